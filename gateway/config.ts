@@ -1,0 +1,109 @@
+/**
+ * Configuration from environment variables, validated once at start-up with one clear message per
+ * bad value. Every variable is documented in the README.
+ */
+import { randomBytes } from 'node:crypto';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
+
+export interface AutographConfig {
+  env: 'development' | 'production' | 'test';
+  gatewayPort: number;
+  host: string;
+  supergraphPath: string;
+  /** Subgraph ports when the whole stack runs in one process. */
+  subgraphPorts: Record<SubgraphName, number>;
+  /** Where the gateway and subgraphs reach each subgraph; overrides the supergraph's routing URLs when set. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  databaseUrl?: string;
+  pgliteDir?: string;
+  redisUrl?: string;
+  jwt: { issuer: string; audience: string; secret?: string; jwksUrl?: string };
+  internalSecret: string;
+  maxBodyBytes: number;
+}
+
+/** A configuration problem; the message names the variable and what it accepts. */
+export class ConfigError extends Error {}
+
+/** The local development signing secret. Refused when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'autograph-local-development-secret';
+
+const DEFAULT_PORTS: Record<SubgraphName, number> = { catalog: 4001, orders: 4002, finance: 4003, aftermarket: 4004, energy: 4005 };
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 65535) {
+    problems.push(`${name}=${JSON.stringify(raw)} is not a TCP port (1-65535)`);
+    return fallback;
+  }
+  return n;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const u = new URL(raw);
+    if (!protocols.includes(u.protocol)) throw new Error();
+    return raw;
+  } catch {
+    problems.push(`${name}=${JSON.stringify(raw)} is not a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+    return undefined;
+  }
+}
+
+/** Reads and validates the configuration; throws one `ConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfig {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) problems.push(`NODE_ENV=${JSON.stringify(nodeEnv)} must be development, production or test`);
+  const production = nodeEnv === 'production';
+
+  const subgraphPorts = {} as Record<SubgraphName, number>;
+  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    subgraphPorts[name] = port(env, `${name.toUpperCase()}_PORT`, DEFAULT_PORTS[name], problems);
+    const u = url(env, `${name.toUpperCase()}_URL`, ['http:', 'https:'], problems);
+    if (u) subgraphUrls[name] = u;
+  }
+
+  const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:'], problems);
+  let secret = env.JWT_SECRET || undefined;
+  if (!secret && !jwksUrl) {
+    if (production) problems.push('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
+    secret = DEV_JWT_SECRET;
+  }
+  if (secret && secret.length < 16) problems.push('JWT_SECRET must be at least 16 characters');
+  if (production && secret === DEV_JWT_SECRET) problems.push('JWT_SECRET must not be the development secret when NODE_ENV=production');
+
+  let internalSecret = env.AUTOGRAPH_INTERNAL_SECRET || '';
+  if (!internalSecret) {
+    if (production) problems.push('AUTOGRAPH_INTERNAL_SECRET must be set when NODE_ENV=production (the gateway and subgraphs must share it)');
+    internalSecret = randomBytes(32).toString('base64url');
+  } else if (internalSecret.length < 32) {
+    problems.push('AUTOGRAPH_INTERNAL_SECRET must be at least 32 characters');
+  }
+
+  const maxBodyRaw = env.MAX_BODY_BYTES ?? '262144';
+  const maxBodyBytes = Number(maxBodyRaw);
+  if (!/^\d+$/.test(maxBodyRaw) || maxBodyBytes < 1024 || maxBodyBytes > 50_000_000) problems.push(`MAX_BODY_BYTES=${JSON.stringify(maxBodyRaw)} must be a whole number of bytes from 1024 to 50000000`);
+
+  const config: AutographConfig = {
+    env: nodeEnv as AutographConfig['env'],
+    gatewayPort: port(env, 'PORT', 4000, problems),
+    host: env.HOST || '127.0.0.1',
+    supergraphPath: env.SUPERGRAPH_PATH || 'schema/supergraph.graphql',
+    subgraphPorts,
+    subgraphUrls,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
+    pgliteDir: env.PGLITE_DIR || '.data/pglite',
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
+    jwt: { issuer: env.JWT_ISSUER || 'autograph-local', audience: env.JWT_AUDIENCE || 'autograph', secret: jwksUrl ? undefined : secret, jwksUrl },
+    internalSecret,
+    maxBodyBytes,
+  };
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

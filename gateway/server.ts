@@ -1,0 +1,98 @@
+/**
+ * The gateway: Apollo Gateway executing the composed supergraph, behind the shared HTTP front.
+ * It authenticates the client, then forwards a signed identity to every subgraph fetch.
+ */
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
+import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
+import type { SubgraphName } from '../subgraphs/kit/subgraph';
+import { createTokenVerifier, type JwtSettings } from './auth';
+
+export interface GatewayContext {
+  identity: Identity | null;
+}
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  jwt: JwtSettings;
+  internalSecret: string;
+  /** Replaces the supergraph's routing URL of a subgraph (tests, local ports). */
+  subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  port: number;
+  host?: string;
+  maxBodyBytes: number;
+  /** Development shows the explorer landing page and error stack traces. */
+  development: boolean;
+}
+
+export interface RunningGateway extends Listening {
+  gateway: ApolloGateway;
+  stop(): Promise<void>;
+}
+
+/** Subgraph fetcher that signs the caller's identity into each request. */
+class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string, private readonly secret: string) {
+    super({ url });
+  }
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    // Never pass a client's own identity header through: only the gateway's signature counts.
+    request.http?.headers.delete(IDENTITY_HEADER);
+    if (context?.identity) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.identity, this.secret));
+  }
+}
+
+/** Hides internals from error responses unless in development. */
+function formatError(development: boolean) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    if (development) return formatted;
+    const { extensions, ...rest } = formatted;
+    const { stacktrace: _s, exception: _e, ...safe } = (extensions ?? {}) as Record<string, unknown>;
+    return { ...rest, extensions: safe };
+  };
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: opts.supergraphSdl,
+    buildService: ({ name, url }) => new IdentityForwardingDataSource(opts.subgraphUrls?.[name as SubgraphName] ?? url!, opts.internalSecret),
+    logger: { debug() {}, info() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+  });
+  const verify = createTokenVerifier(opts.jwt);
+  let ready = false;
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: opts.development,
+    formatError: formatError(opts.development),
+    csrfPrevention: true,
+    introspection: true,
+    plugins: [
+      opts.development
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
+        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+  ready = true;
+  const handler = graphqlHandler({
+    apollo,
+    maxBodyBytes: opts.maxBodyBytes,
+    routes: {
+      '/health': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }),
+    },
+    context: async (req) => ({ identity: await verify(req.headers.authorization) }),
+  });
+  const listening = await listen(handler, opts.port, opts.host);
+  return {
+    ...listening,
+    gateway,
+    async stop() {
+      ready = false;
+      await listening.close();
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** Authorization rules every subgraph applies to the data it owns. */
+import { forbidden, unauthenticated } from './errors';
+import type { Identity, Role } from './identity';
+
+/** Requires a signed-in caller. */
+export function requireIdentity(identity: Identity | null): Identity {
+  if (!identity) throw unauthenticated();
+  return identity;
+}
+
+/** Requires one of the given roles (`service` — another subgraph — is always allowed). */
+export function requireRole(identity: Identity | null, ...roles: Role[]): Identity {
+  const who = requireIdentity(identity);
+  if (who.role === 'service' || roles.includes(who.role)) return who;
+  throw forbidden(`this operation needs the role ${roles.join(' or ')}; your token has ${who.role}`);
+}
+
+/** True when the caller may read everything about `userId`: the user themself, an admin, an analyst, or another subgraph. */
+export function canReadUser(identity: Identity | null, userId: string): boolean {
+  if (!identity) return false;
+  if (identity.role === 'customer') return identity.sub === userId;
+  return identity.role === 'admin' || identity.role === 'analyst' || identity.role === 'service';
+}
+
+/** Requires that the caller may read `userId`'s data; a customer gets only their own. */
+export function requireReadUser(identity: Identity | null, userId: string): Identity {
+  const who = requireIdentity(identity);
+  if (!canReadUser(who, userId)) throw forbidden('you can only read your own data');
+  return who;
+}
+
+/** Requires that the caller acts for `userId` (the user themself, or an admin / another subgraph acting for them). */
+export function requireActAsUser(identity: Identity | null, userId: string): Identity {
+  const who = requireIdentity(identity);
+  if ((who.role === 'customer' && who.sub === userId) || who.role === 'admin' || who.role === 'service') return who;
+  throw forbidden('you can only act on your own account');
+}
+
+/** Requires a partner of `orgId` (or an admin / another subgraph). */
+export function requirePartnerOf(identity: Identity | null, orgId: string): Identity {
+  const who = requireIdentity(identity);
+  if (who.role === 'admin' || who.role === 'service' || (who.role === 'partner' && who.org === orgId)) return who;
+  throw forbidden(`only partners of organisation ${orgId} may do this`);
+}
+
+/** Analysts see personal data pseudonymised; this gives a stable pseudonym for a value. */
+export function shouldPseudonymise(identity: Identity | null): boolean {
+  return identity?.role === 'analyst';
+}

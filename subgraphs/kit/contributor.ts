@@ -1,0 +1,89 @@
+/**
+ * Resolvers every spending contributor shares: the entity references of `SpendingReport` and
+ * `SpendingLinePage`, answered from the subgraph's own `spending_lines` view with one statement per
+ * request (DataLoader batches every user of a period into one query).
+ */
+import DataLoader from 'dataloader';
+import type { Db } from './db';
+import { requireReadUser } from './auth';
+import type { Identity } from './identity';
+import { checkPageSize, decodeCursor, loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';
+import { formatFen } from './money';
+
+export interface SpendingReportRef {
+  userId: string;
+  period: string;
+}
+export interface SpendingLinePageRef extends SpendingReportRef {
+  first: number;
+  after: string;
+}
+
+/** Per-request loaders over one subgraph's `spending_lines` view. */
+export function createSpendingLoaders(db: Db, schema: string) {
+  return {
+    buckets: new DataLoader<SpendingReportRef, SpendingBucket[], string>(
+      async (refs) => {
+        const byPeriod = new Map<string, string[]>();
+        for (const r of refs) byPeriod.set(r.period, [...(byPeriod.get(r.period) ?? []), r.userId]);
+        const results = new Map<string, SpendingBucket[]>();
+        for (const [period, userIds] of byPeriod) {
+          const loaded = await loadBuckets(db, schema, [...new Set(userIds)], parsePeriod(period));
+          for (const [userId, buckets] of loaded) results.set(`${period}\u0000${userId}`, buckets);
+        }
+        return refs.map((r) => results.get(`${r.period}\u0000${r.userId}`) ?? []);
+      },
+      { cacheKeyFn: (r) => `${r.period}\u0000${r.userId}` },
+    ),
+    lines: new DataLoader<SpendingLinePageRef, SpendingLine[], string>(
+      (refs) =>
+        Promise.all(refs.map((r) => loadLines(db, schema, r.userId, parsePeriod(r.period), decodeCursor(r.after), checkPageSize(r.first) + 1))),
+      { cacheKeyFn: (r) => `${r.period}\u0000${r.userId}\u0000${r.first}\u0000${r.after}` },
+    ),
+  };
+}
+export type SpendingLoaders = ReturnType<typeof createSpendingLoaders>;
+
+/** Wire shape of a bucket in the internal `<name>Buckets` fields. */
+export function bucketToWire(b: SpendingBucket) {
+  return { category: b.category, month: b.month, amount: b.amount, lineCount: b.lineCount };
+}
+
+/** Wire shape of a line in the internal `<name>Lines` fields. */
+export function lineToWire(l: SpendingLine) {
+  return { id: l.id, occurredAt: l.occurredAt, category: l.category, description: l.description, amount: l.amount, subjectType: l.subjectType, subjectId: l.subjectId };
+}
+
+interface WithSpending {
+  identity: Identity | null;
+  loaders: { spending: SpendingLoaders };
+}
+
+/**
+ * The resolvers a contributing subgraph adds for its `<name>Buckets` and `<name>Lines` fields.
+ * Authorization happens here, in the subgraph that owns the data: only the user, an analyst, an admin
+ * or another subgraph may read a user's spending.
+ */
+export function spendingContributorResolvers(name: string) {
+  return {
+    SpendingReport: {
+      __resolveReference(ref: SpendingReportRef, ctx: WithSpending) {
+        requireReadUser(ctx.identity, ref.userId);
+        parsePeriod(ref.period);
+        return ref;
+      },
+      [`${name}Buckets`]: async (ref: SpendingReportRef, _args: unknown, ctx: WithSpending) =>
+        (await ctx.loaders.spending.buckets.load(ref)).map(bucketToWire),
+    },
+    SpendingLinePage: {
+      __resolveReference(ref: SpendingLinePageRef, ctx: WithSpending) {
+        requireReadUser(ctx.identity, ref.userId);
+        return ref;
+      },
+      [`${name}Lines`]: async (ref: SpendingLinePageRef, _args: unknown, ctx: WithSpending) =>
+        (await ctx.loaders.spending.lines.load(ref)).map(lineToWire),
+    },
+  };
+}
+
+export { formatFen };

@@ -1,0 +1,209 @@
+/**
+ * Data access, one way for every subgraph: `query(sql, params)` and `tx(fn)`, with two
+ * implementations — a `pg.Pool` on real PostgreSQL (DATABASE_URL) and an embedded PGlite.
+ *
+ * Both refuse transaction-control statements through `query` (use `tx`), and both refuse a plain
+ * `db.query` from inside a `tx` callback (use the callback's own `q`): on PGlite that call would hang
+ * the instance, on PostgreSQL it would silently run outside the transaction. Both return int8 and
+ * numeric columns as strings so money never passes through a float.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool, PoolClient } from 'pg';
+
+/** A query runner: the database itself, or the inside of one transaction. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+/** The inside of one transaction. */
+export interface TxQueryable extends Queryable {
+  /** Runs a multi-statement script without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
+  /** Statements executed so far, for tests and benchmarks that prove batching. */
+  readonly statementCount: number;
+  close(): Promise<void>;
+}
+
+const TX_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|RELEASE|END|ABORT|PREPARE\s+TRANSACTION)\b/i;
+
+/** Thrown when code misuses the db interface; these are programming errors, never user errors. */
+export class DbUsageError extends Error {}
+
+abstract class BaseDb implements Db {
+  abstract readonly kind: 'postgres' | 'pglite';
+  protected statements = 0;
+  /** Marks async work running inside a `tx` callback. */
+  protected readonly inTx = new AsyncLocalStorage<boolean>();
+
+  get statementCount(): number {
+    return this.statements;
+  }
+
+  protected guard(sql: string): void {
+    if (TX_CONTROL.test(sql)) throw new DbUsageError(`transaction control through query() is refused; use db.tx(fn): ${sql.slice(0, 60)}`);
+  }
+
+  async query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+    if (this.inTx.getStore()) throw new DbUsageError('db.query() called inside db.tx(); use the q passed to the callback');
+    this.guard(sql);
+    this.statements++;
+    return this.run<R>(sql, params);
+  }
+
+  async tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
+    if (this.inTx.getStore()) throw new DbUsageError('nested db.tx() is refused');
+    return this.inTx.run(true, () => this.runTx(fn));
+  }
+
+  protected wrapTx(runner: <R>(sql: string, params: unknown[]) => Promise<R[]>, exec: (sql: string) => Promise<unknown>): TxQueryable {
+    return {
+      query: async <R>(sql: string, params: unknown[] = []) => {
+        this.guard(sql);
+        this.statements++;
+        return runner<R>(sql, params);
+      },
+      exec: async (sql: string) => {
+        this.statements++;
+        await exec(sql);
+      },
+    };
+  }
+
+  protected abstract run<R>(sql: string, params: unknown[]): Promise<R[]>;
+  protected abstract runTx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
+  abstract close(): Promise<void>;
+}
+
+/** PostgreSQL through a `pg.Pool`. */
+export class PostgresDb extends BaseDb {
+  readonly kind = 'postgres' as const;
+  constructor(private readonly pool: Pool) {
+    super();
+  }
+
+  protected async run<R>(sql: string, params: unknown[]): Promise<R[]> {
+    const res = await this.pool.query(sql, params);
+    return res.rows as R[];
+  }
+
+  protected async runTx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
+    const client: PoolClient = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(
+        this.wrapTx(
+          async <R>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as R[],
+          (sql) => client.query(sql),
+        ),
+      );
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** The embedded default: one in-process PGlite shared by every subgraph (each in its own schema). */
+export class PgliteDb extends BaseDb {
+  readonly kind = 'pglite' as const;
+  constructor(private readonly pg: PGlite) {
+    super();
+  }
+
+  protected async run<R>(sql: string, params: unknown[]): Promise<R[]> {
+    const res = await this.pg.query<R>(sql, params);
+    return res.rows;
+  }
+
+  protected async runTx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
+    return this.pg.transaction(async (t) =>
+      fn(
+        this.wrapTx(
+          async <R>(sql: string, params: unknown[]) => (await t.query<R>(sql, params)).rows,
+          (sql) => t.exec(sql),
+        ),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pg.close();
+  }
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Opens PostgreSQL at `url` with int8/numeric returned as strings (pg's default, stated here so it cannot drift). */
+export async function openPostgres(url: string, maxConnections = 10): Promise<PostgresDb> {
+  const pg = await import('pg');
+  const { types } = pg.default ?? pg;
+  const pool = new (pg.default ?? pg).Pool({
+    connectionString: url,
+    max: maxConnections,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => v : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
+    },
+  });
+  pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
+  await pool.query('SELECT 1');
+  return new PostgresDb(pool);
+}
+
+/** Opens an embedded PGlite (in memory when `dataDir` is undefined) with int8/numeric returned as strings. */
+export async function openPglite(dataDir?: string): Promise<PgliteDb> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const asString = (v: string) => v;
+  const pg = new PGlite(dataDir, { parsers: { [INT8_OID]: asString, [NUMERIC_OID]: asString } });
+  await pg.waitReady;
+  return new PgliteDb(pg);
+}
+
+/** Opens PostgreSQL when `databaseUrl` is given, otherwise the embedded PGlite. */
+export async function openDb(opts: { databaseUrl?: string; pgliteDir?: string }): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.pgliteDir);
+}
+
+/**
+ * Applies `dir`'s `NNN_name.sql` files, in order, to the subgraph's own schema, each once, all in one
+ * transaction. Idempotent, and safe when several processes start at once: an advisory lock serialises
+ * them and the applied list is read after the lock is held.
+ */
+export async function migrate(db: Db, schema: string, dir: string): Promise<string[]> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new DbUsageError(`bad schema name ${schema}`);
+  const files = readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+  return db.tx(async (q) => {
+    await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`autograph-migrate-${schema}`]);
+    await q.exec(
+      `CREATE SCHEMA IF NOT EXISTS ${schema};
+       CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`,
+    );
+    const done = new Set((await q.query<{ version: string }>(`SELECT version FROM ${schema}.schema_migrations`)).map((r) => r.version));
+    const applied: string[] = [];
+    for (const file of files) {
+      if (done.has(file)) continue;
+      await q.exec(readFileSync(join(dir, file), 'utf8'));
+      await q.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [file]);
+      applied.push(file);
+    }
+    return applied;
+  });
+}

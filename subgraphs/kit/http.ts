@@ -1,0 +1,141 @@
+/**
+ * The HTTP front of every server in the product (gateway and subgraphs): plain `node:http` around
+ * Apollo Server's `executeHTTPGraphQLRequest`, with a body-size limit, clear JSON errors for
+ * malformed requests, and extra routes such as `/health`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface GraphQLHttpOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context; throw a GraphQLError to refuse the request. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Extra `GET` routes by exact path, e.g. `/health`. */
+  routes?: Record<string, Route>;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
+}
+
+/** Writes a GraphQL-shaped error response. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Builds the request handler for a GraphQL server. */
+export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOptions<TContext>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const route = req.method === 'GET' ? opts.routes?.[url.pathname] : undefined;
+      if (route) return await route(req, res);
+      if (url.pathname !== '/graphql' && url.pathname !== '/') return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; the graph is at /graphql`);
+      if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, POST');
+        return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST (or GET for queries)');
+      }
+
+      let body: unknown;
+      if (req.method === 'POST') {
+        let text: string;
+        try {
+          text = await readBody(req, opts.maxBodyBytes);
+        } catch (err) {
+          if (err instanceof BodyTooLarge) return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${opts.maxBodyBytes} bytes`);
+          throw err;
+        }
+        const type = String(req.headers['content-type'] ?? '');
+        if (type.includes('application/json')) {
+          try {
+            body = text.length ? JSON.parse(text) : {};
+          } catch {
+            return sendError(res, 400, 'BAD_REQUEST', 'request body is not valid JSON');
+          }
+        } else {
+          body = text;
+        }
+      }
+
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const result = await opts.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
+        context: () => opts.context(req),
+      });
+      for (const [key, value] of result.headers) res.setHeader(key, value);
+      res.statusCode = result.status ?? 200;
+      if (result.body.kind === 'complete') {
+        res.end(result.body.string);
+      } else {
+        for await (const chunk of result.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } catch (err) {
+      sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
+      if (process.env.NODE_ENV !== 'test') console.error(err);
+    }
+  };
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts listening on `host:port` (port 0 picks a free one). */
+export function listen(handler: Route, port: number, host = '127.0.0.1'): Promise<Listening> {
+  const server = createServer((req, res) => void handler(req, res));
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const actual = (server.address() as AddressInfo).port;
+      resolve({
+        server,
+        port: actual,
+        url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}/graphql`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * Money, one way: integer minor units (fen) as `bigint` inside the process, `bigint` columns in
+ * PostgreSQL, and an exact decimal string ("69800.00") on the wire. Nothing here ever rounds:
+ * an amount with more than two fraction digits is refused, not rounded.
+ */
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+/** The one currency the product handles today; every `Money` carries it explicitly. */
+export const CURRENCY = 'CNY';
+
+/** Largest magnitude accepted from a client: 10^15 fen (10 trillion yuan) — far above any car, far below bigint limits. */
+export const MAX_INPUT_FEN = 10n ** 15n;
+
+const DECIMAL_RE = /^(-)?(\d{1,16})(?:\.(\d{1,2}))?$/;
+
+/** Thrown for an amount that is not an exact decimal with at most two fraction digits. */
+export class MoneyFormatError extends Error {}
+
+/** Parses "123", "123.4" or "-123.45" into fen. Refuses floats, exponents, spaces and a third fraction digit. */
+export function parseDecimalToFen(text: string): bigint {
+  const m = DECIMAL_RE.exec(text);
+  if (!m) {
+    throw new MoneyFormatError(
+      `"${text.length > 40 ? text.slice(0, 40) + '…' : text}" is not an exact amount: use a decimal string with at most two fraction digits, e.g. "69800.00"`,
+    );
+  }
+  const [, sign, whole, frac = ''] = m;
+  const fen = BigInt(whole) * 100n + BigInt(frac.padEnd(2, '0'));
+  if (fen > MAX_INPUT_FEN) throw new MoneyFormatError(`amount ${text} is larger than the largest accepted amount`);
+  return sign ? -fen : fen;
+}
+
+/** Formats fen as an exact decimal string with two fraction digits: 6980000n → "69800.00". */
+export function formatFen(fen: bigint): string {
+  const negative = fen < 0n;
+  const abs = negative ? -fen : fen;
+  const whole = abs / 100n;
+  const frac = (abs % 100n).toString().padStart(2, '0');
+  return `${negative ? '-' : ''}${whole}.${frac}`;
+}
+
+/**
+ * Reads fen from a database value. Both drivers are configured to hand back int8 and numeric as
+ * strings; a JS number is accepted only when it is a safe integer, so precision can never be lost silently.
+ */
+export function fenFromDb(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (value === null || value === undefined) return 0n;
+  throw new Error(`not an integer amount of fen: ${String(value)}`);
+}
+
+/** The GraphQL `Money` object shape. */
+export interface Money {
+  amount: bigint;
+  currency: string;
+}
+
+/** Builds a `Money` from fen in the product currency. */
+export function money(fen: bigint): Money {
+  return { amount: fen, currency: CURRENCY };
+}
+
+/** Adds fen exactly. */
+export function sumFen(values: Iterable<bigint>): bigint {
+  let total = 0n;
+  for (const v of values) total += v;
+  return total;
+}
+
+function serializeDecimal(value: unknown): string {
+  if (typeof value === 'bigint') return formatFen(value);
+  if (typeof value === 'string') return formatFen(parseDecimalToFen(value));
+  throw new GraphQLError(`Decimal cannot represent ${typeof value} ${String(value)}: resolvers must return fen as bigint`);
+}
+
+function parseDecimalInput(value: unknown): bigint {
+  if (typeof value !== 'string') {
+    throw new GraphQLError(
+      `Decimal must be a string such as "69800.00", not ${typeof value === 'number' ? 'a number' : typeof value} (numbers lose precision)`,
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+  }
+  try {
+    return parseDecimalToFen(value);
+  } catch (err) {
+    throw new GraphQLError((err as Error).message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+}
+
+/**
+ * `Decimal`: an exact amount of money in yuan as a string with two fraction digits. Inside resolvers
+ * its value is fen as `bigint` (input is parsed to fen; output is formatted from fen).
+ */
+export const DecimalScalar = new GraphQLScalarType<bigint, string>({
+  name: 'Decimal',
+  description: 'An exact amount in yuan as a decimal string with two fraction digits, e.g. "69800.00". Never a float.',
+  serialize: serializeDecimal,
+  parseValue: parseDecimalInput,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) {
+      throw new GraphQLError('Decimal literals must be strings such as "69800.00"', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return parseDecimalInput(ast.value);
+  },
+});

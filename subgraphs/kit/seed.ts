@@ -1,0 +1,94 @@
+/**
+ * Deterministic demo data. The seed runs subgraph by subgraph (catalog → orders → finance,
+ * aftermarket, energy); each stage writes only its own subgraph's tables and hands the next stages
+ * what they need to know (ids, prices, owners) through the `SeedWorld`.
+ */
+import type { Db } from './db';
+
+/** A small, fast, deterministic PRNG (mulberry32). */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/** The documented demo user: has activity in every subgraph. */
+export const DEMO_USER = 'demo-driver';
+
+export interface SeedTrim {
+  id: string;
+  modelId: string;
+  name: string;
+  guidePriceFen: bigint;
+  /** Battery-rental (BaaS) variant: lower price, battery paid monthly. */
+  batteryRental: boolean;
+  manufacturerOrg: string;
+}
+
+export interface SeedOrder {
+  id: string;
+  userId: string;
+  trimId: string;
+  totalFen: bigint;
+  depositFen: bigint;
+  /** Principal to be financed by a loan/lease in finance (0 when paid in cash). */
+  financedFen: bigint;
+  placedAt: Date;
+  deliveredAt: Date | null;
+  vin: string | null;
+}
+
+export interface SeedVehicle {
+  vin: string;
+  ownerId: string;
+  trimId: string;
+  batteryRental: boolean;
+  deliveredAt: Date;
+}
+
+/** What each stage learned, for the stages after it. */
+export interface SeedWorld {
+  rng: Rng;
+  /** Every seeded user id; `DEMO_USER` first. */
+  users: string[];
+  /** "Today" for the seed: all generated activity happens before it. */
+  now: Date;
+  catalog: { trims: SeedTrim[]; colourIds: string[]; packageIds: string[]; accessoryIds: string[] };
+  orders: { orders: SeedOrder[]; vehicles: SeedVehicle[] };
+}
+
+/** A subgraph's seed stage: writes its own tables, may add to the world for later stages. */
+export type SeedStage = (db: Db, world: SeedWorld) => Promise<void>;
+
+/** The seed's fixed clock, so a re-seed produces identical data. */
+export const SEED_NOW = new Date('2026-11-01T00:00:00.000Z');
+
+export function seedUsers(count: number): string[] {
+  const users = [DEMO_USER];
+  for (let i = 1; i < count; i++) users.push(`user-${String(i).padStart(6, '0')}`);
+  return users;
+}
+
+/** Adds `days` (fractional allowed) to a date, truncated to whole milliseconds. */
+export function addDays(d: Date, days: number): Date {
+  return new Date(Math.round(d.getTime() + days * 86_400_000));
+}

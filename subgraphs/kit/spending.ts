@@ -1,0 +1,220 @@
+/**
+ * "What has this car cost me?" — the shared mechanics of the spending report.
+ *
+ * Every subgraph that takes money from the owner defines one SQL view, `<schema>.spending_lines`,
+ * with one row per fen-bearing event (see `SpendingLineRow`). From that view this module answers the
+ * two internal contributions the orders subgraph merges:
+ *   - `<name>Buckets` on `SpendingReport @key(fields: "userId period")`: sums per category and month;
+ *   - `<name>Lines` on `SpendingLinePage @key(fields: "userId period first after")`: at most first+1
+ *     lines after the shared cursor, in the one order every subgraph uses (occurredAt desc, id desc).
+ * Each contribution is one SQL statement whatever the number of rows, and the merge adds bigints, so
+ * every total equals the sum of the rows it came from.
+ */
+import type { Queryable } from './db';
+import { badInput } from './errors';
+import { fenFromDb, formatFen, money, type Money } from './money';
+
+/** Categories of spending; one enum, the same in every subgraph's schema. */
+export const SPENDING_CATEGORIES = [
+  'PURCHASE',
+  'TRADE_IN_CREDIT',
+  'LOAN_INSTALMENT',
+  'INSURANCE',
+  'MAINTENANCE',
+  'BATTERY_SWAP',
+  'CHARGING',
+  'BATTERY_SUBSCRIPTION',
+] as const;
+export type SpendingCategory = (typeof SPENDING_CATEGORIES)[number];
+
+/** Largest page of lines one request may ask for. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** A period: `from` inclusive, `to` exclusive, either open. */
+export interface Period {
+  from: Date | null;
+  to: Date | null;
+}
+
+/** The period's key value: `"all"`, or `"<fromISO>..<toISO>"` with either side empty when open. */
+export function periodKey(from?: Date | null, to?: Date | null): string {
+  if (!from && !to) return 'all';
+  if (from && to && from.getTime() >= to.getTime()) throw badInput('`from` must be earlier than `to`', 'from');
+  return `${from ? from.toISOString() : ''}..${to ? to.toISOString() : ''}`;
+}
+
+/** Parses a period key made by `periodKey`; refuses anything else. */
+export function parsePeriod(key: string): Period {
+  if (key === 'all') return { from: null, to: null };
+  const m = /^([^.]*)\.\.([^.]*)$/.exec(key);
+  const parse = (s: string): Date | null => {
+    if (s === '') return null;
+    const d = new Date(s);
+    if (Number.isNaN(d.getTime()) || d.toISOString() !== s) throw badInput(`bad period "${key.slice(0, 80)}"`);
+    return d;
+  };
+  if (!m) throw badInput(`bad period "${key.slice(0, 80)}": expected "all" or "<from>..<to>"`);
+  return { from: parse(m[1]), to: parse(m[2]) };
+}
+
+/** A position in the merged line order. */
+export interface Cursor {
+  occurredAt: Date;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.occurredAt.toISOString(), c.id])).toString('base64url');
+}
+
+/** Decodes a client's `after`; "" means the first page. */
+export function decodeCursor(after: string): Cursor | null {
+  if (after === '') return null;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [unknown, unknown];
+    const occurredAt = new Date(String(at));
+    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(occurredAt.getTime()) || id.length > 200) throw new Error();
+    return { occurredAt, id };
+  } catch {
+    throw badInput('`after` is not a cursor returned by this field', 'after');
+  }
+}
+
+/** Validates a client's `first`. */
+export function checkPageSize(first: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput(`\`first\` must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
+  }
+  return first;
+}
+
+/** A row of a subgraph's `spending_lines` view. */
+export interface SpendingLine {
+  /** Globally unique and stable: `<subgraph>:<kind>:<id>`; the tie-breaker of the sort order. */
+  id: string;
+  userId: string;
+  occurredAt: Date;
+  category: SpendingCategory;
+  description: string;
+  amount: bigint;
+  /** The GraphQL type of the entity this line paid for (`Order`, `ServiceInvoice`, ...) and its id. */
+  subjectType: string;
+  subjectId: string;
+}
+
+/** One (category, month) sum. */
+export interface SpendingBucket {
+  category: SpendingCategory;
+  month: string;
+  amount: bigint;
+  lineCount: number;
+}
+
+function periodSql(first: number): string {
+  return `($${first}::timestamptz IS NULL OR occurred_at >= $${first}::timestamptz) AND ($${first + 1}::timestamptz IS NULL OR occurred_at < $${first + 1}::timestamptz)`;
+}
+
+/** Buckets for several users at once (one statement): keyed by user id. */
+export async function loadBuckets(q: Queryable, schema: string, userIds: readonly string[], period: Period): Promise<Map<string, SpendingBucket[]>> {
+  const rows = await q.query<{ user_id: string; category: SpendingCategory; month: string; amount: string; n: string }>(
+    `SELECT user_id, category, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+            sum(amount_fen)::text AS amount, count(*)::text AS n
+       FROM ${schema}.spending_lines
+      WHERE user_id = ANY($1::text[]) AND ${periodSql(2)}
+      GROUP BY user_id, category, month
+      ORDER BY user_id, month, category`,
+    [userIds, period.from, period.to],
+  );
+  const out = new Map<string, SpendingBucket[]>(userIds.map((id) => [id, []]));
+  for (const r of rows) out.get(r.user_id)?.push({ category: r.category, month: r.month, amount: fenFromDb(r.amount), lineCount: Number(r.n) });
+  return out;
+}
+
+/** At most `limit` lines of one user after `after`, newest first (one statement). */
+export async function loadLines(q: Queryable, schema: string, userId: string, period: Period, after: Cursor | null, limit: number): Promise<SpendingLine[]> {
+  const rows = await q.query<{
+    line_id: string;
+    user_id: string;
+    occurred_at: Date;
+    category: SpendingCategory;
+    description: string;
+    amount_fen: string;
+    subject_type: string;
+    subject_id: string;
+  }>(
+    `SELECT line_id, user_id, occurred_at, category, description, amount_fen::text AS amount_fen, subject_type, subject_id
+       FROM ${schema}.spending_lines
+      WHERE user_id = $1 AND ${periodSql(2)}
+        AND ($4::timestamptz IS NULL OR (occurred_at, line_id COLLATE "C") < ($4::timestamptz, $5::text COLLATE "C"))
+      ORDER BY occurred_at DESC, line_id COLLATE "C" DESC
+      LIMIT $6`,
+    [userId, period.from, period.to, after?.occurredAt ?? null, after?.id ?? '', limit],
+  );
+  return rows.map((r) => ({
+    id: r.line_id,
+    userId: r.user_id,
+    occurredAt: new Date(r.occurred_at),
+    category: r.category,
+    description: r.description,
+    amount: fenFromDb(r.amount_fen),
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+  }));
+}
+
+/** Totals of a report, derived only from the buckets so they always add up. */
+export function summarise(buckets: Iterable<SpendingBucket>) {
+  let total = 0n;
+  const byCategory = new Map<SpendingCategory, bigint>();
+  const byMonth = new Map<string, bigint>();
+  let lineCount = 0;
+  for (const b of buckets) {
+    total += b.amount;
+    lineCount += b.lineCount;
+    byCategory.set(b.category, (byCategory.get(b.category) ?? 0n) + b.amount);
+    byMonth.set(b.month, (byMonth.get(b.month) ?? 0n) + b.amount);
+  }
+  return {
+    total: money(total),
+    lineCount,
+    byCategory: [...byCategory.entries()].sort(([a], [b]) => SPENDING_CATEGORIES.indexOf(a) - SPENDING_CATEGORIES.indexOf(b)).map(([category, fen]) => ({ category, total: money(fen) })),
+    byMonth: [...byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, fen]) => ({ month, total: money(fen) })),
+  };
+}
+
+/** Compares two lines in the shared order: newer first, then id descending (byte order, as `COLLATE "C"`). */
+export function compareLines(a: Pick<SpendingLine, 'occurredAt' | 'id'>, b: Pick<SpendingLine, 'occurredAt' | 'id'>): number {
+  const dt = b.occurredAt.getTime() - a.occurredAt.getTime();
+  if (dt !== 0) return dt;
+  return a.id === b.id ? 0 : Buffer.compare(Buffer.from(b.id), Buffer.from(a.id));
+}
+
+/** Merges every subgraph's first+1 lines into one page. */
+export function mergePage(contributions: Iterable<readonly SpendingLine[]>, first: number) {
+  const all = ([] as SpendingLine[]).concat(...contributions).sort(compareLines);
+  const page = all.slice(0, first);
+  return {
+    edges: page.map((node) => ({ cursor: encodeCursor(node), node })),
+    pageInfo: { hasNextPage: all.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
+  };
+}
+
+/** Wire form of a bucket/line in the internal contribution fields (amount as Decimal, i.e. bigint fen). */
+export function bucketFromWire(b: { category: SpendingCategory; month: string; amount: string | bigint; lineCount: number }): SpendingBucket {
+  return { ...b, amount: typeof b.amount === 'bigint' ? b.amount : parseWireFen(b.amount) };
+}
+
+export function lineFromWire(l: { id: string; occurredAt: string | Date; category: SpendingCategory; description: string; amount: string | bigint; subjectType: string; subjectId: string }, userId: string): SpendingLine {
+  return { ...l, userId, occurredAt: new Date(l.occurredAt), amount: typeof l.amount === 'bigint' ? l.amount : parseWireFen(l.amount) };
+}
+
+function parseWireFen(decimal: string): bigint {
+  const m = /^(-?)(\d+)\.(\d{2})$/.exec(decimal);
+  if (!m) throw new Error(`contribution amount is not a two-digit decimal: ${decimal}`);
+  const fen = BigInt(m[2]) * 100n + BigInt(m[3]);
+  return m[1] ? -fen : fen;
+}
+
+export type { Money };
+export { formatFen };

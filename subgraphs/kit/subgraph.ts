@@ -1,0 +1,138 @@
+/**
+ * The subgraph server kit: every subgraph is a folder with `schema.graphql`, `migrations/`, and a
+ * module exporting a `SubgraphModule`; this file turns that into a running Apollo subgraph with the
+ * shared scalars, identity check, per-request DataLoaders and subgraph-to-subgraph client.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { migrate, type Db } from './db';
+import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from './identity';
+import { DateTimeScalar } from './scalars';
+import { DecimalScalar } from './money';
+import { graphqlHandler, listen, sendJson, type Listening } from './http';
+
+/** Names of the product's subgraphs; also their PostgreSQL schema names. */
+export const SUBGRAPH_NAMES = ['catalog', 'orders', 'finance', 'aftermarket', 'energy'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Calls another subgraph directly as the `service` role (for checks such as "who owns this VIN"). */
+export interface ServiceClient {
+  call<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+/** What every resolver receives. */
+export interface SubgraphContext<L = unknown> {
+  db: Db;
+  /** The caller as forwarded by the gateway; null for an anonymous request. */
+  identity: Identity | null;
+  /** This request's DataLoaders, built once per request. */
+  loaders: L;
+  services: ServiceClient;
+}
+
+/** One subgraph: its folder and code. The folder holds `schema.graphql` and `migrations/NNN_*.sql`. */
+export interface SubgraphModule<L = unknown> {
+  name: SubgraphName;
+  dir: string;
+  resolvers: GraphQLResolverMap<SubgraphContext<L>>;
+  /** Builds this request's DataLoaders. */
+  createLoaders(db: Db, identity: Identity | null): L;
+}
+
+export function loadTypeDefs(dir: string): DocumentNode {
+  return parse(readFileSync(join(dir, 'schema.graphql'), 'utf8'));
+}
+
+export interface SubgraphRuntimeOptions {
+  db: Db;
+  /** Shared with the gateway; verifies forwarded identities and signs service calls. */
+  internalSecret: string;
+  /** Where each subgraph listens, for service calls. */
+  subgraphUrls: Record<SubgraphName, string>;
+  port: number;
+  host?: string;
+  maxBodyBytes?: number;
+  /** Include error stack traces in responses (development only). */
+  includeStacktrace?: boolean;
+}
+
+/** Builds the client a subgraph uses to call another subgraph as the `service` role. */
+export function createServiceClient(self: SubgraphName, secret: string, urls: Record<SubgraphName, string>): ServiceClient {
+  return {
+    async call<T>(subgraph: SubgraphName, query: string, variables?: Record<string, unknown>): Promise<T> {
+      const res = await fetch(urls[subgraph], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ sub: `service:${self}`, role: 'service' }, secret) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      if (body.errors?.length) {
+        const first = body.errors[0];
+        // Pass the owner's verdict (NOT_FOUND, FORBIDDEN, ...) through unchanged: it is the answer to the caller's question.
+        throw new GraphQLError(first.message, { extensions: { code: first.extensions?.code ?? 'INTERNAL_SERVER_ERROR' } });
+      }
+      if (!body.data) throw new Error(`${subgraph} answered ${res.status} without data`);
+      return body.data;
+    },
+  };
+}
+
+/** Reads and verifies the forwarded identity; a forged or expired one refuses the whole request. */
+export function identityFromRequest(req: IncomingMessage, secret: string): Identity | null {
+  const header = req.headers[IDENTITY_HEADER];
+  if (header === undefined) return null;
+  try {
+    return verifyIdentity(Array.isArray(header) ? header[0] : header, secret);
+  } catch (err) {
+    const message = err instanceof IdentityError ? err.message : 'identity could not be verified';
+    throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+}
+
+/** Builds the federated schema of a subgraph module with the shared scalars. */
+export function buildModuleSchema<L>(mod: SubgraphModule<L>) {
+  return buildSubgraphSchema({
+    typeDefs: loadTypeDefs(mod.dir),
+    resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...mod.resolvers } as GraphQLResolverMap<unknown>,
+  });
+}
+
+export interface RunningSubgraph extends Listening {
+  name: SubgraphName;
+  stop(): Promise<void>;
+}
+
+/** Migrates the subgraph's schema and starts serving it over HTTP. */
+export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
+  await migrate(opts.db, mod.name, join(mod.dir, 'migrations'));
+  const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls);
+  const apollo = new ApolloServer<SubgraphContext<L>>({
+    schema: buildModuleSchema(mod),
+    includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
+    csrfPrevention: true,
+  });
+  await apollo.start();
+  const handler = graphqlHandler({
+    apollo,
+    maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
+    routes: { '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: mod.name }) },
+    context: async (req) => {
+      const identity = identityFromRequest(req, opts.internalSecret);
+      return { db: opts.db, identity, loaders: mod.createLoaders(opts.db, identity), services };
+    },
+  });
+  const listening = await listen(handler, opts.port, opts.host);
+  return {
+    ...listening,
+    name: mod.name,
+    async stop() {
+      await listening.close();
+      await apollo.stop();
+    },
+  };
+}

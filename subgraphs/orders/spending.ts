@@ -1,0 +1,87 @@
+/**
+ * The merge side of the spending report: orders owns `User.spending`, contributes its own lines, and
+ * derives totals and pages from every contributor's internal fields (`@requires`).
+ */
+import { requireReadUser } from '../kit/auth';
+import { money } from '../kit/money';
+import type { SubgraphContext } from '../kit/subgraph';
+import type { SpendingLoaders, SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
+import {
+  bucketFromWire,
+  checkPageSize,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  lineFromWire,
+  mergePage,
+  parsePeriod,
+  periodKey,
+  summarise,
+  type SpendingBucket,
+  type SpendingLine,
+} from '../kit/spending';
+
+/** The subgraphs whose contributions orders merges (besides its own). */
+export const CONTRIBUTORS = ['finance', 'aftermarket', 'energy'] as const;
+
+type Ctx = SubgraphContext<{ spending: SpendingLoaders }>;
+type WireBucket = Parameters<typeof bucketFromWire>[0];
+type WireLine = Parameters<typeof lineFromWire>[0];
+type ReportRep = SpendingReportRef & Partial<Record<`${(typeof CONTRIBUTORS)[number]}Buckets`, WireBucket[]>>;
+type PageRep = SpendingLinePageRef & Partial<Record<`${(typeof CONTRIBUTORS)[number]}Lines`, WireLine[]>>;
+
+async function allBuckets(rep: ReportRep, ctx: Ctx): Promise<SpendingBucket[]> {
+  const own = await ctx.loaders.spending.buckets.load({ userId: rep.userId, period: rep.period });
+  const others = CONTRIBUTORS.flatMap((name) => (rep[`${name}Buckets`] ?? []).map(bucketFromWire));
+  return [...own, ...others];
+}
+
+async function page(rep: PageRep, ctx: Ctx) {
+  const first = checkPageSize(rep.first);
+  const own = await ctx.loaders.spending.lines.load(rep);
+  const others: SpendingLine[][] = CONTRIBUTORS.map((name) => (rep[`${name}Lines`] ?? []).map((l) => lineFromWire(l, rep.userId)));
+  return mergePage([own, ...others], first);
+}
+
+export const spendingResolvers = {
+  User: {
+    spending(user: { id: string }, args: { from?: Date | null; to?: Date | null }, ctx: Ctx) {
+      requireReadUser(ctx.identity, user.id);
+      return { userId: user.id, period: periodKey(args.from, args.to) };
+    },
+  },
+  SpendingReport: {
+    // Returns the whole representation: the @requires'd contributions arrive in it.
+    __resolveReference(rep: ReportRep, ctx: Ctx) {
+      requireReadUser(ctx.identity, rep.userId);
+      parsePeriod(rep.period);
+      return rep;
+    },
+    from: (rep: ReportRep) => parsePeriod(rep.period).from,
+    to: (rep: ReportRep) => parsePeriod(rep.period).to,
+    total: async (rep: ReportRep, _a: unknown, ctx: Ctx) => summarise(await allBuckets(rep, ctx)).total,
+    byCategory: async (rep: ReportRep, _a: unknown, ctx: Ctx) => summarise(await allBuckets(rep, ctx)).byCategory,
+    byMonth: async (rep: ReportRep, _a: unknown, ctx: Ctx) => summarise(await allBuckets(rep, ctx)).byMonth,
+    lineCount: async (rep: ReportRep, _a: unknown, ctx: Ctx) => summarise(await allBuckets(rep, ctx)).lineCount,
+    lines(rep: ReportRep, args: { first?: number | null; after?: string | null }) {
+      const first = checkPageSize(args.first ?? DEFAULT_PAGE_SIZE);
+      const after = args.after ?? '';
+      decodeCursor(after); // refuse a bad cursor here, before any subgraph is asked
+      return { userId: rep.userId, period: rep.period, first, after };
+    },
+  },
+  SpendingLinePage: {
+    __resolveReference(rep: PageRep, ctx: Ctx) {
+      requireReadUser(ctx.identity, rep.userId);
+      return rep;
+    },
+    edges: async (rep: PageRep, _a: unknown, ctx: Ctx) => (await page(rep, ctx)).edges,
+    pageInfo: async (rep: PageRep, _a: unknown, ctx: Ctx) => (await page(rep, ctx)).pageInfo,
+  },
+  SpendingLine: {
+    amount: (line: SpendingLine) => money(line.amount),
+    paidFor: (line: SpendingLine) => ({ __typename: line.subjectType, id: line.subjectId }),
+  },
+  SpendingSubject: {
+    __resolveType: (ref: { __typename: string }) => ref.__typename,
+  },
+};
