@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
@@ -115,6 +116,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     schema: buildModuleSchema(mod),
     includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
     csrfPrevention: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const handler = graphqlHandler({
