@@ -6,6 +6,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLFormattedError } from 'graphql';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
 import type { SubgraphName } from '../subgraphs/kit/subgraph';
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   /** Development shows the explorer landing page and error stack traces. */
   development: boolean;
+  /** Where automatic persisted queries are kept (Redis when configured); Apollo's in-memory cache otherwise. */
+  persistedQueries?: KeyValueCache<string>;
 }
 
 export interface RunningGateway extends Listening {
@@ -69,6 +72,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     formatError: formatError(opts.development),
     csrfPrevention: true,
     introspection: true,
+    persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
     plugins: [
       opts.development
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })

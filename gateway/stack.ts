@@ -7,6 +7,7 @@ import type { Db } from '../subgraphs/kit/db';
 import { SUBGRAPH_NAMES, startSubgraph, type RunningSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from './server';
 import type { JwtSettings } from './auth';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface StackOptions {
   db: Db;
@@ -19,6 +20,7 @@ export interface StackOptions {
   subgraphPorts: Record<SubgraphName, number>;
   maxBodyBytes: number;
   development: boolean;
+  persistedQueries?: KeyValueCache<string>;
 }
 
 export interface RunningStack {
@@ -52,6 +54,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       host: opts.host,
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
+      persistedQueries: opts.persistedQueries,
     });
     return {
       gateway,

@@ -1,0 +1,56 @@
+/**
+ * Schema management and the demo seed for the whole graph: migrate every subgraph, reset them, and
+ * run the seed stages in dependency order. Each stage writes only its own subgraph's schema.
+ */
+import { join } from 'node:path';
+import { migrate, type Db } from './kit/db';
+import { Rng, SEED_NOW, seedUsers, type SeedWorld } from './kit/seed';
+import { SUBGRAPH_NAMES } from './kit/subgraph';
+import { SEED_STAGES, SUBGRAPHS } from '.';
+
+/** Applies every subgraph's migrations (idempotent). */
+export async function migrateAll(db: Db): Promise<void> {
+  for (const name of SUBGRAPH_NAMES) await migrate(db, name, join(SUBGRAPHS[name].dir, 'migrations'));
+}
+
+/** Drops every subgraph's schema (and the seed marker), then migrates afresh. */
+export async function resetAll(db: Db): Promise<void> {
+  await db.tx(async (q) => {
+    for (const name of SUBGRAPH_NAMES) await q.exec(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    await q.exec('DROP TABLE IF EXISTS public.autograph_seed');
+  });
+  await migrateAll(db);
+}
+
+/** When the database was seeded, and with how many users; null when it never was. */
+export async function seedInfo(db: Db): Promise<{ users: number; seededAt: Date } | null> {
+  await db.query('CREATE TABLE IF NOT EXISTS public.autograph_seed (users integer NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now())');
+  const rows = await db.query<{ users: number; seeded_at: Date }>('SELECT users, seeded_at FROM public.autograph_seed LIMIT 1');
+  return rows.length ? { users: rows[0].users, seededAt: new Date(rows[0].seeded_at) } : null;
+}
+
+export interface SeedSummary {
+  users: number;
+  millis: Record<string, number>;
+}
+
+/** Seeds `users` users (the first is `demo-driver`) deterministically from `seed`. */
+export async function seedAll(db: Db, users: number, seed = 20251111): Promise<SeedSummary> {
+  if (!Number.isInteger(users) || users < 1 || users > 1_000_000) throw new Error('users must be a whole number from 1 to 1000000');
+  if (await seedInfo(db)) throw new Error('the database is already seeded; reset it first');
+  const world: SeedWorld = {
+    rng: new Rng(seed),
+    users: seedUsers(users),
+    now: SEED_NOW,
+    catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+    orders: { orders: [], vehicles: [] },
+  };
+  const millis: Record<string, number> = {};
+  for (const [name, stage] of SEED_STAGES) {
+    const started = Date.now();
+    await stage(db, world);
+    millis[name] = Date.now() - started;
+  }
+  await db.query('INSERT INTO public.autograph_seed (users) VALUES ($1)', [users]);
+  return { users, millis };
+}
