@@ -71,7 +71,9 @@ async function main() {
     process.exit(1);
   }
   console.log(`Tests use PostgreSQL ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')} and Redis ${redisUrl}.`);
-  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: 'test' };
+  // PGlite loads its WebAssembly through dynamic import(), which jest's CommonJS sandbox allows only with VM modules on.
+  const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--disable-warning=ExperimentalWarning'].filter(Boolean).join(' ');
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions };
   const bin = (name: string) => require.resolve(`.bin/${name}`, { paths: [`${process.cwd()}/node_modules`] });
   run('composition is up to date (npm run compose -- --check)', process.execPath, [bin('tsx'), 'scripts/compose.ts', '--check'], env);
   run('type check (tsc --noEmit)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], env);

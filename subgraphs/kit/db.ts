@@ -172,7 +172,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Po
 export async function openPglite(dataDir?: string): Promise<PgliteDb> {
   const { PGlite } = await import('@electric-sql/pglite');
   const asString = (v: string) => v;
-  const pg = new PGlite(dataDir, { parsers: { [INT8_OID]: asString, [NUMERIC_OID]: asString } });
+  const pg = new PGlite({ dataDir, parsers: { [INT8_OID]: asString, [NUMERIC_OID]: asString } });
   await pg.waitReady;
   return new PgliteDb(pg);
 }

@@ -47,7 +47,7 @@ export function periodKey(from?: Date | null, to?: Date | null): string {
 /** Parses a period key made by `periodKey`; refuses anything else. */
 export function parsePeriod(key: string): Period {
   if (key === 'all') return { from: null, to: null };
-  const m = /^([^.]*)\.\.([^.]*)$/.exec(key);
+  const m = /^(.*?)\.\.(.*)$/.exec(key);
   const parse = (s: string): Date | null => {
     if (s === '') return null;
     const d = new Date(s);

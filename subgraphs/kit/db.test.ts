@@ -1,0 +1,93 @@
+/**
+ * The db interface behaves the same on real PostgreSQL and on the embedded PGlite: misuse is refused,
+ * transactions commit or roll back as a unit, and racing writers do not lose updates.
+ */
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTestDb } from '../../gateway/testing';
+import { DbUsageError, migrate, type Db } from './db';
+
+describe.each(['postgres', 'pglite'] as const)('db on %s', (kind) => {
+  let db: Db;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    if (kind === 'postgres' && !process.env.DATABASE_URL) throw new Error('set DATABASE_URL (npm test does)');
+    ({ db, drop } = await openTestDb(kind === 'postgres' ? 'auto' : 'pglite'));
+    await db.query('CREATE TABLE counters (id text PRIMARY KEY, n bigint NOT NULL, paid boolean NOT NULL DEFAULT false)');
+  });
+  afterAll(async () => drop());
+
+  test('refuses transaction control through query()', async () => {
+    for (const sql of ['BEGIN', ' rollback', 'COMMIT', 'start transaction', 'SAVEPOINT a']) {
+      await expect(db.query(sql)).rejects.toThrow(DbUsageError);
+    }
+  });
+
+  test('refuses db.query() from inside a tx callback and nested tx', async () => {
+    await expect(db.tx(async () => db.query('SELECT 1'))).rejects.toThrow(/inside db.tx/);
+    await expect(db.tx(async () => db.tx(async () => 1))).rejects.toThrow(/nested/);
+    // the database is still usable afterwards (PGlite would hang here if the guard were missing)
+    expect(await db.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  test('a throwing tx rolls back every write in it', async () => {
+    await expect(
+      db.tx(async (q) => {
+        await q.query(`INSERT INTO counters (id, n) VALUES ('rolled-back', 1)`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await db.query(`SELECT * FROM counters WHERE id = 'rolled-back'`)).toEqual([]);
+  });
+
+  test('int8 comes back as an exact string, beyond 2^53', async () => {
+    const [row] = await db.query<{ v: string }>(`SELECT 9007199254740993::int8 AS v`);
+    expect(row.v).toBe('9007199254740993');
+  });
+
+  test('racing read-modify-write transactions lose no update (row lock)', async () => {
+    await db.query(`INSERT INTO counters (id, n) VALUES ('race', 0)`);
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        db.tx(async (q) => {
+          const [row] = await q.query<{ n: string }>(`SELECT n FROM counters WHERE id = 'race' FOR UPDATE`);
+          await q.query(`UPDATE counters SET n = $1 WHERE id = 'race'`, [BigInt(row.n) + 1n]);
+        }),
+      ),
+    );
+    const [row] = await db.query<{ n: string }>(`SELECT n FROM counters WHERE id = 'race'`);
+    expect(row.n).toBe('20');
+  });
+
+  test('two racing "pay once" transitions: exactly one wins', async () => {
+    await db.query(`INSERT INTO counters (id, n) VALUES ('once', 0)`);
+    const attempt = () =>
+      db.tx(async (q) => (await q.query(`UPDATE counters SET paid = true, n = n + 1 WHERE id = 'once' AND NOT paid RETURNING id`)).length);
+    const results = await Promise.all([attempt(), attempt(), attempt(), attempt()]);
+    expect(results.filter((r) => r === 1)).toHaveLength(1);
+    const [row] = await db.query<{ n: string }>(`SELECT n FROM counters WHERE id = 'once'`);
+    expect(row.n).toBe('1');
+  });
+
+  test('migrations apply once, in order, even when started concurrently', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autograph-mig-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '001_a.sql'), 'CREATE TABLE migtest.a (id int PRIMARY KEY);');
+    writeFileSync(join(dir, '002_b.sql'), 'CREATE TABLE migtest.b (id int PRIMARY KEY); INSERT INTO migtest.a VALUES (1);');
+    const results = await Promise.all([migrate(db, 'migtest', dir), migrate(db, 'migtest', dir)]);
+    expect(results.flat().sort()).toEqual(['001_a.sql', '002_b.sql']);
+    expect(await migrate(db, 'migtest', dir)).toEqual([]);
+    expect(await db.query('SELECT id FROM migtest.a')).toEqual([{ id: 1 }]);
+  });
+
+  test('counts every statement, inside transactions too', async () => {
+    const before = db.statementCount;
+    await db.query('SELECT 1');
+    await db.tx(async (q) => {
+      await q.query('SELECT 1');
+      await q.query('SELECT 2');
+    });
+    expect(db.statementCount - before).toBe(3);
+  });
+});
