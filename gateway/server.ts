@@ -5,7 +5,8 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { installScalarValidation } from './scalars';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
@@ -46,6 +47,18 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     request.http?.headers.delete(IDENTITY_HEADER);
     if (context?.identity) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.identity, this.secret));
   }
+
+  /** A subgraph's refusal keeps its own message and code; the subgraph's URL and raw body stay inside. */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    try {
+      const body = (await response.clone().json()) as { errors?: Array<{ message?: string; extensions?: { code?: string } }> };
+      const first = body.errors?.[0];
+      if (first?.message) return new GraphQLError(first.message, { extensions: { code: first.extensions?.code ?? 'INTERNAL_SERVER_ERROR' } });
+    } catch {
+      // not a GraphQL body: fall through to a generic error
+    }
+    return new GraphQLError(`a subgraph answered ${response.status}`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  }
 }
 
 /** Hides internals from error responses unless in development. */
@@ -64,6 +77,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     buildService: ({ name, url }) => new IdentityForwardingDataSource(opts.subgraphUrls?.[name as SubgraphName] ?? url!, opts.internalSecret),
     logger: { debug() {}, info() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalarValidation(apiSchema));
   const verify = createTokenVerifier(opts.jwt);
   let ready = false;
   const apollo = new ApolloServer<GatewayContext>({

@@ -1,0 +1,36 @@
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
+
+describe('configuration from the environment', () => {
+  test('defaults are safe and complete for local development', () => {
+    const c = loadConfig({});
+    expect(c.gatewayPort).toBe(4000);
+    expect(c.subgraphPorts).toEqual({ catalog: 4001, orders: 4002, finance: 4003, aftermarket: 4004, energy: 4005 });
+    expect(c.jwt.secret).toBe(DEV_JWT_SECRET);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.internalSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  test('every bad value is reported at once, each with the variable and what it accepts', () => {
+    let error: Error | undefined;
+    try {
+      loadConfig({ PORT: 'eighty', ORDERS_PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'nope', JWT_SECRET: 'short', MAX_BODY_BYTES: '-1', NODE_ENV: 'staging' });
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const fragment of ['PORT="eighty"', 'ORDERS_PORT="70000"', 'DATABASE_URL="mysql://x"', 'REDIS_URL="nope"', 'JWT_SECRET must be at least 16', 'MAX_BODY_BYTES="-1"', 'NODE_ENV="staging"']) {
+      expect(error!.message).toContain(fragment);
+    }
+  });
+
+  test('production refuses the development secret and a missing internal secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_INTERNAL_SECRET must be set/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32) })).toThrow(/development secret/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32) }).jwt).toEqual({
+      issuer: 'autograph-local',
+      audience: 'autograph',
+      secret: undefined,
+      jwksUrl: 'https://idp.example/jwks.json',
+    });
+  });
+});
