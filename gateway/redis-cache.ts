@@ -11,7 +11,7 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
 
   /** Connects to `url` and fails fast with a readable message when Redis is not there. */
   static async connect(url: string, prefix?: string): Promise<RedisKeyValueCache> {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 3000 });
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 3000, retryStrategy: (attempt) => (attempt > 20 ? null : Math.min(attempt * 200, 2000)) });
     redis.on('error', () => undefined); // reported by the failing command instead
     try {
       await redis.connect();

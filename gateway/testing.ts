@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { compose, readSupergraphConfig, formatProblems } from './composition';
 import { startStack, type RunningStack } from './stack';
 import { mintToken } from './auth';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { openPglite, openPostgres, type Db } from '../subgraphs/kit/db';
 import type { Identity } from '../subgraphs/kit/identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
@@ -66,13 +67,13 @@ export function composeForTests(): string {
   return composed;
 }
 
-export async function startTestGraph(opts: { db?: 'auto' | 'pglite' } = {}): Promise<TestGraph> {
+export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string> } = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
   const internalSecret = randomBytes(32).toString('base64url');
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, 0])) as Record<SubgraphName, number>;
   let stack: RunningStack;
   try {
-    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: false });
+    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: false, persistedQueries: opts.persistedQueries });
   } catch (err) {
     await drop();
     throw err;
