@@ -1,12 +1,16 @@
+/**
+ * The aftermarket subgraph: keeping the car — the service store network, appointments, service
+ * invoices (parts, labour, warranty-covered and owner-paid parts) and warranty claims.
+ */
 import type { SubgraphModule } from '../kit/subgraph';
-import type { SeedStage } from '../kit/seed';
-import { createSpendingLoaders, spendingContributorResolvers } from '../kit/contributor';
+import { createLoaders, type AftermarketLoaders } from './loaders';
+import { resolvers } from './resolvers';
 
-const mod: SubgraphModule<{ spending: ReturnType<typeof createSpendingLoaders> }> = {
+const aftermarket: SubgraphModule<AftermarketLoaders> = {
   name: 'aftermarket',
   dir: __dirname,
-  resolvers: { ...spendingContributorResolvers('aftermarket') } as never,
-  createLoaders: (db) => ({ spending: createSpendingLoaders(db, 'aftermarket') }),
+  resolvers: resolvers as unknown as SubgraphModule<AftermarketLoaders>['resolvers'],
+  createLoaders: (db) => createLoaders(db),
 };
-export default mod;
-export const seedAftermarket: SeedStage = async () => {};
+export default aftermarket;
+export { seedAftermarket } from './seed';

@@ -1,6 +1,14 @@
+/** The catalog subgraph: what can be bought and configured, and users' stated preferences (co-creation). */
 import type { SubgraphModule } from '../kit/subgraph';
-import type { SeedStage } from '../kit/seed';
+import { createCatalogLoaders, type CatalogLoaders } from './loaders';
+import { resolvers } from './resolvers';
 
-const mod: SubgraphModule<Record<string, never>> = { name: 'catalog', dir: __dirname, resolvers: {}, createLoaders: () => ({}) };
-export default mod;
-export const seedCatalog: SeedStage = async () => {};
+const catalogModule: SubgraphModule<CatalogLoaders> = {
+  name: 'catalog',
+  dir: __dirname,
+  resolvers: resolvers as unknown as SubgraphModule<CatalogLoaders>['resolvers'],
+  createLoaders: (db) => createCatalogLoaders(db),
+};
+
+export default catalogModule;
+export { seedCatalog } from './seed';

@@ -1,12 +1,17 @@
+/**
+ * The energy subgraph: running the car — swap stations, battery plans and subscriptions
+ * (battery-as-a-service), swap and charging sessions, and their share of the spending report.
+ */
 import type { SubgraphModule } from '../kit/subgraph';
-import type { SeedStage } from '../kit/seed';
-import { createSpendingLoaders, spendingContributorResolvers } from '../kit/contributor';
+import { createEnergyLoaders, type EnergyLoaders } from './loaders';
+import { resolvers } from './resolvers';
 
-const mod: SubgraphModule<{ spending: ReturnType<typeof createSpendingLoaders> }> = {
+const energy: SubgraphModule<EnergyLoaders> = {
   name: 'energy',
   dir: __dirname,
-  resolvers: { ...spendingContributorResolvers('energy') } as never,
-  createLoaders: (db) => ({ spending: createSpendingLoaders(db, 'energy') }),
+  resolvers: resolvers as unknown as SubgraphModule<EnergyLoaders>['resolvers'],
+  createLoaders: (db) => createEnergyLoaders(db),
 };
-export default mod;
-export const seedEnergy: SeedStage = async () => {};
+
+export default energy;
+export { seedEnergy } from './seed';

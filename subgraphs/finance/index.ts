@@ -1,11 +1,14 @@
+/** The finance subgraph: loans and leases for orders, their instalment schedules, and insurance for vehicles. */
 import type { SubgraphModule } from '../kit/subgraph';
-import { createSpendingLoaders, spendingContributorResolvers } from '../kit/contributor';
+import { createFinanceLoaders, type FinanceLoaders } from './loaders';
+import { financeResolvers } from './resolvers';
 
-const financeModule: SubgraphModule<{ spending: ReturnType<typeof createSpendingLoaders> }> = {
+const financeModule: SubgraphModule<FinanceLoaders> = {
   name: 'finance',
   dir: __dirname,
-  resolvers: { ...spendingContributorResolvers('finance'), Query: { financeVersion: () => '0' } } as never,
-  createLoaders: (db) => ({ spending: createSpendingLoaders(db, 'finance') }),
+  resolvers: financeResolvers as never,
+  createLoaders: (db) => createFinanceLoaders(db),
 };
+
 export default financeModule;
-export const seedFinance = async () => {};
+export { seedFinance } from './seed';

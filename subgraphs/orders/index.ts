@@ -1,19 +1,22 @@
+/**
+ * The orders subgraph: buying a car (test drives, trade-ins, orders, delivery) and the owner of `User`
+ * and `Vehicle`. It also merges every contributor's part of the spending report (`spending.ts`).
+ */
 import type { SubgraphModule } from '../kit/subgraph';
-import { createSpendingLoaders } from '../kit/contributor';
-import { requireIdentity } from '../kit/auth';
+import { createOrdersLoaders, type OrdersLoaders } from './loaders';
+import { ordersResolvers } from './resolvers';
 import { spendingResolvers } from './spending';
 
-const ordersModule: SubgraphModule<{ spending: ReturnType<typeof createSpendingLoaders> }> = {
+const ordersModule: SubgraphModule<OrdersLoaders> = {
   name: 'orders',
   dir: __dirname,
   resolvers: {
     ...spendingResolvers,
-    Query: {
-      me: (_: unknown, __: unknown, ctx: { identity: never }) => ({ id: requireIdentity(ctx.identity).sub }),
-    },
-    Order: { __resolveReference: (r: { id: string }) => r },
-  } as never,
-  createLoaders: (db) => ({ spending: createSpendingLoaders(db, 'orders') }),
+    ...ordersResolvers,
+    User: { ...ordersResolvers.User, ...spendingResolvers.User },
+  } as unknown as SubgraphModule<OrdersLoaders>['resolvers'],
+  createLoaders: (db) => createOrdersLoaders(db),
 };
+
 export default ordersModule;
-export const seedOrders = async () => {};
+export { seedOrders } from './seed';

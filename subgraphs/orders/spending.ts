@@ -5,7 +5,7 @@
 import { requireReadUser } from '../kit/auth';
 import { money } from '../kit/money';
 import type { SubgraphContext } from '../kit/subgraph';
-import type { SpendingLoaders, SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
+import type { SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
 import {
   bucketFromWire,
   checkPageSize,
@@ -19,11 +19,12 @@ import {
   type SpendingBucket,
   type SpendingLine,
 } from '../kit/spending';
+import type { OrdersLoaders } from './loaders';
 
 /** The subgraphs whose contributions orders merges (besides its own). */
 export const CONTRIBUTORS = ['finance', 'aftermarket', 'energy'] as const;
 
-type Ctx = SubgraphContext<{ spending: SpendingLoaders }>;
+type Ctx = SubgraphContext<OrdersLoaders>;
 type WireBucket = Parameters<typeof bucketFromWire>[0];
 type WireLine = Parameters<typeof lineFromWire>[0];
 type ReportRep = SpendingReportRef & Partial<Record<`${(typeof CONTRIBUTORS)[number]}Buckets`, WireBucket[]>>;
@@ -79,7 +80,19 @@ export const spendingResolvers = {
   },
   SpendingLine: {
     amount: (line: SpendingLine) => money(line.amount),
-    paidFor: (line: SpendingLine) => ({ __typename: line.subjectType, id: line.subjectId }),
+    // Orders' own subjects are resolved here, in the same fetch, so they are loaded (batched) as whole rows;
+    // the others are references the gateway resolves in their owning subgraph.
+    async paidFor(line: SpendingLine, _a: unknown, ctx: Ctx) {
+      if (line.subjectType === 'Order') {
+        const order = await ctx.loaders.order.load(line.subjectId);
+        return order && { ...order, __typename: 'Order' };
+      }
+      if (line.subjectType === 'TradeIn') {
+        const tradeIn = await ctx.loaders.tradeIn.load(line.subjectId);
+        return tradeIn && { ...tradeIn, __typename: 'TradeIn' };
+      }
+      return { __typename: line.subjectType, id: line.subjectId };
+    },
   },
   SpendingSubject: {
     __resolveType: (ref: { __typename: string }) => ref.__typename,

@@ -1,0 +1,45 @@
+/**
+ * Who may see what in aftermarket. Appointments, invoices and claims are personal: the owner sees
+ * theirs, partners see those of the stores their organisation operates, analysts and admins see all
+ * (analysts with the owner pseudonymised). Stores are public.
+ */
+import { createHash } from 'node:crypto';
+import { canReadUser, requireIdentity, shouldPseudonymise } from '../kit/auth';
+import { forbidden } from '../kit/errors';
+import type { Identity } from '../kit/identity';
+import type { SubgraphContext } from '../kit/subgraph';
+import type { AftermarketLoaders } from './loaders';
+
+export type Ctx = SubgraphContext<AftermarketLoaders>;
+
+/**
+ * A stable pseudonym for a user id, so analysts can group by owner without learning who it is. The
+ * same id gives the same pseudonym in every request.
+ */
+export function pseudonym(userId: string): string {
+  return `anon-${createHash('sha256').update(`autograph-user\u0000${userId}`).digest('hex').slice(0, 20)}`;
+}
+
+/** The user id as this caller may see it. */
+export function visibleUserId(identity: Identity | null, userId: string): string {
+  return shouldPseudonymise(identity) ? pseudonym(userId) : userId;
+}
+
+/** Free text an owner wrote (an appointment note) is personal data: analysts do not get it. */
+export function visibleNote(identity: Identity | null, note: string | null): string | null {
+  return shouldPseudonymise(identity) ? null : note;
+}
+
+/**
+ * Requires that the caller may see a record billed to `userId` at store `storeId`: the user (or an
+ * analyst, admin, another subgraph), or a partner of the organisation operating the store.
+ */
+export async function requireSeeServiceRecord(ctx: Ctx, record: { userId: string; storeId: string }, what: string): Promise<void> {
+  const who = requireIdentity(ctx.identity);
+  if (canReadUser(who, record.userId)) return;
+  if (who.role === 'partner') {
+    const store = await ctx.loaders.store.load(record.storeId);
+    if (store && store.org === who.org) return;
+  }
+  throw forbidden(`this ${what} belongs to another owner; you can only see your own (partners: those of your organisation's stores)`);
+}

@@ -1,0 +1,291 @@
+/**
+ * Aftermarket resolvers: authorization and validation, then a call into `data.ts` (writes) or the
+ * request's loaders (reads).
+ */
+import { canReadUser, requireActAsUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole } from '../kit/auth';
+import { spendingContributorResolvers } from '../kit/contributor';
+import { badInput, conflict, forbidden, notFound } from '../kit/errors';
+import { newId } from '../kit/ids';
+import { money } from '../kit/money';
+import { toConnection, type PageArgs } from '../kit/pagination';
+import { requireSeeServiceRecord, visibleNote, visibleUserId, type Ctx } from './access';
+import { splitByWarranty } from './totals';
+import * as data from './data';
+import type { Appointment, AppointmentStatus, Invoice, InvoiceLine, ServiceType, StoreKind, WarrantyClaim } from './data';
+import {
+  cleanCity,
+  cleanNote,
+  priceInvoiceLines,
+  readNamePage,
+  readTimePage,
+  requireBookableTime,
+  requireIdArg,
+  requireVin,
+  type InvoiceLineArg,
+} from './validation';
+
+/** A vehicle as the gateway hands it over: its key, and its owner when `@requires` asked orders for it. */
+interface VehicleRef {
+  vin: string;
+  ownerId?: string;
+}
+
+const byTime = (row: { id: string }, at: Date) => [at, row.id];
+const appointmentKey = (a: Appointment) => byTime(a, a.scheduledAt);
+const invoiceKey = (i: Invoice) => byTime(i, i.issuedAt);
+
+/** The orders subgraph's answer to "which vehicle is this VIN, and who owns it". */
+const VEHICLE_OWNER_QUERY = 'query($v:String!){ vehicle(vin:$v){ vin ownerId } }';
+
+/** Asks orders (the owner of vehicles) who owns `vin`; NOT_FOUND when no such vehicle was delivered. */
+async function ownerOfVehicle(ctx: Ctx, vin: string): Promise<string> {
+  const answer = await ctx.services.call<{ vehicle: { vin: string; ownerId: string } | null }>('orders', VEHICLE_OWNER_QUERY, { v: vin });
+  if (!answer.vehicle) throw notFound(`no delivered vehicle has VIN ${vin}`);
+  return answer.vehicle.ownerId;
+}
+
+async function loadAppointmentForChange(ctx: Ctx, id: string): Promise<Appointment> {
+  requireIdArg(id, 'id', 'an appointment');
+  const appointment = await ctx.loaders.appointment.load(id);
+  if (!appointment) throw notFound(`no appointment has id ${id}`);
+  return appointment;
+}
+
+export const resolvers = {
+  ...spendingContributorResolvers('aftermarket'),
+
+  Query: {
+    async stores(_: unknown, args: PageArgs & { city?: string | null; kind?: StoreKind | null }, ctx: Ctx) {
+      const { limit, after } = readNamePage(args);
+      const rows = await data.listStores(ctx.db, { city: cleanCity(args.city), kind: args.kind ?? null }, after, limit + 1);
+      for (const s of rows) ctx.loaders.store.prime(s.id, s);
+      return toConnection(rows, limit, (s) => [s.name, s.id]);
+    },
+
+    async store(_: unknown, args: { id: string }, ctx: Ctx) {
+      requireIdArg(args.id, 'id', 'a store');
+      return ctx.loaders.store.load(args.id);
+    },
+
+    async appointment(_: unknown, args: { id: string }, ctx: Ctx) {
+      requireIdentity(ctx.identity);
+      requireIdArg(args.id, 'id', 'an appointment');
+      const appointment = await ctx.loaders.appointment.load(args.id);
+      if (appointment) await requireSeeServiceRecord(ctx, appointment, 'appointment');
+      return appointment;
+    },
+
+    async serviceInvoice(_: unknown, args: { id: string }, ctx: Ctx) {
+      requireIdentity(ctx.identity);
+      requireIdArg(args.id, 'id', 'an invoice');
+      const invoice = await ctx.loaders.invoice.load(args.id);
+      if (invoice) await requireSeeServiceRecord(ctx, invoice, 'invoice');
+      return invoice;
+    },
+
+    async storeAppointments(_: unknown, args: PageArgs & { storeId: string; status?: AppointmentStatus | null }, ctx: Ctx) {
+      requireRole(ctx.identity, 'partner', 'admin');
+      requireIdArg(args.storeId, 'storeId', 'a store');
+      const { limit, after } = readTimePage(args);
+      const store = await ctx.loaders.store.load(args.storeId);
+      if (!store) throw notFound(`no store has id ${args.storeId}`);
+      requirePartnerOf(ctx.identity, store.org);
+      const rows = await data.appointmentsOfStore(ctx.db, store.id, args.status ?? null, after, limit + 1);
+      for (const a of rows) ctx.loaders.appointment.prime(a.id, a);
+      return toConnection(rows, limit, appointmentKey);
+    },
+  },
+
+  Mutation: {
+    async bookService(
+      _: unknown,
+      { input }: { input: { storeId: string; vin: string; serviceType: ServiceType; scheduledAt: Date; note?: string | null } },
+      ctx: Ctx,
+    ) {
+      const who = requireRole(ctx.identity, 'customer', 'admin');
+      const now = new Date();
+      requireIdArg(input.storeId, 'storeId', 'a store');
+      const vin = requireVin(input.vin);
+      const scheduledAt = requireBookableTime(input.scheduledAt, now);
+      const note = cleanNote(input.note);
+
+      const store = await ctx.loaders.store.load(input.storeId);
+      if (!store) throw notFound(`no store has id ${input.storeId}`);
+      if (!store.services.includes(input.serviceType)) {
+        throw badInput(`${store.name} does not offer ${input.serviceType}; it offers ${store.services.join(', ')}`, 'serviceType');
+      }
+      const ownerId = await ownerOfVehicle(ctx, vin);
+      if (who.role === 'customer' && ownerId !== who.sub) throw forbidden('you can only book services for a vehicle you own');
+
+      try {
+        return await data.insertAppointment(ctx.db, {
+          id: newId('appt'),
+          storeId: store.id,
+          vin,
+          userId: ownerId,
+          serviceType: input.serviceType,
+          scheduledAt,
+          note,
+          createdAt: now,
+        });
+      } catch (err) {
+        if (err instanceof data.SlotTakenError) throw conflict(`vehicle ${vin} is already booked at ${scheduledAt.toISOString()}; pick another time or cancel that booking`);
+        throw err;
+      }
+    },
+
+    async issueInvoice(_: unknown, { input }: { input: { appointmentId: string; lines: InvoiceLineArg[] } }, ctx: Ctx) {
+      requireRole(ctx.identity, 'partner', 'admin');
+      requireIdArg(input.appointmentId, 'appointmentId', 'an appointment');
+      const invoiceId = newId('inv');
+      const lines = priceInvoiceLines(invoiceId, input.lines);
+
+      const appointment = await ctx.loaders.appointment.load(input.appointmentId);
+      if (!appointment) throw notFound(`no appointment has id ${input.appointmentId}`);
+      const store = await ctx.loaders.store.load(appointment.storeId);
+      requirePartnerOf(ctx.identity, store!.org);
+
+      const issuedAt = new Date();
+      const invoice = buildInvoice(invoiceId, appointment, lines, issuedAt);
+      const claims = lines
+        .filter((l) => l.warrantyCovered)
+        .map((l) => ({ id: newId('wclaim'), invoiceId, linePosition: l.position, vin: appointment.vin, amountFen: l.amountFen, status: 'SUBMITTED' as const, submittedAt: issuedAt, decidedAt: null }));
+
+      const completed = await ctx.db.tx(async (q) => {
+        // The status check and the transition are one statement: of two concurrent issues, one waits
+        // for the other's row lock, then finds the appointment no longer BOOKED.
+        const done = await data.completeBookedAppointment(q, appointment.id, issuedAt);
+        if (!done) {
+          const status = await data.appointmentStatus(q, appointment.id);
+          throw conflict(
+            status === 'COMPLETED'
+              ? `appointment ${appointment.id} already has an invoice`
+              : `appointment ${appointment.id} is ${status}; only a BOOKED appointment can be invoiced`,
+          );
+        }
+        try {
+          await data.insertInvoice(q, { invoice, lines, claims });
+        } catch (err) {
+          if (err instanceof data.AlreadyInvoicedError) throw conflict(`appointment ${appointment.id} already has an invoice`);
+          throw err;
+        }
+        return done;
+      });
+      // This request loaded the appointment while it was BOOKED; answer with what was written.
+      ctx.loaders.appointment.clear(completed.id).prime(completed.id, completed);
+      ctx.loaders.invoiceByAppointment.prime(completed.id, invoice);
+      ctx.loaders.invoice.prime(invoice.id, invoice);
+      ctx.loaders.invoiceLines.prime(invoiceId, lines);
+      return invoice;
+    },
+
+    async cancelAppointment(_: unknown, args: { id: string }, ctx: Ctx) {
+      requireIdentity(ctx.identity);
+      const appointment = await loadAppointmentForChange(ctx, args.id);
+      requireActAsUser(ctx.identity, appointment.userId);
+      const cancelled = await data.cancelBookedAppointment(ctx.db, appointment.id, new Date());
+      if (!cancelled) {
+        const current = await data.appointmentStatus(ctx.db, appointment.id);
+        throw conflict(`appointment ${appointment.id} is ${current}; only a BOOKED appointment can be cancelled`);
+      }
+      return cancelled;
+    },
+  },
+
+  ServiceStore: {
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.store.load(ref.id),
+  },
+
+  Appointment: {
+    async __resolveReference(ref: { id: string }, ctx: Ctx) {
+      const appointment = await ctx.loaders.appointment.load(ref.id);
+      if (appointment) await requireSeeServiceRecord(ctx, appointment, 'appointment');
+      return appointment;
+    },
+    store: (a: Appointment, _: unknown, ctx: Ctx) => ctx.loaders.store.load(a.storeId),
+    vehicle: (a: Appointment) => ({ vin: a.vin }),
+    userId: (a: Appointment, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, a.userId),
+    note: (a: Appointment, _: unknown, ctx: Ctx) => visibleNote(ctx.identity, a.note),
+    invoice: (a: Appointment, _: unknown, ctx: Ctx) => (a.status === 'COMPLETED' ? ctx.loaders.invoiceByAppointment.load(a.id) : null),
+  },
+
+  ServiceInvoice: {
+    async __resolveReference(ref: { id: string }, ctx: Ctx) {
+      const invoice = await ctx.loaders.invoice.load(ref.id);
+      if (invoice) await requireSeeServiceRecord(ctx, invoice, 'invoice');
+      return invoice;
+    },
+    appointment: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.appointment.load(i.appointmentId),
+    store: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.store.load(i.storeId),
+    vehicle: (i: Invoice) => ({ vin: i.vin }),
+    userId: (i: Invoice, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, i.userId),
+    lines: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.invoiceLines.load(i.id),
+    total: (i: Invoice) => money(i.warrantyCoveredFen + i.ownerPaidFen),
+    warrantyCovered: (i: Invoice) => money(i.warrantyCoveredFen),
+    ownerPaid: (i: Invoice) => money(i.ownerPaidFen),
+    warrantyClaims: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.invoiceClaims.load(i.id),
+  },
+
+  InvoiceLine: {
+    unitPrice: (l: InvoiceLine) => money(l.unitPriceFen),
+    amount: (l: InvoiceLine) => money(l.amountFen),
+  },
+
+  WarrantyClaim: {
+    async __resolveReference(ref: { id: string }, ctx: Ctx) {
+      const claim = await ctx.loaders.claim.load(ref.id);
+      if (!claim) return null;
+      const invoice = await ctx.loaders.invoice.load(claim.invoiceId);
+      await requireSeeServiceRecord(ctx, invoice!, 'warranty claim');
+      return claim;
+    },
+    invoice: (c: WarrantyClaim, _: unknown, ctx: Ctx) => ctx.loaders.invoice.load(c.invoiceId),
+    vehicle: (c: WarrantyClaim) => ({ vin: c.vin }),
+    amount: (c: WarrantyClaim) => money(c.amountFen),
+  },
+
+  Vehicle: {
+    __resolveReference: (ref: VehicleRef) => ref,
+    async serviceHistory(vehicle: VehicleRef, args: PageArgs, ctx: Ctx) {
+      const who = requireIdentity(ctx.identity);
+      const { limit, after } = readTimePage(args);
+      const ownerId = vehicle.ownerId ?? (await ownerOfVehicle(ctx, vehicle.vin));
+      if (!canReadUser(who, ownerId)) throw forbidden("you can only read your own vehicle's service history");
+      const rows = await ctx.loaders.invoicesOfVehicle.load({ parentId: vehicle.vin, limit: limit + 1, after });
+      for (const i of rows) ctx.loaders.invoice.prime(i.id, i);
+      return toConnection(rows, limit, invoiceKey);
+    },
+  },
+
+  User: {
+    __resolveReference: (ref: { id: string }) => ref,
+    async appointments(user: { id: string }, args: PageArgs, ctx: Ctx) {
+      requireReadUser(ctx.identity, user.id);
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: user.id, limit: limit + 1, after });
+      for (const a of rows) ctx.loaders.appointment.prime(a.id, a);
+      return toConnection(rows, limit, appointmentKey);
+    },
+    async serviceInvoices(user: { id: string }, args: PageArgs, ctx: Ctx) {
+      requireReadUser(ctx.identity, user.id);
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.invoicesOfUser.load({ parentId: user.id, limit: limit + 1, after });
+      for (const i of rows) ctx.loaders.invoice.prime(i.id, i);
+      return toConnection(rows, limit, invoiceKey);
+    },
+  },
+};
+
+/** The invoice row for `lines` issued on `appointment`. */
+function buildInvoice(id: string, appointment: Appointment, lines: InvoiceLine[], issuedAt: Date): Invoice {
+  return {
+    id,
+    appointmentId: appointment.id,
+    storeId: appointment.storeId,
+    vin: appointment.vin,
+    userId: appointment.userId,
+    issuedAt,
+    ...splitByWarranty(lines),
+    lineCount: lines.length,
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * Energy's seed stage: the swap-station network, and for every delivered vehicle its life of running
+ * costs up to `world.now` — a battery subscription with monthly charges for battery-rental cars, battery
+ * swaps (priced by the plan exactly as `recordSwap` prices them) and charging sessions.
+ *
+ * Volume is the largest of the graph, so rows are generated in memory and written with one
+ * multi-row INSERT per 20,000 rows; a vehicle gets at most ~10 sessions a month.
+ */
+import type { Db } from '../kit/db';
+import { seedId } from '../kit/ids';
+import { DEMO_USER, type Rng, type SeedVehicle, type SeedWorld } from '../kit/seed';
+import { bulkInsert, listPlans, type PlanRow } from './data';
+import { monthBounds, periodOf, priceSwap } from './fees';
+
+/** The swap network: cities and the landmarks its stations are named after. */
+const CITIES: ReadonlyArray<{ city: string; landmarks: string[]; roads: string[] }> = [
+  {
+    city: 'Guangzhou',
+    landmarks: ['Tianhe Sports Centre', 'Zhujiang New Town', 'Pazhou Expo', 'Baiyun Airport', 'Panyu Square', 'Huangpu Port', 'Canton Tower', 'Guangzhou South Station'],
+    roads: ['Tianhe Road', 'Huacheng Avenue', 'Xingang East Road', 'Airport Road', 'Qinghe Road', 'Huangpu East Road', 'Yuejiang West Road', 'Shibi Street'],
+  },
+  {
+    city: 'Shenzhen',
+    landmarks: ['Futian CBD', 'Nanshan Science Park', "Bao'an Airport", 'Longgang Centre', 'Luohu Port', 'Qianhai'],
+    roads: ['Shennan Avenue', 'Keyuan Road', 'Airport Avenue', 'Longxiang Avenue', 'Renmin South Road', 'Qianhai Road'],
+  },
+  {
+    city: 'Beijing',
+    landmarks: ['Wangjing SOHO', 'Guomao', 'Zhongguancun', 'Yizhuang', 'Capital Airport T3', 'Tongzhou Canal'],
+    roads: ['Futong East Street', 'Jianguomen Outer Street', 'Zhongguancun Street', 'Kechuang Street', 'Airport Road', 'Xinhua Street'],
+  },
+  {
+    city: 'Shanghai',
+    landmarks: ['Lujiazui', 'Hongqiao Hub', 'Zhangjiang', 'Xujiahui', 'Anting', 'Songjiang'],
+    roads: ['Century Avenue', 'Shenhong Road', 'Zuchongzhi Road', 'Hongqiao Road', 'Boyuan Road', 'Renmin North Road'],
+  },
+  { city: 'Hangzhou', landmarks: ['Xihu Cultural Square', 'Binjiang', 'Xiaoshan Airport', 'Future Sci-Tech City'], roads: ['Zhongshan North Road', 'Jiangnan Avenue', 'Airport Avenue', 'Wenyi West Road'] },
+  { city: 'Chengdu', landmarks: ['Tianfu Square', 'Hi-Tech Zone', 'Shuangliu Airport', 'Chunxi Road'], roads: ['Renmin South Road', 'Tianfu Avenue', 'Airport Road', 'Dongda Street'] },
+  { city: 'Wuhan', landmarks: ['Optics Valley', 'Hankou Station', 'Wuchang'], roads: ['Luoyu Road', 'Fazhan Avenue', 'Zhongnan Road'] },
+  { city: 'Xiamen', landmarks: ['Siming', 'Huli', 'Gaoqi Airport'], roads: ['Hubin South Road', 'Xianyue Road', 'Airport Road'] },
+];
+
+/** Swap operators: CATL's Times New Energy Service runs most stations; Aulton a few. */
+const CATL = { org: 'catl-energy', brand: 'Choco-Swap' };
+const AULTON = { org: 'aulton', brand: 'Aulton Swap' };
+/** Charging networks that bill sessions. */
+const CHARGING_NETWORKS = ['state-grid', 'teld', 'star-charge'] as const;
+
+interface SeedStation {
+  id: string;
+  name: string;
+  city: string;
+  landmark: string;
+  address: string;
+  operatorOrg: string;
+  active: boolean;
+  bays: number;
+}
+
+function makeStations(rng: Rng): SeedStation[] {
+  const stations: SeedStation[] = [];
+  for (const c of CITIES) {
+    c.landmarks.forEach((landmark, i) => {
+      const n = stations.length + 1;
+      const operator = n % 7 === 0 ? AULTON : CATL;
+      stations.push({
+        id: seedId('stn', n),
+        name: `${operator.brand} ${landmark}`,
+        city: c.city,
+        landmark,
+        address: `${rng.int(1, 999)} ${c.roads[i % c.roads.length]}, ${c.city}`,
+        operatorOrg: operator.org,
+        // One closed station shows `active: false`; it has no swaps.
+        active: n !== 40,
+        bays: rng.int(2, 5),
+      });
+    });
+  }
+  return stations;
+}
+
+/** Picks a plan: most drivers take Standard, city drivers Lite, heavy drivers Plus. */
+function pickPlan(rng: Rng, plans: PlanRow[]): PlanRow {
+  const r = rng.next();
+  return r < 0.4 ? plans[0] : r < 0.85 ? plans[Math.min(1, plans.length - 1)] : plans[plans.length - 1];
+}
+
+/** A uniformly random instant in [from, to). */
+function between(rng: Rng, from: number, to: number): number {
+  return from + Math.floor(rng.next() * Math.max(1, to - from));
+}
+
+export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
+  const rng = world.rng;
+  const now = world.now.getTime();
+  const plans = await listPlans(db); // cheapest first: Lite, Standard, Plus
+  const stations = makeStations(rng);
+  const openStations = stations.filter((s) => s.active);
+  const stationsByCity = new Map<string, SeedStation[]>();
+  for (const s of openStations) stationsByCity.set(s.city, [...(stationsByCity.get(s.city) ?? []), s]);
+
+  const subscriptions: unknown[][] = [];
+  const charges: unknown[][] = [];
+  const swaps: unknown[][] = [];
+  const chargingSessions: unknown[][] = [];
+
+  // Rental trims are always swap-capable; some owned-battery trims are too (they pay per swap). The
+  // world's trims carry `swapCapable` when the catalog stage provides it; otherwise rental is the test.
+  const swapCapableTrims = new Set(
+    world.catalog.trims.filter((t) => (t as { swapCapable?: boolean }).swapCapable ?? t.batteryRental).map((t) => t.id),
+  );
+  const canSwap = (v: SeedVehicle) => v.batteryRental || swapCapableTrims.has(v.trimId);
+  // The demo driver swaps even when their car could not (so every screen has data), preferring a car that can.
+  const demoVehicles = world.orders.vehicles.filter((v) => v.ownerId === DEMO_USER);
+  const demoSwapVin = (demoVehicles.find((v) => v.batteryRental) ?? demoVehicles.find(canSwap) ?? demoVehicles[0])?.vin;
+
+  for (const vehicle of world.orders.vehicles) {
+    const delivered = vehicle.deliveredAt.getTime();
+    if (delivered >= now) continue;
+    const isDemo = vehicle.ownerId === DEMO_USER;
+    const home = rng.pick(CITIES);
+    const homeStations = stationsByCity.get(home.city) ?? openStations;
+    const swapCapable = canSwap(vehicle) || vehicle.vin === demoSwapVin;
+    // About one rental driver in ten drives for a living: many swaps, no plug-in charging.
+    const heavy = !isDemo && vehicle.batteryRental && rng.chance(0.1);
+
+    let plan: PlanRow | null = null;
+    let subscriptionId: string | null = null;
+    if (vehicle.batteryRental) {
+      // The demo driver is on the Lite plan and swaps more than it includes, so their report shows all
+      // three energy categories.
+      plan = isDemo ? plans[0] : heavy ? plans[plans.length - 1] : pickPlan(rng, plans);
+      subscriptionId = seedId('bsub', subscriptions.length + 1);
+      subscriptions.push([subscriptionId, vehicle.vin, vehicle.ownerId, plan.id, 'ACTIVE', vehicle.deliveredAt.toISOString()]);
+    }
+
+    for (let period = periodOf(vehicle.deliveredAt); ; ) {
+      const { start, end } = monthBounds(period);
+      const from = Math.max(start.getTime(), delivered);
+      const to = Math.min(end.getTime(), now);
+      if (from >= to) break;
+
+      if (plan && subscriptionId) {
+        // The first month is charged at subscription (delivery), later months on the 1st at 01:00 UTC.
+        const chargedAt = from === delivered ? delivered : start.getTime() + 3_600_000;
+        if (chargedAt < now) charges.push([seedId('bchg', charges.length + 1), subscriptionId, period, plan.monthlyFeeFen.toString(), new Date(chargedAt).toISOString()]);
+      }
+
+      if (swapCapable) {
+        // Rental drivers swap as their plan invites; owners of a swap-capable battery swap on long trips and charge otherwise.
+        const count = isDemo ? plans[0].includedSwapsPerMonth + rng.int(1, 2) : heavy ? rng.int(6, 10) : plan ? rng.int(2, 5) : rng.int(0, 3);
+        const times = Array.from({ length: count }, () => between(rng, from, to)).sort((a, b) => a - b);
+        let covered = 0;
+        for (const at of times) {
+          const price = priceSwap(plan, covered);
+          if (price.coveredByPlan) covered++;
+          const station = rng.chance(0.85) ? rng.pick(homeStations) : rng.pick(openStations);
+          swaps.push([
+            seedId('swp', swaps.length + 1),
+            station.id,
+            vehicle.vin,
+            vehicle.ownerId,
+            new Date(at).toISOString(),
+            price.feeFen.toString(),
+            subscriptionId,
+            price.coveredByPlan,
+            rng.int(5, 40),
+            rng.int(92, 100),
+            'seed',
+          ]);
+        }
+      }
+
+      const chargingCount = heavy ? 0 : plan ? rng.int(isDemo ? 1 : 0, 1) : rng.int(isDemo ? 2 : 1, 3);
+      for (let i = 0; i < chargingCount; i++) {
+        const fast = rng.chance(0.6);
+        const minutes = fast ? rng.int(25, 70) : rng.int(120, 480);
+        const started = between(rng, from, to - minutes * 60_000);
+        const ended = started + minutes * 60_000;
+        if (started < from || ended >= now) continue;
+        const energyWh = fast ? rng.int(15_000, 45_000) : rng.int(7_000, 40_000);
+        // Fast chargers bill energy plus a service fee (about 1.2–2.0 yuan/kWh); slow ones less. One
+        // session in twenty is free (a mall's or employer's promotion) and so is not spending.
+        const fenPerKwh = fast ? rng.int(120, 200) : rng.int(60, 120);
+        const fee = rng.chance(0.05) ? 0n : (BigInt(energyWh) * BigInt(fenPerKwh) + 500n) / 1000n;
+        chargingSessions.push([
+          seedId('chg', chargingSessions.length + 1),
+          vehicle.vin,
+          vehicle.ownerId,
+          rng.pick(CHARGING_NETWORKS),
+          `${rng.pick(home.landmarks)} car park`,
+          new Date(started).toISOString(),
+          new Date(ended).toISOString(),
+          energyWh,
+          fee.toString(),
+          'seed',
+        ]);
+      }
+
+      period = periodOf(end);
+    }
+  }
+
+  await db.tx(async (q) => {
+    await bulkInsert(
+      q,
+      'energy.swap_stations',
+      [
+        ['id', 'text'],
+        ['name', 'text'],
+        ['city', 'text'],
+        ['address', 'text'],
+        ['operator_org', 'text'],
+        ['active', 'boolean'],
+        ['bays', 'integer'],
+      ],
+      stations.map((s) => [s.id, s.name, s.city, s.address, s.operatorOrg, s.active, s.bays]),
+    );
+    await bulkInsert(
+      q,
+      'energy.battery_subscriptions',
+      [
+        ['id', 'text'],
+        ['vin', 'text'],
+        ['user_id', 'text'],
+        ['plan_id', 'text'],
+        ['status', 'text'],
+        ['started_at', 'timestamptz'],
+      ],
+      subscriptions,
+    );
+    await bulkInsert(
+      q,
+      'energy.subscription_charges',
+      [
+        ['id', 'text'],
+        ['subscription_id', 'text'],
+        ['period', 'text'],
+        ['amount_fen', 'bigint'],
+        ['charged_at', 'timestamptz'],
+      ],
+      charges,
+    );
+    await bulkInsert(
+      q,
+      'energy.swap_sessions',
+      [
+        ['id', 'text'],
+        ['station_id', 'text'],
+        ['vin', 'text'],
+        ['user_id', 'text'],
+        ['swapped_at', 'timestamptz'],
+        ['fee_fen', 'bigint'],
+        ['subscription_id', 'text'],
+        ['covered_by_plan', 'boolean'],
+        ['state_of_charge_before', 'integer'],
+        ['state_of_charge_after', 'integer'],
+        ['recorded_by', 'text'],
+      ],
+      swaps,
+    );
+    await bulkInsert(
+      q,
+      'energy.charging_sessions',
+      [
+        ['id', 'text'],
+        ['vin', 'text'],
+        ['user_id', 'text'],
+        ['network_org', 'text'],
+        ['location', 'text'],
+        ['started_at', 'timestamptz'],
+        ['ended_at', 'timestamptz'],
+        ['energy_wh', 'integer'],
+        ['fee_fen', 'bigint'],
+        ['recorded_by', 'text'],
+      ],
+      chargingSessions,
+    );
+  });
+}
+

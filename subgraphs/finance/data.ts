@@ -1,0 +1,475 @@
+/**
+ * All SQL of the finance subgraph, against its own schema `finance` only. Functions take a
+ * `Queryable` so the same statement runs on the database or inside a transaction.
+ * Lists are loaded with `= ANY($1)` so one statement serves a whole DataLoader batch.
+ */
+import type { Queryable } from '../kit/db';
+import { fenFromDb } from '../kit/money';
+
+export type FinanceKind = 'LOAN' | 'LEASE';
+export type LoanStatus = 'ACTIVE' | 'PAID_OFF';
+export type InstalmentStatus = 'DUE' | 'PAID';
+export type InsuranceKind = 'COMPULSORY' | 'COMMERCIAL';
+
+export interface LoanRow {
+  id: string;
+  kind: FinanceKind;
+  orderId: string;
+  userId: string;
+  principalFen: bigint;
+  annualRateBps: number;
+  termMonths: number;
+  status: LoanStatus;
+  openedAt: Date;
+  paidOffAt: Date | null;
+}
+
+export interface InstalmentRow {
+  id: string;
+  loanId: string;
+  /** The borrower, joined from the loan: who may read or pay it. */
+  userId: string;
+  /** The loan's term and kind, joined from the loan, for messages such as "instalment 3/36". */
+  termMonths: number;
+  sequence: number;
+  dueAt: Date;
+  principalFen: bigint;
+  interestFen: bigint;
+  amountFen: bigint;
+  status: InstalmentStatus;
+  paidAt: Date | null;
+}
+
+export interface InsuranceProductRow {
+  id: string;
+  insurerOrg: string;
+  insurerName: string;
+  kind: InsuranceKind;
+  name: string;
+  annualPremiumFen: bigint;
+}
+
+export interface InsurancePolicyRow {
+  id: string;
+  vin: string;
+  userId: string;
+  productId: string;
+  /** Joined from the product. */
+  insurerOrg: string;
+  /** Joined from the product. */
+  kind: InsuranceKind;
+  premiumFen: bigint;
+  startsAt: Date;
+  endsAt: Date;
+  purchasedAt: Date;
+}
+
+/** A keyset position: the sort time and the id (tie-breaker). */
+export interface TimeKey {
+  at: Date;
+  id: string;
+}
+
+// --- row mapping ------------------------------------------------------------------------------
+
+const LOAN_COLUMNS = `l.id, l.kind, l.order_id, l.user_id, l.principal_fen, l.annual_rate_bps, l.term_months, l.status, l.opened_at, l.paid_off_at`;
+type LoanDbRow = {
+  id: string;
+  kind: FinanceKind;
+  order_id: string;
+  user_id: string;
+  principal_fen: string;
+  annual_rate_bps: number;
+  term_months: number;
+  status: LoanStatus;
+  opened_at: Date;
+  paid_off_at: Date | null;
+};
+function toLoan(r: LoanDbRow): LoanRow {
+  return {
+    id: r.id,
+    kind: r.kind,
+    orderId: r.order_id,
+    userId: r.user_id,
+    principalFen: fenFromDb(r.principal_fen),
+    annualRateBps: Number(r.annual_rate_bps),
+    termMonths: Number(r.term_months),
+    status: r.status,
+    openedAt: new Date(r.opened_at),
+    paidOffAt: r.paid_off_at ? new Date(r.paid_off_at) : null,
+  };
+}
+
+const INSTALMENT_COLUMNS = `i.id, i.loan_id, l.user_id, l.term_months, i.sequence, i.due_at, i.principal_fen, i.interest_fen, i.amount_fen, i.status, i.paid_at`;
+type InstalmentDbRow = {
+  id: string;
+  loan_id: string;
+  user_id: string;
+  term_months: number;
+  sequence: number;
+  due_at: Date;
+  principal_fen: string;
+  interest_fen: string;
+  amount_fen: string;
+  status: InstalmentStatus;
+  paid_at: Date | null;
+};
+function toInstalment(r: InstalmentDbRow): InstalmentRow {
+  return {
+    id: r.id,
+    loanId: r.loan_id,
+    userId: r.user_id,
+    termMonths: Number(r.term_months),
+    sequence: Number(r.sequence),
+    dueAt: new Date(r.due_at),
+    principalFen: fenFromDb(r.principal_fen),
+    interestFen: fenFromDb(r.interest_fen),
+    amountFen: fenFromDb(r.amount_fen),
+    status: r.status,
+    paidAt: r.paid_at ? new Date(r.paid_at) : null,
+  };
+}
+
+const PRODUCT_COLUMNS = `pr.id, pr.insurer_org, pr.insurer_name, pr.kind, pr.name, pr.annual_premium_fen`;
+type ProductDbRow = { id: string; insurer_org: string; insurer_name: string; kind: InsuranceKind; name: string; annual_premium_fen: string };
+function toProduct(r: ProductDbRow): InsuranceProductRow {
+  return { id: r.id, insurerOrg: r.insurer_org, insurerName: r.insurer_name, kind: r.kind, name: r.name, annualPremiumFen: fenFromDb(r.annual_premium_fen) };
+}
+
+const POLICY_COLUMNS = `p.id, p.vin, p.user_id, p.product_id, pr.insurer_org, pr.kind, p.premium_fen, p.starts_at, p.ends_at, p.purchased_at`;
+type PolicyDbRow = {
+  id: string;
+  vin: string;
+  user_id: string;
+  product_id: string;
+  insurer_org: string;
+  kind: InsuranceKind;
+  premium_fen: string;
+  starts_at: Date;
+  ends_at: Date;
+  purchased_at: Date;
+};
+function toPolicy(r: PolicyDbRow): InsurancePolicyRow {
+  return {
+    id: r.id,
+    vin: r.vin,
+    userId: r.user_id,
+    productId: r.product_id,
+    insurerOrg: r.insurer_org,
+    kind: r.kind,
+    premiumFen: fenFromDb(r.premium_fen),
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    purchasedAt: new Date(r.purchased_at),
+  };
+}
+
+// --- reads (batched) --------------------------------------------------------------------------
+
+export async function loansByIds(q: Queryable, ids: readonly string[]): Promise<LoanRow[]> {
+  const rows = await q.query<LoanDbRow>(`SELECT ${LOAN_COLUMNS} FROM finance.loans l WHERE l.id = ANY($1::text[])`, [ids]);
+  return rows.map(toLoan);
+}
+
+export async function loansByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<LoanRow[]> {
+  const rows = await q.query<LoanDbRow>(`SELECT ${LOAN_COLUMNS} FROM finance.loans l WHERE l.order_id = ANY($1::text[])`, [orderIds]);
+  return rows.map(toLoan);
+}
+
+/** Every instalment of the given loans, ordered by loan then sequence. */
+export async function instalmentsByLoanIds(q: Queryable, loanIds: readonly string[]): Promise<InstalmentRow[]> {
+  const rows = await q.query<InstalmentDbRow>(
+    `SELECT ${INSTALMENT_COLUMNS}
+       FROM finance.instalments i JOIN finance.loans l ON l.id = i.loan_id
+      WHERE i.loan_id = ANY($1::text[])
+      ORDER BY i.loan_id, i.sequence`,
+    [loanIds],
+  );
+  return rows.map(toInstalment);
+}
+
+export async function instalmentsByIds(q: Queryable, ids: readonly string[]): Promise<InstalmentRow[]> {
+  const rows = await q.query<InstalmentDbRow>(
+    `SELECT ${INSTALMENT_COLUMNS} FROM finance.instalments i JOIN finance.loans l ON l.id = i.loan_id WHERE i.id = ANY($1::text[])`,
+    [ids],
+  );
+  return rows.map(toInstalment);
+}
+
+export async function productsByIds(q: Queryable, ids: readonly string[]): Promise<InsuranceProductRow[]> {
+  const rows = await q.query<ProductDbRow>(`SELECT ${PRODUCT_COLUMNS} FROM finance.insurance_products pr WHERE pr.id = ANY($1::text[])`, [ids]);
+  return rows.map(toProduct);
+}
+
+/** A page of products in a stable order (insurer, then kind), after `after` (the last id seen). */
+export async function productsPage(q: Queryable, afterId: string | null, limit: number): Promise<InsuranceProductRow[]> {
+  const rows = await q.query<ProductDbRow>(
+    `SELECT ${PRODUCT_COLUMNS} FROM finance.insurance_products pr
+      WHERE $1::text IS NULL OR pr.id > $1::text
+      ORDER BY pr.id
+      LIMIT $2`,
+    [afterId, limit + 1],
+  );
+  return rows.map(toProduct);
+}
+
+export async function policiesByIds(q: Queryable, ids: readonly string[]): Promise<InsurancePolicyRow[]> {
+  const rows = await q.query<PolicyDbRow>(
+    `SELECT ${POLICY_COLUMNS} FROM finance.insurance_policies p JOIN finance.insurance_products pr ON pr.id = p.product_id WHERE p.id = ANY($1::text[])`,
+    [ids],
+  );
+  return rows.map(toPolicy);
+}
+
+/** Every policy on the given vehicles, oldest cover first. */
+export async function policiesByVins(q: Queryable, vins: readonly string[]): Promise<InsurancePolicyRow[]> {
+  const rows = await q.query<PolicyDbRow>(
+    `SELECT ${POLICY_COLUMNS} FROM finance.insurance_policies p JOIN finance.insurance_products pr ON pr.id = p.product_id
+      WHERE p.vin = ANY($1::text[])
+      ORDER BY p.vin, p.starts_at, p.id`,
+    [vins],
+  );
+  return rows.map(toPolicy);
+}
+
+/**
+ * One page of loans for each of several users (one statement): at most `limit + 1` loans per user,
+ * newest opened first, after `after` when given.
+ */
+export async function loanPagesForUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<Map<string, LoanRow[]>> {
+  const rows = await q.query<LoanDbRow>(
+    `SELECT ${LOAN_COLUMNS}
+       FROM unnest($1::text[]) AS u(user_id)
+       CROSS JOIN LATERAL (
+         SELECT * FROM finance.loans x
+          WHERE x.user_id = u.user_id
+            AND ($2::timestamptz IS NULL OR (x.opened_at, x.id) < ($2::timestamptz, $3::text))
+          ORDER BY x.opened_at DESC, x.id DESC
+          LIMIT $4
+       ) l
+      ORDER BY l.user_id, l.opened_at DESC, l.id DESC`,
+    [userIds, after?.at ?? null, after?.id ?? '', limit + 1],
+  );
+  const out = new Map<string, LoanRow[]>(userIds.map((id) => [id, []]));
+  for (const r of rows) out.get(r.user_id)!.push(toLoan(r));
+  return out;
+}
+
+/** One page of policies for each of several users (one statement), newest purchase first. */
+export async function policyPagesForUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<Map<string, InsurancePolicyRow[]>> {
+  const rows = await q.query<PolicyDbRow>(
+    `SELECT ${POLICY_COLUMNS}
+       FROM unnest($1::text[]) AS u(user_id)
+       CROSS JOIN LATERAL (
+         SELECT * FROM finance.insurance_policies x
+          WHERE x.user_id = u.user_id
+            AND ($2::timestamptz IS NULL OR (x.purchased_at, x.id) < ($2::timestamptz, $3::text))
+          ORDER BY x.purchased_at DESC, x.id DESC
+          LIMIT $4
+       ) p
+       JOIN finance.insurance_products pr ON pr.id = p.product_id
+      ORDER BY p.user_id, p.purchased_at DESC, p.id DESC`,
+    [userIds, after?.at ?? null, after?.id ?? '', limit + 1],
+  );
+  const out = new Map<string, InsurancePolicyRow[]>(userIds.map((id) => [id, []]));
+  for (const r of rows) out.get(r.user_id)!.push(toPolicy(r));
+  return out;
+}
+
+/** A timestamp for an array parameter: ISO-8601 UTC (cheaper for the driver than a Date per element, and zone-explicit). */
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+// --- writes: loans ----------------------------------------------------------------------------
+
+export interface NewLoan {
+  id: string;
+  kind: FinanceKind;
+  orderId: string;
+  userId: string;
+  principalFen: bigint;
+  annualRateBps: number;
+  termMonths: number;
+  openedAt: Date;
+}
+
+/**
+ * Inserts a loan unless its order already has one; returns null in that case. A concurrent insert
+ * for the same order waits for the first to commit and then also returns null (unique `order_id`).
+ */
+export async function insertLoanUnlessFinanced(q: Queryable, loan: NewLoan): Promise<LoanRow | null> {
+  const rows = await q.query<LoanDbRow>(
+    `INSERT INTO finance.loans AS l (id, kind, order_id, user_id, principal_fen, annual_rate_bps, term_months, status, opened_at)
+     VALUES ($1, $2, $3, $4, $5::bigint, $6, $7, 'ACTIVE', $8)
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING ${LOAN_COLUMNS}`,
+    [loan.id, loan.kind, loan.orderId, loan.userId, loan.principalFen.toString(), loan.annualRateBps, loan.termMonths, loan.openedAt],
+  );
+  return rows[0] ? toLoan(rows[0]) : null;
+}
+
+export async function loanIdForOrder(q: Queryable, orderId: string): Promise<string | null> {
+  const rows = await q.query<{ id: string }>(`SELECT id FROM finance.loans WHERE order_id = $1`, [orderId]);
+  return rows[0]?.id ?? null;
+}
+
+export interface LoanSeedRow extends NewLoan {
+  status: LoanStatus;
+  paidOffAt: Date | null;
+}
+
+/** Inserts many loans in one statement (arrays unnested server-side, so no parameter-count limit). */
+export async function insertLoans(q: Queryable, loans: readonly LoanSeedRow[]): Promise<void> {
+  if (loans.length === 0) return;
+  await q.query(
+    `INSERT INTO finance.loans (id, kind, order_id, user_id, principal_fen, annual_rate_bps, term_months, status, opened_at, paid_off_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::timestamptz[], $10::timestamptz[])`,
+    [
+      loans.map((l) => l.id),
+      loans.map((l) => l.kind),
+      loans.map((l) => l.orderId),
+      loans.map((l) => l.userId),
+      loans.map((l) => l.principalFen.toString()),
+      loans.map((l) => l.annualRateBps),
+      loans.map((l) => l.termMonths),
+      loans.map((l) => l.status),
+      loans.map((l) => iso(l.openedAt)),
+      loans.map((l) => iso(l.paidOffAt)),
+    ],
+  );
+}
+
+export interface NewInstalment {
+  id: string;
+  loanId: string;
+  sequence: number;
+  dueAt: Date;
+  principalFen: bigint;
+  interestFen: bigint;
+  amountFen: bigint;
+  status: InstalmentStatus;
+  paidAt: Date | null;
+}
+
+/** Inserts many instalments in one statement. */
+export async function insertInstalments(q: Queryable, rows: readonly NewInstalment[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO finance.instalments (id, loan_id, sequence, due_at, principal_fen, interest_fen, amount_fen, status, paid_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[])`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.loanId),
+      rows.map((r) => r.sequence),
+      rows.map((r) => iso(r.dueAt)),
+      rows.map((r) => r.principalFen.toString()),
+      rows.map((r) => r.interestFen.toString()),
+      rows.map((r) => r.amountFen.toString()),
+      rows.map((r) => r.status),
+      rows.map((r) => iso(r.paidAt)),
+    ],
+  );
+}
+
+// --- writes: paying an instalment -------------------------------------------------------------
+
+/**
+ * Reads an instalment and locks its loan row until the transaction ends, so payments on one loan
+ * run one after another (the "all paid → PAID_OFF" check then sees every earlier payment).
+ */
+export async function lockInstalmentForPayment(q: Queryable, instalmentId: string): Promise<InstalmentRow | null> {
+  const rows = await q.query<InstalmentDbRow>(
+    `SELECT ${INSTALMENT_COLUMNS}
+       FROM finance.instalments i JOIN finance.loans l ON l.id = i.loan_id
+      WHERE i.id = $1
+        FOR UPDATE OF l`,
+    [instalmentId],
+  );
+  return rows[0] ? toInstalment(rows[0]) : null;
+}
+
+/** The earliest instalment of a loan still DUE, if any. */
+export async function earliestDueInstalment(q: Queryable, loanId: string): Promise<{ id: string; sequence: number } | null> {
+  const rows = await q.query<{ id: string; sequence: number }>(
+    `SELECT id, sequence FROM finance.instalments WHERE loan_id = $1 AND status = 'DUE' ORDER BY sequence LIMIT 1`,
+    [loanId],
+  );
+  return rows[0] ? { id: rows[0].id, sequence: Number(rows[0].sequence) } : null;
+}
+
+/** DUE → PAID, only if still DUE; returns the paid time, or null when someone else paid it first. */
+export async function markInstalmentPaid(q: Queryable, instalmentId: string, paidAt: Date): Promise<Date | null> {
+  const rows = await q.query<{ paid_at: Date }>(
+    `UPDATE finance.instalments SET status = 'PAID', paid_at = $2 WHERE id = $1 AND status = 'DUE' RETURNING paid_at`,
+    [instalmentId, paidAt],
+  );
+  return rows[0] ? new Date(rows[0].paid_at) : null;
+}
+
+/** ACTIVE → PAID_OFF when no instalment is still DUE; returns whether the loan changed. */
+export async function markLoanPaidOffIfComplete(q: Queryable, loanId: string, at: Date): Promise<boolean> {
+  const rows = await q.query<{ id: string }>(
+    `UPDATE finance.loans SET status = 'PAID_OFF', paid_off_at = $2
+      WHERE id = $1 AND status = 'ACTIVE'
+        AND NOT EXISTS (SELECT 1 FROM finance.instalments WHERE loan_id = $1 AND status = 'DUE')
+      RETURNING id`,
+    [loanId, at],
+  );
+  return rows.length > 0;
+}
+
+// --- writes: insurance ------------------------------------------------------------------------
+
+/**
+ * Serialises purchases of one kind of cover on one vehicle until the transaction ends, so two
+ * concurrent purchases cannot both see "no renewal yet" (there is no row to lock before the first insert).
+ */
+export async function lockVehicleCover(q: Queryable, vin: string, kind: InsuranceKind): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`finance-cover:${vin}:${kind}`]);
+}
+
+/** When a vehicle's latest cover of one kind ends (null when it never had any). */
+export async function coverOfKindEnds(q: Queryable, vin: string, kind: InsuranceKind): Promise<Date | null> {
+  const rows = await q.query<{ covered_until: Date | null }>(
+    `SELECT max(p.ends_at) AS covered_until
+       FROM finance.insurance_policies p JOIN finance.insurance_products pr ON pr.id = p.product_id
+      WHERE p.vin = $1 AND pr.kind = $2`,
+    [vin, kind],
+  );
+  return rows[0]?.covered_until ? new Date(rows[0].covered_until) : null;
+}
+
+export interface NewPolicy {
+  id: string;
+  vin: string;
+  userId: string;
+  productId: string;
+  premiumFen: bigint;
+  startsAt: Date;
+  endsAt: Date;
+  purchasedAt: Date;
+}
+
+/** Inserts many policies in one statement. */
+export async function insertPolicies(q: Queryable, rows: readonly NewPolicy[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO finance.insurance_policies (id, vin, user_id, product_id, premium_fen, starts_at, ends_at, purchased_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.vin),
+      rows.map((r) => r.userId),
+      rows.map((r) => r.productId),
+      rows.map((r) => r.premiumFen.toString()),
+      rows.map((r) => iso(r.startsAt)),
+      rows.map((r) => iso(r.endsAt)),
+      rows.map((r) => iso(r.purchasedAt)),
+    ],
+  );
+}
+
+/** Every insurance product (a short reference list), for the seed. */
+export async function allProducts(q: Queryable): Promise<InsuranceProductRow[]> {
+  const rows = await q.query<ProductDbRow>(`SELECT ${PRODUCT_COLUMNS} FROM finance.insurance_products pr ORDER BY pr.id`);
+  return rows.map(toProduct);
+}

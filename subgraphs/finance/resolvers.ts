@@ -1,0 +1,150 @@
+/**
+ * Finance's resolvers: read access to loans, instalments and policies (authorized here, where the
+ * data lives), the entities it extends (`User`, `Order`, `Vehicle`), and the mutations.
+ */
+import { canReadUser, requireIdentity, requireReadUser } from '../kit/auth';
+import { spendingContributorResolvers } from '../kit/contributor';
+import { notFound } from '../kit/errors';
+import { money } from '../kit/money';
+import { toConnection, type PageArgs } from '../kit/pagination';
+import type { SubgraphContext } from '../kit/subgraph';
+import { productsPage, type InstalmentRow, type InsurancePolicyRow, type InsuranceProductRow, type LoanRow } from './data';
+import type { FinanceLoaders } from './loaders';
+import { buyInsurance, openLoan, payInstalment } from './mutations';
+import { loanPosition } from './schedule';
+import { checkId, readIdPage, readTimePage, visibleUserId } from './validation';
+
+export type FinanceContext = SubgraphContext<FinanceLoaders>;
+
+/** Loads a loan the caller may read; null when it does not exist. */
+async function readableLoan(id: string, ctx: FinanceContext): Promise<LoanRow | null> {
+  const loan = await ctx.loaders.loan.load(id);
+  if (loan) requireReadUser(ctx.identity, loan.userId);
+  return loan;
+}
+
+async function readableInstalment(id: string, ctx: FinanceContext): Promise<InstalmentRow | null> {
+  const instalment = await ctx.loaders.instalment.load(id);
+  if (instalment) requireReadUser(ctx.identity, instalment.userId);
+  return instalment;
+}
+
+async function readablePolicy(id: string, ctx: FinanceContext): Promise<InsurancePolicyRow | null> {
+  const policy = await ctx.loaders.policy.load(id);
+  if (policy) requireReadUser(ctx.identity, policy.userId);
+  return policy;
+}
+
+/** Where a policy's cover stands at `now`. */
+export function policyStatus(policy: Pick<InsurancePolicyRow, 'startsAt' | 'endsAt'>, now = new Date()): 'UPCOMING' | 'ACTIVE' | 'EXPIRED' {
+  if (now < policy.startsAt) return 'UPCOMING';
+  return now < policy.endsAt ? 'ACTIVE' : 'EXPIRED';
+}
+
+export const financeResolvers = {
+  ...spendingContributorResolvers('finance'),
+
+  Query: {
+    async loan(_: unknown, args: { id: string }, ctx: FinanceContext) {
+      requireIdentity(ctx.identity);
+      const loan = await readableLoan(checkId(args.id, 'id', 'loan'), ctx);
+      if (!loan) throw notFound(`no loan ${args.id}`);
+      return loan;
+    },
+    async insurancePolicy(_: unknown, args: { id: string }, ctx: FinanceContext) {
+      requireIdentity(ctx.identity);
+      const policy = await readablePolicy(checkId(args.id, 'id', 'insurance policy'), ctx);
+      if (!policy) throw notFound(`no insurance policy ${args.id}`);
+      return policy;
+    },
+    async insuranceProducts(_: unknown, args: PageArgs, ctx: FinanceContext) {
+      const { limit, afterId } = readIdPage(args);
+      const rows = await productsPage(ctx.db, afterId, limit);
+      return toConnection(rows, limit, (r) => [r.id]);
+    },
+  },
+
+  Mutation: { openLoan, payInstalment, buyInsurance },
+
+  User: {
+    async loans(user: { id: string }, args: PageArgs, ctx: FinanceContext) {
+      requireReadUser(ctx.identity, user.id);
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.loansOfUser.load({ userId: user.id, limit, after });
+      for (const row of rows) ctx.loaders.loan.prime(row.id, row);
+      return toConnection(rows, limit, (r) => [r.openedAt, r.id]);
+    },
+    async insurancePolicies(user: { id: string }, args: PageArgs, ctx: FinanceContext) {
+      requireReadUser(ctx.identity, user.id);
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.policiesOfUser.load({ userId: user.id, limit, after });
+      for (const row of rows) ctx.loaders.policy.prime(row.id, row);
+      return toConnection(rows, limit, (r) => [r.purchasedAt, r.id]);
+    },
+  },
+
+  Order: {
+    // Only the order's borrower (or an analyst/admin) sees its loan; the order itself is orders' to authorize.
+    async loan(order: { id: string }, _args: unknown, ctx: FinanceContext) {
+      requireIdentity(ctx.identity);
+      const loan = await ctx.loaders.loanByOrder.load(order.id);
+      if (loan) requireReadUser(ctx.identity, loan.userId);
+      return loan;
+    },
+  },
+
+  Vehicle: {
+    // Policies belong to whoever bought them: a customer sees their own on this vehicle, never a previous owner's.
+    async insurancePolicies(vehicle: { vin: string }, _args: unknown, ctx: FinanceContext) {
+      const who = requireIdentity(ctx.identity);
+      const policies = await ctx.loaders.policiesByVin.load(vehicle.vin);
+      return policies.filter((p) => canReadUser(who, p.userId));
+    },
+  },
+
+  Loan: {
+    __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readableLoan(ref.id, ctx),
+    order: (loan: LoanRow) => ({ id: loan.orderId }),
+    userId: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => visibleUserId(ctx.identity, loan.userId),
+    borrower: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => ({ id: visibleUserId(ctx.identity, loan.userId) }),
+    principal: (loan: LoanRow) => money(loan.principalFen),
+    schedule: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.schedule.load(loan.id),
+    async outstandingPrincipal(loan: LoanRow, _args: unknown, ctx: FinanceContext) {
+      return money(loanPosition(loan.principalFen, await ctx.loaders.schedule.load(loan.id)).outstandingPrincipalFen);
+    },
+    async totalInterest(loan: LoanRow, _args: unknown, ctx: FinanceContext) {
+      return money(loanPosition(loan.principalFen, await ctx.loaders.schedule.load(loan.id)).totalInterestFen);
+    },
+    async totalPaid(loan: LoanRow, _args: unknown, ctx: FinanceContext) {
+      return money(loanPosition(loan.principalFen, await ctx.loaders.schedule.load(loan.id)).paidFen);
+    },
+    async nextInstalment(loan: LoanRow, _args: unknown, ctx: FinanceContext) {
+      return (await ctx.loaders.schedule.load(loan.id)).find((i) => i.status === 'DUE') ?? null;
+    },
+  },
+
+  Instalment: {
+    __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readableInstalment(ref.id, ctx),
+    // Reached only through an instalment the caller may read, and a loan shares its instalments' borrower.
+    loan: (i: InstalmentRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.loan.load(i.loanId),
+    dueDate: (i: InstalmentRow) => i.dueAt,
+    principalPart: (i: InstalmentRow) => money(i.principalFen),
+    interestPart: (i: InstalmentRow) => money(i.interestFen),
+    amount: (i: InstalmentRow) => money(i.amountFen),
+  },
+
+  InsurancePolicy: {
+    __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readablePolicy(ref.id, ctx),
+    vehicle: (p: InsurancePolicyRow) => ({ vin: p.vin }),
+    userId: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => visibleUserId(ctx.identity, p.userId),
+    holder: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => ({ id: visibleUserId(ctx.identity, p.userId) }),
+    product: (p: InsurancePolicyRow) => p.kind,
+    insuranceProduct: async (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.product.load(p.productId),
+    premium: (p: InsurancePolicyRow) => money(p.premiumFen),
+    status: (p: InsurancePolicyRow) => policyStatus(p),
+  },
+
+  InsuranceProduct: {
+    annualPremium: (p: InsuranceProductRow) => money(p.annualPremiumFen),
+  },
+};

@@ -1,0 +1,284 @@
+/**
+ * The headline promise, end to end: a fresh user's whole car life created through the graph's own
+ * mutations in all five subgraphs, then one request for "what has my car cost me?" — through the
+ * gateway over HTTP, on real PostgreSQL and on the embedded PGlite.
+ */
+import { randomBytes } from 'node:crypto';
+import { startTestGraph, as, type TestGraph, type GqlResult } from '../gateway/testing';
+import { seedAll } from './seeding';
+import { parseDecimalToFen, formatFen } from './kit/money';
+import type { Identity } from './kit/identity';
+
+const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
+  me {
+    id
+    spending(from: $from, to: $to) {
+      total { amount currency }
+      byCategory { category total { amount currency } }
+      byMonth { month total { amount currency } }
+      lineCount
+      lines(first: $first, after: $after) {
+        edges { node { id occurredAt category description amount { amount currency }
+          paidFor {
+            __typename
+            ... on Order { id trim { name model { name } } }
+            ... on TradeIn { id }
+            ... on Instalment { id sequence loan { order { id } } }
+            ... on InsurancePolicy { id }
+            ... on ServiceInvoice { id store { name } }
+            ... on SwapSession { id station { name } }
+            ... on ChargingSession { id }
+            ... on BatterySubscription { id plan { name } }
+          } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`;
+
+const ADMIN = as.admin();
+const VIN_CHARS = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
+const newVin = () => Array.from(randomBytes(17), (b) => VIN_CHARS[b % VIN_CHARS.length]).join('');
+const fen = (m: { amount: string }) => parseDecimalToFen(m.amount);
+
+/** Runs an operation and fails the test with the server's errors if there are any. */
+async function ok<T = any>(g: TestGraph, query: string, variables: Record<string, unknown>, who: Identity): Promise<T> {
+  const res = await g.gql<T>(query, variables, who);
+  if (res.errors?.length) throw new Error(`${query.slice(0, 60)}… → ${JSON.stringify(res.errors)}`);
+  return res.data as T;
+}
+
+const codeOf = (res: GqlResult) => res.errors?.[0]?.extensions?.code;
+
+/** Buys, pays and takes delivery of a car; returns the order and the VIN. */
+async function buyCar(g: TestGraph, user: Identity, opts: { trimId: string; financed?: string; tradeInId?: string; colourId?: string; packageId?: string; accessoryIds?: string[] }) {
+  const { placeOrder: order } = await ok(g, `mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id deposit { amount } balanceDue { amount } totalPrice { amount } tradeInCredit { amount } financedAmount { amount } } }`, {
+    i: { trimId: opts.trimId, colourId: opts.colourId, packageId: opts.packageId, accessoryIds: opts.accessoryIds ?? [], financedAmount: opts.financed, tradeInId: opts.tradeInId, idempotencyKey: randomBytes(8).toString('hex') },
+  }, user);
+  await ok(g, `mutation($o: ID!, $a: Decimal!) { payDeposit(orderId: $o, amount: $a) { status } }`, { o: order.id, a: order.deposit.amount }, user);
+  await ok(g, `mutation($o: ID!, $a: Decimal!) { payBalance(orderId: $o, amount: $a) { status } }`, { o: order.id, a: order.balanceDue.amount }, user);
+  const vin = newVin();
+  await ok(g, `mutation($o: ID!, $v: String!) { deliverOrder(orderId: $o, vin: $v) { status } }`, { o: order.id, v: vin }, ADMIN);
+  return { order, vin };
+}
+
+describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s', (db) => {
+  let g: TestGraph;
+  const user = as.customer(`life-${randomBytes(4).toString('hex')}`);
+  const intruder = as.customer(`intruder-${randomBytes(4).toString('hex')}`);
+  /** Every amount of money that left the user's pocket, as the mutations reported it. */
+  const paid: bigint[] = [];
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    if (db === 'postgres' && !process.env.DATABASE_URL) throw new Error('set DATABASE_URL (npm test does)');
+    g = await startTestGraph({ db: db === 'postgres' ? 'auto' : 'pglite' });
+    await seedAll(g.db, 3); // the catalog, stores, stations, plans and products, and a few other users
+  }, 120_000);
+  afterAll(async () => g?.stop());
+
+  test('buying: trade-in, order with options, deposit, balance, delivery', async () => {
+    const { requestTradeIn } = await ok(g, `mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 98000 }) { id } }`, {}, user);
+    await ok(g, `mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "12000.50") { status } }`, { id: requestTradeIn.id }, ADMIN);
+    const { accessories } = await ok(g, `{ accessories(first: 2) { edges { node { id } } } }`, {}, user);
+    const { order, vin } = await buyCar(g, user, {
+      trimId: 'trim-ut-swap-420-rental',
+      colourId: 'colour-lake-blue',
+      packageId: 'pkg-maintenance-enhanced',
+      accessoryIds: accessories.edges.map((e: any) => e.node.id),
+      financed: '30000.00',
+      tradeInId: requestTradeIn.id,
+    });
+    expect(fen(order.tradeInCredit)).toBe(1200050n);
+    expect(fen(order.deposit) + fen(order.balanceDue) + fen(order.tradeInCredit) + fen(order.financedAmount)).toBe(fen(order.totalPrice));
+    paid.push(fen(order.deposit), fen(order.balanceDue));
+    Object.assign(ids, { order: order.id, vin, tradeIn: requestTradeIn.id });
+  });
+
+  test('financing: a loan for the order, two instalments paid; insurance bought', async () => {
+    const { openLoan } = await ok(g, `mutation($o: ID!) { openLoan(input: { orderId: $o, kind: LOAN, termMonths: 12, annualRateBps: 399 }) { id principal { amount } schedule { id amount { amount } } } }`, { o: ids.order }, user);
+    expect(openLoan.principal.amount).toBe('30000.00');
+    for (const inst of openLoan.schedule.slice(0, 2)) {
+      const { payInstalment } = await ok(g, `mutation($i: ID!, $a: Decimal!) { payInstalment(instalmentId: $i, amount: $a) { status amount { amount } } }`, { i: inst.id, a: inst.amount.amount }, user);
+      expect(payInstalment.status).toBe('PAID');
+      paid.push(fen(payInstalment.amount));
+    }
+    ids.instalment = openLoan.schedule[0].id;
+    ids.nextInstalment = openLoan.schedule[2].id;
+    const { insuranceProducts } = await ok(g, `{ insuranceProducts(first: 1) { edges { node { id } } } }`, {}, user);
+    const { buyInsurance } = await ok(g, `mutation($v: String!, $p: ID!) { buyInsurance(input: { vin: $v, productId: $p }) { id premium { amount } } }`, { v: ids.vin, p: insuranceProducts.edges[0].node.id }, user);
+    paid.push(fen(buyInsurance.premium));
+  });
+
+  test('maintenance: a service booked and invoiced by the store, with a warranty-covered part', async () => {
+    const { stores } = await ok(g, `{ stores(kind: MAINTENANCE, first: 1) { edges { node { id org } } } }`, {}, user);
+    const store = stores.edges[0].node;
+    const at = new Date(Date.now() + 3 * 86400_000).toISOString();
+    const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: store.id, v: ids.vin, at }, user);
+    const { issueInvoice } = await ok(g, `mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [
+        { kind: PART, description: "Cabin filter", quantity: 2, unitPrice: "88.80", warrantyCovered: false },
+        { kind: PART, description: "Coolant pump", quantity: 1, unitPrice: "1450.00", warrantyCovered: true },
+        { kind: LABOUR, description: "Labour", quantity: 1, unitPrice: "200.01", warrantyCovered: false } ] }) { id ownerPaid { amount } warrantyCovered { amount } } }`,
+      { a: bookService.id }, as.partner('store-staff', store.org));
+    expect(issueInvoice.ownerPaid.amount).toBe('377.61');
+    expect(issueInvoice.warrantyCovered.amount).toBe('1450.00');
+    paid.push(fen(issueInvoice.ownerPaid));
+    ids.invoice = issueInvoice.id;
+  });
+
+  test('energy: battery subscription, a swap at a station, a charging session', async () => {
+    const { batteryPlans } = await ok(g, `{ batteryPlans { id monthlyFee { amount } } }`, {}, user);
+    const { subscribeBatteryPlan } = await ok(g, `mutation($v: String!, $p: ID!) { subscribeBatteryPlan(input: { vin: $v, planId: $p }) { id } }`, { v: ids.vin, p: batteryPlans[0].id }, user);
+    paid.push(fen(batteryPlans[0].monthlyFee));
+    ids.subscription = subscribeBatteryPlan.id;
+    const { stations } = await ok(g, `{ stations(first: 1) { edges { node { id operatorOrg } } } }`, {}, user);
+    const station = stations.edges[0].node;
+    const { recordSwap } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 12, stateOfChargeAfter: 98 }) { id fee { amount } } }`,
+      { s: station.id, v: ids.vin, at: new Date(Date.now() - 3600_000).toISOString() }, as.partner('station-staff', station.operatorOrg));
+    paid.push(fen(recordSwap.fee));
+    const { recordCharging } = await ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Tianhe CBD", startedAt: $s, endedAt: $e, energyWh: 31250, fee: "47.19" }) { id fee { amount } } }`,
+      { v: ids.vin, s: new Date(Date.now() - 7200_000).toISOString(), e: new Date(Date.now() - 5400_000).toISOString() }, as.partner('charger', 'star-charge'));
+    paid.push(fen(recordCharging.fee));
+  });
+
+  test('the headline total equals every amount paid, to the fen; categories and months add up to it', async () => {
+    const { me } = await ok(g, HEADLINE, { first: 5 }, user);
+    const expected = paid.reduce((a, b) => a + b, 0n);
+    expect(me.spending.total).toEqual({ amount: formatFen(expected), currency: 'CNY' });
+    expect(formatFen(me.spending.byCategory.reduce((a: bigint, c: any) => a + fen(c.total), 0n))).toBe(formatFen(expected));
+    expect(formatFen(me.spending.byMonth.reduce((a: bigint, c: any) => a + fen(c.total), 0n))).toBe(formatFen(expected));
+    const categories = me.spending.byCategory.map((c: any) => c.category);
+    for (const c of ['PURCHASE', 'TRADE_IN_CREDIT', 'LOAN_INSTALMENT', 'INSURANCE', 'MAINTENANCE', 'BATTERY_SUBSCRIPTION', 'CHARGING']) expect(categories).toContain(c);
+  });
+
+  test('paging through lines returns every line exactly once, summing to the total, each linked to what it paid for', async () => {
+    const seen: any[] = [];
+    let after: string | null = null;
+    let total = '';
+    let lineCount = 0;
+    for (let page = 0; page < 50; page++) {
+      const { me } = await ok(g, HEADLINE, { first: 3, after }, user);
+      total = me.spending.total.amount;
+      lineCount = me.spending.lineCount;
+      seen.push(...me.spending.lines.edges.map((e: any) => e.node));
+      if (!me.spending.lines.pageInfo.hasNextPage) break;
+      after = me.spending.lines.pageInfo.endCursor;
+    }
+    expect(new Set(seen.map((l) => l.id)).size).toBe(seen.length);
+    expect(seen.length).toBe(lineCount);
+    expect(formatFen(seen.reduce((a, l) => a + fen(l.amount), 0n))).toBe(total);
+    for (let i = 1; i < seen.length; i++) expect(seen[i - 1].occurredAt >= seen[i].occurredAt).toBe(true);
+
+    const byType = (t: string) => seen.filter((l) => l.paidFor?.__typename === t).map((l) => l.paidFor);
+    expect(byType('Order')[0]).toMatchObject({ id: ids.order, trim: { name: expect.any(String), model: { name: expect.any(String) } } });
+    expect(byType('TradeIn')[0]).toEqual({ __typename: 'TradeIn', id: ids.tradeIn });
+    expect(byType('Instalment')).toEqual(expect.arrayContaining([expect.objectContaining({ id: ids.instalment, sequence: 1, loan: { order: { id: ids.order } } })]));
+    expect(byType('ServiceInvoice')[0]).toMatchObject({ id: ids.invoice, store: { name: expect.any(String) } });
+    expect(byType('BatterySubscription')[0]).toMatchObject({ id: ids.subscription, plan: { name: expect.any(String) } });
+    expect(byType('ChargingSession')).toHaveLength(1);
+    expect(byType('InsurancePolicy')).toHaveLength(1);
+  });
+
+  test('a period narrows the report; from must be before to', async () => {
+    const future = await ok(g, HEADLINE, { from: '2099-01-01', first: 5 }, user);
+    expect(future.me.spending.total.amount).toBe('0.00');
+    expect(future.me.spending.lines.edges).toEqual([]);
+    const bad = await g.gql(HEADLINE, { from: '2026-01-01', to: '2025-01-01' }, user);
+    expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+  });
+
+  test('a customer reads only their own data: user(id:), someone else\'s order, vehicle, invoice and instalment are refused', async () => {
+    expect(codeOf(await g.gql(`query($u: ID!) { user(id: $u) { id } }`, { u: user.sub }, intruder))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`query($u: ID!) { user(id: $u) { id } }`, { u: user.sub }, user))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`query($o: ID!) { order(id: $o) { id } }`, { o: ids.order }, intruder))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`query($v: String!) { vehicle(vin: $v) { vin } }`, { v: ids.vin }, intruder))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`query($i: ID!) { serviceInvoice(id: $i) { id } }`, { i: ids.invoice }, intruder))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`mutation($i: ID!) { payInstalment(instalmentId: $i, amount: "1.00") { id } }`, { i: ids.nextInstalment }, intruder))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`mutation($o: ID!) { payDeposit(orderId: $o, amount: "1.00") { id } }`, { o: ids.order }, intruder))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`query($u: ID!) { user(id: $u) { id } }`, { u: user.sub }, null))).toBe('UNAUTHENTICATED');
+  });
+
+  test('an analyst reads the same spending through user(id:)', async () => {
+    const mine = await ok(g, HEADLINE, { first: 1 }, user);
+    const { user: seen } = await ok(g, `query($u: ID!) { user(id: $u) { spending { total { amount } lineCount } } }`, { u: user.sub }, as.analyst());
+    expect(seen.spending).toEqual({ total: { amount: mine.me.spending.total.amount }, lineCount: mine.me.spending.lineCount });
+  });
+
+  test('bad input gets a clear error and changes nothing', async () => {
+    const before = (await ok(g, HEADLINE, { first: 1 }, user)).me.spending.total.amount;
+    const attempts: Array<[string, Record<string, unknown>, Identity, string]> = [
+      [`mutation { placeOrder(input: { trimId: "trim-does-not-exist", idempotencyKey: "k-unknown-trim" }) { id } }`, {}, user, 'NOT_FOUND'],
+      [`mutation($o: ID!) { payDeposit(orderId: $o, amount: "-5.00") { id } }`, { o: ids.order }, user, 'BAD_USER_INPUT'],
+      [`mutation($o: ID!, $a: Decimal!) { payBalance(orderId: $o, amount: $a) { id } }`, { o: ids.order, a: 'ten' }, user, 'BAD_USER_INPUT'],
+      [`mutation($o: ID!, $a: Decimal!) { payBalance(orderId: $o, amount: $a) { id } }`, { o: ids.order, a: 12.5 }, user, 'BAD_USER_INPUT'],
+      [`mutation($i: ID!) { payInstalment(instalmentId: $i, amount: "1.00") { id } }`, { i: ids.instalment }, user, 'CONFLICT'],
+      [`mutation($o: ID!, $v: String!) { deliverOrder(orderId: $o, vin: $v) { id } }`, { o: ids.order, v: newVin() }, ADMIN, 'CONFLICT'],
+    ];
+    for (const [query, variables, who, code] of attempts) {
+      const res = await g.gql(query, variables, who);
+      expect({ query, code: codeOf(res) }).toEqual({ query, code });
+      expect(res.errors![0].message.length).toBeGreaterThan(10);
+    }
+    const after = (await ok(g, HEADLINE, { first: 1 }, user)).me.spending.total.amount;
+    expect(after).toBe(before);
+  });
+
+  test('paying the same instalment twice at once: exactly one payment counts', async () => {
+    const { order } = await ok(g, `query($o: ID!) { order(id: $o) { loan { schedule { id status amount { amount } } } } }`, { o: ids.order }, user);
+    const loan = order.loan;
+    const next = loan.schedule.find((s: any) => s.status === 'DUE');
+    const pay = () => g.gql(`mutation($i: ID!, $a: Decimal!) { payInstalment(instalmentId: $i, amount: $a) { id } }`, { i: next.id, a: next.amount.amount }, user);
+    const before = fen((await ok(g, HEADLINE, { first: 1 }, user)).me.spending.total);
+    const results = await Promise.all([pay(), pay(), pay()]);
+    expect(results.filter((r) => !r.errors).length).toBe(1);
+    expect(results.filter((r) => codeOf(r) === 'CONFLICT').length).toBe(2);
+    const after = fen((await ok(g, HEADLINE, { first: 1 }, user)).me.spending.total);
+    expect(after - before).toBe(fen(next.amount));
+  });
+});
+
+describe('the headline request costs the same number of SQL statements for 10 lines and for 1,000', () => {
+  let g: TestGraph;
+  beforeAll(async () => {
+    g = await startTestGraph();
+    await seedAll(g.db, 1);
+  }, 120_000);
+  afterAll(async () => g?.stop());
+
+  async function userWithChargingLines(n: number): Promise<Identity> {
+    const user = as.customer(`lines-${n}-${randomBytes(3).toString('hex')}`);
+    const { vin } = await buyCar(g, user, { trimId: 'trim-ut-420' });
+    const base = Date.now() - 20 * 86400_000;
+    for (let i = 0; i < n; i += 25) {
+      await Promise.all(
+        Array.from({ length: Math.min(25, n - i) }, (_, j) =>
+          ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Depot", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.01" }) { id } }`, {
+            v: vin,
+            s: new Date(base + (i + j) * 60_000).toISOString(),
+            e: new Date(base + (i + j) * 60_000 + 30_000).toISOString(),
+          }, as.partner('charger', 'star-charge')),
+        ),
+      );
+    }
+    return user;
+  }
+
+  test('same statement count, and the 1,000-line total is exact', async () => {
+    const small = await userWithChargingLines(8);
+    const large = await userWithChargingLines(998);
+    const count = async (who: Identity) => {
+      await ok(g, HEADLINE, { first: 20 }, who); // warm: plans cached, nothing else
+      const before = g.db.statementCount;
+      const data = await ok(g, HEADLINE, { first: 20 }, who);
+      return { statements: g.db.statementCount - before, data };
+    };
+    const a = await count(small);
+    const b = await count(large);
+    expect(a.data.me.spending.lineCount).toBe(10);
+    expect(b.data.me.spending.lineCount).toBe(1000);
+    expect(b.statements).toBe(a.statements);
+    const { data } = b;
+    const charging = data.me.spending.byCategory.find((c: any) => c.category === 'CHARGING');
+    expect(charging.total.amount).toBe('1007.98'); // 998 × 1.01, exact
+  }, 180_000);
+});

@@ -1,0 +1,51 @@
+/**
+ * This request's DataLoaders: every entity lookup and per-parent list goes through one, so the number
+ * of SQL statements per request stays the same however many orders, vehicles or users it touches.
+ */
+import DataLoader from 'dataloader';
+import type { Db } from '../kit/db';
+import { createSpendingLoaders } from '../kit/contributor';
+import * as data from './data';
+
+const pageKey = (k: data.UserPageKey) => JSON.stringify([k.userId, k.limit, k.after]);
+
+export function createOrdersLoaders(db: Db) {
+  return {
+    spending: createSpendingLoaders(db, 'orders'),
+    order: new DataLoader((ids: readonly string[]) => data.ordersByIds(db, ids)),
+    priceLines: new DataLoader((orderIds: readonly string[]) => data.priceLinesByOrderIds(db, orderIds)),
+    statusHistory: new DataLoader((orderIds: readonly string[]) => data.statusHistoryByOrderIds(db, orderIds)),
+    tradeIn: new DataLoader((ids: readonly string[]) => data.tradeInsByIds(db, ids)),
+    testDrive: new DataLoader((ids: readonly string[]) => data.testDrivesByIds(db, ids)),
+    vehicle: new DataLoader((vins: readonly string[]) => data.vehiclesByVins(db, vins)),
+    vehicleOfOrder: new DataLoader((orderIds: readonly string[]) => data.vehiclesByOrderIds(db, orderIds)),
+    ordersOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.orderPages(db, keys), { cacheKeyFn: pageKey }),
+    vehiclesOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.vehiclePages(db, keys), { cacheKeyFn: pageKey }),
+    testDrivesOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.testDrivePages(db, keys), { cacheKeyFn: pageKey }),
+    tradeInsOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.tradeInPages(db, keys), { cacheKeyFn: pageKey }),
+  };
+}
+
+export type OrdersLoaders = ReturnType<typeof createOrdersLoaders>;
+
+/**
+ * Forgets what this request has read about the orders, trade-ins and users a mutation just changed, so a
+ * later mutation or field in the same request reads the new state.
+ */
+export function forgetChanged(loaders: OrdersLoaders, changed: { orderIds?: string[]; tradeInIds?: string[]; testDriveIds?: string[] }): void {
+  for (const id of changed.orderIds ?? []) {
+    loaders.order.clear(id);
+    loaders.statusHistory.clear(id);
+    loaders.vehicleOfOrder.clear(id);
+  }
+  for (const id of changed.tradeInIds ?? []) loaders.tradeIn.clear(id);
+  for (const id of changed.testDriveIds ?? []) loaders.testDrive.clear(id);
+  // Per-user pages are keyed by cursor, not by row; a mutation may add to any of them.
+  loaders.ordersOfUser.clearAll();
+  loaders.vehiclesOfUser.clearAll();
+  loaders.testDrivesOfUser.clearAll();
+  loaders.tradeInsOfUser.clearAll();
+  loaders.vehicle.clearAll();
+  loaders.spending.buckets.clearAll();
+  loaders.spending.lines.clearAll();
+}

@@ -1,0 +1,107 @@
+/**
+ * Shared by the orders tests: the whole graph on a fresh database with the catalog seeded (orders
+ * prices through the catalog's `quote`), and the buying steps as one-liners.
+ */
+import { randomUUID } from 'node:crypto';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../../gateway/testing';
+import { Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../kit/seed';
+import type { Identity } from '../kit/identity';
+import { SEED_STAGES } from '..';
+
+export { as };
+
+export interface OrdersTestGraph {
+  g: TestGraph;
+  world: SeedWorld;
+  /** An available trim of `gac-aion` that owns its battery. */
+  trim: SeedTrim;
+  /** An available battery-rental trim. */
+  rentalTrim: SeedTrim;
+  /** Its manufacturer, whose partners deliver. */
+  org: string;
+}
+
+/** Starts the graph and seeds only the catalog (no users), so every test user starts with nothing. */
+export async function startOrdersGraph(): Promise<OrdersTestGraph> {
+  const g = await startTestGraph();
+  const world: SeedWorld = {
+    rng: new Rng(20261101),
+    users: [],
+    now: SEED_NOW,
+    catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+    orders: { orders: [], vehicles: [] },
+  };
+  const catalogStage = SEED_STAGES.find(([name]) => name === 'catalog')![1];
+  await catalogStage(g.db, world);
+  const trim = world.catalog.trims.find((t) => !t.batteryRental && t.manufacturerOrg === 'gac-aion') ?? world.catalog.trims[0];
+  const rentalTrim = world.catalog.trims.find((t) => t.batteryRental) ?? trim;
+  return { g, world, trim, rentalTrim, org: trim.manufacturerOrg };
+}
+
+/** A user id no other test uses. */
+export const freshUser = (label = 'u') => `${label}-${randomUUID().slice(0, 8)}`;
+
+/** The error code of the first error, or 'OK' when there was none. */
+export function codeOf(res: GqlResult): string {
+  return res.errors?.length ? String(res.errors[0].extensions?.code) : 'OK';
+}
+
+/** Returns data, failing the test with the errors when there are any. */
+export function ok<T = any>(res: GqlResult<T>): T {
+  if (res.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(res.errors)}`);
+  return res.data as T;
+}
+
+export const ORDER_FIELDS = `id userId status totalPrice { amount currency } deposit { amount } tradeInCredit { amount }
+  financedAmount { amount } balanceDue { amount } amountPaid { amount } batteryRental manufacturerOrg
+  trim { id } colour { id } package { id } accessories { id }
+  priceLines { kind refId description amount { amount } }
+  tradeIn { id status } vehicle { vin ownerId } placedAt depositPaidAt balancePaidAt deliveredAt cancelledAt
+  statusHistory { status at byRole }`;
+
+export const PLACE_ORDER = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { ${ORDER_FIELDS} } }`;
+export const PAY_DEPOSIT = `mutation($id: ID!, $amount: Decimal!) { payDeposit(orderId: $id, amount: $amount) { ${ORDER_FIELDS} } }`;
+export const PAY_BALANCE = `mutation($id: ID!, $amount: Decimal!) { payBalance(orderId: $id, amount: $amount) { ${ORDER_FIELDS} } }`;
+export const DELIVER = `mutation($id: ID!, $vin: String!) { deliverOrder(orderId: $id, vin: $vin) { ${ORDER_FIELDS} } }`;
+export const REQUEST_TRADE_IN = `mutation($input: RequestTradeInInput!) { requestTradeIn(input: $input) { id status appraisedValue { amount } } }`;
+export const APPRAISE = `mutation($id: ID!, $amount: Decimal!) { appraiseTradeIn(id: $id, amount: $amount) { id status appraisedValue { amount } } }`;
+
+/** The amount of a Money as fen, for arithmetic in tests. */
+export const fen = (m: { amount: string }): bigint => BigInt(m.amount.replace('.', ''));
+/** Fen as the wire's decimal string. */
+export const yuan = (f: bigint): string => `${f < 0n ? '-' : ''}${(f < 0n ? -f : f) / 100n}.${String((f < 0n ? -f : f) % 100n).padStart(2, '0')}`;
+
+let vinSerial = 0;
+/** A valid VIN no other test in this process uses. */
+export function testVin(): string {
+  vinSerial += 1;
+  return `TSTVN${String(process.pid % 100000).padStart(5, '0')}${String(vinSerial).padStart(7, '0')}`;
+}
+
+/** Requests a trade-in as `userId` and has an admin appraise it at `amount`; returns its id. */
+export async function appraisedTradeIn(g: TestGraph, userId: string, amount: string): Promise<string> {
+  const req = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: '2016 VW Golf 1.4T, white', year: 2016, mileageKm: 98000 } }, as.customer(userId)));
+  ok(await g.gql(APPRAISE, { id: req.requestTradeIn.id, amount }, as.admin()));
+  return req.requestTradeIn.id;
+}
+
+/** Places an order as `userId` and returns it. */
+export async function placeOrder(g: TestGraph, userId: string, input: Record<string, unknown>): Promise<any> {
+  return ok(await g.gql(PLACE_ORDER, { input: { idempotencyKey: randomUUID(), ...input } }, as.customer(userId))).placeOrder;
+}
+
+/** Places, pays in full and (optionally) delivers an order; returns the final order. */
+export async function buyCar(
+  t: OrdersTestGraph,
+  userId: string,
+  input: Record<string, unknown> = {},
+  opts: { deliver?: boolean; partner?: Identity } = {},
+): Promise<any> {
+  const placed = await placeOrder(t.g, userId, { trimId: t.trim.id, ...input });
+  ok(await t.g.gql(PAY_DEPOSIT, { id: placed.id, amount: placed.deposit.amount }, as.customer(userId)));
+  let order = ok(await t.g.gql(PAY_BALANCE, { id: placed.id, amount: placed.balanceDue.amount }, as.customer(userId))).payBalance;
+  if (opts.deliver !== false) {
+    order = ok(await t.g.gql(DELIVER, { id: placed.id, vin: testVin() }, opts.partner ?? as.partner('p-1', placed.manufacturerOrg))).deliverOrder;
+  }
+  return order;
+}
