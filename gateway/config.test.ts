@@ -24,9 +24,11 @@ describe('configuration from the environment', () => {
   });
 
   test('production refuses the development secret and a missing internal secret', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_INTERNAL_SECRET must be set/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32) })).toThrow(/development secret/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32) }).jwt).toEqual({
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_INTERNAL_SECRET must be set[\s\S]*AUTOGRAPH_PSEUDONYM_KEY must be set/);
+    const keys = { AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32) };
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, ...keys })).toThrow(/development secret/);
+    expect(() => loadConfig({ AUTOGRAPH_PSEUDONYM_KEY: 'short' })).toThrow(/AUTOGRAPH_PSEUDONYM_KEY must be at least 32/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', ...keys }).jwt).toEqual({
       issuer: 'autograph-local',
       audience: 'autograph',
       secret: undefined,

@@ -86,6 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
     problems.push('AUTOGRAPH_INTERNAL_SECRET must be at least 32 characters');
   }
 
+  const pseudonymKey = env.AUTOGRAPH_PSEUDONYM_KEY;
+  if (pseudonymKey !== undefined && pseudonymKey !== '' && pseudonymKey.length < 32) problems.push('AUTOGRAPH_PSEUDONYM_KEY must be at least 32 characters');
+  if (production && !pseudonymKey) problems.push('AUTOGRAPH_PSEUDONYM_KEY must be set when NODE_ENV=production (it keys the pseudonyms analysts see)');
+
   const maxBodyRaw = env.MAX_BODY_BYTES ?? '262144';
   const maxBodyBytes = Number(maxBodyRaw);
   if (!/^\d+$/.test(maxBodyRaw) || maxBodyBytes < 1024 || maxBodyBytes > 50_000_000) problems.push(`MAX_BODY_BYTES=${JSON.stringify(maxBodyRaw)} must be a whole number of bytes from 1024 to 50000000`);

@@ -157,7 +157,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     let total = '';
     let lineCount = 0;
     for (let page = 0; page < 50; page++) {
-      const { me } = await ok(g, HEADLINE, { first: 3, after }, user);
+      const { me }: { me: any } = await ok(g, HEADLINE, { first: 3, after }, user);
       total = me.spending.total.amount;
       lineCount = me.spending.lineCount;
       seen.push(...me.spending.lines.edges.map((e: any) => e.node));

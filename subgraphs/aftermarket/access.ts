@@ -3,7 +3,6 @@
  * theirs, partners see those of the stores their organisation operates, analysts and admins see all
  * (analysts with the owner pseudonymised). Stores are public.
  */
-import { createHash } from 'node:crypto';
 import { canReadUser, requireIdentity, shouldPseudonymise } from '../kit/auth';
 import { forbidden } from '../kit/errors';
 import type { Identity } from '../kit/identity';
@@ -12,18 +11,6 @@ import type { AftermarketLoaders } from './loaders';
 
 export type Ctx = SubgraphContext<AftermarketLoaders>;
 
-/**
- * A stable pseudonym for a user id, so analysts can group by owner without learning who it is. The
- * same id gives the same pseudonym in every request.
- */
-export function pseudonym(userId: string): string {
-  return `anon-${createHash('sha256').update(`autograph-user\u0000${userId}`).digest('hex').slice(0, 20)}`;
-}
-
-/** The user id as this caller may see it. */
-export function visibleUserId(identity: Identity | null, userId: string): string {
-  return shouldPseudonymise(identity) ? pseudonym(userId) : userId;
-}
 
 /** Free text an owner wrote (an appointment note) is personal data: analysts do not get it. */
 export function visibleNote(identity: Identity | null, note: string | null): string | null {

@@ -12,7 +12,8 @@ import { productsPage, type InstalmentRow, type InsurancePolicyRow, type Insuran
 import type { FinanceLoaders } from './loaders';
 import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { loanPosition } from './schedule';
-import { checkId, readIdPage, readTimePage, visibleUserId } from './validation';
+import { checkId, readIdPage, readTimePage } from './validation';
+import { visibleUserId } from '../kit/auth';
 
 export type FinanceContext = SubgraphContext<FinanceLoaders>;
 

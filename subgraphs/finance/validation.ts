@@ -1,6 +1,5 @@
 /** Input checks and access rules shared by finance's queries and mutations. */
-import { createHash } from 'node:crypto';
-import { requireIdentity, shouldPseudonymise } from '../kit/auth';
+import { requireIdentity } from '../kit/auth';
 import { badInput, forbidden } from '../kit/errors';
 import type { Identity } from '../kit/identity';
 import { isPlausibleId } from '../kit/ids';
@@ -65,16 +64,3 @@ export function readIdPage(args: PageArgs): { limit: number; afterId: string | n
   return { limit, afterId: after[0] };
 }
 
-/**
- * A stable pseudonym for a user id, so analysts can group loans and policies by person without
- * learning who it is. Derived exactly as aftermarket derives it, so the same person has the same
- * pseudonym across the graph (a candidate for the kit).
- */
-export function pseudonym(userId: string): string {
-  return `anon-${createHash('sha256').update(`autograph-user\u0000${userId}`).digest('hex').slice(0, 20)}`;
-}
-
-/** The user id as this caller may see it: pseudonymised for analysts. */
-export function visibleUserId(identity: Identity | null, userId: string): string {
-  return shouldPseudonymise(identity) ? pseudonym(userId) : userId;
-}

@@ -1,4 +1,5 @@
 /** Authorization rules every subgraph applies to the data it owns. */
+import { createHmac } from 'node:crypto';
 import { forbidden, unauthenticated } from './errors';
 import type { Identity, Role } from './identity';
 
@@ -46,4 +47,21 @@ export function requirePartnerOf(identity: Identity | null, orgId: string): Iden
 /** Analysts see personal data pseudonymised; this gives a stable pseudonym for a value. */
 export function shouldPseudonymise(identity: Identity | null): boolean {
   return identity?.role === 'analyst';
+}
+
+/** Development key for pseudonyms; production sets AUTOGRAPH_PSEUDONYM_KEY (validated by the config). */
+const DEV_PSEUDONYM_KEY = 'autograph-development-pseudonym-key';
+
+/**
+ * A stable pseudonym for a user id, the same in every subgraph, so analysts can group by person
+ * without learning who it is. Keyed (HMAC) so that nobody can reverse it by hashing guessable ids.
+ */
+export function pseudonym(userId: string): string {
+  const key = process.env.AUTOGRAPH_PSEUDONYM_KEY || DEV_PSEUDONYM_KEY;
+  return `anon-${createHmac('sha256', key).update(userId).digest('hex').slice(0, 20)}`;
+}
+
+/** The user id as this caller may see it: pseudonymised for analysts. */
+export function visibleUserId(identity: Identity | null, userId: string): string {
+  return shouldPseudonymise(identity) ? pseudonym(userId) : userId;
 }
