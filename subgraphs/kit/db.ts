@@ -8,7 +8,7 @@
  * numeric columns as strings so money never passes through a float.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
@@ -171,6 +171,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Po
 /** Opens an embedded PGlite (in memory when `dataDir` is undefined) with int8/numeric returned as strings. */
 export async function openPglite(dataDir?: string): Promise<PgliteDb> {
   const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const asString = (v: string) => v;
   const pg = new PGlite({ dataDir, parsers: { [INT8_OID]: asString, [NUMERIC_OID]: asString } });
   await pg.waitReady;
