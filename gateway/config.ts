@@ -34,8 +34,8 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > 65535) {
-    problems.push(`${name}=${JSON.stringify(raw)} is not a TCP port (1-65535)`);
+  if (!/^\d+$/.test(raw) || n > 65535) {
+    problems.push(`${name}=${JSON.stringify(raw)} is not a TCP port (1-65535, or 0 for any free port)`);
     return fallback;
   }
   return n;

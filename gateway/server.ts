@@ -85,6 +85,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     includeStacktraceInErrorResponses: opts.development,
     formatError: formatError(opts.development),
     csrfPrevention: true,
+    // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
+    stopOnTerminationSignals: false,
     introspection: true,
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
     plugins: [

@@ -1,4 +1,5 @@
 /** Flag parsing shared by the scripts: `--name value`, `--name=value`, `--flag`; unknown flags are refused. */
+import { ConfigError, loadConfig, type AutographConfig } from '../gateway/config';
 export type FlagSpec = Record<string, 'string' | 'boolean' | 'int'>;
 
 export function fail(message: string): never {
@@ -30,4 +31,14 @@ export function parseFlags(argv: string[], spec: FlagSpec): Record<string, strin
     }
   }
   return out;
+}
+
+/** Loads the environment configuration, or exits with its list of problems. */
+export function loadConfigOrExit(): AutographConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
 }

@@ -2,20 +2,13 @@
  * `npm run seed -- [--users N] [--reset]` — seeds the database (DATABASE_URL, or the embedded one at
  * PGLITE_DIR) with N users' deterministic car lifecycles; the first user is `demo-driver`.
  */
-import { loadConfig, ConfigError } from '../gateway/config';
 import { openDb } from '../subgraphs/kit/db';
 import { migrateAll, resetAll, seedAll, seedInfo } from '../subgraphs/seeding';
-import { fail, parseFlags } from './cli';
+import { fail, loadConfigOrExit, parseFlags } from './cli';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { users: 'int', reset: 'boolean', seed: 'int' });
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const users = (flags.users as number | undefined) ?? 200;
   if (users < 1 || users > 1_000_000) fail('--users must be from 1 to 1000000');
   const db = await openDb(config);

@@ -7,14 +7,13 @@
  *        --users N (seed size on first start, default 200), --no-seed.
  */
 import { readFileSync } from 'node:fs';
-import { loadConfig, ConfigError } from '../gateway/config';
 import { mintToken } from '../gateway/auth';
 import { startStack } from '../gateway/stack';
 import { RedisKeyValueCache } from '../gateway/redis-cache';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
-import { fail, parseFlags } from './cli';
+import { fail, loadConfigOrExit, parseFlags } from './cli';
 
 const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
   me { id spending(from: $from, to: $to) {
@@ -28,16 +27,10 @@ const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, 
 async function main() {
   const startedAt = Date.now();
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean' });
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
   const port = (flags.port as number | undefined) ?? config.gatewayPort;
-  if (port < 1 || port > 65535) fail('--port must be from 1 to 65535');
+  if (port > 65535) fail('--port must be from 1 to 65535 (0 picks any free port)');
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(supergraphPath, 'utf8');

@@ -2,20 +2,13 @@
  * `npm run -s token -- --sub <userId> --role <role> [--org <org>] [--ttl <seconds>]` — prints a JWT the
  * local gateway accepts (signed with JWT_SECRET, or the development secret when it is unset).
  */
-import { loadConfig, ConfigError } from '../gateway/config';
 import { mintToken } from '../gateway/auth';
 import { CLIENT_ROLES, isClientRole } from '../subgraphs/kit/identity';
-import { fail, parseFlags } from './cli';
+import { fail, loadConfigOrExit, parseFlags } from './cli';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { sub: 'string', role: 'string', org: 'string', ttl: 'int' });
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const sub = flags.sub as string | undefined;
   const role = (flags.role as string | undefined) ?? 'customer';
   if (!sub) fail('--sub <userId> is required (e.g. --sub demo-driver)');

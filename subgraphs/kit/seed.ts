@@ -37,11 +37,51 @@ export const DEMO_USER = 'demo-driver';
 export interface SeedTrim {
   id: string;
   modelId: string;
+  /** The model's name: a trim is shown (and an order's TRIM line written) as `<model name> <trim name>`. */
+  modelName: string;
   name: string;
   guidePriceFen: bigint;
   /** Battery-rental (BaaS) variant: lower price, battery paid monthly. */
   batteryRental: boolean;
+  /** Its battery can be swapped at stations: every rental trim, and some owned-battery ones (paying per swap). */
+  swapCapable: boolean;
   manufacturerOrg: string;
+}
+
+/** A paint colour and what it adds to the price (0 for the standard colours). */
+export interface SeedColour {
+  id: string;
+  name: string;
+  surchargeFen: bigint;
+}
+
+/** A delivery package; the STANDARD one is free and is what a quote uses when none is chosen. */
+export interface SeedPackage {
+  id: string;
+  code: string;
+  name: string;
+  priceFen: bigint;
+}
+
+export interface SeedAccessory {
+  id: string;
+  name: string;
+  priceFen: bigint;
+}
+
+/**
+ * The catalog as later stages need it to price and describe purchases exactly as the live quote
+ * does: ids, names (the quote's line descriptions use them) and prices.
+ */
+export interface SeedCatalog {
+  /** The trims on sale (discontinued ones are left out: nobody can order them). */
+  trims: SeedTrim[];
+  /** The STANDARD package's id; null only before the catalog stage ran. */
+  standardPackageId: string | null;
+  colours: SeedColour[];
+  /** Every package, the standard one included. */
+  packages: SeedPackage[];
+  accessories: SeedAccessory[];
 }
 
 export interface SeedOrder {
@@ -72,8 +112,13 @@ export interface SeedWorld {
   users: string[];
   /** "Today" for the seed: all generated activity happens before it. */
   now: Date;
-  catalog: { trims: SeedTrim[]; colourIds: string[]; packageIds: string[]; accessoryIds: string[] };
+  catalog: SeedCatalog;
   orders: { orders: SeedOrder[]; vehicles: SeedVehicle[] };
+}
+
+/** The catalog part of a world before the catalog stage has run. */
+export function emptySeedCatalog(): SeedCatalog {
+  return { trims: [], standardPackageId: null, colours: [], packages: [], accessories: [] };
 }
 
 /** A subgraph's seed stage: writes its own tables, may add to the world for later stages. */

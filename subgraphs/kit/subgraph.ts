@@ -116,6 +116,8 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     schema: buildModuleSchema(mod),
     includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
     csrfPrevention: true,
+    // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
