@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
+import { DEFAULT_LIMITS, type OperationLimits } from './limits';
 
 export interface AutographConfig {
   env: 'development' | 'production' | 'test';
@@ -20,6 +21,7 @@ export interface AutographConfig {
   jwt: { issuer: string; audience: string; secret?: string; jwksUrl?: string };
   internalSecret: string;
   maxBodyBytes: number;
+  limits: OperationLimits;
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
@@ -36,6 +38,17 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: 
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n > 65535) {
     problems.push(`${name}=${JSON.stringify(raw)} is not a TCP port (1-65535, or 0 for any free port)`);
+    return fallback;
+  }
+  return n;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
     return fallback;
   }
   return n;
@@ -107,6 +120,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
     jwt: { issuer: env.JWT_ISSUER || 'autograph-local', audience: env.JWT_AUDIENCE || 'autograph', secret: jwksUrl ? undefined : secret, jwksUrl },
     internalSecret,
     maxBodyBytes,
+    limits: {
+      maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
+      maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),
+      maxTokens: wholeNumber(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000, problems),
+    },
   };
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -7,6 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { installScalarValidation } from './scalars';
+import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from './limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   /** Development shows the explorer landing page and error stack traces. */
   development: boolean;
+  /** Depth, alias and token limits per operation. */
+  limits?: OperationLimits;
   /** Where automatic persisted queries are kept (Redis when configured); Apollo's in-memory cache otherwise. */
   persistedQueries?: KeyValueCache<string>;
 }
@@ -88,6 +91,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
     introspection: true,
+    validationRules: [operationLimitsRule(opts.limits ?? DEFAULT_LIMITS)],
+    parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
     plugins: [
       opts.development

@@ -7,6 +7,7 @@ import type { Db } from '../subgraphs/kit/db';
 import { SUBGRAPH_NAMES, startSubgraph, type RunningSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from './server';
 import type { JwtSettings } from './auth';
+import type { OperationLimits } from './limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface StackOptions {
@@ -21,6 +22,7 @@ export interface StackOptions {
   maxBodyBytes: number;
   development: boolean;
   persistedQueries?: KeyValueCache<string>;
+  limits?: OperationLimits;
 }
 
 export interface RunningStack {
@@ -55,6 +57,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
       persistedQueries: opts.persistedQueries,
+      limits: opts.limits,
     });
     return {
       gateway,

@@ -35,7 +35,7 @@ export interface TestGraph {
 }
 
 /** A database for one test file: a fresh PostgreSQL database when DATABASE_URL is set, else in-memory PGlite. */
-export async function openTestDb(kind: 'auto' | 'pglite' = 'auto'): Promise<{ db: Db; drop(): Promise<void> }> {
+export async function openTestDb(kind: 'auto' | 'pglite' = 'auto'): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
   const base = process.env.DATABASE_URL;
   if (kind === 'pglite' || !base) {
     const db = await openPglite();
@@ -49,6 +49,7 @@ export async function openTestDb(kind: 'auto' | 'pglite' = 'auto'): Promise<{ db
   const db = await openPostgres(url.toString(), 10);
   return {
     db,
+    url: url.toString(),
     async drop() {
       await db.close();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -59,6 +59,7 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
     persistedQueries,
+    limits: config.limits,
   });
 
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
