@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { migrate, type Db } from './kit/db';
-import { Rng, SEED_NOW, seedUsers, type SeedWorld } from './kit/seed';
+import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from './kit/seed';
 import { SUBGRAPH_NAMES } from './kit/subgraph';
 import { SEED_STAGES, SUBGRAPHS } from '.';
 
@@ -42,7 +42,7 @@ export async function seedAll(db: Db, users: number, seed = 20251111): Promise<S
     rng: new Rng(seed),
     users: seedUsers(users),
     now: SEED_NOW,
-    catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+    catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
   const millis: Record<string, number> = {};

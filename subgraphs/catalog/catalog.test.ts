@@ -4,7 +4,7 @@
  */
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../kit/identity';
-import { Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
 import { seedCatalog } from './index';
 import { SEED_ACCESSORIES } from './seed';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   g = await startTestGraph();
   // Only the demo user responds in this world (they prefer the Aion UT), so the Nammi 01 demand
   // starts empty and the demand test controls every number in it.
-  world = { rng: new Rng(1), users: seedUsers(1), now: SEED_NOW, catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] }, orders: { orders: [], vehicles: [] } };
+  world = { rng: new Rng(1), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
   await seedCatalog(g.db, world);
   await g.db.query(`INSERT INTO catalog.accessories (id, name, category, price_fen) VALUES ($1, $2, 'CARE', 3333)`, [CENT_ACCESSORY.id, CENT_ACCESSORY.name]);
 });

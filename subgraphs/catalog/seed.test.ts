@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { openTestDb } from '../../gateway/testing';
 import { migrate, type Db } from '../kit/db';
-import { DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { seedCatalog } from './index';
 
 const USERS = 10_000;
@@ -20,7 +20,7 @@ const emptyWorld = (users: string[]): SeedWorld => ({
   rng: new Rng(7),
   users,
   now: SEED_NOW,
-  catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+  catalog: emptySeedCatalog(),
   orders: { orders: [], vehicles: [] },
 });
 
@@ -40,28 +40,53 @@ afterAll(async () => {
 });
 
 describe('seedCatalog', () => {
-  it('fills world.catalog with the available trims (price, rental flag, manufacturer) and every colour, package and accessory id', async () => {
-    const { trims, colourIds, packageIds, accessoryIds } = world.catalog;
+  it('fills world.catalog with the available trims (model name, price, rental and swap flags, manufacturer)', async () => {
+    const { trims } = world.catalog;
     expect(trims.length).toBe(7);
     expect(trims.find((t) => t.id === 'trim-ut-swap-420-rental')).toEqual({
       id: 'trim-ut-swap-420-rental',
       modelId: 'model-aion-ut',
+      modelName: 'Aion UT',
       name: '420 Swap, battery rental',
       guidePriceFen: 6_980_000n,
       batteryRental: true,
+      swapCapable: true,
       manufacturerOrg: 'gac-aion',
     });
     for (const t of trims.filter((t) => t.modelId === 'model-aion-ut')) {
       expect(t.guidePriceFen >= 6_980_000n && t.guidePriceFen <= 10_180_000n).toBe(true);
     }
-    expect(colourIds).toHaveLength(6);
-    expect(packageIds).toEqual(['pkg-standard', 'pkg-custom-car-cover', 'pkg-accessory-assembly', 'pkg-maintenance-enhanced']);
-    expect(accessoryIds).toHaveLength(15);
-    const [counts] = await db.query<{ trims: string; colours: string; accessories: string }>(
-      `SELECT (SELECT count(*) FROM catalog.trims)::text AS trims, (SELECT count(*) FROM catalog.colours)::text AS colours,
-              (SELECT count(*) FROM catalog.accessories)::text AS accessories`,
+    // Owned-battery swap versions exist (they pay per swap), and every rental trim swaps.
+    expect(trims.filter((t) => t.swapCapable && !t.batteryRental).map((t) => t.id)).toEqual(['trim-ut-swap-420', 'trim-ut-swap-500']);
+    expect(trims.filter((t) => t.batteryRental).every((t) => t.swapCapable)).toBe(true);
+    // The same values as the rows written: what a quote reads is what the orders seed prices with.
+    const rows = await db.query<{ id: string; model_id: string; model_name: string; name: string; price: string; rental: boolean; swap: boolean; org: string }>(
+      `SELECT t.id, t.model_id, m.name AS model_name, t.name, t.guide_price_fen::text AS price, t.battery_option = 'RENTAL' AS rental, t.swap_capable AS swap,
+              m.manufacturer_org AS org
+         FROM catalog.trims t JOIN catalog.vehicle_models m ON m.id = t.model_id WHERE t.available ORDER BY t.sort_order`,
     );
-    expect(counts).toEqual({ trims: '8', colours: '6', accessories: '15' });
+    expect(trims).toEqual(
+      rows.map((r) => ({ id: r.id, modelId: r.model_id, modelName: r.model_name, name: r.name, guidePriceFen: BigInt(r.price), batteryRental: r.rental, swapCapable: r.swap, manufacturerOrg: r.org })),
+    );
+    const [counts] = await db.query<{ trims: string }>(`SELECT count(*)::text AS trims FROM catalog.trims`);
+    expect(counts.trims).toBe('8'); // the discontinued trim is written but not handed on
+  });
+
+  it('hands on every colour, package and accessory with the name and price written, and the STANDARD package', async () => {
+    const { colours, packages, accessories, standardPackageId } = world.catalog;
+    const dbColours = await db.query<{ id: string; name: string; fen: string }>(`SELECT id, name, surcharge_fen::text AS fen FROM catalog.colours ORDER BY sort_order`);
+    expect(colours).toEqual(dbColours.map((c) => ({ id: c.id, name: c.name, surchargeFen: BigInt(c.fen) })));
+    expect(colours.find((c) => c.id === 'colour-lake-blue')).toEqual({ id: 'colour-lake-blue', name: 'Lake Blue', surchargeFen: 150_000n });
+    const dbPackages = await db.query<{ id: string; code: string; name: string; fen: string }>(`SELECT id, code, name, price_fen::text AS fen FROM catalog.packages ORDER BY sort_order`);
+    expect(packages).toEqual(dbPackages.map((p) => ({ id: p.id, code: p.code, name: p.name, priceFen: BigInt(p.fen) })));
+    expect(packages.map((p) => p.code)).toEqual(['STANDARD', 'CUSTOM_CAR_COVER', 'ACCESSORY_ASSEMBLY', 'MAINTENANCE_ENHANCED']);
+    expect(standardPackageId).toBe(dbPackages.find((p) => p.code === 'STANDARD')!.id);
+    expect(packages.find((p) => p.id === standardPackageId)!.priceFen).toBe(0n);
+    const dbAccessories = await db.query<{ id: string; name: string; fen: string }>(`SELECT id, name, price_fen::text AS fen FROM catalog.accessories`);
+    expect([...accessories].sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      dbAccessories.map((a) => ({ id: a.id, name: a.name, priceFen: BigInt(a.fen) })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    expect(accessories).toHaveLength(15);
   });
 
   it('gives about 30% of users a preference, the demo user always, all stated before SEED_NOW', async () => {

@@ -229,19 +229,26 @@ export const seedCatalog: SeedStage = async (db, world) => {
     );
   });
 
-  const orgOf = new Map<string, string>(SEED_MODELS.map((m) => [m.id, m.manufacturerOrg]));
+  // Handed over from the same constants (and the same yuan → fen conversion) as the rows above, so
+  // the orders seed prices and describes orders exactly as a live quote of this catalog would.
+  const modelOf = new Map<string, (typeof SEED_MODELS)[number]>(SEED_MODELS.map((m) => [m.id, m]));
   const trims: SeedTrim[] = SEED_TRIMS.filter((t) => t.available).map((t) => ({
     id: t.id,
     modelId: t.modelId,
+    modelName: modelOf.get(t.modelId)!.name,
     name: t.name,
     guidePriceFen: yuan(t.guidePrice),
     batteryRental: t.batteryOption === 'RENTAL',
-    manufacturerOrg: orgOf.get(t.modelId)!,
+    swapCapable: t.swapCapable,
+    manufacturerOrg: modelOf.get(t.modelId)!.manufacturerOrg,
   }));
+  const standard = SEED_PACKAGES.find((p) => p.code === 'STANDARD');
+  if (!standard) throw new Error('the seeded catalog has no STANDARD package, which every quote defaults to');
   world.catalog = {
     trims,
-    colourIds: SEED_COLOURS.map((c) => c.id),
-    packageIds: SEED_PACKAGES.map((p) => p.id),
-    accessoryIds: SEED_ACCESSORIES.map((a) => a.id),
+    standardPackageId: standard.id,
+    colours: SEED_COLOURS.map((c) => ({ id: c.id, name: c.name, surchargeFen: yuan(c.surcharge) })),
+    packages: SEED_PACKAGES.map((p) => ({ id: p.id, code: p.code, name: p.name, priceFen: yuan(p.price) })),
+    accessories: SEED_ACCESSORIES.map((a) => ({ id: a.id, name: a.name, priceFen: yuan(a.price) })),
   };
 };

@@ -391,3 +391,36 @@ export async function bulkInsert(q: Queryable, table: string, columns: BulkColum
     );
   }
 }
+
+/**
+ * Loads the seed's rows into one of energy's (empty) tables the way PostgreSQL's "Populating a
+ * Database" advises: the table's foreign keys and the indexes that back no constraint are dropped for
+ * the load and re-created from their own definitions afterwards, so each is built or checked once over
+ * all rows instead of once per row (about three times faster for the swap and charging sessions).
+ * Primary keys and unique constraints stay, so a duplicate still fails the load. Run it inside the
+ * seed's transaction: a failure rolls the drops back with the rows.
+ */
+export async function bulkLoad(q: Queryable, table: string, columns: BulkColumns, rows: readonly unknown[][]): Promise<void> {
+  if (!/^energy\.[a-z_]+$/.test(table)) throw new Error(`not an energy table: ${table}`);
+  const foreignKeys = await q.query<{ name: string; def: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname`,
+    [table],
+  );
+  const indexes = await q.query<{ name: string; def: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i
+      WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+      ORDER BY 1`,
+    [table],
+  );
+  for (const fk of foreignKeys) await q.query(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
+  // regclass text is already qualified and quoted as needed.
+  for (const index of indexes) await q.query(`DROP INDEX ${index.name.includes('.') ? index.name : `energy.${index.name}`}`);
+  await bulkInsert(q, table, columns, rows);
+  for (const index of indexes) await q.query(index.def);
+  for (const fk of foreignKeys) await q.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.def}`);
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../../gateway/testing';
-import { Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
 import { signIdentity, IDENTITY_HEADER, type Identity } from '../kit/identity';
+import { pseudonym } from '../kit/auth';
 import { SEED_STAGES } from '..';
 import { seedEnergy } from './seed';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
@@ -29,7 +30,7 @@ beforeAll(async () => {
     rng: new Rng(7),
     users: [],
     now: SEED_NOW,
-    catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+    catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
   // The catalog to buy cars from, and energy's station network (no vehicles yet: tests buy their own).
@@ -486,6 +487,62 @@ describe('reading energy history', () => {
     // Through the gateway: anonymous callers are refused, analysts read everyone's history.
     expect(codeOf(await g.gql(`query($id: ID!) { user(id: $id) { swapSessions { edges { cursor } } } }`, { id: owner }, null))).toBe('UNAUTHENTICATED');
     expect(ok(await g.gql(`query($id: ID!) { user(id: $id) { swapSessions { edges { cursor } } } }`, { id: owner }, as.analyst())).user.swapSessions.edges).toHaveLength(3);
+  });
+
+  test('an analyst sees every user id energy returns as the pseudonym, and no charging location; the owner sees both', async () => {
+    const rentalOwner = user('private-driver');
+    const rentalVin = await deliveredVehicle(rentalOwner, true);
+    ok(await g.gql(SUBSCRIBE, { input: { vin: rentalVin, planId: 'bplan-lite' } }, as.customer(rentalOwner)));
+    for (const swappedAt of await freshTimes(5)) ok(await g.gql(RECORD_SWAP, { input: swapInput(rentalVin, { swappedAt }) }, CATL_PARTNER));
+    ok(await g.gql(RECORD_CHARGING, { input: chargingInput(rentalVin, { location: 'Home, 12 Huacheng Avenue' }) }, GRID_PARTNER));
+    const fields = `
+      batterySubscriptions { edges { node { userId } } }
+      swapSessions(first: 10) { edges { node { userId } } }
+      chargingSessions { edges { node { userId location } } }
+      spending { lines(first: 50) { edges { node { category description
+        paidFor { ... on SwapSession { userId } ... on ChargingSession { userId location } ... on BatterySubscription { userId } } } } } }`;
+    const vehicleFields = `vehicle(vin: $v) { batterySubscription { userId } swapSessions { edges { node { userId } } } chargingSessions { edges { node { userId location } } } }`;
+    const ENERGY_CATEGORIES = ['BATTERY_SWAP', 'CHARGING', 'BATTERY_SUBSCRIPTION'];
+    /** Every user id and location energy answered, and the charging lines' descriptions. */
+    const collect = (root: any, vehicle: any) => {
+      const ids = [
+        ...root.batterySubscriptions.edges.map((e: any) => e.node.userId),
+        ...root.swapSessions.edges.map((e: any) => e.node.userId),
+        ...root.chargingSessions.edges.map((e: any) => e.node.userId),
+        ...root.spending.lines.edges.filter((e: any) => ENERGY_CATEGORIES.includes(e.node.category)).map((e: any) => e.node.paidFor.userId),
+        vehicle.batterySubscription.userId,
+        ...vehicle.swapSessions.edges.map((e: any) => e.node.userId),
+        ...vehicle.chargingSessions.edges.map((e: any) => e.node.userId),
+      ];
+      const locations = [
+        ...root.chargingSessions.edges.map((e: any) => e.node.location),
+        ...root.spending.lines.edges.filter((e: any) => e.node.category === 'CHARGING').map((e: any) => e.node.paidFor.location),
+        ...vehicle.chargingSessions.edges.map((e: any) => e.node.location),
+      ];
+      const chargingLines = root.spending.lines.edges.filter((e: any) => e.node.category === 'CHARGING').map((e: any) => e.node.description);
+      return { ids, locations, chargingLines };
+    };
+
+    const seen = ok(await g.gql(`query($u: ID!, $v: String!) { user(id: $u) { ${fields} } ${vehicleFields} }`, { u: rentalOwner, v: rentalVin }, as.analyst()));
+    const analyst = collect(seen.user, seen.vehicle);
+    // One subscription, 5 swaps, 1 charging session, paid lines for a swap, the charging and the plan, by user and by vehicle.
+    expect(analyst.ids.length).toBeGreaterThanOrEqual(1 + 5 + 1 + 3 + 1 + 5 + 1);
+    expect(new Set(analyst.ids)).toEqual(new Set([pseudonym(rentalOwner)]));
+    expect(analyst.ids[0]).toMatch(/^anon-[0-9a-f]{20}$/);
+    expect(JSON.stringify(seen)).not.toContain(rentalOwner);
+    expect(analyst.locations).toEqual([null, null, null]);
+    expect(analyst.chargingLines).toEqual(['Charging session']);
+    expect(JSON.stringify(seen)).not.toContain('Huacheng');
+
+    const mine = ok(await g.gql(`query($v: String!) { me { ${fields} } ${vehicleFields} }`, { v: rentalVin }, as.customer(rentalOwner)));
+    const owner = collect(mine.me, mine.vehicle);
+    expect(owner.ids.length).toBe(analyst.ids.length);
+    expect(new Set(owner.ids)).toEqual(new Set([rentalOwner]));
+    expect(owner.locations).toEqual(['Home, 12 Huacheng Avenue', 'Home, 12 Huacheng Avenue', 'Home, 12 Huacheng Avenue']);
+    expect(owner.chargingLines).toEqual(['Charging at Home, 12 Huacheng Avenue']);
+    // Admins see the person, as do the partners who recorded the events (they bill them).
+    const admin = ok(await g.gql(`query($u: ID!, $v: String!) { user(id: $u) { ${fields} } ${vehicleFields} }`, { u: rentalOwner, v: rentalVin }, as.admin()));
+    expect(new Set(collect(admin.user, admin.vehicle).ids)).toEqual(new Set([rentalOwner]));
   });
 
   test("a station's operator lists the swaps at its station; other organisations and customers may not", async () => {

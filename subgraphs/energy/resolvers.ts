@@ -2,8 +2,8 @@
  * Resolvers of the energy subgraph: authorization and input validation here, SQL in `data.ts`,
  * batching in `loaders.ts`, prices in `fees.ts`.
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser } from '../kit/auth';
-import { spendingContributorResolvers } from '../kit/contributor';
+import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visibleUserId } from '../kit/auth';
+import { lineToWire, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { isPlausibleId, newId } from '../kit/ids';
 import type { Identity } from '../kit/identity';
@@ -111,6 +111,19 @@ function canReadCharging(identity: Identity | null, session: data.ChargingRow): 
   return canReadUser(identity, session.userId) || (identity?.role === 'partner' && identity.org === session.networkOrg);
 }
 
+/**
+ * Where a car was charged is free text a network typed (a car park, a home address) and says where a
+ * person goes: analysts, who see people only pseudonymised, do not get it.
+ */
+function visibleLocation(identity: Identity | null, location: string): string | null {
+  return shouldPseudonymise(identity) ? null : location;
+}
+
+/** The spending line of a charging session as an analyst sees it: without the location its description names. */
+const ANALYST_CHARGING_DESCRIPTION = 'Charging session';
+
+const contributor = spendingContributorResolvers('energy');
+
 const swapConnection = (rows: data.SwapRow[], limit: number) => toConnection(rows, limit, (s) => [s.swappedAt, s.id]);
 const chargingConnection = (rows: data.ChargingRow[], limit: number) => toConnection(rows, limit, (c) => [c.startedAt, c.id]);
 
@@ -151,7 +164,16 @@ interface RecordChargingInput {
 }
 
 export const resolvers = {
-  ...spendingContributorResolvers('energy'),
+  ...contributor,
+  SpendingLinePage: {
+    ...contributor.SpendingLinePage,
+    // The kit's resolver, except that analysts get charging lines without the location.
+    async energyLines(ref: SpendingLinePageRef, _args: unknown, ctx: Ctx) {
+      const lines = (await ctx.loaders.spending.lines.load(ref)).map(lineToWire);
+      if (!shouldPseudonymise(ctx.identity)) return lines;
+      return lines.map((l) => (l.category === 'CHARGING' ? { ...l, description: ANALYST_CHARGING_DESCRIPTION } : l));
+    },
+  },
 
   Query: {
     async stations(_: unknown, args: PageArgs & { city?: string | null }, ctx: Ctx) {
@@ -330,6 +352,7 @@ export const resolvers = {
       return sub;
     },
     vehicle: (s: data.SubscriptionRow) => ({ vin: s.vin }),
+    userId: (s: data.SubscriptionRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, s.userId),
     plan: async (s: data.SubscriptionRow, _: unknown, ctx: Ctx) => (await ctx.loaders.plan.load(s.planId))!,
     async charges(s: data.SubscriptionRow, args: PageArgs, ctx: Ctx) {
       const { limit, after } = pageArgs(args, 'text');
@@ -350,6 +373,7 @@ export const resolvers = {
     },
     station: async (s: data.SwapRow, _: unknown, ctx: Ctx) => (await ctx.loaders.station.load(s.stationId))!,
     vehicle: (s: data.SwapRow) => ({ vin: s.vin }),
+    userId: (s: data.SwapRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, s.userId),
     fee: (s: data.SwapRow) => money(s.feeFen),
   },
 
@@ -360,6 +384,8 @@ export const resolvers = {
       return session;
     },
     vehicle: (c: data.ChargingRow) => ({ vin: c.vin }),
+    userId: (c: data.ChargingRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, c.userId),
+    location: (c: data.ChargingRow, _: unknown, ctx: Ctx) => visibleLocation(ctx.identity, c.location),
     fee: (c: data.ChargingRow) => money(c.feeFen),
   },
 

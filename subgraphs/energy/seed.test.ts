@@ -4,10 +4,10 @@
  * spending contribution is exactly the fees paid.
  */
 import { startTestGraph, as, type TestGraph } from '../../gateway/testing';
-import { DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { SEED_STAGES } from '..';
 import { formatFen } from '../kit/money';
-import { periodOf } from './fees';
+import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
 
 let g: TestGraph;
 let world: SeedWorld;
@@ -18,7 +18,7 @@ beforeAll(async () => {
     rng: new Rng(20251111),
     users: seedUsers(80),
     now: SEED_NOW,
-    catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+    catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
   for (const name of ['catalog', 'orders', 'energy']) await SEED_STAGES.find(([n]) => n === name)![1](g.db, world);
@@ -103,6 +103,61 @@ test("seeded swaps follow the plan's rules: included swaps first, then the per-s
   const counts = await one(`SELECT count(*) FILTER (WHERE fee_fen > 0 AND subscription_id IS NOT NULL)::text AS over, count(*)::text AS total FROM energy.swap_sessions`);
   expect(Number(counts.total)).toBeGreaterThan(0);
   expect(Number(counts.over)).toBeGreaterThan(0); // some drivers swap more than their plan includes
+});
+
+test('owners of a swap-capable car with their own battery swap too, without a plan at the standard fee; cars that cannot swap never do', async () => {
+  const trims = new Map(world.catalog.trims.map((t) => [t.id, t]));
+  const ownedSwapping = world.orders.vehicles.filter((v) => !v.batteryRental && trims.get(v.trimId)!.swapCapable);
+  const cannotSwap = world.orders.vehicles.filter((v) => !trims.get(v.trimId)!.swapCapable && v.ownerId !== DEMO_USER);
+  expect(ownedSwapping.length).toBeGreaterThan(3);
+  expect(cannotSwap.length).toBeGreaterThan(3);
+  const perVehicle = await g.db.query<{ vin: string; user_id: string; swaps: string; standard: string }>(
+    `SELECT vin, min(user_id) AS user_id, count(*)::text AS swaps,
+            count(*) FILTER (WHERE subscription_id IS NULL AND NOT covered_by_plan AND fee_fen = $2)::text AS standard
+       FROM energy.swap_sessions WHERE vin = ANY($1) GROUP BY vin`,
+    [ownedSwapping.map((v) => v.vin), STANDARD_SWAP_FEE_FEN.toString()],
+  );
+  // 0 to 3 swaps a month: all but the most recently delivered have swapped.
+  expect(perVehicle.length / ownedSwapping.length).toBeGreaterThan(0.6);
+  for (const v of perVehicle) expect(v.standard).toBe(v.swaps);
+  const none = await one(`SELECT count(*)::text AS n FROM energy.swap_sessions WHERE vin = ANY($1)`, [cannotSwap.map((v) => v.vin)]);
+  expect(none.n).toBe('0');
+
+  // Through the gateway the owner sees those swaps, each a 99.00 BATTERY_SWAP line of their spending.
+  const busiest = [...perVehicle].sort((a, b) => Number(b.swaps) - Number(a.swaps))[0];
+  const r = await g.gql(
+    `{ me { swapSessions(first: 100) { edges { node { fee { amount } coveredByPlan vehicle { vin } } } } spending { byCategory { category total { amount } } } } }`,
+    {},
+    as.customer(busiest.user_id),
+  );
+  expect(r.errors).toBeUndefined();
+  const swaps = r.data.me.swapSessions.edges.map((e: any) => e.node).filter((n: any) => n.vehicle.vin === busiest.vin);
+  expect(swaps).toHaveLength(Math.min(100, Number(busiest.swaps)));
+  expect(swaps.every((n: any) => n.fee.amount === formatFen(STANDARD_SWAP_FEE_FEN) && !n.coveredByPlan)).toBe(true);
+  const swapTotal = r.data.me.spending.byCategory.find((c: any) => c.category === 'BATTERY_SWAP').total.amount;
+  const [all] = await g.db.query<{ total: string }>(`SELECT sum(fee_fen)::text AS total FROM energy.swap_sessions WHERE user_id = $1`, [busiest.user_id]);
+  expect(swapTotal).toBe(formatFen(BigInt(all.total)));
+});
+
+test('the fast load leaves every foreign key and index of the migration in place, and they hold', async () => {
+  const indexes = await g.db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'energy' ORDER BY indexname`);
+  expect(indexes.map((i) => i.indexname)).toEqual(
+    expect.arrayContaining(['swap_sessions_user_idx', 'swap_sessions_station_idx', 'charging_sessions_user_idx', 'subscription_charges_sub_idx', 'battery_subscriptions_one_active_per_vin']),
+  );
+  const fks = await g.db.query<{ conname: string }>(
+    `SELECT conname FROM pg_constraint WHERE connamespace = 'energy'::regnamespace AND contype = 'f' ORDER BY conname`,
+  );
+  expect(fks.map((f) => f.conname)).toEqual(['battery_subscriptions_plan_id_fkey', 'subscription_charges_subscription_id_fkey', 'swap_sessions_station_id_fkey', 'swap_sessions_subscription_id_fkey']);
+  const vin = world.orders.vehicles[0].vin;
+  await expect(
+    g.db.tx((q) =>
+      q.query(
+        `INSERT INTO energy.swap_sessions (id, station_id, vin, user_id, swapped_at, fee_fen, covered_by_plan, state_of_charge_before, state_of_charge_after, recorded_by)
+         VALUES ('swp-fk-probe', 'stn-nowhere', $1, 'u', $2, 9900, false, 10, 90, 'test')`,
+        [vin, SEED_NOW],
+      ),
+    ),
+  ).rejects.toThrow(/foreign key/);
 });
 
 test('everything happened before the seed clock, and after the vehicle was delivered', async () => {

@@ -1,15 +1,17 @@
 /**
  * Energy's seed stage: the swap-station network, and for every delivered vehicle its life of running
  * costs up to `world.now` — a battery subscription with monthly charges for battery-rental cars, battery
- * swaps (priced by the plan exactly as `recordSwap` prices them) and charging sessions.
+ * swaps for every swap-capable car (priced exactly as `recordSwap` prices them: by the plan, or at the
+ * standard fee for an owned battery without one) and charging sessions.
  *
  * Volume is the largest of the graph, so rows are generated in memory and written with one
- * multi-row INSERT per 20,000 rows; a vehicle gets at most ~10 sessions a month.
+ * multi-row INSERT per 20,000 rows, the big tables with their foreign keys and secondary indexes
+ * re-created after the load (`bulkLoad`); a vehicle gets at most ~10 sessions a month.
  */
 import type { Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { DEMO_USER, type Rng, type SeedVehicle, type SeedWorld } from '../kit/seed';
-import { bulkInsert, listPlans, type PlanRow } from './data';
+import { bulkInsert, bulkLoad, listPlans, type PlanRow } from './data';
 import { monthBounds, periodOf, priceSwap } from './fees';
 
 /** The swap network: cities and the landmarks its stations are named after. */
@@ -104,11 +106,9 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
   const swaps: unknown[][] = [];
   const chargingSessions: unknown[][] = [];
 
-  // Rental trims are always swap-capable; some owned-battery trims are too (they pay per swap). The
-  // world's trims carry `swapCapable` when the catalog stage provides it; otherwise rental is the test.
-  const swapCapableTrims = new Set(
-    world.catalog.trims.filter((t) => (t as { swapCapable?: boolean }).swapCapable ?? t.batteryRental).map((t) => t.id),
-  );
+  // Rental trims are always swap-capable; some owned-battery trims are too, and their owners swap
+  // without a plan, at the standard fee, as `recordSwap` prices them.
+  const swapCapableTrims = new Set(world.catalog.trims.filter((t) => t.swapCapable).map((t) => t.id));
   const canSwap = (v: SeedVehicle) => v.batteryRental || swapCapableTrims.has(v.trimId);
   // The demo driver swaps even when their car could not (so every screen has data), preferring a car that can.
   const demoVehicles = world.orders.vehicles.filter((v) => v.ownerId === DEMO_USER);
@@ -229,7 +229,7 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
       ],
       subscriptions,
     );
-    await bulkInsert(
+    await bulkLoad(
       q,
       'energy.subscription_charges',
       [
@@ -241,7 +241,7 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
       ],
       charges,
     );
-    await bulkInsert(
+    await bulkLoad(
       q,
       'energy.swap_sessions',
       [
@@ -259,7 +259,7 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
       ],
       swaps,
     );
-    await bulkInsert(
+    await bulkLoad(
       q,
       'energy.charging_sessions',
       [

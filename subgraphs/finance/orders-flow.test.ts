@@ -6,7 +6,7 @@
  */
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
 import { formatFen } from '../kit/money';
-import { Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { seedCatalog } from '../catalog';
 import { addMonthsUtc } from './schedule';
 import { writeFinanceRows } from './seed';
@@ -42,7 +42,7 @@ const loanInput = (orderId: string, patch: Record<string, unknown> = {}) => ({ o
 
 beforeAll(async () => {
   g = await startTestGraph();
-  const world: SeedWorld = { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] }, orders: { orders: [], vehicles: [] } };
+  const world: SeedWorld = { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
   await seedCatalog(g.db, world);
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openTestDb } from '../../gateway/testing';
 import { migrate, type Db } from '../kit/db';
 import { seedId } from '../kit/ids';
-import { addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';
 import { seedCatalog } from '../catalog';
 import { seedOrders } from '../orders';
 import { allProducts } from './data';
@@ -33,7 +33,7 @@ function syntheticWorld(userCount: number, seed: number): SeedWorld {
     orders.push({ id: seedId('ord', i + 1), userId, trimId: 'trim-ut-420', totalFen, depositFen: 500_000n, financedFen: financed ? totalFen - 2_000_000n : 0n, placedAt, deliveredAt: deliveredAt && deliveredAt < SEED_NOW ? deliveredAt : null, vin });
     if (vin && deliveredAt && deliveredAt < SEED_NOW) vehicles.push({ vin, ownerId: userId, trimId: 'trim-ut-420', batteryRental: false, deliveredAt });
   });
-  return { rng: new Rng(seed + 1), users, now: SEED_NOW, catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] }, orders: { orders, vehicles } };
+  return { rng: new Rng(seed + 1), users, now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders, vehicles } };
 }
 
 let db: Db;
@@ -161,7 +161,7 @@ describe('after the real catalog and orders stages', () => {
   beforeAll(async () => {
     ({ db: chainDb, drop: dropChain } = await openTestDb());
     for (const name of ['catalog', 'orders', 'finance']) await migrate(chainDb, name, join(__dirname, '..', name, 'migrations'));
-    chainWorld = { rng: new Rng(20251111), users: seedUsers(500), now: SEED_NOW, catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] }, orders: { orders: [], vehicles: [] } };
+    chainWorld = { rng: new Rng(20251111), users: seedUsers(500), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
     await seedCatalog(chainDb, chainWorld);
     await seedOrders(chainDb, chainWorld);
     await seedFinance(chainDb, chainWorld);

@@ -54,7 +54,7 @@ test('a customer test-drives, trades in, orders a configured car and pays; a par
   const appraised = ok(await g.gql(APPRAISE, { id: tradeInId, amount: '12345.67' }, as.partner('appraiser-1', 'jd-auto'))).appraiseTradeIn;
   expect(appraised).toEqual({ id: tradeInId, status: 'APPRAISED', appraisedValue: { amount: '12345.67' } });
 
-  const config = { trimId: t.trim.id, colourId: world.catalog.colourIds[3], packageId: world.catalog.packageIds[3], accessoryIds: world.catalog.accessoryIds.slice(0, 2) };
+  const config = { trimId: t.trim.id, colourId: world.catalog.colours[3].id, packageId: world.catalog.packages[3].id, accessoryIds: world.catalog.accessories.slice(0, 2).map((a) => a.id) };
   const quoted = ok(await g.gql(QUOTE, { t: config.trimId, c: config.colourId, p: config.packageId, a: config.accessoryIds })).quote;
 
   const placed = await placeOrder(g, buyer, { ...config, financedAmount: '30000.00', tradeInId });

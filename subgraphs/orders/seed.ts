@@ -5,12 +5,15 @@
  * `world.rng`; written with a few array-parameter INSERTs per table, so 10,000 users take well under a
  * second of SQL. Hands the orders and vehicles to the finance, aftermarket and energy stages.
  *
- * Prices: the world gives each trim's guide price but no colour, package or accessory prices, so seeded
- * orders are the trim with the STANDARD package (free) and no colour or accessories.
+ * Prices: each order is priced as `placeOrder` prices it through the catalog's quote — the trim's guide
+ * price, the colour's surcharge, the package's price (the STANDARD package when none was chosen) and
+ * each accessory's price — from the prices the catalog stage wrote, and stores the same price-line
+ * snapshot, trim name and request fingerprint a live order stores.
  */
-import { addDays, DEMO_USER, type SeedOrder, type SeedStage, type SeedTrim, type SeedVehicle } from '../kit/seed';
+import { addDays, DEMO_USER, type Rng, type SeedAccessory, type SeedCatalog, type SeedColour, type SeedOrder, type SeedPackage, type SeedStage, type SeedTrim, type SeedVehicle } from '../kit/seed';
 import type { TxQueryable } from '../kit/db';
 import { seedId } from '../kit/ids';
+import type { PriceLine } from './data';
 import { depositFor, requestFingerprint, splitPrice } from './rules';
 
 /** Share of users (besides the demo user) who bought a car. */
@@ -19,6 +22,12 @@ const TEST_DRIVE_SHARE = 0.6;
 const TRADE_IN_SHARE = 0.15;
 const FINANCED_SHARE = 0.4;
 const DELIVERED_SHARE = 0.8;
+/** Share of buyers who name a colour (the others take the trim's default paint, with no colour line). */
+const COLOUR_SHARE = 0.85;
+/** Share of buyers who choose one of the paid delivery packages over the standard one. */
+const PAID_PACKAGE_SHARE = 0.35;
+/** How many accessories a buyer adds: 0 for 40%, 1 for 30%, 2 for 20%, 3 for 10%. */
+const ACCESSORY_COUNT_WEIGHTS = [0.4, 0.3, 0.2, 0.1];
 
 /** 100 yuan in fen: seeded appraisals and financed amounts are whole hundreds, as people quote them. */
 const HUNDRED_YUAN = 10_000n;
@@ -42,29 +51,95 @@ export function seedVin(serial: number): string {
   return `LJDAG${String(serial).padStart(12, '0')}`;
 }
 
-/** Typed columns for an array-parameter INSERT: `INSERT … SELECT * FROM unnest($1::text[], …)`. */
+/**
+ * Typed columns for an array-parameter INSERT: `INSERT … SELECT … FROM unnest($1::text[], …)`. A column
+ * of an array type (`text[]`) travels as the text of an array literal per row, since one array parameter
+ * cannot hold rows of different lengths, and is cast back in the SELECT.
+ */
 type Column = [name: string, pgType: string];
+
+/** An array of ids as a PostgreSQL array literal, every element quoted. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
 
 /** Inserts `rows` in chunks, one statement per chunk, each column passed as one array parameter. */
 async function insertRows(q: TxQueryable, table: string, columns: readonly Column[], rows: readonly unknown[][]): Promise<void> {
   const CHUNK = 5_000;
+  const isArray = columns.map(([, t]) => t.endsWith('[]'));
+  const select = columns.map(([, t], i) => (isArray[i] ? `c${i + 1}::${t}` : `c${i + 1}`)).join(', ');
+  const unnest = columns.map(([, t], i) => `$${i + 1}::${isArray[i] ? 'text' : t}[]`).join(', ');
+  const aliases = columns.map((_, i) => `c${i + 1}`).join(', ');
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK);
-    const arrays = columns.map((_, i) => chunk.map((r) => (typeof r[i] === 'bigint' ? (r[i] as bigint).toString() : r[i])));
-    await q.query(
-      `INSERT INTO ${table} (${columns.map(([n]) => n).join(', ')}) SELECT * FROM unnest(${columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`,
-      arrays,
+    const arrays = columns.map((_, i) =>
+      chunk.map((r) => (isArray[i] ? arrayLiteral(r[i] as string[]) : typeof r[i] === 'bigint' ? (r[i] as bigint).toString() : r[i])),
     );
+    await q.query(`INSERT INTO ${table} (${columns.map(([n]) => n).join(', ')}) SELECT ${select} FROM unnest(${unnest}) AS u(${aliases})`, arrays);
   }
 }
 
 const roundDownToHundred = (fen: bigint) => (fen / HUNDRED_YUAN) * HUNDRED_YUAN;
 
+/** What a buyer asked for, as `placeOrder` receives it: no package means the STANDARD one. */
+interface Configuration {
+  colour: SeedColour | null;
+  /** The paid package asked for; null when the buyer left the package out (the STANDARD one is priced). */
+  paidPackage: SeedPackage | null;
+  accessories: SeedAccessory[];
+}
+
+function pickAccessories(rng: Rng, pool: readonly SeedAccessory[], count: number): SeedAccessory[] {
+  const picked: SeedAccessory[] = [];
+  while (picked.length < Math.min(count, pool.length)) {
+    const a = rng.pick(pool);
+    if (!picked.includes(a)) picked.push(a);
+  }
+  return picked;
+}
+
+function pickConfiguration(rng: Rng, catalog: SeedCatalog, paidPackages: readonly SeedPackage[]): Configuration {
+  const colour = catalog.colours.length > 0 && rng.chance(COLOUR_SHARE) ? rng.pick(catalog.colours) : null;
+  const paidPackage = paidPackages.length > 0 && rng.chance(PAID_PACKAGE_SHARE) ? rng.pick(paidPackages) : null;
+  let r = rng.next();
+  let count = 0;
+  while (count < ACCESSORY_COUNT_WEIGHTS.length - 1 && r >= ACCESSORY_COUNT_WEIGHTS[count]) r -= ACCESSORY_COUNT_WEIGHTS[count++];
+  return { colour, paidPackage, accessories: pickAccessories(rng, catalog.accessories, count) };
+}
+
+/**
+ * The demo user's configuration, fixed by shape so their order shows every kind of price line: a
+ * colour with a surcharge, the cheapest paid package and two accessories.
+ */
+function demoConfiguration(rng: Rng, catalog: SeedCatalog, paidPackages: readonly SeedPackage[]): Configuration {
+  const cheapestPaid = [...paidPackages].sort((a, b) => (a.priceFen < b.priceFen ? -1 : a.priceFen > b.priceFen ? 1 : 0))[0] ?? null;
+  return {
+    colour: catalog.colours.find((c) => c.surchargeFen > 0n) ?? catalog.colours[0] ?? null,
+    paidPackage: cheapestPaid,
+    accessories: pickAccessories(rng, catalog.accessories, 2),
+  };
+}
+
+/**
+ * The price lines the catalog's quote gives for a configuration, in its order and wording: the trim
+ * (as "<model name> <trim name>"), the colour when one was chosen, the package, then each accessory.
+ */
+function seedPriceLines(trim: SeedTrim, pkg: SeedPackage, config: Configuration): PriceLine[] {
+  const lines: PriceLine[] = [{ kind: 'TRIM', refId: trim.id, description: `${trim.modelName} ${trim.name}`, amountFen: trim.guidePriceFen }];
+  if (config.colour) lines.push({ kind: 'COLOUR', refId: config.colour.id, description: `Colour: ${config.colour.name}`, amountFen: config.colour.surchargeFen });
+  lines.push({ kind: 'PACKAGE', refId: pkg.id, description: `Package: ${pkg.name}`, amountFen: pkg.priceFen });
+  for (const a of config.accessories) lines.push({ kind: 'ACCESSORY', refId: a.id, description: `Accessory: ${a.name}`, amountFen: a.priceFen });
+  return lines;
+}
+
 export const seedOrders: SeedStage = async (db, world) => {
   const { rng, now } = world;
-  const trims: SeedTrim[] = world.catalog?.trims ?? [];
+  const catalog = world.catalog;
+  const trims: SeedTrim[] = catalog.trims;
   if (trims.length === 0) throw new Error('the orders seed prices orders from world.catalog.trims: run the catalog stage first');
-  const standardPackageId = world.catalog.packageIds.find((id) => /standard/i.test(id)) ?? null;
+  const standardPackage = catalog.packages.find((p) => p.id === catalog.standardPackageId);
+  if (!standardPackage) throw new Error('the orders seed needs world.catalog.standardPackageId among world.catalog.packages: run the catalog stage first');
+  const paidPackages = catalog.packages.filter((p) => p.id !== standardPackage.id);
 
   const orders: SeedOrder[] = [];
   const vehicles: SeedVehicle[] = [];
@@ -90,7 +165,11 @@ export const seedOrders: SeedStage = async (db, world) => {
       testDriveRows.push([seedId('td', n), userId, trim.id, rng.pick(CITIES), drivenAt, 'BOOKED', bookedAt]);
     }
 
-    const totalFen = trim.guidePriceFen;
+    const config = demo ? demoConfiguration(rng, catalog, paidPackages) : pickConfiguration(rng, catalog, paidPackages);
+    const pkg = config.paidPackage ?? standardPackage;
+    const lines = seedPriceLines(trim, pkg, config);
+    const trimName = lines[0].description;
+    const totalFen = lines.reduce((sum, l) => sum + l.amountFen, 0n);
     const depositFen = depositFor(totalFen);
 
     let tradeInId: string | null = null;
@@ -125,15 +204,21 @@ export const seedOrders: SeedStage = async (db, world) => {
     const status = delivered ? 'DELIVERED' : balancePaid ? 'BALANCE_PAID' : 'DEPOSIT_PAID';
     const vin = delivered ? seedVin(vehicles.length + 1) : null;
 
-    const packageId = standardPackageId;
-    const fingerprint = requestFingerprint({ trimId: trim.id, colourId: null, packageId: null, accessoryIds: [], financedFen, tradeInId });
+    const accessoryIds = config.accessories.map((a) => a.id);
+    const fingerprint = requestFingerprint({
+      trimId: trim.id,
+      colourId: config.colour?.id ?? null,
+      packageId: config.paidPackage?.id ?? null,
+      accessoryIds,
+      financedFen,
+      tradeInId,
+    });
     orderRows.push([
-      orderId, userId, `seed-${orderId}`, fingerprint, status, trim.id, trim.name, null, packageId, trim.batteryRental, trim.manufacturerOrg,
+      orderId, userId, `seed-${orderId}`, fingerprint, status, trim.id, trimName, config.colour?.id ?? null, pkg.id, accessoryIds, trim.batteryRental, trim.manufacturerOrg,
       split.totalFen, split.depositFen, tradeInId, split.tradeInCreditFen, split.financedFen, split.balanceDueFen,
       placedAt, depositPaidAt, balancePaidAt, deliveredAt,
     ]);
-    priceLineRows.push([orderId, 0, 'TRIM', trim.id, trim.name, totalFen]);
-    if (packageId) priceLineRows.push([orderId, 1, 'PACKAGE', packageId, 'Package: Standard', 0n]);
+    lines.forEach((l, position) => priceLineRows.push([orderId, position, l.kind, l.refId, l.description, l.amountFen]));
     statusRows.push([orderId, 'PLACED', placedAt, 'customer', userId], [orderId, 'DEPOSIT_PAID', depositPaidAt, 'customer', userId]);
     if (balancePaidAt) statusRows.push([orderId, 'BALANCE_PAID', balancePaidAt, 'customer', userId]);
     if (deliveredAt) statusRows.push([orderId, 'DELIVERED', deliveredAt, 'partner', `seed-${trim.manufacturerOrg}`]);
@@ -153,7 +238,7 @@ export const seedOrders: SeedStage = async (db, world) => {
     ], tradeInRows);
     await insertRows(q, 'orders.orders', [
       ['id', 'text'], ['user_id', 'text'], ['idempotency_key', 'text'], ['request_fingerprint', 'text'], ['status', 'text'], ['trim_id', 'text'], ['trim_name', 'text'],
-      ['colour_id', 'text'], ['package_id', 'text'], ['battery_rental', 'boolean'], ['manufacturer_org', 'text'],
+      ['colour_id', 'text'], ['package_id', 'text'], ['accessory_ids', 'text[]'], ['battery_rental', 'boolean'], ['manufacturer_org', 'text'],
       ['total_fen', 'bigint'], ['deposit_fen', 'bigint'], ['trade_in_id', 'text'], ['trade_in_credit_fen', 'bigint'], ['financed_fen', 'bigint'], ['balance_due_fen', 'bigint'],
       ['placed_at', 'timestamptz'], ['deposit_paid_at', 'timestamptz'], ['balance_paid_at', 'timestamptz'], ['delivered_at', 'timestamptz'],
     ], orderRows);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../../gateway/testing';
-import { Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../kit/seed';
+import { emptySeedCatalog, Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../kit/seed';
 import type { Identity } from '../kit/identity';
 import { SEED_STAGES } from '..';
 
@@ -28,7 +28,7 @@ export async function startOrdersGraph(): Promise<OrdersTestGraph> {
     rng: new Rng(20261101),
     users: [],
     now: SEED_NOW,
-    catalog: { trims: [], colourIds: [], packageIds: [], accessoryIds: [] },
+    catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
   const catalogStage = SEED_STAGES.find(([name]) => name === 'catalog')![1];
