@@ -124,6 +124,8 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     expect(issueInvoice.warrantyCovered.amount).toBe('1450.00');
     paid.push(fen(issueInvoice.ownerPaid));
     ids.invoice = issueInvoice.id;
+    ids.appointment = bookService.id;
+    ids.store = store.id;
   });
 
   test('energy: battery subscription, a swap at a station, a charging session', async () => {
@@ -133,12 +135,15 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     ids.subscription = subscribeBatteryPlan.id;
     const { stations } = await ok(g, `{ stations(first: 1) { edges { node { id operatorOrg } } } }`, {}, user);
     const station = stations.edges[0].node;
+    ids.station = station.id;
     const { recordSwap } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 12, stateOfChargeAfter: 98 }) { id fee { amount } } }`,
       { s: station.id, v: ids.vin, at: new Date(Date.now() - 3600_000).toISOString() }, as.partner('station-staff', station.operatorOrg));
     paid.push(fen(recordSwap.fee));
+    ids.swap = recordSwap.id;
     const { recordCharging } = await ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Tianhe CBD", startedAt: $s, endedAt: $e, energyWh: 31250, fee: "47.19" }) { id fee { amount } } }`,
       { v: ids.vin, s: new Date(Date.now() - 7200_000).toISOString(), e: new Date(Date.now() - 5400_000).toISOString() }, as.partner('charger', 'star-charge'));
     paid.push(fen(recordCharging.fee));
+    ids.charging = recordCharging.id;
   });
 
   test('the headline total equals every amount paid, to the fen; categories and months add up to it', async () => {
@@ -196,6 +201,88 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     expect(codeOf(await g.gql(`mutation($i: ID!) { payInstalment(instalmentId: $i, amount: "1.00") { id } }`, { i: ids.nextInstalment }, intruder))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(`mutation($o: ID!) { payDeposit(orderId: $o, amount: "1.00") { id } }`, { o: ids.order }, intruder))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(`query($u: ID!) { user(id: $u) { id } }`, { u: user.sub }, null))).toBe('UNAUTHENTICATED');
+  });
+
+  test('no mutation in the graph lets an analyst change anything: each one, aimed at this user, is FORBIDDEN', async () => {
+    const { __type } = await ok(g, `{ __type(name: "Mutation") { fields { name } } }`, {}, ADMIN);
+    const soon = new Date(Date.now() + 3 * 86400_000).toISOString();
+    const past = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const attempts: Record<string, [string, Record<string, unknown>]> = {
+      bookTestDrive: [`mutation($at: DateTime!) { bookTestDrive(input: { trimId: "trim-ut-420", city: "Guangzhou", at: $at }) { id } }`, { at: soon }],
+      cancelTestDrive: [`mutation { cancelTestDrive(id: "td-s000001") { id } }`, {}],
+      requestTradeIn: [`mutation { requestTradeIn(input: { description: "car", year: 2016, mileageKm: 1 }) { id } }`, {}],
+      appraiseTradeIn: [`mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "1.00") { id } }`, { id: ids.tradeIn }],
+      placeOrder: [`mutation { placeOrder(input: { trimId: "trim-ut-420", idempotencyKey: "analyst" }) { id } }`, {}],
+      payDeposit: [`mutation($o: ID!) { payDeposit(orderId: $o, amount: "5000.00") { id } }`, { o: ids.order }],
+      payBalance: [`mutation($o: ID!) { payBalance(orderId: $o, amount: "0.00") { id } }`, { o: ids.order }],
+      deliverOrder: [`mutation($o: ID!, $v: String!) { deliverOrder(orderId: $o, vin: $v) { id } }`, { o: ids.order, v: newVin() }],
+      cancelOrder: [`mutation($o: ID!) { cancelOrder(orderId: $o) { id } }`, { o: ids.order }],
+      openLoan: [`mutation($o: ID!) { openLoan(input: { orderId: $o, kind: LOAN, termMonths: 12, annualRateBps: 0 }) { id } }`, { o: ids.order }],
+      payInstalment: [`mutation($i: ID!) { payInstalment(instalmentId: $i, amount: "1.00") { id } }`, { i: ids.nextInstalment }],
+      buyInsurance: [`mutation($v: String!) { buyInsurance(input: { vin: $v, productId: "insp-s000001" }) { id } }`, { v: ids.vin }],
+      bookService: [`mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: ids.store, v: ids.vin, at: soon }],
+      issueInvoice: [`mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [{ kind: LABOUR, description: "x", quantity: 1, unitPrice: "1.00", warrantyCovered: false }] }) { id } }`, { a: ids.appointment }],
+      cancelAppointment: [`mutation($a: ID!) { cancelAppointment(id: $a) { id } }`, { a: ids.appointment }],
+      subscribeBatteryPlan: [`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: ids.vin }],
+      cancelBatterySubscription: [`mutation($s: ID!) { cancelBatterySubscription(id: $s) { id } }`, { s: ids.subscription }],
+      recordSwap: [`mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 10, stateOfChargeAfter: 90 }) { id } }`, { s: ids.station, v: ids.vin, at: past(60_000) }],
+      recordCharging: [`mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "x", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.00", networkOrg: "star-charge" }) { id } }`, { v: ids.vin, s: past(600_000), e: past(60_000) }],
+      chargeSubscriptionMonth: [`mutation($s: ID!, $p: String!) { chargeSubscriptionMonth(subscriptionId: $s, period: $p) { id } }`, { s: ids.subscription, p: new Date().toISOString().slice(0, 7) }],
+      statePreference: [`mutation { statePreference(input: { modelId: "model-aion-ut", priceExpectation: "100000.00" }) { id } }`, {}],
+    };
+    // A mutation added to any subgraph fails this line until it is tried here too.
+    expect(Object.keys(attempts).sort()).toEqual(__type.fields.map((f: any) => f.name).sort());
+    const before = (await ok(g, HEADLINE, { first: 1 }, user)).me.spending;
+    for (const [name, [query, variables]] of Object.entries(attempts)) {
+      expect([name, codeOf(await g.gql(query, variables, as.analyst()))]).toEqual([name, 'FORBIDDEN']);
+    }
+    const after = (await ok(g, HEADLINE, { first: 1 }, user)).me.spending;
+    expect({ total: after.total, lineCount: after.lineCount }).toEqual({ total: before.total, lineCount: before.lineCount });
+  });
+
+  test("calling a subgraph directly, without the gateway's signed identity, reads nothing personal: every entity and list of this user is UNAUTHENTICATED", async () => {
+    const direct = async (subgraph: Parameters<TestGraph['subgraphUrl']>[0], representation: Record<string, unknown>, selection: string) => {
+      const res = await fetch(g.subgraphUrl(subgraph), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${representation.__typename} { ${selection} } } }`, variables: { r: [representation] } }),
+      });
+      return (await res.json()) as GqlResult;
+    };
+    const page = { userId: user.sub, period: 'all', first: 20, after: '' };
+    const report = { userId: user.sub, period: 'all' };
+    const attempts: Array<[Parameters<TestGraph['subgraphUrl']>[0], Record<string, unknown>, string]> = [
+      ['orders', { __typename: 'User', id: user.sub }, 'orders { edges { cursor } } vehicles { edges { cursor } } testDrives { edges { cursor } } tradeIns { edges { cursor } }'],
+      ['orders', { __typename: 'User', id: user.sub }, 'spending(from: null) { userId }'],
+      ['orders', { __typename: 'Order', id: ids.order }, 'id userId'],
+      ['orders', { __typename: 'Vehicle', vin: ids.vin }, 'vin ownerId internalOwnerId'],
+      ['orders', { __typename: 'TradeIn', id: ids.tradeIn }, 'id description'],
+      ['orders', { __typename: 'SpendingReport', ...report, financeBuckets: [], aftermarketBuckets: [], energyBuckets: [] }, 'total { amount }'],
+      ['finance', { __typename: 'User', id: user.sub }, 'loans { edges { cursor } } insurancePolicies { edges { cursor } }'],
+      ['finance', { __typename: 'Order', id: ids.order }, 'loan { id }'],
+      ['finance', { __typename: 'Vehicle', vin: ids.vin }, 'insurancePolicies { id }'],
+      ['finance', { __typename: 'Instalment', id: ids.instalment }, 'id amount { amount }'],
+      ['finance', { __typename: 'SpendingReport', ...report }, 'financeBuckets { amount }'],
+      ['finance', { __typename: 'SpendingLinePage', ...page }, 'financeLines { description }'],
+      ['aftermarket', { __typename: 'User', id: user.sub }, 'appointments { edges { cursor } } serviceInvoices { edges { cursor } }'],
+      ['aftermarket', { __typename: 'Vehicle', vin: ids.vin, internalOwnerId: user.sub }, 'serviceHistory { edges { cursor } }'],
+      ['aftermarket', { __typename: 'Appointment', id: ids.appointment }, 'id note'],
+      ['aftermarket', { __typename: 'ServiceInvoice', id: ids.invoice }, 'id userId'],
+      ['aftermarket', { __typename: 'SpendingLinePage', ...page }, 'aftermarketLines { description }'],
+      ['energy', { __typename: 'User', id: user.sub }, 'batterySubscriptions { edges { cursor } } swapSessions { edges { cursor } } chargingSessions { edges { cursor } }'],
+      ['energy', { __typename: 'Vehicle', vin: ids.vin, internalOwnerId: user.sub }, 'batterySubscription { id } swapSessions { edges { cursor } } chargingSessions { edges { cursor } }'],
+      ['energy', { __typename: 'BatterySubscription', id: ids.subscription }, 'id userId'],
+      ['energy', { __typename: 'SwapSession', id: ids.swap }, 'id userId'],
+      ['energy', { __typename: 'ChargingSession', id: ids.charging }, 'id location'],
+      ['energy', { __typename: 'SpendingLinePage', ...page }, 'energyLines { description }'],
+      ['catalog', { __typename: 'User', id: user.sub }, 'preferences { edges { cursor } }'],
+    ];
+    for (const [subgraph, representation, selection] of attempts) {
+      const res = await direct(subgraph, representation, selection);
+      const what = `${subgraph} ${representation.__typename} { ${selection} }`;
+      expect([what, res.errors?.[0]?.extensions?.code]).toEqual([what, 'UNAUTHENTICATED']);
+      expect([what, JSON.stringify(res.data ?? null).includes(user.sub)]).toEqual([what, false]);
+    }
   });
 
   test('an analyst reads the same spending through user(id:)', async () => {

@@ -51,6 +51,25 @@ export async function seedAll(db: Db, users: number, seed = 20251111): Promise<S
     await stage(db, world);
     millis[name] = Date.now() - started;
   }
+  const analyzing = Date.now();
+  await analyzeSubgraphTables(db);
+  millis.analyze = Date.now() - analyzing;
   await db.query('INSERT INTO public.autograph_seed (users) VALUES ($1)', [users]);
   return { users, millis };
+}
+
+/**
+ * Gathers planner statistics for every subgraph table. Freshly bulk-loaded tables have none until
+ * autovacuum gets round to them (a minute or more), and without them PostgreSQL plans the per-user
+ * spending queries as sequential scans: measured right after seeding 10,000 users, finance's
+ * `loadLines` scanned all 174,564 instalments (31 ms instead of 0.08 ms) and energy's took 12 ms
+ * instead of 0.15 ms. `npm start` serves straight after seeding, so the seed analyses (about a
+ * second at 10,000 users).
+ */
+export async function analyzeSubgraphTables(db: Db): Promise<void> {
+  const tables = await db.query<{ name: string }>(
+    `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = ANY($1::text[]) ORDER BY 1`,
+    [[...SUBGRAPH_NAMES]],
+  );
+  if (tables.length) await db.query(`ANALYZE ${tables.map((t) => t.name).join(', ')}`);
 }

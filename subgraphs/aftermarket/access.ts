@@ -3,7 +3,7 @@
  * theirs, partners see those of the stores their organisation operates, analysts and admins see all
  * (analysts with the owner pseudonymised). Stores are public.
  */
-import { canReadUser, requireIdentity, shouldPseudonymise } from '../kit/auth';
+import { canReadUser, requireIdentity, visiblePersonalText } from '../kit/auth';
 import { forbidden } from '../kit/errors';
 import type { Identity } from '../kit/identity';
 import type { SubgraphContext } from '../kit/subgraph';
@@ -14,7 +14,7 @@ export type Ctx = SubgraphContext<AftermarketLoaders>;
 
 /** Free text an owner wrote (an appointment note) is personal data: analysts do not get it. */
 export function visibleNote(identity: Identity | null, note: string | null): string | null {
-  return shouldPseudonymise(identity) ? null : note;
+  return visiblePersonalText(identity, note);
 }
 
 /**

@@ -25,10 +25,13 @@ import {
   type InvoiceLineArg,
 } from './validation';
 
-/** A vehicle as the gateway hands it over: its key, and its owner when `@requires` asked orders for it. */
+/**
+ * A vehicle as the gateway hands it over: its key, and its owner's real user id when `@requires` asked
+ * orders for it (the inaccessible `internalOwnerId`: the public `ownerId` is a pseudonym for analysts).
+ */
 interface VehicleRef {
   vin: string;
-  ownerId?: string;
+  internalOwnerId?: string;
 }
 
 const byTime = (row: { id: string }, at: Date) => [at, row.id];
@@ -250,7 +253,7 @@ export const resolvers = {
     async serviceHistory(vehicle: VehicleRef, args: PageArgs, ctx: Ctx) {
       const who = requireIdentity(ctx.identity);
       const { limit, after } = readTimePage(args);
-      const ownerId = vehicle.ownerId ?? (await ownerOfVehicle(ctx, vehicle.vin));
+      const ownerId = vehicle.internalOwnerId ?? (await ownerOfVehicle(ctx, vehicle.vin));
       if (!canReadUser(who, ownerId)) throw forbidden("you can only read your own vehicle's service history");
       const rows = await ctx.loaders.invoicesOfVehicle.load({ parentId: vehicle.vin, limit: limit + 1, after });
       for (const i of rows) ctx.loaders.invoice.prime(i.id, i);

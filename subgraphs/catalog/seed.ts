@@ -10,7 +10,8 @@ import { DEMO_USER, addDays, type SeedStage, type SeedTrim, type Rng } from '../
 import { seedId } from '../kit/ids';
 import { insertRows, type AccessoryCategory, type BatteryOption, type PackageCode } from './data';
 
-const yuan = (y: number): bigint => BigInt(Math.round(y * 100));
+/** Whole yuan (every catalog price is one) to fen, exactly: `BigInt` throws on a fraction instead of rounding it away. */
+const yuan = (y: number): bigint => BigInt(y) * 100n;
 
 export const SEED_MODELS = [
   {

@@ -11,6 +11,7 @@ import { pseudonym } from '../kit/auth';
 import { SEED_STAGES } from '..';
 import { seedEnergy } from './seed';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
+import { formatFen } from '../kit/money';
 
 let g: TestGraph;
 let world: SeedWorld;
@@ -120,10 +121,10 @@ async function freshTimes(count: number): Promise<string[]> {
 }
 
 /** Queries the energy subgraph directly, signed as the gateway would sign `identity`. */
-async function direct(query: string, variables: Record<string, unknown>, identity: Identity): Promise<GqlResult> {
+async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null): Promise<GqlResult> {
   const res = await fetch(g.subgraphUrl('energy'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) },
+    headers: { 'content-type': 'application/json', ...(identity ? { [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return { ...((await res.json()) as GqlResult), status: res.status };
@@ -320,7 +321,7 @@ describe('recordSwap', () => {
     const owner = user('payg');
     const vin = await deliveredVehicle(owner, false);
     const s = ok(await g.gql(RECORD_SWAP, { input: swapInput(vin) }, as.admin())).recordSwap;
-    expect(s.fee).toEqual({ amount: (Number(STANDARD_SWAP_FEE_FEN) / 100).toFixed(2), currency: 'CNY' });
+    expect(s.fee).toEqual({ amount: formatFen(STANDARD_SWAP_FEE_FEN), currency: 'CNY' });
     expect(s.coveredByPlan).toBe(false);
   });
 
@@ -463,7 +464,7 @@ describe('reading energy history', () => {
     // an identity signed as the gateway signs it, proves energy enforces its own rule.
     const history = (field: string, id: string) => `{ _entities(representations: [{ __typename: "User", id: "${id}" }]) { ... on User { ${field} { edges { cursor } } } } }`;
     const vehicleHistory = (field: string, ownerId: string) =>
-      `{ _entities(representations: [{ __typename: "Vehicle", vin: "${vin}", ownerId: "${ownerId}" }]) { ... on Vehicle { ${field} { __typename } } } }`;
+      `{ _entities(representations: [{ __typename: "Vehicle", vin: "${vin}", internalOwnerId: "${ownerId}" }]) { ... on Vehicle { ${field} { __typename } } } }`;
     const stranger = as.customer(user('stranger'));
     for (const field of ['swapSessions', 'chargingSessions', 'batterySubscriptions']) {
       const r = await direct(history(field, owner), {}, stranger);
@@ -484,6 +485,9 @@ describe('reading energy history', () => {
     expect(codeOf(await direct(chargingRef, {}, stranger))).toBe('FORBIDDEN');
     expect(codeOf(await direct(chargingRef, {}, CATL_PARTNER))).toBe('FORBIDDEN');
     expect(codeOf(await direct(chargingRef, {}, GRID_PARTNER))).toBe('OK'); // the charging network
+    // Without the gateway's signed identity the caller is told to sign in, as everywhere else.
+    expect(codeOf(await direct(swapRef, {}, null))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await direct(chargingRef, {}, null))).toBe('UNAUTHENTICATED');
     // Through the gateway: anonymous callers are refused, analysts read everyone's history.
     expect(codeOf(await g.gql(`query($id: ID!) { user(id: $id) { swapSessions { edges { cursor } } } }`, { id: owner }, null))).toBe('UNAUTHENTICATED');
     expect(ok(await g.gql(`query($id: ID!) { user(id: $id) { swapSessions { edges { cursor } } } }`, { id: owner }, as.analyst())).user.swapSessions.edges).toHaveLength(3);

@@ -2,7 +2,7 @@
  * Resolvers of the energy subgraph: authorization and input validation here, SQL in `data.ts`,
  * batching in `loaders.ts`, prices in `fees.ts`.
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visibleUserId } from '../kit/auth';
+import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
 import { lineToWire, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { isPlausibleId, newId } from '../kit/ids';
@@ -116,7 +116,7 @@ function canReadCharging(identity: Identity | null, session: data.ChargingRow): 
  * person goes: analysts, who see people only pseudonymised, do not get it.
  */
 function visibleLocation(identity: Identity | null, location: string): string | null {
-  return shouldPseudonymise(identity) ? null : location;
+  return visiblePersonalText(identity, location);
 }
 
 /** The spending line of a charging session as an analyst sees it: without the location its description names. */
@@ -127,19 +127,22 @@ const contributor = spendingContributorResolvers('energy');
 const swapConnection = (rows: data.SwapRow[], limit: number) => toConnection(rows, limit, (s) => [s.swappedAt, s.id]);
 const chargingConnection = (rows: data.ChargingRow[], limit: number) => toConnection(rows, limit, (c) => [c.startedAt, c.id]);
 
-/** A Vehicle as the gateway hands it over: its key, plus its owner (from orders, via @requires). */
+/**
+ * A Vehicle as the gateway hands it over: its key, plus its owner's real user id (from orders, via
+ * @requires of the inaccessible `internalOwnerId`: the public `ownerId` is a pseudonym for analysts).
+ */
 interface VehicleRep {
   vin: string;
-  ownerId?: string;
+  internalOwnerId?: string;
 }
 
 /** The vehicle's owner, once the caller is allowed to read that owner's data. */
 function vehicleOwner(vehicle: VehicleRep, identity: Identity | null): string {
   requireIdentity(identity);
-  // ownerId always arrives through @requires; without it nobody can be shown another person's data.
-  if (!vehicle.ownerId) throw forbidden('the vehicle owner is unknown');
-  requireReadUser(identity, vehicle.ownerId);
-  return vehicle.ownerId;
+  // The owner always arrives through @requires; without it nobody can be shown another person's data.
+  if (!vehicle.internalOwnerId) throw forbidden('the vehicle owner is unknown');
+  requireReadUser(identity, vehicle.internalOwnerId);
+  return vehicle.internalOwnerId;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -367,6 +370,7 @@ export const resolvers = {
 
   SwapSession: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
+      requireIdentity(ctx.identity);
       const swap = isPlausibleId(ref.id) ? await ctx.loaders.swap.load(ref.id) : null;
       if (swap && !(await canReadSwap(ctx.identity, swap, ctx))) throw forbidden('you can only read your own swaps, or those at your stations');
       return swap;
@@ -379,6 +383,7 @@ export const resolvers = {
 
   ChargingSession: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
+      requireIdentity(ctx.identity);
       const session = isPlausibleId(ref.id) ? await ctx.loaders.charging.load(ref.id) : null;
       if (session && !canReadCharging(ctx.identity, session)) throw forbidden('you can only read your own charging sessions, or those of your network');
       return session;

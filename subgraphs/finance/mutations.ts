@@ -74,6 +74,11 @@ export async function openLoan(
   if (principalFen <= 0n) {
     throw badInput(`order ${orderId} has nothing to finance (its financed amount is ${formatFen(principalFen)}); choose a financed amount when placing the order`, 'orderId');
   }
+  // Financing starts once the deposit is paid. An order can be cancelled only while nothing is paid
+  // (PLACED) and never returns to PLACED, so from here on the status read above can no longer turn
+  // into CANCELLED: no loan (and no instalment anyone pays) can end up on a cancelled order, however
+  // openLoan and cancelOrder interleave across the two subgraphs.
+  if (order.status === 'PLACED') throw conflict(`pay the deposit of order ${orderId} first; an order is financed once its deposit is paid`);
 
   const openedAt = new Date();
   const loanId = newId('loan');

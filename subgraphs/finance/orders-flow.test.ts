@@ -38,6 +38,14 @@ async function placeOrder(user: string, financed: string | null): Promise<{ id: 
   return r.data.placeOrder;
 }
 
+/** Places an order and pays its deposit: an order is financed once its deposit is paid. */
+async function placeOrderWithDeposit(user: string, financed: string) {
+  const order = await placeOrder(user, financed);
+  const r = await g.gql(`mutation($id: ID!, $a: Decimal!) { payDeposit(orderId: $id, amount: $a) { id } }`, { id: order.id, a: order.deposit.amount }, as.customer(user));
+  if (r.errors) throw new Error(`payDeposit failed: ${JSON.stringify(r.errors)}`);
+  return order;
+}
+
 const loanInput = (orderId: string, patch: Record<string, unknown> = {}) => ({ orderId, kind: 'LOAN', termMonths: 36, annualRateBps: 399, ...patch });
 
 beforeAll(async () => {
@@ -52,7 +60,7 @@ afterAll(async () => {
 
 describe('openLoan', () => {
   test('opens a loan for the financed amount of your order with a full schedule, first instalment due one month later; the order and me.loans show it', async () => {
-    const order = await placeOrder('fin-borrower', '50000.00');
+    const order = await placeOrderWithDeposit('fin-borrower', '50000.00');
     const before = Date.now();
     const r = await g.gql(OPEN, { input: loanInput(order.id) }, as.customer('fin-borrower'));
     expect(r.errors).toBeUndefined();
@@ -75,12 +83,12 @@ describe('openLoan', () => {
   });
 
   test('a second loan for the same order is CONFLICT, also when both are opened at once', async () => {
-    const order = await placeOrder('fin-borrower', '30000.00');
+    const order = await placeOrderWithDeposit('fin-borrower', '30000.00');
     expect((await g.gql(OPEN, { input: loanInput(order.id) }, as.customer('fin-borrower'))).errors).toBeUndefined();
     const again = await g.gql(OPEN, { input: loanInput(order.id, { kind: 'LEASE', termMonths: 12 }) }, as.customer('fin-borrower'));
     expect(codeOf(again)).toBe('CONFLICT');
 
-    const raced = await placeOrder('fin-borrower', '40000.00');
+    const raced = await placeOrderWithDeposit('fin-borrower', '40000.00');
     const results = await Promise.all(Array.from({ length: 4 }, (_, i) => g.gql(OPEN, { input: loanInput(raced.id, { termMonths: [12, 24, 48, 60][i] }) }, as.customer('fin-borrower'))));
     expect(results.filter((r) => !r.errors).length).toBe(1);
     expect(results.filter((r) => codeOf(r) === 'CONFLICT').length).toBe(3);
@@ -98,18 +106,22 @@ describe('openLoan', () => {
     expect((await g.db.query(`SELECT 1 FROM finance.loans WHERE order_id = $1`, [order.id])).length).toBe(0);
   });
 
-  test('a cash order (nothing financed) is BAD_USER_INPUT; a cancelled order is CONFLICT', async () => {
+  test('a cash order (nothing financed) is BAD_USER_INPUT; an order whose deposit is unpaid, or a cancelled one, is CONFLICT', async () => {
     const cash = await placeOrder('fin-owner', null);
     const r = await g.gql(OPEN, { input: loanInput(cash.id) }, as.customer('fin-owner'));
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(messageOf(r)).toContain('nothing to finance');
-    const cancelled = await placeOrder('fin-owner', '10000.00');
-    expect((await g.gql(`mutation($id: ID!) { cancelOrder(orderId: $id) { id status } }`, { id: cancelled.id }, as.customer('fin-owner'))).errors).toBeUndefined();
-    expect(codeOf(await g.gql(OPEN, { input: loanInput(cancelled.id) }, as.customer('fin-owner')))).toBe('CONFLICT');
+    const unpaid = await placeOrder('fin-owner', '10000.00');
+    const early = await g.gql(OPEN, { input: loanInput(unpaid.id) }, as.customer('fin-owner'));
+    expect(codeOf(early)).toBe('CONFLICT');
+    expect(messageOf(early)).toContain('pay the deposit');
+    expect((await g.gql(`mutation($id: ID!) { cancelOrder(orderId: $id) { id status } }`, { id: unpaid.id }, as.customer('fin-owner'))).errors).toBeUndefined();
+    expect(codeOf(await g.gql(OPEN, { input: loanInput(unpaid.id) }, as.customer('fin-owner')))).toBe('CONFLICT');
+    expect((await g.db.query(`SELECT 1 FROM finance.loans WHERE order_id = $1`, [unpaid.id])).length).toBe(0);
   });
 
   test('a LEASE at 0% splits the principal into equal instalments with no interest, and can be paid through the graph', async () => {
-    const order = await placeOrder('fin-lessee', '36000.00');
+    const order = await placeOrderWithDeposit('fin-lessee', '36000.00');
     const r = await g.gql(OPEN, { input: loanInput(order.id, { kind: 'LEASE', annualRateBps: 0 }) }, as.customer('fin-lessee'));
     expect(r.errors).toBeUndefined();
     const lease = r.data.openLoan;

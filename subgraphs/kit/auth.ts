@@ -23,10 +23,19 @@ export function canReadUser(identity: Identity | null, userId: string): boolean 
   return identity.role === 'admin' || identity.role === 'analyst' || identity.role === 'service';
 }
 
-/** Requires that the caller may read `userId`'s data; a customer gets only their own. */
+/**
+ * Requires that the caller may read `userId`'s data; a customer gets only their own.
+ *
+ * An analyst is handed people as pseudonyms (`loan { borrower }`, `order { buyer }`). A pseudonym
+ * cannot be turned back into the person, so a list asked for through one would silently be empty
+ * (a spending total of 0.00 for someone who spent): that is refused with a message instead.
+ */
 export function requireReadUser(identity: Identity | null, userId: string): Identity {
   const who = requireIdentity(identity);
   if (!canReadUser(who, userId)) throw forbidden('you can only read your own data');
+  if (shouldPseudonymise(who) && isPseudonym(userId)) {
+    throw forbidden(`${userId} is a pseudonym and cannot be traced back to the person; their lists are read through user(id:) with their user id`);
+  }
   return who;
 }
 
@@ -44,7 +53,7 @@ export function requirePartnerOf(identity: Identity | null, orgId: string): Iden
   throw forbidden(`only partners of organisation ${orgId} may do this`);
 }
 
-/** Analysts see personal data pseudonymised; this gives a stable pseudonym for a value. */
+/** True when the caller sees personal data pseudonymised: analysts. */
 export function shouldPseudonymise(identity: Identity | null): boolean {
   return identity?.role === 'analyst';
 }
@@ -61,7 +70,31 @@ export function pseudonym(userId: string): string {
   return `anon-${createHmac('sha256', key).update(userId).digest('hex').slice(0, 20)}`;
 }
 
+const PSEUDONYM_RE = /^anon-[0-9a-f]{20}$/;
+
+/** True when `id` has the shape of a pseudonym made by `pseudonym`. */
+export function isPseudonym(id: string): boolean {
+  return PSEUDONYM_RE.test(id);
+}
+
 /** The user id as this caller may see it: pseudonymised for analysts. */
 export function visibleUserId(identity: Identity | null, userId: string): string {
   return shouldPseudonymise(identity) ? pseudonym(userId) : userId;
+}
+
+/**
+ * A person as a `User` reference this caller may be handed: for an analyst its id is the pseudonym,
+ * so no field reached through it (`id`, or another subgraph's lists) can reveal who it is.
+ */
+export function visibleUser(identity: Identity | null, userId: string): { id: string } {
+  return { id: visibleUserId(identity, userId) };
+}
+
+/**
+ * Free text about a person or their car (an owner's appointment note or trade-in description, where a
+ * car was charged) as this caller may see it: analysts, who see people only pseudonymised, get null,
+ * since free text can name or locate the person whatever the pseudonym hides.
+ */
+export function visiblePersonalText(identity: Identity | null, text: string | null): string | null {
+  return shouldPseudonymise(identity) ? null : text;
 }

@@ -5,6 +5,7 @@
  * would hide a lost-update race.
  */
 import { randomUUID } from 'node:crypto';
+import { pseudonym } from '../kit/auth';
 import {
   APPRAISE,
   appraisedTradeIn,
@@ -229,6 +230,17 @@ describe("someone else's orders", () => {
     expect(codeOf(await t.g.gql(DELIVER, { id: paid.id, vin: testVin() }, as.analyst()))).toBe('FORBIDDEN');
   });
 
+  test('a partner reads a trade-in while it waits for an appraisal, not once its owner was offered a value', async () => {
+    const READ = `query($id: ID!) { tradeIn(id: $id) { id description appraisedValue { amount } } }`;
+    const requested = ok(await t.g.gql(REQUEST_TRADE_IN, { input: { description: 'ours to appraise', year: 2019, mileageKm: 40000 } }, as.customer(owner))).requestTradeIn.id;
+    const appraised = await appraisedTradeIn(t.g, owner, '30000.00');
+    for (const partner of [as.partner('p', t.org), as.partner('p', 'state-grid')]) {
+      expect(ok(await t.g.gql(READ, { id: requested }, partner)).tradeIn.description).toBe('ours to appraise');
+      expect(codeOf(await t.g.gql(READ, { id: appraised }, partner))).toBe('FORBIDDEN');
+    }
+    expect(ok(await t.g.gql(READ, { id: appraised }, as.customer(owner))).tradeIn.appraisedValue.amount).toBe('30000.00');
+  });
+
   test('unknown ids are NOT_FOUND and malformed ids BAD_USER_INPUT', async () => {
     const me = as.customer(owner);
     expect(codeOf(await t.g.gql(`{ order(id: "ord-doesnotexist") { id } }`, {}, me))).toBe('NOT_FOUND');
@@ -393,5 +405,78 @@ describe('input checks', () => {
   ])('list arguments: %s is BAD_USER_INPUT', async (_what, args) => {
     const res = await t.g.gql(`query($first: Int, $after: String) { me { orders(first: $first, after: $after) { edges { cursor } } } }`, args, buyer());
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('what analysts see of buyers', () => {
+  const CAR = '2016 VW Golf 1.4T, white'; // what appraisedTradeIn has the owner write
+  let buyer: string;
+  let order: any;
+  beforeAll(async () => {
+    buyer = freshUser('private');
+    const tradeInId = await appraisedTradeIn(t.g, buyer, '20000.00');
+    order = await buyCar(t, buyer, { tradeInId });
+  });
+
+  const ORDER_VIEW = `userId buyer { id } tradeIn { description } vehicle { vin ownerId owner { id } order { userId } }`;
+  const VIEW = `query($id: ID!, $vin: String!, $u: ID!) {
+    order(id: $id) { ${ORDER_VIEW} }
+    vehicle(vin: $vin) { ownerId owner { id } order { userId buyer { id } } }
+    user(id: $u) {
+      orders { edges { node { ${ORDER_VIEW} } } }
+      vehicles { edges { node { ownerId owner { id } } } }
+      tradeIns { edges { node { description creditedOrder { userId } } } }
+      spending { lines(first: 100) { edges { node { category description paidFor {
+        ... on Order { userId buyer { id } } ... on TradeIn { description } } } } } }
+    }
+  }`;
+  /** Every user id and trade-in description in a VIEW answer, wherever it sits. */
+  function collect(data: any) {
+    const ids: string[] = [];
+    const texts: unknown[] = [];
+    (function walk(v: any, key: string) {
+      if (Array.isArray(v)) return v.forEach((x) => walk(x, key));
+      if (v && typeof v === 'object') return Object.entries(v).forEach(([k, x]) => (k === 'buyer' || k === 'owner' ? ids.push((x as any).id) : walk(x, k)));
+      if (key === 'userId' || key === 'ownerId') ids.push(v);
+      if (key === 'description') texts.push(v);
+    })(data, '');
+    return { ids, texts };
+  }
+
+  test('an analyst gets every buyer and owner id orders returns as the pseudonym other subgraphs use, and no trade-in description', async () => {
+    const res = ok(await t.g.gql(VIEW, { id: order.id, vin: order.vehicle.vin, u: buyer }, as.analyst()));
+    const { ids, texts } = collect(res);
+    // order: 5 ids; vehicle: 4; the user's order: 5, vehicle: 2, credited order: 1; the paid-for order twice per purchase line.
+    expect(ids.length).toBeGreaterThanOrEqual(5 + 4 + 5 + 2 + 1 + 4);
+    expect(new Set(ids)).toEqual(new Set([pseudonym(buyer)]));
+    expect(JSON.stringify(res)).not.toContain(buyer);
+    expect(JSON.stringify(res)).not.toContain('Golf');
+    const lines = res.user.spending.lines.edges.map((e: any) => e.node);
+    expect(lines.find((l: any) => l.category === 'TRADE_IN_CREDIT')).toMatchObject({ description: 'Trade-in credit', paidFor: { description: null } });
+    expect(texts.filter((d) => d === null).length).toBe(4); // order.tradeIn, the user's order.tradeIn, tradeIns, the credit line's TradeIn
+  });
+
+  test('the buyer and an admin see the person and the description the buyer wrote', async () => {
+    for (const who of [as.customer(buyer), as.admin()]) {
+      const query = who.role === 'customer' ? VIEW.replace(', $u: ID!', '').replace('user(id: $u)', 'me') : VIEW;
+      const res = ok(await t.g.gql(query, { id: order.id, vin: order.vehicle.vin, u: buyer }, who));
+      const { ids, texts } = collect(res);
+      expect(new Set(ids)).toEqual(new Set([buyer]));
+      expect(texts).toContain(CAR);
+      expect(texts.some((d) => typeof d === 'string' && d.startsWith(`Trade-in credit for ${CAR}`))).toBe(true);
+    }
+  });
+
+  test("an analyst reading a pseudonymised buyer's lists is refused, not answered with an empty list or a 0.00 total", async () => {
+    for (const field of ['orders { edges { cursor } }', 'spending { total { amount } }', 'loans { edges { cursor } }', 'swapSessions { edges { cursor } }']) {
+      const res = await t.g.gql(`query($id: ID!) { order(id: $id) { buyer { id ${field} } } }`, { id: order.id }, as.analyst());
+      expect([field, codeOf(res)]).toEqual([field, 'FORBIDDEN']);
+      expect(res.errors![0].message).toContain('is a pseudonym');
+    }
+  });
+
+  test("the owner's real id behind the vehicle (internalOwnerId) cannot be selected through the gateway", async () => {
+    const res = await t.g.gql(`query($vin: String!) { vehicle(vin: $vin) { internalOwnerId } }`, { vin: order.vehicle.vin }, as.analyst());
+    expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });

@@ -4,7 +4,7 @@
  * through a conditional statement; when that statement matches nothing, the row is read again inside
  * the same transaction to tell the caller exactly why (unknown, not theirs, wrong state, wrong amount).
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole } from '../kit/auth';
+import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, visiblePersonalText, visibleUser, visibleUserId } from '../kit/auth';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import type { Identity } from '../kit/identity';
 import { isPlausibleId, newId } from '../kit/ids';
@@ -53,8 +53,11 @@ const isPartnerOf = (identity: Identity | null, org: string) => identity?.role =
 const canReadOrder = (identity: Identity | null, o: Order) => canReadUser(identity, o.userId) || isPartnerOf(identity, o.manufacturerOrg);
 /** The owner, analysts, admins, other subgraphs, and partners of the manufacturer. */
 const canReadVehicle = (identity: Identity | null, v: Vehicle) => canReadUser(identity, v.ownerId) || isPartnerOf(identity, v.manufacturerOrg);
-/** The owner, analysts, admins, other subgraphs, and partners (they appraise trade-ins). */
-const canReadTradeIn = (identity: Identity | null, t: TradeIn) => canReadUser(identity, t.userId) || identity?.role === 'partner';
+/**
+ * The owner, analysts, admins, other subgraphs, and partners while it waits for an appraisal (they
+ * appraise trade-ins, from the queue). Once appraised, what a customer was offered is theirs again.
+ */
+const canReadTradeIn = (identity: Identity | null, t: TradeIn) => canReadUser(identity, t.userId) || (identity?.role === 'partner' && t.status === 'REQUESTED');
 
 function requireRead<T>(identity: Identity | null, row: T, allowed: (identity: Identity | null, row: T) => boolean, what: string): T {
   requireIdentity(identity);
@@ -238,7 +241,8 @@ export const ordersResolvers = {
       const o = await ctx.loaders.order.load(ref.id);
       return o && requireRead(ctx.identity, o, canReadOrder, 'order');
     },
-    buyer: (o: Order): UserRef => ({ id: o.userId }),
+    userId: (o: Order, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, o.userId),
+    buyer: (o: Order, _: unknown, ctx: Ctx): UserRef => visibleUser(ctx.identity, o.userId),
     trim: (o: Order) => ({ id: o.trimId }),
     colour: (o: Order) => (o.colourId ? { id: o.colourId } : null),
     package: (o: Order) => (o.packageId ? { id: o.packageId } : null),
@@ -268,7 +272,10 @@ export const ordersResolvers = {
       const v = await ctx.loaders.vehicle.load(ref.vin);
       return v && requireRead(ctx.identity, v, canReadVehicle, 'vehicle');
     },
-    owner: (v: Vehicle): UserRef => ({ id: v.ownerId }),
+    ownerId: (v: Vehicle, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, v.ownerId),
+    // Fetched only by the gateway for other subgraphs' @requires (inaccessible to clients).
+    internalOwnerId: (v: Vehicle) => v.ownerId,
+    owner: (v: Vehicle, _: unknown, ctx: Ctx): UserRef => visibleUser(ctx.identity, v.ownerId),
     trim: (v: Vehicle) => ({ id: v.trimId }),
     order: (v: Vehicle, _: unknown, ctx: Ctx) => ctx.loaders.order.load(v.orderId),
   },
@@ -286,6 +293,7 @@ export const ordersResolvers = {
       const t = await ctx.loaders.tradeIn.load(ref.id);
       return t && requireRead(ctx.identity, t, canReadTradeIn, 'trade-in');
     },
+    description: (t: TradeIn, _: unknown, ctx: Ctx) => visiblePersonalText(ctx.identity, t.description),
     appraisedValue: (t: TradeIn) => (t.appraisedValueFen === null ? null : money(t.appraisedValueFen)),
     async creditedOrder(t: TradeIn, _: unknown, ctx: Ctx): Promise<Order | null> {
       if (!t.creditedOrderId) return null;

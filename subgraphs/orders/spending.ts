@@ -2,7 +2,7 @@
  * The merge side of the spending report: orders owns `User.spending`, contributes its own lines, and
  * derives totals and pages from every contributor's internal fields (`@requires`).
  */
-import { requireReadUser } from '../kit/auth';
+import { requireReadUser, shouldPseudonymise } from '../kit/auth';
 import { money } from '../kit/money';
 import type { SubgraphContext } from '../kit/subgraph';
 import type { SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
@@ -36,9 +36,15 @@ async function allBuckets(rep: ReportRep, ctx: Ctx): Promise<SpendingBucket[]> {
   return [...own, ...others];
 }
 
+/** What an analyst reads of a trade-in credit line: not the description of the car its owner wrote. */
+const ANALYST_TRADE_IN_DESCRIPTION = 'Trade-in credit';
+
 async function page(rep: PageRep, ctx: Ctx) {
   const first = checkPageSize(rep.first);
-  const own = await ctx.loaders.spending.lines.load(rep);
+  let own = await ctx.loaders.spending.lines.load(rep);
+  if (shouldPseudonymise(ctx.identity)) {
+    own = own.map((l) => (l.category === 'TRADE_IN_CREDIT' ? { ...l, description: ANALYST_TRADE_IN_DESCRIPTION } : l));
+  }
   const others: SpendingLine[][] = CONTRIBUTORS.map((name) => (rep[`${name}Lines`] ?? []).map((l) => lineFromWire(l, rep.userId)));
   return mergePage([own, ...others], first);
 }
