@@ -63,6 +63,8 @@ export interface TradeIn {
   requestedAt: Date;
   appraisedValueFen: bigint | null;
   appraisedAt: Date | null;
+  /** The organisation whose partner appraised it; null for a platform (admin) appraisal. */
+  appraisedByOrg: string | null;
   creditedOrderId: string | null;
 }
 
@@ -130,6 +132,7 @@ function toTradeIn(r: Row): TradeIn {
     requestedAt: date(r.requested_at),
     appraisedValueFen: r.appraised_value_fen === null || r.appraised_value_fen === undefined ? null : fenFromDb(r.appraised_value_fen),
     appraisedAt: maybeDate(r.appraised_at),
+    appraisedByOrg: (r.appraised_by_org as string | null | undefined) ?? null,
     creditedOrderId: (r.credited_order_id as string | null) ?? null,
   };
 }
@@ -338,21 +341,31 @@ export async function insertTradeIn(q: Queryable, t: Pick<TradeIn, 'id' | 'userI
 }
 
 /** Appraises a REQUESTED trade-in; null when it is not (or no longer) REQUESTED. */
-export async function appraiseTradeIn(q: Queryable, id: string, valueFen: bigint, at: Date, by: { role: string; sub: string }): Promise<TradeIn | null> {
+export async function appraiseTradeIn(
+  q: Queryable,
+  id: string,
+  valueFen: bigint,
+  at: Date,
+  by: { role: string; sub: string; org: string | null },
+): Promise<TradeIn | null> {
   const [row] = await q.query(
-    `UPDATE orders.trade_ins SET status = 'APPRAISED', appraised_value_fen = $2, appraised_at = $3, appraised_by_role = $4, appraised_by = $5
+    `UPDATE orders.trade_ins SET status = 'APPRAISED', appraised_value_fen = $2, appraised_at = $3, appraised_by_role = $4, appraised_by = $5, appraised_by_org = $6
       WHERE id = $1 AND status = 'REQUESTED' RETURNING *`,
-    [id, valueFen.toString(), at, by.role, by.sub],
+    [id, valueFen.toString(), at, by.role, by.sub, by.org],
   );
   return row ? toTradeIn(row) : null;
 }
 
-/** Credits an APPRAISED trade-in of `userId` to `orderId`; returns its value, or null when it cannot be credited. */
-export async function creditTradeIn(q: Queryable, id: string, userId: string, orderId: string): Promise<bigint | null> {
+/**
+ * Credits an APPRAISED trade-in of `userId` to `orderId` (an order of `manufacturerOrg`); returns its
+ * value, or null when it cannot be credited. A partner's appraisal counts only for its own organisation.
+ */
+export async function creditTradeIn(q: Queryable, id: string, userId: string, orderId: string, manufacturerOrg: string): Promise<bigint | null> {
   const [row] = await q.query<{ appraised_value_fen: string }>(
     `UPDATE orders.trade_ins SET status = 'CREDITED', credited_order_id = $3
-      WHERE id = $1 AND user_id = $2 AND status = 'APPRAISED' RETURNING appraised_value_fen`,
-    [id, userId, orderId],
+      WHERE id = $1 AND user_id = $2 AND status = 'APPRAISED' AND (appraised_by_org IS NULL OR appraised_by_org = $4)
+      RETURNING appraised_value_fen`,
+    [id, userId, orderId, manufacturerOrg],
   );
   return row ? fenFromDb(row.appraised_value_fen) : null;
 }

@@ -341,6 +341,24 @@ describe('input checks', () => {
     expect(await ordersOf(owner)).toBe(1);
   });
 
+  test("a partner's appraisal is credited only to an order of its own organisation's car; the platform's to any", async () => {
+    const owner = freshUser('ti-org');
+    const request = async () => ok(await t.g.gql(REQUEST_TRADE_IN, { input: { description: 'car', year: 2018, mileageKm: 5 } }, as.customer(owner))).requestTradeIn.id;
+    const byOtherMaker = await request();
+    ok(await t.g.gql(APPRAISE, { id: byOtherMaker, amount: '9000.00' }, as.partner('appraiser', 'some-charging-network')));
+    const refused = await order({ tradeInId: byOtherMaker }, as.customer(owner));
+    expect(codeOf(refused)).toBe('CONFLICT');
+    expect(refused.errors![0].message).toMatch(/appraised by some-charging-network/);
+    expect(await ordersOf(owner)).toBe(0);
+
+    const byMaker = await request();
+    ok(await t.g.gql(APPRAISE, { id: byMaker, amount: '9000.00' }, as.partner('appraiser', t.org)));
+    expect(ok(await order({ tradeInId: byMaker }, as.customer(owner))).placeOrder.tradeInCredit.amount).toBe('9000.00');
+    const byPlatform = await request();
+    ok(await t.g.gql(APPRAISE, { id: byPlatform, amount: '1000.00' }, as.admin()));
+    expect(ok(await order({ tradeInId: byPlatform }, as.customer(owner))).placeOrder.tradeInCredit.amount).toBe('1000.00');
+  });
+
   test('a trade-in is appraised once; an unknown one is NOT_FOUND', async () => {
     const id = await appraisedTradeIn(t.g, freshUser('twice'), '1000.00');
     expect(codeOf(await t.g.gql(APPRAISE, { id, amount: '2000.00' }, as.admin()))).toBe('CONFLICT');

@@ -125,11 +125,14 @@ async function explainRefusedPayment(q: TxQueryable, orderId: string, who: Ident
   throw conflict(`order ${o.id} changed while paying; try again`);
 }
 
-async function explainUncreditableTradeIn(q: TxQueryable, tradeInId: string, userId: string): Promise<never> {
+async function explainUncreditableTradeIn(q: TxQueryable, tradeInId: string, userId: string, manufacturerOrg: string): Promise<never> {
   const [t] = await data.tradeInsByIds(q, [tradeInId]);
   if (!t) throw notFound(`there is no trade-in ${tradeInId}`);
   if (t.userId !== userId) throw forbidden('you can only credit your own trade-in');
   if (t.status === 'REQUESTED') throw conflict(`trade-in ${tradeInId} has not been appraised yet; it can be credited once appraised`);
+  if (t.status === 'APPRAISED' && t.appraisedByOrg !== null && t.appraisedByOrg !== manufacturerOrg) {
+    throw conflict(`trade-in ${tradeInId} was appraised by ${t.appraisedByOrg}; its credit can only go to an order of a ${t.appraisedByOrg} car`);
+  }
   if (t.status === 'CREDITED') throw conflict(`trade-in ${tradeInId} is already credited to order ${t.creditedOrderId}; a trade-in is credited once`);
   throw conflict(`trade-in ${tradeInId} changed while ordering; try again`);
 }
@@ -351,12 +354,12 @@ export const ordersResolvers = {
     },
 
     async appraiseTradeIn(_: unknown, args: { id: string; amount: bigint }, ctx: Ctx): Promise<TradeIn> {
-      const { who } = requirePartnerOrAdmin(ctx.identity);
+      const { who, org } = requirePartnerOrAdmin(ctx.identity);
       const id = checkId(args.id, 'id');
       if (args.amount <= 0n) throw badInput('amount must be more than 0.00', 'amount');
       if (args.amount > MAX_APPRAISAL_FEN) throw badInput(`amount must be at most ${formatFen(MAX_APPRAISAL_FEN)}`, 'amount');
       const tradeIn = await ctx.db.tx(async (q) => {
-        const appraised = await data.appraiseTradeIn(q, id, args.amount, new Date(), actor(who));
+        const appraised = await data.appraiseTradeIn(q, id, args.amount, new Date(), { ...actor(who), org });
         if (appraised) return appraised;
         const [t] = await data.tradeInsByIds(q, [id]);
         if (!t) throw notFound(`there is no trade-in ${id}`);
@@ -409,12 +412,12 @@ export const ordersResolvers = {
           const now = new Date();
           let tradeInCreditFen = 0n;
           if (tradeInId) {
-            const credit = await data.creditTradeIn(q, tradeInId, who.sub, id);
+            const credit = await data.creditTradeIn(q, tradeInId, who.sub, id, priced.manufacturerOrg);
             if (credit === null) {
               // A concurrent request with the same key may have credited it: then that order is the answer.
               const winner = await data.orderByIdempotencyKey(q, who.sub, key);
               if (winner) throw new Replay(winner);
-              await explainUncreditableTradeIn(q, tradeInId, who.sub);
+              await explainUncreditableTradeIn(q, tradeInId, who.sub, priced.manufacturerOrg);
             }
             tradeInCreditFen = credit!;
           }
