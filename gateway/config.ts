@@ -67,6 +67,18 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], problems
   }
 }
 
+/** Where each subgraph is reached when they run as separate processes: `<NAME>_URL`, else its local port. */
+export function subgraphServiceUrls(config: AutographConfig): Record<SubgraphName, string> {
+  const urls = {} as Record<SubgraphName, string>;
+  for (const name of SUBGRAPH_NAMES) urls[name] = config.subgraphUrls[name] ?? `http://127.0.0.1:${config.subgraphPorts[name]}/graphql`;
+  return urls;
+}
+
+/** True when AUTOGRAPH_INTERNAL_SECRET was given (separate processes must share it). */
+export function hasSharedInternalSecret(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AUTOGRAPH_INTERNAL_SECRET);
+}
+
 /** Reads and validates the configuration; throws one `ConfigError` listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfig {
   const problems: string[] = [];

@@ -34,10 +34,11 @@ export interface SeedSummary {
   millis: Record<string, number>;
 }
 
-/** Seeds `users` users (the first is `demo-driver`) deterministically from `seed`. */
+/** Migrates when needed, then seeds `users` users (the first is `demo-driver`) deterministically from `seed`. */
 export async function seedAll(db: Db, users: number, seed = 20251111): Promise<SeedSummary> {
   if (!Number.isInteger(users) || users < 1 || users > 1_000_000) throw new Error('users must be a whole number from 1 to 1000000');
   if (await seedInfo(db)) throw new Error('the database is already seeded; reset it first');
+  await migrateAll(db); // idempotent: a fresh database gets its schemas, a migrated one is untouched
   const world: SeedWorld = {
     rng: new Rng(seed),
     users: seedUsers(users),
