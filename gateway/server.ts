@@ -9,6 +9,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { installScalarValidation } from './scalars';
 import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from './limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
 import type { SubgraphName } from '../subgraphs/kit/subgraph';
@@ -43,7 +44,8 @@ export interface RunningGateway extends Listening {
 /** Subgraph fetcher that signs the caller's identity into each request. */
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(url: string, private readonly secret: string) {
-    super({ url });
+    // Node's own fetch (undici, keep-alive) instead of the default make-fetch-happen: measurably less CPU per subgraph fetch.
+    super({ url, fetcher: fetch as unknown as Fetcher });
   }
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     // Never pass a client's own identity header through: only the gateway's signature counts.
