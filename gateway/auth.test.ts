@@ -173,3 +173,26 @@ describe('JWKS verification (real deployments)', () => {
     }
   });
 });
+
+describe('deep health check', () => {
+  let g: TestGraph;
+  beforeAll(async () => {
+    g = await startTestGraph();
+  });
+  afterAll(async () => g.stop());
+
+  test('GET /health/subgraphs reports every subgraph ok; a stopped subgraph turns it 503 and is named', async () => {
+    const url = g.url.replace('/graphql', '/health/subgraphs');
+    const healthy = await fetch(url);
+    expect(healthy.status).toBe(200);
+    expect(await healthy.json()).toEqual({ status: 'ok', subgraphs: { catalog: 'ok', orders: 'ok', finance: 'ok', aftermarket: 'ok', energy: 'ok' } });
+
+    await g.stack.subgraphs.energy.stop();
+    const degraded = await fetch(url);
+    expect(degraded.status).toBe(503);
+    const body = (await degraded.json()) as { status: string; subgraphs: Record<string, string> };
+    expect(body.status).toBe('degraded');
+    expect(body.subgraphs.energy).toMatch(/unreachable/);
+    expect(body.subgraphs.orders).toBe('ok');
+  });
+});

@@ -76,10 +76,27 @@ function formatError(development: boolean) {
   };
 }
 
+/** Asks one subgraph's `/health`, giving up after two seconds. */
+async function checkSubgraph(name: string, endpoint: string): Promise<{ name: string; status: string }> {
+  try {
+    const res = await fetch(new URL('/health', endpoint), { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json().catch(() => ({}))) as { status?: string };
+    return { name, status: res.ok ? 'ok' : (body.status ?? `HTTP ${res.status}`) };
+  } catch (err) {
+    return { name, status: `unreachable (${(err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message})` };
+  }
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  /** Where each subgraph is fetched, as the gateway resolved it (for the deep health check). */
+  const subgraphEndpoints = new Map<string, string>();
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraphSdl,
-    buildService: ({ name, url }) => new IdentityForwardingDataSource(opts.subgraphUrls?.[name as SubgraphName] ?? url!, opts.internalSecret),
+    buildService: ({ name, url }) => {
+      const endpoint = opts.subgraphUrls?.[name as SubgraphName] ?? url!;
+      subgraphEndpoints.set(name, endpoint);
+      return new IdentityForwardingDataSource(endpoint, opts.internalSecret);
+    },
     logger: { debug() {}, info() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalarValidation(apiSchema));
@@ -109,6 +126,12 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     maxBodyBytes: opts.maxBodyBytes,
     routes: {
       '/health': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }),
+      // Readiness of the whole graph: every subgraph answers its own /health (which checks its database).
+      '/health/subgraphs': async (_req, res) => {
+        const checks = await Promise.all([...subgraphEndpoints].map(([name, endpoint]) => checkSubgraph(name, endpoint)));
+        const healthy = ready && checks.every((c) => c.status === 'ok');
+        sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', subgraphs: Object.fromEntries(checks.map((c) => [c.name, c.status])) });
+      },
     },
     context: async (req) => ({ identity: await verify(req.headers.authorization) }),
   });

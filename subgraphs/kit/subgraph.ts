@@ -125,7 +125,16 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
   const handler = graphqlHandler({
     apollo,
     maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
-    routes: { '/health': (_req, res) => sendJson(res, 200, { status: 'ok', subgraph: mod.name }) },
+    routes: {
+      '/health': async (_req, res) => {
+        try {
+          await opts.db.query('SELECT 1');
+          sendJson(res, 200, { status: 'ok', subgraph: mod.name });
+        } catch {
+          sendJson(res, 503, { status: 'database unavailable', subgraph: mod.name });
+        }
+      },
+    },
     context: async (req) => {
       const identity = identityFromRequest(req, opts.internalSecret);
       return { db: opts.db, identity, loaders: mod.createLoaders(opts.db, identity), services };
