@@ -22,6 +22,7 @@ export interface AutographConfig {
   internalSecret: string;
   maxBodyBytes: number;
   limits: OperationLimits;
+  subgraphTimeoutMs: number;
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
@@ -132,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
     jwt: { issuer: env.JWT_ISSUER || 'autograph-local', audience: env.JWT_AUDIENCE || 'autograph', secret: jwksUrl ? undefined : secret, jwksUrl },
     internalSecret,
     maxBodyBytes,
+    subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),
     limits: {
       maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
       maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),

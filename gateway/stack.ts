@@ -23,6 +23,7 @@ export interface StackOptions {
   development: boolean;
   persistedQueries?: KeyValueCache<string>;
   limits?: OperationLimits;
+  subgraphTimeoutMs?: number;
 }
 
 export interface RunningStack {
@@ -58,6 +59,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       development: opts.development,
       persistedQueries: opts.persistedQueries,
       limits: opts.limits,
+      subgraphTimeoutMs: opts.subgraphTimeoutMs,
     });
     return {
       gateway,

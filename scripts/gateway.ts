@@ -37,6 +37,7 @@ async function main() {
     development: config.env === 'development',
     persistedQueries,
     limits: config.limits,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
   });
   console.log(`gateway ${gateway.url} serving ${supergraphPath}`);
   const shutdown = async () => {

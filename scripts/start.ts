@@ -60,6 +60,7 @@ async function main() {
     development: config.env === 'development',
     persistedQueries,
     limits: config.limits,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
   });
 
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
