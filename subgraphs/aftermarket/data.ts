@@ -3,6 +3,7 @@
  * list is read for many parents at once (`= ANY($1)`), and every state change is a conditional
  * UPDATE so two concurrent requests cannot both succeed.
  */
+import { bulkInsert } from '../kit/bulk';
 import type { Queryable } from '../kit/db';
 import { fenFromDb } from '../kit/money';
 
@@ -379,77 +380,50 @@ export async function insertInvoice(q: Queryable, n: NewInvoice): Promise<void> 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bulk writes (the invoice path above and the seed): one statement per table per chunk, by unnest.
+// Bulk writes (the invoice path above and the seed): the kit's bulkInsert, one statement per table per chunk.
 // ---------------------------------------------------------------------------------------------
 
-/** Rows per statement: keeps each statement's parameter arrays a few MB at most. */
-const CHUNK = 5000;
-
-/** `INSERT … SELECT * FROM unnest($1::t1[], $2::t2[], …)`: any number of rows in one statement. */
-async function insertColumns(q: Queryable, table: string, columns: Array<[name: string, pgType: string]>, rows: unknown[][]): Promise<void> {
-  const sql = `INSERT INTO aftermarket.${table} (${columns.map(([n]) => n).join(', ')})
-               SELECT * FROM unnest(${columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
-    await q.query(sql, columns.map((_, c) => chunk.map((row) => row[c])));
-  }
-}
-
-// Parameters travel as text (fen, timestamps) so no driver ever turns them into floats or local times.
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 export async function insertStoreRows(q: Queryable, stores: Store[]): Promise<void> {
-  // `services` is an array column, which unnest would flatten; it travels as one comma-joined text per row.
-  const sql = `INSERT INTO aftermarket.stores (id, name, kind, city, address, org, services)
-               SELECT id, name, kind, city, address, org, string_to_array(services, ',')
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                   AS s(id, name, kind, city, address, org, services)`;
-  for (let start = 0; start < stores.length; start += CHUNK) {
-    const chunk = stores.slice(start, start + CHUNK);
-    await q.query(sql, [
-      chunk.map((s) => s.id),
-      chunk.map((s) => s.name),
-      chunk.map((s) => s.kind),
-      chunk.map((s) => s.city),
-      chunk.map((s) => s.address),
-      chunk.map((s) => s.org),
-      chunk.map((s) => s.services.join(',')),
-    ]);
-  }
+  await bulkInsert(
+    q,
+    'aftermarket.stores',
+    [['id', 'text'], ['name', 'text'], ['kind', 'text'], ['city', 'text'], ['address', 'text'], ['org', 'text'], ['services', 'text[]']],
+    stores.map((s) => [s.id, s.name, s.kind, s.city, s.address, s.org, s.services]),
+  );
 }
 
 export async function insertAppointmentRows(q: Queryable, rows: Appointment[]): Promise<void> {
-  await insertColumns(
+  await bulkInsert(
     q,
-    'appointments',
+    'aftermarket.appointments',
     [['id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['service_type', 'text'], ['scheduled_at', 'timestamptz'], ['status', 'text'], ['note', 'text'], ['created_at', 'timestamptz'], ['completed_at', 'timestamptz'], ['cancelled_at', 'timestamptz']],
-    rows.map((a) => [a.id, a.storeId, a.vin, a.userId, a.serviceType, iso(a.scheduledAt), a.status, a.note, iso(a.createdAt), iso(a.completedAt), iso(a.cancelledAt)]),
+    rows.map((a) => [a.id, a.storeId, a.vin, a.userId, a.serviceType, a.scheduledAt, a.status, a.note, a.createdAt, a.completedAt, a.cancelledAt]),
   );
 }
 
 export async function insertInvoiceRows(q: Queryable, rows: Invoice[]): Promise<void> {
-  await insertColumns(
+  await bulkInsert(
     q,
-    'invoices',
+    'aftermarket.invoices',
     [['id', 'text'], ['appointment_id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['issued_at', 'timestamptz'], ['warranty_covered_fen', 'bigint'], ['owner_paid_fen', 'bigint'], ['line_count', 'integer']],
-    rows.map((i) => [i.id, i.appointmentId, i.storeId, i.vin, i.userId, iso(i.issuedAt), i.warrantyCoveredFen.toString(), i.ownerPaidFen.toString(), i.lineCount]),
+    rows.map((i) => [i.id, i.appointmentId, i.storeId, i.vin, i.userId, i.issuedAt, i.warrantyCoveredFen, i.ownerPaidFen, i.lineCount]),
   );
 }
 
 export async function insertLineRows(q: Queryable, rows: InvoiceLine[]): Promise<void> {
-  await insertColumns(
+  await bulkInsert(
     q,
-    'invoice_lines',
+    'aftermarket.invoice_lines',
     [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean']],
-    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen.toString(), l.amountFen.toString(), l.warrantyCovered]),
+    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered]),
   );
 }
 
 export async function insertClaimRows(q: Queryable, rows: Array<Omit<WarrantyClaim, 'description'>>): Promise<void> {
-  await insertColumns(
+  await bulkInsert(
     q,
-    'warranty_claims',
+    'aftermarket.warranty_claims',
     [['id', 'text'], ['invoice_id', 'text'], ['line_position', 'integer'], ['vin', 'text'], ['amount_fen', 'bigint'], ['status', 'text'], ['submitted_at', 'timestamptz'], ['decided_at', 'timestamptz']],
-    rows.map((c) => [c.id, c.invoiceId, c.linePosition, c.vin, c.amountFen.toString(), c.status, iso(c.submittedAt), iso(c.decidedAt)]),
+    rows.map((c) => [c.id, c.invoiceId, c.linePosition, c.vin, c.amountFen, c.status, c.submittedAt, c.decidedAt]),
   );
 }

@@ -412,25 +412,3 @@ export async function demandSummary(q: Queryable, modelId: string, featureLimit:
     topFeatures: row.top_features,
   };
 }
-
-// ---------------------------------------------------------------------------------------------
-// Seed writes (fast multi-row inserts; the seed runner calls them on an empty schema)
-
-/**
- * Inserts `rows` into `table` in chunks, one multi-row INSERT per chunk. `casts` optionally gives a
- * cast per column (e.g. `::text[]`); bigint values are sent as text so no driver turns them into floats.
- */
-export async function insertRows(q: Queryable, table: string, columns: readonly string[], rows: readonly unknown[][], casts: readonly string[] = []): Promise<void> {
-  if (!/^catalog\.[a-z_]+$/.test(table)) throw new Error(`not a catalog table: ${table}`);
-  // PostgreSQL allows 65535 parameters per statement; stay well below.
-  const perChunk = Math.max(1, Math.floor(8000 / columns.length));
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const params: unknown[] = [];
-    const tuples = rows.slice(start, start + perChunk).map((row) => {
-      if (row.length !== columns.length) throw new Error(`seed row for ${table} has ${row.length} values, expected ${columns.length}`);
-      const placeholders = row.map((v, i) => `$${params.push(typeof v === 'bigint' ? v.toString() : v)}${casts[i] ?? ''}`);
-      return `(${placeholders.join(', ')})`;
-    });
-    await q.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, params);
-  }
-}

@@ -8,7 +8,8 @@
  */
 import { DEMO_USER, addDays, type SeedStage, type SeedTrim, type Rng } from '../kit/seed';
 import { seedId } from '../kit/ids';
-import { insertRows, type AccessoryCategory, type BatteryOption, type PackageCode } from './data';
+import { bulkInsert } from '../kit/bulk';
+import type { AccessoryCategory, BatteryOption, PackageCode } from './data';
 
 /** Whole yuan (every catalog price is one) to fen, exactly: `BigInt` throws on a fraction instead of rounding it away. */
 const yuan = (y: number): bigint => BigInt(y) * 100n;
@@ -203,30 +204,47 @@ export const seedCatalog: SeedStage = async (db, world) => {
   }
 
   await db.tx(async (q) => {
-    await insertRows(q, 'catalog.vehicle_models', ['id', 'name', 'manufacturer_org', 'segment', 'description', 'created_at'],
-      SEED_MODELS.map((m) => [m.id, m.name, m.manufacturerOrg, m.segment, m.description, addDays(now, -400)]));
-    await insertRows(
+    await bulkInsert(
+      q,
+      'catalog.vehicle_models',
+      [['id', 'text'], ['name', 'text'], ['manufacturer_org', 'text'], ['segment', 'text'], ['description', 'text'], ['created_at', 'timestamptz']],
+      SEED_MODELS.map((m) => [m.id, m.name, m.manufacturerOrg, m.segment, m.description, addDays(now, -400)]),
+    );
+    await bulkInsert(
       q,
       'catalog.trims',
-      ['id', 'model_id', 'name', 'guide_price_fen', 'range_km', 'battery_kwh', 'battery_option', 'swap_capable', 'battery_rental_monthly_fen', 'available', 'sort_order'],
+      [
+        ['id', 'text'], ['model_id', 'text'], ['name', 'text'], ['guide_price_fen', 'bigint'], ['range_km', 'integer'], ['battery_kwh', 'numeric'],
+        ['battery_option', 'text'], ['swap_capable', 'boolean'], ['battery_rental_monthly_fen', 'bigint'], ['available', 'boolean'], ['sort_order', 'integer'],
+      ],
       SEED_TRIMS.map((t, i) => [t.id, t.modelId, t.name, yuan(t.guidePrice), t.rangeKm, t.batteryKwh, t.batteryOption, t.swapCapable, t.rentalMonthly === null ? null : yuan(t.rentalMonthly), t.available, i * 10]),
-      ['', '', '', '::bigint', '::int', '::numeric', '', '::boolean', '::bigint', '::boolean', '::int'],
     );
-    await insertRows(q, 'catalog.colours', ['id', 'name', 'hex', 'surcharge_fen', 'sort_order'], SEED_COLOURS.map((c, i) => [c.id, c.name, c.hex, yuan(c.surcharge), i * 10]), ['', '', '', '::bigint', '::int']);
-    await insertRows(
+    await bulkInsert(
+      q,
+      'catalog.colours',
+      [['id', 'text'], ['name', 'text'], ['hex', 'text'], ['surcharge_fen', 'bigint'], ['sort_order', 'integer']],
+      SEED_COLOURS.map((c, i) => [c.id, c.name, c.hex, yuan(c.surcharge), i * 10]),
+    );
+    await bulkInsert(
       q,
       'catalog.packages',
-      ['id', 'code', 'name', 'description', 'price_fen', 'includes', 'sort_order'],
+      [['id', 'text'], ['code', 'text'], ['name', 'text'], ['description', 'text'], ['price_fen', 'bigint'], ['includes', 'text[]'], ['sort_order', 'integer']],
       SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10]),
-      ['', '', '', '', '::bigint', '::text[]', '::int'],
     );
-    await insertRows(q, 'catalog.accessories', ['id', 'name', 'category', 'price_fen'], SEED_ACCESSORIES.map((a) => [a.id, a.name, a.category, yuan(a.price)]), ['', '', '', '::bigint']);
-    await insertRows(
+    await bulkInsert(
+      q,
+      'catalog.accessories',
+      [['id', 'text'], ['name', 'text'], ['category', 'text'], ['price_fen', 'bigint']],
+      SEED_ACCESSORIES.map((a) => [a.id, a.name, a.category, yuan(a.price)]),
+    );
+    await bulkInsert(
       q,
       'catalog.preferences',
-      ['id', 'user_id', 'model_id', 'colour_id', 'min_range_km', 'battery_option', 'price_expectation_fen', 'features', 'created_at', 'updated_at'],
+      [
+        ['id', 'text'], ['user_id', 'text'], ['model_id', 'text'], ['colour_id', 'text'], ['min_range_km', 'integer'], ['battery_option', 'text'],
+        ['price_expectation_fen', 'bigint'], ['features', 'text[]'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+      ],
       prefRows,
-      ['', '', '', '', '::int', '', '::bigint', '::text[]', '::timestamptz', '::timestamptz'],
     );
   });
 

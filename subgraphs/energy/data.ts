@@ -2,6 +2,7 @@
  * All SQL of the energy subgraph. Every statement is schema-qualified (`energy.`), reads by many keys
  * at once (`= ANY($1)`, `unnest(...)`) so loaders can batch, and returns plain typed rows.
  */
+import { bulkInsert, type BulkColumns } from '../kit/bulk';
 import type { Queryable } from '../kit/db';
 import { fenFromDb } from '../kit/money';
 
@@ -374,23 +375,7 @@ export async function insertCharging(q: Queryable, c: ChargingRow & { recordedBy
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Seed: bulk inserts, one statement per chunk of rows (column arrays through unnest)
-
-/** Column name and PostgreSQL array type, in insert order. */
-export type BulkColumns = ReadonlyArray<readonly [string, string]>;
-
-/** Inserts `rows` (each an array in `columns` order) into `table`, `chunk` rows per statement (20,000 measured fastest on both PostgreSQL and PGlite). */
-export async function bulkInsert(q: Queryable, table: string, columns: BulkColumns, rows: readonly unknown[][], chunk = 20000): Promise<void> {
-  for (let start = 0; start < rows.length; start += chunk) {
-    const slice = rows.slice(start, start + chunk);
-    const arrays = columns.map((_, i) => slice.map((r) => r[i]));
-    await q.query(
-      `INSERT INTO ${table} (${columns.map(([c]) => c).join(', ')})
-       SELECT * FROM unnest(${columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})`,
-      arrays,
-    );
-  }
-}
+// Seed: bulk loads (rows through the kit's bulkInsert)
 
 /**
  * Loads the seed's rows into one of energy's (empty) tables the way PostgreSQL's "Populating a

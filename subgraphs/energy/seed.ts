@@ -11,7 +11,8 @@
 import type { Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { DEMO_USER, type Rng, type SeedVehicle, type SeedWorld } from '../kit/seed';
-import { bulkInsert, bulkLoad, listPlans, type PlanRow } from './data';
+import { bulkInsert } from '../kit/bulk';
+import { bulkLoad, listPlans, type PlanRow } from './data';
 import { monthBounds, periodOf, priceSwap } from './fees';
 
 /** The swap network: cities and the landmarks its stations are named after. */

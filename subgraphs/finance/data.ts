@@ -3,6 +3,7 @@
  * `Queryable` so the same statement runs on the database or inside a transaction.
  * Lists are loaded with `= ANY($1)` so one statement serves a whole DataLoader batch.
  */
+import { bulkInsert } from '../kit/bulk';
 import type { Queryable } from '../kit/db';
 import { fenFromDb } from '../kit/money';
 
@@ -279,9 +280,6 @@ export async function policyPagesForUsers(q: Queryable, userIds: readonly string
   return out;
 }
 
-/** A timestamp for an array parameter: ISO-8601 UTC (cheaper for the driver than a Date per element, and zone-explicit). */
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-
 // --- writes: loans ----------------------------------------------------------------------------
 
 export interface NewLoan {
@@ -320,24 +318,13 @@ export interface LoanSeedRow extends NewLoan {
   paidOffAt: Date | null;
 }
 
-/** Inserts many loans in one statement (arrays unnested server-side, so no parameter-count limit). */
+/** Inserts many loans, one statement per chunk of the kit's bulkInsert. */
 export async function insertLoans(q: Queryable, loans: readonly LoanSeedRow[]): Promise<void> {
-  if (loans.length === 0) return;
-  await q.query(
-    `INSERT INTO finance.loans (id, kind, order_id, user_id, principal_fen, annual_rate_bps, term_months, status, opened_at, paid_off_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::int[], $8::text[], $9::timestamptz[], $10::timestamptz[])`,
-    [
-      loans.map((l) => l.id),
-      loans.map((l) => l.kind),
-      loans.map((l) => l.orderId),
-      loans.map((l) => l.userId),
-      loans.map((l) => l.principalFen.toString()),
-      loans.map((l) => l.annualRateBps),
-      loans.map((l) => l.termMonths),
-      loans.map((l) => l.status),
-      loans.map((l) => iso(l.openedAt)),
-      loans.map((l) => iso(l.paidOffAt)),
-    ],
+  await bulkInsert(
+    q,
+    'finance.loans',
+    [['id', 'text'], ['kind', 'text'], ['order_id', 'text'], ['user_id', 'text'], ['principal_fen', 'bigint'], ['annual_rate_bps', 'integer'], ['term_months', 'integer'], ['status', 'text'], ['opened_at', 'timestamptz'], ['paid_off_at', 'timestamptz']],
+    loans.map((l) => [l.id, l.kind, l.orderId, l.userId, l.principalFen, l.annualRateBps, l.termMonths, l.status, l.openedAt, l.paidOffAt]),
   );
 }
 
@@ -353,23 +340,13 @@ export interface NewInstalment {
   paidAt: Date | null;
 }
 
-/** Inserts many instalments in one statement. */
+/** Inserts many instalments, one statement per chunk of the kit's bulkInsert. */
 export async function insertInstalments(q: Queryable, rows: readonly NewInstalment[]): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(
-    `INSERT INTO finance.instalments (id, loan_id, sequence, due_at, principal_fen, interest_fen, amount_fen, status, paid_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[])`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.loanId),
-      rows.map((r) => r.sequence),
-      rows.map((r) => iso(r.dueAt)),
-      rows.map((r) => r.principalFen.toString()),
-      rows.map((r) => r.interestFen.toString()),
-      rows.map((r) => r.amountFen.toString()),
-      rows.map((r) => r.status),
-      rows.map((r) => iso(r.paidAt)),
-    ],
+  await bulkInsert(
+    q,
+    'finance.instalments',
+    [['id', 'text'], ['loan_id', 'text'], ['sequence', 'integer'], ['due_at', 'timestamptz'], ['principal_fen', 'bigint'], ['interest_fen', 'bigint'], ['amount_fen', 'bigint'], ['status', 'text'], ['paid_at', 'timestamptz']],
+    rows.map((r) => [r.id, r.loanId, r.sequence, r.dueAt, r.principalFen, r.interestFen, r.amountFen, r.status, r.paidAt]),
   );
 }
 
@@ -452,22 +429,13 @@ export interface NewPolicy {
   purchasedAt: Date;
 }
 
-/** Inserts many policies in one statement. */
+/** Inserts many policies, one statement per chunk of the kit's bulkInsert. */
 export async function insertPolicies(q: Queryable, rows: readonly NewPolicy[]): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query(
-    `INSERT INTO finance.insurance_policies (id, vin, user_id, product_id, premium_fen, starts_at, ends_at, purchased_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.vin),
-      rows.map((r) => r.userId),
-      rows.map((r) => r.productId),
-      rows.map((r) => r.premiumFen.toString()),
-      rows.map((r) => iso(r.startsAt)),
-      rows.map((r) => iso(r.endsAt)),
-      rows.map((r) => iso(r.purchasedAt)),
-    ],
+  await bulkInsert(
+    q,
+    'finance.insurance_policies',
+    [['id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['product_id', 'text'], ['premium_fen', 'bigint'], ['starts_at', 'timestamptz'], ['ends_at', 'timestamptz'], ['purchased_at', 'timestamptz']],
+    rows.map((r) => [r.id, r.vin, r.userId, r.productId, r.premiumFen, r.startsAt, r.endsAt, r.purchasedAt]),
   );
 }
 

@@ -20,9 +20,6 @@ import {
 } from './data';
 import { addMonthsUtc, buildSchedule } from './schedule';
 
-/** Rows per INSERT statement: large enough to be fast, small enough to keep each statement's arrays modest. */
-const CHUNK = 5_000;
-
 /** Rates offered in the seed: 0% manufacturer promotions and typical captive-finance rates. */
 const SEED_RATES_BPS = [0, 199, 299, 399, 499] as const;
 
@@ -133,16 +130,12 @@ function checkDemoActivity(rows: FinanceSeedRows): void {
   }
 }
 
-async function insertChunked<T>(rows: readonly T[], insert: (chunk: readonly T[]) => Promise<void>): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await insert(rows.slice(i, i + CHUNK));
-}
-
-/** Writes planned rows in one transaction, a few thousand rows per statement. */
+/** Writes planned rows in one transaction, through the kit's chunked bulkInsert. */
 export async function writeFinanceRows(db: Db, rows: FinanceSeedRows): Promise<void> {
   await db.tx(async (q) => {
-    await insertChunked(rows.loans, (chunk) => insertLoans(q, chunk));
-    await insertChunked(rows.instalments, (chunk) => insertInstalments(q, chunk));
-    await insertChunked(rows.policies, (chunk) => insertPolicies(q, chunk));
+    await insertLoans(q, rows.loans);
+    await insertInstalments(q, rows.instalments);
+    await insertPolicies(q, rows.policies);
   });
 }
 

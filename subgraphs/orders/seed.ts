@@ -11,7 +11,7 @@
  * snapshot, trim name and request fingerprint a live order stores.
  */
 import { addDays, DEMO_USER, type Rng, type SeedAccessory, type SeedCatalog, type SeedColour, type SeedOrder, type SeedPackage, type SeedStage, type SeedTrim, type SeedVehicle } from '../kit/seed';
-import type { TxQueryable } from '../kit/db';
+import { bulkInsert } from '../kit/bulk';
 import { seedId } from '../kit/ids';
 import type { PriceLine } from './data';
 import { depositFor, requestFingerprint, splitPrice } from './rules';
@@ -49,34 +49,6 @@ const OLD_CARS = [
 /** A deterministic, valid VIN per seeded delivery: `LJDAG` + the serial padded to 12 digits. */
 export function seedVin(serial: number): string {
   return `LJDAG${String(serial).padStart(12, '0')}`;
-}
-
-/**
- * Typed columns for an array-parameter INSERT: `INSERT … SELECT … FROM unnest($1::text[], …)`. A column
- * of an array type (`text[]`) travels as the text of an array literal per row, since one array parameter
- * cannot hold rows of different lengths, and is cast back in the SELECT.
- */
-type Column = [name: string, pgType: string];
-
-/** An array of ids as a PostgreSQL array literal, every element quoted. */
-function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-/** Inserts `rows` in chunks, one statement per chunk, each column passed as one array parameter. */
-async function insertRows(q: TxQueryable, table: string, columns: readonly Column[], rows: readonly unknown[][]): Promise<void> {
-  const CHUNK = 5_000;
-  const isArray = columns.map(([, t]) => t.endsWith('[]'));
-  const select = columns.map(([, t], i) => (isArray[i] ? `c${i + 1}::${t}` : `c${i + 1}`)).join(', ');
-  const unnest = columns.map(([, t], i) => `$${i + 1}::${isArray[i] ? 'text' : t}[]`).join(', ');
-  const aliases = columns.map((_, i) => `c${i + 1}`).join(', ');
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
-    const arrays = columns.map((_, i) =>
-      chunk.map((r) => (isArray[i] ? arrayLiteral(r[i] as string[]) : typeof r[i] === 'bigint' ? (r[i] as bigint).toString() : r[i])),
-    );
-    await q.query(`INSERT INTO ${table} (${columns.map(([n]) => n).join(', ')}) SELECT ${select} FROM unnest(${unnest}) AS u(${aliases})`, arrays);
-  }
 }
 
 const roundDownToHundred = (fen: bigint) => (fen / HUNDRED_YUAN) * HUNDRED_YUAN;
@@ -232,22 +204,22 @@ export const seedOrders: SeedStage = async (db, world) => {
 
   // One transaction: trade-ins name their order before it exists (the foreign key is checked at commit).
   await db.tx(async (q) => {
-    await insertRows(q, 'orders.trade_ins', [
+    await bulkInsert(q, 'orders.trade_ins', [
       ['id', 'text'], ['user_id', 'text'], ['description', 'text'], ['model_year', 'int'], ['mileage_km', 'int'], ['status', 'text'], ['requested_at', 'timestamptz'],
       ['appraised_value_fen', 'bigint'], ['appraised_at', 'timestamptz'], ['appraised_by_role', 'text'], ['appraised_by', 'text'], ['credited_order_id', 'text'],
     ], tradeInRows);
-    await insertRows(q, 'orders.orders', [
+    await bulkInsert(q, 'orders.orders', [
       ['id', 'text'], ['user_id', 'text'], ['idempotency_key', 'text'], ['request_fingerprint', 'text'], ['status', 'text'], ['trim_id', 'text'], ['trim_name', 'text'],
       ['colour_id', 'text'], ['package_id', 'text'], ['accessory_ids', 'text[]'], ['battery_rental', 'boolean'], ['manufacturer_org', 'text'],
       ['total_fen', 'bigint'], ['deposit_fen', 'bigint'], ['trade_in_id', 'text'], ['trade_in_credit_fen', 'bigint'], ['financed_fen', 'bigint'], ['balance_due_fen', 'bigint'],
       ['placed_at', 'timestamptz'], ['deposit_paid_at', 'timestamptz'], ['balance_paid_at', 'timestamptz'], ['delivered_at', 'timestamptz'],
     ], orderRows);
-    await insertRows(q, 'orders.order_price_lines', [['order_id', 'text'], ['position', 'smallint'], ['kind', 'text'], ['ref_id', 'text'], ['description', 'text'], ['amount_fen', 'bigint']], priceLineRows);
-    await insertRows(q, 'orders.order_status_changes', [['order_id', 'text'], ['status', 'text'], ['at', 'timestamptz'], ['by_role', 'text'], ['by_sub', 'text']], statusRows);
-    await insertRows(q, 'orders.vehicles', [
+    await bulkInsert(q, 'orders.order_price_lines', [['order_id', 'text'], ['position', 'smallint'], ['kind', 'text'], ['ref_id', 'text'], ['description', 'text'], ['amount_fen', 'bigint']], priceLineRows);
+    await bulkInsert(q, 'orders.order_status_changes', [['order_id', 'text'], ['status', 'text'], ['at', 'timestamptz'], ['by_role', 'text'], ['by_sub', 'text']], statusRows);
+    await bulkInsert(q, 'orders.vehicles', [
       ['vin', 'text'], ['order_id', 'text'], ['owner_id', 'text'], ['trim_id', 'text'], ['battery_rental', 'boolean'], ['manufacturer_org', 'text'], ['delivered_at', 'timestamptz'],
     ], vehicleRows);
-    await insertRows(q, 'orders.test_drives', [
+    await bulkInsert(q, 'orders.test_drives', [
       ['id', 'text'], ['user_id', 'text'], ['trim_id', 'text'], ['city', 'text'], ['scheduled_at', 'timestamptz'], ['status', 'text'], ['booked_at', 'timestamptz'],
     ], testDriveRows);
   });
