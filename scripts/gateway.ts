@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hasSharedInternalSecret } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { RedisKeyValueCache } from '../gateway/redis-cache';
-import { fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int' });
@@ -49,7 +49,4 @@ async function main() {
   process.once('SIGTERM', shutdown);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -60,3 +60,27 @@ describe('npm start on the embedded database', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('npm start when its environment is not ready', () => {
+  test('a port already in use and an unreachable database are reported plainly, exit 1', async () => {
+    const busy = (await import('node:http')).createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = String((busy.address() as import('node:net').AddressInfo).port);
+    try {
+      const inUse = spawnSync(process.execPath, [tsx, 'scripts/start.ts', '--no-seed'], {
+        cwd: root,
+        env: env({ PORT: port, PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-busy-')) }),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(inUse.status).toBe(1);
+      expect(inUse.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      busy.close();
+    }
+    const noDb = spawnSync(process.execPath, [tsx, 'scripts/start.ts'], { cwd: root, env: env({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }), encoding: 'utf8', timeout: 30_000 });
+    expect(noDb.status).toBe(1);
+    expect(noDb.stderr).toMatch(/cannot reach 127.0.0.1:1 \(ECONNREFUSED\)/);
+    expect(noDb.stderr).not.toMatch(/\n\s+at /);
+  }, 90_000);
+});

@@ -13,7 +13,7 @@ import { RedisKeyValueCache } from '../gateway/redis-cache';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
-import { fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 
 const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
   me { id spending(from: $from, to: $to) {
@@ -84,7 +84,4 @@ async function main() {
   process.once('SIGTERM', shutdown);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

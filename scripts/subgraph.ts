@@ -8,7 +8,7 @@ import { subgraphServiceUrls, hasSharedInternalSecret } from '../gateway/config'
 import { SUBGRAPHS } from '../subgraphs';
 import { openDb } from '../subgraphs/kit/db';
 import { SUBGRAPH_NAMES, startSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
-import { fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 
 async function main() {
   const [name, ...rest] = process.argv.slice(2);
@@ -39,7 +39,4 @@ async function main() {
   process.once('SIGTERM', shutdown);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);
