@@ -36,3 +36,19 @@ describe('configuration from the environment', () => {
     });
   });
 });
+
+describe('INCLUDE_STACKTRACE and LOG_LEVEL', () => {
+  test('stack traces are off by default, in development too; INCLUDE_STACKTRACE=true turns them on', () => {
+    expect(loadConfig({}).includeStacktrace).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).includeStacktrace).toBe(false);
+    expect(loadConfig({ INCLUDE_STACKTRACE: 'true' }).includeStacktrace).toBe(true);
+    expect(loadConfig({ INCLUDE_STACKTRACE: 'false' }).includeStacktrace).toBe(false);
+  });
+
+  test('a value other than true/false, true in production, or an unknown LOG_LEVEL stops start-up naming the variable', () => {
+    expect(() => loadConfig({ INCLUDE_STACKTRACE: 'yes' })).toThrow(/INCLUDE_STACKTRACE="yes" must be true or false/);
+    const keys = { JWT_SECRET: 's'.repeat(20), AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32) };
+    expect(() => loadConfig({ NODE_ENV: 'production', INCLUDE_STACKTRACE: 'true', ...keys })).toThrow(/INCLUDE_STACKTRACE must not be true when NODE_ENV=production/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/);
+  });
+});

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits';
+import { LOG_LEVELS } from '../subgraphs/kit/logger';
 
 export interface AutographConfig {
   env: 'development' | 'production' | 'test';
@@ -23,6 +24,8 @@ export interface AutographConfig {
   maxBodyBytes: number;
   limits: OperationLimits;
   subgraphTimeoutMs: number;
+  /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses (never in production). */
+  includeStacktrace: boolean;
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
@@ -120,6 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
   const maxBodyBytes = Number(maxBodyRaw);
   if (!/^\d+$/.test(maxBodyRaw) || maxBodyBytes < 1024 || maxBodyBytes > 50_000_000) problems.push(`MAX_BODY_BYTES=${JSON.stringify(maxBodyRaw)} must be a whole number of bytes from 1024 to 50000000`);
 
+  const stacktraceRaw = env.INCLUDE_STACKTRACE || 'false';
+  if (stacktraceRaw !== 'true' && stacktraceRaw !== 'false') problems.push(`INCLUDE_STACKTRACE=${JSON.stringify(stacktraceRaw)} must be true or false`);
+  if (production && stacktraceRaw === 'true') problems.push('INCLUDE_STACKTRACE must not be true when NODE_ENV=production (stack traces show internals)');
+  if (env.LOG_LEVEL && !(LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
+
   const config: AutographConfig = {
     env: nodeEnv as AutographConfig['env'],
     gatewayPort: port(env, 'PORT', 4000, problems),
@@ -134,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
     internalSecret,
     maxBodyBytes,
     subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),
+    includeStacktrace: stacktraceRaw === 'true',
     limits: {
       maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
       maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),

@@ -5,13 +5,16 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { installScalarValidation } from './scalars';
 import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from './limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
+import { inputChecksPlugin } from '../subgraphs/kit/inputs';
+import { currentRequestId, logger, REQUEST_ID_HEADER } from '../subgraphs/kit/logger';
+import { maskUnexpectedErrors } from '../subgraphs/kit/masking';
 import type { SubgraphName } from '../subgraphs/kit/subgraph';
 import { createTokenVerifier, type JwtSettings } from './auth';
 
@@ -28,8 +31,10 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   maxBodyBytes: number;
-  /** Development shows the explorer landing page and error stack traces. */
+  /** Development shows the explorer landing page. */
   development: boolean;
+  /** Add `extensions.stacktrace` to error responses (INCLUDE_STACKTRACE=true; off by default, even in development). */
+  includeStacktrace?: boolean;
   /** How long one subgraph fetch may take before its part of the answer fails (default 10 s). */
   subgraphTimeoutMs?: number;
   /** Depth, alias and token limits per operation. */
@@ -55,6 +60,9 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     // Never pass a client's own identity header through: only the gateway's signature counts.
     request.http?.headers.delete(IDENTITY_HEADER);
     if (context?.identity) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.identity, this.secret));
+    // The subgraph logs under the gateway's request id.
+    const requestId = currentRequestId();
+    if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 
   /** A subgraph's refusal keeps its own message and code; the subgraph's URL and raw body stay inside. */
@@ -68,16 +76,6 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     }
     return new GraphQLError(`a subgraph answered ${response.status}`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
-}
-
-/** Hides internals from error responses unless in development. */
-function formatError(development: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
-    if (development) return formatted;
-    const { extensions, ...rest } = formatted;
-    const { stacktrace: _s, exception: _e, ...safe } = (extensions ?? {}) as Record<string, unknown>;
-    return { ...rest, extensions: safe };
-  };
 }
 
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
@@ -103,15 +101,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       subgraphEndpoints.set(name, endpoint);
       return new IdentityForwardingDataSource(endpoint, opts.internalSecret, opts.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS);
     },
-    logger: { debug() {}, info() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+    logger: { debug() {}, info() {}, warn: (m) => logger.warn({ service: 'gateway' }, String(m)), error: (m) => logger.error({ service: 'gateway' }, String(m)) },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalarValidation(apiSchema));
   const verify = createTokenVerifier(opts.jwt);
   let ready = false;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    includeStacktraceInErrorResponses: opts.development,
-    formatError: formatError(opts.development),
+    includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
+    formatError: maskUnexpectedErrors({ service: 'gateway', includeStacktrace: opts.includeStacktrace ?? false }),
     csrfPrevention: true,
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
@@ -120,6 +118,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
     plugins: [
+      inputChecksPlugin(),
       opts.development
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),

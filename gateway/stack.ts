@@ -21,6 +21,8 @@ export interface StackOptions {
   subgraphPorts: Record<SubgraphName, number>;
   maxBodyBytes: number;
   development: boolean;
+  /** `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE). */
+  includeStacktrace?: boolean;
   persistedQueries?: KeyValueCache<string>;
   limits?: OperationLimits;
   subgraphTimeoutMs?: number;
@@ -44,7 +46,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         subgraphUrls: urls,
         port: opts.subgraphPorts[name],
         host: opts.host,
-        includeStacktrace: opts.development,
+        includeStacktrace: opts.includeStacktrace,
       });
       urls[name] = subgraphs[name].url;
     }
@@ -57,6 +59,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       host: opts.host,
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
+      includeStacktrace: opts.includeStacktrace,
       persistedQueries: opts.persistedQueries,
       limits: opts.limits,
       subgraphTimeoutMs: opts.subgraphTimeoutMs,

@@ -35,6 +35,7 @@ async function main() {
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
+    includeStacktrace: config.includeStacktrace,
     persistedQueries,
     limits: config.limits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

@@ -58,6 +58,7 @@ async function main() {
     subgraphPorts: config.subgraphPorts,
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
+    includeStacktrace: config.includeStacktrace,
     persistedQueries,
     limits: config.limits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

@@ -27,7 +27,7 @@ async function main() {
     subgraphUrls: subgraphServiceUrls(config),
     port,
     host: config.host,
-    includeStacktrace: config.env === 'development',
+    includeStacktrace: config.includeStacktrace,
   });
   console.log(`${subgraph} ${running.url}`);
   const shutdown = async () => {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { logger, REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from './logger';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -54,9 +55,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** Builds the request handler for a GraphQL server. */
+/**
+ * Builds the request handler for a GraphQL server. Every request gets an id (the caller's plain
+ * `x-request-id`, else a new one): everything logged while serving it carries the id, the gateway
+ * sends it on to each subgraph fetch, and the response echoes it in `x-request-id`.
+ */
 export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOptions<TContext>) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = req.method === 'GET' ? opts.routes?.[url.pathname] : undefined;
@@ -106,8 +111,13 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
       }
     } catch (err) {
       sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
-      if (process.env.NODE_ENV !== 'test') console.error(err);
+      logger.error({ err }, 'request failed outside GraphQL execution');
     }
+  };
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    return runWithRequestId(requestId, () => handle(req, res));
   };
 }
 

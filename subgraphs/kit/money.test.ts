@@ -42,7 +42,7 @@ describe('money: exact decimal strings <-> bigint fen', () => {
   });
 
   test('the Decimal scalar refuses numbers and malformed literals with BAD_USER_INPUT', () => {
-    expect(() => DecimalScalar.parseValue(12.5)).toThrow(/must be a string/);
+    expect(() => DecimalScalar.parseValue(12.5)).toThrow(/must be a decimal string like "123.45", not a number/);
     expect(() => DecimalScalar.parseValue('12.555')).toThrow(/not an exact amount/);
     expect(() => DecimalScalar.parseLiteral({ kind: Kind.FLOAT, value: '1.5' } as never)).toThrow(/must be strings/);
     expect(DecimalScalar.parseValue('12.5')).toBe(1250n);

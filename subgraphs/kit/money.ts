@@ -4,6 +4,7 @@
  * an amount with more than two fraction digits is refused, not rounded.
  */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { InputValueError } from './errors';
 
 /** The one currency the product handles today; every `Money` carries it explicitly. */
 export const CURRENCY = 'CNY';
@@ -20,13 +21,14 @@ export class MoneyFormatError extends Error {}
 export function parseDecimalToFen(text: string): bigint {
   const m = DECIMAL_RE.exec(text);
   if (!m) {
-    throw new MoneyFormatError(
-      `"${text.length > 40 ? text.slice(0, 40) + '…' : text}" is not an exact amount: use a decimal string with at most two fraction digits, e.g. "69800.00"`,
-    );
+    const shown = JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text);
+    // Name the rule that was broken: a third decimal is the common mistake, and it is refused, never rounded.
+    if (/^-?\d+\.\d{3,}$/.test(text)) throw new MoneyFormatError(`${shown} is not an exact amount: at most two decimals (amounts are never rounded)`);
+    throw new MoneyFormatError(`${shown} is not an exact amount: it must be a decimal string like "123.45"`);
   }
   const [, sign, whole, frac = ''] = m;
   const fen = BigInt(whole) * 100n + BigInt(frac.padEnd(2, '0'));
-  if (fen > MAX_INPUT_FEN) throw new MoneyFormatError(`amount ${text} is larger than the largest accepted amount`);
+  if (fen > MAX_INPUT_FEN) throw new MoneyFormatError(`amount ${text} is larger than the largest accepted amount, ${formatFen(MAX_INPUT_FEN)}`);
   return sign ? -fen : fen;
 }
 
@@ -75,17 +77,16 @@ function serializeDecimal(value: unknown): string {
   throw new GraphQLError(`Decimal cannot represent ${typeof value} ${String(value)}: resolvers must return fen as bigint`);
 }
 
-function parseDecimalInput(value: unknown): bigint {
+/** Parses a client's `Decimal` value to fen; refuses it with the rule it breaks (the caller adds where it was). */
+export function parseDecimalInput(value: unknown): bigint {
   if (typeof value !== 'string') {
-    throw new GraphQLError(
-      `Decimal must be a string such as "69800.00", not ${typeof value === 'number' ? 'a number' : typeof value} (numbers lose precision)`,
-      { extensions: { code: 'BAD_USER_INPUT' } },
-    );
+    const kind = typeof value === 'number' ? 'a number (numbers lose precision)' : typeof value === 'object' ? (value === null ? 'null' : 'an object') : `a ${typeof value}`;
+    throw new InputValueError(`must be a decimal string like "123.45", not ${kind}`);
   }
   try {
     return parseDecimalToFen(value);
   } catch (err) {
-    throw new GraphQLError((err as Error).message, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new InputValueError((err as Error).message);
   }
 }
 
@@ -99,9 +100,12 @@ export const DecimalScalar = new GraphQLScalarType<bigint, string>({
   serialize: serializeDecimal,
   parseValue: parseDecimalInput,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('Decimal literals must be strings such as "69800.00"', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.STRING) throw new InputValueError('must be a decimal string like "123.45" (Decimal literals must be strings, not numbers)', undefined, ast);
+    try {
+      return parseDecimalInput(ast.value);
+    } catch (err) {
+      // The node lets the error formatter name the argument this literal was given for.
+      throw new InputValueError((err as InputValueError).rule, undefined, ast);
     }
-    return parseDecimalInput(ast.value);
   },
 });

@@ -16,6 +16,9 @@ import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Iden
 import { DateTimeScalar } from './scalars';
 import { DecimalScalar } from './money';
 import { graphqlHandler, listen, sendJson, type Listening } from './http';
+import { inputChecksPlugin } from './inputs';
+import { currentRequestId, REQUEST_ID_HEADER } from './logger';
+import { maskUnexpectedErrors } from './masking';
 
 /** Names of the product's subgraphs; also their PostgreSQL schema names. */
 export const SUBGRAPH_NAMES = ['catalog', 'orders', 'finance', 'aftermarket', 'energy'] as const;
@@ -58,7 +61,7 @@ export interface SubgraphRuntimeOptions {
   port: number;
   host?: string;
   maxBodyBytes?: number;
-  /** Include error stack traces in responses (development only). */
+  /** Include `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE=true; off by default). */
   includeStacktrace?: boolean;
 }
 
@@ -68,7 +71,12 @@ export function createServiceClient(self: SubgraphName, secret: string, urls: Re
     async call<T>(subgraph: SubgraphName, query: string, variables?: Record<string, unknown>): Promise<T> {
       const res = await fetch(urls[subgraph], {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ sub: `service:${self}`, role: 'service' }, secret) },
+        headers: {
+          'content-type': 'application/json',
+          [IDENTITY_HEADER]: signIdentity({ sub: `service:${self}`, role: 'service' }, secret),
+          // The caller's request id goes on, so both subgraphs log this request under one id.
+          ...(currentRequestId() ? { [REQUEST_ID_HEADER]: currentRequestId()! } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
@@ -115,11 +123,12 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema: buildModuleSchema(mod),
     includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
+    formatError: maskUnexpectedErrors({ service: mod.name, includeStacktrace: opts.includeStacktrace ?? false }),
     csrfPrevention: true,
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
     // No HTTP cache hints or inline traces are used: skipping them saves work on every field.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), inputChecksPlugin()],
   });
   await apollo.start();
   const handler = graphqlHandler({
