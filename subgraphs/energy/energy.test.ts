@@ -392,9 +392,10 @@ describe('recordCharging', () => {
     const cases: Array<[Record<string, unknown>, string | undefined]> = [
       [{ fee: '-1.00' }, 'fee'],
       [{ fee: '10000.01' }, 'fee'],
-      [{ fee: '1.005' }, undefined], // more than two fraction digits: refused by the Decimal scalar
-      [{ fee: 12.5 }, undefined], // a float: refused by the Decimal scalar
-      [{ fee: '1e3' }, undefined],
+      // Refused by the Decimal scalar, which names the whole argument path.
+      [{ fee: '1.005' }, 'input.fee'], // more than two fraction digits
+      [{ fee: 12.5 }, 'input.fee'], // a float
+      [{ fee: '1e3' }, 'input.fee'],
       [{ energyWh: 0 }, 'energyWh'],
       [{ energyWh: 200_001 }, 'energyWh'],
       [{ energyWh: -5 }, 'energyWh'],
