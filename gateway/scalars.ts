@@ -2,9 +2,11 @@
  * The gateway validates the graph's custom scalars itself. A supergraph only names its scalars, so
  * without this a `DateTime` variable of `12` would travel to a subgraph and come back as an opaque
  * HTTP 400; with it the client gets BAD_USER_INPUT straight away. Values are validated, not
- * converted: subgraphs receive exactly what the client sent.
+ * converted: subgraphs receive exactly what the client sent. The rules are the kit's own scalars';
+ * the kit's input checks (`subgraphs/kit/inputs.ts`, run by the gateway too) name the argument path
+ * of a refused variable first, and the error formatter names the path of a refused literal.
  */
-import { GraphQLError, isScalarType, Kind, type GraphQLSchema, type ValueNode } from 'graphql';
+import { isScalarType, Kind, type GraphQLSchema, type StringValueNode, type ValueNode } from 'graphql';
 import { DecimalScalar } from '../subgraphs/kit/money';
 import { DateTimeScalar } from '../subgraphs/kit/scalars';
 
@@ -21,9 +23,9 @@ export function installScalarValidation(schema: GraphQLSchema): void {
     };
     type.parseLiteral = (ast: ValueNode, variables?: Record<string, unknown> | null) => {
       if (ast.kind === Kind.VARIABLE) return variables?.[ast.name.value];
+      // Throws the kit's InputValueError for anything but a valid string literal.
       reference.parseLiteral(ast, variables);
-      if (ast.kind !== Kind.STRING) throw new GraphQLError(`${name} literals must be strings`);
-      return ast.value;
+      return (ast as StringValueNode).value;
     };
   }
 }
