@@ -32,6 +32,10 @@ export interface Order {
   tradeInId: string | null;
   tradeInCreditFen: bigint;
   financedFen: bigint;
+  /**
+   * The balance as priced (column `balance_due_fen`): what `payBalance` takes. It is not what is still
+   * owed once paid; the `balanceDue` field derives that from `balancePaidAt`.
+   */
   balanceDueFen: bigint;
   placedAt: Date;
   depositPaidAt: Date | null;

@@ -153,6 +153,15 @@ function replayed(order: Order, fingerprint: string, key: string): Order {
 
 const actor = (who: Identity) => ({ role: who.role, sub: who.sub });
 
+/**
+ * What the buyer still owes: a part is owed until it is paid. A cancelled order owes nothing (only an
+ * unpaid order can be cancelled). The priced amounts stay on the order for `deposit` and `balance`.
+ */
+function owed(o: Order): { depositFen: bigint; balanceFen: bigint } {
+  if (o.status === 'CANCELLED') return { depositFen: 0n, balanceFen: 0n };
+  return { depositFen: o.depositPaidAt ? 0n : o.depositFen, balanceFen: o.balancePaidAt ? 0n : o.balanceDueFen };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Resolvers
 // ---------------------------------------------------------------------------------------------------
@@ -255,7 +264,10 @@ export const ordersResolvers = {
     deposit: (o: Order) => money(o.depositFen),
     tradeInCredit: (o: Order) => money(o.tradeInCreditFen),
     financedAmount: (o: Order) => money(o.financedFen),
-    balanceDue: (o: Order) => money(o.balanceDueFen),
+    balance: (o: Order) => money(o.balanceDueFen),
+    depositDue: (o: Order) => money(owed(o).depositFen),
+    balanceDue: (o: Order) => money(owed(o).balanceFen),
+    amountDue: (o: Order) => money(owed(o).depositFen + owed(o).balanceFen),
     amountPaid: (o: Order) => money((o.depositPaidAt ? o.depositFen : 0n) + (o.balancePaidAt ? o.balanceDueFen : 0n)),
     tradeIn: (o: Order, _: unknown, ctx: Ctx) => (o.tradeInId ? ctx.loaders.tradeIn.load(o.tradeInId) : null),
     vehicle: (o: Order, _: unknown, ctx: Ctx) => (o.status === 'DELIVERED' ? ctx.loaders.vehicleOfOrder.load(o.id) : null),
