@@ -11,6 +11,7 @@ import { isPlausibleId, newId } from '../kit/ids';
 import { formatFen, money } from '../kit/money';
 import { readPageArgs, toConnection, type PageArgs } from '../kit/pagination';
 import type { TxQueryable } from '../kit/db';
+import { addYears } from '../kit/seed';
 import type { SubgraphContext } from '../kit/subgraph';
 import * as data from './data';
 import type { Order, OrderStatus, PriceLine, StatusChange, TestDrive, TradeIn, Vehicle } from './data';
@@ -27,6 +28,21 @@ import {
 } from './rules';
 
 export type Ctx = SubgraphContext<OrdersLoaders>;
+
+/**
+ * What a vehicle's package entitles it to: the terms copied onto its order, with the maintenance years
+ * counted from the day the car was handed over.
+ */
+function packageEntitlement(v: Vehicle, o: Order | null) {
+  if (!o) throw new Error(`vehicle ${v.vin} has no order ${v.orderId}`);
+  const { maintenanceServices, maintenanceYears, fittedItems } = o.entitlement;
+  return {
+    packageId: o.packageId,
+    maintenanceServices,
+    maintenanceValidUntil: maintenanceServices > 0 ? addYears(v.deliveredAt, maintenanceYears) : null,
+    fittedItems,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Who may do what
@@ -293,6 +309,8 @@ export const ordersResolvers = {
     owner: (v: Vehicle, _: unknown, ctx: Ctx): UserRef => visibleUser(ctx.identity, v.ownerId),
     trim: (v: Vehicle) => ({ id: v.trimId }),
     order: (v: Vehicle, _: unknown, ctx: Ctx) => ctx.loaders.order.load(v.orderId),
+    // Fetched only by the gateway for aftermarket's @requires (inaccessible to clients).
+    packageEntitlement: async (v: Vehicle, _: unknown, ctx: Ctx) => packageEntitlement(v, await ctx.loaders.order.load(v.orderId)),
   },
 
   TestDrive: {
@@ -443,6 +461,7 @@ export const ordersResolvers = {
             trimName: priced.trimName,
             colourId,
             packageId: priced.packageId,
+            entitlement: priced.entitlement,
             accessoryIds,
             batteryRental: priced.batteryRental,
             manufacturerOrg: priced.manufacturerOrg,
