@@ -37,6 +37,25 @@ const fen = (m: { amount: string }) => parseDecimalToFen(m.amount);
 const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
 /**
+ * The invoices a maintenance-enhanced package prepaid, derived from the package rule and the base rows
+ * only (never from the flags issueInvoice writes): a vehicle's MAINTENANCE invoices in issue order, the
+ * first `maintenance_services` of them issued before delivery + `maintenance_years` (both copied onto
+ * its order from the catalog package). Their owner-paid amount must be 0.00: the package price paid with
+ * the order is the owner's spending on them, counted once.
+ */
+const PREPAID_MAINTENANCE_SQL = `
+  SELECT m.invoice_id, m.vin, m.n FROM (
+    SELECT i.id AS invoice_id, i.vin, i.issued_at, o.maintenance_services,
+           ((v.delivered_at AT TIME ZONE 'UTC') + make_interval(years => o.maintenance_years)) AT TIME ZONE 'UTC' AS valid_until,
+           row_number() OVER (PARTITION BY i.vin ORDER BY i.issued_at, i.id) AS n
+      FROM aftermarket.invoices i
+      JOIN aftermarket.appointments a ON a.id = i.appointment_id
+      JOIN orders.vehicles v ON v.vin = i.vin
+      JOIN orders.orders o ON o.id = v.order_id
+     WHERE a.service_type = 'MAINTENANCE') m
+   WHERE m.n <= m.maintenance_services AND m.issued_at < m.valid_until`;
+
+/**
  * Every amount that left an owner's pocket, from the base tables, written without reading the views:
  * payment state comes from `status` (not the `*_paid_at` columns the views test), the owner-paid part
  * of an invoice from its lines (not the invoice's stored sum), an instalment's amount from its parts.
@@ -68,7 +87,7 @@ const EXPECTED_LINES_SQL = `
     FROM aftermarket.invoices i
     JOIN (SELECT invoice_id, sum(quantity * unit_price_fen) AS fen FROM aftermarket.invoice_lines
            WHERE NOT warranty_covered GROUP BY invoice_id) paid ON paid.invoice_id = i.id
-   WHERE paid.fen > 0
+   WHERE paid.fen > 0 AND i.id NOT IN (SELECT invoice_id FROM (${PREPAID_MAINTENANCE_SQL}) prepaid)
   UNION ALL
   SELECT 'energy:swap:' || s.id, s.user_id, s.swapped_at, 'BATTERY_SWAP', s.fee_fen::text, 'SwapSession', s.id
     FROM energy.swap_sessions s WHERE s.fee_fen > 0
@@ -91,6 +110,7 @@ const SAMPLE_CASES: Record<string, string> = {
   'loan paid off': `SELECT user_id FROM finance.loans WHERE status = 'PAID_OFF' ORDER BY id LIMIT 1`,
   'invoice with warranty-covered lines': `SELECT user_id FROM aftermarket.invoices WHERE warranty_covered_fen > 0 AND owner_paid_fen > 0 ORDER BY id LIMIT 2`,
   'invoice covered in full by warranty': `SELECT user_id FROM aftermarket.invoices WHERE owner_paid_fen = 0 ORDER BY id LIMIT 2`,
+  'scheduled maintenance prepaid by the package': `SELECT i.user_id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id ORDER BY i.id LIMIT 2`,
   'swap included in the plan (no fee)': `SELECT user_id FROM energy.swap_sessions WHERE fee_fen = 0 ORDER BY id LIMIT 2`,
   'free charging session': `SELECT user_id FROM energy.charging_sessions WHERE fee_fen = 0 ORDER BY id LIMIT 2`,
   'battery subscription charged monthly': `SELECT b.user_id FROM energy.battery_subscriptions b JOIN energy.subscription_charges c ON c.subscription_id = b.id ORDER BY b.id LIMIT 1`,
@@ -273,8 +293,9 @@ describe('every report equals the base rows it comes from, to the fen', () => {
     }
     // Warranty-covered parts are the manufacturer's money: an invoice's line is only its owner-paid part,
     // and an invoice covered in full has no line.
+    // Lines a prepaid maintenance package covers are not the owner's either (the package price was).
     const invoices = await g.db.query<{ id: string; owner: string; covered: string }>(
-      `SELECT i.id, coalesce(sum(l.amount_fen) FILTER (WHERE NOT l.warranty_covered), 0)::text AS owner, coalesce(sum(l.amount_fen) FILTER (WHERE l.warranty_covered), 0)::text AS covered
+      `SELECT i.id, coalesce(sum(l.amount_fen) FILTER (WHERE NOT l.warranty_covered AND NOT l.package_covered), 0)::text AS owner, coalesce(sum(l.amount_fen) FILTER (WHERE l.warranty_covered), 0)::text AS covered
          FROM aftermarket.invoices i JOIN aftermarket.invoice_lines l ON l.invoice_id = i.id WHERE i.user_id = ANY($1) GROUP BY i.id`,
       [sample],
     );
@@ -379,14 +400,19 @@ describe('the base tables agree with each other (what the money rests on)', () =
     await none('paid off ≠ nothing due', `SELECT l.id FROM finance.loans l WHERE (l.status = 'PAID_OFF') <> NOT EXISTS (SELECT 1 FROM finance.instalments i WHERE i.loan_id = l.id AND i.status = 'DUE')`);
   });
 
-  test('aftermarket: an invoice\'s owner-paid and warranty-covered sums are exactly its lines; every covered line has one claim for its amount', async () => {
+  test('aftermarket: an invoice\'s owner-paid, platform-settled and warranty-covered sums are exactly its lines; every covered line has one claim for its amount', async () => {
     await none(
       'invoice sums ≠ lines',
       `SELECT i.id FROM aftermarket.invoices i JOIN (
-         SELECT invoice_id, coalesce(sum(quantity * unit_price_fen) FILTER (WHERE NOT warranty_covered), 0) AS owner,
+         SELECT invoice_id, coalesce(sum(quantity * unit_price_fen) FILTER (WHERE NOT warranty_covered AND NOT package_covered), 0) AS owner,
                 coalesce(sum(quantity * unit_price_fen) FILTER (WHERE warranty_covered), 0) AS covered, count(*) AS n
            FROM aftermarket.invoice_lines GROUP BY 1) l ON l.invoice_id = i.id
         WHERE l.owner <> i.owner_paid_fen OR l.covered <> i.warranty_covered_fen OR l.n <> i.line_count`,
+    );
+    await none(
+      'platform-settled sum ≠ package-covered lines',
+      `SELECT i.id FROM aftermarket.invoices i JOIN (SELECT invoice_id, coalesce(sum(amount_fen) FILTER (WHERE package_covered), 0) AS settled FROM aftermarket.invoice_lines GROUP BY 1) l
+         ON l.invoice_id = i.id WHERE l.settled <> i.platform_settled_fen`,
     );
     await none('invoice without lines', `SELECT i.id FROM aftermarket.invoices i WHERE NOT EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id)`);
     await none(
@@ -394,6 +420,45 @@ describe('the base tables agree with each other (what the money rests on)', () =
       `SELECT l.invoice_id FROM aftermarket.invoice_lines l FULL JOIN aftermarket.warranty_claims c ON c.invoice_id = l.invoice_id AND c.line_position = l.position
         WHERE (l.warranty_covered AND (c.id IS NULL OR c.amount_fen <> l.amount_fen)) OR (c.id IS NOT NULL AND NOT coalesce(l.warranty_covered, false))`,
     );
+  });
+
+  test('aftermarket: buyers of the maintenance-enhanced package pay 0.00 for the scheduled maintenance it prepaid, and only for that; past the plan they pay as normal', async () => {
+    const prepaid = await g.db.query<{ invoice_id: string }>(PREPAID_MAINTENANCE_SQL);
+    const buyers = await g.db.query<{ n: string }>(`SELECT count(DISTINCT o.user_id)::text AS n FROM orders.orders o JOIN orders.vehicles v ON v.order_id = o.id WHERE o.maintenance_services > 0`);
+    expect(Number(buyers[0].n)).toBeGreaterThan(5);
+    expect(prepaid.length).toBeGreaterThan(10);
+    // Every prepaid invoice: owner-paid 0.00, its service number recorded, every non-warranty line on the package.
+    await none(
+      'prepaid maintenance not settled by the platform',
+      `SELECT i.id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id
+        WHERE i.owner_paid_fen <> 0 OR i.package_service_no IS DISTINCT FROM p.n::int
+           OR EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id AND NOT l.warranty_covered AND NOT l.package_covered)`,
+    );
+    // Nothing else is: no other invoice has a package-covered line or a service number.
+    await none(
+      'package coverage outside the plan',
+      `SELECT i.id FROM aftermarket.invoices i
+        WHERE i.id NOT IN (SELECT invoice_id FROM (${PREPAID_MAINTENANCE_SQL}) p)
+          AND (i.package_service_no IS NOT NULL OR i.platform_settled_fen <> 0 OR EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id AND l.package_covered))`,
+    );
+    // The brief's defect, checked directly: no package buyer has an owner-paid MAINTENANCE invoice within the plan.
+    await none(
+      'package buyer paid for prepaid maintenance',
+      `SELECT i.id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id JOIN aftermarket.spending_lines s ON s.subject_id = i.id`,
+    );
+  });
+
+  test('aftermarket: every delivered car whose package is fitted (car cover, accessory assembly) has one fitting of exactly those items, at a modification store, after delivery', async () => {
+    await none(
+      'fitting ≠ package',
+      `SELECT v.vin FROM orders.vehicles v JOIN orders.orders o ON o.id = v.order_id
+         LEFT JOIN aftermarket.package_fittings f ON f.vin = v.vin LEFT JOIN aftermarket.stores s ON s.id = f.store_id
+        WHERE (cardinality(o.fitted_items) = 0 AND f.id IS NOT NULL)
+           OR (f.id IS NOT NULL AND (f.items <> o.fitted_items OR f.package_id <> o.package_id OR f.fitted_at <= v.delivered_at OR NOT ('MODIFICATION' = ANY(s.services))))
+           OR (cardinality(o.fitted_items) > 0 AND f.id IS NULL AND v.delivered_at < '2026-10-01')`,
+    );
+    const [fitted] = await g.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM aftermarket.package_fittings`);
+    expect(Number(fitted.n)).toBeGreaterThan(5);
   });
 
   test('energy: swaps are priced by the plan or the standard fee, included swaps never exceed the plan; each month is charged once at the plan\'s fee within the subscription\'s life', async () => {

@@ -156,7 +156,7 @@ describe('the store network', () => {
 
 describe('seeded service history', () => {
   const HISTORY = `query($first: Int, $after: String) { me { serviceInvoices(first: $first, after: $after) {
-    edges { node { id issuedAt lines { quantity unitPrice { amount } amount { amount } warrantyCovered } total { amount } warrantyCovered { amount } ownerPaid { amount }
+    edges { node { id issuedAt lines { quantity unitPrice { amount } amount { amount } warrantyCovered coveredBy } total { amount } warrantyCovered { amount } platformSettled { amount } ownerPaid { amount }
       warrantyClaims { amount { amount } status } appointment { status serviceType } vehicle { vin } } }
     pageInfo { hasNextPage endCursor } } } }`;
 
@@ -181,20 +181,24 @@ describe('seeded service history', () => {
     expect(mixed.warrantyClaims.length).toBe(mixed.lines.filter((l: any) => l.warrantyCovered).length);
   });
 
-  test('every seeded invoice adds up exactly: amount = quantity × unitPrice, total = warrantyCovered + ownerPaid', async () => {
+  test('every seeded invoice adds up exactly: amount = quantity × unitPrice, total = warrantyCovered + platformSettled + ownerPaid', async () => {
     let checked = 0;
     for (const user of world.users) {
       for (const inv of await allInvoices(user)) {
         let covered = 0n;
+        let settled = 0n;
         let paid = 0n;
         for (const l of inv.lines) {
           expect(fen(l.amount.amount)).toBe(BigInt(l.quantity) * fen(l.unitPrice.amount));
-          if (l.warrantyCovered) covered += fen(l.amount.amount);
+          expect(l.coveredBy === 'WARRANTY').toBe(l.warrantyCovered);
+          if (l.coveredBy === 'WARRANTY') covered += fen(l.amount.amount);
+          else if (l.coveredBy === 'MAINTENANCE_PACKAGE') settled += fen(l.amount.amount);
           else paid += fen(l.amount.amount);
         }
         expect(fen(inv.warrantyCovered.amount)).toBe(covered);
+        expect(fen(inv.platformSettled.amount)).toBe(settled);
         expect(fen(inv.ownerPaid.amount)).toBe(paid);
-        expect(fen(inv.total.amount)).toBe(covered + paid);
+        expect(fen(inv.total.amount)).toBe(covered + settled + paid);
         const claimed = inv.warrantyClaims.reduce((s: bigint, c: any) => s + fen(c.amount.amount), 0n);
         expect(claimed).toBe(covered);
         expect(inv.appointment.status).toBe('COMPLETED');

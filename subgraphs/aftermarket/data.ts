@@ -47,8 +47,12 @@ export interface Invoice {
   userId: string;
   issuedAt: Date;
   warrantyCoveredFen: bigint;
+  /** What the platform pays the store for lines covered by the vehicle's prepaid maintenance package. */
+  platformSettledFen: bigint;
   ownerPaidFen: bigint;
   lineCount: number;
+  /** Which of the vehicle's prepaid maintenance services this invoice used (1 = first); null when none. */
+  packageServiceNo: number | null;
 }
 
 export interface InvoiceLine {
@@ -60,6 +64,19 @@ export interface InvoiceLine {
   unitPriceFen: bigint;
   amountFen: bigint;
   warrantyCovered: boolean;
+  /** Paid by the vehicle's prepaid maintenance package (settled by the platform), not the owner. */
+  packageCovered: boolean;
+}
+
+/** What a partner store fitted to a vehicle for its delivery package. */
+export interface PackageFitting {
+  id: string;
+  vin: string;
+  packageId: string;
+  storeId: string;
+  items: string[];
+  fittedAt: Date;
+  recordedBy: string;
 }
 
 export interface WarrantyClaim {
@@ -93,8 +110,9 @@ export interface NameKey {
 
 const STORE_COLUMNS = `id, name, kind, city, address, org, services`;
 const APPOINTMENT_COLUMNS = `id, store_id, vin, user_id, service_type, scheduled_at, status, note, created_at, completed_at, cancelled_at`;
-const INVOICE_COLUMNS = `id, appointment_id, store_id, vin, user_id, issued_at, warranty_covered_fen::text AS warranty_covered_fen, owner_paid_fen::text AS owner_paid_fen, line_count`;
-const LINE_COLUMNS = `invoice_id, position, kind, description, quantity, unit_price_fen::text AS unit_price_fen, amount_fen::text AS amount_fen, warranty_covered`;
+const INVOICE_COLUMNS = `id, appointment_id, store_id, vin, user_id, issued_at, warranty_covered_fen::text AS warranty_covered_fen, platform_settled_fen::text AS platform_settled_fen, owner_paid_fen::text AS owner_paid_fen, line_count, package_service_no`;
+const LINE_COLUMNS = `invoice_id, position, kind, description, quantity, unit_price_fen::text AS unit_price_fen, amount_fen::text AS amount_fen, warranty_covered, package_covered`;
+const FITTING_COLUMNS = `id, vin, package_id, store_id, items, fitted_at, recorded_by`;
 const CLAIM_COLUMNS = `c.id, c.invoice_id, c.line_position, c.vin, l.description, c.amount_fen::text AS amount_fen, c.status, c.submitted_at, c.decided_at`;
 
 type Row = Record<string, unknown>;
@@ -138,8 +156,10 @@ function toInvoice(r: Row): Invoice {
     userId: String(r.user_id),
     issuedAt: date(r.issued_at),
     warrantyCoveredFen: fenFromDb(r.warranty_covered_fen),
+    platformSettledFen: fenFromDb(r.platform_settled_fen),
     ownerPaidFen: fenFromDb(r.owner_paid_fen),
     lineCount: Number(r.line_count),
+    packageServiceNo: r.package_service_no === null || r.package_service_no === undefined ? null : Number(r.package_service_no),
   };
 }
 
@@ -153,6 +173,19 @@ function toLine(r: Row): InvoiceLine {
     unitPriceFen: fenFromDb(r.unit_price_fen),
     amountFen: fenFromDb(r.amount_fen),
     warrantyCovered: Boolean(r.warranty_covered),
+    packageCovered: Boolean(r.package_covered),
+  };
+}
+
+function toFitting(r: Row): PackageFitting {
+  return {
+    id: String(r.id),
+    vin: String(r.vin),
+    packageId: String(r.package_id),
+    storeId: String(r.store_id),
+    items: r.items as string[],
+    fittedAt: date(r.fitted_at),
+    recordedBy: String(r.recorded_by),
   };
 }
 
@@ -357,6 +390,50 @@ export async function claimsByInvoiceIds(q: Queryable, invoiceIds: readonly stri
   return groupBy(rows.map(toClaim), (c) => c.invoiceId);
 }
 
+/**
+ * Serialises the prepaid-service redemptions of one vehicle until the transaction ends, then answers how
+ * many of its prepaid services invoices have used. Two concurrent invoices of one car cannot both take
+ * its last service (the unique index on (vin, package_service_no) would refuse the second anyway).
+ */
+export async function lockAndCountPackageServices(q: Queryable, vin: string): Promise<number> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`aftermarket-package-services-${vin}`]);
+  const [row] = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM aftermarket.invoices WHERE vin = $1 AND package_service_no IS NOT NULL`, [vin]);
+  return Number(row.n);
+}
+
+/** For each VIN, how many prepaid maintenance services its invoices have used (0 when none). */
+export async function packageServicesUsedByVins(q: Queryable, vins: readonly string[]): Promise<Map<string, number>> {
+  const rows = await q.query<{ vin: string; n: string }>(
+    `SELECT vin, count(*)::text AS n FROM aftermarket.invoices WHERE vin = ANY($1::text[]) AND package_service_no IS NOT NULL GROUP BY vin`,
+    [vins],
+  );
+  return new Map(rows.map((r) => [r.vin, Number(r.n)]));
+}
+
+/** For each VIN, its package fittings, oldest first. */
+export async function fittingsByVins(q: Queryable, vins: readonly string[]): Promise<Map<string, PackageFitting[]>> {
+  const rows = await q.query<Row>(`SELECT ${FITTING_COLUMNS} FROM aftermarket.package_fittings WHERE vin = ANY($1::text[]) ORDER BY vin, fitted_at, id`, [vins]);
+  return groupBy(rows.map(toFitting), (f) => f.vin);
+}
+
+/** Thrown by `insertFittingRows` when the vehicle's package is already fitted. */
+export class AlreadyFittedError extends Error {}
+
+/** Records fittings (one per vehicle); AlreadyFittedError when a vehicle already has one. */
+export async function insertFittingRows(q: Queryable, rows: PackageFitting[]): Promise<void> {
+  try {
+    await bulkInsert(
+      q,
+      'aftermarket.package_fittings',
+      [['id', 'text'], ['vin', 'text'], ['package_id', 'text'], ['store_id', 'text'], ['items', 'text[]'], ['fitted_at', 'timestamptz'], ['recorded_by', 'text']],
+      rows.map((f) => [f.id, f.vin, f.packageId, f.storeId, f.items, f.fittedAt, f.recordedBy]),
+    );
+  } catch (err) {
+    if (isUniqueViolation(err, 'package_fittings_vin_key')) throw new AlreadyFittedError();
+    throw err;
+  }
+}
+
 /** A complete invoice to write: the invoice, its lines and one claim per covered line. */
 export interface NewInvoice {
   invoice: Invoice;
@@ -405,8 +482,11 @@ export async function insertInvoiceRows(q: Queryable, rows: Invoice[]): Promise<
   await bulkInsert(
     q,
     'aftermarket.invoices',
-    [['id', 'text'], ['appointment_id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['issued_at', 'timestamptz'], ['warranty_covered_fen', 'bigint'], ['owner_paid_fen', 'bigint'], ['line_count', 'integer']],
-    rows.map((i) => [i.id, i.appointmentId, i.storeId, i.vin, i.userId, i.issuedAt, i.warrantyCoveredFen, i.ownerPaidFen, i.lineCount]),
+    [
+      ['id', 'text'], ['appointment_id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['issued_at', 'timestamptz'],
+      ['warranty_covered_fen', 'bigint'], ['platform_settled_fen', 'bigint'], ['owner_paid_fen', 'bigint'], ['line_count', 'integer'], ['package_service_no', 'integer'],
+    ],
+    rows.map((i) => [i.id, i.appointmentId, i.storeId, i.vin, i.userId, i.issuedAt, i.warrantyCoveredFen, i.platformSettledFen, i.ownerPaidFen, i.lineCount, i.packageServiceNo]),
   );
 }
 
@@ -414,8 +494,8 @@ export async function insertLineRows(q: Queryable, rows: InvoiceLine[]): Promise
   await bulkInsert(
     q,
     'aftermarket.invoice_lines',
-    [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean']],
-    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered]),
+    [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean'], ['package_covered', 'boolean']],
+    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered, l.packageCovered]),
   );
 }
 

@@ -57,6 +57,8 @@ export function createLoaders(db: Db) {
     appointmentsOfUser: pageLoader((ids, after, limit) => data.appointmentPagesByUsers(db, ids, after, limit)),
     invoicesOfUser: pageLoader((ids, after, limit) => data.invoicePagesByParents(db, 'user_id', ids, after, limit)),
     invoicesOfVehicle: pageLoader((ids, after, limit) => data.invoicePagesByParents(db, 'vin', ids, after, limit)),
+    packageServicesUsed: byKey<number>((vins) => data.packageServicesUsedByVins(db, vins), 0),
+    fittingsOfVehicle: byKey<data.PackageFitting[]>((vins) => data.fittingsByVins(db, vins), []),
     spending: createSpendingLoaders(db, 'aftermarket'),
   };
 }

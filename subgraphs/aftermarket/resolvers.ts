@@ -10,7 +10,8 @@ import { money } from '../kit/money';
 import { toConnection, type PageArgs } from '../kit/pagination';
 import { requireSeeServiceRecord, visibleNote, type Ctx } from './access';
 import { visibleUserId } from '../kit/auth';
-import { splitByWarranty } from './totals';
+import { coverByPackage, splitByPayer } from './totals';
+import { packagePlanResolvers, packageServiceFor, vehicleEntitlement } from './package-plan';
 import * as data from './data';
 import type { Appointment, AppointmentStatus, Invoice, InvoiceLine, ServiceType, StoreKind, WarrantyClaim } from './data';
 import {
@@ -150,12 +151,13 @@ export const resolvers = {
       requirePartnerOf(ctx.identity, store!.org);
 
       const issuedAt = new Date();
-      const invoice = buildInvoice(invoiceId, appointment, lines, issuedAt);
+      // Scheduled maintenance may be prepaid by the vehicle's package: orders says what the car is entitled to.
+      const entitlement = appointment.serviceType === 'MAINTENANCE' ? (await vehicleEntitlement(ctx, appointment.vin)).entitlement : null;
       const claims = lines
         .filter((l) => l.warrantyCovered)
         .map((l) => ({ id: newId('wclaim'), invoiceId, linePosition: l.position, vin: appointment.vin, amountFen: l.amountFen, status: 'SUBMITTED' as const, submittedAt: issuedAt, decidedAt: null }));
 
-      const completed = await ctx.db.tx(async (q) => {
+      const { completed, invoice, billed } = await ctx.db.tx(async (q) => {
         // The status check and the transition are one statement: of two concurrent issues, one waits
         // for the other's row lock, then finds the appointment no longer BOOKED.
         const done = await data.completeBookedAppointment(q, appointment.id, issuedAt);
@@ -167,21 +169,28 @@ export const resolvers = {
               : `appointment ${appointment.id} is ${status}; only a BOOKED appointment can be invoiced`,
           );
         }
+        // Counted under a per-vehicle lock, so two invoices of one car never use the same prepaid service.
+        const serviceNo = entitlement ? packageServiceFor(appointment.serviceType, entitlement, await data.lockAndCountPackageServices(q, appointment.vin), issuedAt) : null;
+        const billed = serviceNo === null ? lines : coverByPackage(lines);
+        const invoice = buildInvoice(invoiceId, appointment, billed, issuedAt, serviceNo);
         try {
-          await data.insertInvoice(q, { invoice, lines, claims });
+          await data.insertInvoice(q, { invoice, lines: billed, claims });
         } catch (err) {
           if (err instanceof data.AlreadyInvoicedError) throw conflict(`appointment ${appointment.id} already has an invoice`);
           throw err;
         }
-        return done;
+        return { completed: done, invoice, billed };
       });
       // This request loaded the appointment while it was BOOKED; answer with what was written.
       ctx.loaders.appointment.clear(completed.id).prime(completed.id, completed);
       ctx.loaders.invoiceByAppointment.prime(completed.id, invoice);
       ctx.loaders.invoice.prime(invoice.id, invoice);
-      ctx.loaders.invoiceLines.prime(invoiceId, lines);
+      ctx.loaders.invoiceLines.prime(invoiceId, billed);
+      ctx.loaders.packageServicesUsed.clear(appointment.vin);
       return invoice;
     },
+
+    recordPackageFitting: packagePlanResolvers.Mutation.recordPackageFitting,
 
     async cancelAppointment(_: unknown, args: { id: string }, ctx: Ctx) {
       requireIdentity(ctx.identity);
@@ -224,8 +233,10 @@ export const resolvers = {
     vehicle: (i: Invoice) => ({ vin: i.vin }),
     userId: (i: Invoice, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, i.userId),
     lines: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.invoiceLines.load(i.id),
-    total: (i: Invoice) => money(i.warrantyCoveredFen + i.ownerPaidFen),
+    total: (i: Invoice) => money(i.warrantyCoveredFen + i.platformSettledFen + i.ownerPaidFen),
     warrantyCovered: (i: Invoice) => money(i.warrantyCoveredFen),
+    platformSettled: (i: Invoice) => money(i.platformSettledFen),
+    maintenancePackageService: (i: Invoice) => i.packageServiceNo,
     ownerPaid: (i: Invoice) => money(i.ownerPaidFen),
     warrantyClaims: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.invoiceClaims.load(i.id),
   },
@@ -233,7 +244,10 @@ export const resolvers = {
   InvoiceLine: {
     unitPrice: (l: InvoiceLine) => money(l.unitPriceFen),
     amount: (l: InvoiceLine) => money(l.amountFen),
+    coveredBy: (l: InvoiceLine) => (l.warrantyCovered ? 'WARRANTY' : l.packageCovered ? 'MAINTENANCE_PACKAGE' : null),
   },
+
+  PackageFitting: packagePlanResolvers.PackageFitting,
 
   WarrantyClaim: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
@@ -250,6 +264,7 @@ export const resolvers = {
 
   Vehicle: {
     __resolveReference: (ref: VehicleRef) => ref,
+    ...packagePlanResolvers.Vehicle,
     async serviceHistory(vehicle: VehicleRef, args: PageArgs, ctx: Ctx) {
       const who = requireIdentity(ctx.identity);
       const { limit, after } = readTimePage(args);
@@ -281,7 +296,7 @@ export const resolvers = {
 };
 
 /** The invoice row for `lines` issued on `appointment`. */
-function buildInvoice(id: string, appointment: Appointment, lines: InvoiceLine[], issuedAt: Date): Invoice {
+function buildInvoice(id: string, appointment: Appointment, lines: InvoiceLine[], issuedAt: Date, packageServiceNo: number | null): Invoice {
   return {
     id,
     appointmentId: appointment.id,
@@ -289,7 +304,8 @@ function buildInvoice(id: string, appointment: Appointment, lines: InvoiceLine[]
     vin: appointment.vin,
     userId: appointment.userId,
     issuedAt,
-    ...splitByWarranty(lines),
+    ...splitByPayer(lines),
     lineCount: lines.length,
+    packageServiceNo,
   };
 }

@@ -3,17 +3,21 @@
  * maintenance and cooperative stores, a few modification stores and film factories), and for every
  * delivered vehicle 1–4 completed, invoiced appointments after its delivery, now and then a cancelled
  * one, and sometimes one booked ahead. `demo-driver`'s vehicles always have a maintenance invoice and
- * a warranty repair with a warranty-covered part and an owner-paid part.
+ * a warranty repair with a warranty-covered part and an owner-paid part. A vehicle bought with the
+ * maintenance-enhanced package has its scheduled services within the plan invoiced at 0.00 to the owner
+ * (settled by the platform), by the same rule as `issueInvoice`; one bought with a car cover or accessory
+ * assembly has that package fitted at a modification store within a week of delivery.
  *
  * Deterministic from `world.rng`; writes only aftermarket's tables, in batches of vehicles, with one
  * multi-row INSERT per table per batch.
  */
 import type { Db } from '../kit/db';
-import { addDays, DEMO_USER, type Rng, type SeedStage, type SeedVehicle } from '../kit/seed';
+import { addDays, DEMO_USER, Rng, type SeedStage, type SeedVehicle } from '../kit/seed';
 import { seedId } from '../kit/ids';
 import * as data from './data';
-import { splitByWarranty } from './totals';
-import type { Appointment, Invoice, InvoiceLine, ServiceType, Store, StoreKind, WarrantyClaim } from './data';
+import { coverByPackage, splitByPayer } from './totals';
+import { packageServiceFor } from './package-plan';
+import type { Appointment, Invoice, InvoiceLine, PackageFitting, ServiceType, Store, StoreKind, WarrantyClaim } from './data';
 
 interface City {
   name: string;
@@ -99,7 +103,7 @@ export function seedStores(): Store[] {
 
 const DAY = 86_400_000;
 
-type LineDraft = Omit<InvoiceLine, 'invoiceId' | 'position' | 'amountFen'>;
+type LineDraft = Omit<InvoiceLine, 'invoiceId' | 'position' | 'amountFen' | 'packageCovered'>;
 
 /** A price in fen between `min` and `max` yuan, ending in .00 or .90 like a price list. */
 function price(rng: Rng, min: number, max: number): bigint {
@@ -204,6 +208,7 @@ interface Batch {
   invoices: Invoice[];
   lines: InvoiceLine[];
   claims: Array<Omit<WarrantyClaim, 'description'>>;
+  fittings: PackageFitting[];
 }
 
 class AftermarketSeeder {
@@ -213,6 +218,14 @@ class AftermarketSeeder {
   private readonly homeCity = new Map<string, string>();
   private readonly storesByCityAndService = new Map<string, Store[]>();
   private readonly storesByService = new Map<ServiceType, Store[]>();
+  /** Prepaid maintenance services each vehicle's invoices have used so far (visits are drawn in time order). */
+  private readonly packageServicesUsed = new Map<string, number>();
+  private fittingCount = 0;
+  /**
+   * Fittings draw from their own generator so that adding them left every other seeded row (here and in
+   * the stages after this one, which share `world.rng`) exactly as it was.
+   */
+  private readonly fittingRng = new Rng(20260214);
 
   constructor(
     private readonly rng: Rng,
@@ -255,16 +268,21 @@ class AftermarketSeeder {
     };
   }
 
-  /** Completes `a` with an invoice (and its claims) into `batch`. */
-  private invoice(batch: Batch, a: Appointment, forceOwnerPaidExtra: boolean): void {
+  /** Completes `a` (an appointment of `v`) with an invoice (and its claims) into `batch`. */
+  private invoice(batch: Batch, v: SeedVehicle, a: Appointment, forceOwnerPaidExtra: boolean): void {
     const issuedAt = new Date(a.scheduledAt.getTime() + this.rng.int(1, 8) * 1_800_000);
     a.status = 'COMPLETED';
     a.completedAt = issuedAt;
     const invoiceId = seedId('inv', ++this.invoiceCount);
-    const lines = draftLines(this.rng, a.serviceType, forceOwnerPaidExtra).map(
-      (d, i): InvoiceLine => ({ ...d, invoiceId, position: i + 1, amountFen: BigInt(d.quantity) * d.unitPriceFen }),
+    const drafted = draftLines(this.rng, a.serviceType, forceOwnerPaidExtra).map(
+      (d, i): InvoiceLine => ({ ...d, invoiceId, position: i + 1, amountFen: BigInt(d.quantity) * d.unitPriceFen, packageCovered: false }),
     );
-    batch.invoices.push({ id: invoiceId, appointmentId: a.id, storeId: a.storeId, vin: a.vin, userId: a.userId, issuedAt, ...splitByWarranty(lines), lineCount: lines.length });
+    // The same rule as issueInvoice: a scheduled service the vehicle's package still covers is settled by the platform.
+    const used = this.packageServicesUsed.get(v.vin) ?? 0;
+    const packageServiceNo = packageServiceFor(a.serviceType, v, used, issuedAt);
+    if (packageServiceNo !== null) this.packageServicesUsed.set(v.vin, packageServiceNo);
+    const lines = packageServiceNo !== null ? coverByPackage(drafted) : drafted;
+    batch.invoices.push({ id: invoiceId, appointmentId: a.id, storeId: a.storeId, vin: a.vin, userId: a.userId, issuedAt, ...splitByPayer(lines), lineCount: lines.length, packageServiceNo });
     batch.lines.push(...lines);
     // The manufacturer decides an invoice's claims together; claims older than a month are decided, most approved.
     const decided = this.now.getTime() - issuedAt.getTime() > 30 * DAY;
@@ -273,6 +291,21 @@ class AftermarketSeeder {
     for (const l of lines.filter((x) => x.warrantyCovered)) {
       batch.claims.push({ id: seedId('wclaim', ++this.claimCount), invoiceId, linePosition: l.position, vin: a.vin, amountFen: l.amountFen, status, submittedAt: issuedAt, decidedAt });
     }
+  }
+
+  /**
+   * The fitting of `v`'s package (car cover, accessory assembly) at a modification store, within a week
+   * of delivery; none when the package fits nothing or the week has not passed yet.
+   */
+  fitting(batch: Batch, v: SeedVehicle): void {
+    if (v.fittedItems.length === 0) return;
+    const fittedAt = new Date(v.deliveredAt.getTime() + this.fittingRng.int(1, 7) * DAY + this.fittingRng.int(0, 16) * 1_800_000);
+    if (fittedAt.getTime() >= this.now.getTime()) return;
+    const fitters = this.storesByService.get('MODIFICATION')!;
+    const city = this.homeCity.get(v.ownerId);
+    const local = fitters.filter((s) => s.city === city);
+    const store = this.fittingRng.pick(local.length ? local : fitters);
+    batch.fittings.push({ id: seedId('fit', ++this.fittingCount), vin: v.vin, packageId: v.packageId, storeId: store.id, items: v.fittedItems, fittedAt, recordedBy: `partner:seed-${store.org}` });
   }
 
   /** One vehicle's history: completed visits after delivery, maybe a cancellation, maybe a booking ahead. */
@@ -303,7 +336,7 @@ class AftermarketSeeder {
         const bookedAt = new Date(Math.max(delivered, scheduledAt.getTime() - this.rng.int(1, 14) * DAY));
         const a = this.appointment(v, type, scheduledAt, bookedAt);
         batch.appointments.push(a);
-        this.invoice(batch, a, isDemo && type === 'WARRANTY_REPAIR');
+        this.invoice(batch, v, a, isDemo && type === 'WARRANTY_REPAIR');
       });
       if (this.rng.chance(0.1)) {
         const scheduledAt = businessSlot(this.rng, new Date(start + this.rng.next() * room));
@@ -329,6 +362,7 @@ async function writeBatch(db: Db, batch: Batch): Promise<void> {
     await data.insertInvoiceRows(q, batch.invoices);
     await data.insertLineRows(q, batch.lines);
     await data.insertClaimRows(q, batch.claims);
+    await data.insertFittingRows(q, batch.fittings);
   });
 }
 
@@ -338,8 +372,11 @@ export const seedAftermarket: SeedStage = async (db, world) => {
   const seeder = new AftermarketSeeder(world.rng, world.now, stores);
   const vehicles = world.orders.vehicles.filter((v) => v.deliveredAt.getTime() < world.now.getTime());
   for (let start = 0; start < vehicles.length; start += VEHICLES_PER_BATCH) {
-    const batch: Batch = { appointments: [], invoices: [], lines: [], claims: [] };
-    for (const v of vehicles.slice(start, start + VEHICLES_PER_BATCH)) seeder.vehicle(batch, v);
+    const batch: Batch = { appointments: [], invoices: [], lines: [], claims: [], fittings: [] };
+    for (const v of vehicles.slice(start, start + VEHICLES_PER_BATCH)) {
+      seeder.vehicle(batch, v);
+      seeder.fitting(batch, v);
+    }
     await writeBatch(db, batch);
   }
 };

@@ -96,6 +96,8 @@ export function priceInvoiceLines(invoiceId: string, lines: readonly InvoiceLine
       unitPriceFen: line.unitPrice,
       amountFen: BigInt(line.quantity) * line.unitPrice,
       warrantyCovered: line.warrantyCovered,
+      // Decided by issueInvoice from the vehicle's package, never by the store.
+      packageCovered: false,
     };
   });
 }

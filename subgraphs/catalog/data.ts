@@ -50,6 +50,11 @@ export interface PackageRecord {
   description: string;
   priceFen: bigint;
   includes: string[];
+  /** Scheduled services paid up front (0 when none), usable within `maintenanceYears` of delivery. */
+  maintenanceServices: number;
+  maintenanceYears: number;
+  /** What a partner store fits after delivery; empty when nothing. */
+  fittedItems: string[];
 }
 
 export interface AccessoryRecord {
@@ -188,6 +193,9 @@ interface PackageRow {
   description: string;
   price_fen: string;
   includes: string[];
+  maintenance_services: number;
+  maintenance_years: number;
+  fitted_items: string[];
 }
 
 const toPackage = (r: PackageRow): PackageRecord => ({
@@ -197,8 +205,11 @@ const toPackage = (r: PackageRow): PackageRecord => ({
   description: r.description,
   priceFen: fenFromDb(r.price_fen),
   includes: r.includes,
+  maintenanceServices: Number(r.maintenance_services),
+  maintenanceYears: Number(r.maintenance_years),
+  fittedItems: r.fitted_items,
 });
-const PACKAGE_SELECT = `SELECT id, code, name, description, price_fen::text AS price_fen, includes FROM catalog.packages`;
+const PACKAGE_SELECT = `SELECT id, code, name, description, price_fen::text AS price_fen, includes, maintenance_services, maintenance_years, fitted_items FROM catalog.packages`;
 
 export async function packagesByIds(q: Queryable, ids: readonly string[]): Promise<PackageRecord[]> {
   return (await q.query<PackageRow>(`${PACKAGE_SELECT} WHERE id = ANY($1::text[])`, [ids])).map(toPackage);

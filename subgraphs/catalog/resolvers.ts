@@ -153,6 +153,7 @@ async function quote(args: QuoteArgs, ctx: Ctx) {
 
   return {
     trim,
+    package: pkg,
     trimId: trim.id,
     batteryRental: trim.batteryOption === 'RENTAL',
     manufacturerOrg: trim.manufacturerOrg,
@@ -296,6 +297,7 @@ export const resolvers = {
   Package: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.package.load(ref.id),
     price: (p: PackageRecord) => money(p.priceFen),
+    maintenancePlan: (p: PackageRecord) => (p.maintenanceServices > 0 ? { services: p.maintenanceServices, years: p.maintenanceYears } : null),
   },
 
   Accessory: {

@@ -66,7 +66,22 @@ export const SEED_COLOURS = [
   { id: 'colour-mint-green', name: 'Mint Green', hex: '#9FD8C2', surcharge: 2_000 },
 ] as const;
 
-export const SEED_PACKAGES: ReadonlyArray<{ id: string; code: PackageCode; name: string; description: string; price: number; includes: string[] }> = [
+/**
+ * The four packages. `maintenance` is what "six years of scheduled maintenance" entitles to: that many
+ * scheduled services (MAINTENANCE visits at any store of the network offering maintenance) within that
+ * many years of delivery, each settled with the store by the platform. `fittedItems` is what a partner
+ * store fits after delivery (recorded as the vehicle's fitting).
+ */
+export const SEED_PACKAGES: ReadonlyArray<{
+  id: string;
+  code: PackageCode;
+  name: string;
+  description: string;
+  price: number;
+  includes: string[];
+  maintenance: { services: number; years: number } | null;
+  fittedItems: string[];
+}> = [
   {
     id: 'pkg-standard',
     code: 'STANDARD',
@@ -74,6 +89,8 @@ export const SEED_PACKAGES: ReadonlyArray<{ id: string; code: PackageCode; name:
     description: 'The car exactly as the trim describes it.',
     price: 0,
     includes: ['The car as specified by the trim', "Manufacturer's warranty"],
+    maintenance: null,
+    fittedItems: [],
   },
   {
     id: 'pkg-custom-car-cover',
@@ -82,6 +99,8 @@ export const SEED_PACKAGES: ReadonlyArray<{ id: string; code: PackageCode; name:
     description: 'The car delivered with a made-to-measure outdoor cover.',
     price: 1_299,
     includes: ['Made-to-measure outdoor car cover', 'Storage bag', 'Fitted at delivery'],
+    maintenance: null,
+    fittedItems: ['Made-to-measure outdoor car cover', 'Storage bag'],
   },
   {
     id: 'pkg-accessory-assembly',
@@ -90,6 +109,8 @@ export const SEED_PACKAGES: ReadonlyArray<{ id: string; code: PackageCode; name:
     description: 'The car delivered with the accessories most owners buy in the first month, already fitted.',
     price: 2_999,
     includes: ['All-weather floor mats', 'Front and rear dash camera', 'Boot organiser', 'Phone holder', 'Fitted at delivery'],
+    maintenance: null,
+    fittedItems: ['All-weather floor mats', 'Front and rear dash camera', 'Boot organiser', 'Phone holder'],
   },
   {
     id: 'pkg-maintenance-enhanced',
@@ -98,6 +119,8 @@ export const SEED_PACKAGES: ReadonlyArray<{ id: string; code: PackageCode; name:
     description: 'Six years of scheduled maintenance at partner stores, paid up front at a package price.',
     price: 3_999,
     includes: ['6 scheduled services over 6 years at partner stores', 'Tyre rotation and cabin filter at every service', 'Priority appointment booking', 'Roadside assistance for 6 years'],
+    maintenance: { services: 6, years: 6 },
+    fittedItems: [],
   },
 ];
 
@@ -228,8 +251,11 @@ export const seedCatalog: SeedStage = async (db, world) => {
     await bulkInsert(
       q,
       'catalog.packages',
-      [['id', 'text'], ['code', 'text'], ['name', 'text'], ['description', 'text'], ['price_fen', 'bigint'], ['includes', 'text[]'], ['sort_order', 'integer']],
-      SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10]),
+      [
+        ['id', 'text'], ['code', 'text'], ['name', 'text'], ['description', 'text'], ['price_fen', 'bigint'], ['includes', 'text[]'], ['sort_order', 'integer'],
+        ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['fitted_items', 'text[]'],
+      ],
+      SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10, p.maintenance?.services ?? 0, p.maintenance?.years ?? 0, p.fittedItems]),
     );
     await bulkInsert(
       q,
@@ -267,7 +293,15 @@ export const seedCatalog: SeedStage = async (db, world) => {
     trims,
     standardPackageId: standard.id,
     colours: SEED_COLOURS.map((c) => ({ id: c.id, name: c.name, surchargeFen: yuan(c.surcharge) })),
-    packages: SEED_PACKAGES.map((p) => ({ id: p.id, code: p.code, name: p.name, priceFen: yuan(p.price) })),
+    packages: SEED_PACKAGES.map((p) => ({
+      id: p.id,
+      code: p.code,
+      name: p.name,
+      priceFen: yuan(p.price),
+      maintenanceServices: p.maintenance?.services ?? 0,
+      maintenanceYears: p.maintenance?.years ?? 0,
+      fittedItems: p.fittedItems,
+    })),
     accessories: SEED_ACCESSORIES.map((a) => ({ id: a.id, name: a.name, priceFen: yuan(a.price) })),
   };
 };

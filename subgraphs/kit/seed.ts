@@ -61,6 +61,11 @@ export interface SeedPackage {
   code: string;
   name: string;
   priceFen: bigint;
+  /** Scheduled services paid up front, usable within `maintenanceYears` of delivery (0 and 0: none). */
+  maintenanceServices: number;
+  maintenanceYears: number;
+  /** What a partner store fits after delivery; empty when nothing is fitted. */
+  fittedItems: string[];
 }
 
 export interface SeedAccessory {
@@ -103,6 +108,12 @@ export interface SeedVehicle {
   trimId: string;
   batteryRental: boolean;
   deliveredAt: Date;
+  /** What its order's package entitles it to, as orders exposes it on the vehicle. */
+  packageId: string;
+  maintenanceServices: number;
+  /** Null when the package has no maintenance. */
+  maintenanceValidUntil: Date | null;
+  fittedItems: string[];
 }
 
 /** What each stage learned, for the stages after it. */
@@ -131,6 +142,13 @@ export function seedUsers(count: number): string[] {
   const users = [DEMO_USER];
   for (let i = 1; i < count; i++) users.push(`user-${String(i).padStart(6, '0')}`);
   return users;
+}
+
+/** The same moment `years` calendar years later (UTC); 29 February falls on 1 March in a common year. */
+export function addYears(d: Date, years: number): Date {
+  const out = new Date(d.getTime());
+  out.setUTCFullYear(out.getUTCFullYear() + years);
+  return out;
 }
 
 /** Adds `days` (fractional allowed) to a date, truncated to whole milliseconds. */

@@ -7,9 +7,9 @@ import { GraphQLError } from 'graphql';
 import { badInput, notFound } from '../kit/errors';
 import { parseDecimalToFen } from '../kit/money';
 import type { ServiceClient } from '../kit/subgraph';
-import { PRICE_LINE_KINDS, type PriceLine, type PriceLineKind } from './data';
+import { PRICE_LINE_KINDS, type PackageEntitlementTerms, type PriceLine, type PriceLineKind } from './data';
 
-const QUOTE_QUERY = `query($t:ID!,$c:ID,$p:ID,$a:[ID!]){ quote(trimId:$t,colourId:$c,packageId:$p,accessoryIds:$a){ trimId batteryRental manufacturerOrg total { amount } lines { kind refId description amount { amount } } } }`;
+const QUOTE_QUERY = `query($t:ID!,$c:ID,$p:ID,$a:[ID!]){ quote(trimId:$t,colourId:$c,packageId:$p,accessoryIds:$a){ trimId batteryRental manufacturerOrg package { maintenancePlan { services years } fittedItems } total { amount } lines { kind refId description amount { amount } } } }`;
 
 const TRIM_QUERY = `query($t:ID!){ trim(id:$t){ id available } }`;
 
@@ -18,6 +18,7 @@ interface QuoteAnswer {
     trimId: string;
     batteryRental: boolean;
     manufacturerOrg: string;
+    package: { maintenancePlan: { services: number; years: number } | null; fittedItems: string[] };
     total: { amount: string };
     lines: Array<{ kind: string; refId: string; description: string; amount: { amount: string } }>;
   };
@@ -34,6 +35,8 @@ export interface Quote {
   lines: PriceLine[];
   /** The package the catalog priced (the STANDARD one when none was asked for). */
   packageId: string | null;
+  /** What that package entitles the car to, as the catalog defines it today. */
+  entitlement: PackageEntitlementTerms;
 }
 
 /** Thrown when the catalog answers something that breaks its own contract; never the client's fault. */
@@ -71,6 +74,11 @@ export async function quote(
     totalFen,
     lines,
     packageId: lines.find((l) => l.kind === 'PACKAGE')?.refId ?? config.packageId,
+    entitlement: {
+      maintenanceServices: q.package.maintenancePlan?.services ?? 0,
+      maintenanceYears: q.package.maintenancePlan?.years ?? 0,
+      fittedItems: q.package.fittedItems,
+    },
   };
 }
 

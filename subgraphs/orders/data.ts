@@ -32,12 +32,25 @@ export interface Order {
   tradeInId: string | null;
   tradeInCreditFen: bigint;
   financedFen: bigint;
+  /** What the package entitles the car to, copied from the catalog when the order was placed. */
+  entitlement: PackageEntitlementTerms;
+  /**
+   * The balance as priced (column `balance_due_fen`): what `payBalance` takes. It is not what is still
+   * owed once paid; the `balanceDue` field derives that from `balancePaidAt`.
+   */
   balanceDueFen: bigint;
   placedAt: Date;
   depositPaidAt: Date | null;
   balancePaidAt: Date | null;
   deliveredAt: Date | null;
   cancelledAt: Date | null;
+}
+
+/** A package's entitlement as bought: prepaid scheduled services within years of delivery, and what is fitted. */
+export interface PackageEntitlementTerms {
+  maintenanceServices: number;
+  maintenanceYears: number;
+  fittedItems: string[];
 }
 
 export interface PriceLine {
@@ -113,6 +126,11 @@ function toOrder(r: Row): Order {
     tradeInCreditFen: fenFromDb(r.trade_in_credit_fen),
     financedFen: fenFromDb(r.financed_fen),
     balanceDueFen: fenFromDb(r.balance_due_fen),
+    entitlement: {
+      maintenanceServices: Number(r.maintenance_services ?? 0),
+      maintenanceYears: Number(r.maintenance_years ?? 0),
+      fittedItems: (r.fitted_items as string[] | null) ?? [],
+    },
     placedAt: date(r.placed_at),
     depositPaidAt: maybeDate(r.deposit_paid_at),
     balancePaidAt: maybeDate(r.balance_paid_at),
@@ -391,14 +409,16 @@ export async function insertOrder(q: Queryable, o: NewOrder): Promise<Order | nu
   const [row] = await q.query(
     `INSERT INTO orders.orders (id, user_id, idempotency_key, request_fingerprint, status, trim_id, trim_name, colour_id, package_id,
                                 accessory_ids, battery_rental, manufacturer_org, total_fen, deposit_fen, trade_in_id,
-                                trade_in_credit_fen, financed_fen, balance_due_fen, placed_at)
-     VALUES ($1, $2, $3, $4, 'PLACED', $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                                trade_in_credit_fen, financed_fen, balance_due_fen, placed_at,
+                                maintenance_services, maintenance_years, fitted_items)
+     VALUES ($1, $2, $3, $4, 'PLACED', $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::text[])
      ON CONFLICT (user_id, idempotency_key) DO NOTHING
      RETURNING *`,
     [
       o.id, o.userId, o.idempotencyKey, o.requestFingerprint, o.trimId, o.trimName, o.colourId, o.packageId,
       o.accessoryIds, o.batteryRental, o.manufacturerOrg, o.totalFen.toString(), o.depositFen.toString(), o.tradeInId,
       o.tradeInCreditFen.toString(), o.financedFen.toString(), o.balanceDueFen.toString(), o.placedAt,
+      o.entitlement.maintenanceServices, o.entitlement.maintenanceYears, o.entitlement.fittedItems,
     ],
   );
   return row ? toOrder(row) : null;

@@ -11,6 +11,7 @@ import { isPlausibleId, newId } from '../kit/ids';
 import { formatFen, money } from '../kit/money';
 import { readPageArgs, toConnection, type PageArgs } from '../kit/pagination';
 import type { TxQueryable } from '../kit/db';
+import { addYears } from '../kit/seed';
 import type { SubgraphContext } from '../kit/subgraph';
 import * as data from './data';
 import type { Order, OrderStatus, PriceLine, StatusChange, TestDrive, TradeIn, Vehicle } from './data';
@@ -27,6 +28,21 @@ import {
 } from './rules';
 
 export type Ctx = SubgraphContext<OrdersLoaders>;
+
+/**
+ * What a vehicle's package entitles it to: the terms copied onto its order, with the maintenance years
+ * counted from the day the car was handed over.
+ */
+function packageEntitlement(v: Vehicle, o: Order | null) {
+  if (!o) throw new Error(`vehicle ${v.vin} has no order ${v.orderId}`);
+  const { maintenanceServices, maintenanceYears, fittedItems } = o.entitlement;
+  return {
+    packageId: o.packageId,
+    maintenanceServices,
+    maintenanceValidUntil: maintenanceServices > 0 ? addYears(v.deliveredAt, maintenanceYears) : null,
+    fittedItems,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Who may do what
@@ -153,6 +169,15 @@ function replayed(order: Order, fingerprint: string, key: string): Order {
 
 const actor = (who: Identity) => ({ role: who.role, sub: who.sub });
 
+/**
+ * What the buyer still owes: a part is owed until it is paid. A cancelled order owes nothing (only an
+ * unpaid order can be cancelled). The priced amounts stay on the order for `deposit` and `balance`.
+ */
+function owed(o: Order): { depositFen: bigint; balanceFen: bigint } {
+  if (o.status === 'CANCELLED') return { depositFen: 0n, balanceFen: 0n };
+  return { depositFen: o.depositPaidAt ? 0n : o.depositFen, balanceFen: o.balancePaidAt ? 0n : o.balanceDueFen };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Resolvers
 // ---------------------------------------------------------------------------------------------------
@@ -255,7 +280,10 @@ export const ordersResolvers = {
     deposit: (o: Order) => money(o.depositFen),
     tradeInCredit: (o: Order) => money(o.tradeInCreditFen),
     financedAmount: (o: Order) => money(o.financedFen),
-    balanceDue: (o: Order) => money(o.balanceDueFen),
+    balance: (o: Order) => money(o.balanceDueFen),
+    depositDue: (o: Order) => money(owed(o).depositFen),
+    balanceDue: (o: Order) => money(owed(o).balanceFen),
+    amountDue: (o: Order) => money(owed(o).depositFen + owed(o).balanceFen),
     amountPaid: (o: Order) => money((o.depositPaidAt ? o.depositFen : 0n) + (o.balancePaidAt ? o.balanceDueFen : 0n)),
     tradeIn: (o: Order, _: unknown, ctx: Ctx) => (o.tradeInId ? ctx.loaders.tradeIn.load(o.tradeInId) : null),
     vehicle: (o: Order, _: unknown, ctx: Ctx) => (o.status === 'DELIVERED' ? ctx.loaders.vehicleOfOrder.load(o.id) : null),
@@ -281,6 +309,8 @@ export const ordersResolvers = {
     owner: (v: Vehicle, _: unknown, ctx: Ctx): UserRef => visibleUser(ctx.identity, v.ownerId),
     trim: (v: Vehicle) => ({ id: v.trimId }),
     order: (v: Vehicle, _: unknown, ctx: Ctx) => ctx.loaders.order.load(v.orderId),
+    // Fetched only by the gateway for aftermarket's @requires (inaccessible to clients).
+    packageEntitlement: async (v: Vehicle, _: unknown, ctx: Ctx) => packageEntitlement(v, await ctx.loaders.order.load(v.orderId)),
   },
 
   TestDrive: {
@@ -431,6 +461,7 @@ export const ordersResolvers = {
             trimName: priced.trimName,
             colourId,
             packageId: priced.packageId,
+            entitlement: priced.entitlement,
             accessoryIds,
             batteryRental: priced.batteryRental,
             manufacturerOrg: priced.manufacturerOrg,

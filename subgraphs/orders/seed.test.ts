@@ -200,7 +200,7 @@ test("the demo user's car was test-driven, traded in against, financed, paid and
   expect(demoOrder.deliveredAt).not.toBeNull();
   expect(world.orders.vehicles.find((v) => v.ownerId === DEMO_USER)?.vin).toBe(demoOrder.vin);
   const me = await g.gql(
-    `{ me { orders { edges { node { status tradeIn { status } financedAmount { amount } deposit { amount } balanceDue { amount } tradeInCredit { amount } } } }
+    `{ me { orders { edges { node { status tradeIn { status } financedAmount { amount } deposit { amount } balance { amount } tradeInCredit { amount } } } }
       testDrives { edges { node { status } } } vehicles { edges { node { vin } } }
       spending { total { amount } byCategory { category total { amount } } } } }`,
     {},
@@ -230,7 +230,7 @@ test("the demo user's car was test-driven, traded in against, financed, paid and
   expect(me.data.me.vehicles.edges[0].node.vin).toBe(demoOrder.vin);
   // Only the orders stage ran: the demo user's spending is the cash paid for the car.
   const cash = (a: string, b: string) => (BigInt(a.replace('.', '')) + BigInt(b.replace('.', ''))).toString();
-  expect(me.data.me.spending.total.amount.replace('.', '')).toBe(cash(order.deposit.amount, order.balanceDue.amount));
+  expect(me.data.me.spending.total.amount.replace('.', '')).toBe(cash(order.deposit.amount, order.balance.amount));
   expect(me.data.me.spending.byCategory.map((c: any) => c.category)).toEqual(['PURCHASE', 'TRADE_IN_CREDIT']);
 });
 

@@ -1,0 +1,167 @@
+/**
+ * Delivery packages redeemed at the store network, through the gateway: the maintenance-enhanced
+ * package's prepaid scheduled services are invoiced at 0.00 to the owner (settled by the platform) and
+ * counted once in spending (as the package price on the order); the car-cover and accessory-assembly
+ * packages are fitted by a partner store and shown on the vehicle.
+ */
+import { SEED_STAGES } from '../index';
+import { addYears } from '../kit/seed';
+import { as, buyCar, codeOf, freshUser, ok, startOrdersGraph, testVin, type OrdersTestGraph } from '../orders/test-support';
+
+let t: OrdersTestGraph;
+let modStore: { id: string; org: string };
+
+beforeAll(async () => {
+  t = await startOrdersGraph();
+  // The store network (aftermarket's stage with no vehicles seeds only the stores).
+  await SEED_STAGES.find(([name]) => name === 'aftermarket')![1](t.g.db, t.world);
+  const mod = ok(await t.g.gql(`{ stores(kind: MODIFICATION, first: 1) { edges { node { id org } } } }`));
+  modStore = mod.stores.edges[0].node;
+});
+afterAll(async () => {
+  await t?.g.stop();
+});
+
+const MAINTENANCE_STORE = 'store-s000001'; // JD Auto Care, org jd-auto-care
+const CARE = as.partner('care-staff', 'jd-auto-care');
+const DAY = 86_400_000;
+let slot = 0;
+
+const PLAN = `query($v: String!) { vehicle(vin: $v) { deliveredAt maintenancePlan { package { id } validUntil servicesIncluded servicesUsed servicesRemaining active } fittings { items store { id } package { id } fittedAt } } }`;
+const SPENT = `{ me { spending { total { amount } lineCount byCategory { category total { amount } } } } }`;
+const ISSUE = `mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) {
+  id total { amount } warrantyCovered { amount } platformSettled { amount } ownerPaid { amount } maintenancePackageService
+  lines { description warrantyCovered coveredBy amount { amount } } } }`;
+const FIT = `mutation($input: RecordPackageFittingInput!) { recordPackageFitting(input: $input) { id items fittedAt store { id } package { id } vehicle { vin } } }`;
+
+const LINES = [
+  { kind: 'LABOUR', description: 'Scheduled inspection', quantity: 1, unitPrice: '260.00', warrantyCovered: false },
+  { kind: 'PART', description: 'Cabin air filter', quantity: 1, unitPrice: '129.90', warrantyCovered: false },
+  { kind: 'PART', description: '12V auxiliary battery', quantity: 1, unitPrice: '640.00', warrantyCovered: true },
+];
+
+/** A car bought (and delivered) by a fresh customer with `packageId`; its owner and VIN. */
+async function carWith(packageId: string): Promise<{ owner: string; vin: string }> {
+  const owner = freshUser('pkg');
+  const order = await buyCar(t, owner, { packageId });
+  return { owner, vin: order.vehicle.vin };
+}
+
+/** Books a `serviceType` visit as the owner and has the store invoice it with LINES; returns the invoice. */
+async function serviceAndInvoice(car: { owner: string; vin: string }, serviceType = 'MAINTENANCE') {
+  const booked = ok(
+    await t.g.gql(`mutation($input: BookServiceInput!) { bookService(input: $input) { id } }`, {
+      input: { storeId: MAINTENANCE_STORE, vin: car.vin, serviceType, scheduledAt: new Date(Date.now() + 2 * DAY + ++slot * 60_000).toISOString() },
+    }, as.customer(car.owner)),
+  ).bookService;
+  // The store invoices once the car has been in: the visit is in the past by then.
+  await t.g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = now() - make_interval(mins => $2::int) WHERE id = $1`, [booked.id, 60 + slot]);
+  return ok(await t.g.gql(ISSUE, { input: { appointmentId: booked.id, lines: LINES } }, CARE)).issueInvoice;
+}
+
+const plan = async (car: { owner: string; vin: string }) => ok(await t.g.gql(PLAN, { v: car.vin }, as.customer(car.owner))).vehicle;
+const spent = async (owner: string) => ok(await t.g.gql(SPENT, {}, as.customer(owner))).me.spending;
+
+test('the catalog defines what each package entitles to: six services in six years, or the items a store fits', async () => {
+  const { packages } = ok(await t.g.gql(`{ packages { id maintenancePlan { services years } fittedItems } }`));
+  expect(packages).toEqual([
+    { id: 'pkg-standard', maintenancePlan: null, fittedItems: [] },
+    { id: 'pkg-custom-car-cover', maintenancePlan: null, fittedItems: ['Made-to-measure outdoor car cover', 'Storage bag'] },
+    { id: 'pkg-accessory-assembly', maintenancePlan: null, fittedItems: ['All-weather floor mats', 'Front and rear dash camera', 'Boot organiser', 'Phone holder'] },
+    { id: 'pkg-maintenance-enhanced', maintenancePlan: { services: 6, years: 6 }, fittedItems: [] },
+  ]);
+});
+
+describe('prepaid maintenance (maintenance-enhanced)', () => {
+  test('a buyer books scheduled maintenance, the store invoices it: the owner pays 0.00, the platform settles it, spending is unchanged, one service is used', async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    const before = await plan(car);
+    expect(before.maintenancePlan).toEqual({
+      package: { id: 'pkg-maintenance-enhanced' },
+      validUntil: addYears(new Date(before.deliveredAt), 6).toISOString(),
+      servicesIncluded: 6,
+      servicesUsed: 0,
+      servicesRemaining: 6,
+      active: true,
+    });
+    const spentBefore = await spent(car.owner);
+
+    const invoice = await serviceAndInvoice(car);
+    expect(invoice).toMatchObject({
+      total: { amount: '1029.90' },
+      warrantyCovered: { amount: '640.00' },
+      platformSettled: { amount: '389.90' },
+      ownerPaid: { amount: '0.00' },
+      maintenancePackageService: 1,
+    });
+    expect(invoice.lines.map((l: any) => l.coveredBy)).toEqual(['MAINTENANCE_PACKAGE', 'MAINTENANCE_PACKAGE', 'WARRANTY']);
+
+    // Counted once: the package price is already in the order's PURCHASE lines; the invoice adds nothing.
+    expect(await spent(car.owner)).toEqual(spentBefore);
+    expect((await plan(car)).maintenancePlan).toMatchObject({ servicesUsed: 1, servicesRemaining: 5, active: true });
+  });
+
+  test('a customer without the package pays for scheduled maintenance as before, and has no plan', async () => {
+    const car = await carWith('pkg-standard');
+    expect((await plan(car)).maintenancePlan).toBeNull();
+    const spentBefore = await spent(car.owner);
+    const invoice = await serviceAndInvoice(car);
+    expect(invoice).toMatchObject({ platformSettled: { amount: '0.00' }, ownerPaid: { amount: '389.90' }, maintenancePackageService: null });
+    expect(invoice.lines.map((l: any) => l.coveredBy)).toEqual([null, null, 'WARRANTY']);
+    const after = await spent(car.owner);
+    expect(after.lineCount).toBe(spentBefore.lineCount + 1);
+    expect(after.byCategory).toContainEqual({ category: 'MAINTENANCE', total: { amount: '389.90' } });
+  });
+
+  test('a repair is not scheduled maintenance: the package owner pays it and keeps the service', async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    const invoice = await serviceAndInvoice(car, 'REPAIR');
+    expect(invoice).toMatchObject({ platformSettled: { amount: '0.00' }, ownerPaid: { amount: '389.90' }, maintenancePackageService: null });
+    expect((await plan(car)).maintenancePlan).toMatchObject({ servicesUsed: 0, servicesRemaining: 6 });
+  });
+
+  test('once the six services are used, the seventh is paid by the owner as normal', async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    for (let n = 1; n <= 6; n++) expect(await serviceAndInvoice(car)).toMatchObject({ ownerPaid: { amount: '0.00' }, maintenancePackageService: n });
+    expect((await plan(car)).maintenancePlan).toMatchObject({ servicesUsed: 6, servicesRemaining: 0, active: false });
+    const spentBefore = await spent(car.owner);
+    expect(await serviceAndInvoice(car)).toMatchObject({ platformSettled: { amount: '0.00' }, ownerPaid: { amount: '389.90' }, maintenancePackageService: null });
+    expect((await spent(car.owner)).lineCount).toBe(spentBefore.lineCount + 1);
+  });
+
+  test('once the six years are over, scheduled maintenance is paid by the owner as normal', async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    // The car was handed over seven years ago (orders' own record of the delivery).
+    await t.g.db.query(`UPDATE orders.vehicles SET delivered_at = now() - interval '7 years' WHERE vin = $1`, [car.vin]);
+    expect((await plan(car)).maintenancePlan).toMatchObject({ servicesUsed: 0, servicesRemaining: 0, active: false });
+    expect(await serviceAndInvoice(car)).toMatchObject({ platformSettled: { amount: '0.00' }, ownerPaid: { amount: '389.90' }, maintenancePackageService: null });
+  });
+
+  test("another customer cannot read the vehicle's plan", async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    const res = await t.g.gql(`query($v: String!) { vehicle(vin: $v) { maintenancePlan { servicesRemaining } } }`, { v: car.vin }, as.customer(freshUser('other')));
+    expect(codeOf(res)).toBe('FORBIDDEN');
+  });
+});
+
+describe('package fittings (car cover, accessory assembly)', () => {
+  test('a partner of the fitting store records the fitting; the vehicle shows what was fitted, when and where', async () => {
+    const car = await carWith('pkg-custom-car-cover');
+    expect((await plan(car)).fittings).toEqual([]);
+    const fitted = ok(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, as.partner('fitter', modStore.org))).recordPackageFitting;
+    expect(fitted).toMatchObject({ items: ['Made-to-measure outdoor car cover', 'Storage bag'], store: { id: modStore.id }, package: { id: 'pkg-custom-car-cover' }, vehicle: { vin: car.vin } });
+    expect((await plan(car)).fittings).toEqual([{ items: fitted.items, store: { id: modStore.id }, package: { id: 'pkg-custom-car-cover' }, fittedAt: fitted.fittedAt }]);
+  });
+
+  test('fitting twice is CONFLICT; a partner of another organisation is FORBIDDEN; an unknown VIN is NOT_FOUND; a car without a fitted package is BAD_USER_INPUT', async () => {
+    const car = await carWith('pkg-accessory-assembly');
+    const fitter = as.partner('fitter', modStore.org);
+    expect(codeOf(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, as.partner('intruder', 'jd-auto-care')))).toBe('FORBIDDEN');
+    expect(codeOf(await t.g.gql(FIT, { input: { vin: testVin(), storeId: modStore.id } }, fitter))).toBe('NOT_FOUND');
+    const plain = await carWith('pkg-maintenance-enhanced');
+    expect(codeOf(await t.g.gql(FIT, { input: { vin: plain.vin, storeId: modStore.id } }, fitter))).toBe('BAD_USER_INPUT');
+    ok(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, fitter));
+    expect(codeOf(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, fitter))).toBe('CONFLICT');
+    expect((await plan(car)).fittings).toHaveLength(1);
+  });
+});
