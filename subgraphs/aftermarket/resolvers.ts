@@ -2,7 +2,7 @@
  * Aftermarket resolvers: authorization and validation, then a call into `data.ts` (writes) or the
  * request's loaders (reads).
  */
-import { canReadUser, requireActAsUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole } from '../kit/auth';
+import { canReadUser, realUserId, requireActAsUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { newId } from '../kit/ids';
@@ -262,18 +262,20 @@ export const resolvers = {
   },
 
   User: {
-    __resolveReference: (ref: { id: string }) => ref,
-    async appointments(user: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+    __resolveReference: (ref: UserRef) => ref,
+    async appointments(user: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: userId, limit: limit + 1, after });
       for (const a of rows) ctx.loaders.appointment.prime(a.id, a);
       return toConnection(rows, limit, appointmentKey);
     },
-    async serviceInvoices(user: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+    async serviceInvoices(user: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.invoicesOfUser.load({ parentId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.invoicesOfUser.load({ parentId: userId, limit: limit + 1, after });
       for (const i of rows) ctx.loaders.invoice.prime(i.id, i);
       return toConnection(rows, limit, invoiceKey);
     },

@@ -2,7 +2,7 @@
  * Resolvers of the energy subgraph: authorization and input validation here, SQL in `data.ts`,
  * batching in `loaders.ts`, prices in `fees.ts`.
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
+import { canReadUser, realUserId, type UserRef, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
 import { lineToWire, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { isPlausibleId, newId } from '../kit/ids';
@@ -415,22 +415,25 @@ export const resolvers = {
   },
 
   User: {
-    __resolveReference: (ref: { id: string }) => ref,
-    async batterySubscriptions(u: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, u.id);
+    __resolveReference: (ref: UserRef) => ref,
+    async batterySubscriptions(u: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(u);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
-      const rows = await ctx.loaders.subscriptionsByUser.load({ parent: u.id, limit, after });
+      const rows = await ctx.loaders.subscriptionsByUser.load({ parent: userId, limit, after });
       return toConnection(rows, limit, (s) => [s.startedAt, s.id]);
     },
-    async swapSessions(u: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, u.id);
+    async swapSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(u);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
-      return swapConnection(await ctx.loaders.swapsByUser.load({ parent: u.id, limit, after }), limit);
+      return swapConnection(await ctx.loaders.swapsByUser.load({ parent: userId, limit, after }), limit);
     },
-    async chargingSessions(u: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, u.id);
+    async chargingSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(u);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
-      return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: u.id, limit, after }), limit);
+      return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: userId, limit, after }), limit);
     },
   },
 };

@@ -2,7 +2,7 @@
  * Finance's resolvers: read access to loans, instalments and policies (authorized here, where the
  * data lives), the entities it extends (`User`, `Order`, `Vehicle`), and the mutations.
  */
-import { canReadUser, requireIdentity, requireReadUser } from '../kit/auth';
+import { canReadUser, realUserId, requireIdentity, requireReadUser, visibleUser, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
 import { notFound } from '../kit/errors';
 import { money } from '../kit/money';
@@ -68,17 +68,19 @@ export const financeResolvers = {
   Mutation: { openLoan, payInstalment, buyInsurance },
 
   User: {
-    async loans(user: { id: string }, args: PageArgs, ctx: FinanceContext) {
-      requireReadUser(ctx.identity, user.id);
+    async loans(user: UserRef, args: PageArgs, ctx: FinanceContext) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.loansOfUser.load({ userId: user.id, limit, after });
+      const rows = await ctx.loaders.loansOfUser.load({ userId, limit, after });
       for (const row of rows) ctx.loaders.loan.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.openedAt, r.id]);
     },
-    async insurancePolicies(user: { id: string }, args: PageArgs, ctx: FinanceContext) {
-      requireReadUser(ctx.identity, user.id);
+    async insurancePolicies(user: UserRef, args: PageArgs, ctx: FinanceContext) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.policiesOfUser.load({ userId: user.id, limit, after });
+      const rows = await ctx.loaders.policiesOfUser.load({ userId, limit, after });
       for (const row of rows) ctx.loaders.policy.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.purchasedAt, r.id]);
     },
@@ -107,7 +109,7 @@ export const financeResolvers = {
     __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readableLoan(ref.id, ctx),
     order: (loan: LoanRow) => ({ id: loan.orderId }),
     userId: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => visibleUserId(ctx.identity, loan.userId),
-    borrower: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => ({ id: visibleUserId(ctx.identity, loan.userId) }),
+    borrower: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => visibleUser(ctx.identity, loan.userId),
     principal: (loan: LoanRow) => money(loan.principalFen),
     schedule: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.schedule.load(loan.id),
     async outstandingPrincipal(loan: LoanRow, _args: unknown, ctx: FinanceContext) {
@@ -138,7 +140,7 @@ export const financeResolvers = {
     __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readablePolicy(ref.id, ctx),
     vehicle: (p: InsurancePolicyRow) => ({ vin: p.vin }),
     userId: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => visibleUserId(ctx.identity, p.userId),
-    holder: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => ({ id: visibleUserId(ctx.identity, p.userId) }),
+    holder: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => visibleUser(ctx.identity, p.userId),
     product: (p: InsurancePolicyRow) => p.kind,
     insuranceProduct: async (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.product.load(p.productId),
     premium: (p: InsurancePolicyRow) => money(p.premiumFen),
