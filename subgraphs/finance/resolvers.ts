@@ -14,26 +14,31 @@ import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { loanPosition } from './schedule';
 import { checkId, readIdPage, readTimePage } from './validation';
 import { visibleUserId } from '../kit/auth';
+import type { Identity } from '../kit/identity';
+import { loadVisible, requireVisible } from '../kit/visible';
 
 export type FinanceContext = SubgraphContext<FinanceLoaders>;
 
-/** Loads a loan the caller may read; null when it does not exist. */
+/** Who may read a loan, an instalment or a policy: whoever may read its holder's data. */
+const canReadHolder = (identity: Identity, row: { userId: string }) => canReadUser(identity, row.userId);
+
+/**
+ * A loan (instalment, policy) an entity reference names, as this caller may see it: null when it does
+ * not exist, NOT_FOUND (as if it did not) when it is someone else's.
+ */
 async function readableLoan(id: string, ctx: FinanceContext): Promise<LoanRow | null> {
   const loan = await ctx.loaders.loan.load(id);
-  if (loan) requireReadUser(ctx.identity, loan.userId);
-  return loan;
+  return loan && requireVisible(ctx.identity, loan, id, canReadHolder, 'loan');
 }
 
 async function readableInstalment(id: string, ctx: FinanceContext): Promise<InstalmentRow | null> {
   const instalment = await ctx.loaders.instalment.load(id);
-  if (instalment) requireReadUser(ctx.identity, instalment.userId);
-  return instalment;
+  return instalment && requireVisible(ctx.identity, instalment, id, canReadHolder, 'instalment');
 }
 
 async function readablePolicy(id: string, ctx: FinanceContext): Promise<InsurancePolicyRow | null> {
   const policy = await ctx.loaders.policy.load(id);
-  if (policy) requireReadUser(ctx.identity, policy.userId);
-  return policy;
+  return policy && requireVisible(ctx.identity, policy, id, canReadHolder, 'insurance policy');
 }
 
 /** Where a policy's cover stands at `now`. */
@@ -46,18 +51,10 @@ export const financeResolvers = {
   ...spendingContributorResolvers('finance'),
 
   Query: {
-    async loan(_: unknown, args: { id: string }, ctx: FinanceContext) {
-      requireIdentity(ctx.identity);
-      const loan = await readableLoan(checkId(args.id, 'id', 'loan'), ctx);
-      if (!loan) throw notFound(`no loan ${args.id}`);
-      return loan;
-    },
-    async insurancePolicy(_: unknown, args: { id: string }, ctx: FinanceContext) {
-      requireIdentity(ctx.identity);
-      const policy = await readablePolicy(checkId(args.id, 'id', 'insurance policy'), ctx);
-      if (!policy) throw notFound(`no insurance policy ${args.id}`);
-      return policy;
-    },
+    loan: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
+      loadVisible(ctx.identity, ctx.loaders.loan, checkId(args.id, 'id', 'loan'), canReadHolder, 'loan'),
+    insurancePolicy: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
+      loadVisible(ctx.identity, ctx.loaders.policy, checkId(args.id, 'id', 'insurance policy'), canReadHolder, 'insurance policy'),
     async insuranceProducts(_: unknown, args: PageArgs, ctx: FinanceContext) {
       const { limit, afterId } = readIdPage(args);
       const rows = await productsPage(ctx.db, afterId, limit);

@@ -55,8 +55,14 @@ export function realUserId(user: UserRef): string {
 /** Requires that the caller acts for `userId` (the user themself, or an admin / another subgraph acting for them). */
 export function requireActAsUser(identity: Identity | null, userId: string): Identity {
   const who = requireIdentity(identity);
-  if ((who.role === 'customer' && who.sub === userId) || who.role === 'admin' || who.role === 'service') return who;
+  if (canActAsUser(who, userId)) return who;
   throw forbidden('you can only act on your own account');
+}
+
+/** True when the caller acts for `userId`: the user themself, an admin, or another subgraph. */
+export function canActAsUser(identity: Identity | null, userId: string): boolean {
+  if (!identity) return false;
+  return (identity.role === 'customer' && identity.sub === userId) || identity.role === 'admin' || identity.role === 'service';
 }
 
 /** Requires a partner of `orgId` (or an admin / another subgraph). */
