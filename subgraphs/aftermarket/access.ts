@@ -4,8 +4,8 @@
  * (analysts with the owner pseudonymised). Stores are public.
  */
 import { canReadUser, requireIdentity, visiblePersonalText } from '../kit/auth';
-import { forbidden } from '../kit/errors';
 import type { Identity } from '../kit/identity';
+import { requireVisible } from '../kit/visible';
 import type { SubgraphContext } from '../kit/subgraph';
 import type { AftermarketLoaders } from './loaders';
 
@@ -18,15 +18,21 @@ export function visibleNote(identity: Identity | null, note: string | null): str
 }
 
 /**
- * Requires that the caller may see a record billed to `userId` at store `storeId`: the user (or an
+ * True when the caller may see a record billed to `userId` at store `storeId`: the user (or an
  * analyst, admin, another subgraph), or a partner of the organisation operating the store.
  */
-export async function requireSeeServiceRecord(ctx: Ctx, record: { userId: string; storeId: string }, what: string): Promise<void> {
-  const who = requireIdentity(ctx.identity);
-  if (canReadUser(who, record.userId)) return;
-  if (who.role === 'partner') {
-    const store = await ctx.loaders.store.load(record.storeId);
-    if (store && store.org === who.org) return;
-  }
-  throw forbidden(`this ${what} belongs to another owner; you can only see your own (partners: those of your organisation's stores)`);
+export async function canSeeServiceRecord(ctx: Ctx, who: Identity, record: { userId: string; storeId: string }): Promise<boolean> {
+  if (canReadUser(who, record.userId)) return true;
+  if (who.role !== 'partner') return false;
+  const store = await ctx.loaders.store.load(record.storeId);
+  return store?.org === who.org;
+}
+
+/**
+ * Requires that the caller may see `record`; one they may not is NOT_FOUND, exactly like a `what`
+ * that does not exist (the kit's `notVisible`), so nobody learns which ids exist.
+ */
+export async function requireSeeServiceRecord<T extends { id: string; userId: string; storeId: string }>(ctx: Ctx, record: T, what: string): Promise<T> {
+  requireIdentity(ctx.identity);
+  return requireVisible(ctx.identity, record, record.id, (who, r) => canSeeServiceRecord(ctx, who, r), what);
 }

@@ -2,13 +2,14 @@
  * Aftermarket resolvers: authorization and validation, then a call into `data.ts` (writes) or the
  * request's loaders (reads).
  */
-import { canReadUser, requireActAsUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole } from '../kit/auth';
+import { loadVisible, notVisible, requireVisible } from '../kit/visible';
+import { canActAsUser, canReadUser, realUserId, requireActAsUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { newId } from '../kit/ids';
 import { money } from '../kit/money';
 import { toConnection, type PageArgs } from '../kit/pagination';
-import { requireSeeServiceRecord, visibleNote, type Ctx } from './access';
+import { canSeeServiceRecord, requireSeeServiceRecord, visibleNote, type Ctx } from './access';
 import { visibleUserId } from '../kit/auth';
 import { coverByPackage, splitByPayer } from './totals';
 import { packagePlanResolvers, packageServiceFor, vehicleEntitlement } from './package-plan';
@@ -49,12 +50,7 @@ async function ownerOfVehicle(ctx: Ctx, vin: string): Promise<string> {
   return answer.vehicle.ownerId;
 }
 
-async function loadAppointmentForChange(ctx: Ctx, id: string): Promise<Appointment> {
-  requireIdArg(id, 'id', 'an appointment');
-  const appointment = await ctx.loaders.appointment.load(id);
-  if (!appointment) throw notFound(`no appointment has id ${id}`);
-  return appointment;
-}
+
 
 export const resolvers = {
   ...spendingContributorResolvers('aftermarket'),
@@ -75,17 +71,13 @@ export const resolvers = {
     async appointment(_: unknown, args: { id: string }, ctx: Ctx) {
       requireIdentity(ctx.identity);
       requireIdArg(args.id, 'id', 'an appointment');
-      const appointment = await ctx.loaders.appointment.load(args.id);
-      if (appointment) await requireSeeServiceRecord(ctx, appointment, 'appointment');
-      return appointment;
+      return loadVisible(ctx.identity, ctx.loaders.appointment, args.id, (who, a) => canSeeServiceRecord(ctx, who, a), 'appointment');
     },
 
     async serviceInvoice(_: unknown, args: { id: string }, ctx: Ctx) {
       requireIdentity(ctx.identity);
       requireIdArg(args.id, 'id', 'an invoice');
-      const invoice = await ctx.loaders.invoice.load(args.id);
-      if (invoice) await requireSeeServiceRecord(ctx, invoice, 'invoice');
-      return invoice;
+      return loadVisible(ctx.identity, ctx.loaders.invoice, args.id, (who, i) => canSeeServiceRecord(ctx, who, i), 'service invoice');
     },
 
     async storeAppointments(_: unknown, args: PageArgs & { storeId: string; status?: AppointmentStatus | null }, ctx: Ctx) {
@@ -120,7 +112,8 @@ export const resolvers = {
         throw badInput(`${store.name} does not offer ${input.serviceType}; it offers ${store.services.join(', ')}`, 'serviceType');
       }
       const ownerId = await ownerOfVehicle(ctx, vin);
-      if (who.role === 'customer' && ownerId !== who.sub) throw forbidden('you can only book services for a vehicle you own');
+      // Someone else's vehicle is NOT_FOUND, word for word what orders answers for a VIN nobody has.
+      if (who.role === 'customer' && ownerId !== who.sub) throw notVisible('vehicle with VIN', vin);
 
       try {
         return await data.insertAppointment(ctx.db, {
@@ -193,9 +186,8 @@ export const resolvers = {
     recordPackageFitting: packagePlanResolvers.Mutation.recordPackageFitting,
 
     async cancelAppointment(_: unknown, args: { id: string }, ctx: Ctx) {
-      requireIdentity(ctx.identity);
-      const appointment = await loadAppointmentForChange(ctx, args.id);
-      requireActAsUser(ctx.identity, appointment.userId);
+      requireIdArg(args.id, 'id', 'an appointment');
+      const appointment = await loadVisible(ctx.identity, ctx.loaders.appointment, args.id, (who, a) => canActAsUser(who, a.userId), 'appointment');
       const cancelled = await data.cancelBookedAppointment(ctx.db, appointment.id, new Date());
       if (!cancelled) {
         const current = await data.appointmentStatus(ctx.db, appointment.id);
@@ -212,8 +204,7 @@ export const resolvers = {
   Appointment: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
       const appointment = await ctx.loaders.appointment.load(ref.id);
-      if (appointment) await requireSeeServiceRecord(ctx, appointment, 'appointment');
-      return appointment;
+      return appointment && requireSeeServiceRecord(ctx, appointment, 'appointment');
     },
     store: (a: Appointment, _: unknown, ctx: Ctx) => ctx.loaders.store.load(a.storeId),
     vehicle: (a: Appointment) => ({ vin: a.vin }),
@@ -225,8 +216,7 @@ export const resolvers = {
   ServiceInvoice: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
       const invoice = await ctx.loaders.invoice.load(ref.id);
-      if (invoice) await requireSeeServiceRecord(ctx, invoice, 'invoice');
-      return invoice;
+      return invoice && requireSeeServiceRecord(ctx, invoice, 'service invoice');
     },
     appointment: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.appointment.load(i.appointmentId),
     store: (i: Invoice, _: unknown, ctx: Ctx) => ctx.loaders.store.load(i.storeId),
@@ -254,7 +244,7 @@ export const resolvers = {
       const claim = await ctx.loaders.claim.load(ref.id);
       if (!claim) return null;
       const invoice = await ctx.loaders.invoice.load(claim.invoiceId);
-      await requireSeeServiceRecord(ctx, invoice!, 'warranty claim');
+      await requireVisible(ctx.identity, invoice, claim.id, (who, i) => canSeeServiceRecord(ctx, who, i), 'warranty claim');
       return claim;
     },
     invoice: (c: WarrantyClaim, _: unknown, ctx: Ctx) => ctx.loaders.invoice.load(c.invoiceId),
@@ -277,18 +267,20 @@ export const resolvers = {
   },
 
   User: {
-    __resolveReference: (ref: { id: string }) => ref,
-    async appointments(user: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+    __resolveReference: (ref: UserRef) => ref,
+    async appointments(user: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: userId, limit: limit + 1, after });
       for (const a of rows) ctx.loaders.appointment.prime(a.id, a);
       return toConnection(rows, limit, appointmentKey);
     },
-    async serviceInvoices(user: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+    async serviceInvoices(user: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.invoicesOfUser.load({ parentId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.invoicesOfUser.load({ parentId: userId, limit: limit + 1, after });
       for (const i of rows) ctx.loaders.invoice.prime(i.id, i);
       return toConnection(rows, limit, invoiceKey);
     },

@@ -4,7 +4,7 @@
  * manufacturer, analysts and admins.
  */
 import { forbidden, badInput, notFound } from '../kit/errors';
-import { requireIdentity, requireReadUser } from '../kit/auth';
+import { realUserId, requireIdentity, requireReadUser, type UserRef } from '../kit/auth';
 import { isPlausibleId, newId } from '../kit/ids';
 import { money, sumFen } from '../kit/money';
 import { readPageArgs, toConnection } from '../kit/pagination';
@@ -307,9 +307,11 @@ export const resolvers = {
 
   User: {
     // Authorization is per field (`preferences`): the reference itself carries nothing private.
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    async preferences(user: { id: string }, args: { first?: number | null; after?: string | null }, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+    // The representation carries `internalId` (the real user id, from orders) for `preferences`.
+    __resolveReference: (ref: UserRef) => ref,
+    async preferences(user: UserRef, args: { first?: number | null; after?: string | null }, ctx: Ctx) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const page = readPageArgs(args);
       const cursor = stringCursor(page.after, 2);
       let after: { createdAt: Date; id: string } | null = null;
@@ -318,7 +320,7 @@ export const resolvers = {
         if (Number.isNaN(createdAt.getTime())) throw CURSOR_ERROR();
         after = { createdAt, id: cursor[1] };
       }
-      const rows = await ctx.loaders.preferencesOfUser.load({ userId: user.id, fetch: page.limit + 1, after });
+      const rows = await ctx.loaders.preferencesOfUser.load({ userId, fetch: page.limit + 1, after });
       return toConnection(rows, page.limit, (p) => [p.createdAt, p.id]);
     },
   },

@@ -2,8 +2,9 @@
  * Resolvers of the energy subgraph: authorization and input validation here, SQL in `data.ts`,
  * batching in `loaders.ts`, prices in `fees.ts`.
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
+import { canActAsUser, canReadUser, realUserId, type UserRef, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
 import { lineToWire, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
+import { loadVisible, notVisible, requireVisible } from '../kit/visible';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { isPlausibleId, newId } from '../kit/ids';
 import type { Identity } from '../kit/identity';
@@ -207,7 +208,8 @@ export const resolvers = {
       const plan = await ctx.loaders.plan.load(checkId(input.planId, 'planId'));
       if (!plan) throw notFound(`no battery plan ${input.planId}; see \`batteryPlans\``);
       const vehicle = await lookupVehicle(ctx, vin);
-      requireActAsUser(ctx.identity, vehicle.ownerId);
+      // Someone else's vehicle is NOT_FOUND, word for word what orders answers for a VIN nobody has.
+      if (!canActAsUser(ctx.identity, vehicle.ownerId)) throw notVisible('vehicle with VIN', vin);
       if (!vehicle.batteryRental) throw badInput(`vehicle ${vin} owns its battery; battery plans are for battery-rental vehicles`, 'vin');
       const now = new Date();
       return ctx.db.tx(async (q) => {
@@ -224,10 +226,8 @@ export const resolvers = {
     },
 
     async cancelBatterySubscription(_: unknown, args: { id: string }, ctx: Ctx) {
-      requireIdentity(ctx.identity);
-      const existing = await ctx.loaders.subscription.load(checkId(args.id, 'id'));
-      if (!existing) throw notFound(`no battery subscription ${args.id}`);
-      requireActAsUser(ctx.identity, existing.userId);
+      const id = checkId(args.id, 'id');
+      const existing = await loadVisible(ctx.identity, ctx.loaders.subscription, id, (who, s) => canActAsUser(who, s.userId), 'battery subscription');
       const cancelled = await ctx.db.tx((q) => data.cancelActiveSubscription(q, existing.id, new Date()));
       if (!cancelled) throw conflict(`battery subscription ${existing.id} is already cancelled`);
       return cancelled;
@@ -325,7 +325,7 @@ export const resolvers = {
       return ctx.db.tx(async (q) => {
         // Locked so a concurrent cancel cannot slip between the life-span check and the charge.
         const sub = await data.lockSubscription(q, id);
-        if (!sub) throw notFound(`no battery subscription ${id}`);
+        if (!sub) throw notVisible('battery subscription', id);
         const first = periodOf(sub.startedAt);
         const last = periodOf(sub.cancelledAt ?? now);
         if (args.period < first || args.period > last) {
@@ -351,8 +351,7 @@ export const resolvers = {
   BatterySubscription: {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
       const sub = isPlausibleId(ref.id) ? await ctx.loaders.subscription.load(ref.id) : null;
-      if (sub) requireReadUser(ctx.identity, sub.userId);
-      return sub;
+      return sub && requireVisible(ctx.identity, sub, sub.id, (who, s) => canReadUser(who, s.userId), 'battery subscription');
     },
     vehicle: (s: data.SubscriptionRow) => ({ vin: s.vin }),
     userId: (s: data.SubscriptionRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, s.userId),
@@ -372,8 +371,7 @@ export const resolvers = {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
       requireIdentity(ctx.identity);
       const swap = isPlausibleId(ref.id) ? await ctx.loaders.swap.load(ref.id) : null;
-      if (swap && !(await canReadSwap(ctx.identity, swap, ctx))) throw forbidden('you can only read your own swaps, or those at your stations');
-      return swap;
+      return swap && requireVisible(ctx.identity, swap, swap.id, (who, s) => canReadSwap(who, s, ctx), 'swap session');
     },
     station: async (s: data.SwapRow, _: unknown, ctx: Ctx) => (await ctx.loaders.station.load(s.stationId))!,
     vehicle: (s: data.SwapRow) => ({ vin: s.vin }),
@@ -385,8 +383,7 @@ export const resolvers = {
     async __resolveReference(ref: { id: string }, ctx: Ctx) {
       requireIdentity(ctx.identity);
       const session = isPlausibleId(ref.id) ? await ctx.loaders.charging.load(ref.id) : null;
-      if (session && !canReadCharging(ctx.identity, session)) throw forbidden('you can only read your own charging sessions, or those of your network');
-      return session;
+      return session && requireVisible(ctx.identity, session, session.id, canReadCharging, 'charging session');
     },
     vehicle: (c: data.ChargingRow) => ({ vin: c.vin }),
     userId: (c: data.ChargingRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, c.userId),
@@ -415,22 +412,25 @@ export const resolvers = {
   },
 
   User: {
-    __resolveReference: (ref: { id: string }) => ref,
-    async batterySubscriptions(u: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, u.id);
+    __resolveReference: (ref: UserRef) => ref,
+    async batterySubscriptions(u: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(u);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
-      const rows = await ctx.loaders.subscriptionsByUser.load({ parent: u.id, limit, after });
+      const rows = await ctx.loaders.subscriptionsByUser.load({ parent: userId, limit, after });
       return toConnection(rows, limit, (s) => [s.startedAt, s.id]);
     },
-    async swapSessions(u: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, u.id);
+    async swapSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(u);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
-      return swapConnection(await ctx.loaders.swapsByUser.load({ parent: u.id, limit, after }), limit);
+      return swapConnection(await ctx.loaders.swapsByUser.load({ parent: userId, limit, after }), limit);
     },
-    async chargingSessions(u: { id: string }, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, u.id);
+    async chargingSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
+      const userId = realUserId(u);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
-      return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: u.id, limit, after }), limit);
+      return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: userId, limit, after }), limit);
     },
   },
 };

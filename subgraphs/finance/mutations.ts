@@ -3,6 +3,7 @@
  * input, authorizes the caller (asking the orders subgraph who owns the order or vehicle), then writes
  * in one transaction whose state changes are conditional, so concurrent calls cannot both succeed.
  */
+import { notVisible } from '../kit/visible';
 import { GraphQLError } from 'graphql';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { newId } from '../kit/ids';
@@ -67,8 +68,8 @@ export async function openLoan(
 
   // Orders answers NOT_FOUND for an unknown order; that error passes through with its code.
   const { order } = await ctx.services.call<{ order: OrderFacts | null }>('orders', ORDER_QUERY, { id: orderId });
-  if (!order) throw notFound(`no order ${orderId}`);
-  if (order.userId !== who.sub) throw forbidden('you can only finance your own orders');
+  // Someone else's order is NOT_FOUND, word for word what orders answers for an id nobody has.
+  if (!order || order.userId !== who.sub) throw notVisible('order', orderId);
   if (order.status === 'CANCELLED') throw conflict(`order ${orderId} is cancelled; a cancelled order cannot be financed`);
   const principalFen = financedFen(order);
   if (principalFen <= 0n) {
@@ -106,8 +107,7 @@ export async function payInstalment(_: unknown, args: { instalmentId: string; am
   return ctx.db.tx(async (q) => {
     // Locks the loan: payments on one loan run one at a time.
     const instalment = await lockInstalmentForPayment(q, instalmentId);
-    if (!instalment) throw notFound(`no instalment ${instalmentId}`);
-    if (instalment.userId !== who.sub) throw forbidden('you can only pay your own instalments');
+    if (!instalment || instalment.userId !== who.sub) throw notVisible('instalment', instalmentId);
     const label = `instalment ${instalment.sequence}/${instalment.termMonths}`;
     if (instalment.status === 'PAID') throw conflict(`${label} (${instalmentId}) is already paid`);
     const earliest = await earliestDueInstalment(q, instalment.loanId);
@@ -134,8 +134,7 @@ export async function buyInsurance(_: unknown, args: { input: { vin: string; pro
 
   // Orders answers NOT_FOUND for an unknown VIN; that error passes through with its code.
   const { vehicle } = await ctx.services.call<{ vehicle: { vin: string; ownerId: string } | null }>('orders', VEHICLE_QUERY, { vin });
-  if (!vehicle) throw notFound(`no vehicle with VIN ${vin}`);
-  if (vehicle.ownerId !== who.sub) throw forbidden('you can only insure your own vehicle');
+  if (!vehicle || vehicle.ownerId !== who.sub) throw notVisible('vehicle with VIN', vin);
 
   const purchasedAt = new Date();
   const policyId = newId('pol');

@@ -2,7 +2,7 @@
  * Finance's resolvers: read access to loans, instalments and policies (authorized here, where the
  * data lives), the entities it extends (`User`, `Order`, `Vehicle`), and the mutations.
  */
-import { canReadUser, requireIdentity, requireReadUser } from '../kit/auth';
+import { canReadUser, realUserId, requireIdentity, requireReadUser, visibleUser, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
 import { notFound } from '../kit/errors';
 import { money } from '../kit/money';
@@ -14,26 +14,31 @@ import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { loanPosition } from './schedule';
 import { checkId, readIdPage, readTimePage } from './validation';
 import { visibleUserId } from '../kit/auth';
+import type { Identity } from '../kit/identity';
+import { loadVisible, requireVisible } from '../kit/visible';
 
 export type FinanceContext = SubgraphContext<FinanceLoaders>;
 
-/** Loads a loan the caller may read; null when it does not exist. */
+/** Who may read a loan, an instalment or a policy: whoever may read its holder's data. */
+const canReadHolder = (identity: Identity, row: { userId: string }) => canReadUser(identity, row.userId);
+
+/**
+ * A loan (instalment, policy) an entity reference names, as this caller may see it: null when it does
+ * not exist, NOT_FOUND (as if it did not) when it is someone else's.
+ */
 async function readableLoan(id: string, ctx: FinanceContext): Promise<LoanRow | null> {
   const loan = await ctx.loaders.loan.load(id);
-  if (loan) requireReadUser(ctx.identity, loan.userId);
-  return loan;
+  return loan && requireVisible(ctx.identity, loan, id, canReadHolder, 'loan');
 }
 
 async function readableInstalment(id: string, ctx: FinanceContext): Promise<InstalmentRow | null> {
   const instalment = await ctx.loaders.instalment.load(id);
-  if (instalment) requireReadUser(ctx.identity, instalment.userId);
-  return instalment;
+  return instalment && requireVisible(ctx.identity, instalment, id, canReadHolder, 'instalment');
 }
 
 async function readablePolicy(id: string, ctx: FinanceContext): Promise<InsurancePolicyRow | null> {
   const policy = await ctx.loaders.policy.load(id);
-  if (policy) requireReadUser(ctx.identity, policy.userId);
-  return policy;
+  return policy && requireVisible(ctx.identity, policy, id, canReadHolder, 'insurance policy');
 }
 
 /** Where a policy's cover stands at `now`. */
@@ -46,18 +51,10 @@ export const financeResolvers = {
   ...spendingContributorResolvers('finance'),
 
   Query: {
-    async loan(_: unknown, args: { id: string }, ctx: FinanceContext) {
-      requireIdentity(ctx.identity);
-      const loan = await readableLoan(checkId(args.id, 'id', 'loan'), ctx);
-      if (!loan) throw notFound(`no loan ${args.id}`);
-      return loan;
-    },
-    async insurancePolicy(_: unknown, args: { id: string }, ctx: FinanceContext) {
-      requireIdentity(ctx.identity);
-      const policy = await readablePolicy(checkId(args.id, 'id', 'insurance policy'), ctx);
-      if (!policy) throw notFound(`no insurance policy ${args.id}`);
-      return policy;
-    },
+    loan: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
+      loadVisible(ctx.identity, ctx.loaders.loan, checkId(args.id, 'id', 'loan'), canReadHolder, 'loan'),
+    insurancePolicy: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
+      loadVisible(ctx.identity, ctx.loaders.policy, checkId(args.id, 'id', 'insurance policy'), canReadHolder, 'insurance policy'),
     async insuranceProducts(_: unknown, args: PageArgs, ctx: FinanceContext) {
       const { limit, afterId } = readIdPage(args);
       const rows = await productsPage(ctx.db, afterId, limit);
@@ -68,17 +65,19 @@ export const financeResolvers = {
   Mutation: { openLoan, payInstalment, buyInsurance },
 
   User: {
-    async loans(user: { id: string }, args: PageArgs, ctx: FinanceContext) {
-      requireReadUser(ctx.identity, user.id);
+    async loans(user: UserRef, args: PageArgs, ctx: FinanceContext) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.loansOfUser.load({ userId: user.id, limit, after });
+      const rows = await ctx.loaders.loansOfUser.load({ userId, limit, after });
       for (const row of rows) ctx.loaders.loan.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.openedAt, r.id]);
     },
-    async insurancePolicies(user: { id: string }, args: PageArgs, ctx: FinanceContext) {
-      requireReadUser(ctx.identity, user.id);
+    async insurancePolicies(user: UserRef, args: PageArgs, ctx: FinanceContext) {
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.policiesOfUser.load({ userId: user.id, limit, after });
+      const rows = await ctx.loaders.policiesOfUser.load({ userId, limit, after });
       for (const row of rows) ctx.loaders.policy.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.purchasedAt, r.id]);
     },
@@ -107,7 +106,7 @@ export const financeResolvers = {
     __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readableLoan(ref.id, ctx),
     order: (loan: LoanRow) => ({ id: loan.orderId }),
     userId: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => visibleUserId(ctx.identity, loan.userId),
-    borrower: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => ({ id: visibleUserId(ctx.identity, loan.userId) }),
+    borrower: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => visibleUser(ctx.identity, loan.userId),
     principal: (loan: LoanRow) => money(loan.principalFen),
     schedule: (loan: LoanRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.schedule.load(loan.id),
     async outstandingPrincipal(loan: LoanRow, _args: unknown, ctx: FinanceContext) {
@@ -138,7 +137,7 @@ export const financeResolvers = {
     __resolveReference: (ref: { id: string }, ctx: FinanceContext) => readablePolicy(ref.id, ctx),
     vehicle: (p: InsurancePolicyRow) => ({ vin: p.vin }),
     userId: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => visibleUserId(ctx.identity, p.userId),
-    holder: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => ({ id: visibleUserId(ctx.identity, p.userId) }),
+    holder: (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => visibleUser(ctx.identity, p.userId),
     product: (p: InsurancePolicyRow) => p.kind,
     insuranceProduct: async (p: InsurancePolicyRow, _args: unknown, ctx: FinanceContext) => ctx.loaders.product.load(p.productId),
     premium: (p: InsurancePolicyRow) => money(p.premiumFen),

@@ -24,26 +24,45 @@ export function canReadUser(identity: Identity | null, userId: string): boolean 
 }
 
 /**
- * Requires that the caller may read `userId`'s data; a customer gets only their own.
- *
- * An analyst is handed people as pseudonyms (`loan { borrower }`, `order { buyer }`). A pseudonym
- * cannot be turned back into the person, so a list asked for through one would silently be empty
- * (a spending total of 0.00 for someone who spent): that is refused with a message instead.
+ * Requires that the caller may read `userId`'s data (a real user id); a customer gets only their own.
+ * Subgraphs take it from `realUserId(user)`: an analyst's `User` is keyed by the pseudonym, and orders
+ * (which owns users) hands the real id to the other subgraphs through `@requires`.
  */
 export function requireReadUser(identity: Identity | null, userId: string): Identity {
   const who = requireIdentity(identity);
   if (!canReadUser(who, userId)) throw forbidden('you can only read your own data');
-  if (shouldPseudonymise(who) && isPseudonym(userId)) {
-    throw forbidden(`${userId} is a pseudonym and cannot be traced back to the person; their lists are read through user(id:) with their user id`);
-  }
   return who;
+}
+
+/**
+ * A `User` as subgraphs hold it: `id` is what the caller sees (a pseudonym for analysts),
+ * `internalId` the real user id, resolved by orders and taken with `@requires(fields: "internalId")`.
+ */
+export interface UserRef {
+  id: string;
+  internalId?: string;
+}
+
+/**
+ * The real user id behind a `User`. Every user list is read with it, never with `id`: for an analyst
+ * `id` is the pseudonym. Missing only when a field forgot its `@requires`, which is a bug, not a person.
+ */
+export function realUserId(user: UserRef): string {
+  if (!user.internalId) throw new Error('a User field is missing @requires(fields: "internalId")');
+  return user.internalId;
 }
 
 /** Requires that the caller acts for `userId` (the user themself, or an admin / another subgraph acting for them). */
 export function requireActAsUser(identity: Identity | null, userId: string): Identity {
   const who = requireIdentity(identity);
-  if ((who.role === 'customer' && who.sub === userId) || who.role === 'admin' || who.role === 'service') return who;
+  if (canActAsUser(who, userId)) return who;
   throw forbidden('you can only act on your own account');
+}
+
+/** True when the caller acts for `userId`: the user themself, an admin, or another subgraph. */
+export function canActAsUser(identity: Identity | null, userId: string): boolean {
+  if (!identity) return false;
+  return (identity.role === 'customer' && identity.sub === userId) || identity.role === 'admin' || identity.role === 'service';
 }
 
 /** Requires a partner of `orgId` (or an admin / another subgraph). */
@@ -66,8 +85,17 @@ const DEV_PSEUDONYM_KEY = 'autograph-development-pseudonym-key';
  * without learning who it is. Keyed (HMAC) so that nobody can reverse it by hashing guessable ids.
  */
 export function pseudonym(userId: string): string {
-  const key = process.env.AUTOGRAPH_PSEUDONYM_KEY || DEV_PSEUDONYM_KEY;
-  return `anon-${createHmac('sha256', key).update(userId).digest('hex').slice(0, 20)}`;
+  return `anon-${createHmac('sha256', pseudonymKey()).update(userId).digest('hex').slice(0, 20)}`;
+}
+
+const pseudonymKey = () => process.env.AUTOGRAPH_PSEUDONYM_KEY || DEV_PSEUDONYM_KEY;
+
+/**
+ * Names the current pseudonym key without revealing it, so stored pseudonyms made with another key
+ * (AUTOGRAPH_PSEUDONYM_KEY was changed) are known to be stale and made again.
+ */
+export function pseudonymKeyId(): string {
+  return createHmac('sha256', pseudonymKey()).update('autograph pseudonym key id').digest('hex').slice(0, 16);
 }
 
 const PSEUDONYM_RE = /^anon-[0-9a-f]{20}$/;
@@ -84,10 +112,11 @@ export function visibleUserId(identity: Identity | null, userId: string): string
 
 /**
  * A person as a `User` reference this caller may be handed: for an analyst its id is the pseudonym,
- * so no field reached through it (`id`, or another subgraph's lists) can reveal who it is.
+ * so no field reached through it can reveal who it is. `internalId` (inaccessible to clients) lets this
+ * subgraph read the person's lists; the gateway resolves it in orders for every other subgraph.
  */
-export function visibleUser(identity: Identity | null, userId: string): { id: string } {
-  return { id: visibleUserId(identity, userId) };
+export function visibleUser(identity: Identity | null, userId: string): Required<UserRef> {
+  return { id: visibleUserId(identity, userId), internalId: userId };
 }
 
 /**

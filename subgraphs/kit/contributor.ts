@@ -11,8 +11,14 @@ import { checkPageSize, decodeCursor, loadBuckets, loadLines, parsePeriod, type 
 import { formatFen } from './money';
 
 export interface SpendingReportRef {
+  /** The user as the caller sees them: a pseudonym for analysts. */
   userId: string;
   period: string;
+  /**
+   * The real user id (inaccessible to clients), resolved by orders; contributors take it with
+   * `@requires(fields: "internalUserId")` and read their rows with it, never with `userId`.
+   */
+  internalUserId?: string;
 }
 export interface SpendingLinePageRef extends SpendingReportRef {
   first: number;
@@ -23,6 +29,7 @@ export interface SpendingLinePageRef extends SpendingReportRef {
 export function createSpendingLoaders(db: Db, schema: string) {
   return {
     buckets: new DataLoader<SpendingReportRef, SpendingBucket[], string>(
+      // Keyed by the real user id: callers pass `internalUserId` as `userId`.
       async (refs) => {
         const byPeriod = new Map<string, string[]>();
         for (const r of refs) byPeriod.set(r.period, [...(byPeriod.get(r.period) ?? []), r.userId]);
@@ -68,22 +75,25 @@ export function spendingContributorResolvers(name: string) {
   return {
     SpendingReport: {
       __resolveReference(ref: SpendingReportRef, ctx: WithSpending) {
-        requireReadUser(ctx.identity, ref.userId);
         parsePeriod(ref.period);
         return ref;
       },
       [`${name}Buckets`]: async (ref: SpendingReportRef, _args: unknown, ctx: WithSpending) =>
-        (await ctx.loaders.spending.buckets.load(ref)).map(bucketToWire),
+        (await ctx.loaders.spending.buckets.load({ userId: readableUserId(ref, ctx), period: ref.period })).map(bucketToWire),
     },
     SpendingLinePage: {
-      __resolveReference(ref: SpendingLinePageRef, ctx: WithSpending) {
-        requireReadUser(ctx.identity, ref.userId);
-        return ref;
-      },
+      __resolveReference: (ref: SpendingLinePageRef) => ref,
       [`${name}Lines`]: async (ref: SpendingLinePageRef, _args: unknown, ctx: WithSpending) =>
-        (await ctx.loaders.spending.lines.load(ref)).map(lineToWire),
+        (await ctx.loaders.spending.lines.load({ ...ref, userId: readableUserId(ref, ctx) })).map(lineToWire),
     },
   };
+}
+
+/** The real user whose spending `ref` is, once the caller may read it (it arrives through `@requires`). */
+function readableUserId(ref: SpendingReportRef, ctx: WithSpending): string {
+  if (!ref.internalUserId) throw new Error('a spending contribution is missing @requires(fields: "internalUserId")');
+  requireReadUser(ctx.identity, ref.internalUserId);
+  return ref.internalUserId;
 }
 
 export { formatFen };

@@ -6,12 +6,16 @@ import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
 import * as data from './data';
+import { existingUsers, usersByPseudonyms } from './users';
 
 const pageKey = (k: data.UserPageKey) => JSON.stringify([k.userId, k.limit, k.after]);
 
 export function createOrdersLoaders(db: Db) {
   return {
     spending: createSpendingLoaders(db, 'orders'),
+    /** pseudonym → real user id (null for nobody): how an analyst's `User` finds its person. */
+    userByPseudonym: new DataLoader((pseudonyms: readonly string[]) => usersByPseudonyms(db, pseudonyms)),
+    userExists: new DataLoader((ids: readonly string[]) => existingUsers(db, ids)),
     order: new DataLoader((ids: readonly string[]) => data.ordersByIds(db, ids)),
     priceLines: new DataLoader((orderIds: readonly string[]) => data.priceLinesByOrderIds(db, orderIds)),
     statusHistory: new DataLoader((orderIds: readonly string[]) => data.statusHistoryByOrderIds(db, orderIds)),

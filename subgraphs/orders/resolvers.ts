@@ -4,7 +4,8 @@
  * through a conditional statement; when that statement matches nothing, the row is read again inside
  * the same transaction to tell the caller exactly why (unknown, not theirs, wrong state, wrong amount).
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, visiblePersonalText, visibleUser, visibleUserId } from '../kit/auth';
+import { canReadUser, realUserId, requireIdentity, requireReadUser, requireRole, shouldPseudonymise, visiblePersonalText, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
+import { loadVisible, notVisible, requireVisible } from '../kit/visible';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import type { Identity } from '../kit/identity';
 import { isPlausibleId, newId } from '../kit/ids';
@@ -16,6 +17,7 @@ import type { SubgraphContext } from '../kit/subgraph';
 import * as data from './data';
 import type { Order, OrderStatus, PriceLine, StatusChange, TestDrive, TradeIn, Vehicle } from './data';
 import { forgetChanged, type OrdersLoaders } from './loaders';
+import { personOf } from './users';
 import { quote, requireAvailableTrim } from './catalog';
 import {
   checkIdempotencyKey,
@@ -75,11 +77,8 @@ const canReadVehicle = (identity: Identity | null, v: Vehicle) => canReadUser(id
  */
 const canReadTradeIn = (identity: Identity | null, t: TradeIn) => canReadUser(identity, t.userId) || (identity?.role === 'partner' && t.status === 'REQUESTED');
 
-function requireRead<T>(identity: Identity | null, row: T, allowed: (identity: Identity | null, row: T) => boolean, what: string): T {
-  requireIdentity(identity);
-  if (!allowed(identity, row)) throw forbidden(`you may not read this ${what}`);
-  return row;
-}
+const canReadTestDrive = (identity: Identity | null, d: TestDrive) => canReadUser(identity, d.userId);
+
 
 // ---------------------------------------------------------------------------------------------------
 // Input checks
@@ -112,9 +111,10 @@ function checkPaymentAmount(amountFen: bigint): bigint {
 // Explaining a conditional write that matched nothing
 // ---------------------------------------------------------------------------------------------------
 
-async function orderForDiagnosis(q: TxQueryable, orderId: string): Promise<Order> {
+/** The order a conditional write matched nothing on, re-read in its transaction; one the caller may not see is NOT_FOUND like a missing one. */
+async function orderForDiagnosis(q: TxQueryable, orderId: string, canSee: (o: Order) => boolean): Promise<Order> {
   const [o] = await data.ordersByIds(q, [orderId]);
-  if (!o) throw notFound(`there is no order ${orderId}`);
+  if (!o || !canSee(o)) throw notVisible('order', orderId);
   return o;
 }
 
@@ -128,8 +128,7 @@ const STATUS_WORDS: Record<OrderStatus, string> = {
 
 /** Why a buyer's payment did not apply: someone else's order, the wrong state, or the wrong amount. */
 async function explainRefusedPayment(q: TxQueryable, orderId: string, who: Identity, kind: 'deposit' | 'balance', amountFen: bigint): Promise<never> {
-  const o = await orderForDiagnosis(q, orderId);
-  if (o.userId !== who.sub) throw forbidden('you can only pay for your own orders');
+  const o = await orderForDiagnosis(q, orderId, (row) => row.userId === who.sub);
   const due = kind === 'deposit' ? o.depositFen : o.balanceDueFen;
   const expected: OrderStatus = kind === 'deposit' ? 'PLACED' : 'DEPOSIT_PAID';
   if (o.status !== expected) {
@@ -143,8 +142,7 @@ async function explainRefusedPayment(q: TxQueryable, orderId: string, who: Ident
 
 async function explainUncreditableTradeIn(q: TxQueryable, tradeInId: string, userId: string, manufacturerOrg: string): Promise<never> {
   const [t] = await data.tradeInsByIds(q, [tradeInId]);
-  if (!t) throw notFound(`there is no trade-in ${tradeInId}`);
-  if (t.userId !== userId) throw forbidden('you can only credit your own trade-in');
+  if (!t || t.userId !== userId) throw notVisible('trade-in', tradeInId);
   if (t.status === 'REQUESTED') throw conflict(`trade-in ${tradeInId} has not been appraised yet; it can be credited once appraised`);
   if (t.status === 'APPRAISED' && t.appraisedByOrg !== null && t.appraisedByOrg !== manufacturerOrg) {
     throw conflict(`trade-in ${tradeInId} was appraised by ${t.appraisedByOrg}; its credit can only go to an order of a ${t.appraisedByOrg} car`);
@@ -182,40 +180,35 @@ function owed(o: Order): { depositFen: bigint; balanceFen: bigint } {
 // Resolvers
 // ---------------------------------------------------------------------------------------------------
 
-interface UserRef {
-  id: string;
-}
-
 export const ordersResolvers = {
   Query: {
-    me: (_: unknown, __: unknown, ctx: Ctx): UserRef => ({ id: requireIdentity(ctx.identity).sub }),
+    me: (_: unknown, __: unknown, ctx: Ctx): UserRef => {
+      const { sub } = requireIdentity(ctx.identity);
+      return { id: sub, internalId: sub };
+    },
 
-    user(_: unknown, args: { id: string }, ctx: Ctx): UserRef {
+    async user(_: unknown, args: { id: string }, ctx: Ctx): Promise<UserRef> {
       requireRole(ctx.identity, 'analyst', 'admin');
-      return { id: checkId(args.id, 'id') };
+      const id = checkId(args.id, 'id');
+      if (shouldPseudonymise(ctx.identity)) {
+        // A real user id is never a pseudonym, so it is NOT_FOUND like an unknown pseudonym; the message
+        // does not repeat the argument, so neither answer says anything about the id.
+        const person = await personOf(ctx.identity, ctx.loaders, id);
+        if (!person) throw notFound('there is no user with this pseudonym; analysts address people by their pseudonym (`anon-…`)');
+        return person;
+      }
+      if (!(await ctx.loaders.userExists.load(id))) throw notFound(`there is no user ${id}`);
+      return { id, internalId: id };
     },
 
-    async order(_: unknown, args: { id: string }, ctx: Ctx): Promise<Order> {
-      requireIdentity(ctx.identity);
-      const o = await ctx.loaders.order.load(checkId(args.id, 'id'));
-      if (!o) throw notFound(`there is no order ${args.id}`);
-      return requireRead(ctx.identity, o, canReadOrder, 'order');
-    },
+    order: (_: unknown, args: { id: string }, ctx: Ctx): Promise<Order> =>
+      loadVisible(ctx.identity, ctx.loaders.order, checkId(args.id, 'id'), canReadOrder, 'order'),
 
-    async vehicle(_: unknown, args: { vin: string }, ctx: Ctx): Promise<Vehicle> {
-      requireIdentity(ctx.identity);
-      const vin = parseVin(args.vin);
-      const v = await ctx.loaders.vehicle.load(vin);
-      if (!v) throw notFound(`there is no vehicle with VIN ${vin}`);
-      return requireRead(ctx.identity, v, canReadVehicle, 'vehicle');
-    },
+    vehicle: (_: unknown, args: { vin: string }, ctx: Ctx): Promise<Vehicle> =>
+      loadVisible(ctx.identity, ctx.loaders.vehicle, parseVin(args.vin), canReadVehicle, 'vehicle with VIN'),
 
-    async tradeIn(_: unknown, args: { id: string }, ctx: Ctx): Promise<TradeIn> {
-      requireIdentity(ctx.identity);
-      const t = await ctx.loaders.tradeIn.load(checkId(args.id, 'id'));
-      if (!t) throw notFound(`there is no trade-in ${args.id}`);
-      return requireRead(ctx.identity, t, canReadTradeIn, 'trade-in');
-    },
+    tradeIn: (_: unknown, args: { id: string }, ctx: Ctx): Promise<TradeIn> =>
+      loadVisible(ctx.identity, ctx.loaders.tradeIn, checkId(args.id, 'id'), canReadTradeIn, 'trade-in'),
 
     async tradeInsAwaitingAppraisal(_: unknown, args: PageArgs, ctx: Ctx) {
       requirePartnerOrAdmin(ctx.identity);
@@ -233,33 +226,37 @@ export const ordersResolvers = {
   },
 
   User: {
-    __resolveReference: (ref: UserRef): UserRef => ({ id: ref.id }),
+    __resolveReference: (ref: UserRef, ctx: Ctx) => personOf(ctx.identity, ctx.loaders, ref.id),
 
     async orders(user: UserRef, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.ordersOfUser.load({ userId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.ordersOfUser.load({ userId, limit: limit + 1, after });
       return toConnection(rows, limit, (o) => [o.placedAt, o.id]);
     },
 
     async vehicles(user: UserRef, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.vehiclesOfUser.load({ userId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.vehiclesOfUser.load({ userId, limit: limit + 1, after });
       return toConnection(rows, limit, (v) => [v.deliveredAt, v.vin]);
     },
 
     async testDrives(user: UserRef, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.testDrivesOfUser.load({ userId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.testDrivesOfUser.load({ userId, limit: limit + 1, after });
       return toConnection(rows, limit, (d) => [d.bookedAt, d.id]);
     },
 
     async tradeIns(user: UserRef, args: PageArgs, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
+      const userId = realUserId(user);
+      requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.tradeInsOfUser.load({ userId: user.id, limit: limit + 1, after });
+      const rows = await ctx.loaders.tradeInsOfUser.load({ userId, limit: limit + 1, after });
       return toConnection(rows, limit, (t) => [t.requestedAt, t.id]);
     },
   },
@@ -267,7 +264,7 @@ export const ordersResolvers = {
   Order: {
     async __resolveReference(ref: { id: string }, ctx: Ctx): Promise<Order | null> {
       const o = await ctx.loaders.order.load(ref.id);
-      return o && requireRead(ctx.identity, o, canReadOrder, 'order');
+      return o && requireVisible(ctx.identity, o, o.id, canReadOrder, 'order');
     },
     userId: (o: Order, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, o.userId),
     buyer: (o: Order, _: unknown, ctx: Ctx): UserRef => visibleUser(ctx.identity, o.userId),
@@ -301,7 +298,7 @@ export const ordersResolvers = {
   Vehicle: {
     async __resolveReference(ref: { vin: string }, ctx: Ctx): Promise<Vehicle | null> {
       const v = await ctx.loaders.vehicle.load(ref.vin);
-      return v && requireRead(ctx.identity, v, canReadVehicle, 'vehicle');
+      return v && requireVisible(ctx.identity, v, v.vin, canReadVehicle, 'vehicle with VIN');
     },
     ownerId: (v: Vehicle, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, v.ownerId),
     // Fetched only by the gateway for other subgraphs' @requires (inaccessible to clients).
@@ -316,7 +313,7 @@ export const ordersResolvers = {
   TestDrive: {
     async __resolveReference(ref: { id: string }, ctx: Ctx): Promise<TestDrive | null> {
       const d = await ctx.loaders.testDrive.load(ref.id);
-      return d && requireRead(ctx.identity, d, (who, row) => canReadUser(who, row.userId), 'test drive');
+      return d && requireVisible(ctx.identity, d, d.id, canReadTestDrive, 'test drive');
     },
     trim: (d: TestDrive) => ({ id: d.trimId }),
   },
@@ -324,14 +321,14 @@ export const ordersResolvers = {
   TradeIn: {
     async __resolveReference(ref: { id: string }, ctx: Ctx): Promise<TradeIn | null> {
       const t = await ctx.loaders.tradeIn.load(ref.id);
-      return t && requireRead(ctx.identity, t, canReadTradeIn, 'trade-in');
+      return t && requireVisible(ctx.identity, t, t.id, canReadTradeIn, 'trade-in');
     },
     description: (t: TradeIn, _: unknown, ctx: Ctx) => visiblePersonalText(ctx.identity, t.description),
     appraisedValue: (t: TradeIn) => (t.appraisedValueFen === null ? null : money(t.appraisedValueFen)),
     async creditedOrder(t: TradeIn, _: unknown, ctx: Ctx): Promise<Order | null> {
       if (!t.creditedOrderId) return null;
       const o = await ctx.loaders.order.load(t.creditedOrderId);
-      return o && requireRead(ctx.identity, o, canReadOrder, 'order');
+      return o && requireVisible(ctx.identity, o, o.id, canReadOrder, 'order');
     },
   },
 
@@ -359,8 +356,7 @@ export const ordersResolvers = {
         const cancelled = await data.cancelTestDrive(q, id, who.sub, now);
         if (cancelled) return cancelled;
         const [d] = await data.testDrivesByIds(q, [id]);
-        if (!d) throw notFound(`there is no test drive ${id}`);
-        if (d.userId !== who.sub) throw forbidden('you can only cancel your own test drives');
+        if (!d || d.userId !== who.sub) throw notVisible('test drive', id);
         if (d.status === 'CANCELLED') throw conflict(`test drive ${id} is already cancelled`);
         throw conflict(`test drive ${id} was at ${d.at.toISOString()}; a past test drive cannot be cancelled`);
       });
@@ -525,8 +521,8 @@ export const ordersResolvers = {
         const now = new Date();
         const delivered = await data.markDelivered(q, orderId, org, now);
         if (!delivered) {
-          const o = await orderForDiagnosis(q, orderId);
-          requirePartnerOf(who, o.manufacturerOrg);
+          // A partner of another manufacturer is told nothing about the order: NOT_FOUND like a missing one.
+          const o = await orderForDiagnosis(q, orderId, (row) => org === null || row.manufacturerOrg === org);
           if (o.status === 'DELIVERED') throw conflict(`order ${o.id} is already delivered`);
           throw conflict(`order ${o.id} is ${STATUS_WORDS[o.status]}; only an order whose balance is paid can be delivered`);
         }
@@ -554,8 +550,7 @@ export const ordersResolvers = {
         const now = new Date();
         const cancelled = await data.cancelOrder(q, orderId, who.sub, now);
         if (!cancelled) {
-          const o = await orderForDiagnosis(q, orderId);
-          if (o.userId !== who.sub) throw forbidden('you can only cancel your own orders');
+          const o = await orderForDiagnosis(q, orderId, (row) => row.userId === who.sub);
           if (o.status === 'CANCELLED') throw conflict(`order ${o.id} is already cancelled`);
           throw conflict(`order ${o.id} is ${STATUS_WORDS[o.status]}; only an order with nothing paid can be cancelled`);
         }

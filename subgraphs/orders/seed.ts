@@ -11,6 +11,7 @@
  * snapshot, trim name and request fingerprint a live order stores.
  */
 import { addDays, addYears, DEMO_USER, type Rng, type SeedAccessory, type SeedCatalog, type SeedColour, type SeedOrder, type SeedPackage, type SeedStage, type SeedTrim, type SeedVehicle } from '../kit/seed';
+import { registerUsers } from './users';
 import { bulkInsert } from '../kit/bulk';
 import { seedId } from '../kit/ids';
 import type { PriceLine } from './data';
@@ -215,6 +216,8 @@ export const seedOrders: SeedStage = async (db, world) => {
 
   // One transaction: trade-ins name their order before it exists (the foreign key is checked at commit).
   await db.tx(async (q) => {
+    // Every seeded person exists for `user(id:)`, also one with nothing in orders.
+    await registerUsers(q, world.users);
     await bulkInsert(q, 'orders.trade_ins', [
       ['id', 'text'], ['user_id', 'text'], ['description', 'text'], ['model_year', 'int'], ['mileage_km', 'int'], ['status', 'text'], ['requested_at', 'timestamptz'],
       ['appraised_value_fen', 'bigint'], ['appraised_at', 'timestamptz'], ['appraised_by_role', 'text'], ['appraised_by', 'text'], ['credited_order_id', 'text'],

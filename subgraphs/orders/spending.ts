@@ -2,7 +2,8 @@
  * The merge side of the spending report: orders owns `User.spending`, contributes its own lines, and
  * derives totals and pages from every contributor's internal fields (`@requires`).
  */
-import { requireReadUser, shouldPseudonymise } from '../kit/auth';
+import { realUserId, requireReadUser, shouldPseudonymise, type UserRef } from '../kit/auth';
+import { personOf } from './users';
 import { money } from '../kit/money';
 import type { SubgraphContext } from '../kit/subgraph';
 import type { SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
@@ -30,8 +31,20 @@ type WireLine = Parameters<typeof lineFromWire>[0];
 type ReportRep = SpendingReportRef & Partial<Record<`${(typeof CONTRIBUTORS)[number]}Buckets`, WireBucket[]>>;
 type PageRep = SpendingLinePageRef & Partial<Record<`${(typeof CONTRIBUTORS)[number]}Lines`, WireLine[]>>;
 
+/**
+ * The report (or page) with its real user id. Its key `userId` is the id the caller sees (a pseudonym
+ * for analysts, so no key an analyst can select holds a real id); contributors get the real one as the
+ * inaccessible `internalUserId`, and orders, when the gateway hands the entity back, looks it up.
+ */
+async function withRealUser<R extends SpendingReportRef>(rep: R, ctx: Ctx): Promise<R & { internalUserId: string }> {
+  const person = await personOf(ctx.identity, ctx.loaders, rep.userId);
+  if (!person) throw new Error('a spending report of nobody');
+  requireReadUser(ctx.identity, person.internalId);
+  return { ...rep, internalUserId: person.internalId };
+}
+
 async function allBuckets(rep: ReportRep, ctx: Ctx): Promise<SpendingBucket[]> {
-  const own = await ctx.loaders.spending.buckets.load({ userId: rep.userId, period: rep.period });
+  const own = await ctx.loaders.spending.buckets.load({ userId: rep.internalUserId!, period: rep.period });
   const others = CONTRIBUTORS.flatMap((name) => (rep[`${name}Buckets`] ?? []).map(bucketFromWire));
   return [...own, ...others];
 }
@@ -41,27 +54,27 @@ const ANALYST_TRADE_IN_DESCRIPTION = 'Trade-in credit';
 
 async function page(rep: PageRep, ctx: Ctx) {
   const first = checkPageSize(rep.first);
-  let own = await ctx.loaders.spending.lines.load(rep);
+  let own = await ctx.loaders.spending.lines.load({ ...rep, userId: rep.internalUserId! });
   if (shouldPseudonymise(ctx.identity)) {
     own = own.map((l) => (l.category === 'TRADE_IN_CREDIT' ? { ...l, description: ANALYST_TRADE_IN_DESCRIPTION } : l));
   }
-  const others: SpendingLine[][] = CONTRIBUTORS.map((name) => (rep[`${name}Lines`] ?? []).map((l) => lineFromWire(l, rep.userId)));
+  const others: SpendingLine[][] = CONTRIBUTORS.map((name) => (rep[`${name}Lines`] ?? []).map((l) => lineFromWire(l, rep.internalUserId!)));
   return mergePage([own, ...others], first);
 }
 
 export const spendingResolvers = {
   User: {
-    spending(user: { id: string }, args: { from?: Date | null; to?: Date | null }, ctx: Ctx) {
-      requireReadUser(ctx.identity, user.id);
-      return { userId: user.id, period: periodKey(args.from, args.to) };
+    spending(user: UserRef, args: { from?: Date | null; to?: Date | null }, ctx: Ctx) {
+      const internalUserId = realUserId(user);
+      requireReadUser(ctx.identity, internalUserId);
+      return { userId: user.id, internalUserId, period: periodKey(args.from, args.to) };
     },
   },
   SpendingReport: {
     // Returns the whole representation: the @requires'd contributions arrive in it.
     __resolveReference(rep: ReportRep, ctx: Ctx) {
-      requireReadUser(ctx.identity, rep.userId);
       parsePeriod(rep.period);
-      return rep;
+      return withRealUser(rep, ctx);
     },
     from: (rep: ReportRep) => parsePeriod(rep.period).from,
     to: (rep: ReportRep) => parsePeriod(rep.period).to,
@@ -73,14 +86,11 @@ export const spendingResolvers = {
       const first = checkPageSize(args.first ?? DEFAULT_PAGE_SIZE);
       const after = args.after ?? '';
       decodeCursor(after); // refuse a bad cursor here, before any subgraph is asked
-      return { userId: rep.userId, period: rep.period, first, after };
+      return { userId: rep.userId, internalUserId: rep.internalUserId, period: rep.period, first, after };
     },
   },
   SpendingLinePage: {
-    __resolveReference(rep: PageRep, ctx: Ctx) {
-      requireReadUser(ctx.identity, rep.userId);
-      return rep;
-    },
+    __resolveReference: (rep: PageRep, ctx: Ctx) => withRealUser(rep, ctx),
     edges: async (rep: PageRep, _a: unknown, ctx: Ctx) => (await page(rep, ctx)).edges,
     pageInfo: async (rep: PageRep, _a: unknown, ctx: Ctx) => (await page(rep, ctx)).pageInfo,
   },
