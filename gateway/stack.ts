@@ -21,6 +21,8 @@ export interface StackOptions {
   subgraphPorts: Record<SubgraphName, number>;
   maxBodyBytes: number;
   development: boolean;
+  /** Serve the explorer (default: in development). */
+  explorer?: boolean;
   persistedQueries?: KeyValueCache<string>;
   limits?: OperationLimits;
   subgraphTimeoutMs?: number;
@@ -57,6 +59,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       host: opts.host,
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
+      explorer: opts.explorer,
       persistedQueries: opts.persistedQueries,
       limits: opts.limits,
       subgraphTimeoutMs: opts.subgraphTimeoutMs,

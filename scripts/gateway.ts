@@ -35,6 +35,7 @@ async function main() {
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
+    explorer: config.explorer,
     persistedQueries,
     limits: config.limits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
