@@ -69,6 +69,11 @@ describe('the explorer in development', () => {
     expect((await fetch(`${g.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': '1' } })).status).toBe(200);
   });
 
+  test("a browser opening a subgraph's URL is not sent to Apollo's CDN either", async () => {
+    const res = await asBrowser(g.subgraphUrl('orders'));
+    expect(await res.text()).not.toMatch(/apollographql\.com|https?:\/\/(?!127\.0\.0\.1|localhost)/);
+  });
+
   test('development hands the page a demo-driver token that the gateway accepts', async () => {
     const res = await fetch(`${origin(g)}/explorer/demo-token`);
     expect(res.status).toBe(200);
