@@ -26,6 +26,8 @@ export interface AutographConfig {
   subgraphTimeoutMs: number;
   /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses (never in production). */
   includeStacktrace: boolean;
+  /** Serve the explorer at the graph's URL (EXPLORER; default: only in development). */
+  explorer: boolean;
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
@@ -56,6 +58,13 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
     return fallback;
   }
   return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+  return raw === 'true';
 }
 
 function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], problems: string[]): string | undefined {
@@ -143,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
     maxBodyBytes,
     subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),
     includeStacktrace: stacktraceRaw === 'true',
+    explorer: bool(env, 'EXPLORER', nodeEnv === 'development', problems),
     limits: {
       maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
       maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),

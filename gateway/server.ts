@@ -4,7 +4,7 @@
  */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { installScalarValidation } from './scalars';
 import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from './limits';
@@ -17,6 +17,7 @@ import { currentRequestId, logger, REQUEST_ID_HEADER } from '../subgraphs/kit/lo
 import { maskUnexpectedErrors } from '../subgraphs/kit/masking';
 import type { SubgraphName } from '../subgraphs/kit/subgraph';
 import { createTokenVerifier, type JwtSettings } from './auth';
+import { createExplorer } from './explorer';
 
 export interface GatewayContext {
   identity: Identity | null;
@@ -31,10 +32,12 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   maxBodyBytes: number;
-  /** Development shows the explorer landing page. */
+  /** Development: the explorer gets a demo-driver token. */
   development: boolean;
   /** Add `extensions.stacktrace` to error responses (INCLUDE_STACKTRACE=true; off by default, even in development). */
   includeStacktrace?: boolean;
+  /** Serve the explorer (`gateway/explorer.ts`); default: in development. */
+  explorer?: boolean;
   /** How long one subgraph fetch may take before its part of the answer fails (default 10 s). */
   subgraphTimeoutMs?: number;
   /** Depth, alias and token limits per operation. */
@@ -117,19 +120,18 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     validationRules: [operationLimitsRule(opts.limits ?? DEFAULT_LIMITS)],
     parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
-    plugins: [
-      inputChecksPlugin(),
-      opts.development
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
-    ],
+    // Apollo's landing pages load Sandbox from a CDN; the explorer is served from local files instead.
+    plugins: [inputChecksPlugin(), ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
   ready = true;
+  const explorer = createExplorer({ enabled: opts.explorer ?? opts.development, development: opts.development, jwt: opts.jwt });
   const handler = graphqlHandler({
     apollo,
     maxBodyBytes: opts.maxBodyBytes,
+    landingPage: explorer.landingPage,
     routes: {
+      ...explorer.routes,
       '/health': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }),
       // Readiness of the whole graph: every subgraph answers its own /health (which checks its database).
       '/health/subgraphs': async (_req, res) => {

@@ -23,6 +23,8 @@ export interface StackOptions {
   development: boolean;
   /** `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE). */
   includeStacktrace?: boolean;
+  /** Serve the explorer (default: in development). */
+  explorer?: boolean;
   persistedQueries?: KeyValueCache<string>;
   limits?: OperationLimits;
   subgraphTimeoutMs?: number;
@@ -60,6 +62,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
       includeStacktrace: opts.includeStacktrace,
+      explorer: opts.explorer,
       persistedQueries: opts.persistedQueries,
       limits: opts.limits,
       subgraphTimeoutMs: opts.subgraphTimeoutMs,

@@ -36,6 +36,7 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
     includeStacktrace: config.includeStacktrace,
+    explorer: config.explorer,
     persistedQueries,
     limits: config.limits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,

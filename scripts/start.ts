@@ -59,6 +59,7 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
     includeStacktrace: config.includeStacktrace,
+    explorer: config.explorer,
     persistedQueries,
     limits: config.limits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
@@ -66,7 +67,7 @@ async function main() {
 
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${persistedQueries ? ', persisted queries in Redis' : ''}.`);
-  console.log(`  gateway     ${stack.gateway.url}${config.env === 'development' ? '   (open it in a browser for the explorer)' : ''}`);
+  console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
   for (const s of Object.values(stack.subgraphs)) console.log(`  ${s.name.padEnd(11)} ${s.url}`);
   if (config.jwt.secret) {
     const token = await mintToken({ ...config.jwt, secret: config.jwt.secret }, { sub: DEMO_USER, role: 'customer' }, 24 * 3600);

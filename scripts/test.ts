@@ -3,8 +3,9 @@
  *
  * The tests need PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test; each
  * test file creates and drops its own database) and Redis (REDIS_URL, default redis://127.0.0.1:6379).
- * Tests that prove the embedded default run on PGlite regardless. A missing service stops the run
- * with what to start, instead of failing obscurely or skipping. Extra arguments go to jest.
+ * Tests that prove the embedded default run on PGlite regardless. The explorer's test drives a real
+ * Chromium (CHROMIUM_PATH, default /usr/bin/chromium). A missing service or browser stops the run with
+ * what to start or install, instead of failing obscurely or skipping. Extra arguments go to jest.
  */
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
@@ -12,6 +13,7 @@ import { Client } from 'pg';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
 async function checkPostgres(url: string): Promise<string | null> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -42,6 +44,14 @@ async function checkRedis(url: string): Promise<string | null> {
   }
 }
 
+/** The browser the explorer's test drives: it must start, not merely exist. */
+function checkChromium(path: string): string | null {
+  const res = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  if (res.error) return (res.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : res.error.message;
+  if (res.status !== 0) return `\`${path} --version\` exited ${res.status ?? res.signal}: ${res.stderr.trim()}`;
+  return /chrom/i.test(res.stdout) ? null : `\`${path} --version\` printed ${JSON.stringify(res.stdout.trim().split("\n")[0])}, not a Chromium version`;
+}
+
 function run(title: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
   console.log(`\n▶ ${title}`);
   const res = spawnSync(cmd, args, { stdio: 'inherit', env });
@@ -66,14 +76,19 @@ async function main() {
   if (redisProblem) {
     problems.push(`Redis is not reachable at ${redisUrl}: ${redisProblem}\n    start it (redis-server --daemonize yes --port 6379) or set REDIS_URL=redis://host:port`);
   }
+  const chromiumPath = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM_PATH;
+  const chromiumProblem = checkChromium(chromiumPath);
+  if (chromiumProblem) {
+    problems.push(`Chromium is not usable at ${chromiumPath}: ${chromiumProblem}\n    install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH=/path/to/chromium`);
+  }
   if (problems.length) {
-    console.error(`The test suite needs real services:\n  - ${problems.join('\n  - ')}`);
+    console.error(`The test suite needs real services and a browser:\n  - ${problems.join('\n  - ')}`);
     process.exit(1);
   }
-  console.log(`Tests use PostgreSQL ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')} and Redis ${redisUrl}.`);
+  console.log(`Tests use PostgreSQL ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}, Redis ${redisUrl} and Chromium ${chromiumPath}.`);
   // PGlite loads its WebAssembly through dynamic import(), which jest's CommonJS sandbox allows only with VM modules on.
   const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--disable-warning=ExperimentalWarning'].filter(Boolean).join(' ');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CHROMIUM_PATH: chromiumPath, NODE_ENV: 'test', NODE_OPTIONS: nodeOptions };
   const bin = (name: string) => require.resolve(`.bin/${name}`, { paths: [`${process.cwd()}/node_modules`] });
   run('composition is up to date (npm run compose -- --check)', process.execPath, [bin('tsx'), 'scripts/compose.ts', '--check'], env);
   run('type check (tsc --noEmit)', process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'], env);

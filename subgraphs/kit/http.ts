@@ -16,6 +16,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Extra `GET` routes by exact path, e.g. `/health`. */
   routes?: Record<string, Route>;
+  /** What a browser gets when it opens the GraphQL URL itself: a `GET` asking for HTML, with no query. */
+  landingPage?: Route;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
 }
@@ -70,6 +72,9 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
       if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
         res.setHeader('allow', 'GET, POST');
         return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST (or GET for queries)');
+      }
+      if (opts.landingPage && req.method === 'GET' && !url.searchParams.has('query') && /\btext\/html\b/.test(req.headers.accept ?? '')) {
+        return await opts.landingPage(req, res);
       }
 
       let body: unknown;

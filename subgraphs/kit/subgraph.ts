@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
@@ -127,8 +127,9 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     csrfPrevention: true,
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
-    // No HTTP cache hints or inline traces are used: skipping them saves work on every field.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), inputChecksPlugin()],
+    // No HTTP cache hints or inline traces are used: skipping them saves work on every field. No landing
+    // page: Apollo's default loads Sandbox from its CDN; the explorer is the gateway's (gateway/explorer.ts).
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
   });
   await apollo.start();
   const handler = graphqlHandler({
