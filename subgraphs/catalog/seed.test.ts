@@ -13,7 +13,6 @@ const USERS = 10_000;
 let db: Db;
 let drop: () => Promise<void>;
 let world: SeedWorld;
-let seedMs = 0;
 let seedStatements = 0;
 
 const emptyWorld = (users: string[]): SeedWorld => ({
@@ -29,9 +28,7 @@ beforeAll(async () => {
   await migrate(db, 'catalog', join(__dirname, 'migrations'));
   world = emptyWorld(seedUsers(USERS));
   const before = db.statementCount;
-  const started = Date.now();
   await seedCatalog(db, world);
-  seedMs = Date.now() - started;
   seedStatements = db.statementCount - before;
 });
 
@@ -110,9 +107,8 @@ describe('seedCatalog', () => {
     expect(row.bad_updates).toBe('0');
   });
 
-  it('writes 10,000 users in a handful of batched statements, fast', () => {
+  it('writes 10,000 users in a handful of batched statements', () => {
     expect(seedStatements).toBeLessThan(20);
-    expect(seedMs).toBeLessThan(15_000);
   });
 
   it('is deterministic: the same rng seed yields the same preferences', async () => {

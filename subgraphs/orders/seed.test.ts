@@ -1,5 +1,5 @@
 /**
- * The orders seed: 10,000 users in a few seconds, the demo user's whole purchase story, orders priced
+ * The orders seed: 10,000 users in a handful of statements, the demo user's whole purchase story, orders priced
  * and recorded exactly as `placeOrder` records them (price lines, trim name, request fingerprint),
  * consistent money, every timestamp before the seed's "now", and the same world for the same random seed.
  */
@@ -22,25 +22,20 @@ const emptyWorld = (seed: number, users: string[]): SeedWorld => ({
 
 let g: TestGraph;
 let world: SeedWorld;
-let seedMs: number;
 let seedStatements: number;
 beforeAll(async () => {
   g = await startTestGraph();
   world = emptyWorld(42, seedUsers(USERS));
   await SEED_STAGES.find(([name]) => name === 'catalog')![1](g.db, world);
   const before = g.db.statementCount;
-  const started = Date.now();
   await seedOrders(g.db, world);
-  seedMs = Date.now() - started;
   seedStatements = g.db.statementCount - before;
 });
 afterAll(async () => {
   await g?.stop();
 });
 
-test('10,000 users are seeded in a few seconds with a handful of statements', () => {
-  // About a second on an idle machine; the bound leaves room for a CI box running other suites.
-  expect(seedMs).toBeLessThan(10_000);
+test('10,000 users are seeded in a handful of batched statements (speed: npm run bench)', () => {
   expect(seedStatements).toBeLessThan(30);
 });
 
