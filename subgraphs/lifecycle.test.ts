@@ -110,11 +110,12 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     paid.push(fen(buyInsurance.premium));
   });
 
-  test('maintenance: a service booked and invoiced by the store, with a warranty-covered part', async () => {
+  test('maintenance: a repair booked and invoiced by the store, with a warranty-covered part', async () => {
     const { stores } = await ok(g, `{ stores(kind: MAINTENANCE, first: 1) { edges { node { id org } } } }`, {}, user);
     const store = stores.edges[0].node;
     const at = new Date(Date.now() + 3 * 86400_000).toISOString();
-    const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: store.id, v: ids.vin, at }, user);
+    // A repair: the car's maintenance-enhanced package prepays scheduled maintenance only (next test).
+    const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: REPAIR, scheduledAt: $at }) { id } }`, { s: store.id, v: ids.vin, at }, user);
     const { issueInvoice } = await ok(g, `mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [
         { kind: PART, description: "Cabin filter", quantity: 2, unitPrice: "88.80", warrantyCovered: false },
         { kind: PART, description: "Coolant pump", quantity: 1, unitPrice: "1450.00", warrantyCovered: true },
@@ -126,6 +127,18 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     ids.invoice = issueInvoice.id;
     ids.appointment = bookService.id;
     ids.store = store.id;
+  });
+
+  test('maintenance: scheduled maintenance prepaid by the maintenance-enhanced package costs the owner 0.00', async () => {
+    const at = new Date(Date.now() + 4 * 86400_000).toISOString();
+    const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: ids.store, v: ids.vin, at }, user);
+    const { store } = await ok(g, `query($s: ID!) { store(id: $s) { org } }`, { s: ids.store }, user);
+    const { issueInvoice } = await ok(g, `mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [
+        { kind: LABOUR, description: "Scheduled inspection", quantity: 1, unitPrice: "260.00", warrantyCovered: false } ] }) { ownerPaid { amount } platformSettled { amount } } }`,
+      { a: bookService.id }, as.partner('store-staff', store.org));
+    expect(issueInvoice).toEqual({ ownerPaid: { amount: '0.00' }, platformSettled: { amount: '260.00' } });
+    const { vehicle } = await ok(g, `query($v: String!) { vehicle(vin: $v) { maintenancePlan { servicesUsed servicesRemaining } } }`, { v: ids.vin }, user);
+    expect(vehicle.maintenancePlan).toEqual({ servicesUsed: 1, servicesRemaining: 5 });
   });
 
   test('energy: battery subscription, a swap at a station, a charging session', async () => {
@@ -223,6 +236,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
       bookService: [`mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: ids.store, v: ids.vin, at: soon }],
       issueInvoice: [`mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [{ kind: LABOUR, description: "x", quantity: 1, unitPrice: "1.00", warrantyCovered: false }] }) { id } }`, { a: ids.appointment }],
       cancelAppointment: [`mutation($a: ID!) { cancelAppointment(id: $a) { id } }`, { a: ids.appointment }],
+      recordPackageFitting: [`mutation($v: String!, $s: ID!) { recordPackageFitting(input: { vin: $v, storeId: $s }) { id } }`, { v: ids.vin, s: ids.store }],
       subscribeBatteryPlan: [`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: ids.vin }],
       cancelBatterySubscription: [`mutation($s: ID!) { cancelBatterySubscription(id: $s) { id } }`, { s: ids.subscription }],
       recordSwap: [`mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 10, stateOfChargeAfter: 90 }) { id } }`, { s: ids.station, v: ids.vin, at: past(60_000) }],
