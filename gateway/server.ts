@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { installScalarValidation } from './scalars';
-import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from './limits';
+import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from '../platform/limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
@@ -52,9 +52,9 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     super({ url, fetcher: fetcher as unknown as Fetcher });
   }
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    // Never pass a client's own identity header through: only the gateway's signature counts.
-    request.http?.headers.delete(IDENTITY_HEADER);
-    if (context?.identity) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.identity, this.secret));
+    // Only the gateway's signature counts (`set` replaces any copy a client sent). An anonymous caller
+    // is signed too: a subgraph refuses every request the gateway did not sign.
+    request.http?.headers.set(IDENTITY_HEADER, signIdentity(context?.identity ?? null, this.secret));
   }
 
   /** A subgraph's refusal keeps its own message and code; the subgraph's URL and raw body stay inside. */
