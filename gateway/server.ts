@@ -14,6 +14,7 @@ import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/k
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
 import type { SubgraphName } from '../subgraphs/kit/subgraph';
 import { createTokenVerifier, type JwtSettings } from './auth';
+import { operationResolutionPlugin } from './operation-name';
 
 export interface GatewayContext {
   identity: Identity | null;
@@ -120,6 +121,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
     plugins: [
+      operationResolutionPlugin,
       opts.development
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
