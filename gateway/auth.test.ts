@@ -84,14 +84,16 @@ describe('gateway authentication', () => {
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
-  test('calling a subgraph directly with no identity gets no one else\'s data', async () => {
+  test('calling a subgraph directly with no identity is refused with 401, saying to go through the gateway', async () => {
     const res = await fetch(g.subgraphUrl('orders'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ me { id } }' }),
     });
-    const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
-    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as { data?: unknown; errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors[0]).toEqual({ message: 'this subgraph answers only requests signed by the gateway: send the request to the gateway', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(body.data).toBeUndefined();
   });
 
   test('a correctly signed but expired forwarded identity is refused by the subgraph', async () => {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
-import { DEFAULT_LIMITS, type OperationLimits } from './limits';
+import { DEFAULT_LIMITS, type OperationLimits } from '../platform/limits';
 import { LOG_LEVELS } from '../subgraphs/kit/logger';
 
 export interface AutographConfig {

@@ -1,26 +1,57 @@
-import { parse, Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { measure } from './limits';
+import { parse, validate, type GraphQLError } from 'graphql';
+import { operationFromDocument } from '@apollo/federation-internals';
+import type { FetchNode, PlanNode, SubscriptionNode } from '@apollo/query-planner';
+import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits } from '../platform/limits';
+import { SUBGRAPHS } from '../subgraphs';
+import { buildModuleSchema, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { startTestGraph, as, type TestGraph } from './testing';
 
-function measured(doc: string) {
-  const ast = parse(doc);
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of ast.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  return measure((ast.definitions[0] as OperationDefinitionNode).selectionSet, fragments);
-}
+/** The README's headline request, with every `paidFor` link. */
+const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
+  me { id spending(from: $from, to: $to) {
+    total { amount currency }
+    byCategory { category total { amount currency } }
+    byMonth { month total { amount currency } }
+    lines(first: $first, after: $after) {
+      edges { node {
+        occurredAt category description amount { amount currency }
+        paidFor {
+          __typename
+          ... on Order { id trim { name model { name } } }
+          ... on Instalment { sequence loan { order { id } } }
+          ... on ServiceInvoice { store { name } }
+          ... on SwapSession { station { name } }
+        }
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  } }
+}`;
 
-describe('operation limits: measuring', () => {
-  test('depth counts fields, not fragments, and follows named fragments', () => {
-    expect(measured('{ a { b { c } } }')).toEqual({ depth: 3, aliases: 0 });
-    expect(measured('{ a { ...F } } fragment F on T { b { ... on U { c { d } } } }')).toEqual({ depth: 4, aliases: 0 });
-  });
-  test('aliases are counted everywhere, including inside fragments used twice', () => {
-    expect(measured('{ x: a y: a { z: b } ...F ...F } fragment F on Q { w: a }')).toEqual({ depth: 2, aliases: 5 });
-  });
-  test('a cyclic fragment does not loop', () => {
-    expect(measured('{ ...F } fragment F on Q { a { ...F } }').depth).toBe(1);
-  });
-});
+/** Exactly at the depth limit (15), across finance → orders → catalog entity fetches. */
+const DEEPEST = `{ me { spending { lines(first: 1) { edges { node { paidFor { ... on Instalment { loan { order { trim { model { trims { model { trims { model { name } } } } } } } } } } } } } } } }`;
+
+/** Exactly at the alias limit (30), spread over every subgraph and inside the union. */
+const MOST_ALIASED = `{ ${Array.from({ length: 3 }, (_, i) => `m${i}: me { o: orders(first: 1) { edges { node { i: id } } } l: loans(first: 1) { edges { node { i: id } } } s: spending { lines(first: 1) { edges { node { paidFor { ... on Order { t: trim { n: name } } ... on SwapSession { st: station { n: name } } } } } } } }`).join(' ')} }`;
+
+function fetchesOf(node: PlanNode | SubscriptionNode | undefined): FetchNode[] {
+  if (!node) return [];
+  switch (node.kind) {
+    case 'Subscription':
+      return [node.primary, ...fetchesOf(node.rest)];
+    case 'Fetch':
+      return [node];
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.flatMap(fetchesOf);
+    case 'Flatten':
+      return fetchesOf(node.node);
+    case 'Condition':
+      return [...fetchesOf(node.ifClause), ...fetchesOf(node.elseClause)];
+    case 'Defer':
+      return [...fetchesOf(node.primary.node), ...node.deferred.flatMap((d) => fetchesOf(d.node))];
+  }
+}
 
 describe('operation limits through the gateway', () => {
   let g: TestGraph;
@@ -50,6 +81,53 @@ describe('operation limits through the gateway', () => {
     const res = await g.gql(`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: me { id }`).join(' ')} }`, {}, as.customer('u-limits'));
     expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.errors?.[0].message).toMatch(/40 aliases; the limit is 30/);
+  });
+
+  test('a fragment bomb (each fragment spreads the previous one twice, 27 levels, 1.1 KB) is refused with 400 in well under 2 s while /health keeps answering', async () => {
+    let bomb = 'query Bomb { ...F27 } fragment F0 on Query { a: me { id } }';
+    for (let i = 1; i <= 27; i++) bomb += ` fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`;
+    expect(bomb.length).toBeLessThan(1200);
+    const started = Date.now();
+    const refused = g.gql(bomb, {}, null);
+    // Asked while the bomb is in flight: with an exponential check this waited for the whole check (30 s).
+    const health = fetch(new URL('/health', g.url)).then((r) => ({ status: r.status, ms: Date.now() - started }));
+    const [res, h] = await Promise.all([refused, health]);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors?.[0].message).toBe('operation Bomb uses 134217728 aliases; the limit is 30');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(h.status).toBe(200);
+    expect(h.ms).toBeLessThan(2000);
+  });
+
+  test('the same bomb without any alias is refused for the fields it would select once its fragments are written out', async () => {
+    let bomb = 'query Bomb { ...F27 } fragment F0 on Query { me { id } }';
+    for (let i = 1; i <= 27; i++) bomb += ` fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }`;
+    const started = Date.now();
+    const res = await g.gql(bomb, {}, null);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors?.[0].message).toBe('operation Bomb selects 268435456 fields once its fragments are written out; the limit is 5000 (the token limit)');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test.each([
+    ['the headline request with every paidFor link', HEADLINE],
+    ['an operation exactly at the depth limit', DEEPEST],
+    ['an operation exactly at the alias limit', MOST_ALIASED],
+  ])('%s is accepted, and every subgraph operation the planner makes of it fits the subgraph limits', async (_what, query) => {
+    const res = await g.gql(query, { first: 20 }, as.customer('u-limits'));
+    expect(res.errors).toBeUndefined();
+    // Every fetch of the plan, whether or not this user's data makes the gateway send it.
+    const planner = g.stack.gateway.gateway.__testing().queryPlanner!;
+    const fetches = fetchesOf(planner.buildQueryPlan(operationFromDocument(planner.supergraph.apiSchema(), parse(query))).node);
+    expect(fetches.length).toBeGreaterThan(1);
+    const limits = subgraphLimits(DEFAULT_LIMITS);
+    for (const fetch of fetches) {
+      const schema = buildModuleSchema(SUBGRAPHS[fetch.serviceName as SubgraphName]);
+      const errors: readonly GraphQLError[] = validate(schema, parse(fetch.operation, { maxTokens: limits.maxTokens }), [operationLimitsRule(limits)]);
+      expect([fetch.serviceName, fetch.operation, errors.map((e) => e.message)]).toEqual([fetch.serviceName, fetch.operation, []]);
+    }
   });
 
   test('a document with too many tokens is refused by the parser', async () => {

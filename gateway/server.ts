@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { installScalarValidation } from './scalars';
-import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from './limits';
+import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from '../platform/limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
@@ -18,6 +18,7 @@ import { maskUnexpectedErrors } from '../subgraphs/kit/masking';
 import type { SubgraphName } from '../subgraphs/kit/subgraph';
 import { createTokenVerifier, type JwtSettings } from './auth';
 import { createExplorer } from './explorer';
+import { operationResolutionPlugin } from './operation-name';
 
 export interface GatewayContext {
   identity: Identity | null;
@@ -60,9 +61,9 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     super({ url, fetcher: fetcher as unknown as Fetcher });
   }
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    // Never pass a client's own identity header through: only the gateway's signature counts.
-    request.http?.headers.delete(IDENTITY_HEADER);
-    if (context?.identity) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.identity, this.secret));
+    // Only the gateway's signature counts (`set` replaces any copy a client sent). An anonymous caller
+    // is signed too: a subgraph refuses every request the gateway did not sign.
+    request.http?.headers.set(IDENTITY_HEADER, signIdentity(context?.identity ?? null, this.secret));
     // The subgraph logs under the gateway's request id.
     const requestId = currentRequestId();
     if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
@@ -121,7 +122,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
     // Apollo's landing pages load Sandbox from a CDN; the explorer is served from local files instead.
-    plugins: [inputChecksPlugin(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [operationResolutionPlugin, inputChecksPlugin(), ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
   ready = true;

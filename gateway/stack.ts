@@ -7,7 +7,7 @@ import type { Db } from '../subgraphs/kit/db';
 import { SUBGRAPH_NAMES, startSubgraph, type RunningSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from './server';
 import type { JwtSettings } from './auth';
-import type { OperationLimits } from './limits';
+import type { OperationLimits } from '../platform/limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface StackOptions {
@@ -49,6 +49,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         port: opts.subgraphPorts[name],
         host: opts.host,
         includeStacktrace: opts.includeStacktrace,
+        limits: opts.limits,
       });
       urls[name] = subgraphs[name].url;
     }

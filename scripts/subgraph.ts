@@ -28,6 +28,7 @@ async function main() {
     port,
     host: config.host,
     includeStacktrace: config.includeStacktrace,
+    limits: config.limits,
   });
   console.log(`${subgraph} ${running.url}`);
   const shutdown = async () => {

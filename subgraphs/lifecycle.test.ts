@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestGraph, as, type TestGraph, type GqlResult } from '../gateway/testing';
 import { seedAll } from './seeding';
 import { parseDecimalToFen, formatFen } from './kit/money';
-import type { Identity } from './kit/identity';
+import { IDENTITY_HEADER, signIdentity, type Identity } from './kit/identity';
 
 const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
   me {
@@ -254,14 +254,14 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     expect({ total: after.total, lineCount: after.lineCount }).toEqual({ total: before.total, lineCount: before.lineCount });
   });
 
-  test("calling a subgraph directly, without the gateway's signed identity, reads nothing personal: every entity and list of this user is UNAUTHENTICATED", async () => {
-    const direct = async (subgraph: Parameters<TestGraph['subgraphUrl']>[0], representation: Record<string, unknown>, selection: string) => {
+  test("calling a subgraph directly reads nothing personal: unsigned it is refused (401), and as an anonymous caller the gateway signed every entity and list of this user is UNAUTHENTICATED", async () => {
+    const direct = async (subgraph: Parameters<TestGraph['subgraphUrl']>[0], representation: Record<string, unknown>, selection: string, signed: boolean) => {
       const res = await fetch(g.subgraphUrl(subgraph), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(signed ? { [IDENTITY_HEADER]: signIdentity(null, g.internalSecret) } : {}) },
         body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${representation.__typename} { ${selection} } } }`, variables: { r: [representation] } }),
       });
-      return (await res.json()) as GqlResult;
+      return { ...((await res.json()) as GqlResult), status: res.status };
     };
     const page = { userId: user.sub, period: 'all', first: 20, after: '' };
     const report = { userId: user.sub, period: 'all' };
@@ -292,10 +292,12 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
       ['catalog', { __typename: 'User', id: user.sub }, 'preferences { edges { cursor } }'],
     ];
     for (const [subgraph, representation, selection] of attempts) {
-      const res = await direct(subgraph, representation, selection);
-      const what = `${subgraph} ${representation.__typename} { ${selection} }`;
-      expect([what, res.errors?.[0]?.extensions?.code]).toEqual([what, 'UNAUTHENTICATED']);
-      expect([what, JSON.stringify(res.data ?? null).includes(user.sub)]).toEqual([what, false]);
+      for (const signed of [false, true]) {
+        const res = await direct(subgraph, representation, selection, signed);
+        const what = `${signed ? 'anonymous' : 'unsigned'} ${subgraph} ${representation.__typename} { ${selection} }`;
+        expect([what, res.status, res.errors?.[0]?.extensions?.code]).toEqual([what, signed ? 200 : 401, 'UNAUTHENTICATED']);
+        expect([what, JSON.stringify(res.data ?? null).includes(user.sub)]).toEqual([what, false]);
+      }
     }
   });
 

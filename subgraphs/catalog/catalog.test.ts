@@ -30,10 +30,9 @@ afterAll(async () => {
 
 const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
-/** Calls the catalog subgraph directly with a gateway-signed identity (for `_entities`, which clients cannot send). */
+/** Calls the catalog subgraph directly, signed as the gateway signs `identity` (null: an anonymous caller), for `_entities`, which clients cannot send. */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null = null): Promise<GqlResult> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (identity) headers[IDENTITY_HEADER] = signIdentity(identity, g.internalSecret);
+  const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) };
   const res = await fetch(g.subgraphUrl('catalog'), { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { ...((await res.json()) as GqlResult), status: res.status };
 }

@@ -120,11 +120,11 @@ async function freshTimes(count: number): Promise<string[]> {
   return Array.from({ length: count }, (_, i) => new Date(base - (count - i) * 2).toISOString());
 }
 
-/** Queries the energy subgraph directly, signed as the gateway would sign `identity`. */
+/** Queries the energy subgraph directly, signed as the gateway would sign `identity` (null: an anonymous caller). */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null): Promise<GqlResult> {
   const res = await fetch(g.subgraphUrl('energy'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(identity ? { [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) } : {}) },
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) },
     body: JSON.stringify({ query, variables }),
   });
   return { ...((await res.json()) as GqlResult), status: res.status };
@@ -590,14 +590,21 @@ describe('identity', () => {
     expect(body.data ?? null).toBeNull();
   });
 
-  test('a direct call without any identity is anonymous: mutations are UNAUTHENTICATED', async () => {
+  test('a direct call nobody signed is refused with 401 UNAUTHENTICATED', async () => {
     const res = await fetch(g.subgraphUrl('energy'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: `mutation { chargeSubscriptionMonth(subscriptionId: "bsub-x", period: "2026-01") { id } }` }),
     });
     const body = (await res.json()) as GqlResult;
+    expect(res.status).toBe(401);
     expect(body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(body.data ?? null).toBeNull();
+  });
+
+  test('an anonymous caller signed by the gateway reaches the subgraph, and its mutations are UNAUTHENTICATED', async () => {
+    const r = await direct(`mutation { chargeSubscriptionMonth(subscriptionId: "bsub-x", period: "2026-01") { id } }`, {}, null);
+    expect([r.status, codeOf(r)]).toEqual([200, 'UNAUTHENTICATED']);
   });
 });
 

@@ -16,11 +16,9 @@ let g: TestGraph;
 const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 const messageOf = (r: GqlResult) => r.errors?.[0]?.message ?? '';
 
-/** Calls the finance subgraph directly, with a gateway-signed identity (as the gateway would) or a raw header. */
+/** Calls the finance subgraph directly, signed as the gateway signs `identity` (null: an anonymous caller), or with a raw header. */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null, rawIdentityHeader?: string): Promise<GqlResult> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (identity) headers[IDENTITY_HEADER] = signIdentity(identity, g.internalSecret);
-  if (rawIdentityHeader !== undefined) headers[IDENTITY_HEADER] = rawIdentityHeader;
+  const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: rawIdentityHeader ?? signIdentity(identity, g.internalSecret) };
   const res = await fetch(g.subgraphUrl('finance'), { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { ...((await res.json()) as GqlResult), status: res.status };
 }
@@ -419,7 +417,7 @@ describe('identity', () => {
     }
   });
 
-  test('a direct call without an identity is anonymous: it cannot read loans', async () => {
+  test('an anonymous caller signed by the gateway cannot read loans', async () => {
     const r = await direct(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { loans { edges { node { id } } } } } }`, { r: [{ __typename: 'User', id: 'fin-reader' }] }, null);
     expect(codeOf(r)).toBe('UNAUTHENTICATED');
   });

@@ -6,6 +6,10 @@
  * internal secret that only the gateway and the subgraphs share and valid for a short time. A client
  * that calls a subgraph directly cannot produce that signature, so it cannot pretend to be anyone.
  * Subgraphs also use it to call each other as the `service` role.
+ *
+ * A caller without a token is signed too, in an anonymous form: "anonymous, via the gateway" is a
+ * request the gateway checked (limits, token) and a subgraph answers; "nobody signed this" is a
+ * request that went round the gateway, and a subgraph refuses it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -35,17 +39,21 @@ function mac(secret: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(payload).digest();
 }
 
-/** Signs an identity for forwarding to subgraphs. */
-export function signIdentity(identity: Identity, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
-  const payload = Buffer.from(JSON.stringify({ ...identity, exp: nowSeconds + TTL_SECONDS })).toString('base64url');
+/** Signs an identity for forwarding to subgraphs; `null` signs an anonymous caller. */
+export function signIdentity(identity: Identity | null, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
+  const claims = identity ? { ...identity, exp: nowSeconds + TTL_SECONDS } : { anonymous: true, exp: nowSeconds + TTL_SECONDS };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
 /** Why a forwarded identity was refused; the message is safe to show to the caller. */
 export class IdentityError extends Error {}
 
-/** Verifies a forwarded identity header; throws `IdentityError` when it is forged, malformed or expired. */
-export function verifyIdentity(header: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Identity {
+/**
+ * Verifies a forwarded identity header: the identity, or `null` for an anonymous caller the gateway
+ * signed. Throws `IdentityError` when it is forged, malformed or expired.
+ */
+export function verifyIdentity(header: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Identity | null {
   const dot = header.indexOf('.');
   if (dot <= 0 || header.length > 4096) throw new IdentityError('malformed identity header');
   const payload = header.slice(0, dot);
@@ -54,14 +62,15 @@ export function verifyIdentity(header: string, secret: string, nowSeconds = Math
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new IdentityError('identity signature is not valid: call the graph through the gateway');
   }
-  let claims: { sub?: unknown; role?: unknown; org?: unknown; exp?: unknown };
+  let claims: { sub?: unknown; role?: unknown; org?: unknown; exp?: unknown; anonymous?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     throw new IdentityError('malformed identity header');
   }
   if (typeof claims.exp !== 'number' || claims.exp < nowSeconds) throw new IdentityError('forwarded identity has expired');
-  if (typeof claims.sub !== 'string' || !(isClientRole(claims.role) || claims.role === 'service')) {
+  if (claims.anonymous === true && claims.sub === undefined && claims.role === undefined) return null;
+  if (typeof claims.sub !== 'string' || !(isClientRole(claims.role) || claims.role === 'service') || claims.anonymous !== undefined) {
     throw new IdentityError('malformed identity header');
   }
   return { sub: claims.sub, role: claims.role as Role, ...(typeof claims.org === 'string' ? { org: claims.org } : {}) };

@@ -1,7 +1,7 @@
 /**
  * The subgraph server kit: every subgraph is a folder with `schema.graphql`, `migrations/`, and a
  * module exporting a `SubgraphModule`; this file turns that into a running Apollo subgraph with the
- * shared scalars, identity check, per-request DataLoaders and subgraph-to-subgraph client.
+ * shared scalars, identity check, operation limits, per-request DataLoaders and subgraph-to-subgraph client.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { graphqlHandler, listen, sendJson, type Listening } from './http';
 import { inputChecksPlugin } from './inputs';
 import { currentRequestId, REQUEST_ID_HEADER } from './logger';
 import { maskUnexpectedErrors } from './masking';
+import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
 
 /** Names of the product's subgraphs; also their PostgreSQL schema names. */
 export const SUBGRAPH_NAMES = ['catalog', 'orders', 'finance', 'aftermarket', 'energy'] as const;
@@ -63,6 +64,8 @@ export interface SubgraphRuntimeOptions {
   maxBodyBytes?: number;
   /** Include `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE=true; off by default). */
   includeStacktrace?: boolean;
+  /** The gateway's operation limits; the subgraph applies them with room for the query planner's additions. */
+  limits?: OperationLimits;
 }
 
 /** Builds the client a subgraph uses to call another subgraph as the `service` role. */
@@ -91,15 +94,19 @@ export function createServiceClient(self: SubgraphName, secret: string, urls: Re
   };
 }
 
-/** Reads and verifies the forwarded identity; a forged or expired one refuses the whole request. */
+/**
+ * Reads and verifies the forwarded identity: the caller, or null for an anonymous caller the gateway
+ * signed. A request nobody signed went round the gateway (its token check and limits) and is refused,
+ * as is a forged or expired signature.
+ */
 export function identityFromRequest(req: IncomingMessage, secret: string): Identity | null {
   const header = req.headers[IDENTITY_HEADER];
-  if (header === undefined) return null;
+  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  if (header === undefined) throw refuse('this subgraph answers only requests signed by the gateway: send the request to the gateway');
   try {
     return verifyIdentity(Array.isArray(header) ? header[0] : header, secret);
   } catch (err) {
-    const message = err instanceof IdentityError ? err.message : 'identity could not be verified';
-    throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    throw refuse(err instanceof IdentityError ? err.message : 'identity could not be verified');
   }
 }
 
@@ -120,6 +127,7 @@ export interface RunningSubgraph extends Listening {
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   await migrate(opts.db, mod.name, join(mod.dir, 'migrations'));
   const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls);
+  const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema: buildModuleSchema(mod),
     includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
@@ -127,6 +135,8 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     csrfPrevention: true,
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
+    validationRules: [operationLimitsRule(limits)],
+    parseOptions: { maxTokens: limits.maxTokens },
     // No HTTP cache hints or inline traces are used: skipping them saves work on every field. No landing
     // page: Apollo's default loads Sandbox from its CDN; the explorer is the gateway's (gateway/explorer.ts).
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
