@@ -140,7 +140,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
       { s: station.id, v: ids.vin, at: new Date(Date.now() - 3600_000).toISOString() }, as.partner('station-staff', station.operatorOrg));
     paid.push(fen(recordSwap.fee));
     ids.swap = recordSwap.id;
-    const { recordCharging } = await ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Tianhe CBD", startedAt: $s, endedAt: $e, energyWh: 31250, fee: "47.19" }) { id fee { amount } } }`,
+    const { recordCharging } = await ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 31250, fee: "47.19" }) { id fee { amount } } }`,
       { v: ids.vin, s: new Date(Date.now() - 7200_000).toISOString(), e: new Date(Date.now() - 5400_000).toISOString() }, as.partner('charger', 'star-charge'));
     paid.push(fen(recordCharging.fee));
     ids.charging = recordCharging.id;
@@ -226,7 +226,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
       subscribeBatteryPlan: [`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: ids.vin }],
       cancelBatterySubscription: [`mutation($s: ID!) { cancelBatterySubscription(id: $s) { id } }`, { s: ids.subscription }],
       recordSwap: [`mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 10, stateOfChargeAfter: 90 }) { id } }`, { s: ids.station, v: ids.vin, at: past(60_000) }],
-      recordCharging: [`mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "x", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.00", networkOrg: "star-charge" }) { id } }`, { v: ids.vin, s: past(600_000), e: past(60_000) }],
+      recordCharging: [`mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.00" }) { id } }`, { v: ids.vin, s: past(600_000), e: past(60_000) }],
       chargeSubscriptionMonth: [`mutation($s: ID!, $p: String!) { chargeSubscriptionMonth(subscriptionId: $s, period: $p) { id } }`, { s: ids.subscription, p: new Date().toISOString().slice(0, 7) }],
       statePreference: [`mutation { statePreference(input: { modelId: "model-aion-ut", priceExpectation: "100000.00" }) { id } }`, {}],
     };
@@ -339,7 +339,7 @@ describe('the headline request costs the same number of SQL statements for 10 li
     for (let i = 0; i < n; i += 25) {
       await Promise.all(
         Array.from({ length: Math.min(25, n - i) }, (_, j) =>
-          ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Depot", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.01" }) { id } }`, {
+          ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.01" }) { id } }`, {
             v: vin,
             s: new Date(base + (i + j) * 60_000).toISOString(),
             e: new Date(base + (i + j) * 60_000 + 30_000).toISOString(),
