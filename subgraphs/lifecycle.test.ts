@@ -78,7 +78,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
   afterAll(async () => g?.stop());
 
   test('buying: trade-in, order with options, deposit, balance, delivery', async () => {
-    const { requestTradeIn } = await ok(g, `mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 98000 }) { id } }`, {}, user);
+    const { requestTradeIn } = await ok(g, `mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 98000, dealerOrg: "gac-aion" }) { id } }`, {}, user);
     await ok(g, `mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "12000.50") { status } }`, { id: requestTradeIn.id }, ADMIN);
     const { accessories } = await ok(g, `{ accessories(first: 2) { edges { node { id } } } }`, {}, user);
     const { order, vin } = await buyCar(g, user, {
@@ -210,7 +210,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     const attempts: Record<string, [string, Record<string, unknown>]> = {
       bookTestDrive: [`mutation($at: DateTime!) { bookTestDrive(input: { trimId: "trim-ut-420", city: "Guangzhou", at: $at }) { id } }`, { at: soon }],
       cancelTestDrive: [`mutation { cancelTestDrive(id: "td-s000001") { id } }`, {}],
-      requestTradeIn: [`mutation { requestTradeIn(input: { description: "car", year: 2016, mileageKm: 1 }) { id } }`, {}],
+      requestTradeIn: [`mutation { requestTradeIn(input: { description: "car", year: 2016, mileageKm: 1, dealerOrg: "gac-aion" }) { id } }`, {}],
       appraiseTradeIn: [`mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "1.00") { id } }`, { id: ids.tradeIn }],
       placeOrder: [`mutation { placeOrder(input: { trimId: "trim-ut-420", idempotencyKey: "analyst" }) { id } }`, {}],
       payDeposit: [`mutation($o: ID!) { payDeposit(orderId: $o, amount: "5000.00") { id } }`, { o: ids.order }],
