@@ -115,6 +115,8 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     const store = stores.edges[0].node;
     const at = new Date(Date.now() + 3 * 86400_000).toISOString();
     const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: store.id, v: ids.vin, at }, user);
+    // The day of the appointment comes (bookings are for the future; an invoice cannot precede its appointment).
+    await g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = now() - interval '1 hour' WHERE id = $1`, [bookService.id]);
     const { issueInvoice } = await ok(g, `mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [
         { kind: PART, description: "Cabin filter", quantity: 2, unitPrice: "88.80", warrantyCovered: false },
         { kind: PART, description: "Coolant pump", quantity: 1, unitPrice: "1450.00", warrantyCovered: true },

@@ -192,6 +192,8 @@ describe('aftermarket', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const at = new Date(Date.now() + (round + 1) * 86_400_000).toISOString();
       const { bookService } = await ok(`mutation($i: BookServiceInput!) { bookService(input: $i) { id } }`, { i: { storeId: store.id, vin, serviceType: 'REPAIR', scheduledAt: at } }, owner);
+      // Its time comes (an invoice cannot precede its appointment), each round at its own past slot.
+      await g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = scheduled_at - interval '30 days' WHERE id = $1`, [bookService.id]);
       const before = fen((await spendingOf(owner)).total);
       const [invoice, cancel] = await Promise.all([
         g.gql(`mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [{ kind: PART, description: "Brake pads", quantity: 1, unitPrice: "480.00", warrantyCovered: false }] }) { id } }`, { a: bookService.id }, ADMIN),

@@ -150,6 +150,10 @@ export const resolvers = {
       requirePartnerOf(ctx.identity, store!.org);
 
       const issuedAt = new Date();
+      // An invoice bills work done at the appointment; before its time nothing can have been done.
+      if (appointment.scheduledAt.getTime() > issuedAt.getTime()) {
+        throw conflict(`appointment ${appointment.id} is scheduled for ${appointment.scheduledAt.toISOString()}; a service invoice cannot precede its appointment`);
+      }
       const invoice = buildInvoice(invoiceId, appointment, lines, issuedAt);
       const claims = lines
         .filter((l) => l.warrantyCovered)
