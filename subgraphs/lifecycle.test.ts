@@ -78,7 +78,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
   afterAll(async () => g?.stop());
 
   test('buying: trade-in, order with options, deposit, balance, delivery', async () => {
-    const { requestTradeIn } = await ok(g, `mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 98000 }) { id } }`, {}, user);
+    const { requestTradeIn } = await ok(g, `mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 98000, dealerOrg: "gac-aion" }) { id } }`, {}, user);
     await ok(g, `mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "12000.50") { status } }`, { id: requestTradeIn.id }, ADMIN);
     const { accessories } = await ok(g, `{ accessories(first: 2) { edges { node { id } } } }`, {}, user);
     const { order, vin } = await buyCar(g, user, {
@@ -116,6 +116,8 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     const at = new Date(Date.now() + 3 * 86400_000).toISOString();
     // A repair: the car's maintenance-enhanced package prepays scheduled maintenance only (next test).
     const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: REPAIR, scheduledAt: $at }) { id } }`, { s: store.id, v: ids.vin, at }, user);
+    // The day of the appointment comes (bookings are for the future; an invoice cannot precede its appointment).
+    await g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = now() - interval '1 hour' WHERE id = $1`, [bookService.id]);
     const { issueInvoice } = await ok(g, `mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [
         { kind: PART, description: "Cabin filter", quantity: 2, unitPrice: "88.80", warrantyCovered: false },
         { kind: PART, description: "Coolant pump", quantity: 1, unitPrice: "1450.00", warrantyCovered: true },
@@ -132,6 +134,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
   test('maintenance: scheduled maintenance prepaid by the maintenance-enhanced package costs the owner 0.00', async () => {
     const at = new Date(Date.now() + 4 * 86400_000).toISOString();
     const { bookService } = await ok(g, `mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: ids.store, v: ids.vin, at }, user);
+    await g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = now() - interval '1 hour' WHERE id = $1`, [bookService.id]);
     const { store } = await ok(g, `query($s: ID!) { store(id: $s) { org } }`, { s: ids.store }, user);
     const { issueInvoice } = await ok(g, `mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [
         { kind: LABOUR, description: "Scheduled inspection", quantity: 1, unitPrice: "260.00", warrantyCovered: false } ] }) { ownerPaid { amount } platformSettled { amount } } }`,
@@ -153,7 +156,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
       { s: station.id, v: ids.vin, at: new Date(Date.now() - 3600_000).toISOString() }, as.partner('station-staff', station.operatorOrg));
     paid.push(fen(recordSwap.fee));
     ids.swap = recordSwap.id;
-    const { recordCharging } = await ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Tianhe CBD", startedAt: $s, endedAt: $e, energyWh: 31250, fee: "47.19" }) { id fee { amount } } }`,
+    const { recordCharging } = await ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 31250, fee: "47.19" }) { id fee { amount } } }`,
       { v: ids.vin, s: new Date(Date.now() - 7200_000).toISOString(), e: new Date(Date.now() - 5400_000).toISOString() }, as.partner('charger', 'star-charge'));
     paid.push(fen(recordCharging.fee));
     ids.charging = recordCharging.id;
@@ -223,7 +226,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     const attempts: Record<string, [string, Record<string, unknown>]> = {
       bookTestDrive: [`mutation($at: DateTime!) { bookTestDrive(input: { trimId: "trim-ut-420", city: "Guangzhou", at: $at }) { id } }`, { at: soon }],
       cancelTestDrive: [`mutation { cancelTestDrive(id: "td-s000001") { id } }`, {}],
-      requestTradeIn: [`mutation { requestTradeIn(input: { description: "car", year: 2016, mileageKm: 1 }) { id } }`, {}],
+      requestTradeIn: [`mutation { requestTradeIn(input: { description: "car", year: 2016, mileageKm: 1, dealerOrg: "gac-aion" }) { id } }`, {}],
       appraiseTradeIn: [`mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "1.00") { id } }`, { id: ids.tradeIn }],
       placeOrder: [`mutation { placeOrder(input: { trimId: "trim-ut-420", idempotencyKey: "analyst" }) { id } }`, {}],
       payDeposit: [`mutation($o: ID!) { payDeposit(orderId: $o, amount: "5000.00") { id } }`, { o: ids.order }],
@@ -240,7 +243,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
       subscribeBatteryPlan: [`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: ids.vin }],
       cancelBatterySubscription: [`mutation($s: ID!) { cancelBatterySubscription(id: $s) { id } }`, { s: ids.subscription }],
       recordSwap: [`mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 10, stateOfChargeAfter: 90 }) { id } }`, { s: ids.station, v: ids.vin, at: past(60_000) }],
-      recordCharging: [`mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "x", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.00", networkOrg: "star-charge" }) { id } }`, { v: ids.vin, s: past(600_000), e: past(60_000) }],
+      recordCharging: [`mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.00" }) { id } }`, { v: ids.vin, s: past(600_000), e: past(60_000) }],
       chargeSubscriptionMonth: [`mutation($s: ID!, $p: String!) { chargeSubscriptionMonth(subscriptionId: $s, period: $p) { id } }`, { s: ids.subscription, p: new Date().toISOString().slice(0, 7) }],
       statePreference: [`mutation { statePreference(input: { modelId: "model-aion-ut", priceExpectation: "100000.00" }) { id } }`, {}],
     };
@@ -355,7 +358,7 @@ describe('the headline request costs the same number of SQL statements for 10 li
     for (let i = 0; i < n; i += 25) {
       await Promise.all(
         Array.from({ length: Math.min(25, n - i) }, (_, j) =>
-          ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, location: "Depot", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.01" }) { id } }`, {
+          ok(g, `mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.01" }) { id } }`, {
             v: vin,
             s: new Date(base + (i + j) * 60_000).toISOString(),
             e: new Date(base + (i + j) * 60_000 + 30_000).toISOString(),

@@ -528,7 +528,7 @@ describe('every Decimal input refuses what is not an exact amount, and changes n
     ['placeOrder', 'financedAmount', `mutation($a: Decimal!) { placeOrder(input: { trimId: "trim-ut-420", financedAmount: $a, idempotencyKey: "decimal-probe" }) { id } }`, as.customer(DEMO_USER)],
     ['payInstalment', 'amount', `mutation($a: Decimal!) { payInstalment(instalmentId: "inst-s000001", amount: $a) { id } }`, as.customer(DEMO_USER)],
     ['issueInvoice', 'lines[0].unitPrice', `mutation($a: Decimal!) { issueInvoice(input: { appointmentId: "appt-s000001", lines: [{ kind: PART, description: "probe", quantity: 1, unitPrice: $a, warrantyCovered: false }] }) { id } }`, as.admin()],
-    ['recordCharging', 'fee', `mutation($a: Decimal!) { recordCharging(input: { vin: "LJDAG000000000001", location: "probe", startedAt: "${hourAgo}", endedAt: "${halfHourAgo}", energyWh: 1000, fee: $a, networkOrg: "state-grid" }) { id } }`, as.admin()],
+    ['recordCharging', 'fee', `mutation($a: Decimal!) { recordCharging(input: { vin: "LJDAG000000000001", chargerId: "chgr-s000001", startedAt: "${hourAgo}", endedAt: "${halfHourAgo}", energyWh: 1000, fee: $a }) { id } }`, as.admin()],
     ['statePreference', 'priceExpectation', `mutation($a: Decimal!) { statePreference(input: { modelId: "model-aion-ut", priceExpectation: $a }) { id } }`, as.customer(DEMO_USER)],
   ];
   /** Values a client might send that are not exact amounts. */

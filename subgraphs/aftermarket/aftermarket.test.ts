@@ -51,9 +51,20 @@ const MAINTENANCE_STORE = 'store-s000001'; // JD Auto Care, org jd-auto-care
 const CARE = as.partner('care-staff', 'jd-auto-care');
 const COOP = as.partner('coop-staff', 'coop-network');
 
+/**
+ * The appointment's time comes: it is moved 4 days back, into the past (bookings are taken only for
+ * the future, and an invoice cannot precede its appointment). Every slot shifts by the same amount,
+ * so their order and distinctness stay.
+ */
+async function arrive(appointmentId: string): Promise<void> {
+  await g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = scheduled_at - interval '4 days' WHERE id = $1`, [appointmentId]);
+}
+
+/** Books a maintenance appointment as `customer` whose time has come (ready to be invoiced). */
 async function book(customer: string, vin: string, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await g.gql(BOOK, { input: { storeId: MAINTENANCE_STORE, vin, serviceType: 'MAINTENANCE', scheduledAt: future(), ...extra } }, as.customer(customer));
   expect(res.errors).toBeUndefined();
+  await arrive(res.data.bookService.id);
   return res.data.bookService.id;
 }
 
@@ -172,6 +183,15 @@ describe('seeded service history', () => {
     return out;
   }
 
+  test('no seeded invoice precedes its appointment', async () => {
+    const [row] = await g.db.query<{ early: string; all: string }>(
+      `SELECT count(*) FILTER (WHERE i.issued_at < a.scheduled_at)::text AS early, count(*)::text AS all
+         FROM aftermarket.invoices i JOIN aftermarket.appointments a ON a.id = i.appointment_id`,
+    );
+    expect(Number(row.all)).toBeGreaterThan(0);
+    expect(row.early).toBe('0');
+  });
+
   test("demo-driver's vehicle has invoices, one with a warranty-covered part and an owner-paid part", async () => {
     const invoices = await allInvoices(DEMO_USER);
     expect(invoices.length).toBeGreaterThanOrEqual(2);
@@ -217,6 +237,21 @@ describe('seeded service history', () => {
 });
 
 describe('booking and invoicing', () => {
+  test('an invoice for an appointment still in the future is refused (CONFLICT, saying when it is) and the appointment stays BOOKED', async () => {
+    const booked = await g.gql(BOOK, { input: { storeId: MAINTENANCE_STORE, vin: alice.vin, serviceType: 'MAINTENANCE', scheduledAt: future() } }, as.customer(alice.id));
+    const id = booked.data.bookService.id;
+    for (const who of [CARE, as.admin()]) {
+      const issue = await g.gql(ISSUE, { input: twoLines(id) }, who);
+      expect(codeOf(issue)).toBe('CONFLICT');
+      expect(issue.errors![0].message).toMatch(/is scheduled for .* a service invoice cannot precede its appointment/);
+    }
+    const [row] = await g.db.query<{ status: string; invoices: string }>(
+      `SELECT a.status, (SELECT count(*)::text FROM aftermarket.invoices i WHERE i.appointment_id = a.id) AS invoices FROM aftermarket.appointments a WHERE a.id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ status: 'BOOKED', invoices: '0' });
+  });
+
   test('an owner books, the store partner sees it and issues an invoice whose totals are exact; the appointment is completed', async () => {
     const booked = await g.gql(BOOK, { input: { storeId: MAINTENANCE_STORE, vin: alice.vin, serviceType: 'MAINTENANCE', scheduledAt: future(), note: '  Squeak from the front left.  ' } }, as.customer(alice.id));
     expect(booked.errors).toBeUndefined();
@@ -230,6 +265,7 @@ describe('booking and invoicing', () => {
     expect(listed.errors).toBeUndefined();
     expect(listed.data.storeAppointments.edges.map((e: any) => e.node.id)).toContain(appt.id);
 
+    await arrive(appt.id);
     const issued = await g.gql(ISSUE, { input: twoLines(appt.id) }, CARE);
     expect(issued.errors).toBeUndefined();
     const inv = issued.data.issueInvoice;

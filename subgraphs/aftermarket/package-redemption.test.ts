@@ -137,10 +137,10 @@ describe('prepaid maintenance (maintenance-enhanced)', () => {
     expect(await serviceAndInvoice(car)).toMatchObject({ platformSettled: { amount: '0.00' }, ownerPaid: { amount: '389.90' }, maintenancePackageService: null });
   });
 
-  test("another customer cannot read the vehicle's plan", async () => {
+  test("another customer cannot read the vehicle's plan: the vehicle is NOT_FOUND to them", async () => {
     const car = await carWith('pkg-maintenance-enhanced');
     const res = await t.g.gql(`query($v: String!) { vehicle(vin: $v) { maintenancePlan { servicesRemaining } } }`, { v: car.vin }, as.customer(freshUser('other')));
-    expect(codeOf(res)).toBe('FORBIDDEN');
+    expect(codeOf(res)).toBe('NOT_FOUND');
   });
 });
 

@@ -144,6 +144,10 @@ export const resolvers = {
       requirePartnerOf(ctx.identity, store!.org);
 
       const issuedAt = new Date();
+      // An invoice bills work done at the appointment; before its time nothing can have been done.
+      if (appointment.scheduledAt.getTime() > issuedAt.getTime()) {
+        throw conflict(`appointment ${appointment.id} is scheduled for ${appointment.scheduledAt.toISOString()}; a service invoice cannot precede its appointment`);
+      }
       // Scheduled maintenance may be prepaid by the vehicle's package: orders says what the car is entitled to.
       const entitlement = appointment.serviceType === 'MAINTENANCE' ? (await vehicleEntitlement(ctx, appointment.vin)).entitlement : null;
       const claims = lines

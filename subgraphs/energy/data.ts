@@ -58,10 +58,20 @@ export interface SwapRow {
   stateOfChargeAfter: number;
 }
 
+export interface ChargerRow {
+  id: string;
+  networkOrg: string;
+  name: string;
+  city: string;
+  address: string;
+}
+
 export interface ChargingRow {
   id: string;
   vin: string;
   userId: string;
+  /** The charger it was recorded on; null for sessions recorded before chargers existed. */
+  chargerId: string | null;
   networkOrg: string;
   location: string;
   startedAt: Date;
@@ -133,12 +143,18 @@ function toSwap(r: Raw): SwapRow {
   };
 }
 
-const CHARGING_COLS = 'x.id, x.vin, x.user_id, x.network_org, x.location, x.started_at, x.ended_at, x.energy_wh, x.fee_fen';
+const CHARGER_COLS = 'x.id, x.network_org, x.name, x.city, x.address';
+function toCharger(r: Raw): ChargerRow {
+  return { id: String(r.id), networkOrg: String(r.network_org), name: String(r.name), city: String(r.city), address: String(r.address) };
+}
+
+const CHARGING_COLS = 'x.id, x.vin, x.user_id, x.charger_id, x.network_org, x.location, x.started_at, x.ended_at, x.energy_wh, x.fee_fen';
 function toCharging(r: Raw): ChargingRow {
   return {
     id: String(r.id),
     vin: String(r.vin),
     userId: String(r.user_id),
+    chargerId: r.charger_id === null || r.charger_id === undefined ? null : String(r.charger_id),
     networkOrg: String(r.network_org),
     location: String(r.location),
     startedAt: date(r.started_at),
@@ -153,6 +169,10 @@ function toCharging(r: Raw): ChargingRow {
 
 export async function stationsByIds(q: Queryable, ids: readonly string[]): Promise<StationRow[]> {
   return (await q.query<Raw>(`SELECT ${STATION_COLS} FROM energy.swap_stations x WHERE x.id = ANY($1::text[])`, [ids])).map(toStation);
+}
+
+export async function chargersByIds(q: Queryable, ids: readonly string[]): Promise<ChargerRow[]> {
+  return (await q.query<Raw>(`SELECT ${CHARGER_COLS} FROM energy.chargers x WHERE x.id = ANY($1::text[])`, [ids])).map(toCharger);
 }
 
 export async function plansByIds(q: Queryable, ids: readonly string[]): Promise<PlanRow[]> {
@@ -199,6 +219,19 @@ export async function listStations(q: Queryable, city: string | null, after: Pag
     [city, after ? String(after[0]) : null, after ? after[1] : '', limit],
   );
   return rows.map(toStation);
+}
+
+/** Chargers ordered by name, then id; optionally of one network. */
+export async function listChargers(q: Queryable, networkOrg: string | null, after: PageAfter, limit: number): Promise<ChargerRow[]> {
+  const rows = await q.query<Raw>(
+    `SELECT ${CHARGER_COLS} FROM energy.chargers x
+      WHERE ($1::text IS NULL OR x.network_org = $1::text)
+        AND ($2::text IS NULL OR (x.name, x.id) > ($2::text, $3::text))
+      ORDER BY x.name, x.id
+      LIMIT $4`,
+    [networkOrg, after ? String(after[0]) : null, after ? after[1] : '', limit],
+  );
+  return rows.map(toCharger);
 }
 
 /**
@@ -366,10 +399,10 @@ export async function insertSwap(q: Queryable, s: SwapRow & { recordedBy: string
 export async function insertCharging(q: Queryable, c: ChargingRow & { recordedBy: string }): Promise<ChargingRow> {
   const rows = await q.query<Raw>(
     `INSERT INTO energy.charging_sessions AS x
-       (id, vin, user_id, network_org, location, started_at, ended_at, energy_wh, fee_fen, recorded_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       (id, vin, user_id, charger_id, network_org, location, started_at, ended_at, energy_wh, fee_fen, recorded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      RETURNING ${CHARGING_COLS}`,
-    [c.id, c.vin, c.userId, c.networkOrg, c.location, c.startedAt, c.endedAt, c.energyWh, c.feeFen.toString(), c.recordedBy],
+    [c.id, c.vin, c.userId, c.chargerId, c.networkOrg, c.location, c.startedAt, c.endedAt, c.energyWh, c.feeFen.toString(), c.recordedBy],
   );
   return toCharging(rows[0]);
 }

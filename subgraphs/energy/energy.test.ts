@@ -57,7 +57,8 @@ let vinSerial = 0;
 /** A valid VIN (no I, O, Q) no other test in this process uses. */
 const newVin = () => `ENRGY${String(process.pid % 100000).padStart(5, '0')}${String(++vinSerial).padStart(7, '0')}`;
 
-const trimOf = (rental: boolean) => world.catalog.trims.find((t) => t.batteryRental === rental && t.manufacturerOrg === 'gac-aion')!;
+/** A battery-rental trim, or one that owns its battery and can still swap it (paying per swap). */
+const trimOf = (rental: boolean) => world.catalog.trims.find((t) => t.batteryRental === rental && t.swapCapable && t.manufacturerOrg === 'gac-aion')!;
 
 /** Buys a car as `userId` through orders (place, deposit, balance, delivery) and returns its VIN. */
 async function deliveredVehicle(userId: string, rental: boolean): Promise<string> {
@@ -100,9 +101,13 @@ const swapInput = (vin: string, over: Record<string, unknown> = {}) => ({
   stateOfChargeAfter: 97,
   ...over,
 });
+/** The seed's chargers: the first is State Grid's, the second TELD's (see `makeChargers`). */
+const GRID_CHARGER = 'chgr-s000001';
+const TELD_CHARGER = 'chgr-s000002';
+const GRID_CHARGER_NAME = 'State Grid Tianhe Sports Centre car park';
 const chargingInput = (vin: string, over: Record<string, unknown> = {}) => ({
   vin,
-  location: 'Tianhe Sports Centre car park',
+  chargerId: GRID_CHARGER,
   startedAt: minutesAgo(50),
   endedAt: minutesAgo(5),
   energyWh: 32_500,
@@ -374,17 +379,17 @@ describe('recordCharging', () => {
     expect(s).toMatchObject({ userId: owner, networkOrg: 'state-grid', energyWh: 32500, fee: { amount: '48.75' }, vehicle: { vin } });
     const free = ok(await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { fee: '0' }) }, GRID_PARTNER)).recordCharging;
     expect(free.fee.amount).toBe('0.00');
-    const byAdmin = ok(await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { networkOrg: 'teld' }) }, as.admin())).recordCharging;
+    const byAdmin = ok(await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { chargerId: TELD_CHARGER }) }, as.admin())).recordCharging;
     expect(byAdmin.networkOrg).toBe('teld');
   });
 
-  test('refuses customers, anonymous callers, and partners naming another network', async () => {
+  test("refuses customers, anonymous callers, and partners recording on another network's charger", async () => {
     const vin = await deliveredVehicle(user('chargeauth'), false);
     expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin) }, as.customer('someone')))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin) }, null))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { networkOrg: 'teld' }) }, GRID_PARTNER))).toBe('FORBIDDEN');
-    const noOrg = await g.gql(RECORD_CHARGING, { input: chargingInput(vin) }, as.admin());
-    expect([codeOf(noOrg), noOrg.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'networkOrg']);
+    expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { chargerId: TELD_CHARGER }) }, GRID_PARTNER))).toBe('FORBIDDEN');
+    const badId = await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { chargerId: 'x y' }) }, as.admin());
+    expect([codeOf(badId), badId.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'chargerId']);
   });
 
   test('bad amounts, energy and times are refused, naming the field', async () => {
@@ -403,8 +408,6 @@ describe('recordCharging', () => {
       [{ startedAt: minutesAgo(60 * 30), endedAt: minutesAgo(1) }, 'endedAt'], // 30 hours
       [{ endedAt: new Date(Date.now() + 3_600_000).toISOString() }, 'endedAt'],
       [{ startedAt: new Date(Date.now() - 40 * 86_400_000).toISOString() }, 'startedAt'],
-      [{ location: '   ' }, 'location'],
-      [{ location: 'x'.repeat(201) }, 'location'],
       [{ vin: 'TOO-SHORT' }, 'vin'],
     ];
     for (const [over, field] of cases) {
@@ -499,11 +502,11 @@ describe('reading energy history', () => {
     const rentalVin = await deliveredVehicle(rentalOwner, true);
     ok(await g.gql(SUBSCRIBE, { input: { vin: rentalVin, planId: 'bplan-lite' } }, as.customer(rentalOwner)));
     for (const swappedAt of await freshTimes(5)) ok(await g.gql(RECORD_SWAP, { input: swapInput(rentalVin, { swappedAt }) }, CATL_PARTNER));
-    ok(await g.gql(RECORD_CHARGING, { input: chargingInput(rentalVin, { location: 'Home, 12 Huacheng Avenue' }) }, GRID_PARTNER));
+    ok(await g.gql(RECORD_CHARGING, { input: chargingInput(rentalVin) }, GRID_PARTNER));
     const fields = `
       batterySubscriptions { edges { node { userId } } }
       swapSessions(first: 10) { edges { node { userId } } }
-      chargingSessions { edges { node { userId location } } }
+      chargingSessions { edges { node { userId location charger { id } } } }
       spending { lines(first: 50) { edges { node { category description
         paidFor { ... on SwapSession { userId } ... on ChargingSession { userId location } ... on BatterySubscription { userId } } } } } }`;
     const vehicleFields = `vehicle(vin: $v) { batterySubscription { userId } swapSessions { edges { node { userId } } } chargingSessions { edges { node { userId location } } } }`;
@@ -537,14 +540,16 @@ describe('reading energy history', () => {
     expect(JSON.stringify(seen)).not.toContain(rentalOwner);
     expect(analyst.locations).toEqual([null, null, null]);
     expect(analyst.chargingLines).toEqual(['Charging session']);
-    expect(JSON.stringify(seen)).not.toContain('Huacheng');
+    expect(JSON.stringify(seen)).not.toContain('State Grid');
+    expect(seen.user.chargingSessions.edges[0].node.charger).toBeNull();
 
     const mine = ok(await g.gql(`query($v: String!) { me { ${fields} } ${vehicleFields} }`, { v: rentalVin }, as.customer(rentalOwner)));
     const owner = collect(mine.me, mine.vehicle);
     expect(owner.ids.length).toBe(analyst.ids.length);
     expect(new Set(owner.ids)).toEqual(new Set([rentalOwner]));
-    expect(owner.locations).toEqual(['Home, 12 Huacheng Avenue', 'Home, 12 Huacheng Avenue', 'Home, 12 Huacheng Avenue']);
-    expect(owner.chargingLines).toEqual(['Charging at Home, 12 Huacheng Avenue']);
+    expect(owner.locations).toEqual([GRID_CHARGER_NAME, GRID_CHARGER_NAME, GRID_CHARGER_NAME]);
+    expect(owner.chargingLines).toEqual([`Charging at ${GRID_CHARGER_NAME}`]);
+    expect(mine.me.chargingSessions.edges[0].node.charger).toEqual({ id: GRID_CHARGER });
     // Admins see the person, as do the partners who recorded the events (they bill them).
     const admin = ok(await g.gql(`query($u: ID!, $v: String!) { user(id: $u) { ${fields} } ${vehicleFields} }`, { u: rentalOwner, v: rentalVin }, as.admin()));
     expect(new Set(collect(admin.user, admin.vehicle).ids)).toEqual(new Set([rentalOwner]));
@@ -644,7 +649,7 @@ describe('spending contribution', () => {
       amount: { amount: '69.00' },
       paidFor: { __typename: 'SwapSession', id: paidSwap.id, fee: { amount: '69.00' }, station: { name: 'Choco-Swap Tianhe Sports Centre' } },
     });
-    expect(energyLines.find((l: any) => l.category === 'CHARGING').paidFor).toEqual({ __typename: 'ChargingSession', id: charging.id, location: 'Tianhe Sports Centre car park' });
+    expect(energyLines.find((l: any) => l.category === 'CHARGING').paidFor).toEqual({ __typename: 'ChargingSession', id: charging.id, location: GRID_CHARGER_NAME });
     const planLine = energyLines.find((l: any) => l.category === 'BATTERY_SUBSCRIPTION');
     expect(planLine.description).toBe(`Battery plan Swap Lite, ${periodOf(new Date())}`);
     expect(planLine.paidFor).toEqual({ __typename: 'BatterySubscription', id: sub.id, plan: { name: 'Swap Lite' } });

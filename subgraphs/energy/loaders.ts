@@ -58,6 +58,7 @@ export function createEnergyLoaders(db: Db) {
     spending: createSpendingLoaders(db, 'energy'),
     station: byId(db, data.stationsByIds),
     plan: byId(db, data.plansByIds),
+    charger: byId(db, data.chargersByIds),
     subscription: byId(db, data.subscriptionsByIds),
     swap: byId(db, data.swapsByIds),
     charging: byId(db, data.chargingByIds),

@@ -82,15 +82,38 @@ interface OwnedVehicle {
   vin: string;
   ownerId: string;
   batteryRental: boolean;
+  trim: { id: string };
 }
 
-const VEHICLE_QUERY = 'query($v:String!){ vehicle(vin:$v){ vin ownerId batteryRental } }';
+const VEHICLE_QUERY = 'query($v:String!){ vehicle(vin:$v){ vin ownerId batteryRental trim { id } } }';
+const TRIM_QUERY = 'query($t:ID!){ trim(id:$t){ id name swapCapable } }';
 
-/** Asks orders (the owner of vehicles) who owns `vin`; an unknown VIN is NOT_FOUND, as orders says. */
+/**
+ * Asks orders (the owner of vehicles) who owns `vin`. A vehicle exists from its delivery on, so an
+ * unknown VIN — never sold, or not delivered yet — is NOT_FOUND, as orders says.
+ */
 async function lookupVehicle(ctx: Ctx, vin: string): Promise<OwnedVehicle> {
   const res = await ctx.services.call<{ vehicle: OwnedVehicle | null }>('orders', VEHICLE_QUERY, { v: vin });
-  if (!res.vehicle) throw notFound(`no vehicle with VIN ${vin}`);
+  if (!res.vehicle) throw notFound(`no delivered vehicle with VIN ${vin}`);
   return res.vehicle;
+}
+
+/**
+ * Refuses a swap for a vehicle whose trim has no swappable battery (the catalog's `swapCapable`;
+ * every battery-rental trim is): nothing was swapped, so nothing may be billed.
+ */
+async function requireSwapCapable(ctx: Ctx, vehicle: OwnedVehicle): Promise<void> {
+  if (vehicle.batteryRental) return;
+  const { trim } = await ctx.services.call<{ trim: { id: string; name: string; swapCapable: boolean } | null }>('catalog', TRIM_QUERY, { t: vehicle.trim.id });
+  if (!trim?.swapCapable) {
+    throw badInput(`vehicle ${vehicle.vin} (trim ${trim?.name ?? vehicle.trim.id}) cannot swap its battery; swaps are recorded only for swap-capable trims`, 'vin');
+  }
+}
+
+async function loadCharger(ctx: Ctx, id: string): Promise<data.ChargerRow> {
+  const charger = await ctx.loaders.charger.load(checkId(id, 'chargerId'));
+  if (!charger) throw notFound(`no charger ${id}; see \`chargers\` for the list`);
+  return charger;
 }
 
 async function loadStation(ctx: Ctx, id: string): Promise<data.StationRow> {
@@ -159,12 +182,11 @@ interface RecordSwapInput {
 
 interface RecordChargingInput {
   vin: string;
-  location: string;
+  chargerId: string;
   startedAt: Date;
   endedAt: Date;
   energyWh: number;
   fee: bigint;
-  networkOrg?: string | null;
 }
 
 export const resolvers = {
@@ -192,6 +214,13 @@ export const resolvers = {
       return ctx.loaders.station.load(args.id);
     },
     batteryPlans: (_: unknown, _args: unknown, ctx: Ctx) => data.listPlans(ctx.db),
+    async chargers(_: unknown, args: PageArgs & { networkOrg?: string | null }, ctx: Ctx) {
+      const { limit, after } = pageArgs(args, 'text');
+      const networkOrg = args.networkOrg ?? null;
+      if (networkOrg !== null && !ORG_RE.test(networkOrg)) throw badInput('`networkOrg` must be an organisation id such as "state-grid"', 'networkOrg');
+      const rows = await data.listChargers(ctx.db, networkOrg, after, limit + 1);
+      return toConnection(rows, limit, (c) => [c.name, c.id]);
+    },
     async stationSwaps(_: unknown, args: PageArgs & { stationId: string }, ctx: Ctx) {
       requireIdentity(ctx.identity);
       const { limit, after } = pageArgs(args, 'time');
@@ -245,6 +274,7 @@ export const resolvers = {
       requirePartnerOf(ctx.identity, station.operatorOrg);
       if (!station.active) throw conflict(`station ${station.id} is closed and takes no swaps`);
       const vehicle = await lookupVehicle(ctx, vin);
+      await requireSwapCapable(ctx, vehicle);
       return ctx.db.tx(async (q) => {
         // Locking the plan's subscription serialises concurrent swaps of one vehicle, so two swaps can
         // never both take the month's last included swap.
@@ -275,20 +305,12 @@ export const resolvers = {
 
     async recordCharging(_: unknown, { input }: { input: RecordChargingInput }, ctx: Ctx) {
       const who = requireRole(ctx.identity, 'partner', 'admin');
-      let networkOrg: string;
-      if (who.role === 'partner') {
-        if (input.networkOrg != null && input.networkOrg !== who.org) throw forbidden(`partners record charging for their own network only (${who.org})`);
-        networkOrg = who.org ?? '';
-        if (!networkOrg) throw forbidden('your partner token names no organisation');
-      } else {
-        if (input.networkOrg == null) throw badInput('`networkOrg` is required: name the charging network that billed the session', 'networkOrg');
-        networkOrg = input.networkOrg;
-      }
-      if (!ORG_RE.test(networkOrg)) throw badInput('`networkOrg` must be an organisation id such as "state-grid"', 'networkOrg');
+      // The session is billed by the network operating the charger: only that network's partners (or
+      // an admin) may record it, so no other organisation can bill a customer's car.
+      const charger = await loadCharger(ctx, input.chargerId);
+      requirePartnerOf(who, charger.networkOrg);
       const now = new Date();
       const vin = checkVin(input.vin);
-      const location = input.location.trim();
-      if (location.length < 1 || location.length > 200) throw badInput('`location` must be 1 to 200 characters', 'location');
       const startedAt = checkRecentTime(input.startedAt, 'startedAt', now);
       const endedAt = checkRecentTime(input.endedAt, 'endedAt', now);
       if (endedAt.getTime() <= startedAt.getTime()) throw badInput('`endedAt` must be after `startedAt`', 'endedAt');
@@ -306,8 +328,10 @@ export const resolvers = {
           id: newId('chg'),
           vin,
           userId: vehicle.ownerId,
-          networkOrg,
-          location,
+          chargerId: charger.id,
+          networkOrg: charger.networkOrg,
+          // Where the car was charged is where the charger is.
+          location: charger.name,
           startedAt,
           endedAt,
           energyWh: input.energyWh,
@@ -388,6 +412,8 @@ export const resolvers = {
     vehicle: (c: data.ChargingRow) => ({ vin: c.vin }),
     userId: (c: data.ChargingRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, c.userId),
     location: (c: data.ChargingRow, _: unknown, ctx: Ctx) => visibleLocation(ctx.identity, c.location),
+    // Which charger says where a person went as plainly as the location: analysts do not get it either.
+    charger: (c: data.ChargingRow, _: unknown, ctx: Ctx) => (c.chargerId === null || shouldPseudonymise(ctx.identity) ? null : ctx.loaders.charger.load(c.chargerId)),
     fee: (c: data.ChargingRow) => money(c.feeFen),
   },
 

@@ -108,7 +108,8 @@ test("seeded swaps follow the plan's rules: included swaps first, then the per-s
 test('owners of a swap-capable car with their own battery swap too, without a plan at the standard fee; cars that cannot swap never do', async () => {
   const trims = new Map(world.catalog.trims.map((t) => [t.id, t]));
   const ownedSwapping = world.orders.vehicles.filter((v) => !v.batteryRental && trims.get(v.trimId)!.swapCapable);
-  const cannotSwap = world.orders.vehicles.filter((v) => !trims.get(v.trimId)!.swapCapable && v.ownerId !== DEMO_USER);
+  // Nobody's, the demo driver's included: a seeded swap is one recordSwap would accept.
+  const cannotSwap = world.orders.vehicles.filter((v) => !trims.get(v.trimId)!.swapCapable);
   expect(ownedSwapping.length).toBeGreaterThan(3);
   expect(cannotSwap.length).toBeGreaterThan(3);
   const perVehicle = await g.db.query<{ vin: string; user_id: string; swaps: string; standard: string }>(
@@ -147,7 +148,7 @@ test('the fast load leaves every foreign key and index of the migration in place
   const fks = await g.db.query<{ conname: string }>(
     `SELECT conname FROM pg_constraint WHERE connamespace = 'energy'::regnamespace AND contype = 'f' ORDER BY conname`,
   );
-  expect(fks.map((f) => f.conname)).toEqual(['battery_subscriptions_plan_id_fkey', 'subscription_charges_subscription_id_fkey', 'swap_sessions_station_id_fkey', 'swap_sessions_subscription_id_fkey']);
+  expect(fks.map((f) => f.conname)).toEqual(['battery_subscriptions_plan_id_fkey', 'charging_sessions_charger_id_fkey', 'subscription_charges_subscription_id_fkey', 'swap_sessions_station_id_fkey', 'swap_sessions_subscription_id_fkey']);
   const vin = world.orders.vehicles[0].vin;
   await expect(
     g.db.tx((q) =>
@@ -186,4 +187,15 @@ test('the spending view holds exactly the events that cost money, once each', as
   expect(view.n).toBe(paid.n);
   expect(view.ids).toBe(view.n);
   expect(view.total).toBe(paid.total);
+});
+
+test("every seeded charging session was charged on one of its network's chargers, whose name is its location", async () => {
+  const perNetwork = await g.db.query<{ network_org: string; n: string }>(`SELECT network_org, count(*)::text AS n FROM energy.chargers GROUP BY 1 ORDER BY 1`);
+  expect(perNetwork.map((r) => r.network_org)).toEqual(['star-charge', 'state-grid', 'teld']);
+  const wrong = await one(
+    `SELECT count(*)::text AS n FROM energy.charging_sessions s LEFT JOIN energy.chargers c ON c.id = s.charger_id
+      WHERE c.id IS NULL OR c.network_org <> s.network_org OR c.name <> s.location`,
+  );
+  expect(wrong.n).toBe('0');
+  expect(Number((await one(`SELECT count(*)::text AS n FROM energy.charging_sessions`)).n)).toBeGreaterThan(0);
 });

@@ -46,8 +46,39 @@ const CITIES: ReadonlyArray<{ city: string; landmarks: string[]; roads: string[]
 /** Swap operators: CATL's Times New Energy Service runs most stations; Aulton a few. */
 const CATL = { org: 'catl-energy', brand: 'Choco-Swap' };
 const AULTON = { org: 'aulton', brand: 'Aulton Swap' };
-/** Charging networks that bill sessions. */
+/** Charging networks that bill sessions, with the brand their chargers carry. */
 const CHARGING_NETWORKS = ['state-grid', 'teld', 'star-charge'] as const;
+const CHARGING_BRANDS: Record<(typeof CHARGING_NETWORKS)[number], string> = { 'state-grid': 'State Grid', teld: 'TELD', 'star-charge': 'Star Charge' };
+
+interface SeedCharger {
+  id: string;
+  networkOrg: string;
+  name: string;
+  city: string;
+  address: string;
+}
+
+/**
+ * One charger per city and network (the networks take turns over each city's landmarks, and every
+ * network has one in every city), so `chgr-s000001` is State Grid's, `…2` TELD's, `…3` Star Charge's.
+ * No randomness: the ids are stable whatever else the seed draws.
+ */
+function makeChargers(): SeedCharger[] {
+  const chargers: SeedCharger[] = [];
+  for (const c of CITIES) {
+    CHARGING_NETWORKS.forEach((networkOrg, i) => {
+      const landmark = c.landmarks[i % c.landmarks.length];
+      chargers.push({
+        id: seedId('chgr', chargers.length + 1),
+        networkOrg,
+        name: `${CHARGING_BRANDS[networkOrg]} ${landmark} car park`,
+        city: c.city,
+        address: `${landmark} car park, ${c.roads[i % c.roads.length]}, ${c.city}`,
+      });
+    });
+  }
+  return chargers;
+}
 
 interface SeedStation {
   id: string;
@@ -98,6 +129,8 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
   const now = world.now.getTime();
   const plans = await listPlans(db); // cheapest first: Lite, Standard, Plus
   const stations = makeStations(rng);
+  const chargers = makeChargers();
+  const chargerOf = new Map(chargers.map((c) => [`${c.networkOrg}\u0000${c.city}`, c]));
   const openStations = stations.filter((s) => s.active);
   const stationsByCity = new Map<string, SeedStation[]>();
   for (const s of openStations) stationsByCity.set(s.city, [...(stationsByCity.get(s.city) ?? []), s]);
@@ -111,9 +144,8 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
   // without a plan, at the standard fee, as `recordSwap` prices them.
   const swapCapableTrims = new Set(world.catalog.trims.filter((t) => t.swapCapable).map((t) => t.id));
   const canSwap = (v: SeedVehicle) => v.batteryRental || swapCapableTrims.has(v.trimId);
-  // The demo driver swaps even when their car could not (so every screen has data), preferring a car that can.
-  const demoVehicles = world.orders.vehicles.filter((v) => v.ownerId === DEMO_USER);
-  const demoSwapVin = (demoVehicles.find((v) => v.batteryRental) ?? demoVehicles.find(canSwap) ?? demoVehicles[0])?.vin;
+  // Only swap-capable cars swap, the demo driver's included (their car is a battery-rental one): a
+  // seeded swap is one `recordSwap` would accept.
 
   for (const vehicle of world.orders.vehicles) {
     const delivered = vehicle.deliveredAt.getTime();
@@ -121,7 +153,7 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
     const isDemo = vehicle.ownerId === DEMO_USER;
     const home = rng.pick(CITIES);
     const homeStations = stationsByCity.get(home.city) ?? openStations;
-    const swapCapable = canSwap(vehicle) || vehicle.vin === demoSwapVin;
+    const swapCapable = canSwap(vehicle);
     // About one rental driver in ten drives for a living: many swaps, no plug-in charging.
     const heavy = !isDemo && vehicle.batteryRental && rng.chance(0.1);
 
@@ -184,12 +216,15 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
         // session in twenty is free (a mall's or employer's promotion) and so is not spending.
         const fenPerKwh = fast ? rng.int(120, 200) : rng.int(60, 120);
         const fee = rng.chance(0.05) ? 0n : (BigInt(energyWh) * BigInt(fenPerKwh) + 500n) / 1000n;
+        // On the network's charger in the driver's home city, so the session is one its operator recorded.
+        const charger = chargerOf.get(`${rng.pick(CHARGING_NETWORKS)}\u0000${home.city}`)!;
         chargingSessions.push([
           seedId('chg', chargingSessions.length + 1),
           vehicle.vin,
           vehicle.ownerId,
-          rng.pick(CHARGING_NETWORKS),
-          `${rng.pick(home.landmarks)} car park`,
+          charger.id,
+          charger.networkOrg,
+          charger.name,
           new Date(started).toISOString(),
           new Date(ended).toISOString(),
           energyWh,
@@ -216,6 +251,18 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
         ['bays', 'integer'],
       ],
       stations.map((s) => [s.id, s.name, s.city, s.address, s.operatorOrg, s.active, s.bays]),
+    );
+    await bulkInsert(
+      q,
+      'energy.chargers',
+      [
+        ['id', 'text'],
+        ['network_org', 'text'],
+        ['name', 'text'],
+        ['city', 'text'],
+        ['address', 'text'],
+      ],
+      chargers.map((c) => [c.id, c.networkOrg, c.name, c.city, c.address]),
     );
     await bulkInsert(
       q,
@@ -267,6 +314,7 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
         ['id', 'text'],
         ['vin', 'text'],
         ['user_id', 'text'],
+        ['charger_id', 'text'],
         ['network_org', 'text'],
         ['location', 'text'],
         ['started_at', 'timestamptz'],

@@ -280,6 +280,20 @@ export async function policyPagesForUsers(q: Queryable, userIds: readonly string
   return out;
 }
 
+/** Policies underwritten by `insurerOrg`, newest purchase first, after `after`; `limit + 1` rows. */
+export async function policiesOfInsurer(q: Queryable, insurerOrg: string, after: TimeKey | null, limit: number): Promise<InsurancePolicyRow[]> {
+  const rows = await q.query<PolicyDbRow>(
+    `SELECT ${POLICY_COLUMNS}
+       FROM finance.insurance_policies p JOIN finance.insurance_products pr ON pr.id = p.product_id
+      WHERE pr.insurer_org = $1
+        AND ($2::timestamptz IS NULL OR (p.purchased_at, p.id) < ($2::timestamptz, $3::text))
+      ORDER BY p.purchased_at DESC, p.id DESC
+      LIMIT $4`,
+    [insurerOrg, after?.at ?? null, after?.id ?? '', limit + 1],
+  );
+  return rows.map(toPolicy);
+}
+
 // --- writes: loans ----------------------------------------------------------------------------
 
 export interface NewLoan {

@@ -2,19 +2,19 @@
  * Finance's resolvers: read access to loans, instalments and policies (authorized here, where the
  * data lives), the entities it extends (`User`, `Order`, `Vehicle`), and the mutations.
  */
-import { canReadUser, realUserId, requireIdentity, requireReadUser, visibleUser, type UserRef } from '../kit/auth';
+import { canReadUser, realUserId, requireIdentity, requireReadUser, requireRole, visibleUser, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
-import { notFound } from '../kit/errors';
+import { badInput, forbidden, notFound } from '../kit/errors';
+import type { Identity } from '../kit/identity';
 import { money } from '../kit/money';
 import { toConnection, type PageArgs } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
-import { productsPage, type InstalmentRow, type InsurancePolicyRow, type InsuranceProductRow, type LoanRow } from './data';
+import { policiesOfInsurer, productsPage, type InstalmentRow, type InsurancePolicyRow, type InsuranceProductRow, type LoanRow } from './data';
 import type { FinanceLoaders } from './loaders';
 import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { loanPosition } from './schedule';
 import { checkId, readIdPage, readTimePage } from './validation';
 import { visibleUserId } from '../kit/auth';
-import type { Identity } from '../kit/identity';
 import { loadVisible, requireVisible } from '../kit/visible';
 
 export type FinanceContext = SubgraphContext<FinanceLoaders>;
@@ -36,10 +36,19 @@ async function readableInstalment(id: string, ctx: FinanceContext): Promise<Inst
   return instalment && requireVisible(ctx.identity, instalment, id, canReadHolder, 'instalment');
 }
 
+/** The insurer is party to the policies it underwrote: its partners read them. */
+const isInsurerOf = (identity: Identity | null, policy: InsurancePolicyRow) => identity?.role === 'partner' && identity.org === policy.insurerOrg;
+
+/** Who may read a policy: its insurer's partners, and whoever may read its holder's data. */
+const canReadPolicy = (identity: Identity, policy: InsurancePolicyRow) => isInsurerOf(identity, policy) || canReadHolder(identity, policy);
+
 async function readablePolicy(id: string, ctx: FinanceContext): Promise<InsurancePolicyRow | null> {
   const policy = await ctx.loaders.policy.load(id);
-  return policy && requireVisible(ctx.identity, policy, id, canReadHolder, 'insurance policy');
+  return policy && requireVisible(ctx.identity, policy, id, canReadPolicy, 'insurance policy');
 }
+
+/** Organisation ids as tokens carry them, e.g. `pingan-insurance`. */
+const ORG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Where a policy's cover stands at `now`. */
 export function policyStatus(policy: Pick<InsurancePolicyRow, 'startsAt' | 'endsAt'>, now = new Date()): 'UPCOMING' | 'ACTIVE' | 'EXPIRED' {
@@ -54,7 +63,24 @@ export const financeResolvers = {
     loan: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
       loadVisible(ctx.identity, ctx.loaders.loan, checkId(args.id, 'id', 'loan'), canReadHolder, 'loan'),
     insurancePolicy: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
-      loadVisible(ctx.identity, ctx.loaders.policy, checkId(args.id, 'id', 'insurance policy'), canReadHolder, 'insurance policy'),
+      loadVisible(ctx.identity, ctx.loaders.policy, checkId(args.id, 'id', 'insurance policy'), canReadPolicy, 'insurance policy'),
+    async underwrittenPolicies(_: unknown, args: PageArgs & { insurerOrg?: string | null }, ctx: FinanceContext) {
+      const who = requireRole(ctx.identity, 'partner', 'admin');
+      let insurerOrg: string;
+      if (who.role === 'partner') {
+        if (!who.org) throw forbidden('your partner token names no organisation');
+        if (args.insurerOrg != null && args.insurerOrg !== who.org) throw forbidden(`partners list the policies of their own organisation only (${who.org})`);
+        insurerOrg = who.org;
+      } else {
+        if (args.insurerOrg == null) throw badInput('`insurerOrg` is required: name the insurer whose policies to list', 'insurerOrg');
+        insurerOrg = args.insurerOrg;
+      }
+      if (!ORG_RE.test(insurerOrg)) throw badInput('`insurerOrg` must be an organisation id such as "pingan-insurance"', 'insurerOrg');
+      const { limit, after } = readTimePage(args);
+      const rows = await policiesOfInsurer(ctx.db, insurerOrg, after, limit);
+      for (const row of rows) ctx.loaders.policy.prime(row.id, row);
+      return toConnection(rows, limit, (r) => [r.purchasedAt, r.id]);
+    },
     async insuranceProducts(_: unknown, args: PageArgs, ctx: FinanceContext) {
       const { limit, afterId } = readIdPage(args);
       const rows = await productsPage(ctx.db, afterId, limit);

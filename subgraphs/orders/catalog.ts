@@ -13,6 +13,8 @@ const QUOTE_QUERY = `query($t:ID!,$c:ID,$p:ID,$a:[ID!]){ quote(trimId:$t,colourI
 
 const TRIM_QUERY = `query($t:ID!){ trim(id:$t){ id available } }`;
 
+const MANUFACTURERS_QUERY = `{ models(first: 100) { edges { node { manufacturerOrg } } } }`;
+
 interface QuoteAnswer {
   quote: {
     trimId: string;
@@ -87,4 +89,14 @@ export async function requireAvailableTrim(services: ServiceClient, trimId: stri
   const { trim } = await services.call<{ trim: { id: string; available: boolean } | null }>('catalog', TRIM_QUERY, { t: trimId });
   if (!trim) throw notFound(`there is no trim ${trimId}`);
   if (!trim.available) throw badInput(`trim ${trimId} is no longer available`, 'trimId');
+}
+
+/**
+ * Refuses (BAD_USER_INPUT naming `field`) an organisation that makes none of the catalog's models: a
+ * trade-in is asked of a manufacturer, and a typo would leave it waiting for a dealer that never comes.
+ */
+export async function requireManufacturer(services: ServiceClient, org: string, field: string): Promise<void> {
+  const { models } = await services.call<{ models: { edges: Array<{ node: { manufacturerOrg: string } }> } }>('catalog', MANUFACTURERS_QUERY, {});
+  const makers = [...new Set(models.edges.map((e) => e.node.manufacturerOrg))].sort();
+  if (!makers.includes(org)) throw badInput(`${field} must be a manufacturer of the catalog (${makers.join(', ')}); "${org.slice(0, 40)}" is not one`, field);
 }

@@ -74,6 +74,8 @@ export interface TradeIn {
   mileageKm: number;
   status: TradeInStatus;
   requestedAt: Date;
+  /** The manufacturer organisation the trade-in is asked of; null for requests older than the rule. */
+  dealerOrg: string | null;
   appraisedValueFen: bigint | null;
   appraisedAt: Date | null;
   /** The organisation whose partner appraised it; null for a platform (admin) appraisal. */
@@ -148,6 +150,7 @@ function toTradeIn(r: Row): TradeIn {
     mileageKm: Number(r.mileage_km),
     status: r.status as TradeInStatus,
     requestedAt: date(r.requested_at),
+    dealerOrg: (r.dealer_org as string | null | undefined) ?? null,
     appraisedValueFen: r.appraised_value_fen === null || r.appraised_value_fen === undefined ? null : fenFromDb(r.appraised_value_fen),
     appraisedAt: maybeDate(r.appraised_at),
     appraisedByOrg: (r.appraised_by_org as string | null | undefined) ?? null,
@@ -300,13 +303,17 @@ export const vehiclePages = (q: Queryable, keys: readonly UserPageKey[]) => user
 export const testDrivePages = (q: Queryable, keys: readonly UserPageKey[]) => userPages(q, TEST_DRIVE_LIST, keys);
 export const tradeInPages = (q: Queryable, keys: readonly UserPageKey[]) => userPages(q, TRADE_IN_LIST, keys);
 
-/** Trade-ins waiting for an appraisal, oldest first, after the sort key [ISO time, id]. */
-export async function tradeInsAwaitingAppraisal(q: Queryable, limit: number, after: [string, string] | null): Promise<TradeIn[]> {
+/**
+ * Trade-ins waiting for an appraisal (those asked of `dealerOrg`, or all when it is null), oldest
+ * first, after the sort key [ISO time, id].
+ */
+export async function tradeInsAwaitingAppraisal(q: Queryable, dealerOrg: string | null, limit: number, after: [string, string] | null): Promise<TradeIn[]> {
   const rows = await q.query(
     `SELECT * FROM orders.trade_ins
-      WHERE status = 'REQUESTED' AND ($1::timestamptz IS NULL OR (requested_at, id) > ($1::timestamptz, $2::text))
+      WHERE status = 'REQUESTED' AND ($4::text IS NULL OR dealer_org = $4::text)
+        AND ($1::timestamptz IS NULL OR (requested_at, id) > ($1::timestamptz, $2::text))
       ORDER BY requested_at, id LIMIT $3`,
-    [after?.[0] ?? null, after?.[1] ?? null, limit],
+    [after?.[0] ?? null, after?.[1] ?? null, limit, dealerOrg],
   );
   return rows.map(toTradeIn);
 }
@@ -349,16 +356,19 @@ export async function cancelTestDrive(q: Queryable, id: string, userId: string, 
 // Trade-ins
 // ---------------------------------------------------------------------------------------------------
 
-export async function insertTradeIn(q: Queryable, t: Pick<TradeIn, 'id' | 'userId' | 'description' | 'year' | 'mileageKm' | 'requestedAt'>): Promise<TradeIn> {
+export async function insertTradeIn(q: Queryable, t: Pick<TradeIn, 'id' | 'userId' | 'description' | 'year' | 'mileageKm' | 'requestedAt'> & { dealerOrg: string }): Promise<TradeIn> {
   const [row] = await q.query(
-    `INSERT INTO orders.trade_ins (id, user_id, description, model_year, mileage_km, status, requested_at)
-     VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6) RETURNING *`,
-    [t.id, t.userId, t.description, t.year, t.mileageKm, t.requestedAt],
+    `INSERT INTO orders.trade_ins (id, user_id, description, model_year, mileage_km, status, requested_at, dealer_org)
+     VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6, $7) RETURNING *`,
+    [t.id, t.userId, t.description, t.year, t.mileageKm, t.requestedAt, t.dealerOrg],
   );
   return toTradeIn(row);
 }
 
-/** Appraises a REQUESTED trade-in; null when it is not (or no longer) REQUESTED. */
+/**
+ * Appraises a REQUESTED trade-in; null when it is not (or no longer) REQUESTED, or when a partner
+ * (`by.org`) is not the dealer it was asked of.
+ */
 export async function appraiseTradeIn(
   q: Queryable,
   id: string,
@@ -368,7 +378,7 @@ export async function appraiseTradeIn(
 ): Promise<TradeIn | null> {
   const [row] = await q.query(
     `UPDATE orders.trade_ins SET status = 'APPRAISED', appraised_value_fen = $2, appraised_at = $3, appraised_by_role = $4, appraised_by = $5, appraised_by_org = $6
-      WHERE id = $1 AND status = 'REQUESTED' RETURNING *`,
+      WHERE id = $1 AND status = 'REQUESTED' AND ($6::text IS NULL OR dealer_org = $6::text) RETURNING *`,
     [id, valueFen.toString(), at, by.role, by.sub, by.org],
   );
   return row ? toTradeIn(row) : null;

@@ -50,7 +50,7 @@ test('a customer test-drives, trades in, orders a configured car and pays; a par
   const drive = ok(await g.gql(`mutation($i: BookTestDriveInput!) { bookTestDrive(input: $i) { id trim { id } city at status } }`, { i: { trimId: t.trim.id, city: ' Guangzhou ', at } }, me)).bookTestDrive;
   expect(drive).toMatchObject({ trim: { id: t.trim.id }, city: 'Guangzhou', at, status: 'BOOKED' });
 
-  const tradeInId = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: '2015 Honda Fit 1.5', year: 2015, mileageKm: 120000 } }, me)).requestTradeIn.id;
+  const tradeInId = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: '2015 Honda Fit 1.5', year: 2015, mileageKm: 120000, dealerOrg: 'gac-aion' } }, me)).requestTradeIn.id;
   const appraised = ok(await g.gql(APPRAISE, { id: tradeInId, amount: '12345.67' }, as.partner('appraiser-1', t.org))).appraiseTradeIn;
   expect(appraised).toEqual({ id: tradeInId, status: 'APPRAISED', appraisedValue: { amount: '12345.67' } });
 
@@ -328,9 +328,9 @@ describe('who reads users', () => {
 test('appraisers see the trade-ins waiting for an appraisal, oldest first; customers may not', async () => {
   const { g } = t;
   const owner = freshUser('queue');
-  const a = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: 'first car', year: 2012, mileageKm: 1 } }, as.customer(owner))).requestTradeIn.id;
-  const b = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: 'second car', year: 2013, mileageKm: 2 } }, as.customer(owner))).requestTradeIn.id;
-  const queue = async () => ok(await g.gql(`{ tradeInsAwaitingAppraisal(first: 100) { edges { node { id } } } }`, {}, as.partner('p', 'jd-auto'))).tradeInsAwaitingAppraisal.edges.map((e: any) => e.node.id);
+  const a = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: 'first car', year: 2012, mileageKm: 1, dealerOrg: 'gac-aion' } }, as.customer(owner))).requestTradeIn.id;
+  const b = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: 'second car', year: 2013, mileageKm: 2, dealerOrg: 'gac-aion' } }, as.customer(owner))).requestTradeIn.id;
+  const queue = async () => ok(await g.gql(`{ tradeInsAwaitingAppraisal(first: 100) { edges { node { id } } } }`, {}, as.partner('p', 'gac-aion'))).tradeInsAwaitingAppraisal.edges.map((e: any) => e.node.id);
   const waiting = await queue();
   expect(waiting.indexOf(a)).toBeLessThan(waiting.indexOf(b));
   ok(await g.gql(APPRAISE, { id: a, amount: '100.00' }, as.admin()));

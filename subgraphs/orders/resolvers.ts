@@ -18,7 +18,7 @@ import * as data from './data';
 import type { Order, OrderStatus, PriceLine, StatusChange, TestDrive, TradeIn, Vehicle } from './data';
 import { forgetChanged, type OrdersLoaders } from './loaders';
 import { personOf } from './users';
-import { quote, requireAvailableTrim } from './catalog';
+import { quote, requireAvailableTrim, requireManufacturer } from './catalog';
 import {
   checkIdempotencyKey,
   checkTestDriveTime,
@@ -72,10 +72,11 @@ const canReadOrder = (identity: Identity | null, o: Order) => canReadUser(identi
 /** The owner, analysts, admins, other subgraphs, and partners of the manufacturer. */
 const canReadVehicle = (identity: Identity | null, v: Vehicle) => canReadUser(identity, v.ownerId) || isPartnerOf(identity, v.manufacturerOrg);
 /**
- * The owner, analysts, admins, other subgraphs, and partners while it waits for an appraisal (they
- * appraise trade-ins, from the queue). Once appraised, what a customer was offered is theirs again.
+ * The owner, analysts, admins, other subgraphs, and partners of the dealer it was asked of while it
+ * waits for their appraisal. Once appraised, what a customer was offered is theirs again.
  */
-const canReadTradeIn = (identity: Identity | null, t: TradeIn) => canReadUser(identity, t.userId) || (identity?.role === 'partner' && t.status === 'REQUESTED');
+const canReadTradeIn = (identity: Identity | null, t: TradeIn) =>
+  canReadUser(identity, t.userId) || (t.status === 'REQUESTED' && t.dealerOrg !== null && isPartnerOf(identity, t.dealerOrg));
 
 const canReadTestDrive = (identity: Identity | null, d: TestDrive) => canReadUser(identity, d.userId);
 
@@ -211,9 +212,10 @@ export const ordersResolvers = {
       loadVisible(ctx.identity, ctx.loaders.tradeIn, checkId(args.id, 'id'), canReadTradeIn, 'trade-in'),
 
     async tradeInsAwaitingAppraisal(_: unknown, args: PageArgs, ctx: Ctx) {
-      requirePartnerOrAdmin(ctx.identity);
+      // A partner's queue holds only what was asked of its own organisation.
+      const { org } = requirePartnerOrAdmin(ctx.identity);
       const { limit, after } = timePage(args);
-      const rows = await data.tradeInsAwaitingAppraisal(ctx.db, limit + 1, after);
+      const rows = await data.tradeInsAwaitingAppraisal(ctx.db, org, limit + 1, after);
       return toConnection(rows, limit, (t) => [t.requestedAt, t.id]);
     },
 
@@ -364,7 +366,7 @@ export const ordersResolvers = {
       return drive;
     },
 
-    async requestTradeIn(_: unknown, { input }: { input: { description: string; year: number; mileageKm: number } }, ctx: Ctx): Promise<TradeIn> {
+    async requestTradeIn(_: unknown, { input }: { input: { description: string; year: number; mileageKm: number; dealerOrg: string } }, ctx: Ctx): Promise<TradeIn> {
       const who = requireCustomer(ctx.identity, 'request trade-ins');
       const description = input.description.trim();
       if (description.length < 1 || description.length > 500) throw badInput('description must be 1 to 500 characters', 'description');
@@ -372,8 +374,10 @@ export const ordersResolvers = {
       const latestYear = now.getUTCFullYear() + 1;
       if (input.year < 1980 || input.year > latestYear) throw badInput(`year must be from 1980 to ${latestYear}`, 'year');
       if (input.mileageKm < 0 || input.mileageKm > 2_000_000) throw badInput('mileageKm must be from 0 to 2000000', 'mileageKm');
+      const dealerOrg = input.dealerOrg.trim();
+      await requireManufacturer(ctx.services, dealerOrg, 'dealerOrg');
       const tradeIn = await ctx.db.tx((q) =>
-        data.insertTradeIn(q, { id: newId('ti'), userId: who.sub, description, year: input.year, mileageKm: input.mileageKm, requestedAt: now }),
+        data.insertTradeIn(q, { id: newId('ti'), userId: who.sub, description, year: input.year, mileageKm: input.mileageKm, requestedAt: now, dealerOrg }),
       );
       forgetChanged(ctx.loaders, { tradeInIds: [tradeIn.id] });
       return tradeIn;
@@ -388,7 +392,8 @@ export const ordersResolvers = {
         const appraised = await data.appraiseTradeIn(q, id, args.amount, new Date(), { ...actor(who), org });
         if (appraised) return appraised;
         const [t] = await data.tradeInsByIds(q, [id]);
-        if (!t) throw notFound(`there is no trade-in ${id}`);
+        // Not asked of this partner's organisation: as if it did not exist.
+        if (!t || (org !== null && t.dealerOrg !== org)) throw notVisible('trade-in', id);
         throw conflict(`trade-in ${id} is already ${t.status.toLowerCase()}; a trade-in is appraised once`);
       });
       forgetChanged(ctx.loaders, { tradeInIds: [id] });

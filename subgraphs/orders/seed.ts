@@ -157,6 +157,8 @@ export const seedOrders: SeedStage = async (db, world) => {
       tradeInRows.push([
         tradeInId, userId, `${year} ${rng.pick(OLD_CARS)}`, year, rng.int(30_000, 220_000), 'CREDITED', requestedAt,
         creditFen, appraisedAt, 'partner', 'seed-appraiser', orderId,
+        // Asked of, and appraised by, the dealer of the car it was traded in for.
+        trim.manufacturerOrg, trim.manufacturerOrg,
       ]);
     }
 
@@ -221,6 +223,7 @@ export const seedOrders: SeedStage = async (db, world) => {
     await bulkInsert(q, 'orders.trade_ins', [
       ['id', 'text'], ['user_id', 'text'], ['description', 'text'], ['model_year', 'int'], ['mileage_km', 'int'], ['status', 'text'], ['requested_at', 'timestamptz'],
       ['appraised_value_fen', 'bigint'], ['appraised_at', 'timestamptz'], ['appraised_by_role', 'text'], ['appraised_by', 'text'], ['credited_order_id', 'text'],
+      ['dealer_org', 'text'], ['appraised_by_org', 'text'],
     ], tradeInRows);
     await bulkInsert(q, 'orders.orders', [
       ['id', 'text'], ['user_id', 'text'], ['idempotency_key', 'text'], ['request_fingerprint', 'text'], ['status', 'text'], ['trim_id', 'text'], ['trim_name', 'text'],

@@ -80,7 +80,7 @@ export function testVin(): string {
 
 /** Requests a trade-in as `userId` and has an admin appraise it at `amount`; returns its id. */
 export async function appraisedTradeIn(g: TestGraph, userId: string, amount: string): Promise<string> {
-  const req = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: '2016 VW Golf 1.4T, white', year: 2016, mileageKm: 98000 } }, as.customer(userId)));
+  const req = ok(await g.gql(REQUEST_TRADE_IN, { input: { description: '2016 VW Golf 1.4T, white', year: 2016, mileageKm: 98000, dealerOrg: 'gac-aion' } }, as.customer(userId)));
   ok(await g.gql(APPRAISE, { id: req.requestTradeIn.id, amount }, as.admin()));
   return req.requestTradeIn.id;
 }
