@@ -92,7 +92,7 @@ describe('an analyst addresses people by pseudonym and never handles a real user
   });
 
   test("the analyst's sweep answers the person's data, the same amounts an admin reads with the real id", async () => {
-    const fields = 'orders { edges { node { id } } } loans { edges { node { id } } } appointments { edges { node { id } } } swapSessions { edges { node { id } } } spending { total { amount } lineCount }';
+    const fields = 'orders { edges { node { id } } } loans { edges { node { id } } } appointments { edges { node { id } } } swapSessions { edges { node { id } } } spending { total { amount } lineCount lines(first: 100) { edges { node { id category amount { amount } } } } }';
     const analyst = ok(await g.gql(`query($id: ID!) { user(id: $id) { ${fields} } }`, { id: pseudonym(DEMO_USER) }, as.analyst())).user;
     const admin = ok(await g.gql(`query($id: ID!) { user(id: $id) { ${fields} } }`, { id: DEMO_USER }, as.admin())).user;
     expect(analyst).toEqual(admin);

@@ -7,6 +7,7 @@
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
 import { SEED_STAGES } from '../index';
 import { IDENTITY_HEADER, signIdentity } from '../kit/identity';
+import { pseudonym } from '../kit/auth';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedVehicle, type SeedWorld } from '../kit/seed';
 
 let g: TestGraph;
@@ -440,7 +441,7 @@ describe('authorization', () => {
     const input = { storeId: MAINTENANCE_STORE, vin: alice.vin, serviceType: 'MAINTENANCE', scheduledAt: future() };
     expect(codeOf(await g.gql(BOOK, { input }, null))).toBe('UNAUTHENTICATED');
     const other = await g.gql(BOOK, { input }, as.customer(bob.id));
-    expect(codeOf(other)).toBe('FORBIDDEN');
+    expect(codeOf(other)).toBe('NOT_FOUND'); // someone else's vehicle, answered like a VIN nobody has
     expect(codeOf(await g.gql(BOOK, { input }, CARE))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(BOOK, { input }, as.analyst()))).toBe('FORBIDDEN');
   });
@@ -457,27 +458,27 @@ describe('authorization', () => {
     expect(codeOf(await g.gql(list, { s: 'store-nope' }, CARE))).toBe('NOT_FOUND');
     expect((await g.gql(list, { s: MAINTENANCE_STORE }, as.admin())).errors).toBeUndefined();
     const read = `query($id: ID!) { appointment(id: $id) { id } }`;
-    expect(codeOf(await g.gql(read, { id }, COOP))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(read, { id }, COOP))).toBe('NOT_FOUND');
     expect((await g.gql(read, { id }, CARE)).data.appointment).toEqual({ id });
     // Still BOOKED: none of the refused attempts changed it.
     expect((await g.gql(`query($id: ID!) { appointment(id: $id) { status } }`, { id }, as.customer(alice.id))).data.appointment.status).toBe('BOOKED');
   });
 
-  test("another customer's appointment, invoice and lists are FORBIDDEN, not leaked", async () => {
+  test("another customer's appointment and invoice are NOT_FOUND like unknown ids, their lists FORBIDDEN, nothing leaked", async () => {
     const id = await book(alice.id, alice.vin);
     const inv = (await g.gql(ISSUE, { input: twoLines(id) }, CARE)).data.issueInvoice;
-    expect(codeOf(await g.gql(`query($id: ID!) { appointment(id: $id) { id } }`, { id }, as.customer(bob.id)))).toBe('FORBIDDEN');
-    expect(codeOf(await g.gql(`query($id: ID!) { serviceInvoice(id: $id) { id } }`, { id: inv.id }, as.customer(bob.id)))).toBe('FORBIDDEN');
-    expect(codeOf(await g.gql(`query($id: ID!) { serviceInvoice(id: $id) { id } }`, { id: inv.id }, COOP))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(`query($id: ID!) { appointment(id: $id) { id } }`, { id }, as.customer(bob.id)))).toBe('NOT_FOUND');
+    expect(codeOf(await g.gql(`query($id: ID!) { serviceInvoice(id: $id) { id } }`, { id: inv.id }, as.customer(bob.id)))).toBe('NOT_FOUND');
+    expect(codeOf(await g.gql(`query($id: ID!) { serviceInvoice(id: $id) { id } }`, { id: inv.id }, COOP))).toBe('NOT_FOUND');
     expect((await g.gql(`query($id: ID!) { serviceInvoice(id: $id) { id } }`, { id: inv.id }, as.customer(alice.id))).data.serviceInvoice.id).toBe(inv.id);
-    expect(codeOf(await g.gql(CANCEL, { id }, as.customer(bob.id)))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(CANCEL, { id }, as.customer(bob.id)))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(`query($u: ID!) { user(id: $u) { appointments { edges { node { id } } } } }`, { u: alice.id }, as.customer(bob.id)))).toBe('FORBIDDEN');
     expect((await g.gql(`query($id: ID!) { appointment(id: $id) { id } }`, { id: 'appt-unknown' }, as.customer(bob.id))).data.appointment).toBeNull();
   });
 
-  test("a customer cannot read another vehicle's service history", async () => {
+  test("a customer cannot read another vehicle's service history (the vehicle itself is NOT_FOUND to them)", async () => {
     const res = await g.gql(`query($vin: String!) { vehicle(vin: $vin) { serviceHistory { edges { node { id } } } } }`, { vin: alice.vin }, as.customer(bob.id));
-    expect(codeOf(res)).toBe('FORBIDDEN');
+    expect(codeOf(res)).toBe('NOT_FOUND');
     expect(res.data?.vehicle?.serviceHistory ?? null).toBeNull();
   });
 
@@ -504,7 +505,7 @@ describe('authorization', () => {
 
   test('an analyst reads any user but sees owners pseudonymised and no notes', async () => {
     const id = await book(alice.id, alice.vin, { note: 'call me on 138 0000 0000' });
-    const res = await g.gql(`query($u: ID!) { user(id: $u) { appointments(first: 100) { edges { node { id userId note } } } } }`, { u: alice.id }, as.analyst());
+    const res = await g.gql(`query($u: ID!) { user(id: $u) { appointments(first: 100) { edges { node { id userId note } } } } }`, { u: pseudonym(alice.id) }, as.analyst());
     expect(res.errors).toBeUndefined();
     const node = res.data.user.appointments.edges.map((e: any) => e.node).find((n: any) => n.id === id);
     expect(node.note).toBeNull();

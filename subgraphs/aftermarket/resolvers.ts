@@ -190,6 +190,8 @@ export const resolvers = {
     recordPackageFitting: packagePlanResolvers.Mutation.recordPackageFitting,
 
     async cancelAppointment(_: unknown, args: { id: string }, ctx: Ctx) {
+      // A role that never cancels is FORBIDDEN; a customer's reach is their own appointments (others' are NOT_FOUND).
+      requireRole(ctx.identity, 'customer', 'admin');
       requireIdArg(args.id, 'id', 'an appointment');
       const appointment = await loadVisible(ctx.identity, ctx.loaders.appointment, args.id, (who, a) => canActAsUser(who, a.userId), 'appointment');
       const cancelled = await data.cancelBookedAppointment(ctx.db, appointment.id, new Date());
@@ -273,7 +275,7 @@ export const resolvers = {
   User: {
     __resolveReference: (ref: UserRef) => ref,
     async appointments(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
       const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: userId, limit: limit + 1, after });
@@ -281,7 +283,7 @@ export const resolvers = {
       return toConnection(rows, limit, appointmentKey);
     },
     async serviceInvoices(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
       const rows = await ctx.loaders.invoicesOfUser.load({ parentId: userId, limit: limit + 1, after });

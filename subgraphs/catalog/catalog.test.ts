@@ -2,6 +2,7 @@
  * The catalog through the gateway: public reads, the price quote the orders subgraph relies on,
  * co-creation preferences, the manufacturer's demand view, and statement counts that prove batching.
  */
+import { pseudonym } from '../kit/auth';
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../kit/identity';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
@@ -326,9 +327,10 @@ describe('statePreference (co-creation)', () => {
 
   it('lets the user, an analyst and an admin read User.preferences; another customer and a partner get FORBIDDEN', async () => {
     const query = `query E($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id preferences(first: 5) { edges { node { id } } } } } }`;
-    const reps = [{ __typename: 'User', id: DEMO_USER }];
+    // As the gateway sends it: `internalId` is the real id (from orders); an analyst's `id` is the pseudonym.
+    const reps = [{ __typename: 'User', id: DEMO_USER, internalId: DEMO_USER }];
     for (const who of [as.customer(DEMO_USER), as.analyst(), as.admin()]) {
-      const r = await direct(query, { reps }, who);
+      const r = await direct(query, { reps: who.role === 'analyst' ? [{ ...reps[0], id: pseudonym(DEMO_USER) }] : reps }, who);
       expect(r.errors).toBeUndefined();
       expect(r.data._entities[0].preferences.edges).toHaveLength(1);
     }
@@ -473,9 +475,9 @@ describe('batching: statements per request do not grow with rows', () => {
     expect(nested.statements).toBe(2);
 
     const query = `query E($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { preferences(first: 3) { edges { node { model { id } colour { id } } } } } } }`;
-    const one = await statementsOf(() => direct(query, { reps: [{ __typename: 'User', id: 'dem-1' }] }, as.analyst()));
+    const one = await statementsOf(() => direct(query, { reps: [{ __typename: 'User', id: pseudonym('dem-1'), internalId: 'dem-1' }] }, as.analyst()));
     const users = ['dem-1', 'dem-2', 'dem-3', 'dem-4', 'dem-5', 'pref-carol', DEMO_USER];
-    const many = await statementsOf(() => direct(query, { reps: users.map((id) => ({ __typename: 'User', id })) }, as.analyst()));
+    const many = await statementsOf(() => direct(query, { reps: users.map((id) => ({ __typename: 'User', id: pseudonym(id), internalId: id })) }, as.analyst()));
     expect(many.result.errors).toBeUndefined();
     expect(many.result.data._entities.every((u: any) => u.preferences.edges.length >= 1)).toBe(true);
     expect(many.statements).toBe(one.statements);

@@ -310,7 +310,7 @@ export const resolvers = {
     // The representation carries `internalId` (the real user id, from orders) for `preferences`.
     __resolveReference: (ref: UserRef) => ref,
     async preferences(user: UserRef, args: { first?: number | null; after?: string | null }, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const page = readPageArgs(args);
       const cursor = stringCursor(page.after, 2);

@@ -3,7 +3,7 @@
  * batching in `loaders.ts`, prices in `fees.ts`.
  */
 import { canActAsUser, canReadUser, realUserId, type UserRef, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
-import { lineToWire, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
+import { lineToWire, readableUserId, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import { loadVisible, notVisible, requireVisible } from '../kit/visible';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { isPlausibleId, newId } from '../kit/ids';
@@ -195,7 +195,7 @@ export const resolvers = {
     ...contributor.SpendingLinePage,
     // The kit's resolver, except that analysts get charging lines without the location.
     async energyLines(ref: SpendingLinePageRef, _args: unknown, ctx: Ctx) {
-      const lines = (await ctx.loaders.spending.lines.load(ref)).map(lineToWire);
+      const lines = (await ctx.loaders.spending.lines.load({ ...ref, userId: readableUserId(ref, ctx) })).map(lineToWire);
       if (!shouldPseudonymise(ctx.identity)) return lines;
       return lines.map((l) => (l.category === 'CHARGING' ? { ...l, description: ANALYST_CHARGING_DESCRIPTION } : l));
     },
@@ -255,6 +255,8 @@ export const resolvers = {
     },
 
     async cancelBatterySubscription(_: unknown, args: { id: string }, ctx: Ctx) {
+      // A role that never cancels is FORBIDDEN; a customer's reach is their own subscriptions (others' are NOT_FOUND).
+      requireRole(ctx.identity, 'customer', 'admin');
       const id = checkId(args.id, 'id');
       const existing = await loadVisible(ctx.identity, ctx.loaders.subscription, id, (who, s) => canActAsUser(who, s.userId), 'battery subscription');
       const cancelled = await ctx.db.tx((q) => data.cancelActiveSubscription(q, existing.id, new Date()));
@@ -440,20 +442,20 @@ export const resolvers = {
   User: {
     __resolveReference: (ref: UserRef) => ref,
     async batterySubscriptions(u: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(u);
+      const userId = realUserId(ctx.identity, u);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
       const rows = await ctx.loaders.subscriptionsByUser.load({ parent: userId, limit, after });
       return toConnection(rows, limit, (s) => [s.startedAt, s.id]);
     },
     async swapSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(u);
+      const userId = realUserId(ctx.identity, u);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
       return swapConnection(await ctx.loaders.swapsByUser.load({ parent: userId, limit, after }), limit);
     },
     async chargingSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(u);
+      const userId = realUserId(ctx.identity, u);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = pageArgs(args, 'time');
       return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: userId, limit, after }), limit);

@@ -127,8 +127,8 @@ describe('reading loans', () => {
     expect(l.schedule.every((i: any) => i.loan.id === loan.id)).toBe(true);
   });
 
-  test("another customer's loan is FORBIDDEN, an unknown id NOT_FOUND, a malformed id BAD_USER_INPUT, no token UNAUTHENTICATED", async () => {
-    expect(codeOf(await g.gql(LOAN, { id: loan.id }, as.customer('fin-someone-else')))).toBe('FORBIDDEN');
+  test("another customer's loan is NOT_FOUND like an unknown id, a malformed id BAD_USER_INPUT, no token UNAUTHENTICATED", async () => {
+    expect(codeOf(await g.gql(LOAN, { id: loan.id }, as.customer('fin-someone-else')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(LOAN, { id: 'loan-doesnotexist' }, as.customer('fin-reader')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(LOAN, { id: 'loan with spaces; drop' }, as.customer('fin-reader')))).toBe('BAD_USER_INPUT');
     expect(codeOf(await g.gql(LOAN, { id: 'x'.repeat(65) }, as.customer('fin-reader')))).toBe('BAD_USER_INPUT');
@@ -136,7 +136,7 @@ describe('reading loans', () => {
   });
 
   test('a partner of any organisation cannot read a customer loan; admins can; analysts can with the borrower pseudonymised', async () => {
-    expect(codeOf(await g.gql(LOAN, { id: loan.id }, as.partner('p-1', 'pingan-insurance')))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(LOAN, { id: loan.id }, as.partner('p-1', 'pingan-insurance')))).toBe('NOT_FOUND');
     expect((await g.gql(LOAN, { id: loan.id }, as.admin())).data.loan).toMatchObject({ id: loan.id, userId: 'fin-reader' });
     const analyst = (await g.gql(LOAN, { id: loan.id }, as.analyst())).data.loan;
     expect(analyst.id).toBe(loan.id);
@@ -164,11 +164,16 @@ describe('reading loans', () => {
     expect(empty.data.me.loans).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   });
 
-  test('the subgraph itself refuses a customer reading someone else’s Loan, Instalment or User.loans through _entities (FORBIDDEN)', async () => {
+  test('the subgraph itself refuses a customer reading someone else’s Loan or Instalment (NOT_FOUND) or User.loans (FORBIDDEN) through _entities', async () => {
     const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Loan { id } ... on Instalment { id } ... on User { loans { edges { node { id } } } } } }`;
-    for (const rep of [{ __typename: 'Loan', id: loan.id }, { __typename: 'Instalment', id: loan.schedule[0].id }, { __typename: 'User', id: 'fin-reader' }]) {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ __typename: 'Loan', id: loan.id }, 'NOT_FOUND'],
+      [{ __typename: 'Instalment', id: loan.schedule[0].id }, 'NOT_FOUND'],
+      [{ __typename: 'User', id: 'fin-reader' }, 'FORBIDDEN'],
+    ];
+    for (const [rep, code] of cases) {
       const r = await direct(ENTITIES, { r: [rep] }, as.customer('fin-intruder'));
-      expect(codeOf(r)).toBe('FORBIDDEN');
+      expect([rep.__typename, codeOf(r)]).toEqual([rep.__typename, code]);
     }
     const own = await direct(ENTITIES, { r: [{ __typename: 'Loan', id: loan.id }] }, as.customer('fin-reader'));
     expect(own.data?._entities).toEqual([{ id: loan.id }]);
@@ -276,13 +281,13 @@ describe('payInstalment', () => {
     expect(codeOf(await g.gql(PAY, { id: twelfth.id, amount: formatFen(twelfth.amountFen) }, as.customer('fin-payoff')))).toBe('CONFLICT');
   });
 
-  test("another customer's instalment is FORBIDDEN (without revealing its amount); partners, analysts and admins cannot pay; no token is UNAUTHENTICATED", async () => {
+  test("another customer's instalment is NOT_FOUND (without revealing its amount); partners, analysts and admins cannot pay; no token is UNAUTHENTICATED", async () => {
     const loan = await addLoan({ userId: 'fin-victim', principalFen: 1_000_000n, annualRateBps: 399, termMonths: 12, paid: 0 });
     const first = loan.schedule[0];
     const wrongAmount = await g.gql(PAY, { id: first.id, amount: '1.00' }, as.customer('fin-thief'));
-    expect(codeOf(wrongAmount)).toBe('FORBIDDEN');
+    expect(codeOf(wrongAmount)).toBe('NOT_FOUND');
     expect(messageOf(wrongAmount)).not.toContain(formatFen(first.amountFen));
-    expect(codeOf(await g.gql(PAY, { id: first.id, amount: formatFen(first.amountFen) }, as.customer('fin-thief')))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(PAY, { id: first.id, amount: formatFen(first.amountFen) }, as.customer('fin-thief')))).toBe('NOT_FOUND');
     for (const who of [as.partner('p-1', 'pingan-insurance'), as.analyst(), as.admin()]) {
       expect(codeOf(await g.gql(PAY, { id: first.id, amount: formatFen(first.amountFen) }, who))).toBe('FORBIDDEN');
     }
@@ -356,10 +361,10 @@ describe('insurance reads', () => {
     expect(codeOf(await direct(Q, rep, null))).toBe('UNAUTHENTICATED');
   });
 
-  test("another customer's policy is FORBIDDEN, an unknown one NOT_FOUND", async () => {
+  test("another customer's policy is NOT_FOUND, like an unknown one", async () => {
     const Q = `query($id: ID!) { insurancePolicy(id: $id) { id premium { amount } } }`;
     expect((await g.gql(Q, { id: 'pol-test-now' }, as.customer('fin-insured'))).data.insurancePolicy).toEqual({ id: 'pol-test-now', premium: { amount: '5680.00' } });
-    expect(codeOf(await g.gql(Q, { id: 'pol-test-now' }, as.customer('fin-stranger')))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(Q, { id: 'pol-test-now' }, as.customer('fin-stranger')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(Q, { id: 'pol-missing' }, as.customer('fin-insured')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(Q, { id: 'pol-test-now' }, null))).toBe('UNAUTHENTICATED');
   });

@@ -99,9 +99,9 @@ describe('openLoan', () => {
     expect(Number(rows[0].n)).toBe(winner.termMonths);
   });
 
-  test("another customer's order is FORBIDDEN, an unknown order NOT_FOUND (orders' verdict passes through)", async () => {
+  test("another customer's order is NOT_FOUND like an unknown order (orders' verdict passes through)", async () => {
     const order = await placeOrder('fin-owner', '20000.00');
-    expect(codeOf(await g.gql(OPEN, { input: loanInput(order.id) }, as.customer('fin-intruder')))).toBe('FORBIDDEN');
+    expect(codeOf(await g.gql(OPEN, { input: loanInput(order.id) }, as.customer('fin-intruder')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(OPEN, { input: loanInput('ord-doesnotexist') }, as.customer('fin-owner')))).toBe('NOT_FOUND');
     expect((await g.db.query(`SELECT 1 FROM finance.loans WHERE order_id = $1`, [order.id])).length).toBe(0);
   });
@@ -194,8 +194,8 @@ describe('buyInsurance', () => {
     expect(spending.data.me.spending.byCategory.find((c: any) => c.category === 'INSURANCE').total.amount).toBe(formatFen(542_000n * 2n));
   });
 
-  test("another customer's vehicle is FORBIDDEN, an unknown VIN NOT_FOUND", async () => {
-    expect(codeOf(await g.gql(BUY, { input: { vin: VIN, productId: 'insp-pingan-commercial' } }, as.customer('fin-intruder')))).toBe('FORBIDDEN');
+  test("another customer's vehicle is NOT_FOUND like an unknown VIN", async () => {
+    expect(codeOf(await g.gql(BUY, { input: { vin: VIN, productId: 'insp-pingan-commercial' } }, as.customer('fin-intruder')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(BUY, { input: { vin: 'LGBH52E05PY999999', productId: 'insp-pingan-commercial' } }, as.customer('fin-driver')))).toBe('NOT_FOUND');
     expect(orderId).toBeTruthy();
   });

@@ -92,7 +92,7 @@ export const financeResolvers = {
 
   User: {
     async loans(user: UserRef, args: PageArgs, ctx: FinanceContext) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
       const rows = await ctx.loaders.loansOfUser.load({ userId, limit, after });
@@ -100,7 +100,7 @@ export const financeResolvers = {
       return toConnection(rows, limit, (r) => [r.openedAt, r.id]);
     },
     async insurancePolicies(user: UserRef, args: PageArgs, ctx: FinanceContext) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
       const rows = await ctx.loaders.policiesOfUser.load({ userId, limit, after });

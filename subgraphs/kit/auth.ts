@@ -1,6 +1,6 @@
 /** Authorization rules every subgraph applies to the data it owns. */
 import { createHmac } from 'node:crypto';
-import { forbidden, unauthenticated } from './errors';
+import { forbidden, notFound, unauthenticated } from './errors';
 import type { Identity, Role } from './identity';
 
 /** Requires a signed-in caller. */
@@ -45,12 +45,17 @@ export interface UserRef {
 
 /**
  * The real user id behind a `User`. Every user list is read with it, never with `id`: for an analyst
- * `id` is the pseudonym. Missing only when a field forgot its `@requires`, which is a bug, not a person.
+ * `id` is the pseudonym. The gateway always sends `internalId`; a representation without it (a direct
+ * call) names the user by `id`, which for an analyst is a pseudonym that would read nothing: NOT_FOUND.
  */
-export function realUserId(user: UserRef): string {
-  if (!user.internalId) throw new Error('a User field is missing @requires(fields: "internalId")');
-  return user.internalId;
+export function realUserId(identity: Identity | null, user: UserRef): string {
+  if (user.internalId) return user.internalId;
+  if (shouldPseudonymise(identity)) throw notFound(NO_SUCH_PSEUDONYM);
+  return user.id;
 }
+
+/** What an analyst is told for a pseudonym of nobody (and for a real user id, which is never a pseudonym). */
+export const NO_SUCH_PSEUDONYM = 'there is no user with this pseudonym; analysts address people by their pseudonym (`anon-…`)';
 
 /** Requires that the caller acts for `userId` (the user themself, or an admin / another subgraph acting for them). */
 export function requireActAsUser(identity: Identity | null, userId: string): Identity {

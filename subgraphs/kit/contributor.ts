@@ -5,7 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import type { Db } from './db';
-import { requireReadUser } from './auth';
+import { realUserId, requireReadUser } from './auth';
 import type { Identity } from './identity';
 import { checkPageSize, decodeCursor, loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';
 import { formatFen } from './money';
@@ -75,6 +75,7 @@ export function spendingContributorResolvers(name: string) {
   return {
     SpendingReport: {
       __resolveReference(ref: SpendingReportRef, ctx: WithSpending) {
+        readableUserId(ref, ctx);
         parsePeriod(ref.period);
         return ref;
       },
@@ -82,18 +83,24 @@ export function spendingContributorResolvers(name: string) {
         (await ctx.loaders.spending.buckets.load({ userId: readableUserId(ref, ctx), period: ref.period })).map(bucketToWire),
     },
     SpendingLinePage: {
-      __resolveReference: (ref: SpendingLinePageRef) => ref,
+      __resolveReference(ref: SpendingLinePageRef, ctx: WithSpending) {
+        readableUserId(ref, ctx);
+        return ref;
+      },
       [`${name}Lines`]: async (ref: SpendingLinePageRef, _args: unknown, ctx: WithSpending) =>
         (await ctx.loaders.spending.lines.load({ ...ref, userId: readableUserId(ref, ctx) })).map(lineToWire),
     },
   };
 }
 
-/** The real user whose spending `ref` is, once the caller may read it (it arrives through `@requires`). */
-function readableUserId(ref: SpendingReportRef, ctx: WithSpending): string {
-  if (!ref.internalUserId) throw new Error('a spending contribution is missing @requires(fields: "internalUserId")');
-  requireReadUser(ctx.identity, ref.internalUserId);
-  return ref.internalUserId;
+/**
+ * The real user whose spending `ref` is, once the caller may read it. The gateway sends it as
+ * `internalUserId` (@requires); a direct call without it names the user by `userId`, as `realUserId` does.
+ */
+export function readableUserId(ref: SpendingReportRef, ctx: WithSpending): string {
+  const userId = realUserId(ctx.identity, { id: ref.userId, internalId: ref.internalUserId });
+  requireReadUser(ctx.identity, userId);
+  return userId;
 }
 
 export { formatFen };

@@ -4,7 +4,7 @@
  * through a conditional statement; when that statement matches nothing, the row is read again inside
  * the same transaction to tell the caller exactly why (unknown, not theirs, wrong state, wrong amount).
  */
-import { canReadUser, realUserId, requireIdentity, requireReadUser, requireRole, shouldPseudonymise, visiblePersonalText, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
+import { canReadUser, NO_SUCH_PSEUDONYM, realUserId, requireIdentity, requireReadUser, requireRole, shouldPseudonymise, visiblePersonalText, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
 import { loadVisible, notVisible, requireVisible } from '../kit/visible';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import type { Identity } from '../kit/identity';
@@ -195,7 +195,7 @@ export const ordersResolvers = {
         // A real user id is never a pseudonym, so it is NOT_FOUND like an unknown pseudonym; the message
         // does not repeat the argument, so neither answer says anything about the id.
         const person = await personOf(ctx.identity, ctx.loaders, id);
-        if (!person) throw notFound('there is no user with this pseudonym; analysts address people by their pseudonym (`anon-…`)');
+        if (!person) throw notFound(NO_SUCH_PSEUDONYM);
         return person;
       }
       if (!(await ctx.loaders.userExists.load(id))) throw notFound(`there is no user ${id}`);
@@ -231,7 +231,7 @@ export const ordersResolvers = {
     __resolveReference: (ref: UserRef, ctx: Ctx) => personOf(ctx.identity, ctx.loaders, ref.id),
 
     async orders(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
       const rows = await ctx.loaders.ordersOfUser.load({ userId, limit: limit + 1, after });
@@ -239,7 +239,7 @@ export const ordersResolvers = {
     },
 
     async vehicles(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
       const rows = await ctx.loaders.vehiclesOfUser.load({ userId, limit: limit + 1, after });
@@ -247,7 +247,7 @@ export const ordersResolvers = {
     },
 
     async testDrives(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
       const rows = await ctx.loaders.testDrivesOfUser.load({ userId, limit: limit + 1, after });
@@ -255,7 +255,7 @@ export const ordersResolvers = {
     },
 
     async tradeIns(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(user);
+      const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = timePage(args);
       const rows = await ctx.loaders.tradeInsOfUser.load({ userId, limit: limit + 1, after });

@@ -65,7 +65,7 @@ async function page(rep: PageRep, ctx: Ctx) {
 export const spendingResolvers = {
   User: {
     spending(user: UserRef, args: { from?: Date | null; to?: Date | null }, ctx: Ctx) {
-      const internalUserId = realUserId(user);
+      const internalUserId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, internalUserId);
       return { userId: user.id, internalUserId, period: periodKey(args.from, args.to) };
     },
