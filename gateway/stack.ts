@@ -21,6 +21,8 @@ export interface StackOptions {
   subgraphPorts: Record<SubgraphName, number>;
   maxBodyBytes: number;
   development: boolean;
+  /** Whether clients may introspect the schema; defaults to `development`. */
+  introspection?: boolean;
   persistedQueries?: KeyValueCache<string>;
   limits?: OperationLimits;
   subgraphTimeoutMs?: number;
@@ -57,6 +59,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       host: opts.host,
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
+      introspection: opts.introspection,
       persistedQueries: opts.persistedQueries,
       limits: opts.limits,
       subgraphTimeoutMs: opts.subgraphTimeoutMs,

@@ -68,13 +68,14 @@ export function composeForTests(): string {
   return composed;
 }
 
-export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string> } = {}): Promise<TestGraph> {
+/** `introspection` defaults to on, as for NODE_ENV=test. */
+export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string>; introspection?: boolean } = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
   const internalSecret = randomBytes(32).toString('base64url');
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, 0])) as Record<SubgraphName, number>;
   let stack: RunningStack;
   try {
-    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: false, persistedQueries: opts.persistedQueries });
+    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: false, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
   } catch (err) {
     await drop();
     throw err;
