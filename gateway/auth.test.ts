@@ -11,10 +11,29 @@ import { IDENTITY_HEADER, signIdentity } from '../subgraphs/kit/identity';
 const ME = '{ me { id } }';
 const key = new TextEncoder().encode(TEST_JWT.secret);
 
-function jwt(claims: Record<string, unknown>, opts: { exp?: number; aud?: string; iss?: string; secret?: Uint8Array } = {}) {
-  const b = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(String(claims.sub ?? 'u1')).setIssuedAt();
-  b.setIssuer(opts.iss ?? TEST_JWT.issuer).setAudience(opts.aud ?? TEST_JWT.audience).setExpirationTime(opts.exp ?? Math.floor(Date.now() / 1000) + 600);
+const now = () => Math.floor(Date.now() / 1000);
+
+/** `iat: null` leaves the issued-at claim out. */
+function jwt(claims: Record<string, unknown>, opts: { exp?: number; iat?: number | null; aud?: string; iss?: string; secret?: Uint8Array } = {}) {
+  const b = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(String(claims.sub ?? 'u1'));
+  if (opts.iat !== null) b.setIssuedAt(opts.iat);
+  b.setIssuer(opts.iss ?? TEST_JWT.issuer).setAudience(opts.aud ?? TEST_JWT.audience).setExpirationTime(opts.exp ?? now() + 600);
   return b.sign(opts.secret ?? key);
+}
+
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+/** Both media types a client may ask for: the legacy `application/json` and GraphQL-over-HTTP's own. */
+const ACCEPTS = ['application/json', GRAPHQL_RESPONSE];
+
+/** POSTs through the gateway with the given Accept and Authorization, keeping the status and headers. */
+async function post(g: TestGraph, query: string, accept: string, authorization?: string) {
+  const res = await fetch(g.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...(authorization ? { authorization } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  return { status: res.status, type: res.headers.get('content-type') ?? '', challenge: res.headers.get('www-authenticate'), body };
 }
 
 describe('gateway authentication', () => {
@@ -60,10 +79,49 @@ describe('gateway authentication', () => {
     expect(res.data).toBeUndefined();
   });
 
-  test.each(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer not-a-jwt', `Bearer ${'a'.repeat(10)}.${'b'.repeat(10)}`])('a malformed Authorization header %p is refused', async (header) => {
+  test.each([
+    ['Basic dXNlcjpwYXNz', /the Authorization scheme "Basic" is not accepted: send "Authorization: Bearer <JWT>"/],
+    ['Bearer', /the Bearer token is empty/],
+    ['Bearer    ', /the Bearer token is empty/],
+    ['Bearer not-a-jwt', /not a JWT: it has 1 dot-separated part, a JWT has three/],
+    [`Bearer ${'a'.repeat(10)}.${'b'.repeat(10)}`, /not a JWT: it has 2 dot-separated parts, a JWT has three/],
+    ['Bearer a.b.c.d', /not a JWT: it has 4 dot-separated parts/],
+    ['Bearer eyJh.eyJz fake.sig', /contains spaces/],
+    ['Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9=.c2ln', /payload \(part 2 of 3\) is not base64url/],
+    ['Bearer .eyJzdWIiOiJ1MSJ9.c2ln', /header \(part 1 of 3\) is empty/],
+    ['Bearer e30.e30.c2ln', /not valid/],
+  ])('a malformed Authorization header %p is refused with 401 saying what is wrong with it', async (header, message) => {
     const res = await g.gqlRaw(ME, {}, { authorization: header });
     expect(res.status).toBe(401);
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.errors?.[0].message).toMatch(message);
+    expect(res.errors?.[0].message).not.toMatch(/must be "Bearer <JWT>"/);
+  });
+
+  test.each(['bearer', 'BEARER', 'beaRer'])('the scheme is case-insensitive (RFC 7235): %p <JWT> is accepted', async (scheme) => {
+    const res = await g.gqlRaw(ME, {}, { authorization: `${scheme} ${await g.token(as.customer('u-case'))}` });
+    expect(res.status).toBe(200);
+    expect(res.data.me.id).toBe('u-case');
+  });
+
+  test('a token that lives longer than the cap (exp - iat above 86400 s by default) is refused with 401 saying so', async () => {
+    const iat = now();
+    const res = await g.gqlRaw(ME, {}, { authorization: `Bearer ${await jwt({ sub: 'u1', role: 'customer' }, { iat, exp: iat + 86_401 })}` });
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0].message).toMatch(/token lives too long: exp - iat is 86401 s, this graph accepts at most 86400 s \(JWT_MAX_TTL_SECONDS\)/);
+    const atCap = await g.gqlRaw(ME, {}, { authorization: `Bearer ${await jwt({ sub: 'u1', role: 'customer' }, { iat, exp: iat + 86_400 })}` });
+    expect(atCap.status).toBe(200);
+    expect(atCap.data.me.id).toBe('u1');
+  });
+
+  test('a token without "iat", or issued in the future, is refused with 401: its lifetime cannot be trusted', async () => {
+    const noIat = await g.gqlRaw(ME, {}, { authorization: `Bearer ${await jwt({ sub: 'u1', role: 'customer' }, { iat: null })}` });
+    expect(noIat.status).toBe(401);
+    expect(noIat.errors?.[0].message).toMatch(/no usable "iat" \(issued-at\) claim/);
+    const future = now() + 365 * 86_400;
+    const fromTheFuture = await g.gqlRaw(ME, {}, { authorization: `Bearer ${await jwt({ sub: 'u1', role: 'customer' }, { iat: future, exp: future + 600 })}` });
+    expect(fromTheFuture.status).toBe(401);
+    expect(fromTheFuture.errors?.[0].message).toMatch(/issued in the future/);
   });
 
   test('an identity header sent by the client to the gateway is ignored, not trusted', async () => {
@@ -104,6 +162,51 @@ describe('gateway authentication', () => {
       body: JSON.stringify({ query: '{ me { id } }' }),
     });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('status codes for authentication, in both media types (GraphQL over HTTP)', () => {
+  let g: TestGraph;
+  beforeAll(async () => {
+    g = await startTestGraph();
+  });
+  afterAll(async () => g.stop());
+
+  test.each(ACCEPTS)('Accept %s: a bad token is a request error: 401, WWW-Authenticate: Bearer error="invalid_token", no data', async (accept) => {
+    const expired = await jwt({ sub: 'u1', role: 'customer' }, { iat: now() - 700, exp: now() - 10 });
+    const res = await post(g, ME, accept, `Bearer ${expired}`);
+    expect(res.status).toBe(401);
+    expect(res.type).toContain(accept);
+    expect(res.challenge).toBe('Bearer realm="autograph", error="invalid_token", error_description="token has expired: get a new one"');
+    expect(res.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.body).not.toHaveProperty('data');
+  });
+
+  test.each(ACCEPTS)('Accept %s: a header that is not a bearer JWT is 401 invalid_request; another scheme gets the bare challenge', async (accept) => {
+    const malformed = await post(g, ME, accept, 'Bearer not-a-jwt');
+    expect(malformed.status).toBe(401);
+    expect(malformed.challenge).toMatch(/^Bearer realm="autograph", error="invalid_request", error_description="the Bearer token is not a JWT: [^"]+"$/);
+    const basic = await post(g, ME, accept, 'Basic dXNlcjpwYXNz');
+    expect(basic.status).toBe(401);
+    expect(basic.challenge).toBe('Bearer realm="autograph"');
+  });
+
+  test.each(ACCEPTS)('Accept %s: anonymous, only fields that need sign-in: 200, data with those fields null, field error UNAUTHENTICATED', async (accept) => {
+    const res = await post(g, ME, accept);
+    expect(res.status).toBe(200);
+    expect(res.type).toContain(accept);
+    expect(res.challenge).toBeNull();
+    expect(res.body).toHaveProperty('data');
+    expect(res.body.data?.me ?? null).toBeNull();
+    expect(res.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  test.each(ACCEPTS)('Accept %s: anonymous, public and signed-in fields mixed: 200 with the public data and UNAUTHENTICATED for the rest', async (accept) => {
+    const res = await post(g, '{ models(first: 1) { edges { cursor } } me { id } }', accept);
+    expect(res.status).toBe(200);
+    expect(res.body.data.models.edges).toEqual(expect.any(Array));
+    expect(res.body.data.me).toBeNull();
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });
 
@@ -166,7 +269,7 @@ describe('JWKS verification (real deployments)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const verify = createTokenVerifier({ issuer: 'idp', audience: 'autograph', jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` });
-      const good = await new SignJWT({ role: 'analyst' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('a1').setIssuer('idp').setAudience('autograph').setExpirationTime('5m').sign(privateKey);
+      const good = await new SignJWT({ role: 'analyst' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('a1').setIssuedAt().setIssuer('idp').setAudience('autograph').setExpirationTime('5m').sign(privateKey);
       expect(await verify(`Bearer ${good}`)).toEqual({ sub: 'a1', role: 'analyst' });
       const hs = await jwt({ sub: 'a1', role: 'admin' }, { iss: 'idp' });
       await expect(verify(`Bearer ${hs}`)).rejects.toThrow(/not valid/);

@@ -33,7 +33,45 @@ describe('configuration from the environment', () => {
       audience: 'autograph',
       secret: undefined,
       jwksUrl: 'https://idp.example/jwks.json',
+      maxTtlSeconds: 3600,
     });
+  });
+
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32) };
+
+  test('introspection is on in development and test, off in production, and INTROSPECTION=true|false decides', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).introspection).toBe(true);
+    expect(loadConfig(production).introspection).toBe(false);
+    expect(loadConfig({ ...production, INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ INTROSPECTION: 'false' }).introspection).toBe(false);
+    expect(() => loadConfig({ INTROSPECTION: 'yes' })).toThrow(/INTROSPECTION="yes" must be true or false/);
+  });
+
+  test('token lifetimes are capped: 24 h outside production, 1 h in production, JWT_MAX_TTL_SECONDS decides', () => {
+    expect(loadConfig({}).jwt.maxTtlSeconds).toBe(86_400);
+    expect(loadConfig(production).jwt.maxTtlSeconds).toBe(3600);
+    expect(loadConfig({ ...production, JWT_MAX_TTL_SECONDS: '900' }).jwt.maxTtlSeconds).toBe(900);
+    expect(() => loadConfig({ JWT_MAX_TTL_SECONDS: '30' })).toThrow(/JWT_MAX_TTL_SECONDS="30" must be a whole number from 60 to 2592000/);
+    expect(() => loadConfig({ JWT_MAX_TTL_SECONDS: 'forever' })).toThrow(/JWT_MAX_TTL_SECONDS="forever"/);
+  });
+
+  test('one port moves the whole stack: the subgraphs follow the gateway at N+1 … N+5', () => {
+    const ports = (c: { gatewayPort: number; subgraphPorts: Record<string, number> }) => [c.gatewayPort, ...Object.values(c.subgraphPorts)];
+    expect(ports(loadConfig({ PORT: '5000' }))).toEqual([5000, 5001, 5002, 5003, 5004, 5005]);
+    expect(ports(loadConfig({ PORT: '5000' }, { port: 6000 }))).toEqual([6000, 6001, 6002, 6003, 6004, 6005]);
+    expect(ports(loadConfig({}, { port: 7100 }))).toEqual([7100, 7101, 7102, 7103, 7104, 7105]);
+  });
+
+  test('an explicit <NAME>_PORT still wins, and port 0 means a free port for every server', () => {
+    expect(loadConfig({ PORT: '5000', ORDERS_PORT: '9999' }).subgraphPorts).toEqual({ catalog: 5001, orders: 9999, finance: 5003, aftermarket: 5004, energy: 5005 });
+    expect(loadConfig({ PORT: '0' }).subgraphPorts).toEqual({ catalog: 0, orders: 0, finance: 0, aftermarket: 0, energy: 0 });
+    expect(loadConfig({ PORT: '0', ENERGY_PORT: '4105' }).subgraphPorts.energy).toBe(4105);
+  });
+
+  test('a gateway port that leaves no room for the subgraphs is refused, naming the subgraph and the way out', () => {
+    expect(() => loadConfig({ PORT: '65533' })).toThrow(/the aftermarket subgraph would listen on 65537 \(gateway port 65533 \+ 4\): choose a gateway port up to 65530, or set AFTERMARKET_PORT/);
+    expect(() => loadConfig({}, { port: 70000 })).toThrow(/--port 70000 is not a TCP port/);
   });
 });
 

@@ -19,7 +19,9 @@ export interface AutographConfig {
   databaseUrl?: string;
   pgliteDir?: string;
   redisUrl?: string;
-  jwt: { issuer: string; audience: string; secret?: string; jwksUrl?: string };
+  jwt: { issuer: string; audience: string; secret?: string; jwksUrl?: string; maxTtlSeconds: number };
+  /** Whether the schema may be introspected (INTROSPECTION; on in development, off in production). */
+  introspection: boolean;
   internalSecret: string;
   maxBodyBytes: number;
   limits: OperationLimits;
@@ -36,7 +38,14 @@ export class ConfigError extends Error {}
 /** The local development signing secret. Refused when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'autograph-local-development-secret';
 
-const DEFAULT_PORTS: Record<SubgraphName, number> = { catalog: 4001, orders: 4002, finance: 4003, aftermarket: 4004, energy: 4005 };
+const DEFAULT_GATEWAY_PORT = 4000;
+
+/**
+ * Longest token lifetime (`exp - iat`) accepted. Production tokens come from an identity provider whose
+ * access tokens live minutes, so an hour bounds what a leaked token is worth; in development the printed
+ * demo request carries a 24-hour token so that it keeps working through a day of trying things.
+ */
+export const DEFAULT_JWT_MAX_TTL_SECONDS = { production: 3600, other: 86_400 } as const;
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
   const raw = env[name];
@@ -92,17 +101,41 @@ export function hasSharedInternalSecret(env: NodeJS.ProcessEnv = process.env): b
   return Boolean(env.AUTOGRAPH_INTERNAL_SECRET);
 }
 
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+  return fallback;
+}
+
+/** Values given on the command line, which win over the environment. */
+export interface ConfigOverrides {
+  /** `--port N`: the gateway port; subgraphs follow at N+1 … N+5 unless their own `<NAME>_PORT` is set. */
+  port?: number;
+}
+
 /** Reads and validates the configuration; throws one `ConfigError` listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): AutographConfig {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) problems.push(`NODE_ENV=${JSON.stringify(nodeEnv)} must be development, production or test`);
   const production = nodeEnv === 'production';
 
+  // One number moves the whole stack: the subgraphs sit right after the gateway (4000 → 4001 … 4005), so a
+  // second copy on the same machine needs only --port or PORT. Port 0 means "any free port" for all of them.
+  let gatewayPort = overrides.port ?? port(env, 'PORT', DEFAULT_GATEWAY_PORT, problems);
+  if (gatewayPort > 65535) {
+    problems.push(`--port ${gatewayPort} is not a TCP port (1-65535, or 0 for any free port)`);
+    gatewayPort = DEFAULT_GATEWAY_PORT;
+  }
   const subgraphPorts = {} as Record<SubgraphName, number>;
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
-  for (const name of SUBGRAPH_NAMES) {
-    subgraphPorts[name] = port(env, `${name.toUpperCase()}_PORT`, DEFAULT_PORTS[name], problems);
+  for (const [i, name] of SUBGRAPH_NAMES.entries()) {
+    const variable = `${name.toUpperCase()}_PORT`;
+    const derived = gatewayPort === 0 ? 0 : gatewayPort + 1 + i;
+    if (derived > 65535 && !env[variable]) problems.push(`the ${name} subgraph would listen on ${derived} (gateway port ${gatewayPort} + ${i + 1}): choose a gateway port up to ${65535 - SUBGRAPH_NAMES.length}, or set ${variable}`);
+    subgraphPorts[name] = port(env, variable, derived, problems);
     const u = url(env, `${name.toUpperCase()}_URL`, ['http:', 'https:'], problems);
     if (u) subgraphUrls[name] = u;
   }
@@ -115,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
   }
   if (secret && secret.length < 16) problems.push('JWT_SECRET must be at least 16 characters');
   if (production && secret === DEV_JWT_SECRET) problems.push('JWT_SECRET must not be the development secret when NODE_ENV=production');
+  const maxTtlSeconds = wholeNumber(env, 'JWT_MAX_TTL_SECONDS', production ? DEFAULT_JWT_MAX_TTL_SECONDS.production : DEFAULT_JWT_MAX_TTL_SECONDS.other, 60, 30 * 86_400, problems);
 
   let internalSecret = env.AUTOGRAPH_INTERNAL_SECRET || '';
   if (!internalSecret) {
@@ -139,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
 
   const config: AutographConfig = {
     env: nodeEnv as AutographConfig['env'],
-    gatewayPort: port(env, 'PORT', 4000, problems),
+    gatewayPort,
     host: env.HOST || '127.0.0.1',
     supergraphPath: env.SUPERGRAPH_PATH || 'schema/supergraph.graphql',
     subgraphPorts,
@@ -147,7 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AutographConfi
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     pgliteDir: env.PGLITE_DIR || '.data/pglite',
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
-    jwt: { issuer: env.JWT_ISSUER || 'autograph-local', audience: env.JWT_AUDIENCE || 'autograph', secret: jwksUrl ? undefined : secret, jwksUrl },
+    jwt: { issuer: env.JWT_ISSUER || 'autograph-local', audience: env.JWT_AUDIENCE || 'autograph', secret: jwksUrl ? undefined : secret, jwksUrl, maxTtlSeconds },
+    introspection: bool(env, 'INTROSPECTION', !production, problems),
     internalSecret,
     maxBodyBytes,
     subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),

@@ -39,6 +39,8 @@ export interface GatewayOptions {
   includeStacktrace?: boolean;
   /** Serve the explorer (`gateway/explorer.ts`); default: in development. */
   explorer?: boolean;
+  /** Whether clients may introspect the schema (INTROSPECTION); defaults to `development`. */
+  introspection?: boolean;
   /** How long one subgraph fetch may take before its part of the answer fails (default 10 s). */
   subgraphTimeoutMs?: number;
   /** Depth, alias and token limits per operation. */
@@ -117,7 +119,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     csrfPrevention: true,
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
-    introspection: true,
+    introspection: opts.introspection ?? opts.development,
     validationRules: [operationLimitsRule(opts.limits ?? DEFAULT_LIMITS)],
     parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
     persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},

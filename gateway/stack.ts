@@ -25,6 +25,8 @@ export interface StackOptions {
   includeStacktrace?: boolean;
   /** Serve the explorer (default: in development). */
   explorer?: boolean;
+  /** Whether clients may introspect the schema; defaults to `development`. */
+  introspection?: boolean;
   persistedQueries?: KeyValueCache<string>;
   limits?: OperationLimits;
   subgraphTimeoutMs?: number;
@@ -64,6 +66,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       development: opts.development,
       includeStacktrace: opts.includeStacktrace,
       explorer: opts.explorer,
+      introspection: opts.introspection,
       persistedQueries: opts.persistedQueries,
       limits: opts.limits,
       subgraphTimeoutMs: opts.subgraphTimeoutMs,

@@ -1,5 +1,5 @@
 /** Flag parsing shared by the scripts: `--name value`, `--name=value`, `--flag`; unknown flags are refused. */
-import { ConfigError, loadConfig, type AutographConfig } from '../gateway/config';
+import { ConfigError, loadConfig, type AutographConfig, type ConfigOverrides } from '../gateway/config';
 export type FlagSpec = Record<string, 'string' | 'boolean' | 'int'>;
 
 export function fail(message: string): never {
@@ -33,10 +33,10 @@ export function parseFlags(argv: string[], spec: FlagSpec): Record<string, strin
   return out;
 }
 
-/** Loads the environment configuration, or exits with its list of problems. */
-export function loadConfigOrExit(): AutographConfig {
+/** Loads the environment configuration (command-line values winning), or exits with its list of problems. */
+export function loadConfigOrExit(overrides: ConfigOverrides = {}): AutographConfig {
   try {
-    return loadConfig();
+    return loadConfig(process.env, overrides);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;

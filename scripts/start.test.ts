@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEMO_USER } from '../subgraphs/kit/seed';
 
 const root = resolve(__dirname, '..');
 const tsx = require.resolve('tsx/cli');
@@ -83,4 +84,113 @@ describe('npm start when its environment is not ready', () => {
     expect(noDb.stderr).toMatch(/cannot reach 127.0.0.1:1 \(ECONNREFUSED\)/);
     expect(noDb.stderr).not.toMatch(/\n\s+at /);
   }, 90_000);
+});
+
+/** Waits until the spawned process has printed `marker`, failing with its output if it exits or times out. */
+async function until(child: ChildProcess, read: () => string, marker: RegExp, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!marker.test(read())) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not print ${marker}:\n${read()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function spawnStart(args: string[], extra: Record<string, string>, base: NodeJS.ProcessEnv = env({})) {
+  const child = spawn(process.execPath, [tsx, 'scripts/start.ts', ...args], { cwd: root, env: { ...base, ...extra } });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return { child, output: () => output };
+}
+
+async function stopped(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('npm start with NODE_ENV=production', () => {
+  const secret = 'a-production-jwt-secret-value';
+  const production = { NODE_ENV: 'production', JWT_SECRET: secret, AUTOGRAPH_INTERNAL_SECRET: 'i'.repeat(40), AUTOGRAPH_PSEUDONYM_KEY: 'k'.repeat(40) };
+  let started: ReturnType<typeof spawnStart> | undefined;
+  afterAll(() => started?.child.kill('SIGKILL'));
+
+  test('seeds no demo users, prints no token, refuses introspection and tokens that live longer than an hour', async () => {
+    started = spawnStart([], { ...production, PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-prod-')) });
+    await until(started.child, started.output, /Clients sign in with tokens/);
+    const output = started.output();
+    expect(output).toContain('NODE_ENV=production: no demo data is seeded and no token is printed');
+    expect(output).not.toMatch(/Seeding/);
+    expect(output).not.toMatch(/Bearer|eyJ/);
+    expect(output).toMatch(/at most 3600 s long \(JWT_MAX_TTL_SECONDS\)\. Introspection is off \(INTROSPECTION\)/);
+    const url = /gateway\s+(http:\/\/\S+)/.exec(output)![1];
+
+    const ask = async (query: string, token?: string) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query }) });
+      return { status: res.status, body: (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+    };
+    const introspection = await ask('{ __schema { queryType { name } } }');
+    expect(introspection.body.errors?.[0].message).toMatch(/introspection is not allowed/i);
+
+    const { mintToken } = await import('../gateway/auth');
+    const settings = { issuer: 'autograph-local', audience: 'autograph', secret };
+    const tooLong = await ask('{ me { id } }', await mintToken(settings, { sub: DEMO_USER, role: 'customer' }, 7200));
+    expect(tooLong.status).toBe(401);
+    expect(tooLong.body.errors?.[0].message).toMatch(/exp - iat is 7200 s, this graph accepts at most 3600 s/);
+    // The demo user does not exist here: its spending is empty.
+    const me = await ask('{ me { id spending { lines(first: 5) { edges { cursor } } } } }', await mintToken(settings, { sub: DEMO_USER, role: 'customer' }, 1800));
+    expect(me.status).toBe(200);
+    expect(me.body.data.me).toEqual({ id: DEMO_USER, spending: { lines: { edges: [] } } });
+
+    expect(await stopped(started.child)).toBe(0);
+  }, 120_000);
+
+  test('--users is refused: the demo seed never runs in production', () => {
+    const r = spawnSync(process.execPath, [tsx, 'scripts/start.ts', '--users', '5'], { cwd: root, env: { ...env({}), ...production }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--users sizes the demo seed, which never runs with NODE_ENV=production/);
+  });
+});
+
+/** A gateway port N with N … N+5 all free on 127.0.0.1, clear of `avoid`. */
+async function freePortBlock(avoid: number[] = []): Promise<number> {
+  const { createServer } = await import('node:net');
+  const free = (port: number) => new Promise<boolean>((r) => {
+    const s = createServer();
+    s.once('error', () => r(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
+  });
+  for (;;) {
+    // Below Linux's ephemeral range (32768+), where other processes' port-0 servers and outgoing
+    // connections would otherwise take a port between this check and npm start binding it.
+    const base = 12_000 + Math.floor(Math.random() * 20_000);
+    if (avoid.some((a) => Math.abs(a - base) < 6)) continue;
+    const checks = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => free(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+}
+
+describe('two copies of npm start on one machine', () => {
+  const copies: Array<ReturnType<typeof spawnStart>> = [];
+  afterAll(() => copies.forEach((c) => c.child.kill('SIGKILL')));
+
+  test('only --port differs: each puts its subgraphs at N+1 … N+5, prints every port, and both answer', async () => {
+    // No port variables at all: the flag alone must move the whole stack.
+    const { PORT: _p, CATALOG_PORT: _c, ORDERS_PORT: _o, FINANCE_PORT: _f, AFTERMARKET_PORT: _a, ENERGY_PORT: _e, ...base } = env({});
+    const first = await freePortBlock();
+    const second = await freePortBlock([first]);
+    for (const port of [first, second]) copies.push(spawnStart(['--port', String(port), '--no-seed'], { PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-copy-')) }, base));
+    await Promise.all(copies.map((c) => until(c.child, c.output, /Other tokens/, 110_000)));
+    for (const [i, port] of [first, second].entries()) {
+      const output = copies[i].output();
+      expect(output).toContain(`gateway     http://127.0.0.1:${port}/graphql`);
+      for (const [j, name] of ['catalog', 'orders', 'finance', 'aftermarket', 'energy'].entries()) expect(output).toContain(`${name.padEnd(11)} http://127.0.0.1:${port + 1 + j}/graphql`);
+      const health = await fetch(`http://127.0.0.1:${port}/health/subgraphs`);
+      expect(health.status).toBe(200);
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ models(first: 1) { edges { cursor } } }' }) });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    }
+    expect(await Promise.all(copies.map((c) => stopped(c.child)))).toEqual([0, 0]);
+  }, 150_000);
 });

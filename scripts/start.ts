@@ -1,10 +1,12 @@
 /**
  * `npm start` — the whole graph in one process: five subgraphs and the gateway, on PostgreSQL when
- * DATABASE_URL is set, otherwise on an embedded PGlite kept at PGLITE_DIR. Seeds demo data on first
- * start, then prints the URL and a ready-to-paste request for `demo-driver`.
+ * DATABASE_URL is set, otherwise on an embedded PGlite kept at PGLITE_DIR. Outside production it seeds
+ * demo data on first start, then prints the URL and a ready-to-paste request for `demo-driver`; with
+ * NODE_ENV=production it does neither (no demo users in a real database, no token in a log).
  *
- * Flags: --supergraph PATH (default schema/supergraph.graphql), --port N (default 4000 or PORT),
- *        --users N (seed size on first start, default 200), --no-seed.
+ * Flags: --supergraph PATH (default schema/supergraph.graphql), --port N (default 4000 or PORT; the
+ *        subgraphs follow at N+1 … N+5 unless <NAME>_PORT is set), --users N (seed size on first start,
+ *        default 200), --no-seed.
  */
 import { readFileSync } from 'node:fs';
 import { mintToken } from '../gateway/auth';
@@ -27,10 +29,10 @@ const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, 
 async function main() {
   const startedAt = Date.now();
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean' });
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({ port: flags.port as number | undefined });
+  const production = config.env === 'production';
+  if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
-  const port = (flags.port as number | undefined) ?? config.gatewayPort;
-  if (port > 65535) fail('--port must be from 1 to 65535 (0 picks any free port)');
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(supergraphPath, 'utf8');
@@ -40,7 +42,10 @@ async function main() {
 
   const db = await openDb(config);
   await migrateAll(db);
-  if (!flags['no-seed'] && !(await seedInfo(db))) {
+  if (production) {
+    // Demo users in a real database and a long-lived token in a log would both outlive the demo.
+    console.log('NODE_ENV=production: no demo data is seeded and no token is printed. Your data comes in through the graph\'s mutations (or your own import); for demo data, run `npm run seed` against a database that is not production.');
+  } else if (!flags['no-seed'] && !(await seedInfo(db))) {
     const users = (flags.users as number | undefined) ?? 200;
     process.stdout.write(`Seeding ${users} demo users (first start only)… `);
     const t = Date.now();
@@ -54,12 +59,13 @@ async function main() {
     jwt: config.jwt,
     internalSecret: config.internalSecret,
     host: config.host,
-    gatewayPort: port,
+    gatewayPort: config.gatewayPort,
     subgraphPorts: config.subgraphPorts,
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
     includeStacktrace: config.includeStacktrace,
     explorer: config.explorer,
+    introspection: config.introspection,
     persistedQueries,
     limits: config.limits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
@@ -69,8 +75,14 @@ async function main() {
   console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${persistedQueries ? ', persisted queries in Redis' : ''}.`);
   console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
   for (const s of Object.values(stack.subgraphs)) console.log(`  ${s.name.padEnd(11)} ${s.url}`);
-  if (config.jwt.secret) {
-    const token = await mintToken({ ...config.jwt, secret: config.jwt.secret }, { sub: DEMO_USER, role: 'customer' }, 24 * 3600);
+  if (production) {
+    console.log(
+      `\nClients sign in with tokens from your identity provider (JWT_JWKS_URL) or signed with your JWT_SECRET, issuer ${config.jwt.issuer}, ` +
+        `audience ${config.jwt.audience}, at most ${config.jwt.maxTtlSeconds} s long (JWT_MAX_TTL_SECONDS). Introspection is ${config.introspection ? 'on' : 'off'} (INTROSPECTION).`,
+    );
+  } else if (config.jwt.secret) {
+    // A day, so the pasted request keeps working, unless the configured cap is shorter.
+    const token = await mintToken({ ...config.jwt, secret: config.jwt.secret }, { sub: DEMO_USER, role: 'customer' }, Math.min(24 * 3600, config.jwt.maxTtlSeconds));
     const body = JSON.stringify({ query: HEADLINE.replace(/\s+/g, ' '), variables: { first: 5 } });
     console.log(`\nWhat has ${DEMO_USER}'s car cost? Paste:\n\ncurl -s ${stack.gateway.url} -H 'content-type: application/json' \\\n  -H 'authorization: Bearer ${token}' \\\n  -d '${body}'\n`);
     console.log('Other tokens: npm run -s token -- --sub <userId> --role customer|partner|analyst|admin [--org <org>]');

@@ -22,6 +22,25 @@ describe('npm run token', () => {
     expect(await verify(`Bearer ${r.out}`)).toEqual({ sub: 'station-7', role: 'partner', org: 'catl-energy' });
   });
 
+  test('--ttl up to the cap is accepted; the token lives exactly that long', async () => {
+    const r = token(['--sub', 'u1', '--ttl', '86400']);
+    expect(r.code).toBe(0);
+    const claims = JSON.parse(Buffer.from(r.out.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).toBe(86_400);
+  });
+
+  test('--ttl above JWT_MAX_TTL_SECONDS is refused, naming the cap; the default lifetime stays within a lower cap', () => {
+    const over = token(['--sub', 'u1', '--ttl', '86401']);
+    expect(over.code).toBe(2);
+    expect(over.err).toMatch(/--ttl must be from 1 to 86400 seconds \(the gateway refuses longer-lived tokens; JWT_MAX_TTL_SECONDS sets the cap\)/);
+    expect(over.out).toBe('');
+    expect(token(['--sub', 'u1', '--ttl', '601'], { JWT_MAX_TTL_SECONDS: '600' }).err).toMatch(/--ttl must be from 1 to 600 seconds/);
+    const capped = token(['--sub', 'u1'], { JWT_MAX_TTL_SECONDS: '600' });
+    expect(capped.code).toBe(0);
+    const claims = JSON.parse(Buffer.from(capped.out.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).toBe(600);
+  });
+
   test.each([
     [['--role', 'customer'], /--sub <userId> is required/],
     [['--sub', 'u1', '--role', 'root'], /--role must be one of/],

@@ -1,6 +1,7 @@
 /**
  * `npm run -s token -- --sub <userId> --role <role> [--org <org>] [--ttl <seconds>]` — prints a JWT the
- * local gateway accepts (signed with JWT_SECRET, or the development secret when it is unset).
+ * local gateway accepts (signed with JWT_SECRET, or the development secret when it is unset). The
+ * lifetime defaults to an hour and may not exceed JWT_MAX_TTL_SECONDS.
  */
 import { mintToken } from '../gateway/auth';
 import { CLIENT_ROLES, isClientRole } from '../subgraphs/kit/identity';
@@ -16,8 +17,10 @@ async function main() {
   if (!isClientRole(role)) fail(`--role must be one of ${CLIENT_ROLES.join(', ')}`);
   if (role === 'partner' && !flags.org) fail('--role partner needs --org <organisation> (e.g. --org catl-energy)');
   if (role !== 'partner' && flags.org) fail('--org is only for --role partner');
-  const ttl = (flags.ttl as number | undefined) ?? 3600;
-  if (ttl < 1 || ttl > 30 * 86400) fail('--ttl must be from 1 to 2592000 seconds');
+  const maxTtl = config.jwt.maxTtlSeconds;
+  const ttl = (flags.ttl as number | undefined) ?? Math.min(3600, maxTtl);
+  // A longer token would be refused by the gateway anyway: say so here, where it can be fixed.
+  if (ttl < 1 || ttl > maxTtl) fail(`--ttl must be from 1 to ${maxTtl} seconds (the gateway refuses longer-lived tokens; JWT_MAX_TTL_SECONDS sets the cap)`);
   if (!config.jwt.secret) fail('JWT_JWKS_URL is set: tokens come from your identity provider, not from this command');
   process.stdout.write(`${await mintToken({ ...config.jwt, secret: config.jwt.secret }, { sub, role, ...(flags.org ? { org: flags.org as string } : {}) }, ttl)}\n`);
 }
