@@ -69,13 +69,6 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   return n;
 }
 
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
-  return raw === 'true';
-}
-
 function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], problems: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
