@@ -18,6 +18,8 @@ let store: { id: string; service: string };
 const INTRUDER = as.customer('user-000001');
 /** A partner of a manufacturer that did not make the demo user's car. */
 let otherManufacturer: Identity;
+/** A partner of an organisation that does not operate the store of the demo user's appointment. */
+let otherStoreOrg: Identity;
 
 const one = async (sql: string) => {
   const rows = await g.db.query<{ id: string }>(sql, [DEMO_USER]);
@@ -42,6 +44,9 @@ beforeAll(async () => {
   store = s;
   const [o] = await g.db.query<{ org: string }>(`SELECT manufacturer_org AS org FROM orders.orders WHERE id = $1`, [theirs.order]);
   otherManufacturer = as.partner('partner-1', o.org === 'gac-aion' ? 'dongfeng-nammi' : 'gac-aion');
+  const [a] = await g.db.query<{ org: string }>(`SELECT s.org FROM aftermarket.appointments a JOIN aftermarket.stores s ON s.id = a.store_id WHERE a.id = $1`, [theirs.appointment]);
+  const [other] = await g.db.query<{ org: string }>(`SELECT org FROM aftermarket.stores WHERE org <> $1 ORDER BY id LIMIT 1`, [a.org]);
+  otherStoreOrg = as.partner('partner-2', other.org);
 });
 
 afterAll(async () => {
@@ -106,6 +111,13 @@ const CASES: Case[] = [
   },
   { name: 'appointment(id:)', kind: 'appointment', query: `query($id: ID!) { appointment(id: $id) { id } }`, vars: (id) => ({ id }) },
   { name: 'serviceInvoice(id:)', kind: 'invoice', query: `query($id: ID!) { serviceInvoice(id: $id) { id } }`, vars: (id) => ({ id }) },
+  {
+    name: "issueInvoice as a partner of another store's organisation",
+    kind: 'appointment',
+    query: `mutation($id: ID!) { issueInvoice(input: { appointmentId: $id, lines: [{ kind: LABOUR, description: "Inspection", quantity: 1, unitPrice: "100.00", warrantyCovered: false }] }) { id } }`,
+    vars: (id) => ({ id }),
+    who: () => otherStoreOrg,
+  },
   { name: 'cancelAppointment', kind: 'appointment', query: `mutation($id: ID!) { cancelAppointment(id: $id) { id } }`, vars: (id) => ({ id }) },
   {
     name: 'bookService(vin:)',

@@ -14,6 +14,7 @@ import { visibleUserId } from '../kit/auth';
 import { coverByPackage, splitByPayer } from './totals';
 import { packagePlanResolvers, packageServiceFor, vehicleEntitlement } from './package-plan';
 import * as data from './data';
+import type { Identity } from '../kit/identity';
 import type { Appointment, AppointmentStatus, Invoice, InvoiceLine, ServiceType, StoreKind, WarrantyClaim } from './data';
 import {
   cleanCity,
@@ -138,10 +139,8 @@ export const resolvers = {
       const invoiceId = newId('inv');
       const lines = priceInvoiceLines(invoiceId, input.lines);
 
-      const appointment = await ctx.loaders.appointment.load(input.appointmentId);
-      if (!appointment) throw notFound(`no appointment has id ${input.appointmentId}`);
-      const store = await ctx.loaders.store.load(appointment.storeId);
-      requirePartnerOf(ctx.identity, store!.org);
+      // An appointment at another organisation's store is NOT_FOUND, exactly like an id nobody has.
+      const appointment = await loadVisible(ctx.identity, ctx.loaders.appointment, input.appointmentId, (who, a) => canIssueAt(ctx, who, a.storeId), 'appointment');
 
       const issuedAt = new Date();
       // An invoice bills work done at the appointment; before its time nothing can have been done.
@@ -294,6 +293,14 @@ export const resolvers = {
 };
 
 /** The invoice row for `lines` issued on `appointment`. */
+/** Who may invoice work at `storeId`: admins, other subgraphs, and partners of the organisation operating it. */
+async function canIssueAt(ctx: Ctx, who: Identity, storeId: string): Promise<boolean> {
+  if (who.role === 'admin' || who.role === 'service') return true;
+  if (who.role !== 'partner') return false;
+  const store = await ctx.loaders.store.load(storeId);
+  return store?.org === who.org;
+}
+
 function buildInvoice(id: string, appointment: Appointment, lines: InvoiceLine[], issuedAt: Date, packageServiceNo: number | null): Invoice {
   return {
     id,
