@@ -458,6 +458,12 @@ describe('the base tables agree with each other (what the money rests on)', () =
            OR (f.id IS NOT NULL AND (f.items <> o.fitted_items OR f.package_id <> o.package_id OR f.fitted_at <= v.delivered_at OR NOT ('MODIFICATION' = ANY(s.services))))
            OR (cardinality(o.fitted_items) > 0 AND f.id IS NULL AND v.delivered_at < '2026-10-01')`,
     );
+    // recordPackageFitting accepts a partner's fitting only of a car booked in for MODIFICATION at that store.
+    await none(
+      'fitting without a MODIFICATION visit at its store',
+      `SELECT f.id FROM aftermarket.package_fittings f
+        WHERE NOT EXISTS (SELECT 1 FROM aftermarket.appointments a WHERE a.vin = f.vin AND a.store_id = f.store_id AND a.service_type = 'MODIFICATION' AND a.status IN ('BOOKED', 'COMPLETED'))`,
+    );
     const [fitted] = await g.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM aftermarket.package_fittings`);
     expect(Number(fitted.n)).toBeGreaterThan(5);
   });

@@ -325,6 +325,15 @@ export async function completeBookedAppointment(q: Queryable, id: string, at: Da
   return rows.length ? toAppointment(rows[0]) : null;
 }
 
+/** True when `vin` has a BOOKED or COMPLETED MODIFICATION appointment at `storeId`: the visit a package fitting belongs to. */
+export async function hasModificationVisit(q: Queryable, vin: string, storeId: string): Promise<boolean> {
+  const rows = await q.query(
+    `SELECT 1 FROM aftermarket.appointments WHERE vin = $1 AND store_id = $2 AND service_type = 'MODIFICATION' AND status IN ('BOOKED', 'COMPLETED') LIMIT 1`,
+    [vin, storeId],
+  );
+  return rows.length > 0;
+}
+
 export async function appointmentStatus(q: Queryable, id: string): Promise<AppointmentStatus | null> {
   const rows = await q.query<{ status: AppointmentStatus }>(`SELECT status FROM aftermarket.appointments WHERE id = $1`, [id]);
   return rows[0]?.status ?? null;

@@ -11,13 +11,14 @@
  *  - writes (`issueInvoice`, `recordPackageFitting`) start from an appointment or a VIN, not from a
  *    Vehicle the gateway resolved, so they ask orders with a service call at the moment of writing.
  */
-import { canReadUser, requireIdentity, requirePartnerOf, requireRole } from '../kit/auth';
+import { canReadUser, requireIdentity, requireRole } from '../kit/auth';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { newId } from '../kit/ids';
 import type { Ctx } from './access';
 import * as data from './data';
 import type { PackageFitting, ServiceType } from './data';
 import { requireIdArg, requireVin } from './validation';
+import { notVisible } from '../kit/visible';
 
 /** What a vehicle's package entitles it to, as orders answers `Vehicle.packageEntitlement`. */
 export interface Entitlement {
@@ -44,9 +45,12 @@ const VEHICLE_ENTITLEMENT_QUERY =
   'query($v:String!){ vehicle(vin:$v){ vin ownerId packageEntitlement { packageId maintenanceServices maintenanceValidUntil fittedItems } } }';
 
 /** Asks orders for a delivered vehicle's owner and package entitlement; NOT_FOUND when no such vehicle was delivered. */
+/** The one answer for a VIN nobody has and for a VIN the caller may not act on. */
+const noSuchVehicle = (vin: string) => notVisible('delivered vehicle with VIN', vin);
+
 export async function vehicleEntitlement(ctx: Ctx, vin: string): Promise<{ ownerId: string; entitlement: Entitlement }> {
   const answer = await ctx.services.call<{ vehicle: { ownerId: string; packageEntitlement: EntitlementWire } | null }>('orders', VEHICLE_ENTITLEMENT_QUERY, { v: vin });
-  if (!answer.vehicle) throw notFound(`no delivered vehicle has VIN ${vin}`);
+  if (!answer.vehicle) throw noSuchVehicle(vin);
   return { ownerId: answer.vehicle.ownerId, entitlement: fromWire(answer.vehicle.packageEntitlement) };
 }
 
@@ -118,9 +122,14 @@ export const packagePlanResolvers = {
       requireIdArg(input.storeId, 'storeId', 'a store');
       const store = await ctx.loaders.store.load(input.storeId);
       if (!store) throw notFound(`no store has id ${input.storeId}`);
-      requirePartnerOf(who, store.org);
       if (!store.services.includes('MODIFICATION')) {
         throw badInput(`${store.name} does not fit accessories (it offers ${store.services.join(', ')}); record the fitting at a store offering MODIFICATION`, 'storeId');
+      }
+      // A partner records fittings only of cars booked in for MODIFICATION at a store of their organisation;
+      // any other VIN is answered like one nobody has, so fittings are no VIN oracle and a bogus one
+      // cannot take the car's single fitting from the store that really fits it.
+      if (who.role !== 'admin' && !(who.role === 'partner' && who.org === store.org && (await data.hasModificationVisit(ctx.db, vin, store.id)))) {
+        throw noSuchVehicle(vin);
       }
       const { entitlement } = await vehicleEntitlement(ctx, vin);
       if (entitlement.fittedItems.length === 0 || entitlement.packageId === null) {

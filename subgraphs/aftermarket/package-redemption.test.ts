@@ -145,23 +145,75 @@ describe('prepaid maintenance (maintenance-enhanced)', () => {
 });
 
 describe('package fittings (car cover, accessory assembly)', () => {
-  test('a partner of the fitting store records the fitting; the vehicle shows what was fitted, when and where', async () => {
+  /** Books `car` in for MODIFICATION at `storeId` as its owner: the visit a fitting belongs to. */
+  async function bookFitting(car: { owner: string; vin: string }, storeId = modStore.id) {
+    return ok(
+      await t.g.gql(`mutation($input: BookServiceInput!) { bookService(input: $input) { id } }`, {
+        input: { storeId, vin: car.vin, serviceType: 'MODIFICATION', scheduledAt: new Date(Date.now() + 2 * DAY + ++slot * 60_000).toISOString() },
+      }, as.customer(car.owner)),
+    ).bookService.id as string;
+  }
+  /** The error of a fitting, with the VIN replaced, so answers for different VINs compare. */
+  async function fitError(vin: string, storeId: string, who: ReturnType<typeof as.partner>) {
+    const res = await t.g.gql(FIT, { input: { vin, storeId } }, who);
+    const e = res.errors?.[0];
+    return { code: e?.extensions?.code ?? 'OK', message: e?.message.split(vin).join('<vin>') ?? null, data: res.data?.recordPackageFitting ?? null };
+  }
+
+  test('a partner of the store the car is booked into records the fitting; the vehicle shows what was fitted, when and where', async () => {
     const car = await carWith('pkg-custom-car-cover');
     expect((await plan(car)).fittings).toEqual([]);
+    await bookFitting(car);
     const fitted = ok(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, as.partner('fitter', modStore.org))).recordPackageFitting;
     expect(fitted).toMatchObject({ items: ['Made-to-measure outdoor car cover', 'Storage bag'], store: { id: modStore.id }, package: { id: 'pkg-custom-car-cover' }, vehicle: { vin: car.vin } });
     expect((await plan(car)).fittings).toEqual([{ items: fitted.items, store: { id: modStore.id }, package: { id: 'pkg-custom-car-cover' }, fittedAt: fitted.fittedAt }]);
   });
 
-  test('fitting twice is CONFLICT; a partner of another organisation is FORBIDDEN; an unknown VIN is NOT_FOUND; a car without a fitted package is BAD_USER_INPUT', async () => {
+  test('a car not booked in for MODIFICATION at the store, or a partner of another organisation, is NOT_FOUND exactly like an unknown VIN; nothing is recorded', async () => {
     const car = await carWith('pkg-accessory-assembly');
     const fitter = as.partner('fitter', modStore.org);
-    expect(codeOf(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, as.partner('intruder', 'jd-auto-care')))).toBe('FORBIDDEN');
-    expect(codeOf(await t.g.gql(FIT, { input: { vin: testVin(), storeId: modStore.id } }, fitter))).toBe('NOT_FOUND');
+    const unknown = await fitError(testVin(), modStore.id, fitter);
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', data: null });
+    // No appointment at all.
+    expect(await fitError(car.vin, modStore.id, fitter)).toEqual(unknown);
+    // Booked into another modification store: this store did not fit it.
+    const [other] = await t.g.db.query<{ id: string }>(`SELECT id FROM aftermarket.stores WHERE 'MODIFICATION' = ANY(services) AND id <> $1 ORDER BY id LIMIT 1`, [modStore.id]);
+    await bookFitting(car, other.id);
+    expect(await fitError(car.vin, modStore.id, fitter)).toEqual(unknown);
+    // Booked for another service at this store.
+    const [tyres] = await t.g.db.query(`SELECT 1 FROM aftermarket.stores WHERE id = $1 AND 'TYRES' = ANY(services)`, [modStore.id]);
+    if (tyres) {
+      ok(await t.g.gql(`mutation($input: BookServiceInput!) { bookService(input: $input) { id } }`, {
+        input: { storeId: modStore.id, vin: car.vin, serviceType: 'TYRES', scheduledAt: new Date(Date.now() + 2 * DAY + ++slot * 60_000).toISOString() },
+      }, as.customer(car.owner)));
+      expect(await fitError(car.vin, modStore.id, fitter)).toEqual(unknown);
+    }
+    // Booked in here, but the caller is a partner of another organisation.
+    await bookFitting(car);
+    const intruder = as.partner('intruder', 'jd-auto-care');
+    expect(await fitError(car.vin, modStore.id, intruder)).toEqual(await fitError(testVin(), modStore.id, intruder));
+    expect(await fitError(car.vin, modStore.id, intruder)).toEqual(unknown);
+    // A cancelled booking does not count.
+    const cancelledCar = await carWith('pkg-accessory-assembly');
+    const appt = await bookFitting(cancelledCar);
+    ok(await t.g.gql(`mutation($id: ID!) { cancelAppointment(id: $id) { id } }`, { id: appt }, as.customer(cancelledCar.owner)));
+    expect(await fitError(cancelledCar.vin, modStore.id, fitter)).toEqual(unknown);
+    expect((await plan(car)).fittings).toEqual([]);
+    expect((await plan(cancelledCar)).fittings).toEqual([]);
+  });
+
+  test('fitting twice is CONFLICT; a car without a fitted package is BAD_USER_INPUT; an admin needs no appointment', async () => {
+    const car = await carWith('pkg-accessory-assembly');
+    const fitter = as.partner('fitter', modStore.org);
     const plain = await carWith('pkg-maintenance-enhanced');
+    await bookFitting(plain);
     expect(codeOf(await t.g.gql(FIT, { input: { vin: plain.vin, storeId: modStore.id } }, fitter))).toBe('BAD_USER_INPUT');
+    await bookFitting(car);
     ok(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, fitter));
     expect(codeOf(await t.g.gql(FIT, { input: { vin: car.vin, storeId: modStore.id } }, fitter))).toBe('CONFLICT');
     expect((await plan(car)).fittings).toHaveLength(1);
+    const byAdmin = await carWith('pkg-custom-car-cover');
+    ok(await t.g.gql(FIT, { input: { vin: byAdmin.vin, storeId: modStore.id } }, as.admin()));
+    expect(codeOf(await t.g.gql(FIT, { input: { vin: testVin(), storeId: modStore.id } }, as.admin()))).toBe('NOT_FOUND');
   });
 });

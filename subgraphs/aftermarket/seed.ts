@@ -305,7 +305,24 @@ class AftermarketSeeder {
     const city = this.homeCity.get(v.ownerId);
     const local = fitters.filter((s) => s.city === city);
     const store = this.fittingRng.pick(local.length ? local : fitters);
-    batch.fittings.push({ id: seedId('fit', ++this.fittingCount), vin: v.vin, packageId: v.packageId, storeId: store.id, items: v.fittedItems, fittedAt, recordedBy: `partner:seed-${store.org}` });
+    const id = seedId('fit', ++this.fittingCount);
+    // The visit the fitting was recorded at (recordPackageFitting requires one): a MODIFICATION
+    // appointment at the store, booked at delivery and completed at the fitting. Its ids are of their
+    // own kind, so every other seeded appointment keeps its id.
+    batch.appointments.push({
+      id: seedId('appt-fit', this.fittingCount),
+      storeId: store.id,
+      vin: v.vin,
+      userId: v.ownerId,
+      serviceType: 'MODIFICATION',
+      scheduledAt: new Date(fittedAt.getTime() - 2 * 3_600_000),
+      status: 'COMPLETED',
+      note: null,
+      createdAt: v.deliveredAt,
+      completedAt: fittedAt,
+      cancelledAt: null,
+    });
+    batch.fittings.push({ id, vin: v.vin, packageId: v.packageId, storeId: store.id, items: v.fittedItems, fittedAt, recordedBy: `partner:seed-${store.org}` });
   }
 
   /** One vehicle's history: completed visits after delivery, maybe a cancellation, maybe a booking ahead. */
