@@ -48,6 +48,14 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ INTROSPECTION: 'yes' })).toThrow(/INTROSPECTION="yes" must be true or false/);
   });
 
+  test('demo tokens only in development with the built-in secret: a JWT_SECRET or JWKS of your own turns them off', () => {
+    expect(loadConfig({}).demoTokens).toBe(true);
+    expect(loadConfig({ JWT_SECRET: 'a-secret-of-our-own-deployment' }).demoTokens).toBe(false);
+    expect(loadConfig({ JWT_JWKS_URL: 'https://idp.example/jwks.json' }).demoTokens).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).demoTokens).toBe(false);
+    expect(loadConfig(production).demoTokens).toBe(false);
+  });
+
   test('token lifetimes are capped: 24 h outside production, 1 h in production, JWT_MAX_TTL_SECONDS decides', () => {
     expect(loadConfig({}).jwt.maxTtlSeconds).toBe(86_400);
     expect(loadConfig(production).jwt.maxTtlSeconds).toBe(3600);

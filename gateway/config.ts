@@ -30,6 +30,12 @@ export interface AutographConfig {
   includeStacktrace: boolean;
   /** Serve the explorer at the graph's URL (EXPLORER; default: only in development). */
   explorer: boolean;
+  /**
+   * The explorer may hand out demo-driver tokens: only in development AND with the built-in development
+   * secret, so a deployment that set its own JWT_SECRET (or a JWKS) but forgot NODE_ENV never mints
+   * real tokens for anyone who opens the page.
+   */
+  demoTokens: boolean;
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
@@ -181,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),
     includeStacktrace: stacktraceRaw === 'true',
     explorer: bool(env, 'EXPLORER', nodeEnv === 'development', problems),
+    demoTokens: nodeEnv === 'development' && secret === DEV_JWT_SECRET && !jwksUrl,
     limits: {
       maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
       maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Request } from 'playwright-core';
-import { HEADLINE_QUERY } from './explorer';
+import { HEADLINE_QUERY } from './headline-query';
 import { loadConfig } from './config';
 import { startTestGraph, as, type TestGraph } from './testing';
 import { seedAll } from '../subgraphs/seeding';
@@ -129,6 +129,12 @@ describe('the explorer in production', () => {
     expect(html).toContain('/graphql');
     expect(html).not.toMatch(/graphiql|<script/i);
     for (const path of [...ASSETS, '/explorer', '/explorer/demo-token']) expect([path, (await fetch(origin(g) + path)).status]).toEqual([path, 404]);
+  });
+
+  test('in development with a secret of its own (demoTokens off), the explorer is served without a demo token', async () => {
+    g = await startTestGraph({ development: true, demoTokens: false });
+    expect(await (await asBrowser(g.url)).text()).toContain('/explorer/graphiql.js');
+    expect((await fetch(`${origin(g)}/explorer/demo-token`)).status).toBe(404);
   });
 
   test('turned on in production, the explorer is served but never a demo token', async () => {

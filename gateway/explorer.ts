@@ -2,7 +2,8 @@
  * The explorer: GraphiQL served by the gateway itself from the project's npm packages (GraphiQL's
  * browser build, React and ReactDOM 18's UMD builds), so it works on a machine without internet: no
  * CDN, no web fonts (GraphiQL's stylesheet inlines its own), no telemetry. The page's Content-Security-
- * Policy lets it reach only the gateway. The headline question is prefilled; in development only, the
+ * Policy lets it reach only the gateway. The headline question is prefilled; in development with the
+ * built-in development secret only (the config's `demoTokens`), the
  * page asks `/explorer/demo-token` for a demo-driver token and puts it in the Headers tab.
  *
  * Off (a plain page saying where the graph is) unless enabled: by default only in development.
@@ -14,34 +15,8 @@ import type { Route } from '../subgraphs/kit/http';
 import { sendJson } from '../subgraphs/kit/http';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { mintToken, type JwtSettings } from './auth';
+import { HEADLINE_QUERY } from './headline-query';
 
-/** The README's "headline question", word for word (a test compares them). */
-export const HEADLINE_QUERY = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
-  me {
-    id
-    spending(from: $from, to: $to) {
-      total { amount currency }
-      byCategory { category total { amount currency } }
-      byMonth { month total { amount currency } }
-      lines(first: $first, after: $after) {
-        edges {
-          node {
-            occurredAt category description amount { amount currency }
-            paidFor {
-              __typename
-              ... on Order { id trim { name model { name } } }
-              ... on Instalment { sequence loan { order { id } } }
-              ... on ServiceInvoice { store { name } }
-              ... on SwapSession { station { name } }
-            }
-          }
-        }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }
-}
-`;
 
 export const EXPLORER_PATH = '/explorer';
 /** How long the explorer's demo token lasts; reloading the page fetches a new one. */
@@ -49,8 +24,8 @@ const DEMO_TOKEN_TTL_SECONDS = 3600;
 
 export interface ExplorerOptions {
   enabled: boolean;
-  /** Only development hands out a demo-driver token (and only with a local HS256 secret to sign it). */
-  development: boolean;
+  /** Hand out demo-driver tokens: only development with the built-in secret (the config's `demoTokens`). */
+  demoTokens: boolean;
   jwt: JwtSettings;
   /** Where the page sends its operations. */
   graphqlPath?: string;
@@ -162,7 +137,7 @@ export function createExplorer(opts: ExplorerOptions): Explorer {
   }
 
   const jwt = opts.jwt;
-  const demoToken = opts.development && jwt.secret ? () => mintToken({ ...jwt, secret: jwt.secret! }, { sub: DEMO_USER, role: 'customer' }, DEMO_TOKEN_TTL_SECONDS) : null;
+  const demoToken = opts.demoTokens && jwt.secret ? () => mintToken({ ...jwt, secret: jwt.secret! }, { sub: DEMO_USER, role: 'customer' }, DEMO_TOKEN_TTL_SECONDS) : null;
   const title = 'Autograph explorer';
   const html = pageHtml(title);
   const script = pageScript({

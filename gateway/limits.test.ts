@@ -5,28 +5,8 @@ import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits } from '../platform
 import { SUBGRAPHS } from '../subgraphs';
 import { buildModuleSchema, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { startTestGraph, as, type TestGraph } from './testing';
+import { HEADLINE_QUERY as HEADLINE } from './headline-query';
 
-/** The README's headline request, with every `paidFor` link. */
-const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
-  me { id spending(from: $from, to: $to) {
-    total { amount currency }
-    byCategory { category total { amount currency } }
-    byMonth { month total { amount currency } }
-    lines(first: $first, after: $after) {
-      edges { node {
-        occurredAt category description amount { amount currency }
-        paidFor {
-          __typename
-          ... on Order { id trim { name model { name } } }
-          ... on Instalment { sequence loan { order { id } } }
-          ... on ServiceInvoice { store { name } }
-          ... on SwapSession { station { name } }
-        }
-      } }
-      pageInfo { hasNextPage endCursor }
-    }
-  } }
-}`;
 
 /** Exactly at the depth limit (15), across finance → orders → catalog entity fetches. */
 const DEEPEST = `{ me { spending { lines(first: 1) { edges { node { paidFor { ... on Instalment { loan { order { trim { model { trims { model { trims { model { name } } } } } } } } } } } } } } } }`;

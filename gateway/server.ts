@@ -33,8 +33,10 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   maxBodyBytes: number;
-  /** Development: the explorer gets a demo-driver token. */
+  /** Development: the explorer and introspection default to on. */
   development: boolean;
+  /** The explorer hands out demo-driver tokens (config `demoTokens`: development with the built-in secret only). */
+  demoTokens?: boolean;
   /** Add `extensions.stacktrace` to error responses (INCLUDE_STACKTRACE=true; off by default, even in development). */
   includeStacktrace?: boolean;
   /** Serve the explorer (`gateway/explorer.ts`); default: in development. */
@@ -128,7 +130,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   });
   await apollo.start();
   ready = true;
-  const explorer = createExplorer({ enabled: opts.explorer ?? opts.development, development: opts.development, jwt: opts.jwt });
+  const explorer = createExplorer({ enabled: opts.explorer ?? opts.development, demoTokens: opts.demoTokens ?? false, jwt: opts.jwt });
   const handler = graphqlHandler({
     apollo,
     maxBodyBytes: opts.maxBodyBytes,

@@ -21,6 +21,8 @@ export interface StackOptions {
   subgraphPorts: Record<SubgraphName, number>;
   maxBodyBytes: number;
   development: boolean;
+  /** The explorer hands out demo-driver tokens (see the config's `demoTokens`). */
+  demoTokens?: boolean;
   /** `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE). */
   includeStacktrace?: boolean;
   /** Serve the explorer (default: in development). */
@@ -64,6 +66,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       host: opts.host,
       maxBodyBytes: opts.maxBodyBytes,
       development: opts.development,
+      demoTokens: opts.demoTokens,
       includeStacktrace: opts.includeStacktrace,
       explorer: opts.explorer,
       introspection: opts.introspection,

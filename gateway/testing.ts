@@ -69,16 +69,17 @@ export function composeForTests(): string {
 }
 
 /**
- * `development` (default false) turns on what only development has: the explorer and its demo token;
- * `explorer` serves the explorer regardless. `introspection` defaults to on, as for NODE_ENV=test.
+ * `development` (default false) turns on what only development has: the explorer and (unless
+ * `demoTokens: false`) its demo token; `explorer` serves the explorer regardless. `introspection`
+ * defaults to on, as for NODE_ENV=test.
  */
-export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string>; development?: boolean; explorer?: boolean; introspection?: boolean } = {}): Promise<TestGraph> {
+export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string>; development?: boolean; demoTokens?: boolean; explorer?: boolean; introspection?: boolean } = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
   const internalSecret = randomBytes(32).toString('base64url');
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, 0])) as Record<SubgraphName, number>;
   let stack: RunningStack;
   try {
-    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: opts.development ?? false, explorer: opts.explorer, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
+    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: opts.development ?? false, demoTokens: opts.demoTokens ?? opts.development ?? false, explorer: opts.explorer, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
   } catch (err) {
     await drop();
     throw err;

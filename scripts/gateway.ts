@@ -35,6 +35,7 @@ async function main() {
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
+    demoTokens: config.demoTokens,
     includeStacktrace: config.includeStacktrace,
     explorer: config.explorer,
     persistedQueries,

@@ -15,16 +15,9 @@ import { RedisKeyValueCache } from '../gateway/redis-cache';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
+import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 
-const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
-  me { id spending(from: $from, to: $to) {
-    total { amount currency }
-    byCategory { category total { amount currency } }
-    byMonth { month total { amount currency } }
-    lines(first: $first, after: $after) {
-      edges { node { occurredAt category description amount { amount currency } } }
-      pageInfo { hasNextPage endCursor } } } } }`;
 
 async function main() {
   const startedAt = Date.now();
@@ -63,6 +56,7 @@ async function main() {
     subgraphPorts: config.subgraphPorts,
     maxBodyBytes: config.maxBodyBytes,
     development: config.env === 'development',
+    demoTokens: config.demoTokens,
     includeStacktrace: config.includeStacktrace,
     explorer: config.explorer,
     introspection: config.introspection,

@@ -5,7 +5,7 @@
  */
 import { notVisible } from '../kit/visible';
 import { GraphQLError } from 'graphql';
-import { badInput, conflict, forbidden, notFound } from '../kit/errors';
+import { badInput, conflict, notFound } from '../kit/errors';
 import { newId } from '../kit/ids';
 import { formatFen, MoneyFormatError, parseDecimalToFen } from '../kit/money';
 import {

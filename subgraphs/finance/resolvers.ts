@@ -2,9 +2,9 @@
  * Finance's resolvers: read access to loans, instalments and policies (authorized here, where the
  * data lives), the entities it extends (`User`, `Order`, `Vehicle`), and the mutations.
  */
-import { canReadUser, realUserId, requireIdentity, requireReadUser, requireRole, visibleUser, type UserRef } from '../kit/auth';
+import { canReadUser, realUserId, requireIdentity, requireReadUser, requireRole, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
-import { badInput, forbidden, notFound } from '../kit/errors';
+import { badInput, forbidden } from '../kit/errors';
 import type { Identity } from '../kit/identity';
 import { money } from '../kit/money';
 import { toConnection, type PageArgs } from '../kit/pagination';
@@ -14,7 +14,6 @@ import type { FinanceLoaders } from './loaders';
 import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { loanPosition } from './schedule';
 import { checkId, readIdPage, readTimePage } from './validation';
-import { visibleUserId } from '../kit/auth';
 import { loadVisible, requireVisible } from '../kit/visible';
 
 export type FinanceContext = SubgraphContext<FinanceLoaders>;

@@ -103,13 +103,6 @@ export function pseudonymKeyId(): string {
   return createHmac('sha256', pseudonymKey()).update('autograph pseudonym key id').digest('hex').slice(0, 16);
 }
 
-const PSEUDONYM_RE = /^anon-[0-9a-f]{20}$/;
-
-/** True when `id` has the shape of a pseudonym made by `pseudonym`. */
-export function isPseudonym(id: string): boolean {
-  return PSEUDONYM_RE.test(id);
-}
-
 /** The user id as this caller may see it: pseudonymised for analysts. */
 export function visibleUserId(identity: Identity | null, userId: string): string {
   return shouldPseudonymise(identity) ? pseudonym(userId) : userId;

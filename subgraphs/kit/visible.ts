@@ -38,13 +38,3 @@ export async function requireVisible<T>(identity: Identity | null, row: T | null
   if (row === null || row === undefined || !(await canSee(who, row))) throw notVisible(what, id);
   return row;
 }
-
-/**
- * For entity references (`__resolveReference`) and nested links: the row when the caller may see it,
- * else null — a reference to something hidden looks like a reference to nothing.
- */
-export async function visibleOrNull<T>(identity: Identity | null, row: T | null | undefined, canSee: CanSee<T>): Promise<T | null> {
-  const who = requireIdentity(identity);
-  if (row === null || row === undefined || !(await canSee(who, row))) return null;
-  return row;
-}
