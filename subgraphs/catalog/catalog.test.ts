@@ -105,6 +105,20 @@ describe('public catalog reads', () => {
     expect(models[1].trims.find((t: any) => t.id === 'trim-nammi-430-launch').available).toBe(false);
   });
 
+  it('filters models by manufacturer organisation: only its models, an empty page for an organisation that makes none, BAD_USER_INPUT for a malformed one', async () => {
+    const ids = async (org: string) => {
+      const r = await g.gql(`query($o: String) { models(manufacturerOrg: $o, first: 10) { edges { node { id manufacturerOrg } } pageInfo { hasNextPage } } }`, { o: org });
+      expect(r.errors).toBeUndefined();
+      expect(r.data.models.pageInfo.hasNextPage).toBe(false);
+      return r.data.models.edges.map((e: any) => [e.node.id, e.node.manufacturerOrg]);
+    };
+    expect(await ids('gac-aion')).toEqual([['model-aion-ut', 'gac-aion']]);
+    expect(await ids('dongfeng-nammi')).toEqual([['model-nammi-01', 'dongfeng-nammi']]);
+    expect(await ids('state-grid')).toEqual([]);
+    const bad = await g.gql(`{ models(manufacturerOrg: "Not An Org") { edges { cursor } } }`);
+    expect([codeOf(bad), bad.errors?.[0].extensions?.field]).toEqual(['BAD_USER_INPUT', 'manufacturerOrg']);
+  });
+
   it('lists six colours and the four packages with their codes, prices and contents', async () => {
     const r = await g.gql(`{ colours { id name hex surcharge { amount } } packages { id code name price { amount } includes } }`);
     expect(r.errors).toBeUndefined();
