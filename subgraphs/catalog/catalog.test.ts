@@ -369,6 +369,15 @@ describe('statePreference (co-creation)', () => {
   });
 });
 
+test('someone who has only stated a preference is not yet a user of the graph: user(id:) is NOT_FOUND (orders does not read the catalog)', async () => {
+  const person = 'prefs-only-1';
+  expect((await g.gql(STATE, { input: validInput() }, as.customer(person))).errors).toBeUndefined();
+  const mine = await g.gql(`{ me { preferences { edges { node { model { id } } } } } }`, {}, as.customer(person));
+  expect(mine.data?.me.preferences.edges.map((e: any) => e.node.model.id)).toEqual(['model-aion-ut']);
+  const r = await g.gql(`query($id: ID!) { user(id: $id) { id } }`, { id: person }, as.admin());
+  expect([codeOf(r), r.data?.user ?? null]).toEqual(['NOT_FOUND', null]);
+});
+
 describe('demand view (for the manufacturer)', () => {
   it('is for a partner of the model’s manufacturer, analysts and admins; others get FORBIDDEN, no token UNAUTHENTICATED', async () => {
     for (const who of [as.partner('gac-1', 'gac-aion'), as.analyst(), as.admin()]) {
