@@ -89,6 +89,13 @@ const CASES: Case[] = [
     who: () => otherManufacturer,
   },
   {
+    name: 'appraiseTradeIn as a partner of an organisation it was not asked of',
+    kind: 'tradeIn',
+    query: `mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "1000.00") { id } }`,
+    vars: (id) => ({ id }),
+    who: () => as.partner('partner-3', 'jd-auto-care'),
+  },
+  {
     name: 'placeOrder(tradeInId:)',
     kind: 'tradeIn',
     query: `mutation($id: ID!, $key: String!) { placeOrder(input: { trimId: "trim-ut-420", tradeInId: $id, idempotencyKey: $key }) { id } }`,

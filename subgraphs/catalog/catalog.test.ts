@@ -105,6 +105,20 @@ describe('public catalog reads', () => {
     expect(models[1].trims.find((t: any) => t.id === 'trim-nammi-430-launch').available).toBe(false);
   });
 
+  it('filters models by manufacturer organisation: only its models, an empty page for an organisation that makes none, BAD_USER_INPUT for a malformed one', async () => {
+    const ids = async (org: string) => {
+      const r = await g.gql(`query($o: String) { models(manufacturerOrg: $o, first: 10) { edges { node { id manufacturerOrg } } pageInfo { hasNextPage } } }`, { o: org });
+      expect(r.errors).toBeUndefined();
+      expect(r.data.models.pageInfo.hasNextPage).toBe(false);
+      return r.data.models.edges.map((e: any) => [e.node.id, e.node.manufacturerOrg]);
+    };
+    expect(await ids('gac-aion')).toEqual([['model-aion-ut', 'gac-aion']]);
+    expect(await ids('dongfeng-nammi')).toEqual([['model-nammi-01', 'dongfeng-nammi']]);
+    expect(await ids('state-grid')).toEqual([]);
+    const bad = await g.gql(`{ models(manufacturerOrg: "Not An Org") { edges { cursor } } }`);
+    expect([codeOf(bad), bad.errors?.[0].extensions?.field]).toEqual(['BAD_USER_INPUT', 'manufacturerOrg']);
+  });
+
   it('lists six colours and the four packages with their codes, prices and contents', async () => {
     const r = await g.gql(`{ colours { id name hex surcharge { amount } } packages { id code name price { amount } includes } }`);
     expect(r.errors).toBeUndefined();
@@ -353,6 +367,15 @@ describe('statePreference (co-creation)', () => {
     expect(p2.data.me.preferences.pageInfo.hasNextPage).toBe(false);
     expect(codeOf(await g.gql(page, { after: Buffer.from('["nope","x"]').toString('base64url') }, who))).toBe('BAD_USER_INPUT');
   });
+});
+
+test('someone who has only stated a preference is not yet a user of the graph: user(id:) is NOT_FOUND (orders does not read the catalog)', async () => {
+  const person = 'prefs-only-1';
+  expect((await g.gql(STATE, { input: validInput() }, as.customer(person))).errors).toBeUndefined();
+  const mine = await g.gql(`{ me { preferences { edges { node { model { id } } } } } }`, {}, as.customer(person));
+  expect(mine.data?.me.preferences.edges.map((e: any) => e.node.model.id)).toEqual(['model-aion-ut']);
+  const r = await g.gql(`query($id: ID!) { user(id: $id) { id } }`, { id: person }, as.admin());
+  expect([codeOf(r), r.data?.user ?? null]).toEqual(['NOT_FOUND', null]);
 });
 
 describe('demand view (for the manufacturer)', () => {

@@ -100,13 +100,20 @@ export async function modelsByIds(q: Queryable, ids: readonly string[]): Promise
 }
 
 /** Up to `limit` models after the `(name, id)` key, ordered by name then id (byte order). */
-export async function modelsPage(q: Queryable, after: { name: string; id: string } | null, limit: number): Promise<VehicleModelRecord[]> {
+/** A page of models by name, optionally only one manufacturer organisation's (`manufacturerOrg`). */
+export async function modelsPage(
+  q: Queryable,
+  after: { name: string; id: string } | null,
+  limit: number,
+  manufacturerOrg: string | null = null,
+): Promise<VehicleModelRecord[]> {
   const rows = await q.query<ModelRow>(
     `SELECT ${MODEL_COLUMNS} FROM catalog.vehicle_models
-      WHERE $1::text IS NULL OR (name COLLATE "C", id COLLATE "C") > ($1::text COLLATE "C", $2::text COLLATE "C")
+      WHERE ($1::text IS NULL OR (name COLLATE "C", id COLLATE "C") > ($1::text COLLATE "C", $2::text COLLATE "C"))
+        AND ($4::text IS NULL OR manufacturer_org = $4)
       ORDER BY name COLLATE "C", id COLLATE "C"
       LIMIT $3`,
-    [after?.name ?? null, after?.id ?? null, limit],
+    [after?.name ?? null, after?.id ?? null, limit, manufacturerOrg],
   );
   return rows.map(toModel);
 }

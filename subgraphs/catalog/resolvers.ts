@@ -39,6 +39,9 @@ export const MAX_PRICE_EXPECTATION_FEN = 100_000_000n;
 export const MAX_MIN_RANGE_KM = 2000;
 export const MAX_FEATURES = 10;
 export const MAX_FEATURE_LENGTH = 40;
+/** What an organisation id looks like, e.g. `gac-aion`. */
+const ORG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 /** Most features the demand view ranks. */
 export const MAX_TOP_FEATURES = 50;
 
@@ -243,10 +246,12 @@ function rangeBuckets(byMinRangeKm: DemandSummary['byMinRangeKm']) {
 
 export const resolvers = {
   Query: {
-    async models(_: unknown, args: { first?: number | null; after?: string | null }, ctx: Ctx) {
+    async models(_: unknown, args: { manufacturerOrg?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) {
       const page = readPageArgs(args);
       const after = stringCursor(page.after, 2);
-      const rows = await modelsPage(ctx.db, after && { name: after[0], id: after[1] }, page.limit + 1);
+      const org = args.manufacturerOrg ?? null;
+      if (org !== null && !ORG_RE.test(org)) throw badInput('`manufacturerOrg` must be an organisation id such as "gac-aion"', 'manufacturerOrg');
+      const rows = await modelsPage(ctx.db, after && { name: after[0], id: after[1] }, page.limit + 1, org);
       for (const m of rows) ctx.loaders.model.prime(m.id, m);
       return toConnection(rows, page.limit, (m) => [m.name, m.id]);
     },

@@ -71,3 +71,19 @@ test('a trade-in must be asked of a manufacturer of the catalog', async () => {
     expect([dealerOrg, codeOf(r), r.errors?.[0].extensions?.field]).toEqual([dealerOrg, 'BAD_USER_INPUT', 'dealerOrg']);
   }
 });
+
+test('a manufacturer is recognised however many models the catalog has (its only model sorts after the first 100)', async () => {
+  // 120 models of one maker sort before "Zz…", the only model of `zz-motors`.
+  await t.g.db.query(
+    `INSERT INTO catalog.vehicle_models (id, name, manufacturer_org, segment, description)
+     SELECT 'model-bulk-' || n, 'Aa Bulk ' || lpad(n::text, 3, '0'), 'bulk-motors', 'SUV', 'test model'
+       FROM generate_series(1, 120) AS n`,
+  );
+  await t.g.db.query(`INSERT INTO catalog.vehicle_models (id, name, manufacturer_org, segment, description) VALUES ('model-zz-last', 'Zz Last', 'zz-motors', 'SUV', 'test model')`);
+  const owner = as.customer(freshUser('zz'));
+  const r = await t.g.gql(REQUEST_TRADE_IN, { input: { description: 'car', year: 2015, mileageKm: 1, dealerOrg: 'zz-motors' } }, owner);
+  expect(ok(r).requestTradeIn.id).toBeTruthy();
+  // And an organisation that makes none of them is still refused.
+  const none = await t.g.gql(REQUEST_TRADE_IN, { input: { description: 'car', year: 2015, mileageKm: 1, dealerOrg: 'zz-motorz' } }, owner);
+  expect([codeOf(none), none.errors?.[0].extensions?.field]).toEqual(['BAD_USER_INPUT', 'dealerOrg']);
+});
