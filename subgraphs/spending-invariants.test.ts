@@ -45,8 +45,8 @@ const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
  * the order is the owner's spending on them, counted once.
  */
 const PREPAID_MAINTENANCE_SQL = `
-  SELECT m.invoice_id, m.vin, m.n FROM (
-    SELECT i.id AS invoice_id, i.vin, i.issued_at, o.maintenance_services,
+  SELECT m.invoice_id, m.vin, m.n, m.allowance FROM (
+    SELECT i.id AS invoice_id, i.vin, i.issued_at, o.maintenance_services, o.maintenance_allowance_fen AS allowance,
            ((v.delivered_at AT TIME ZONE 'UTC') + make_interval(years => o.maintenance_years)) AT TIME ZONE 'UTC' AS valid_until,
            row_number() OVER (PARTITION BY i.vin ORDER BY i.issued_at, i.id) AS n
       FROM aftermarket.invoices i
@@ -84,11 +84,13 @@ const EXPECTED_LINES_SQL = `
   SELECT 'finance:insurance:' || p.id, p.user_id, p.purchased_at, 'INSURANCE', p.premium_fen::text, 'InsurancePolicy', p.id
     FROM finance.insurance_policies p
   UNION ALL
-  SELECT 'aftermarket:invoice:' || i.id, i.user_id, i.issued_at, 'MAINTENANCE', paid.fen::text, 'ServiceInvoice', i.id
+  SELECT 'aftermarket:invoice:' || i.id, i.user_id, i.issued_at, 'MAINTENANCE', (paid.fen - coalesce(prepaid.allowance, 0))::text, 'ServiceInvoice', i.id
     FROM aftermarket.invoices i
     JOIN (SELECT invoice_id, sum(quantity * unit_price_fen) AS fen FROM aftermarket.invoice_lines
            WHERE NOT warranty_covered GROUP BY invoice_id) paid ON paid.invoice_id = i.id
-   WHERE paid.fen > 0 AND i.id NOT IN (SELECT invoice_id FROM (${PREPAID_MAINTENANCE_SQL}) prepaid)
+    -- A prepaid scheduled service: the package settles up to its allowance, the owner pays what is beyond.
+    LEFT JOIN (${PREPAID_MAINTENANCE_SQL}) prepaid ON prepaid.invoice_id = i.id
+   WHERE paid.fen - coalesce(prepaid.allowance, 0) > 0
   UNION ALL
   SELECT 'energy:swap:' || s.id, s.user_id, s.swapped_at, 'BATTERY_SWAP', s.fee_fen::text, 'SwapSession', s.id
     FROM energy.swap_sessions s WHERE s.fee_fen > 0
@@ -294,9 +296,9 @@ describe('every report equals the base rows it comes from, to the fen', () => {
     }
     // Warranty-covered parts are the manufacturer's money: an invoice's line is only its owner-paid part,
     // and an invoice covered in full has no line.
-    // Lines a prepaid maintenance package covers are not the owner's either (the package price was).
+    // What a prepaid maintenance package settles of a line is not the owner's either (the package price was).
     const invoices = await g.db.query<{ id: string; owner: string; covered: string }>(
-      `SELECT i.id, coalesce(sum(l.amount_fen) FILTER (WHERE NOT l.warranty_covered AND NOT l.package_covered), 0)::text AS owner, coalesce(sum(l.amount_fen) FILTER (WHERE l.warranty_covered), 0)::text AS covered
+      `SELECT i.id, coalesce(sum(l.amount_fen - l.package_settled_fen) FILTER (WHERE NOT l.warranty_covered), 0)::text AS owner, coalesce(sum(l.amount_fen) FILTER (WHERE l.warranty_covered), 0)::text AS covered
          FROM aftermarket.invoices i JOIN aftermarket.invoice_lines l ON l.invoice_id = i.id WHERE i.user_id = ANY($1) GROUP BY i.id`,
       [sample],
     );
@@ -405,14 +407,14 @@ describe('the base tables agree with each other (what the money rests on)', () =
     await none(
       'invoice sums ≠ lines',
       `SELECT i.id FROM aftermarket.invoices i JOIN (
-         SELECT invoice_id, coalesce(sum(quantity * unit_price_fen) FILTER (WHERE NOT warranty_covered AND NOT package_covered), 0) AS owner,
+         SELECT invoice_id, coalesce(sum(quantity * unit_price_fen - package_settled_fen) FILTER (WHERE NOT warranty_covered), 0) AS owner,
                 coalesce(sum(quantity * unit_price_fen) FILTER (WHERE warranty_covered), 0) AS covered, count(*) AS n
            FROM aftermarket.invoice_lines GROUP BY 1) l ON l.invoice_id = i.id
         WHERE l.owner <> i.owner_paid_fen OR l.covered <> i.warranty_covered_fen OR l.n <> i.line_count`,
     );
     await none(
-      'platform-settled sum ≠ package-covered lines',
-      `SELECT i.id FROM aftermarket.invoices i JOIN (SELECT invoice_id, coalesce(sum(amount_fen) FILTER (WHERE package_covered), 0) AS settled FROM aftermarket.invoice_lines GROUP BY 1) l
+      'platform-settled sum ≠ what the package settled of the lines',
+      `SELECT i.id FROM aftermarket.invoices i JOIN (SELECT invoice_id, coalesce(sum(package_settled_fen), 0) AS settled FROM aftermarket.invoice_lines GROUP BY 1) l
          ON l.invoice_id = i.id WHERE l.settled <> i.platform_settled_fen`,
     );
     await none('invoice without lines', `SELECT i.id FROM aftermarket.invoices i WHERE NOT EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id)`);
@@ -423,29 +425,53 @@ describe('the base tables agree with each other (what the money rests on)', () =
     );
   });
 
-  test('aftermarket: buyers of the maintenance-enhanced package pay 0.00 for the scheduled maintenance it prepaid, and only for that; past the plan they pay as normal', async () => {
-    const prepaid = await g.db.query<{ invoice_id: string }>(PREPAID_MAINTENANCE_SQL);
+  test('aftermarket: the maintenance-enhanced package settles the scheduled maintenance it prepaid up to its allowance per service, in line order; the owner pays the rest, counted once; past the plan they pay as normal', async () => {
+    const prepaid = await g.db.query<{ invoice_id: string; allowance: string }>(PREPAID_MAINTENANCE_SQL);
     const buyers = await g.db.query<{ n: string }>(`SELECT count(DISTINCT o.user_id)::text AS n FROM orders.orders o JOIN orders.vehicles v ON v.order_id = o.id WHERE o.maintenance_services > 0`);
     expect(Number(buyers[0].n)).toBeGreaterThan(5);
     expect(prepaid.length).toBeGreaterThan(10);
-    // Every prepaid invoice: owner-paid 0.00, its service number recorded, every non-warranty line on the package.
+    // The allowance each order bought is its package's in the catalog (800.00 for maintenance-enhanced).
     await none(
-      'prepaid maintenance not settled by the platform',
-      `SELECT i.id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id
-        WHERE i.owner_paid_fen <> 0 OR i.package_service_no IS DISTINCT FROM p.n::int
-           OR EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id AND NOT l.warranty_covered AND NOT l.package_covered)`,
+      'order allowance ≠ catalog allowance',
+      `SELECT o.id FROM orders.orders o JOIN catalog.packages c ON c.id = o.package_id
+        WHERE o.maintenance_allowance_fen <> c.maintenance_allowance_fen OR (o.maintenance_services > 0) <> (o.maintenance_allowance_fen > 0)`,
     );
+    expect(new Set(prepaid.map((p) => p.allowance))).toEqual(new Set(['80000']));
+    // Each line of a prepaid invoice, recomputed from its amount and the lines before it: a warranty line
+    // is untouched; a non-warranty line is package-covered while allowance is left before it and the
+    // platform settles min(its amount, what is left).
+    await none(
+      'prepaid line not settled by the allowance rule',
+      `SELECT l.invoice_id, l.position FROM (
+         SELECT l.*, p.allowance - coalesce(sum(CASE WHEN l.warranty_covered THEN 0 ELSE l.quantity * l.unit_price_fen END)
+                  OVER (PARTITION BY l.invoice_id ORDER BY l.position ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS left_before
+           FROM aftermarket.invoice_lines l JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = l.invoice_id) l
+        WHERE (l.warranty_covered AND (l.package_covered OR l.package_settled_fen <> 0))
+           OR (NOT l.warranty_covered AND (l.package_covered <> (l.left_before > 0)
+               OR l.package_settled_fen <> greatest(0, least(l.quantity * l.unit_price_fen, l.left_before))))`,
+    );
+    // Each prepaid invoice: its service number recorded, the platform settling min(allowance, non-warranty
+    // lines), the owner the rest — and that rest, when there is one, is the invoice's one spending line.
+    await none(
+      'prepaid maintenance not settled up to the allowance',
+      `SELECT i.id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id
+         JOIN (SELECT invoice_id, coalesce(sum(quantity * unit_price_fen) FILTER (WHERE NOT warranty_covered), 0) AS billed FROM aftermarket.invoice_lines GROUP BY 1) b ON b.invoice_id = i.id
+         LEFT JOIN (SELECT subject_id, count(*) AS n, sum(amount_fen) AS fen FROM aftermarket.spending_lines GROUP BY 1) s ON s.subject_id = i.id
+        WHERE i.package_service_no IS DISTINCT FROM p.n::int
+           OR i.platform_settled_fen <> least(p.allowance, b.billed)
+           OR i.owner_paid_fen <> greatest(0, b.billed - p.allowance)
+           OR coalesce(s.fen, 0) <> greatest(0, b.billed - p.allowance) OR coalesce(s.n, 0) > 1`,
+    );
+    // Most seeded scheduled services bill less than the allowance: 0.00 to the owner, no spending line.
+    const free = await g.db.query(`SELECT i.id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id WHERE i.owner_paid_fen = 0`);
+    expect(free.length).toBeGreaterThan(prepaid.length / 2);
     // Nothing else is: no other invoice has a package-covered line or a service number.
     await none(
       'package coverage outside the plan',
       `SELECT i.id FROM aftermarket.invoices i
         WHERE i.id NOT IN (SELECT invoice_id FROM (${PREPAID_MAINTENANCE_SQL}) p)
-          AND (i.package_service_no IS NOT NULL OR i.platform_settled_fen <> 0 OR EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id AND l.package_covered))`,
-    );
-    // The brief's defect, checked directly: no package buyer has an owner-paid MAINTENANCE invoice within the plan.
-    await none(
-      'package buyer paid for prepaid maintenance',
-      `SELECT i.id FROM aftermarket.invoices i JOIN (${PREPAID_MAINTENANCE_SQL}) p ON p.invoice_id = i.id JOIN aftermarket.spending_lines s ON s.subject_id = i.id`,
+          AND (i.package_service_no IS NOT NULL OR i.platform_settled_fen <> 0
+               OR EXISTS (SELECT 1 FROM aftermarket.invoice_lines l WHERE l.invoice_id = i.id AND (l.package_covered OR l.package_settled_fen <> 0)))`,
     );
   });
 

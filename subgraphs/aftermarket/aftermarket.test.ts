@@ -168,7 +168,7 @@ describe('the store network', () => {
 
 describe('seeded service history', () => {
   const HISTORY = `query($first: Int, $after: String) { me { serviceInvoices(first: $first, after: $after) {
-    edges { node { id issuedAt lines { quantity unitPrice { amount } amount { amount } warrantyCovered coveredBy } total { amount } warrantyCovered { amount } platformSettled { amount } ownerPaid { amount }
+    edges { node { id issuedAt lines { quantity unitPrice { amount } amount { amount } warrantyCovered coveredBy platformSettled { amount } ownerPaid { amount } } total { amount } warrantyCovered { amount } platformSettled { amount } ownerPaid { amount }
       warrantyClaims { amount { amount } status } appointment { status serviceType } vehicle { vin } } }
     pageInfo { hasNextPage endCursor } } } }`;
 
@@ -212,9 +212,16 @@ describe('seeded service history', () => {
         for (const l of inv.lines) {
           expect(fen(l.amount.amount)).toBe(BigInt(l.quantity) * fen(l.unitPrice.amount));
           expect(l.coveredBy === 'WARRANTY').toBe(l.warrantyCovered);
-          if (l.coveredBy === 'WARRANTY') covered += fen(l.amount.amount);
-          else if (l.coveredBy === 'MAINTENANCE_PACKAGE') settled += fen(l.amount.amount);
-          else paid += fen(l.amount.amount);
+          // A line's amount is split between its payers: all of it the warranty's, or platformSettled + ownerPaid.
+          if (l.coveredBy === 'WARRANTY') {
+            covered += fen(l.amount.amount);
+            expect([l.platformSettled.amount, l.ownerPaid.amount]).toEqual(['0.00', '0.00']);
+          } else {
+            expect(fen(l.platformSettled.amount) + fen(l.ownerPaid.amount)).toBe(fen(l.amount.amount));
+            if (l.coveredBy !== 'MAINTENANCE_PACKAGE') expect(l.platformSettled.amount).toBe('0.00');
+            settled += fen(l.platformSettled.amount);
+            paid += fen(l.ownerPaid.amount);
+          }
         }
         expect(fen(inv.warrantyCovered.amount)).toBe(covered);
         expect(fen(inv.platformSettled.amount)).toBe(settled);

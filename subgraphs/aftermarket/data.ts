@@ -64,8 +64,13 @@ export interface InvoiceLine {
   unitPriceFen: bigint;
   amountFen: bigint;
   warrantyCovered: boolean;
-  /** Paid by the vehicle's prepaid maintenance package (settled by the platform), not the owner. */
+  /**
+   * Reached by the vehicle's prepaid maintenance package while its allowance lasted (coveredBy:
+   * MAINTENANCE_PACKAGE); `packageSettledFen` of it is settled by the platform, the rest by the owner.
+   */
   packageCovered: boolean;
+  /** The part of the line the platform settles: 0 ≤ it ≤ amountFen, and 0 unless packageCovered. */
+  packageSettledFen: bigint;
 }
 
 /** What a partner store fitted to a vehicle for its delivery package. */
@@ -111,7 +116,7 @@ export interface NameKey {
 const STORE_COLUMNS = `id, name, kind, city, address, org, services`;
 const APPOINTMENT_COLUMNS = `id, store_id, vin, user_id, service_type, scheduled_at, status, note, created_at, completed_at, cancelled_at`;
 const INVOICE_COLUMNS = `id, appointment_id, store_id, vin, user_id, issued_at, warranty_covered_fen::text AS warranty_covered_fen, platform_settled_fen::text AS platform_settled_fen, owner_paid_fen::text AS owner_paid_fen, line_count, package_service_no`;
-const LINE_COLUMNS = `invoice_id, position, kind, description, quantity, unit_price_fen::text AS unit_price_fen, amount_fen::text AS amount_fen, warranty_covered, package_covered`;
+const LINE_COLUMNS = `invoice_id, position, kind, description, quantity, unit_price_fen::text AS unit_price_fen, amount_fen::text AS amount_fen, warranty_covered, package_covered, package_settled_fen::text AS package_settled_fen`;
 const FITTING_COLUMNS = `id, vin, package_id, store_id, items, fitted_at, recorded_by`;
 const CLAIM_COLUMNS = `c.id, c.invoice_id, c.line_position, c.vin, l.description, c.amount_fen::text AS amount_fen, c.status, c.submitted_at, c.decided_at`;
 
@@ -174,6 +179,7 @@ function toLine(r: Row): InvoiceLine {
     amountFen: fenFromDb(r.amount_fen),
     warrantyCovered: Boolean(r.warranty_covered),
     packageCovered: Boolean(r.package_covered),
+    packageSettledFen: fenFromDb(r.package_settled_fen),
   };
 }
 
@@ -503,8 +509,8 @@ export async function insertLineRows(q: Queryable, rows: InvoiceLine[]): Promise
   await bulkInsert(
     q,
     'aftermarket.invoice_lines',
-    [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean'], ['package_covered', 'boolean']],
-    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered, l.packageCovered]),
+    [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean'], ['package_covered', 'boolean'], ['package_settled_fen', 'bigint']],
+    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered, l.packageCovered, l.packageSettledFen]),
   );
 }
 

@@ -14,6 +14,7 @@
 import { canReadUser, requireIdentity, requireRole } from '../kit/auth';
 import { badInput, conflict, forbidden, notFound } from '../kit/errors';
 import { newId } from '../kit/ids';
+import { money, parseDecimalToFen } from '../kit/money';
 import type { Ctx } from './access';
 import * as data from './data';
 import type { PackageFitting, ServiceType } from './data';
@@ -24,6 +25,8 @@ import { notVisible } from '../kit/visible';
 export interface Entitlement {
   packageId: string | null;
   maintenanceServices: number;
+  /** The most the platform settles for one of those services (0 when none); the owner pays the rest. */
+  maintenanceAllowanceFen: bigint;
   maintenanceValidUntil: Date | null;
   fittedItems: string[];
 }
@@ -32,17 +35,20 @@ export interface Entitlement {
 interface EntitlementWire {
   packageId: string | null;
   maintenanceServices: number;
+  /** A Decimal string, e.g. `800.00`. */
+  maintenanceAllowancePerService: string;
   maintenanceValidUntil: string | Date | null;
   fittedItems: string[];
 }
 
-const fromWire = (e: EntitlementWire): Entitlement => ({
+const fromWire = ({ maintenanceAllowancePerService, ...e }: EntitlementWire): Entitlement => ({
   ...e,
+  maintenanceAllowanceFen: parseDecimalToFen(maintenanceAllowancePerService),
   maintenanceValidUntil: e.maintenanceValidUntil === null ? null : new Date(e.maintenanceValidUntil),
 });
 
 const VEHICLE_ENTITLEMENT_QUERY =
-  'query($v:String!){ vehicle(vin:$v){ vin ownerId packageEntitlement { packageId maintenanceServices maintenanceValidUntil fittedItems } } }';
+  'query($v:String!){ vehicle(vin:$v){ vin ownerId packageEntitlement { packageId maintenanceServices maintenanceAllowancePerService maintenanceValidUntil fittedItems } } }';
 
 /** Asks orders for a delivered vehicle's owner and package entitlement; NOT_FOUND when no such vehicle was delivered. */
 /** The one answer for a VIN nobody has and for a VIN the caller may not act on. */
@@ -97,6 +103,7 @@ export const packagePlanResolvers = {
         package: { id: e.packageId },
         validUntil: e.maintenanceValidUntil,
         servicesIncluded: e.maintenanceServices,
+        allowancePerService: money(e.maintenanceAllowanceFen),
         servicesUsed: used,
         servicesRemaining: expired ? 0 : left,
         active: !expired && left > 0,

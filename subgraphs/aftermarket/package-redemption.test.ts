@@ -1,10 +1,12 @@
 /**
  * Delivery packages redeemed at the store network, through the gateway: the maintenance-enhanced
- * package's prepaid scheduled services are invoiced at 0.00 to the owner (settled by the platform) and
- * counted once in spending (as the package price on the order); the car-cover and accessory-assembly
+ * package's prepaid scheduled services are settled by the platform up to the package's allowance per
+ * service (800.00), so a service billing no more is 0.00 to the owner and counted once in spending (as
+ * the package price on the order), and what a service bills beyond it is the owner's, counted once; the car-cover and accessory-assembly
  * packages are fitted by a partner store and shown on the vehicle.
  */
 import { SEED_STAGES } from '../index';
+import { formatFen, parseDecimalToFen } from '../kit/money';
 import { addYears } from '../kit/seed';
 import { as, buyCar, codeOf, freshUser, ok, startOrdersGraph, testVin, type OrdersTestGraph } from '../orders/test-support';
 
@@ -27,11 +29,11 @@ const CARE = as.partner('care-staff', 'jd-auto-care');
 const DAY = 86_400_000;
 let slot = 0;
 
-const PLAN = `query($v: String!) { vehicle(vin: $v) { deliveredAt maintenancePlan { package { id } validUntil servicesIncluded servicesUsed servicesRemaining active } fittings { items store { id } package { id } fittedAt } } }`;
+const PLAN = `query($v: String!) { vehicle(vin: $v) { deliveredAt maintenancePlan { package { id } validUntil servicesIncluded allowancePerService { amount } servicesUsed servicesRemaining active } fittings { items store { id } package { id } fittedAt } } }`;
 const SPENT = `{ me { spending { total { amount } lineCount byCategory { category total { amount } } } } }`;
 const ISSUE = `mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) {
   id total { amount } warrantyCovered { amount } platformSettled { amount } ownerPaid { amount } maintenancePackageService
-  lines { description warrantyCovered coveredBy amount { amount } } } }`;
+  lines { description warrantyCovered coveredBy amount { amount } platformSettled { amount } ownerPaid { amount } } } }`;
 const FIT = `mutation($input: RecordPackageFittingInput!) { recordPackageFitting(input: $input) { id items fittedAt store { id } package { id } vehicle { vin } } }`;
 
 const LINES = [
@@ -48,7 +50,7 @@ async function carWith(packageId: string): Promise<{ owner: string; vin: string 
 }
 
 /** Books a `serviceType` visit as the owner and has the store invoice it with LINES; returns the invoice. */
-async function serviceAndInvoice(car: { owner: string; vin: string }, serviceType = 'MAINTENANCE') {
+async function serviceAndInvoice(car: { owner: string; vin: string }, serviceType = 'MAINTENANCE', lines: unknown[] = LINES) {
   const booked = ok(
     await t.g.gql(`mutation($input: BookServiceInput!) { bookService(input: $input) { id } }`, {
       input: { storeId: MAINTENANCE_STORE, vin: car.vin, serviceType, scheduledAt: new Date(Date.now() + 2 * DAY + ++slot * 60_000).toISOString() },
@@ -56,19 +58,19 @@ async function serviceAndInvoice(car: { owner: string; vin: string }, serviceTyp
   ).bookService;
   // The store invoices once the car has been in: the visit is in the past by then.
   await t.g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = now() - make_interval(mins => $2::int) WHERE id = $1`, [booked.id, 60 + slot]);
-  return ok(await t.g.gql(ISSUE, { input: { appointmentId: booked.id, lines: LINES } }, CARE)).issueInvoice;
+  return ok(await t.g.gql(ISSUE, { input: { appointmentId: booked.id, lines } }, CARE)).issueInvoice;
 }
 
 const plan = async (car: { owner: string; vin: string }) => ok(await t.g.gql(PLAN, { v: car.vin }, as.customer(car.owner))).vehicle;
 const spent = async (owner: string) => ok(await t.g.gql(SPENT, {}, as.customer(owner))).me.spending;
 
 test('the catalog defines what each package entitles to: six services in six years, or the items a store fits', async () => {
-  const { packages } = ok(await t.g.gql(`{ packages { id maintenancePlan { services years } fittedItems } }`));
+  const { packages } = ok(await t.g.gql(`{ packages { id maintenancePlan { services years allowancePerService { amount } } fittedItems } }`));
   expect(packages).toEqual([
     { id: 'pkg-standard', maintenancePlan: null, fittedItems: [] },
     { id: 'pkg-custom-car-cover', maintenancePlan: null, fittedItems: ['Made-to-measure outdoor car cover', 'Storage bag'] },
     { id: 'pkg-accessory-assembly', maintenancePlan: null, fittedItems: ['All-weather floor mats', 'Front and rear dash camera', 'Boot organiser', 'Phone holder'] },
-    { id: 'pkg-maintenance-enhanced', maintenancePlan: { services: 6, years: 6 }, fittedItems: [] },
+    { id: 'pkg-maintenance-enhanced', maintenancePlan: { services: 6, years: 6, allowancePerService: { amount: '800.00' } }, fittedItems: [] },
   ]);
 });
 
@@ -80,6 +82,7 @@ describe('prepaid maintenance (maintenance-enhanced)', () => {
       package: { id: 'pkg-maintenance-enhanced' },
       validUntil: addYears(new Date(before.deliveredAt), 6).toISOString(),
       servicesIncluded: 6,
+      allowancePerService: { amount: '800.00' },
       servicesUsed: 0,
       servicesRemaining: 6,
       active: true,
@@ -94,11 +97,78 @@ describe('prepaid maintenance (maintenance-enhanced)', () => {
       ownerPaid: { amount: '0.00' },
       maintenancePackageService: 1,
     });
-    expect(invoice.lines.map((l: any) => l.coveredBy)).toEqual(['MAINTENANCE_PACKAGE', 'MAINTENANCE_PACKAGE', 'WARRANTY']);
+    expect(invoice.lines.map((l: any) => [l.coveredBy, l.platformSettled.amount, l.ownerPaid.amount])).toEqual([
+      ['MAINTENANCE_PACKAGE', '260.00', '0.00'],
+      ['MAINTENANCE_PACKAGE', '129.90', '0.00'],
+      ['WARRANTY', '0.00', '0.00'],
+    ]);
 
     // Counted once: the package price is already in the order's PURCHASE lines; the invoice adds nothing.
     expect(await spent(car.owner)).toEqual(spentBefore);
     expect((await plan(car)).maintenancePlan).toMatchObject({ servicesUsed: 1, servicesRemaining: 5, active: true });
+  });
+
+  test('a scheduled service billing more than the allowance: the platform settles 800.00 in line order, the crossing line is split, the owner pays the rest and spends exactly that', async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    const spentBefore = await spent(car.owner);
+    const invoice = await serviceAndInvoice(car, 'MAINTENANCE', [
+      { kind: 'LABOUR', description: 'Scheduled inspection', quantity: 1, unitPrice: '260.00', warrantyCovered: false },
+      // A warranty line uses none of the allowance, wherever it stands.
+      { kind: 'PART', description: '12V auxiliary battery', quantity: 1, unitPrice: '640.00', warrantyCovered: true },
+      { kind: 'PART', description: 'Brake discs (pair)', quantity: 1, unitPrice: '450.00', warrantyCovered: false },
+      // 90.00 of the allowance is left here: the platform settles 90.00 of it, the owner the other 39.90.
+      { kind: 'PART', description: 'Cabin air filter', quantity: 1, unitPrice: '129.90', warrantyCovered: false },
+      { kind: 'PART', description: 'Wiper blades (pair)', quantity: 1, unitPrice: '99.00', warrantyCovered: false },
+    ]);
+    expect(invoice).toMatchObject({
+      total: { amount: '1578.90' },
+      warrantyCovered: { amount: '640.00' },
+      platformSettled: { amount: '800.00' },
+      ownerPaid: { amount: '138.90' },
+      maintenancePackageService: 1,
+    });
+    expect(invoice.lines.map((l: any) => [l.description, l.coveredBy, l.platformSettled.amount, l.ownerPaid.amount])).toEqual([
+      ['Scheduled inspection', 'MAINTENANCE_PACKAGE', '260.00', '0.00'],
+      ['12V auxiliary battery', 'WARRANTY', '0.00', '0.00'],
+      ['Brake discs (pair)', 'MAINTENANCE_PACKAGE', '450.00', '0.00'],
+      ['Cabin air filter', 'MAINTENANCE_PACKAGE', '90.00', '39.90'],
+      ['Wiper blades (pair)', null, '0.00', '99.00'],
+    ]);
+    // The rest is the owner's spending, once: one more line, the total up by exactly 138.90.
+    const after = await spent(car.owner);
+    expect(after.lineCount).toBe(spentBefore.lineCount + 1);
+    expect(after.total.amount).toBe(formatFen(parseDecimalToFen(spentBefore.total.amount) + 13_890n));
+    expect(after.byCategory).toContainEqual({ category: 'MAINTENANCE', total: { amount: '138.90' } });
+    expect((await plan(car)).maintenancePlan).toMatchObject({ servicesUsed: 1, servicesRemaining: 5 });
+  });
+
+  test('a service billing exactly the allowance is 0.00 to the owner; the line after it is the owner\'s; warranty lines of any size are untouched', async () => {
+    const car = await carWith('pkg-maintenance-enhanced');
+    const spentBefore = await spent(car.owner);
+    const exact = await serviceAndInvoice(car, 'MAINTENANCE', [
+      { kind: 'PART', description: 'Drive motor controller', quantity: 1, unitPrice: '8800.00', warrantyCovered: true },
+      { kind: 'LABOUR', description: 'Scheduled inspection', quantity: 2, unitPrice: '300.00', warrantyCovered: false },
+      { kind: 'PART', description: 'Brake fluid (1 L)', quantity: 2, unitPrice: '100.00', warrantyCovered: false },
+    ]);
+    expect(exact).toMatchObject({ total: { amount: '9600.00' }, warrantyCovered: { amount: '8800.00' }, platformSettled: { amount: '800.00' }, ownerPaid: { amount: '0.00' }, maintenancePackageService: 1 });
+    expect(exact.lines.map((l: any) => l.coveredBy)).toEqual(['WARRANTY', 'MAINTENANCE_PACKAGE', 'MAINTENANCE_PACKAGE']);
+    expect(await spent(car.owner)).toEqual(spentBefore);
+
+    // One fen over: the allowance is used up by the first line, the second is the owner's in full.
+    const over = await serviceAndInvoice(car, 'MAINTENANCE', [
+      { kind: 'LABOUR', description: 'Scheduled inspection', quantity: 1, unitPrice: '800.00', warrantyCovered: false },
+      { kind: 'PART', description: 'Valve cap', quantity: 1, unitPrice: '0.01', warrantyCovered: false },
+      { kind: 'PART', description: '12V auxiliary battery', quantity: 1, unitPrice: '640.00', warrantyCovered: true },
+    ]);
+    expect(over).toMatchObject({ platformSettled: { amount: '800.00' }, ownerPaid: { amount: '0.01' }, warrantyCovered: { amount: '640.00' }, maintenancePackageService: 2 });
+    expect(over.lines.map((l: any) => [l.coveredBy, l.platformSettled.amount, l.ownerPaid.amount])).toEqual([
+      ['MAINTENANCE_PACKAGE', '800.00', '0.00'],
+      [null, '0.00', '0.01'],
+      ['WARRANTY', '0.00', '0.00'],
+    ]);
+    const after = await spent(car.owner);
+    expect(after.lineCount).toBe(spentBefore.lineCount + 1);
+    expect(after.total.amount).toBe(formatFen(parseDecimalToFen(spentBefore.total.amount) + 1n));
   });
 
   test('a customer without the package pays for scheduled maintenance as before, and has no plan', async () => {

@@ -167,7 +167,7 @@ export const resolvers = {
         }
         // Counted under a per-vehicle lock, so two invoices of one car never use the same prepaid service.
         const serviceNo = entitlement ? packageServiceFor(appointment.serviceType, entitlement, await data.lockAndCountPackageServices(q, appointment.vin), issuedAt) : null;
-        const billed = serviceNo === null ? lines : coverByPackage(lines);
+        const billed = serviceNo === null || !entitlement ? lines : coverByPackage(lines, entitlement.maintenanceAllowanceFen);
         const invoice = buildInvoice(invoiceId, appointment, billed, issuedAt, serviceNo);
         try {
           await data.insertInvoice(q, { invoice, lines: billed, claims });
@@ -239,6 +239,8 @@ export const resolvers = {
   InvoiceLine: {
     unitPrice: (l: InvoiceLine) => money(l.unitPriceFen),
     amount: (l: InvoiceLine) => money(l.amountFen),
+    platformSettled: (l: InvoiceLine) => money(l.packageSettledFen),
+    ownerPaid: (l: InvoiceLine) => money(l.warrantyCovered ? 0n : l.amountFen - l.packageSettledFen),
     coveredBy: (l: InvoiceLine) => (l.warrantyCovered ? 'WARRANTY' : l.packageCovered ? 'MAINTENANCE_PACKAGE' : null),
   },
 

@@ -4,8 +4,9 @@
  * delivered vehicle 1–4 completed, invoiced appointments after its delivery, now and then a cancelled
  * one, and sometimes one booked ahead. `demo-driver`'s vehicles always have a maintenance invoice and
  * a warranty repair with a warranty-covered part and an owner-paid part. A vehicle bought with the
- * maintenance-enhanced package has its scheduled services within the plan invoiced at 0.00 to the owner
- * (settled by the platform), by the same rule as `issueInvoice`; one bought with a car cover or accessory
+ * maintenance-enhanced package has its scheduled services within the plan settled by the platform up to
+ * the package's allowance per service (the owner pays any excess; most bill less and are 0.00 to the
+ * owner), by the same rule as `issueInvoice`; one bought with a car cover or accessory
  * assembly has that package fitted at a modification store within a week of delivery.
  *
  * Deterministic from `world.rng`; writes only aftermarket's tables, in batches of vehicles, with one
@@ -103,7 +104,7 @@ export function seedStores(): Store[] {
 
 const DAY = 86_400_000;
 
-type LineDraft = Omit<InvoiceLine, 'invoiceId' | 'position' | 'amountFen' | 'packageCovered'>;
+type LineDraft = Omit<InvoiceLine, 'invoiceId' | 'position' | 'amountFen' | 'packageCovered' | 'packageSettledFen'>;
 
 /** A price in fen between `min` and `max` yuan, ending in .00 or .90 like a price list. */
 function price(rng: Rng, min: number, max: number): bigint {
@@ -275,13 +276,14 @@ class AftermarketSeeder {
     a.completedAt = issuedAt;
     const invoiceId = seedId('inv', ++this.invoiceCount);
     const drafted = draftLines(this.rng, a.serviceType, forceOwnerPaidExtra).map(
-      (d, i): InvoiceLine => ({ ...d, invoiceId, position: i + 1, amountFen: BigInt(d.quantity) * d.unitPriceFen, packageCovered: false }),
+      (d, i): InvoiceLine => ({ ...d, invoiceId, position: i + 1, amountFen: BigInt(d.quantity) * d.unitPriceFen, packageCovered: false, packageSettledFen: 0n }),
     );
-    // The same rule as issueInvoice: a scheduled service the vehicle's package still covers is settled by the platform.
+    // The same rule as issueInvoice: a scheduled service the vehicle's package still covers is settled by the
+    // platform up to the package's allowance per service; the owner pays what it bills beyond.
     const used = this.packageServicesUsed.get(v.vin) ?? 0;
     const packageServiceNo = packageServiceFor(a.serviceType, v, used, issuedAt);
     if (packageServiceNo !== null) this.packageServicesUsed.set(v.vin, packageServiceNo);
-    const lines = packageServiceNo !== null ? coverByPackage(drafted) : drafted;
+    const lines = packageServiceNo !== null ? coverByPackage(drafted, v.maintenanceAllowanceFen) : drafted;
     batch.invoices.push({ id: invoiceId, appointmentId: a.id, storeId: a.storeId, vin: a.vin, userId: a.userId, issuedAt, ...splitByPayer(lines), lineCount: lines.length, packageServiceNo });
     batch.lines.push(...lines);
     // The manufacturer decides an invoice's claims together; claims older than a month are decided, most approved.

@@ -98,6 +98,7 @@ export function priceInvoiceLines(invoiceId: string, lines: readonly InvoiceLine
       warrantyCovered: line.warrantyCovered,
       // Decided by issueInvoice from the vehicle's package, never by the store.
       packageCovered: false,
+      packageSettledFen: 0n,
     };
   });
 }

@@ -53,6 +53,8 @@ export interface PackageRecord {
   /** Scheduled services paid up front (0 when none), usable within `maintenanceYears` of delivery. */
   maintenanceServices: number;
   maintenanceYears: number;
+  /** What the platform settles per scheduled service at most (0 when none); the owner pays the rest. */
+  maintenanceAllowanceFen: bigint;
   /** What a partner store fits after delivery; empty when nothing. */
   fittedItems: string[];
 }
@@ -202,6 +204,7 @@ interface PackageRow {
   includes: string[];
   maintenance_services: number;
   maintenance_years: number;
+  maintenance_allowance_fen: string;
   fitted_items: string[];
 }
 
@@ -214,9 +217,10 @@ const toPackage = (r: PackageRow): PackageRecord => ({
   includes: r.includes,
   maintenanceServices: Number(r.maintenance_services),
   maintenanceYears: Number(r.maintenance_years),
+  maintenanceAllowanceFen: fenFromDb(r.maintenance_allowance_fen),
   fittedItems: r.fitted_items,
 });
-const PACKAGE_SELECT = `SELECT id, code, name, description, price_fen::text AS price_fen, includes, maintenance_services, maintenance_years, fitted_items FROM catalog.packages`;
+const PACKAGE_SELECT = `SELECT id, code, name, description, price_fen::text AS price_fen, includes, maintenance_services, maintenance_years, maintenance_allowance_fen::text AS maintenance_allowance_fen, fitted_items FROM catalog.packages`;
 
 export async function packagesByIds(q: Queryable, ids: readonly string[]): Promise<PackageRecord[]> {
   return (await q.query<PackageRow>(`${PACKAGE_SELECT} WHERE id = ANY($1::text[])`, [ids])).map(toPackage);

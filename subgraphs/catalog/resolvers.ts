@@ -302,7 +302,8 @@ export const resolvers = {
   Package: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.package.load(ref.id),
     price: (p: PackageRecord) => money(p.priceFen),
-    maintenancePlan: (p: PackageRecord) => (p.maintenanceServices > 0 ? { services: p.maintenanceServices, years: p.maintenanceYears } : null),
+    maintenancePlan: (p: PackageRecord) =>
+      p.maintenanceServices > 0 ? { services: p.maintenanceServices, years: p.maintenanceYears, allowancePerService: money(p.maintenanceAllowanceFen) } : null,
   },
 
   Accessory: {

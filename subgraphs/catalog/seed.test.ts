@@ -74,11 +74,11 @@ describe('seedCatalog', () => {
     const dbColours = await db.query<{ id: string; name: string; fen: string }>(`SELECT id, name, surcharge_fen::text AS fen FROM catalog.colours ORDER BY sort_order`);
     expect(colours).toEqual(dbColours.map((c) => ({ id: c.id, name: c.name, surchargeFen: BigInt(c.fen) })));
     expect(colours.find((c) => c.id === 'colour-lake-blue')).toEqual({ id: 'colour-lake-blue', name: 'Lake Blue', surchargeFen: 150_000n });
-    const dbPackages = await db.query<{ id: string; code: string; name: string; fen: string; services: number; years: number; fitted: string[] }>(
-      `SELECT id, code, name, price_fen::text AS fen, maintenance_services AS services, maintenance_years AS years, fitted_items AS fitted FROM catalog.packages ORDER BY sort_order`,
+    const dbPackages = await db.query<{ id: string; code: string; name: string; fen: string; services: number; years: number; allowance: string; fitted: string[] }>(
+      `SELECT id, code, name, price_fen::text AS fen, maintenance_services AS services, maintenance_years AS years, maintenance_allowance_fen::text AS allowance, fitted_items AS fitted FROM catalog.packages ORDER BY sort_order`,
     );
     expect(packages).toEqual(
-      dbPackages.map((p) => ({ id: p.id, code: p.code, name: p.name, priceFen: BigInt(p.fen), maintenanceServices: p.services, maintenanceYears: p.years, fittedItems: p.fitted })),
+      dbPackages.map((p) => ({ id: p.id, code: p.code, name: p.name, priceFen: BigInt(p.fen), maintenanceServices: p.services, maintenanceYears: p.years, maintenanceAllowanceFen: BigInt(p.allowance), fittedItems: p.fitted })),
     );
     expect(packages.map((p) => p.code)).toEqual(['STANDARD', 'CUSTOM_CAR_COVER', 'ACCESSORY_ASSEMBLY', 'MAINTENANCE_ENHANCED']);
     expect(standardPackageId).toBe(dbPackages.find((p) => p.code === 'STANDARD')!.id);

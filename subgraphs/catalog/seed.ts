@@ -69,7 +69,8 @@ export const SEED_COLOURS = [
 /**
  * The four packages. `maintenance` is what "six years of scheduled maintenance" entitles to: that many
  * scheduled services (MAINTENANCE visits at any store of the network offering maintenance) within that
- * many years of delivery, each settled with the store by the platform. `fittedItems` is what a partner
+ * many years of delivery, each settled with the store by the platform up to `allowance` yuan (the owner
+ * pays what a service bills beyond it). `fittedItems` is what a partner
  * store fits after delivery (recorded as the vehicle's fitting).
  */
 export const SEED_PACKAGES: ReadonlyArray<{
@@ -79,7 +80,7 @@ export const SEED_PACKAGES: ReadonlyArray<{
   description: string;
   price: number;
   includes: string[];
-  maintenance: { services: number; years: number } | null;
+  maintenance: { services: number; years: number; allowance: number } | null;
   fittedItems: string[];
 }> = [
   {
@@ -119,7 +120,7 @@ export const SEED_PACKAGES: ReadonlyArray<{
     description: 'Six years of scheduled maintenance at partner stores, paid up front at a package price.',
     price: 3_999,
     includes: ['6 scheduled services over 6 years at partner stores', 'Tyre rotation and cabin filter at every service', 'Priority appointment booking', 'Roadside assistance for 6 years'],
-    maintenance: { services: 6, years: 6 },
+    maintenance: { services: 6, years: 6, allowance: 800 },
     fittedItems: [],
   },
 ];
@@ -253,9 +254,9 @@ export const seedCatalog: SeedStage = async (db, world) => {
       'catalog.packages',
       [
         ['id', 'text'], ['code', 'text'], ['name', 'text'], ['description', 'text'], ['price_fen', 'bigint'], ['includes', 'text[]'], ['sort_order', 'integer'],
-        ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['fitted_items', 'text[]'],
+        ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['maintenance_allowance_fen', 'bigint'], ['fitted_items', 'text[]'],
       ],
-      SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10, p.maintenance?.services ?? 0, p.maintenance?.years ?? 0, p.fittedItems]),
+      SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10, p.maintenance?.services ?? 0, p.maintenance?.years ?? 0, yuan(p.maintenance?.allowance ?? 0), p.fittedItems]),
     );
     await bulkInsert(
       q,
@@ -300,6 +301,7 @@ export const seedCatalog: SeedStage = async (db, world) => {
       priceFen: yuan(p.price),
       maintenanceServices: p.maintenance?.services ?? 0,
       maintenanceYears: p.maintenance?.years ?? 0,
+      maintenanceAllowanceFen: yuan(p.maintenance?.allowance ?? 0),
       fittedItems: p.fittedItems,
     })),
     accessories: SEED_ACCESSORIES.map((a) => ({ id: a.id, name: a.name, priceFen: yuan(a.price) })),

@@ -31,7 +31,7 @@ function syntheticWorld(userCount: number, seed: number): SeedWorld {
     const deliveredAt = delivered ? addDays(placedAt, 20) : null;
     const vin = delivered ? `LGBH52E05PY${String(i).padStart(6, '0')}` : null;
     orders.push({ id: seedId('ord', i + 1), userId, trimId: 'trim-ut-420', totalFen, depositFen: 500_000n, financedFen: financed ? totalFen - 2_000_000n : 0n, placedAt, deliveredAt: deliveredAt && deliveredAt < SEED_NOW ? deliveredAt : null, vin });
-    if (vin && deliveredAt && deliveredAt < SEED_NOW) vehicles.push({ vin, ownerId: userId, trimId: 'trim-ut-420', batteryRental: false, deliveredAt, packageId: 'pkg-standard', maintenanceServices: 0, maintenanceValidUntil: null, fittedItems: [] });
+    if (vin && deliveredAt && deliveredAt < SEED_NOW) vehicles.push({ vin, ownerId: userId, trimId: 'trim-ut-420', batteryRental: false, deliveredAt, packageId: 'pkg-standard', maintenanceServices: 0, maintenanceAllowanceFen: 0n, maintenanceValidUntil: null, fittedItems: [] });
   });
   return { rng: new Rng(seed + 1), users, now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders, vehicles } };
 }

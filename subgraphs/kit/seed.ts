@@ -64,6 +64,8 @@ export interface SeedPackage {
   /** Scheduled services paid up front, usable within `maintenanceYears` of delivery (0 and 0: none). */
   maintenanceServices: number;
   maintenanceYears: number;
+  /** What the platform settles per scheduled service at most (0 when none); the owner pays the rest. */
+  maintenanceAllowanceFen: bigint;
   /** What a partner store fits after delivery; empty when nothing is fitted. */
   fittedItems: string[];
 }
@@ -111,6 +113,8 @@ export interface SeedVehicle {
   /** What its order's package entitles it to, as orders exposes it on the vehicle. */
   packageId: string;
   maintenanceServices: number;
+  /** What the platform settles per scheduled service at most (0 when none). */
+  maintenanceAllowanceFen: bigint;
   /** Null when the package has no maintenance. */
   maintenanceValidUntil: Date | null;
   fittedItems: string[];

@@ -9,7 +9,7 @@ import { parseDecimalToFen } from '../kit/money';
 import type { ServiceClient } from '../kit/subgraph';
 import { PRICE_LINE_KINDS, type PackageEntitlementTerms, type PriceLine, type PriceLineKind } from './data';
 
-const QUOTE_QUERY = `query($t:ID!,$c:ID,$p:ID,$a:[ID!]){ quote(trimId:$t,colourId:$c,packageId:$p,accessoryIds:$a){ trimId batteryRental manufacturerOrg package { maintenancePlan { services years } fittedItems } total { amount } lines { kind refId description amount { amount } } } }`;
+const QUOTE_QUERY = `query($t:ID!,$c:ID,$p:ID,$a:[ID!]){ quote(trimId:$t,colourId:$c,packageId:$p,accessoryIds:$a){ trimId batteryRental manufacturerOrg package { maintenancePlan { services years allowancePerService { amount } } fittedItems } total { amount } lines { kind refId description amount { amount } } } }`;
 
 const TRIM_QUERY = `query($t:ID!){ trim(id:$t){ id available } }`;
 
@@ -24,7 +24,7 @@ interface QuoteAnswer {
     trimId: string;
     batteryRental: boolean;
     manufacturerOrg: string;
-    package: { maintenancePlan: { services: number; years: number } | null; fittedItems: string[] };
+    package: { maintenancePlan: { services: number; years: number; allowancePerService: { amount: string } } | null; fittedItems: string[] };
     total: { amount: string };
     lines: Array<{ kind: string; refId: string; description: string; amount: { amount: string } }>;
   };
@@ -83,6 +83,7 @@ export async function quote(
     entitlement: {
       maintenanceServices: q.package.maintenancePlan?.services ?? 0,
       maintenanceYears: q.package.maintenancePlan?.years ?? 0,
+      maintenanceAllowanceFen: q.package.maintenancePlan ? parseDecimalToFen(q.package.maintenancePlan.allowancePerService.amount) : 0n,
       fittedItems: q.package.fittedItems,
     },
   };

@@ -50,6 +50,8 @@ export interface Order {
 export interface PackageEntitlementTerms {
   maintenanceServices: number;
   maintenanceYears: number;
+  /** What the platform settles per scheduled service at most (0 when none); the owner pays the rest. */
+  maintenanceAllowanceFen: bigint;
   fittedItems: string[];
 }
 
@@ -131,6 +133,7 @@ function toOrder(r: Row): Order {
     entitlement: {
       maintenanceServices: Number(r.maintenance_services ?? 0),
       maintenanceYears: Number(r.maintenance_years ?? 0),
+      maintenanceAllowanceFen: fenFromDb(r.maintenance_allowance_fen ?? 0),
       fittedItems: (r.fitted_items as string[] | null) ?? [],
     },
     placedAt: date(r.placed_at),
@@ -420,15 +423,15 @@ export async function insertOrder(q: Queryable, o: NewOrder): Promise<Order | nu
     `INSERT INTO orders.orders (id, user_id, idempotency_key, request_fingerprint, status, trim_id, trim_name, colour_id, package_id,
                                 accessory_ids, battery_rental, manufacturer_org, total_fen, deposit_fen, trade_in_id,
                                 trade_in_credit_fen, financed_fen, balance_due_fen, placed_at,
-                                maintenance_services, maintenance_years, fitted_items)
-     VALUES ($1, $2, $3, $4, 'PLACED', $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::text[])
+                                maintenance_services, maintenance_years, fitted_items, maintenance_allowance_fen)
+     VALUES ($1, $2, $3, $4, 'PLACED', $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::text[], $22)
      ON CONFLICT (user_id, idempotency_key) DO NOTHING
      RETURNING *`,
     [
       o.id, o.userId, o.idempotencyKey, o.requestFingerprint, o.trimId, o.trimName, o.colourId, o.packageId,
       o.accessoryIds, o.batteryRental, o.manufacturerOrg, o.totalFen.toString(), o.depositFen.toString(), o.tradeInId,
       o.tradeInCreditFen.toString(), o.financedFen.toString(), o.balanceDueFen.toString(), o.placedAt,
-      o.entitlement.maintenanceServices, o.entitlement.maintenanceYears, o.entitlement.fittedItems,
+      o.entitlement.maintenanceServices, o.entitlement.maintenanceYears, o.entitlement.fittedItems, o.entitlement.maintenanceAllowanceFen.toString(),
     ],
   );
   return row ? toOrder(row) : null;

@@ -37,10 +37,11 @@ export type Ctx = SubgraphContext<OrdersLoaders>;
  */
 function packageEntitlement(v: Vehicle, o: Order | null) {
   if (!o) throw new Error(`vehicle ${v.vin} has no order ${v.orderId}`);
-  const { maintenanceServices, maintenanceYears, fittedItems } = o.entitlement;
+  const { maintenanceServices, maintenanceYears, maintenanceAllowanceFen, fittedItems } = o.entitlement;
   return {
     packageId: o.packageId,
     maintenanceServices,
+    maintenanceAllowancePerService: maintenanceAllowanceFen,
     maintenanceValidUntil: maintenanceServices > 0 ? addYears(v.deliveredAt, maintenanceYears) : null,
     fittedItems,
   };

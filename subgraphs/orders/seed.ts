@@ -191,7 +191,7 @@ export const seedOrders: SeedStage = async (db, world) => {
     orderRows.push([
       orderId, userId, `seed-${orderId}`, fingerprint, status, trim.id, trimName, config.colour?.id ?? null, pkg.id, accessoryIds, trim.batteryRental, trim.manufacturerOrg,
       split.totalFen, split.depositFen, tradeInId, split.tradeInCreditFen, split.financedFen, split.balanceDueFen,
-      placedAt, depositPaidAt, balancePaidAt, deliveredAt, pkg.maintenanceServices, pkg.maintenanceYears, pkg.fittedItems,
+      placedAt, depositPaidAt, balancePaidAt, deliveredAt, pkg.maintenanceServices, pkg.maintenanceYears, pkg.fittedItems, pkg.maintenanceAllowanceFen,
     ]);
     lines.forEach((l, position) => priceLineRows.push([orderId, position, l.kind, l.refId, l.description, l.amountFen]));
     statusRows.push([orderId, 'PLACED', placedAt, 'customer', userId], [orderId, 'DEPOSIT_PAID', depositPaidAt, 'customer', userId]);
@@ -209,6 +209,7 @@ export const seedOrders: SeedStage = async (db, world) => {
         // What orders' Vehicle.packageEntitlement answers for this car, for aftermarket's stage.
         packageId: pkg.id,
         maintenanceServices: pkg.maintenanceServices,
+        maintenanceAllowanceFen: pkg.maintenanceAllowanceFen,
         maintenanceValidUntil: pkg.maintenanceServices > 0 ? addYears(deliveredAt, pkg.maintenanceYears) : null,
         fittedItems: pkg.fittedItems,
       });
@@ -230,7 +231,7 @@ export const seedOrders: SeedStage = async (db, world) => {
       ['colour_id', 'text'], ['package_id', 'text'], ['accessory_ids', 'text[]'], ['battery_rental', 'boolean'], ['manufacturer_org', 'text'],
       ['total_fen', 'bigint'], ['deposit_fen', 'bigint'], ['trade_in_id', 'text'], ['trade_in_credit_fen', 'bigint'], ['financed_fen', 'bigint'], ['balance_due_fen', 'bigint'],
       ['placed_at', 'timestamptz'], ['deposit_paid_at', 'timestamptz'], ['balance_paid_at', 'timestamptz'], ['delivered_at', 'timestamptz'],
-      ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['fitted_items', 'text[]'],
+      ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['fitted_items', 'text[]'], ['maintenance_allowance_fen', 'bigint'],
     ], orderRows);
     await bulkInsert(q, 'orders.order_price_lines', [['order_id', 'text'], ['position', 'smallint'], ['kind', 'text'], ['ref_id', 'text'], ['description', 'text'], ['amount_fen', 'bigint']], priceLineRows);
     await bulkInsert(q, 'orders.order_status_changes', [['order_id', 'text'], ['status', 'text'], ['at', 'timestamptz'], ['by_role', 'text'], ['by_sub', 'text']], statusRows);
