@@ -13,7 +13,9 @@ import { SUBGRAPH_NAMES } from '../subgraphs/kit/subgraph';
 import type { Db } from '../subgraphs/kit/db';
 
 const root = resolve(__dirname, '..');
-const tsx = require.resolve('tsx/cli');
+// tsx as a loader in the same process (not its CLI, which runs the script in a child that a SIGKILL
+// of the CLI would leave running): killing the spawned process kills the server.
+const tsx = '--import=tsx';
 const children: ChildProcess[] = [];
 let db: Db;
 let drop: () => Promise<void>;

@@ -36,8 +36,8 @@ describe("the README's walk through a car's whole life", () => {
   const env = { ...inherited, NODE_ENV: 'development', PORT: '0', CATALOG_PORT: '0', ORDERS_PORT: '0', FINANCE_PORT: '0', AFTERMARKET_PORT: '0', ENERGY_PORT: '0' };
 
   beforeAll(async () => {
-    const tsx = require.resolve('tsx/cli');
-    server = spawn(process.execPath, [tsx, 'scripts/start.ts', '--users', '5'], { cwd: root, env: { ...env, PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-walk-')) } });
+    // tsx as a loader in this process, so that killing it kills the server (its CLI would leave a child).
+    server = spawn(process.execPath, ['--import=tsx', 'scripts/start.ts', '--users', '5'], { cwd: root, env: { ...env, PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-walk-')) } });
     let output = '';
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));

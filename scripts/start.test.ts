@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 
 const root = resolve(__dirname, '..');
-const tsx = require.resolve('tsx/cli');
+// tsx as a loader in the same process (not its CLI, which runs the script in a child that a SIGKILL
+// of the CLI would leave running): killing the spawned process kills the server.
+const tsx = '--import=tsx';
 const env = (extra: Record<string, string>) => {
   const { DATABASE_URL: _d, REDIS_URL: _r, ...rest } = process.env;
   return { ...rest, NODE_ENV: 'development', PORT: '0', CATALOG_PORT: '0', ORDERS_PORT: '0', FINANCE_PORT: '0', AFTERMARKET_PORT: '0', ENERGY_PORT: '0', ...extra };
