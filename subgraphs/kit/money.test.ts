@@ -41,6 +41,11 @@ describe('money: exact decimal strings <-> bigint fen', () => {
     expect(() => fenFromDb('1.5')).toThrow();
   });
 
+  test('a missing amount (null or undefined) is an error, never zero', () => {
+    expect(() => fenFromDb(null)).toThrow(/missing amount of fen/);
+    expect(() => fenFromDb(undefined)).toThrow(/missing amount of fen/);
+  });
+
   test('the Decimal scalar refuses numbers and malformed literals with BAD_USER_INPUT', () => {
     expect(() => DecimalScalar.parseValue(12.5)).toThrow(/must be a decimal string like "123.45", not a number/);
     expect(() => DecimalScalar.parseValue('12.555')).toThrow(/not an exact amount/);

@@ -44,12 +44,15 @@ export function formatFen(fen: bigint): string {
 /**
  * Reads fen from a database value. Both drivers are configured to hand back int8 and numeric as
  * strings; a JS number is accepted only when it is a safe integer, so precision can never be lost silently.
+ * Throws for null/undefined: a missing amount is never read as zero.
  */
 export function fenFromDb(value: unknown): bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (value === null || value === undefined) return 0n;
+  // A missing amount is a data or query error (a nullable column, SUM over no rows), never zero:
+  // callers handle a legitimately absent amount themselves (COALESCE in SQL, or `null` in the model).
+  if (value === null || value === undefined) throw new Error(`missing amount of fen: got ${String(value)} where an amount was required`);
   throw new Error(`not an integer amount of fen: ${String(value)}`);
 }
 

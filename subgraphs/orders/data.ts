@@ -133,7 +133,7 @@ function toOrder(r: Row): Order {
     entitlement: {
       maintenanceServices: Number(r.maintenance_services ?? 0),
       maintenanceYears: Number(r.maintenance_years ?? 0),
-      maintenanceAllowanceFen: fenFromDb(r.maintenance_allowance_fen ?? 0),
+      maintenanceAllowanceFen: fenFromDb(r.maintenance_allowance_fen),
       fittedItems: (r.fitted_items as string[] | null) ?? [],
     },
     placedAt: date(r.placed_at),
