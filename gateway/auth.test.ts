@@ -125,9 +125,20 @@ describe('gateway authentication', () => {
   });
 
   test('an identity header sent by the client to the gateway is ignored, not trusted', async () => {
-    const forged = signIdentity({ sub: 'victim', role: 'admin' }, 'guessed-secret-guessed-secret-guessed');
-    const res = await g.gqlRaw(ME, {}, { [IDENTITY_HEADER]: forged });
-    expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    // Signed with the graph's real internal secret: a subgraph would accept it, were the gateway to pass it on.
+    const forged = signIdentity({ sub: 'victim', role: 'admin' }, g.internalSecret);
+    const withToken = await g.gqlRaw(ME, {}, { authorization: `Bearer ${await g.token(as.customer('u-honest'))}`, [IDENTITY_HEADER]: forged });
+    expect(withToken.status).toBe(200);
+    expect(withToken.errors).toBeUndefined();
+    expect(withToken.data.me).toEqual({ id: 'u-honest' });
+    // An admin-only field stays refused to the customer the token names.
+    const asAdmin = await g.gqlRaw(`{ user(id: "victim") { id } }`, {}, { authorization: `Bearer ${await g.token(as.customer('u-honest'))}`, [IDENTITY_HEADER]: forged });
+    expect(asAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(asAdmin.data?.user ?? null).toBeNull();
+    // Without a token the caller is anonymous, whatever identity it claims.
+    const anonymous = await g.gqlRaw(ME, {}, { [IDENTITY_HEADER]: forged });
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.data?.me ?? null).toBeNull();
   });
 
   test('calling a subgraph directly with a forged identity is refused with UNAUTHENTICATED', async () => {

@@ -197,6 +197,27 @@ describe('buyInsurance', () => {
   test("another customer's vehicle is NOT_FOUND like an unknown VIN", async () => {
     expect(codeOf(await g.gql(BUY, { input: { vin: VIN, productId: 'insp-pingan-commercial' } }, as.customer('fin-intruder')))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(BUY, { input: { vin: 'LGBH52E05PY999999', productId: 'insp-pingan-commercial' } }, as.customer('fin-driver')))).toBe('NOT_FOUND');
-    expect(orderId).toBeTruthy();
+    // The refused purchases left the driver's delivered cash order as the setup made it: fully paid, nothing financed, carrying the VIN.
+    expect(orderId).toMatch(/^ord-[0-9a-f]{20}$/);
+    const o = await g.gql(
+      `query($id: ID!) { order(id: $id) { id status userId totalPrice { amount } deposit { amount } depositDue { amount } financedAmount { amount } balance { amount } balanceDue { amount } amountDue { amount } amountPaid { amount } vehicle { vin } } }`,
+      { id: orderId },
+      as.customer('fin-driver'),
+    );
+    expect(o.errors).toBeUndefined();
+    expect(o.data.order).toEqual({
+      id: orderId,
+      status: 'DELIVERED',
+      userId: 'fin-driver',
+      totalPrice: { amount: '79800.00' },
+      deposit: { amount: '5000.00' },
+      depositDue: { amount: '0.00' },
+      financedAmount: { amount: '0.00' },
+      balance: { amount: '74800.00' },
+      balanceDue: { amount: '0.00' },
+      amountDue: { amount: '0.00' },
+      amountPaid: { amount: '79800.00' },
+      vehicle: { vin: VIN },
+    });
   });
 });
