@@ -165,9 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const maxBodyBytes = Number(maxBodyRaw);
   if (!/^\d+$/.test(maxBodyRaw) || maxBodyBytes < 1024 || maxBodyBytes > 50_000_000) problems.push(`MAX_BODY_BYTES=${JSON.stringify(maxBodyRaw)} must be a whole number of bytes from 1024 to 50000000`);
 
-  const stacktraceRaw = env.INCLUDE_STACKTRACE || 'false';
-  if (stacktraceRaw !== 'true' && stacktraceRaw !== 'false') problems.push(`INCLUDE_STACKTRACE=${JSON.stringify(stacktraceRaw)} must be true or false`);
-  if (production && stacktraceRaw === 'true') problems.push('INCLUDE_STACKTRACE must not be true when NODE_ENV=production (stack traces show internals)');
+  const includeStacktrace = bool(env, 'INCLUDE_STACKTRACE', false, problems);
+  if (production && includeStacktrace) problems.push('INCLUDE_STACKTRACE must not be true when NODE_ENV=production (stack traces show internals)');
   if (env.LOG_LEVEL && !(LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
 
   const config: AutographConfig = {
@@ -185,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     internalSecret,
     maxBodyBytes,
     subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),
-    includeStacktrace: stacktraceRaw === 'true',
+    includeStacktrace,
     explorer: bool(env, 'EXPLORER', nodeEnv === 'development', problems),
     demoTokens: nodeEnv === 'development' && secret === DEV_JWT_SECRET && !jwksUrl,
     limits: {
