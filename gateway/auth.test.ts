@@ -4,9 +4,9 @@
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestGraph, TEST_JWT, as, type TestGraph } from './testing';
+import { startTestGraph, TEST_JWT, as, type TestGraph } from '../testing/harness';
 import { createTokenVerifier } from './auth';
-import { IDENTITY_HEADER, signIdentity } from '../subgraphs/kit/identity';
+import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 
 const ME = '{ me { id } }';
 const key = new TextEncoder().encode(TEST_JWT.secret);

@@ -11,7 +11,7 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
-import { isClientRole, type Identity } from '../subgraphs/kit/identity';
+import { isClientRole, type Identity } from '../platform/identity';
 
 export interface JwtSettings {
   issuer: string;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { DEFAULT_LIMITS, type OperationLimits } from '../platform/limits';
-import { LOG_LEVELS } from '../subgraphs/kit/logger';
+import { LOG_LEVELS } from '../platform/logger';
 
 export interface AutographConfig {
   env: 'development' | 'production' | 'test';

@@ -4,10 +4,10 @@
  * unexpected failure is INTERNAL_SERVER_ERROR with a generic message and a request id, never the
  * database's own text, in development as in production; the server logs it under the same id.
  */
-import { IDENTITY_HEADER, signIdentity } from '../subgraphs/kit/identity';
-import { captureLogs } from '../subgraphs/kit/logger';
-import { startStack, type RunningStack } from './stack';
-import { as, composeForTests, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from './testing';
+import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
+import { captureLogs } from '../platform/logger';
+import { startStack, type RunningStack } from '../stack/stack';
+import { as, composeForTests, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from '../testing/harness';
 import { mintToken } from './auth';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Request } from 'playwright-core';
 import { HEADLINE_QUERY } from './headline-query';
 import { loadConfig } from './config';
-import { startTestGraph, as, type TestGraph } from './testing';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
 import { seedAll } from '../subgraphs/seeding';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 

@@ -11,9 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import type { Route } from '../subgraphs/kit/http';
-import { sendJson } from '../subgraphs/kit/http';
-import { DEMO_USER } from '../subgraphs/kit/seed';
+import type { Route } from '../platform/http';
+import { sendJson } from '../platform/http';
+import { DEMO_USER } from '../platform/demo';
 import { mintToken, type JwtSettings } from './auth';
 import { HEADLINE_QUERY } from './headline-query';
 

@@ -1,5 +1,5 @@
 /** Introspection through the gateway follows the configuration (INTROSPECTION; off by default in production). */
-import { startTestGraph, as, type TestGraph } from './testing';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
 
 const INTROSPECT = '{ __schema { queryType { name } } }';
 

@@ -4,7 +4,7 @@ import type { FetchNode, PlanNode, SubscriptionNode } from '@apollo/query-planne
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits } from '../platform/limits';
 import { SUBGRAPHS } from '../subgraphs';
 import { buildModuleSchema, type SubgraphName } from '../subgraphs/kit/subgraph';
-import { startTestGraph, as, type TestGraph } from './testing';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
 import { HEADLINE_QUERY as HEADLINE } from './headline-query';
 
 

@@ -2,8 +2,8 @@
  * Which operation of a document to run is the client's choice: a missing or unknown `operationName`
  * is the client's mistake (400), told as Apollo Server tells it (OPERATION_RESOLUTION_FAILURE).
  */
-import { startTestGraph, as, type TestGraph } from './testing';
-import { IDENTITY_HEADER, signIdentity } from '../subgraphs/kit/identity';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
+import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 
 const TWO_OPERATIONS = 'query A { me { id } } query B { me { id } }';
 

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisKeyValueCache } from './redis-cache';
-import { startTestGraph, as, type TestGraph } from './testing';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

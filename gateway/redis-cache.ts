@@ -9,7 +9,7 @@
  */
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import Redis from 'ioredis';
-import { logger } from '../subgraphs/kit/logger';
+import { logger } from '../platform/logger';
 
 /** Production reconnect schedule: 200 ms more per attempt, capped at 2 s, forever. */
 export const defaultRetryDelay = (attempt: number): number => Math.min(attempt * 200, 2000);

@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
-import { captureLogs } from '../subgraphs/kit/logger';
+import { captureLogs } from '../platform/logger';
 import { RedisKeyValueCache } from './redis-cache';
-import { startTestGraph, as, type TestGraph } from './testing';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

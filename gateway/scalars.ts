@@ -3,12 +3,12 @@
  * without this a `DateTime` variable of `12` would travel to a subgraph and come back as an opaque
  * HTTP 400; with it the client gets BAD_USER_INPUT straight away. Values are validated, not
  * converted: subgraphs receive exactly what the client sent. The rules are the kit's own scalars';
- * the kit's input checks (`subgraphs/kit/inputs.ts`, run by the gateway too) name the argument path
+ * the kit's input checks (`platform/inputs.ts`, run by the gateway too) name the argument path
  * of a refused variable first, and the error formatter names the path of a refused literal.
  */
 import { isScalarType, Kind, type GraphQLSchema, type StringValueNode, type ValueNode } from 'graphql';
-import { DecimalScalar } from '../subgraphs/kit/money';
-import { DateTimeScalar } from '../subgraphs/kit/scalars';
+import { DecimalScalar } from '../platform/money';
+import { DateTimeScalar } from '../platform/scalars';
 
 const VALIDATORS = { Decimal: DecimalScalar, DateTime: DateTimeScalar };
 

@@ -10,12 +10,11 @@ import { installScalarValidation } from './scalars';
 import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from '../platform/limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { graphqlHandler, listen, sendJson, type Listening } from '../subgraphs/kit/http';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../subgraphs/kit/identity';
-import { inputChecksPlugin } from '../subgraphs/kit/inputs';
-import { currentRequestId, logger, REQUEST_ID_HEADER } from '../subgraphs/kit/logger';
-import { maskUnexpectedErrors } from '../subgraphs/kit/masking';
-import type { SubgraphName } from '../subgraphs/kit/subgraph';
+import { graphqlHandler, listen, sendJson, type Listening } from '../platform/http';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
+import { inputChecksPlugin } from '../platform/inputs';
+import { currentRequestId, logger, REQUEST_ID_HEADER } from '../platform/logger';
+import { maskUnexpectedErrors } from '../platform/masking';
 import { createTokenVerifier, type JwtSettings } from './auth';
 import { createExplorer } from './explorer';
 import { operationResolutionPlugin } from './operation-name';
@@ -29,7 +28,7 @@ export interface GatewayOptions {
   jwt: JwtSettings;
   internalSecret: string;
   /** Replaces the supergraph's routing URL of a subgraph (tests, local ports). */
-  subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  subgraphUrls?: Partial<Record<string, string>>;
   port: number;
   host?: string;
   maxBodyBytes: number;
@@ -105,7 +104,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraphSdl,
     buildService: ({ name, url }) => {
-      const endpoint = opts.subgraphUrls?.[name as SubgraphName] ?? url!;
+      const endpoint = opts.subgraphUrls?.[name] ?? url!;
       subgraphEndpoints.set(name, endpoint);
       return new IdentityForwardingDataSource(endpoint, opts.internalSecret, opts.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS);
     },

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startGateway, type RunningGateway } from './server';
-import { composeForTests, startTestGraph, TEST_JWT, as, type TestGraph } from './testing';
+import { composeForTests, startTestGraph, TEST_JWT, as, type TestGraph } from '../testing/harness';
 import { mintToken } from './auth';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers } from '../subgraphs/kit/seed';
 import { seedCatalog } from '../subgraphs/catalog';

@@ -9,7 +9,7 @@
  * database (DATABASE_URL, default local) or, with --pglite, on the embedded database.
  */
 import { seedAll } from '../subgraphs/seeding';
-import { startTestGraph, as, type TestGraph } from '../gateway/testing';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { parseFlags } from './cli';
 

@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
-import { openTestDb, TEST_JWT } from '../gateway/testing';
+import { openTestDb, TEST_JWT } from '../testing/harness';
 import { mintToken } from '../gateway/auth';
 import { seedAll } from '../subgraphs/seeding';
 import { SUBGRAPH_NAMES } from '../subgraphs/kit/subgraph';

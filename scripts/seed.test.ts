@@ -1,7 +1,7 @@
 /** `npm run seed` as a user runs it, on a throwaway PostgreSQL database. */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { openTestDb } from '../gateway/testing';
+import { openTestDb } from '../testing/harness';
 import type { Db } from '../subgraphs/kit/db';
 
 const root = resolve(__dirname, '..');

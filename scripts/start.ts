@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { mintToken } from '../gateway/auth';
-import { startStack } from '../gateway/stack';
+import { startStack } from '../stack/stack';
 import { RedisKeyValueCache } from '../gateway/redis-cache';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';

@@ -4,7 +4,7 @@
  * lifetime defaults to an hour and may not exceed JWT_MAX_TTL_SECONDS.
  */
 import { mintToken } from '../gateway/auth';
-import { CLIENT_ROLES, isClientRole } from '../subgraphs/kit/identity';
+import { CLIENT_ROLES, isClientRole } from '../platform/identity';
 import { fail, loadConfigOrExit, parseFlags } from './cli';
 
 async function main() {

@@ -4,7 +4,7 @@
  * an `ownerId`, a `buyer`, a key field of an entity such as `SpendingReport`, an id or a cursor.
  * Proved over a seeded world through the gateway, across every subgraph's user-related fields.
  */
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../gateway/testing';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
 import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
 import { DEMO_USER, seedUsers } from './kit/seed';

@@ -5,8 +5,8 @@
  * asking about another person's object must give exactly the error a missing id of the same shape
  * gives: NOT_FOUND, with the same message once the id itself is replaced.
  */
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../gateway/testing';
-import type { Identity } from './kit/identity';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
+import type { Identity } from '../platform/identity';
 import { seedAll } from './seeding';
 import { DEMO_USER } from './kit/seed';
 

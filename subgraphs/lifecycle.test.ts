@@ -4,10 +4,10 @@
  * gateway over HTTP, on real PostgreSQL and on the embedded PGlite.
  */
 import { randomBytes } from 'node:crypto';
-import { startTestGraph, as, type TestGraph, type GqlResult } from '../gateway/testing';
+import { startTestGraph, as, type TestGraph, type GqlResult } from '../testing/harness';
 import { seedAll } from './seeding';
-import { parseDecimalToFen, formatFen } from './kit/money';
-import { IDENTITY_HEADER, signIdentity, type Identity } from './kit/identity';
+import { parseDecimalToFen, formatFen } from '../platform/money';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
 import { pseudonym } from './kit/auth';
 
 const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {

@@ -6,10 +6,10 @@
  * checked for the internal consistency the money rests on, and every `Decimal` input of the graph is
  * shown to refuse floats and a third decimal.
  */
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../gateway/testing';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
 import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
-import { formatFen, parseDecimalToFen } from './kit/money';
+import { formatFen, parseDecimalToFen } from '../platform/money';
 import { SPENDING_CATEGORIES } from './kit/spending';
 import { DEMO_USER, seedUsers } from './kit/seed';
 import { STANDARD_SWAP_FEE_FEN } from './energy/fees';

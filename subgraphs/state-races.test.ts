@@ -6,10 +6,10 @@
  * Run on PostgreSQL to exercise real concurrency; PGlite serialises statements and passes trivially.
  */
 import { randomBytes } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../gateway/testing';
-import type { Identity } from './kit/identity';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
+import type { Identity } from '../platform/identity';
 import { seedAll } from './seeding';
-import { formatFen, parseDecimalToFen } from './kit/money';
+import { formatFen, parseDecimalToFen } from '../platform/money';
 
 let g: TestGraph;
 const ADMIN = as.admin();

@@ -4,7 +4,7 @@
  * (analysts with the owner pseudonymised). Stores are public.
  */
 import { canReadUser, requireIdentity, visiblePersonalText } from '../kit/auth';
-import type { Identity } from '../kit/identity';
+import type { Identity } from '../../platform/identity';
 import { requireVisible } from '../kit/visible';
 import type { SubgraphContext } from '../kit/subgraph';
 import type { AftermarketLoaders } from './loaders';

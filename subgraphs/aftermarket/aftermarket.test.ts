@@ -4,9 +4,9 @@
  * (its seed stage, with catalog's), so ownership checks go through the same service call as in
  * production.
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
+import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { SEED_STAGES } from '../index';
-import { IDENTITY_HEADER, signIdentity } from '../kit/identity';
+import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedVehicle, type SeedWorld } from '../kit/seed';
 

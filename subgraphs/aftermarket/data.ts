@@ -5,7 +5,7 @@
  */
 import { bulkInsert } from '../kit/bulk';
 import type { Queryable } from '../kit/db';
-import { fenFromDb } from '../kit/money';
+import { fenFromDb } from '../../platform/money';
 
 export const STORE_KINDS = ['MAINTENANCE', 'COOPERATIVE', 'MODIFICATION', 'FILM'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];

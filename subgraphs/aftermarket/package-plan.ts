@@ -12,9 +12,9 @@
  *    Vehicle the gateway resolved, so they ask orders with a service call at the moment of writing.
  */
 import { canReadUser, requireIdentity, requireRole } from '../kit/auth';
-import { badInput, conflict, forbidden, notFound } from '../kit/errors';
+import { badInput, conflict, forbidden, notFound } from '../../platform/errors';
 import { newId } from '../kit/ids';
-import { money, parseDecimalToFen } from '../kit/money';
+import { money, parseDecimalToFen } from '../../platform/money';
 import type { Ctx } from './access';
 import * as data from './data';
 import type { PackageFitting, ServiceType } from './data';

@@ -6,9 +6,9 @@
  * packages are fitted by a partner store and shown on the vehicle.
  */
 import { SEED_STAGES } from '../index';
-import { formatFen, parseDecimalToFen } from '../kit/money';
+import { formatFen, parseDecimalToFen } from '../../platform/money';
 import { addYears } from '../kit/seed';
-import { as, buyCar, codeOf, freshUser, ok, startOrdersGraph, testVin, type OrdersTestGraph } from '../orders/test-support';
+import { as, buyCar, codeOf, freshUser, ok, startOrdersGraph, testVin, type OrdersTestGraph } from '../../testing/orders';
 
 let t: OrdersTestGraph;
 let modStore: { id: string; org: string };

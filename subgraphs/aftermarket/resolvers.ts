@@ -5,16 +5,16 @@
 import { loadVisible, notVisible, requireVisible } from '../kit/visible';
 import { canActAsUser, canReadUser, realUserId, requireActAsUser, requireIdentity, requirePartnerOf, requireReadUser, requireRole, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
-import { badInput, conflict, forbidden, notFound } from '../kit/errors';
+import { badInput, conflict, forbidden, notFound } from '../../platform/errors';
 import { newId } from '../kit/ids';
-import { money } from '../kit/money';
+import { money } from '../../platform/money';
 import { toConnection, type PageArgs } from '../kit/pagination';
 import { canSeeServiceRecord, requireSeeServiceRecord, visibleNote, type Ctx } from './access';
 import { visibleUserId } from '../kit/auth';
 import { coverByPackage, splitByPayer } from './totals';
 import { packagePlanResolvers, packageServiceFor, vehicleEntitlement } from './package-plan';
 import * as data from './data';
-import type { Identity } from '../kit/identity';
+import type { Identity } from '../../platform/identity';
 import type { Appointment, AppointmentStatus, Invoice, InvoiceLine, ServiceType, StoreKind, WarrantyClaim } from './data';
 import {
   cleanCity,

@@ -2,9 +2,9 @@
  * Input rules of aftermarket's queries and mutations. Each check names the offending field and says
  * what would be accepted, so a client can fix the request without reading the code.
  */
-import { badInput } from '../kit/errors';
+import { badInput } from '../../platform/errors';
 import { isPlausibleId } from '../kit/ids';
-import { formatFen } from '../kit/money';
+import { formatFen } from '../../platform/money';
 import { readPageArgs, type PageArgs } from '../kit/pagination';
 import type { InvoiceLine, InvoiceLineKind, NameKey, TimeKey } from './data';
 

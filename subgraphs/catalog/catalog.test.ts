@@ -3,8 +3,8 @@
  * co-creation preferences, the manufacturer's demand view, and statement counts that prove batching.
  */
 import { pseudonym } from '../kit/auth';
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../kit/identity';
+import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
 import { seedCatalog } from './index';

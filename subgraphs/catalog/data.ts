@@ -4,7 +4,7 @@
  * through a JS number.
  */
 import type { Queryable } from '../kit/db';
-import { fenFromDb } from '../kit/money';
+import { fenFromDb } from '../../platform/money';
 
 export type BatteryOption = 'OWNED' | 'RENTAL';
 export type PackageCode = 'STANDARD' | 'CUSTOM_CAR_COVER' | 'ACCESSORY_ASSEMBLY' | 'MAINTENANCE_ENHANCED';

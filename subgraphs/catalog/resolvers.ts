@@ -3,10 +3,10 @@
  * public (anonymous reads allowed); preferences are the user's own; the demand view is for the model's
  * manufacturer, analysts and admins.
  */
-import { forbidden, badInput, notFound } from '../kit/errors';
+import { forbidden, badInput, notFound } from '../../platform/errors';
 import { realUserId, requireIdentity, requireReadUser, type UserRef } from '../kit/auth';
 import { isPlausibleId, newId } from '../kit/ids';
-import { money, sumFen } from '../kit/money';
+import { money, sumFen } from '../../platform/money';
 import { readPageArgs, toConnection } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
 import {

@@ -4,7 +4,7 @@
  * at 10,000 users.
  */
 import { join } from 'node:path';
-import { openTestDb } from '../../gateway/testing';
+import { openTestDb } from '../../testing/harness';
 import { migrate, type Db } from '../kit/db';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { seedCatalog } from './index';

@@ -4,7 +4,7 @@
  */
 import { bulkInsert, type BulkColumns } from '../kit/bulk';
 import type { Queryable } from '../kit/db';
-import { fenFromDb } from '../kit/money';
+import { fenFromDb } from '../../platform/money';
 
 export interface StationRow {
   id: string;

@@ -4,14 +4,14 @@
  * Vehicles are bought and delivered through the orders subgraph, as a customer would.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../../gateway/testing';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
-import { signIdentity, IDENTITY_HEADER, type Identity } from '../kit/identity';
+import { signIdentity, IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { SEED_STAGES } from '..';
 import { seedEnergy } from './seed';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
-import { formatFen } from '../kit/money';
+import { formatFen } from '../../platform/money';
 
 let g: TestGraph;
 let world: SeedWorld;

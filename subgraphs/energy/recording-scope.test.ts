@@ -4,9 +4,9 @@
  * swap. A refused record writes nothing, so the customer's spending stays what it was.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../../gateway/testing';
+import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
-import type { Identity } from '../kit/identity';
+import type { Identity } from '../../platform/identity';
 import { SEED_STAGES } from '..';
 import { seedEnergy } from './seed';
 

@@ -5,10 +5,10 @@
 import { canActAsUser, canReadUser, realUserId, type UserRef, requireIdentity, requirePartnerOf, requireReadUser, requireRole, requireActAsUser, shouldPseudonymise, visiblePersonalText, visibleUserId } from '../kit/auth';
 import { lineToWire, readableUserId, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import { loadVisible, notVisible, requireVisible } from '../kit/visible';
-import { badInput, conflict, forbidden, notFound } from '../kit/errors';
+import { badInput, conflict, forbidden, notFound } from '../../platform/errors';
 import { isPlausibleId, newId } from '../kit/ids';
-import type { Identity } from '../kit/identity';
-import { money } from '../kit/money';
+import type { Identity } from '../../platform/identity';
+import { money } from '../../platform/money';
 import { readPageArgs, toConnection, type PageArgs } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
 import * as data from './data';

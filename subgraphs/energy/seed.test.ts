@@ -3,10 +3,10 @@
  * is there and visible through the gateway, fees follow the same rules as `recordSwap`, and the
  * spending contribution is exactly the fees paid.
  */
-import { startTestGraph, as, type TestGraph } from '../../gateway/testing';
+import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { SEED_STAGES } from '..';
-import { formatFen } from '../kit/money';
+import { formatFen } from '../../platform/money';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
 
 let g: TestGraph;

@@ -5,7 +5,7 @@
  */
 import { bulkInsert } from '../kit/bulk';
 import type { Queryable } from '../kit/db';
-import { fenFromDb } from '../kit/money';
+import { fenFromDb } from '../../platform/money';
 
 export type FinanceKind = 'LOAN' | 'LEASE';
 export type LoanStatus = 'ACTIVE' | 'PAID_OFF';

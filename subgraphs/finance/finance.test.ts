@@ -4,9 +4,9 @@
  * reading loans and schedules, paying instalments (exact amounts, order, races, pay-off), insurance
  * reads, authorization at the gateway and at the subgraph itself, and the spending contribution.
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../kit/identity';
-import { formatFen } from '../kit/money';
+import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
+import { formatFen } from '../../platform/money';
 import { addDays } from '../kit/seed';
 import type { FinanceKind, NewInstalment, NewPolicy } from './data';
 import { buildSchedule } from './schedule';

@@ -3,7 +3,7 @@
  * by one and list them page by page, and never see another insurer's. Policies are written straight
  * into finance's tables (buying one through orders is in `orders-flow.test.ts`).
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
+import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { writeFinanceRows } from './seed';
 
 let g: TestGraph;

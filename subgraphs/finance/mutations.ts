@@ -5,9 +5,9 @@
  */
 import { notVisible } from '../kit/visible';
 import { GraphQLError } from 'graphql';
-import { badInput, conflict, notFound } from '../kit/errors';
+import { badInput, conflict, notFound } from '../../platform/errors';
 import { newId } from '../kit/ids';
-import { formatFen, MoneyFormatError, parseDecimalToFen } from '../kit/money';
+import { formatFen, MoneyFormatError, parseDecimalToFen } from '../../platform/money';
 import {
   coverOfKindEnds,
   earliestDueInstalment,

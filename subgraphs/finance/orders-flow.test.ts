@@ -4,8 +4,8 @@
  * insurance for a vehicle delivered with `deliverOrder` (orders is asked who owns the VIN).
  * The catalog seed stage provides the trims orders prices from.
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../gateway/testing';
-import { formatFen } from '../kit/money';
+import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { formatFen } from '../../platform/money';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { seedCatalog } from '../catalog';
 import { addMonthsUtc } from './schedule';

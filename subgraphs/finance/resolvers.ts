@@ -4,9 +4,9 @@
  */
 import { canReadUser, realUserId, requireIdentity, requireReadUser, requireRole, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
 import { spendingContributorResolvers } from '../kit/contributor';
-import { badInput, forbidden } from '../kit/errors';
-import type { Identity } from '../kit/identity';
-import { money } from '../kit/money';
+import { badInput, forbidden } from '../../platform/errors';
+import type { Identity } from '../../platform/identity';
+import { money } from '../../platform/money';
 import { toConnection, type PageArgs } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
 import { policiesOfInsurer, productsPage, type InstalmentRow, type InsurancePolicyRow, type InsuranceProductRow, type LoanRow } from './data';

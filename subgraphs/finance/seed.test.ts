@@ -5,7 +5,7 @@
  * 10,000 users.
  */
 import { join } from 'node:path';
-import { openTestDb } from '../../gateway/testing';
+import { openTestDb } from '../../testing/harness';
 import { migrate, type Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { emptySeedCatalog, addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';

@@ -1,7 +1,7 @@
 /** Input checks and access rules shared by finance's queries and mutations. */
 import { requireIdentity } from '../kit/auth';
-import { badInput, forbidden } from '../kit/errors';
-import type { Identity } from '../kit/identity';
+import { badInput, forbidden } from '../../platform/errors';
+import type { Identity } from '../../platform/identity';
 import { isPlausibleId } from '../kit/ids';
 import { readPageArgs, type PageArgs } from '../kit/pagination';
 import { ALLOWED_TERMS_MONTHS, MAX_ANNUAL_RATE_BPS } from './schedule';

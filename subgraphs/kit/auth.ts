@@ -1,7 +1,7 @@
 /** Authorization rules every subgraph applies to the data it owns. */
 import { createHmac } from 'node:crypto';
-import { forbidden, notFound, unauthenticated } from './errors';
-import type { Identity, Role } from './identity';
+import { forbidden, notFound, unauthenticated } from '../../platform/errors';
+import type { Identity, Role } from '../../platform/identity';
 
 /** Requires a signed-in caller. */
 export function requireIdentity(identity: Identity | null): Identity {

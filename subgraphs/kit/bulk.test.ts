@@ -3,7 +3,7 @@
  * 2^53, timestamps to the millisecond, nulls, array columns with awkward text; it splits rows into one
  * statement per chunk; and it refuses malformed input before sending anything.
  */
-import { openTestDb } from '../../gateway/testing';
+import { openTestDb } from '../../testing/harness';
 import { bulkInsert, DEFAULT_BULK_CHUNK, type BulkColumns } from './bulk';
 import { DbUsageError, type Db } from './db';
 

@@ -6,9 +6,9 @@
 import DataLoader from 'dataloader';
 import type { Db } from './db';
 import { realUserId, requireReadUser } from './auth';
-import type { Identity } from './identity';
+import type { Identity } from '../../platform/identity';
 import { checkPageSize, decodeCursor, loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';
-import { formatFen } from './money';
+import { formatFen } from '../../platform/money';
 
 export interface SpendingReportRef {
   /** The user as the caller sees them: a pseudonym for analysts. */

@@ -2,7 +2,7 @@
  * Cursor connections, one way: keyset pagination over a sort key (e.g. `[created_at, id]`), an
  * opaque base64url cursor, `first` between 1 and 100. Fetch `limit + 1` rows to learn `hasNextPage`.
  */
-import { badInput } from './errors';
+import { badInput } from '../../platform/errors';
 
 export const MAX_FIRST = 100;
 export const DEFAULT_FIRST = 20;

@@ -31,8 +31,8 @@ export class Rng {
   }
 }
 
-/** The documented demo user: has activity in every subgraph. */
-export const DEMO_USER = 'demo-driver';
+import { DEMO_USER } from '../../platform/demo';
+export { DEMO_USER };
 
 export interface SeedTrim {
   id: string;

@@ -11,8 +11,8 @@
  * every total equals the sum of the rows it came from.
  */
 import type { Queryable } from './db';
-import { badInput } from './errors';
-import { fenFromDb, formatFen, money, type Money } from './money';
+import { badInput } from '../../platform/errors';
+import { fenFromDb, formatFen, money, type Money } from '../../platform/money';
 
 /** Categories of spending; one enum, the same in every subgraph's schema. */
 export const SPENDING_CATEGORIES = [

@@ -2,8 +2,8 @@
  * Who a subgraph answers: only requests the gateway (or another subgraph's service call) signed,
  * anonymous callers included, and only within the operation limits; `/health` answers anyone.
  */
-import { startTestGraph, as, type TestGraph, type GqlResult } from '../../gateway/testing';
-import { IDENTITY_HEADER, signIdentity, type Identity } from './identity';
+import { startTestGraph, as, type TestGraph, type GqlResult } from '../../testing/harness';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 
 let g: TestGraph;
 beforeAll(async () => {

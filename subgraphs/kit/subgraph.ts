@@ -12,13 +12,13 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import { migrate, type Db } from './db';
-import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from './identity';
-import { DateTimeScalar } from './scalars';
-import { DecimalScalar } from './money';
-import { graphqlHandler, listen, sendJson, type Listening } from './http';
-import { inputChecksPlugin } from './inputs';
-import { currentRequestId, REQUEST_ID_HEADER } from './logger';
-import { maskUnexpectedErrors } from './masking';
+import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from '../../platform/identity';
+import { DateTimeScalar } from '../../platform/scalars';
+import { DecimalScalar } from '../../platform/money';
+import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
+import { inputChecksPlugin } from '../../platform/inputs';
+import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
+import { maskUnexpectedErrors } from '../../platform/masking';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
 
 /** Names of the product's subgraphs; also their PostgreSQL schema names. */

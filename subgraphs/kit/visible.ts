@@ -5,9 +5,9 @@
  * that does not exist: the same code, the same message, and the same work (one lookup, then the
  * check in memory: no extra query for either case).
  */
-import { notFound } from './errors';
+import { notFound } from '../../platform/errors';
 import { requireIdentity } from './auth';
-import type { Identity } from './identity';
+import type { Identity } from '../../platform/identity';
 
 /** The one answer for "no such `what`" and "a `what` you may not see". */
 export function notVisible(what: string, id: string) {

@@ -3,7 +3,7 @@
  * fall to 0.00 as they are paid, while `deposit`, `balance` and the other original amounts keep what
  * the order was priced at.
  */
-import { appraisedTradeIn, as, buyCar, DELIVER, fen, freshUser, ok, PAY_BALANCE, PAY_DEPOSIT, placeOrder, startOrdersGraph, testVin, yuan, type OrdersTestGraph } from './test-support';
+import { appraisedTradeIn, as, buyCar, DELIVER, fen, freshUser, ok, PAY_BALANCE, PAY_DEPOSIT, placeOrder, startOrdersGraph, testVin, yuan, type OrdersTestGraph } from '../../testing/orders';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {

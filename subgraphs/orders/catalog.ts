@@ -4,8 +4,8 @@
  * accessory, ...) reach the client unchanged: the service client rethrows them with their code.
  */
 import { GraphQLError } from 'graphql';
-import { badInput, notFound } from '../kit/errors';
-import { parseDecimalToFen } from '../kit/money';
+import { badInput, notFound } from '../../platform/errors';
+import { parseDecimalToFen } from '../../platform/money';
 import type { ServiceClient } from '../kit/subgraph';
 import { PRICE_LINE_KINDS, type PackageEntitlementTerms, type PriceLine, type PriceLineKind } from './data';
 

@@ -5,8 +5,8 @@
  * so two racing requests can never both succeed.
  */
 import type { Queryable } from '../kit/db';
-import { fenFromDb } from '../kit/money';
-import type { Role } from '../kit/identity';
+import { fenFromDb } from '../../platform/money';
+import type { Role } from '../../platform/identity';
 
 export type OrderStatus = 'PLACED' | 'DEPOSIT_PAID' | 'BALANCE_PAID' | 'DELIVERED' | 'CANCELLED';
 export type TradeInStatus = 'REQUESTED' | 'APPRAISED' | 'CREDITED';

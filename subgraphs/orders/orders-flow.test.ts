@@ -4,7 +4,7 @@
  * subgraphs read as the `service` role.
  */
 import { pseudonym } from '../kit/auth';
-import { signIdentity } from '../kit/identity';
+import { signIdentity } from '../../platform/identity';
 import {
   APPRAISE,
   appraisedTradeIn,
@@ -24,7 +24,7 @@ import {
   testVin,
   yuan,
   type OrdersTestGraph,
-} from './test-support';
+} from '../../testing/orders';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {

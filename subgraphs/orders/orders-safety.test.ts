@@ -23,7 +23,7 @@ import {
   startOrdersGraph,
   testVin,
   type OrdersTestGraph,
-} from './test-support';
+} from '../../testing/orders';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {

@@ -6,10 +6,10 @@
  */
 import { canReadUser, NO_SUCH_PSEUDONYM, realUserId, requireIdentity, requireReadUser, requireRole, shouldPseudonymise, visiblePersonalText, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
 import { loadVisible, notVisible, requireVisible } from '../kit/visible';
-import { badInput, conflict, forbidden, notFound } from '../kit/errors';
-import type { Identity } from '../kit/identity';
+import { badInput, conflict, forbidden, notFound } from '../../platform/errors';
+import type { Identity } from '../../platform/identity';
 import { isPlausibleId, newId } from '../kit/ids';
-import { formatFen, money } from '../kit/money';
+import { formatFen, money } from '../../platform/money';
 import { readPageArgs, toConnection, type PageArgs } from '../kit/pagination';
 import type { TxQueryable } from '../kit/db';
 import { addYears } from '../kit/seed';

@@ -3,8 +3,8 @@
  * credit, financed amount and balance, and the shapes a client's VIN, idempotency key and test-drive
  * time must have. Resolvers and the seed both price orders through here, so they cannot disagree.
  */
-import { badInput } from '../kit/errors';
-import { formatFen } from '../kit/money';
+import { badInput } from '../../platform/errors';
+import { formatFen } from '../../platform/money';
 
 /** The deposit every order pays first: 5,000.00 yuan (or the whole price when that is smaller). */
 export const DEPOSIT_FEN = 500_000n;

@@ -3,13 +3,13 @@
  * and recorded exactly as `placeOrder` records them (price lines, trim name, request fingerprint),
  * consistent money, every timestamp before the seed's "now", and the same world for the same random seed.
  */
-import { startTestGraph, as, type TestGraph } from '../../gateway/testing';
+import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import type { Db, TxQueryable } from '../kit/db';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { SEED_STAGES } from '..';
 import { seedOrders } from './seed';
 import { DEPOSIT_FEN } from './rules';
-import { formatFen } from '../kit/money';
+import { formatFen } from '../../platform/money';
 
 const USERS = 10_000;
 const emptyWorld = (seed: number, users: string[]): SeedWorld => ({

@@ -4,7 +4,7 @@
  */
 import { realUserId, requireReadUser, shouldPseudonymise, type UserRef } from '../kit/auth';
 import { personOf } from './users';
-import { money } from '../kit/money';
+import { money } from '../../platform/money';
 import type { SubgraphContext } from '../kit/subgraph';
 import type { SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
 import {

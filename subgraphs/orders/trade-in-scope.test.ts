@@ -5,7 +5,7 @@
  * block the trade-in with a token appraisal.
  */
 import { randomUUID } from 'node:crypto';
-import { APPRAISE, as, codeOf, freshUser, ok, PLACE_ORDER, REQUEST_TRADE_IN, startOrdersGraph, type OrdersTestGraph } from './test-support';
+import { APPRAISE, as, codeOf, freshUser, ok, PLACE_ORDER, REQUEST_TRADE_IN, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {

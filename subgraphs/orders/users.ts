@@ -5,7 +5,7 @@
  * are written here because the key lives in the subgraph's environment, never in the database.
  */
 import { pseudonym, pseudonymKeyId, shouldPseudonymise, type UserRef } from '../kit/auth';
-import type { Identity } from '../kit/identity';
+import type { Identity } from '../../platform/identity';
 import type { OrdersLoaders } from './loaders';
 import type { Db, Queryable } from '../kit/db';
 

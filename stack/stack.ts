@@ -5,8 +5,8 @@
 import { SUBGRAPHS } from '../subgraphs';
 import type { Db } from '../subgraphs/kit/db';
 import { SUBGRAPH_NAMES, startSubgraph, type RunningSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
-import { startGateway, type RunningGateway } from './server';
-import type { JwtSettings } from './auth';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import type { JwtSettings } from '../gateway/auth';
 import type { OperationLimits } from '../platform/limits';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 

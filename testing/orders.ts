@@ -3,10 +3,10 @@
  * prices through the catalog's `quote`), and the buying steps as one-liners.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../../gateway/testing';
-import { emptySeedCatalog, Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../kit/seed';
-import type { Identity } from '../kit/identity';
-import { SEED_STAGES } from '..';
+import { startTestGraph, as, type GqlResult, type TestGraph } from './harness';
+import { emptySeedCatalog, Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../subgraphs/kit/seed';
+import type { Identity } from '../platform/identity';
+import { SEED_STAGES } from '../subgraphs';
 
 export { as };
 

@@ -3,12 +3,12 @@
  * new PostgreSQL database for the caller (dropped on stop); otherwise an in-memory PGlite.
  */
 import { randomBytes } from 'node:crypto';
-import { compose, readSupergraphConfig, formatProblems } from './composition';
-import { startStack, type RunningStack } from './stack';
-import { mintToken } from './auth';
+import { compose, readSupergraphConfig, formatProblems } from '../gateway/composition';
+import { startStack, type RunningStack } from '../stack/stack';
+import { mintToken } from '../gateway/auth';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { openPglite, openPostgres, type Db } from '../subgraphs/kit/db';
-import type { Identity } from '../subgraphs/kit/identity';
+import type { Identity } from '../platform/identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 
 export const TEST_JWT = { issuer: 'autograph-test', audience: 'autograph', secret: 'test-secret-that-is-long-enough' };
