@@ -3,7 +3,6 @@
  * bad value. Every variable is documented in the README.
  */
 import { randomBytes } from 'node:crypto';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { DEFAULT_LIMITS, type OperationLimits } from '../platform/limits';
 import { LOG_LEVELS } from '../platform/logger';
 
@@ -13,9 +12,9 @@ export interface AutographConfig {
   host: string;
   supergraphPath: string;
   /** Subgraph ports when the whole stack runs in one process. */
-  subgraphPorts: Record<SubgraphName, number>;
+  subgraphPorts: Record<string, number>;
   /** Where the gateway and subgraphs reach each subgraph; overrides the supergraph's routing URLs when set. */
-  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  subgraphUrls: Partial<Record<string, string>>;
   databaseUrl?: string;
   pgliteDir?: string;
   redisUrl?: string;
@@ -89,9 +88,9 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], problems
 }
 
 /** Where each subgraph is reached when they run as separate processes: `<NAME>_URL`, else its local port. */
-export function subgraphServiceUrls(config: AutographConfig): Record<SubgraphName, string> {
-  const urls = {} as Record<SubgraphName, string>;
-  for (const name of SUBGRAPH_NAMES) urls[name] = config.subgraphUrls[name] ?? `http://127.0.0.1:${config.subgraphPorts[name]}/graphql`;
+export function subgraphServiceUrls(config: AutographConfig): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const name of Object.keys(config.subgraphPorts)) urls[name] = config.subgraphUrls[name] ?? `http://127.0.0.1:${config.subgraphPorts[name]}/graphql`;
   return urls;
 }
 
@@ -110,12 +109,21 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems:
 
 /** Values given on the command line, which win over the environment. */
 export interface ConfigOverrides {
-  /** `--port N`: the gateway port; subgraphs follow at N+1 … N+5 unless their own `<NAME>_PORT` is set. */
+  /** `--port N`: the gateway port; each subgraph keeps its distance from it (4001 → N+1) unless its own `<NAME>_PORT` is set. */
   port?: number;
 }
 
-/** Reads and validates the configuration; throws one `ConfigError` listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): AutographConfig {
+/** A subgraph as configuration sees it: its name and default port (from its folder's manifest). */
+export interface SubgraphPortDefault {
+  name: string;
+  port: number;
+}
+
+/**
+ * Reads and validates the configuration; throws one `ConfigError` listing every problem. `subgraphs` are
+ * the graph's subgraphs with their default ports; scripts pass the discovered folders.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}, subgraphs: readonly SubgraphPortDefault[] = []): AutographConfig {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) problems.push(`NODE_ENV=${JSON.stringify(nodeEnv)} must be development, production or test`);
@@ -128,12 +136,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     problems.push(`--port ${gatewayPort} is not a TCP port (1-65535, or 0 for any free port)`);
     gatewayPort = DEFAULT_GATEWAY_PORT;
   }
-  const subgraphPorts = {} as Record<SubgraphName, number>;
-  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
-  for (const [i, name] of SUBGRAPH_NAMES.entries()) {
+  const subgraphPorts: Record<string, number> = {};
+  const subgraphUrls: Partial<Record<string, string>> = {};
+  const widest = Math.max(0, ...subgraphs.map((s) => s.port - DEFAULT_GATEWAY_PORT));
+  for (const { name, port: defaultPort } of subgraphs) {
     const variable = `${name.toUpperCase()}_PORT`;
-    const derived = gatewayPort === 0 ? 0 : gatewayPort + 1 + i;
-    if (derived > 65535 && !env[variable]) problems.push(`the ${name} subgraph would listen on ${derived} (gateway port ${gatewayPort} + ${i + 1}): choose a gateway port up to ${65535 - SUBGRAPH_NAMES.length}, or set ${variable}`);
+    const offset = defaultPort - DEFAULT_GATEWAY_PORT;
+    const derived = gatewayPort === 0 ? 0 : gatewayPort + offset;
+    if ((derived > 65535 || derived < 1) && gatewayPort !== 0 && !env[variable]) problems.push(`the ${name} subgraph would listen on ${derived} (gateway port ${gatewayPort} ${offset < 0 ? '-' : '+'} ${Math.abs(offset)}): choose a gateway port up to ${65535 - widest}, or set ${variable}`);
     subgraphPorts[name] = port(env, variable, derived, problems);
     const u = url(env, `${name.toUpperCase()}_URL`, ['http:', 'https:'], problems);
     if (u) subgraphUrls[name] = u;

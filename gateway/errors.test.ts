@@ -9,7 +9,6 @@ import { captureLogs } from '../platform/logger';
 import { startStack, type RunningStack } from '../stack/stack';
 import { as, composeForTests, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from '../testing/harness';
 import { mintToken } from './auth';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 
 let g: TestGraph;
 beforeAll(async () => {
@@ -146,7 +145,7 @@ describe('an unexpected error is logged with a request id and answered without i
       jwt: TEST_JWT,
       internalSecret: g.internalSecret,
       gatewayPort: 0,
-      subgraphPorts: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, 0])) as Record<SubgraphName, number>,
+      subgraphPorts: {},
       maxBodyBytes: 262_144,
       development,
       includeStacktrace,

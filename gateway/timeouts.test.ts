@@ -8,7 +8,7 @@ import { startGateway, type RunningGateway } from './server';
 import { composeForTests, startTestGraph, TEST_JWT, as, type TestGraph } from '../testing/harness';
 import { mintToken } from './auth';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers } from '../subgraphs/kit/seed';
-import { seedCatalog } from '../subgraphs/catalog';
+import { runSeedStages } from '../testing/seed';
 
 describe('subgraph timeouts', () => {
   let g: TestGraph;
@@ -16,7 +16,7 @@ describe('subgraph timeouts', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
     g = await startTestGraph();
-    await seedCatalog(g.db, { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } });
+    await runSeedStages(g.db, { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } }, ['catalog']);
     // Accepts connections and requests, never answers.
     silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));

@@ -1,5 +1,5 @@
 /** Flag parsing shared by the scripts: `--name value`, `--name=value`, `--flag`; unknown flags are refused. */
-import { ConfigError, loadConfig, type AutographConfig, type ConfigOverrides } from '../gateway/config';
+import { ConfigError, loadConfig, type AutographConfig, type ConfigOverrides, type SubgraphPortDefault } from '../gateway/config';
 export type FlagSpec = Record<string, 'string' | 'boolean' | 'int'>;
 
 export function fail(message: string): never {
@@ -33,10 +33,13 @@ export function parseFlags(argv: string[], spec: FlagSpec): Record<string, strin
   return out;
 }
 
-/** Loads the environment configuration (command-line values winning), or exits with its list of problems. */
-export function loadConfigOrExit(overrides: ConfigOverrides = {}): AutographConfig {
+/**
+ * Loads the environment configuration (command-line values winning), or exits with its list of problems.
+ * `subgraphs` (name and default port) are the subgraphs this process runs or calls.
+ */
+export function loadConfigOrExit(overrides: ConfigOverrides = {}, subgraphs: readonly SubgraphPortDefault[] = []): AutographConfig {
   try {
-    return loadConfig(process.env, overrides);
+    return loadConfig(process.env, overrides, subgraphs);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;

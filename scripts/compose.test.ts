@@ -1,29 +1,33 @@
 /**
  * `npm run compose` as a user runs it: a broken subgraph schema fails with a message naming the
- * field, a stale committed supergraph fails `--check`, and a good one passes.
+ * field, a stale committed supergraph (or rover.yaml, or generated schema) fails `--check`, and a good
+ * one passes. Each case runs in a copy of the tree, as a contributor's checkout would be.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
 
-function copyProject(): string {
+/** A copy of the tree (code and schemas; node_modules linked) in which compose runs on its own folders. */
+export function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'autograph-compose-'));
-  cpSync(join(root, 'rover.yaml'), join(dir, 'rover.yaml'));
-  cpSync(join(root, 'subgraphs'), join(dir, 'subgraphs'), { recursive: true, filter: (src) => src.endsWith('.graphql') || !src.includes('.') });
-  cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
+  const skip = new Set(['node_modules', '.git', '.data']);
+  for (const entry of ['rover.yaml', 'package.json', 'tsconfig.json', 'schema', 'subgraphs', 'platform', 'gateway', 'stack', 'testing', 'scripts']) {
+    cpSync(join(root, entry), join(dir, entry), { recursive: true, filter: (src) => !skip.has(src.split('/').pop()!) });
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 
 function compose(cwd: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(root, 'scripts/compose.ts'), ...args], { cwd, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(cwd, 'scripts/compose.ts'), ...args], { cwd, encoding: 'utf8' });
   return { code: res.status, out: `${res.stdout}${res.stderr}` };
 }
 
 describe('npm run compose', () => {
-  test('the committed supergraph is what rover.yaml composes to', () => {
+  test('the committed supergraph, rover.yaml and generated schemas are what the folders compose to', () => {
     const r = compose(root, '--check');
     expect(r.out).toContain('up to date');
     expect(r.code).toBe(0);
@@ -51,9 +55,17 @@ describe('npm run compose', () => {
   test('a schema file that does not parse fails, naming the subgraph', () => {
     const dir = copyProject();
     writeFileSync(join(dir, 'subgraphs/energy/schema.graphql'), 'type Query { broken(: }');
-    const r = compose(dir);
+    const r = compose(dir, '--check');
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/energy/);
+  });
+
+  test('a stale rover.yaml fails --check, naming it', () => {
+    const dir = copyProject();
+    writeFileSync(join(dir, 'rover.yaml'), readFileSync(join(dir, 'rover.yaml'), 'utf8').replace('4003', '4903'));
+    const r = compose(dir, '--check');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/rover\.yaml[\s\S]*stale/);
   });
 
   test('unknown flags are refused with the list of valid ones', () => {

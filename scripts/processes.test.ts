@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { openTestDb, TEST_JWT } from '../testing/harness';
 import { mintToken } from '../gateway/auth';
 import { seedAll } from '../subgraphs/seeding';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/subgraph';
+import { subgraphs } from '../subgraphs';
 import type { Db } from '../subgraphs/kit/db';
 
 const root = resolve(__dirname, '..');
@@ -63,11 +63,12 @@ beforeAll(async () => {
     JWT_AUDIENCE: TEST_JWT.audience,
     PORT: String(base),
   };
-  SUBGRAPH_NAMES.forEach((name, i) => {
-    env[`${name.toUpperCase()}_PORT`] = String(base + i + 1);
-    env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${base + i + 1}/graphql`;
-  });
-  await Promise.all(SUBGRAPH_NAMES.map((name) => start(['scripts/subgraph.ts', name])));
+  // Every subgraph folder runs as its own process, each at its default distance from the gateway's port.
+  for (const { name, port } of subgraphs()) {
+    env[`${name.toUpperCase()}_PORT`] = String(base + port - 4000);
+    env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${base + port - 4000}/graphql`;
+  }
+  await Promise.all(subgraphs().map(({ name }) => start(['scripts/subgraph.ts', name])));
   await start(['scripts/gateway.ts']);
 }, 120_000);
 

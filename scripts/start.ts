@@ -4,8 +4,8 @@
  * demo data on first start, then prints the URL and a ready-to-paste request for `demo-driver`; with
  * NODE_ENV=production it does neither (no demo users in a real database, no token in a log).
  *
- * Flags: --supergraph PATH (default schema/supergraph.graphql), --port N (default 4000 or PORT; the
- *        subgraphs follow at N+1 … N+5 unless <NAME>_PORT is set), --users N (seed size on first start,
+ * Flags: --supergraph PATH (default schema/supergraph.graphql), --port N (default 4000 or PORT; each
+ *        subgraph keeps its distance from it, 4001 → N+1, unless <NAME>_PORT is set), --users N (seed size on first start,
  *        default 200), --no-seed.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { RedisKeyValueCache } from '../gateway/redis-cache';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
+import { subgraphs } from '../subgraphs';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 
@@ -22,7 +23,7 @@ import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 async function main() {
   const startedAt = Date.now();
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean' });
-  const config = loadConfigOrExit({ port: flags.port as number | undefined });
+  const config = loadConfigOrExit({ port: flags.port as number | undefined }, subgraphs());
   const production = config.env === 'production';
   if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;

@@ -2,9 +2,10 @@
  * The whole graph in one process: one database (each subgraph in its own schema), five subgraphs and
  * the gateway. `npm start` and the end-to-end tests both run through here.
  */
-import { SUBGRAPHS } from '../subgraphs';
+import { subgraphs as discovered } from '../subgraphs';
+import { peerSchemas, type SubgraphModule } from '../subgraphs/kit/module';
 import type { Db } from '../subgraphs/kit/db';
-import { SUBGRAPH_NAMES, startSubgraph, type RunningSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import type { JwtSettings } from '../gateway/auth';
 import type { OperationLimits } from '../platform/limits';
@@ -18,7 +19,9 @@ export interface StackOptions {
   host?: string;
   gatewayPort: number;
   /** Port per subgraph; 0 picks a free port. */
-  subgraphPorts: Record<SubgraphName, number>;
+  subgraphPorts: Record<string, number>;
+  /** The subgraphs to run (default: every folder under subgraphs/). */
+  subgraphs?: readonly SubgraphModule<any>[];
   maxBodyBytes: number;
   development: boolean;
   /** The explorer hands out demo-driver tokens (see the config's `demoTokens`). */
@@ -36,21 +39,25 @@ export interface StackOptions {
 
 export interface RunningStack {
   gateway: RunningGateway;
-  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  subgraphs: Record<string, RunningSubgraph>;
   stop(): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions): Promise<RunningStack> {
   // Filled in as each subgraph starts; service calls happen only at request time, after all are up.
-  const urls = {} as Record<SubgraphName, string>;
-  const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
+  const urls: Record<string, string> = {};
+  const subgraphs: Record<string, RunningSubgraph> = {};
+  const mods = opts.subgraphs ?? discovered();
+  const peers = peerSchemas(mods);
   try {
-    for (const name of SUBGRAPH_NAMES) {
-      subgraphs[name] = await startSubgraph(SUBGRAPHS[name], {
+    for (const mod of mods) {
+      const name = mod.name;
+      subgraphs[name] = await startSubgraph(mod, {
         db: opts.db,
         internalSecret: opts.internalSecret,
         subgraphUrls: urls,
-        port: opts.subgraphPorts[name],
+        peers,
+        port: opts.subgraphPorts[name] ?? 0,
         host: opts.host,
         includeStacktrace: opts.includeStacktrace,
         limits: opts.limits,

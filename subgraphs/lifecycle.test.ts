@@ -272,11 +272,12 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     const report = { userId: user.sub, period: 'all' };
     const attempts: Array<[Parameters<TestGraph['subgraphUrl']>[0], Record<string, unknown>, string]> = [
       ['orders', { __typename: 'User', id: user.sub }, 'orders { edges { cursor } } vehicles { edges { cursor } } testDrives { edges { cursor } } tradeIns { edges { cursor } }'],
-      ['orders', { __typename: 'User', id: user.sub }, 'spending(from: null) { userId }'],
+      ['spending', { __typename: 'User', id: user.sub, internalId: user.sub }, 'spending(from: null) { userId }'],
       ['orders', { __typename: 'Order', id: ids.order }, 'id userId'],
       ['orders', { __typename: 'Vehicle', vin: ids.vin }, 'vin ownerId internalOwnerId'],
       ['orders', { __typename: 'TradeIn', id: ids.tradeIn }, 'id description'],
-      ['orders', { __typename: 'SpendingReport', ...report, financeBuckets: [], aftermarketBuckets: [], energyBuckets: [] }, 'total { amount }'],
+      ['spending', { __typename: 'SpendingReport', ...report, ordersBuckets: [], financeBuckets: [], aftermarketBuckets: [], energyBuckets: [] }, 'total { amount }'],
+      ['orders', { __typename: 'SpendingReport', ...report }, 'ordersBuckets { amount }'],
       ['finance', { __typename: 'User', id: user.sub }, 'loans { edges { cursor } } insurancePolicies { edges { cursor } }'],
       ['finance', { __typename: 'Order', id: ids.order }, 'loan { id }'],
       ['finance', { __typename: 'Vehicle', vin: ids.vin }, 'insurancePolicies { id }'],

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, visit, type ASTNode } from 'graphql';
-import { SUBGRAPH_NAMES } from './kit/subgraph';
+import { subgraphs } from '.';
 
 const DESCRIBED = new Set<string>([
   Kind.OBJECT_TYPE_DEFINITION,
@@ -27,7 +27,7 @@ function isStub(node: ASTNode): boolean {
   );
 }
 
-describe.each(SUBGRAPH_NAMES)('%s/schema.graphql', (name) => {
+describe.each(subgraphs().map((m) => m.name))('%s/schema.graphql', (name) => {
   test('describes every type, field, argument, enum value and input field', () => {
     const doc = parse(readFileSync(join(__dirname, name, 'schema.graphql'), 'utf8'));
     const missing: string[] = [];

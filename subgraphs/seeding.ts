@@ -2,21 +2,24 @@
  * Schema management and the demo seed for the whole graph: migrate every subgraph, reset them, and
  * run the seed stages in dependency order. Each stage writes only its own subgraph's schema.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, type Db } from './kit/db';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from './kit/seed';
-import { SUBGRAPH_NAMES } from './kit/subgraph';
-import { SEED_STAGES, SUBGRAPHS } from '.';
+import { subgraphs } from '.';
 
 /** Applies every subgraph's migrations (idempotent). */
 export async function migrateAll(db: Db): Promise<void> {
-  for (const name of SUBGRAPH_NAMES) await migrate(db, name, join(SUBGRAPHS[name].dir, 'migrations'));
+  for (const mod of subgraphs()) {
+    const dir = join(mod.dir, 'migrations');
+    if (!mod.stateless && existsSync(dir)) await migrate(db, mod.name, dir);
+  }
 }
 
 /** Drops every subgraph's schema (and the seed marker), then migrates afresh. */
 export async function resetAll(db: Db): Promise<void> {
   await db.tx(async (q) => {
-    for (const name of SUBGRAPH_NAMES) await q.exec(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    for (const mod of subgraphs()) if (!mod.stateless) await q.exec(`DROP SCHEMA IF EXISTS ${mod.name} CASCADE`);
     await q.exec('DROP TABLE IF EXISTS public.autograph_seed');
   });
   await migrateAll(db);
@@ -47,10 +50,11 @@ export async function seedAll(db: Db, users: number, seed = 20251111): Promise<S
     orders: { orders: [], vehicles: [] },
   };
   const millis: Record<string, number> = {};
-  for (const [name, stage] of SEED_STAGES) {
+  for (const mod of subgraphs()) {
+    if (!mod.seed) continue;
     const started = Date.now();
-    await stage(db, world);
-    millis[name] = Date.now() - started;
+    await mod.seed.stage(db, world);
+    millis[mod.name] = Date.now() - started;
   }
   const analyzing = Date.now();
   await analyzeSubgraphTables(db);
@@ -70,7 +74,7 @@ export async function seedAll(db: Db, users: number, seed = 20251111): Promise<S
 export async function analyzeSubgraphTables(db: Db): Promise<void> {
   const tables = await db.query<{ name: string }>(
     `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = ANY($1::text[]) ORDER BY 1`,
-    [[...SUBGRAPH_NAMES]],
+    [subgraphs().filter((m) => !m.stateless).map((m) => m.name)],
   );
   if (tables.length) await db.query(`ANALYZE ${tables.map((t) => t.name).join(', ')}`);
 }

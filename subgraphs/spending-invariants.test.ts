@@ -10,12 +10,21 @@ import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/h
 import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
 import { formatFen, parseDecimalToFen } from '../platform/money';
-import { SPENDING_CATEGORIES } from './kit/spending';
+import { SPENDING_LIST } from './kit/spending';
+import { categoryOrder } from './kit/merged-list/contributions';
+import { contributorsOf } from './kit/merged-list/generate';
+import { peerSchemas } from './kit/module';
+import { subgraphs } from '.';
 import { DEMO_USER, seedUsers } from './kit/seed';
 import { STANDARD_SWAP_FEE_FEN } from './energy/fees';
 import { DEPOSIT_FEN } from './orders/rules';
 
 const USERS = 300;
+/** Derived from the folders, so a new contributor or table is covered here without an edit. */
+const CONTRIBUTORS = contributorsOf(SPENDING_LIST, peerSchemas(subgraphs())).map((c) => c.name);
+const SPENDING_CATEGORIES = categoryOrder(contributorsOf(SPENDING_LIST, peerSchemas(subgraphs())));
+const SCHEMAS = subgraphs().filter((m) => !m.stateless).map((m) => `'${m.name}'`).join(', ');
+const EVERY_VIEW = (columns: string, where = '') => CONTRIBUTORS.map((c) => `SELECT ${columns} FROM ${c}.spending_lines${where}`).join(' UNION ALL ');
 let g: TestGraph;
 
 /** One expected spending line, built from base tables only. */
@@ -358,8 +367,7 @@ describe('every report equals the base rows it comes from, to the fen', () => {
   test('over all users, each view holds exactly the base rows of each category: same count, same sum, no line id twice', async () => {
     const views = await g.db.query<{ category: string; n: string; fen: string; ids: string }>(
       `SELECT category, count(*)::text AS n, sum(amount_fen)::text AS fen, count(DISTINCT line_id)::text AS ids FROM (
-         SELECT line_id, category, amount_fen FROM orders.spending_lines UNION ALL SELECT line_id, category, amount_fen FROM finance.spending_lines
-         UNION ALL SELECT line_id, category, amount_fen FROM aftermarket.spending_lines UNION ALL SELECT line_id, category, amount_fen FROM energy.spending_lines) v
+         ${EVERY_VIEW('line_id, category, amount_fen')}) v
         GROUP BY category ORDER BY category`,
     );
     const want = SPENDING_CATEGORIES.map((c) => {
@@ -518,7 +526,7 @@ describe('the base tables agree with each other (what the money rests on)', () =
   test('every money column is a bigint with a CHECK that bounds its sign, and no view line can be zero', async () => {
     const columns = await g.db.query<{ col: string; type: string }>(
       `SELECT table_schema || '.' || table_name || '.' || column_name AS col, data_type AS type FROM information_schema.columns
-        WHERE table_schema IN ('catalog', 'orders', 'finance', 'aftermarket', 'energy') AND column_name LIKE '%\\_fen' AND table_name <> 'spending_lines'
+        WHERE table_schema IN (${SCHEMAS}) AND column_name LIKE '%\\_fen' AND table_name <> 'spending_lines'
         ORDER BY 1`,
     );
     expect(columns.length).toBeGreaterThan(20);
@@ -527,7 +535,7 @@ describe('the base tables agree with each other (what the money rests on)', () =
     const unchecked = await g.db.query<{ col: string }>(
       `SELECT c.table_schema || '.' || c.table_name || '.' || c.column_name AS col
          FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-        WHERE c.table_schema IN ('catalog', 'orders', 'finance', 'aftermarket', 'energy') AND c.column_name LIKE '%\\_fen'
+        WHERE c.table_schema IN (${SCHEMAS}) AND c.column_name LIKE '%\\_fen'
           AND NOT EXISTS (
             SELECT 1 FROM pg_constraint k WHERE k.contype = 'c' AND k.conrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
                AND pg_get_constraintdef(k.oid) ~ ('\\m' || c.column_name || '\\M'))
@@ -535,8 +543,7 @@ describe('the base tables agree with each other (what the money rests on)', () =
     );
     expect(unchecked).toEqual([]);
     const zero = await g.db.query(
-      `SELECT line_id FROM orders.spending_lines WHERE amount_fen = 0 UNION ALL SELECT line_id FROM finance.spending_lines WHERE amount_fen = 0
-       UNION ALL SELECT line_id FROM aftermarket.spending_lines WHERE amount_fen = 0 UNION ALL SELECT line_id FROM energy.spending_lines WHERE amount_fen = 0`,
+      EVERY_VIEW('line_id', ' WHERE amount_fen = 0'),
     );
     expect(zero).toEqual([]);
   });

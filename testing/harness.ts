@@ -3,13 +3,13 @@
  * new PostgreSQL database for the caller (dropped on stop); otherwise an in-memory PGlite.
  */
 import { randomBytes } from 'node:crypto';
-import { compose, readSupergraphConfig, formatProblems } from '../gateway/composition';
+import { formatProblems } from '../gateway/composition';
+import { composeGraph } from '../stack/graph';
 import { startStack, type RunningStack } from '../stack/stack';
 import { mintToken } from '../gateway/auth';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { openPglite, openPostgres, type Db } from '../subgraphs/kit/db';
 import type { Identity } from '../platform/identity';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
 
 export const TEST_JWT = { issuer: 'autograph-test', audience: 'autograph', secret: 'test-secret-that-is-long-enough' };
 
@@ -25,7 +25,7 @@ export interface TestGraph {
   stack: RunningStack;
   internalSecret: string;
   /** The URL of one subgraph, for direct-call tests. */
-  subgraphUrl(name: SubgraphName): string;
+  subgraphUrl(name: string): string;
   token(identity: Identity, ttlSeconds?: number): Promise<string>;
   /** Sends an operation through the gateway as `identity` (anonymous when null). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, identity?: Identity | null): Promise<GqlResult<T>>;
@@ -59,10 +59,10 @@ export async function openTestDb(kind: 'auto' | 'pglite' = 'auto'): Promise<{ db
 }
 
 let composed: string | undefined;
-/** Composes the subgraph schema files (once per process). */
+/** Composes the subgraph folders (once per process), as `npm run compose` does. */
 export function composeForTests(): string {
   if (composed) return composed;
-  const outcome = compose(readSupergraphConfig('rover.yaml').subgraphs);
+  const outcome = composeGraph();
   if (!outcome.ok) throw new Error(`composition failed:\n${formatProblems(outcome.problems)}`);
   composed = outcome.supergraphSdl;
   return composed;
@@ -76,10 +76,9 @@ export function composeForTests(): string {
 export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string>; development?: boolean; demoTokens?: boolean; explorer?: boolean; introspection?: boolean } = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
   const internalSecret = randomBytes(32).toString('base64url');
-  const ports = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, 0])) as Record<SubgraphName, number>;
   let stack: RunningStack;
   try {
-    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: opts.development ?? false, demoTokens: opts.demoTokens ?? opts.development ?? false, explorer: opts.explorer, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
+    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, development: opts.development ?? false, demoTokens: opts.demoTokens ?? opts.development ?? false, explorer: opts.explorer, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
   } catch (err) {
     await drop();
     throw err;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from './harness';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../subgraphs/kit/seed';
 import type { Identity } from '../platform/identity';
-import { SEED_STAGES } from '../subgraphs';
+import { runSeedStages } from './seed';
 
 export { as };
 
@@ -31,8 +31,7 @@ export async function startOrdersGraph(): Promise<OrdersTestGraph> {
     catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
-  const catalogStage = SEED_STAGES.find(([name]) => name === 'catalog')![1];
-  await catalogStage(g.db, world);
+  await runSeedStages(g.db, world, ['catalog']);
   const trim = world.catalog.trims.find((t) => !t.batteryRental && t.manufacturerOrg === 'gac-aion') ?? world.catalog.trims[0];
   const rentalTrim = world.catalog.trims.find((t) => t.batteryRental) ?? trim;
   return { g, world, trim, rentalTrim, org: trim.manufacturerOrg };

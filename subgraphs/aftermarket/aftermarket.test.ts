@@ -5,7 +5,7 @@
  * production.
  */
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
-import { SEED_STAGES } from '../index';
+import { runSeedStages } from '../../testing/seed';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedVehicle, type SeedWorld } from '../kit/seed';
@@ -86,9 +86,7 @@ beforeAll(async () => {
     catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
-  for (const [name, stage] of SEED_STAGES) {
-    if (name === 'catalog' || name === 'orders' || name === 'aftermarket') await stage(g.db, world);
-  }
+  await runSeedStages(g.db, world, ['catalog', 'orders', 'aftermarket']);
   const owners = new Map<string, SeedVehicle>();
   for (const v of world.orders.vehicles) if (!owners.has(v.ownerId)) owners.set(v.ownerId, v);
   const others = [...owners.values()].filter((v) => v.ownerId !== DEMO_USER);

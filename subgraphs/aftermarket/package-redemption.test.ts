@@ -5,7 +5,7 @@
  * the package price on the order), and what a service bills beyond it is the owner's, counted once; the car-cover and accessory-assembly
  * packages are fitted by a partner store and shown on the vehicle.
  */
-import { SEED_STAGES } from '../index';
+import { runSeedStages } from '../../testing/seed';
 import { formatFen, parseDecimalToFen } from '../../platform/money';
 import { addYears } from '../kit/seed';
 import { as, buyCar, codeOf, freshUser, ok, startOrdersGraph, testVin, type OrdersTestGraph } from '../../testing/orders';
@@ -16,7 +16,7 @@ let modStore: { id: string; org: string };
 beforeAll(async () => {
   t = await startOrdersGraph();
   // The store network (aftermarket's stage with no vehicles seeds only the stores).
-  await SEED_STAGES.find(([name]) => name === 'aftermarket')![1](t.g.db, t.world);
+  await runSeedStages(t.g.db, t.world, ['aftermarket']);
   const mod = ok(await t.g.gql(`{ stores(kind: MODIFICATION, first: 1) { edges { node { id org } } } }`));
   modStore = mod.stores.edges[0].node;
 });

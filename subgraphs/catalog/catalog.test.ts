@@ -7,7 +7,7 @@ import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testin
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
-import { seedCatalog } from './index';
+import { seedCatalog } from './seed';
 import { SEED_ACCESSORIES } from './seed';
 
 let g: TestGraph;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
 import { migrate, type Db } from '../kit/db';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
-import { seedCatalog } from './index';
+import { seedCatalog } from './seed';
 
 const USERS = 10_000;
 let db: Db;

@@ -8,7 +8,7 @@ import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testin
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
 import { signIdentity, IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
-import { SEED_STAGES } from '..';
+import { runSeedStages } from '../../testing/seed';
 import { seedEnergy } from './seed';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
 import { formatFen } from '../../platform/money';
@@ -35,7 +35,7 @@ beforeAll(async () => {
     orders: { orders: [], vehicles: [] },
   };
   // The catalog to buy cars from, and energy's station network (no vehicles yet: tests buy their own).
-  await SEED_STAGES.find(([name]) => name === 'catalog')![1](g.db, world);
+  await runSeedStages(g.db, world, ['catalog']);
   await seedEnergy(g.db, world);
 });
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
 import type { Identity } from '../../platform/identity';
-import { SEED_STAGES } from '..';
+import { runSeedStages } from '../../testing/seed';
 import { seedEnergy } from './seed';
 
 let g: TestGraph;
@@ -20,7 +20,7 @@ const CATL_STATION = 'stn-s000001';
 beforeAll(async () => {
   g = await startTestGraph();
   world = { rng: new Rng(11), users: [], now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
-  await SEED_STAGES.find(([name]) => name === 'catalog')![1](g.db, world);
+  await runSeedStages(g.db, world, ['catalog']);
   await seedEnergy(g.db, world);
 });
 

@@ -5,7 +5,7 @@
  */
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
-import { SEED_STAGES } from '..';
+import { runSeedStages } from '../../testing/seed';
 import { formatFen } from '../../platform/money';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
     catalog: emptySeedCatalog(),
     orders: { orders: [], vehicles: [] },
   };
-  for (const name of ['catalog', 'orders', 'energy']) await SEED_STAGES.find(([n]) => n === name)![1](g.db, world);
+  await runSeedStages(g.db, world, ['catalog', 'orders', 'energy']);
 }, 120_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { formatFen } from '../../platform/money';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
-import { seedCatalog } from '../catalog';
+import { runSeedStages } from '../../testing/seed';
 import { addMonthsUtc } from './schedule';
 import { writeFinanceRows } from './seed';
 
@@ -51,7 +51,7 @@ const loanInput = (orderId: string, patch: Record<string, unknown> = {}) => ({ o
 beforeAll(async () => {
   g = await startTestGraph();
   const world: SeedWorld = { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
-  await seedCatalog(g.db, world);
+  await runSeedStages(g.db, world, ['catalog']);
 });
 
 afterAll(async () => {

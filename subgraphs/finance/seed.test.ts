@@ -9,8 +9,7 @@ import { openTestDb } from '../../testing/harness';
 import { migrate, type Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { emptySeedCatalog, addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';
-import { seedCatalog } from '../catalog';
-import { seedOrders } from '../orders';
+import { runSeedStages } from '../../testing/seed';
 import { allProducts } from './data';
 import { planFinanceSeed, seedFinance } from './seed';
 
@@ -158,8 +157,7 @@ describe('after the real catalog and orders stages', () => {
     ({ db: chainDb, drop: dropChain } = await openTestDb());
     for (const name of ['catalog', 'orders', 'finance']) await migrate(chainDb, name, join(__dirname, '..', name, 'migrations'));
     chainWorld = { rng: new Rng(20251111), users: seedUsers(500), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
-    await seedCatalog(chainDb, chainWorld);
-    await seedOrders(chainDb, chainWorld);
+    await runSeedStages(chainDb, chainWorld, ['catalog', 'orders']);
     await seedFinance(chainDb, chainWorld);
   }, 120_000);
 

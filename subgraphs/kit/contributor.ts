@@ -5,7 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import type { Db } from './db';
-import { realUserId, requireReadUser } from './auth';
+import { realUserId, requireReadUser, shouldPseudonymise } from './auth';
 import type { Identity } from '../../platform/identity';
 import { checkPageSize, decodeCursor, loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';
 import { formatFen } from '../../platform/money';
@@ -67,11 +67,12 @@ interface WithSpending {
 }
 
 /**
- * The resolvers a contributing subgraph adds for its `<name>Buckets` and `<name>Lines` fields.
+ * The resolvers a contributing subgraph adds for its `<name>Buckets` and `<name>Lines` fields;
+ * `forAnalysts` rewrites a line for a pseudonymised caller.
  * Authorization happens here, in the subgraph that owns the data: only the user, an analyst, an admin
  * or another subgraph may read a user's spending.
  */
-export function spendingContributorResolvers(name: string) {
+export function spendingContributorResolvers(name: string, opts: { forAnalysts?: (line: SpendingLine) => SpendingLine } = {}) {
   return {
     SpendingReport: {
       __resolveReference(ref: SpendingReportRef, ctx: WithSpending) {
@@ -87,8 +88,12 @@ export function spendingContributorResolvers(name: string) {
         readableUserId(ref, ctx);
         return ref;
       },
-      [`${name}Lines`]: async (ref: SpendingLinePageRef, _args: unknown, ctx: WithSpending) =>
-        (await ctx.loaders.spending.lines.load({ ...ref, userId: readableUserId(ref, ctx) })).map(lineToWire),
+      [`${name}Lines`]: async (ref: SpendingLinePageRef, _args: unknown, ctx: WithSpending) => {
+        const lines = await ctx.loaders.spending.lines.load({ ...ref, userId: readableUserId(ref, ctx) });
+        // Analysts read lines without what the owner wrote or where they went (the contributor knows which).
+        const shown = opts.forAnalysts && shouldPseudonymise(ctx.identity) ? lines.map(opts.forAnalysts) : lines;
+        return shown.map(lineToWire);
+      },
     },
   };
 }

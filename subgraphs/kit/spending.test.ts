@@ -41,7 +41,7 @@ describe('spending merge', () => {
       { category: 'PURCHASE', month: '2025-01', amount: 500000n, lineCount: 1 },
       { category: 'TRADE_IN_CREDIT', month: '2025-02', amount: -300000n, lineCount: 1 },
       { category: 'CHARGING', month: '2025-02', amount: 1n, lineCount: 3 },
-    ]);
+    ], ['PURCHASE', 'TRADE_IN_CREDIT', 'CHARGING']);
     expect(s.total.amount).toBe(200001n);
     expect(s.byCategory.reduce((a, c) => a + c.total.amount, 0n)).toBe(200001n);
     expect(s.byMonth.reduce((a, c) => a + c.total.amount, 0n)).toBe(200001n);

@@ -12,20 +12,24 @@
  */
 import type { Queryable } from './db';
 import { badInput } from '../../platform/errors';
-import { fenFromDb, formatFen, money, type Money } from '../../platform/money';
+import { fenFromDb, formatFen, money, parseDecimalToFen, type Money } from '../../platform/money';
+import type { MergedListSpec } from './merged-list/generate';
 
-/** Categories of spending; one enum, the same in every subgraph's schema. */
-export const SPENDING_CATEGORIES = [
-  'PURCHASE',
-  'TRADE_IN_CREDIT',
-  'LOAN_INSTALMENT',
-  'INSURANCE',
-  'MAINTENANCE',
-  'BATTERY_SWAP',
-  'CHARGING',
-  'BATTERY_SUBSCRIPTION',
-] as const;
-export type SpendingCategory = (typeof SPENDING_CATEGORIES)[number];
+/**
+ * A category of spending. Each contributing subgraph declares its own in its schema (`enum
+ * SpendingCategory`); composition merges them, and the spending subgraph's enum is generated from them.
+ */
+export type SpendingCategory = string;
+
+/** The spending report as a list merged across contributors (subgraphs/kit/merged-list). */
+export const SPENDING_LIST: MergedListSpec = {
+  parts: [
+    { type: 'SpendingReport', suffix: 'Buckets', itemType: 'SpendingBucket', derived: ['total', 'byCategory', 'byMonth', 'lineCount'] },
+    { type: 'SpendingLinePage', suffix: 'Lines', itemType: 'SpendingLineContribution', derived: ['edges', 'pageInfo'] },
+  ],
+  categoryEnum: 'SpendingCategory',
+  subjectUnion: 'SpendingSubject',
+};
 
 /** Largest page of lines one request may ask for. */
 export const MAX_PAGE_SIZE = 100;
@@ -163,8 +167,8 @@ export async function loadLines(q: Queryable, schema: string, userId: string, pe
   }));
 }
 
-/** Totals of a report, derived only from the buckets so they always add up. */
-export function summarise(buckets: Iterable<SpendingBucket>) {
+/** Totals of a report, derived only from the buckets so they always add up; categories in `categoryOrder`. */
+export function summarise(buckets: Iterable<SpendingBucket>, categoryOrder: readonly string[]) {
   let total = 0n;
   const byCategory = new Map<SpendingCategory, bigint>();
   const byMonth = new Map<string, bigint>();
@@ -178,9 +182,15 @@ export function summarise(buckets: Iterable<SpendingBucket>) {
   return {
     total: money(total),
     lineCount,
-    byCategory: [...byCategory.entries()].sort(([a], [b]) => SPENDING_CATEGORIES.indexOf(a) - SPENDING_CATEGORIES.indexOf(b)).map(([category, fen]) => ({ category, total: money(fen) })),
+    byCategory: [...byCategory.entries()].sort(([a], [b]) => rank(categoryOrder, a) - rank(categoryOrder, b)).map(([category, fen]) => ({ category, total: money(fen) })),
     byMonth: [...byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, fen]) => ({ month, total: money(fen) })),
   };
+}
+
+/** Position of a category in the order; one the order does not know sorts last (never dropped). */
+function rank(order: readonly string[], category: string): number {
+  const i = order.indexOf(category);
+  return i < 0 ? order.length : i;
 }
 
 /** Compares two lines in the shared order: newer first, then id descending (byte order, as `COLLATE "C"`). */
@@ -209,11 +219,13 @@ export function lineFromWire(l: { id: string; occurredAt: string | Date; categor
   return { ...l, userId, occurredAt: new Date(l.occurredAt), amount: typeof l.amount === 'bigint' ? l.amount : parseWireFen(l.amount) };
 }
 
+/** A contributor's amount; a malformed one is the contributor's fault, never the client's input error. */
 function parseWireFen(decimal: string): bigint {
-  const m = /^(-?)(\d+)\.(\d{2})$/.exec(decimal);
-  if (!m) throw new Error(`contribution amount is not a two-digit decimal: ${decimal}`);
-  const fen = BigInt(m[2]) * 100n + BigInt(m[3]);
-  return m[1] ? -fen : fen;
+  try {
+    return parseDecimalToFen(decimal);
+  } catch {
+    throw new Error(`contribution amount is not a two-digit decimal: ${decimal}`);
+  }
 }
 
 export type { Money };

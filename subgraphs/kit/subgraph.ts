@@ -3,14 +3,15 @@
  * module exporting a `SubgraphModule`; this file turns that into a running Apollo subgraph with the
  * shared scalars, identity check, operation limits, per-request DataLoaders and subgraph-to-subgraph client.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
 import { migrate, type Db } from './db';
 import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from '../../platform/identity';
 import { DateTimeScalar } from '../../platform/scalars';
@@ -21,44 +22,16 @@ import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
 
-/** Names of the product's subgraphs; also their PostgreSQL schema names. */
-export const SUBGRAPH_NAMES = ['catalog', 'orders', 'finance', 'aftermarket', 'energy'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
-
-/** Calls another subgraph directly as the `service` role (for checks such as "who owns this VIN"). */
-export interface ServiceClient {
-  call<T = Record<string, unknown>>(subgraph: SubgraphName, query: string, variables?: Record<string, unknown>): Promise<T>;
-}
-
-/** What every resolver receives. */
-export interface SubgraphContext<L = unknown> {
-  db: Db;
-  /** The caller as forwarded by the gateway; null for an anonymous request. */
-  identity: Identity | null;
-  /** This request's DataLoaders, built once per request. */
-  loaders: L;
-  services: ServiceClient;
-}
-
-/** One subgraph: its folder and code. The folder holds `schema.graphql` and `migrations/NNN_*.sql`. */
-export interface SubgraphModule<L = unknown> {
-  name: SubgraphName;
-  dir: string;
-  resolvers: GraphQLResolverMap<SubgraphContext<L>>;
-  /** Builds this request's DataLoaders. */
-  createLoaders(db: Db, identity: Identity | null): L;
-}
-
-export function loadTypeDefs(dir: string): DocumentNode {
-  return parse(readFileSync(join(dir, 'schema.graphql'), 'utf8'));
-}
+export type { ServiceClient, SubgraphContext, SubgraphModule } from './module';
 
 export interface SubgraphRuntimeOptions {
   db: Db;
   /** Shared with the gateway; verifies forwarded identities and signs service calls. */
   internalSecret: string;
   /** Where each subgraph listens, for service calls. */
-  subgraphUrls: Record<SubgraphName, string>;
+  subgraphUrls: Record<string, string>;
+  /** The other subgraphs' schemas, for a module built from its peers (`fromPeers`); ignored otherwise. */
+  peers?: readonly PeerSchema[];
   port: number;
   host?: string;
   maxBodyBytes?: number;
@@ -69,10 +42,12 @@ export interface SubgraphRuntimeOptions {
 }
 
 /** Builds the client a subgraph uses to call another subgraph as the `service` role. */
-export function createServiceClient(self: SubgraphName, secret: string, urls: Record<SubgraphName, string>): ServiceClient {
+export function createServiceClient(self: string, secret: string, urls: Record<string, string>): ServiceClient {
   return {
-    async call<T>(subgraph: SubgraphName, query: string, variables?: Record<string, unknown>): Promise<T> {
-      const res = await fetch(urls[subgraph], {
+    async call<T>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+      const url = urls[subgraph];
+      if (!url) throw new Error(`${self} called the ${subgraph} subgraph, which is not in this graph`);
+      const res = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -110,63 +85,96 @@ export function identityFromRequest(req: IncomingMessage, secret: string): Ident
   }
 }
 
-/** Builds the federated schema of a subgraph module with the shared scalars. */
-export function buildModuleSchema<L>(mod: SubgraphModule<L>) {
+/** Builds the federated schema a module serves among these peers, with the shared scalars. */
+export function buildModuleSchema<L>(mod: SubgraphModule<L>, peers: readonly PeerSchema[] = []) {
+  const served = servedSchema(mod, peers);
   return buildSubgraphSchema({
-    typeDefs: loadTypeDefs(mod.dir),
-    resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...mod.resolvers } as GraphQLResolverMap<unknown>,
+    typeDefs: served.typeDefs,
+    resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...served.resolvers } as GraphQLResolverMap<unknown>,
   });
 }
 
 export interface RunningSubgraph extends Listening {
-  name: SubgraphName;
+  name: string;
+  /**
+   * Rebuilds a peer-dependent module's schema for a new set of peers (a contributor joined or left the
+   * graph) and swaps it in; requests already running finish on the schema they started with. A no-op for
+   * a module whose schema is its own file.
+   */
+  updatePeers(peers: readonly PeerSchema[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Migrates the subgraph's schema and starts serving it over HTTP. */
+/** Migrates the subgraph's schema (unless it is stateless) and starts serving it over HTTP. */
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
-  await migrate(opts.db, mod.name, join(mod.dir, 'migrations'));
+  const migrations = join(mod.dir, 'migrations');
+  if (!mod.stateless && existsSync(migrations)) await migrate(opts.db, mod.name, migrations);
   const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls);
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
-  const apollo = new ApolloServer<SubgraphContext<L>>({
-    schema: buildModuleSchema(mod),
-    includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
-    formatError: maskUnexpectedErrors({ service: mod.name, includeStacktrace: opts.includeStacktrace ?? false }),
-    csrfPrevention: true,
-    // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
-    stopOnTerminationSignals: false,
-    validationRules: [operationLimitsRule(limits)],
-    parseOptions: { maxTokens: limits.maxTokens },
-    // No HTTP cache hints or inline traces are used: skipping them saves work on every field. No landing
-    // page: Apollo's default loads Sandbox from its CDN; the explorer is the gateway's (gateway/explorer.ts).
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
-  });
-  await apollo.start();
-  const handler = graphqlHandler({
-    apollo,
-    maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
-    routes: {
-      '/health': async (_req, res) => {
-        try {
-          await opts.db.query('SELECT 1');
-          sendJson(res, 200, { status: 'ok', subgraph: mod.name });
-        } catch {
-          sendJson(res, 503, { status: 'database unavailable', subgraph: mod.name });
-        }
+  const buildHandler = async (peers: readonly PeerSchema[]) => {
+    const apollo = new ApolloServer<SubgraphContext<L>>({
+      schema: buildModuleSchema(mod, peers),
+      includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
+      formatError: maskUnexpectedErrors({ service: mod.name, includeStacktrace: opts.includeStacktrace ?? false }),
+      csrfPrevention: true,
+      // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
+      stopOnTerminationSignals: false,
+      validationRules: [operationLimitsRule(limits)],
+      parseOptions: { maxTokens: limits.maxTokens },
+      // No HTTP cache hints or inline traces are used: skipping them saves work on every field. No landing
+      // page: Apollo's default loads Sandbox from its CDN; the explorer is the gateway's (gateway/explorer.ts).
+      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
+    });
+    await apollo.start();
+    const handler = graphqlHandler({
+      apollo,
+      maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
+      routes: {
+        '/health': async (_req, res) => {
+          if (mod.stateless) return sendJson(res, 200, { status: 'ok', subgraph: mod.name });
+          try {
+            await opts.db.query('SELECT 1');
+            sendJson(res, 200, { status: 'ok', subgraph: mod.name });
+          } catch {
+            sendJson(res, 503, { status: 'database unavailable', subgraph: mod.name });
+          }
+        },
       },
-    },
-    context: async (req) => {
-      const identity = identityFromRequest(req, opts.internalSecret);
-      return { db: opts.db, identity, loaders: mod.createLoaders(opts.db, identity), services };
-    },
-  });
-  const listening = await listen(handler, opts.port, opts.host);
+      context: async (req) => {
+        const identity = identityFromRequest(req, opts.internalSecret);
+        return { db: opts.db, identity, loaders: mod.createLoaders(opts.db, identity), services };
+      },
+    });
+    return { apollo, handler, inFlight: 0 };
+  };
+  let current = await buildHandler(opts.peers ?? []);
+  const retired = new Set<typeof current>();
+  const stopWhenIdle = (gen: typeof current) => {
+    if (gen.inFlight === 0 && retired.delete(gen)) void gen.apollo.stop();
+  };
+  const listening = await listen(async (req, res) => {
+    const gen = current; // a request is served start to finish by the schema it arrived on
+    gen.inFlight++;
+    res.once('close', () => {
+      gen.inFlight--;
+      stopWhenIdle(gen);
+    });
+    await gen.handler(req, res);
+  }, opts.port, opts.host);
   return {
     ...listening,
     name: mod.name,
+    async updatePeers(peers) {
+      if (!mod.fromPeers) return;
+      const next = await buildHandler(peers);
+      const previous = current;
+      current = next;
+      retired.add(previous);
+      stopWhenIdle(previous);
+    },
     async stop() {
       await listening.close();
-      await apollo.stop();
+      await Promise.all([current, ...retired].map((g) => g.apollo.stop()));
     },
   };
 }

@@ -1,22 +1,20 @@
 /**
  * The orders subgraph: buying a car (test drives, trade-ins, orders, delivery) and the owner of `User`
- * and `Vehicle`. It also merges every contributor's part of the spending report (`spending.ts`).
+ * and `Vehicle`. It contributes purchases and trade-in credits to the spending report (`spending.ts`).
  */
-import type { SubgraphModule } from '../kit/subgraph';
+import type { SubgraphModule } from '../kit/module';
+import { seedOrders } from './seed';
 import { createOrdersLoaders, type OrdersLoaders } from './loaders';
 import { ordersResolvers } from './resolvers';
 import { spendingResolvers } from './spending';
 
 const ordersModule: SubgraphModule<OrdersLoaders> = {
   name: 'orders',
+  port: 4002,
+  seed: { stage: seedOrders, after: ['catalog'] },
   dir: __dirname,
-  resolvers: {
-    ...spendingResolvers,
-    ...ordersResolvers,
-    User: { ...ordersResolvers.User, ...spendingResolvers.User },
-  } as unknown as SubgraphModule<OrdersLoaders>['resolvers'],
+  resolvers: { ...spendingResolvers, ...ordersResolvers } as unknown as SubgraphModule<OrdersLoaders>['resolvers'],
   createLoaders: (db) => createOrdersLoaders(db),
 };
 
 export default ordersModule;
-export { seedOrders } from './seed';

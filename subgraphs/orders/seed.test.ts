@@ -6,7 +6,7 @@
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import type { Db, TxQueryable } from '../kit/db';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
-import { SEED_STAGES } from '..';
+import { runSeedStages } from '../../testing/seed';
 import { seedOrders } from './seed';
 import { DEPOSIT_FEN } from './rules';
 import { formatFen } from '../../platform/money';
@@ -26,7 +26,7 @@ let seedStatements: number;
 beforeAll(async () => {
   g = await startTestGraph();
   world = emptyWorld(42, seedUsers(USERS));
-  await SEED_STAGES.find(([name]) => name === 'catalog')![1](g.db, world);
+  await runSeedStages(g.db, world, ['catalog']);
   const before = g.db.statementCount;
   await seedOrders(g.db, world);
   seedStatements = g.db.statementCount - before;

@@ -1,0 +1,125 @@
+/**
+ * A list merged across every contributing subgraph — the schema side. The merging subgraph writes its
+ * types by hand (the report, the page, the enum of categories and the union of subjects, both empty);
+ * every contributor adds `<its name><suffix>` fields to the report and page types and declares its own
+ * categories and subject types. From the contributors' schemas this generates the rest of the merger's
+ * schema: each contribution field as `@external`, the `@requires` selection of every derived field, the
+ * enum's values, the union's members and a stub for each subject type. Run again whenever the set of
+ * contributors changes (a folder added, a partner published), so nobody edits the merger by hand.
+ */
+import { Kind, parse, print, type ConstDirectiveNode, type DocumentNode, type EnumValueDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
+import type { PeerSchema } from '../module';
+
+/** One entity type contributors add a field to, and the merger's fields computed from those fields. */
+export interface MergedPart {
+  /** e.g. `SpendingReport`. */
+  type: string;
+  /** A contributor named `finance` adds `finance<suffix>`, e.g. `financeBuckets`. */
+  suffix: string;
+  /** The contribution's element type, e.g. `SpendingBucket`; every field of it is required. */
+  itemType: string;
+  /** The merger's fields computed from every contribution, e.g. `total`. */
+  derived: readonly string[];
+}
+
+export interface MergedListSpec {
+  parts: readonly MergedPart[];
+  /** Output-only enum each contributor adds its own values to (composition merges them). */
+  categoryEnum: string;
+  /** Union each contributor adds its own subject types to (composition merges them). */
+  subjectUnion: string;
+}
+
+/** One contributing subgraph as the merger sees it. */
+export interface Contributor {
+  name: string;
+  categories: EnumValueDefinitionNode[];
+  subjects: string[];
+}
+
+/** A contributor or merger schema that does not fit the spec; the message names the subgraph and the fix. */
+export class MergedListError extends Error {}
+
+type Def = DocumentNode['definitions'][number];
+const named = (d: Def, kinds: Kind[], name: string) => kinds.includes(d.kind) && 'name' in d && d.name?.value === name;
+const OBJECT = [Kind.OBJECT_TYPE_DEFINITION, Kind.OBJECT_TYPE_EXTENSION];
+
+function fieldsOf(doc: DocumentNode, type: string): FieldDefinitionNode[] {
+  return doc.definitions.filter((d) => named(d, OBJECT, type)).flatMap((d) => [...((d as ObjectTypeDefinitionNode).fields ?? [])]);
+}
+
+/** The peers that contribute, in the peers' order, with what each declares. */
+export function contributorsOf(spec: MergedListSpec, peers: readonly PeerSchema[]): Contributor[] {
+  const out: Contributor[] = [];
+  for (const peer of peers) {
+    const present = spec.parts.map((p) => fieldsOf(peer.typeDefs, p.type).some((f) => f.name.value === `${peer.name}${p.suffix}`));
+    if (!present.some(Boolean)) continue;
+    const missing = spec.parts.filter((_, i) => !present[i]);
+    if (missing.length) throw new MergedListError(`${peer.name} contributes to ${spec.parts.find((_, i) => present[i])!.type} but has no ${missing.map((p) => `${p.type}.${peer.name}${p.suffix}`).join(', ')}: a contributor adds a field to each of ${spec.parts.map((p) => p.type).join(' and ')}`);
+    const categories = peer.typeDefs.definitions
+      .filter((d) => named(d, [Kind.ENUM_TYPE_DEFINITION, Kind.ENUM_TYPE_EXTENSION], spec.categoryEnum))
+      .flatMap((d) => [...((d as { values?: readonly EnumValueDefinitionNode[] }).values ?? [])]);
+    const subjects = peer.typeDefs.definitions
+      .filter((d) => named(d, [Kind.UNION_TYPE_DEFINITION, Kind.UNION_TYPE_EXTENSION], spec.subjectUnion))
+      .flatMap((d) => ((d as { types?: readonly { name: { value: string } }[] }).types ?? []).map((t) => t.name.value));
+    if (!categories.length) throw new MergedListError(`${peer.name} contributes to ${spec.parts[0].type} but declares no value of enum ${spec.categoryEnum}: declare the categories its lines use`);
+    for (const subject of subjects) {
+      const keys = peer.typeDefs.definitions.filter((d) => named(d, OBJECT, subject)).flatMap((d) => [...((d as ObjectTypeDefinitionNode).directives ?? [])]).filter((x) => x.name.value === 'key');
+      const idKey = keys.some((k) => k.arguments?.some((a) => a.name.value === 'fields' && a.value.kind === Kind.STRING && a.value.value.trim() === 'id'));
+      if (!idKey) throw new MergedListError(`${peer.name}: subject type ${subject} of ${spec.subjectUnion} must be an entity with @key(fields: "id"), because a line names what it paid for by type and id`);
+    }
+    out.push({ name: peer.name, categories, subjects });
+  }
+  return out;
+}
+
+function leafSelection(base: DocumentNode, itemType: string): string {
+  const fields = fieldsOf(base, itemType).map((f) => f.name.value);
+  if (!fields.length) throw new MergedListError(`the merger's schema has no type ${itemType}`);
+  return fields.join(' ');
+}
+
+function requiresDirective(fields: string): ConstDirectiveNode {
+  return { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: 'requires' }, arguments: [{ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'fields' }, value: { kind: Kind.STRING, value: fields } }] };
+}
+
+function externalField(part: MergedPart, contributor: string): FieldDefinitionNode {
+  const doc = parse(`type X { "Internal: the ${contributor} subgraph's contribution, merged here." ${contributor}${part.suffix}: [${part.itemType}!]! @external }`);
+  return (doc.definitions[0] as ObjectTypeDefinitionNode).fields![0];
+}
+
+/** The merger's whole schema: its own `base` plus what the contributors imply. */
+export function mergerTypeDefs(spec: MergedListSpec, base: DocumentNode, contributors: readonly Contributor[]): DocumentNode {
+  if (!contributors.length) throw new MergedListError(`no subgraph contributes to ${spec.parts.map((p) => p.type).join(' / ')}: the merged list needs at least one contributor`);
+  const categories = new Map<string, EnumValueDefinitionNode>();
+  for (const c of contributors) for (const v of c.categories) if (!categories.has(v.name.value)) categories.set(v.name.value, v);
+  const subjects = new Map<string, string>();
+  for (const c of contributors) for (const s of c.subjects) if (!subjects.has(s)) subjects.set(s, c.name);
+  const definedHere = new Set(base.definitions.filter((d) => 'name' in d && d.name).map((d) => (d as { name: { value: string } }).name.value));
+
+  const definitions = base.definitions.map((d): Def => {
+    const part = spec.parts.find((p) => named(d, [Kind.OBJECT_TYPE_DEFINITION], p.type));
+    if (part) {
+      const def = d as ObjectTypeDefinitionNode;
+      const selection = contributors.map((c) => `${c.name}${part.suffix} { ${leafSelection(base, part.itemType)} }`).join(' ');
+      const fields = (def.fields ?? []).map((f) => (part.derived.includes(f.name.value) ? { ...f, directives: [...(f.directives ?? []), requiresDirective(selection)] } : f));
+      return { ...def, fields: [...fields, ...contributors.map((c) => externalField(part, c.name))] };
+    }
+    if (named(d, [Kind.ENUM_TYPE_DEFINITION], spec.categoryEnum)) return { ...(d as object), values: [...categories.values()] } as unknown as Def;
+    if (named(d, [Kind.UNION_TYPE_DEFINITION], spec.subjectUnion)) {
+      return { ...(d as object), types: [...subjects.keys()].map((s) => ({ kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: s } })) } as unknown as Def;
+    }
+    return d;
+  });
+  for (const p of spec.parts) if (!definedHere.has(p.type)) throw new MergedListError(`the merger's schema must define type ${p.type}`);
+  const stubs = [...subjects]
+    .filter(([s]) => !definedHere.has(s))
+    .map(([s, owner]) => `"${s}: the ${owner} subgraph resolves it."\ntype ${s} @key(fields: "id", resolvable: false) {\n  "Its id."\n  id: ID!\n}`);
+  const stubDoc = stubs.length ? parse(stubs.join('\n\n')) : { definitions: [] };
+  return { kind: Kind.DOCUMENT, definitions: [...definitions, ...stubDoc.definitions] };
+}
+
+/** The generated schema as SDL text with a header saying where it comes from. */
+export function printMergerSchema(doc: DocumentNode, merger: string, contributors: readonly Contributor[]): string {
+  return `# Generated by \`npm run compose\` from subgraphs/${merger}/schema.graphql and its contributors (${contributors.map((c) => c.name).join(', ')}). Do not edit.\n${print(doc)}\n`;
+}

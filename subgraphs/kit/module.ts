@@ -1,0 +1,88 @@
+/**
+ * What a subgraph folder declares about itself. `subgraphs/<name>/index.ts` exports one `SubgraphModule`
+ * as default: its manifest (name, default port, seed stage) and its code. Everything that lists subgraphs
+ * (the stack, composition, rover.yaml, seeding, health, the benchmark and the test sweeps) reads these
+ * manifests, so a new subgraph is one new folder.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type DocumentNode } from 'graphql';
+import type { Db } from './db';
+import type { Identity } from '../../platform/identity';
+import type { SeedStage } from './seed';
+
+/** Calls another subgraph directly as the `service` role (for checks such as "who owns this VIN"). */
+export interface ServiceClient {
+  call<T = Record<string, unknown>>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+/** What every resolver receives. */
+export interface SubgraphContext<L = unknown> {
+  db: Db;
+  /** The caller as forwarded by the gateway; null for an anonymous request. */
+  identity: Identity | null;
+  /** This request's DataLoaders, built once per request. */
+  loaders: L;
+  services: ServiceClient;
+}
+
+export type SubgraphResolvers<L = unknown> = GraphQLResolverMap<SubgraphContext<L>>;
+
+/** Another subgraph of the graph as a subgraph sees it: its name and the schema it serves. */
+export interface PeerSchema {
+  name: string;
+  typeDefs: DocumentNode;
+}
+
+/** The manifest part of a module. */
+export interface SubgraphManifest {
+  /** The folder's name; also its PostgreSQL schema and its name in the supergraph. */
+  name: string;
+  /** Default port (4001, 4002, …); `--port N` moves it to N + (port − 4000) with the gateway on N. */
+  port: number;
+  /** Its demo seed stage, and the subgraphs whose stages must have run before it. */
+  seed?: { stage: SeedStage; after?: readonly string[] };
+  /** A subgraph with no tables (no `migrations/`) needs no database of its own. */
+  stateless?: boolean;
+}
+
+export interface SubgraphModule<L = unknown> extends SubgraphManifest {
+  /** The folder: `schema.graphql`, and `migrations/NNN_*.sql` unless stateless. */
+  dir: string;
+  /** The resolvers of `schema.graphql`. */
+  resolvers: SubgraphResolvers<L>;
+  /** Builds this request's DataLoaders. */
+  createLoaders(db: Db, identity: Identity | null): L;
+  /**
+   * For a subgraph whose schema depends on the rest of the graph (the spending merge, which takes one
+   * field from every contributor): its schema and resolvers for the given peers. Called again whenever
+   * the set of peers changes at run time. Absent for a subgraph whose schema is its `schema.graphql`.
+   */
+  fromPeers?(peers: readonly PeerSchema[]): { typeDefs: DocumentNode; resolvers: SubgraphResolvers<L> };
+}
+
+/** The folder's own `schema.graphql`, parsed. */
+export function loadTypeDefs(dir: string): DocumentNode {
+  const file = join(dir, 'schema.graphql');
+  try {
+    return parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    // Name the subgraph: a syntax error alone does not say which of the folders it is in.
+    throw new Error(`the ${basename(dir)} subgraph's schema (${basename(dir)}/schema.graphql) does not parse: ${(err as Error).message}`);
+  }
+}
+
+/** The schema and resolvers a module serves in a graph with these peers. */
+export function servedSchema<L>(mod: SubgraphModule<L>, peers: readonly PeerSchema[]): { typeDefs: DocumentNode; resolvers: SubgraphResolvers<L> } {
+  if (mod.fromPeers) return mod.fromPeers(peers.filter((p) => p.name !== mod.name));
+  return { typeDefs: loadTypeDefs(mod.dir), resolvers: mod.resolvers };
+}
+
+/**
+ * Every module's own schema, as the peers a peer-dependent module is built from. A peer-dependent module
+ * is given the others' own schemas only, never another generated one, so generation cannot loop.
+ */
+export function peerSchemas(mods: readonly SubgraphModule<any>[]): PeerSchema[] {
+  return mods.filter((m) => !m.fromPeers).map((m) => ({ name: m.name, typeDefs: loadTypeDefs(m.dir) }));
+}
