@@ -1,8 +1,17 @@
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
 
+/** Subgraphs as their folders' manifests give them to configuration (name and default port). */
+const GRAPH = [
+  { name: 'catalog', port: 4001 },
+  { name: 'orders', port: 4002 },
+  { name: 'finance', port: 4003 },
+  { name: 'aftermarket', port: 4004 },
+  { name: 'energy', port: 4005 },
+];
+
 describe('configuration from the environment', () => {
   test('defaults are safe and complete for local development', () => {
-    const c = loadConfig({});
+    const c = loadConfig({}, {}, GRAPH);
     expect(c.gatewayPort).toBe(4000);
     expect(c.subgraphPorts).toEqual({ catalog: 4001, orders: 4002, finance: 4003, aftermarket: 4004, energy: 4005 });
     expect(c.jwt.secret).toBe(DEV_JWT_SECRET);
@@ -13,7 +22,7 @@ describe('configuration from the environment', () => {
   test('every bad value is reported at once, each with the variable and what it accepts', () => {
     let error: Error | undefined;
     try {
-      loadConfig({ PORT: 'eighty', ORDERS_PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'nope', JWT_SECRET: 'short', MAX_BODY_BYTES: '-1', NODE_ENV: 'staging', MAX_QUERY_DEPTH: '1', MAX_TOKENS: 'x', SUBGRAPH_TIMEOUT_MS: '5' });
+      loadConfig({ PORT: 'eighty', ORDERS_PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'nope', JWT_SECRET: 'short', MAX_BODY_BYTES: '-1', NODE_ENV: 'staging', MAX_QUERY_DEPTH: '1', MAX_TOKENS: 'x', SUBGRAPH_TIMEOUT_MS: '5' }, {}, GRAPH);
     } catch (err) {
       error = err as Error;
     }
@@ -64,21 +73,21 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ JWT_MAX_TTL_SECONDS: 'forever' })).toThrow(/JWT_MAX_TTL_SECONDS="forever"/);
   });
 
-  test('one port moves the whole stack: the subgraphs follow the gateway at N+1 … N+5', () => {
+  test('one port moves the whole stack: each subgraph keeps its distance from the gateway (4001 → N+1)', () => {
     const ports = (c: { gatewayPort: number; subgraphPorts: Record<string, number> }) => [c.gatewayPort, ...Object.values(c.subgraphPorts)];
-    expect(ports(loadConfig({ PORT: '5000' }))).toEqual([5000, 5001, 5002, 5003, 5004, 5005]);
-    expect(ports(loadConfig({ PORT: '5000' }, { port: 6000 }))).toEqual([6000, 6001, 6002, 6003, 6004, 6005]);
-    expect(ports(loadConfig({}, { port: 7100 }))).toEqual([7100, 7101, 7102, 7103, 7104, 7105]);
+    expect(ports(loadConfig({ PORT: '5000' }, {}, GRAPH))).toEqual([5000, 5001, 5002, 5003, 5004, 5005]);
+    expect(ports(loadConfig({ PORT: '5000' }, { port: 6000 }, GRAPH))).toEqual([6000, 6001, 6002, 6003, 6004, 6005]);
+    expect(ports(loadConfig({}, { port: 7100 }, GRAPH))).toEqual([7100, 7101, 7102, 7103, 7104, 7105]);
   });
 
   test('an explicit <NAME>_PORT still wins, and port 0 means a free port for every server', () => {
-    expect(loadConfig({ PORT: '5000', ORDERS_PORT: '9999' }).subgraphPorts).toEqual({ catalog: 5001, orders: 9999, finance: 5003, aftermarket: 5004, energy: 5005 });
-    expect(loadConfig({ PORT: '0' }).subgraphPorts).toEqual({ catalog: 0, orders: 0, finance: 0, aftermarket: 0, energy: 0 });
-    expect(loadConfig({ PORT: '0', ENERGY_PORT: '4105' }).subgraphPorts.energy).toBe(4105);
+    expect(loadConfig({ PORT: '5000', ORDERS_PORT: '9999' }, {}, GRAPH).subgraphPorts).toEqual({ catalog: 5001, orders: 9999, finance: 5003, aftermarket: 5004, energy: 5005 });
+    expect(loadConfig({ PORT: '0' }, {}, GRAPH).subgraphPorts).toEqual({ catalog: 0, orders: 0, finance: 0, aftermarket: 0, energy: 0 });
+    expect(loadConfig({ PORT: '0', ENERGY_PORT: '4105' }, {}, GRAPH).subgraphPorts.energy).toBe(4105);
   });
 
   test('a gateway port that leaves no room for the subgraphs is refused, naming the subgraph and the way out', () => {
-    expect(() => loadConfig({ PORT: '65533' })).toThrow(/the aftermarket subgraph would listen on 65537 \(gateway port 65533 \+ 4\): choose a gateway port up to 65530, or set AFTERMARKET_PORT/);
+    expect(() => loadConfig({ PORT: '65533' }, {}, GRAPH)).toThrow(/the aftermarket subgraph would listen on 65537 \(gateway port 65533 \+ 4\): choose a gateway port up to 65530, or set AFTERMARKET_PORT/);
     expect(() => loadConfig({}, { port: 70000 })).toThrow(/--port 70000 is not a TCP port/);
   });
 });

@@ -45,6 +45,9 @@ export const DEV_JWT_SECRET = 'autograph-local-development-secret';
 
 const DEFAULT_GATEWAY_PORT = 4000;
 
+/** `*_URL` variables that are not a subgraph's address. */
+const NOT_SUBGRAPH_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_JWKS_URL']);
+
 /**
  * Longest token lifetime (`exp - iat`) accepted. Production tokens come from an identity provider whose
  * access tokens live minutes, so an hour bounds what a leaked token is worth; in development the printed
@@ -145,7 +148,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     const derived = gatewayPort === 0 ? 0 : gatewayPort + offset;
     if ((derived > 65535 || derived < 1) && gatewayPort !== 0 && !env[variable]) problems.push(`the ${name} subgraph would listen on ${derived} (gateway port ${gatewayPort} ${offset < 0 ? '-' : '+'} ${Math.abs(offset)}): choose a gateway port up to ${65535 - widest}, or set ${variable}`);
     subgraphPorts[name] = port(env, variable, derived, problems);
-    const u = url(env, `${name.toUpperCase()}_URL`, ['http:', 'https:'], problems);
+  }
+  // `<NAME>_URL` moves any subgraph of the supergraph, including one this process has no folder for
+  // (a gateway alone knows its subgraphs only from the supergraph).
+  // A known subgraph's variable must be an http(s) URL; another `*_URL` (set by a CI system, say) counts
+  // only when it is one, so an unrelated variable cannot stop start-up.
+  const known = new Set(subgraphs.map((s) => s.name));
+  for (const variable of Object.keys(env).sort()) {
+    const m = /^([A-Z][A-Z0-9_]*)_URL$/.exec(variable);
+    if (!m || NOT_SUBGRAPH_URLS.has(variable)) continue;
+    const name = m[1].toLowerCase();
+    const u = url(env, variable, ['http:', 'https:'], known.has(name) ? problems : []);
     if (u) subgraphUrls[name] = u;
   }
 

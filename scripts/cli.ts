@@ -50,7 +50,7 @@ export function loadConfigOrExit(overrides: ConfigOverrides = {}, subgraphs: rea
 export function exitOnStartFailure(err: unknown): never {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
   if (e?.code === 'EADDRINUSE') {
-    console.error(`error: port ${e.port} on ${e.address} is already in use: stop the other process, or choose other ports (PORT, CATALOG_PORT … ENERGY_PORT, or --port; 0 picks a free one)`);
+    console.error(`error: port ${e.port} on ${e.address} is already in use: stop the other process, or choose other ports (PORT or --port, which moves every subgraph with it; a subgraph's own <NAME>_PORT; 0 picks a free one)`);
   } else if (e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND') {
     console.error(`error: cannot reach ${e.address ?? 'a service'}${e.port ? `:${e.port}` : ''} (${e.code}): is DATABASE_URL / REDIS_URL right and the server running?`);
   } else {

@@ -4,22 +4,13 @@
  * one passes. Each case runs in a copy of the tree, as a contributor's checkout would be.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { copyTree } from '../testing/tree';
 
 const root = resolve(__dirname, '..');
 
-/** A copy of the tree (code and schemas; node_modules linked) in which compose runs on its own folders. */
-export function copyProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'autograph-compose-'));
-  const skip = new Set(['node_modules', '.git', '.data']);
-  for (const entry of ['rover.yaml', 'package.json', 'tsconfig.json', 'schema', 'subgraphs', 'platform', 'gateway', 'stack', 'testing', 'scripts']) {
-    cpSync(join(root, entry), join(dir, entry), { recursive: true, filter: (src) => !skip.has(src.split('/').pop()!) });
-  }
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
-}
+const copyProject = () => copyTree('autograph-compose-');
 
 function compose(cwd: string, ...args: string[]) {
   const res = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(cwd, 'scripts/compose.ts'), ...args], { cwd, encoding: 'utf8' });

@@ -33,7 +33,7 @@ describe("the README's walk through a car's whole life", () => {
   let server: ChildProcess | undefined;
   let gateway = '';
   const { DATABASE_URL: _d, REDIS_URL: _r, JWT_SECRET: _j, ...inherited } = process.env;
-  const env = { ...inherited, NODE_ENV: 'development', PORT: '0', CATALOG_PORT: '0', ORDERS_PORT: '0', FINANCE_PORT: '0', AFTERMARKET_PORT: '0', ENERGY_PORT: '0' };
+  const env = { ...inherited, NODE_ENV: 'development', PORT: '0' };
 
   beforeAll(async () => {
     // tsx as a loader in this process, so that killing it kills the server (its CLI would leave a child).

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEMO_USER } from '../subgraphs/kit/seed';
+import { subgraphs } from '../subgraphs';
 
 const root = resolve(__dirname, '..');
 // tsx as a loader in the same process (not its CLI, which runs the script in a child that a SIGKILL
@@ -14,7 +15,8 @@ const root = resolve(__dirname, '..');
 const tsx = '--import=tsx';
 const env = (extra: Record<string, string>) => {
   const { DATABASE_URL: _d, REDIS_URL: _r, ...rest } = process.env;
-  return { ...rest, NODE_ENV: 'development', PORT: '0', CATALOG_PORT: '0', ORDERS_PORT: '0', FINANCE_PORT: '0', AFTERMARKET_PORT: '0', ENERGY_PORT: '0', ...extra };
+  // PORT=0 puts the gateway and every subgraph on a free port.
+  return { ...rest, NODE_ENV: 'development', PORT: '0', ...extra };
 };
 
 describe('npm start on the embedded database', () => {
@@ -155,6 +157,9 @@ describe('npm start with NODE_ENV=production', () => {
 });
 
 /** A gateway port N with N … N+5 all free on 127.0.0.1, clear of `avoid`. */
+/** How far past the gateway's port the subgraphs reach (from their folders' default ports). */
+const WIDTH = Math.max(...subgraphs().map((m) => m.port - 4000));
+
 async function freePortBlock(avoid: number[] = []): Promise<number> {
   const { createServer } = await import('node:net');
   const free = (port: number) => new Promise<boolean>((r) => {
@@ -166,8 +171,8 @@ async function freePortBlock(avoid: number[] = []): Promise<number> {
     // Below Linux's ephemeral range (32768+), where other processes' port-0 servers and outgoing
     // connections would otherwise take a port between this check and npm start binding it.
     const base = 12_000 + Math.floor(Math.random() * 20_000);
-    if (avoid.some((a) => Math.abs(a - base) < 6)) continue;
-    const checks = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => free(base + i)));
+    if (avoid.some((a) => Math.abs(a - base) <= WIDTH)) continue;
+    const checks = await Promise.all(Array.from({ length: WIDTH + 1 }, (_, i) => free(base + i)));
     if (checks.every(Boolean)) return base;
   }
 }
@@ -176,9 +181,9 @@ describe('two copies of npm start on one machine', () => {
   const copies: Array<ReturnType<typeof spawnStart>> = [];
   afterAll(() => copies.forEach((c) => c.child.kill('SIGKILL')));
 
-  test('only --port differs: each puts its subgraphs at N+1 … N+5, prints every port, and both answer', async () => {
+  test('only --port differs: each puts every subgraph at its distance from N (4001 → N+1), prints every port, and both answer', async () => {
     // No port variables at all: the flag alone must move the whole stack.
-    const { PORT: _p, CATALOG_PORT: _c, ORDERS_PORT: _o, FINANCE_PORT: _f, AFTERMARKET_PORT: _a, ENERGY_PORT: _e, ...base } = env({});
+    const { PORT: _p, ...base } = env({});
     const first = await freePortBlock();
     const second = await freePortBlock([first]);
     for (const port of [first, second]) copies.push(spawnStart(['--port', String(port), '--no-seed'], { PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-copy-')) }, base));
@@ -186,7 +191,7 @@ describe('two copies of npm start on one machine', () => {
     for (const [i, port] of [first, second].entries()) {
       const output = copies[i].output();
       expect(output).toContain(`gateway     http://127.0.0.1:${port}/graphql`);
-      for (const [j, name] of ['catalog', 'orders', 'finance', 'aftermarket', 'energy'].entries()) expect(output).toContain(`${name.padEnd(11)} http://127.0.0.1:${port + 1 + j}/graphql`);
+      for (const m of subgraphs()) expect(output).toContain(`${m.name.padEnd(11)} http://127.0.0.1:${port + m.port - 4000}/graphql`);
       const health = await fetch(`http://127.0.0.1:${port}/health/subgraphs`);
       expect(health.status).toBe(200);
       const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ models(first: 1) { edges { cursor } } }' }) });
