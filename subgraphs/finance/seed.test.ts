@@ -11,7 +11,7 @@ import { seedId } from '../kit/ids';
 import { emptySeedCatalog, addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';
 import { seedCatalog } from '../catalog';
 import { seedOrders } from '../orders';
-import { allProducts } from './data';
+import { allProducts } from './data/insurance';
 import { planFinanceSeed, seedFinance } from './seed';
 
 const USERS = 10_000;
