@@ -9,7 +9,8 @@
 import { DEMO_USER, addDays, type SeedStage, type SeedTrim, type Rng } from '../kit/seed';
 import { seedId } from '../kit/ids';
 import { bulkInsert } from '../kit/bulk';
-import type { AccessoryCategory, BatteryOption, PackageCode } from './data';
+import type { BatteryOption } from './data/models';
+import type { AccessoryCategory, PackageCode } from './data/options';
 
 /** Whole yuan (every catalog price is one) to fen, exactly: `BigInt` throws on a fraction instead of rounding it away. */
 const yuan = (y: number): bigint => BigInt(y) * 100n;
