@@ -8,7 +8,7 @@ import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/ide
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
 import { seedCatalog } from './seed';
-import { SEED_ACCESSORIES } from './seed';
+import { SEED_ACCESSORIES } from './seed/fixed-catalog';
 
 let g: TestGraph;
 let world: SeedWorld;

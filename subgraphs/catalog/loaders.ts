@@ -5,23 +5,9 @@
  */
 import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
-import {
-  accessoriesByIds,
-  coloursByIds,
-  modelsByIds,
-  packagesByCodes,
-  packagesByIds,
-  preferencesOfUsers,
-  trimsByIds,
-  trimsByModelIds,
-  type AccessoryRecord,
-  type ColourRecord,
-  type PackageCode,
-  type PackageRecord,
-  type PreferenceRecord,
-  type TrimRecord,
-  type VehicleModelRecord,
-} from './data';
+import { modelsByIds, trimsByIds, trimsByModelIds, type TrimRecord, type VehicleModelRecord } from './data/models';
+import { accessoriesByIds, coloursByIds, packagesByCodes, packagesByIds, type AccessoryRecord, type ColourRecord, type PackageCode, type PackageRecord } from './data/options';
+import { preferencesOfUsers, type PreferenceRecord } from './data/preferences';
 
 /** Builds a by-key loader over a batch fetch; a missing key resolves to null. */
 function byKey<K extends string, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (v: V) => K) {

@@ -8,7 +8,8 @@ import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testin
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { formatFen } from '../../platform/money';
 import { addDays } from '../kit/seed';
-import type { FinanceKind, NewInstalment, NewPolicy } from './data';
+import type { NewPolicy } from './data/insurance';
+import type { FinanceKind, NewInstalment } from './data/loans';
 import { buildSchedule } from './schedule';
 import { writeFinanceRows } from './seed';
 

@@ -5,22 +5,9 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
-import {
-  instalmentsByIds,
-  instalmentsByLoanIds,
-  loanPagesForUsers,
-  loansByIds,
-  loansByOrderIds,
-  policiesByIds,
-  policiesByVins,
-  policyPagesForUsers,
-  productsByIds,
-  type InstalmentRow,
-  type InsurancePolicyRow,
-  type InsuranceProductRow,
-  type LoanRow,
-  type TimeKey,
-} from './data';
+import { policiesByIds, policiesByVins, policyPagesForUsers, productsByIds, type InsurancePolicyRow, type InsuranceProductRow } from './data/insurance';
+import type { TimeKey } from './data/keyset';
+import { instalmentsByIds, instalmentsByLoanIds, loanPagesForUsers, loansByIds, loansByOrderIds, type InstalmentRow, type LoanRow } from './data/loans';
 
 /** One user's page request: batched with every other user asking for the same page shape. */
 export interface UserPageKey {

@@ -8,26 +8,22 @@ import { GraphQLError } from 'graphql';
 import { badInput, conflict, notFound } from '../../platform/errors';
 import { newId } from '../kit/ids';
 import { formatFen, MoneyFormatError, parseDecimalToFen } from '../../platform/money';
+import { coverOfKindEnds, insertPolicies, lockVehicleCover, policiesByIds, type InsurancePolicyRow } from './data/insurance';
 import {
-  coverOfKindEnds,
   earliestDueInstalment,
   insertInstalments,
   insertLoanUnlessFinanced,
-  insertPolicies,
   loanIdForOrder,
   lockInstalmentForPayment,
-  lockVehicleCover,
   markInstalmentPaid,
   markLoanPaidOffIfComplete,
-  policiesByIds,
   type FinanceKind,
   type InstalmentRow,
-  type InsurancePolicyRow,
   type LoanRow,
-} from './data';
-import type { FinanceContext } from './resolvers';
+} from './data/loans';
+import { requireCustomer, type FinanceContext } from './access';
 import { addMonthsUtc, buildSchedule } from './schedule';
-import { checkAnnualRateBps, checkId, checkTermMonths, checkVin, requireCustomer } from './validation';
+import { checkAnnualRateBps, checkId, checkTermMonths, checkVin } from './validation';
 
 /** The orders subgraph's answer about an order (its service contract). */
 interface OrderFacts {

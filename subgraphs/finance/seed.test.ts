@@ -10,7 +10,7 @@ import { migrate, type Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { emptySeedCatalog, addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';
-import { allProducts } from './data';
+import { allProducts } from './data/insurance';
 import { planFinanceSeed, seedFinance } from './seed';
 
 const USERS = 10_000;

@@ -7,17 +7,8 @@
 import { DEMO_USER, addDays, type SeedStage, type SeedWorld } from '../kit/seed';
 import type { Db } from '../kit/db';
 import { seedId } from '../kit/ids';
-import {
-  allProducts,
-  insertInstalments,
-  insertLoans,
-  insertPolicies,
-  type FinanceKind,
-  type InsuranceProductRow,
-  type LoanSeedRow,
-  type NewInstalment,
-  type NewPolicy,
-} from './data';
+import { allProducts, insertPolicies, type InsuranceProductRow, type NewPolicy } from './data/insurance';
+import { insertInstalments, insertLoans, type FinanceKind, type LoanSeedRow, type NewInstalment } from './data/loans';
 import { addMonthsUtc, buildSchedule } from './schedule';
 
 /** Rates offered in the seed: 0% manufacturer promotions and typical captive-finance rates. */

@@ -1,24 +1,15 @@
-/** Input checks and access rules shared by finance's queries and mutations. */
-import { requireIdentity } from '../kit/auth';
-import { badInput, forbidden } from '../../platform/errors';
-import type { Identity } from '../../platform/identity';
+/** Input checks of finance's queries and mutations: each refusal is BAD_USER_INPUT naming the argument. */
+import { badInput } from '../../platform/errors';
 import { isPlausibleId } from '../kit/ids';
 import { readPageArgs, type PageArgs } from '../kit/pagination';
 import { ALLOWED_TERMS_MONTHS, MAX_ANNUAL_RATE_BPS } from './schedule';
-import type { TimeKey } from './data';
+import type { TimeKey } from './data/keyset';
 
 /** VINs: 17 characters from 0-9 and A-Z without I, O and Q. */
 const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
 
-/**
- * Requires a signed-in customer. Loans, payments and policies are a person's own contracts: an admin,
- * partner, analyst or another subgraph cannot open or pay them on someone's behalf.
- */
-export function requireCustomer(identity: Identity | null, action: string): Identity {
-  const who = requireIdentity(identity);
-  if (who.role !== 'customer') throw forbidden(`only customers can ${action}; your token has the role ${who.role}`);
-  return who;
-}
+/** Organisation ids as tokens carry them, e.g. `pingan-insurance`. */
+const ORG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Refuses an id that can never match a row (too long, unprintable), naming the field. */
 export function checkId(value: string, field: string, what: string): string {
@@ -30,6 +21,11 @@ export function checkVin(value: string, field = 'vin'): string {
   const vin = value.toUpperCase();
   if (!VIN_RE.test(vin)) throw badInput(`\`${field}\` must be a 17-character VIN (digits and A-Z without I, O and Q)`, field);
   return vin;
+}
+
+export function checkInsurerOrg(value: string): string {
+  if (!ORG_RE.test(value)) throw badInput('`insurerOrg` must be an organisation id such as "pingan-insurance"', 'insurerOrg');
+  return value;
 }
 
 export function checkTermMonths(value: number): number {

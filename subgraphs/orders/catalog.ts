@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import { badInput, notFound } from '../../platform/errors';
 import { parseDecimalToFen } from '../../platform/money';
 import type { ServiceClient } from '../kit/subgraph';
-import { PRICE_LINE_KINDS, type PackageEntitlementTerms, type PriceLine, type PriceLineKind } from './data';
+import { PRICE_LINE_KINDS, type PackageEntitlementTerms, type PriceLine, type PriceLineKind } from './data/orders';
 
 const QUOTE_QUERY = `query($t:ID!,$c:ID,$p:ID,$a:[ID!]){ quote(trimId:$t,colourId:$c,packageId:$p,accessoryIds:$a){ trimId batteryRental manufacturerOrg package { maintenancePlan { services years allowancePerService { amount } } fittedItems } total { amount } lines { kind refId description amount { amount } } } }`;
 

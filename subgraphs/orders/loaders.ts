@@ -5,10 +5,14 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
-import * as data from './data';
+import { ordersByIds, orderPages, priceLinesByOrderIds, statusHistoryByOrderIds } from './data/orders';
+import { testDrivePages, testDrivesByIds } from './data/test-drives';
+import { tradeInPages, tradeInsByIds } from './data/trade-ins';
+import type { UserPageKey } from './data/user-pages';
+import { vehiclePages, vehiclesByOrderIds, vehiclesByVins } from './data/vehicles';
 import { existingUsers, usersByPseudonyms } from './users';
 
-const pageKey = (k: data.UserPageKey) => JSON.stringify([k.userId, k.limit, k.after]);
+const pageKey = (k: UserPageKey) => JSON.stringify([k.userId, k.limit, k.after]);
 
 export function createOrdersLoaders(db: Db) {
   return {
@@ -16,17 +20,17 @@ export function createOrdersLoaders(db: Db) {
     /** pseudonym → real user id (null for nobody): how an analyst's `User` finds its person. */
     userByPseudonym: new DataLoader((pseudonyms: readonly string[]) => usersByPseudonyms(db, pseudonyms)),
     userExists: new DataLoader((ids: readonly string[]) => existingUsers(db, ids)),
-    order: new DataLoader((ids: readonly string[]) => data.ordersByIds(db, ids)),
-    priceLines: new DataLoader((orderIds: readonly string[]) => data.priceLinesByOrderIds(db, orderIds)),
-    statusHistory: new DataLoader((orderIds: readonly string[]) => data.statusHistoryByOrderIds(db, orderIds)),
-    tradeIn: new DataLoader((ids: readonly string[]) => data.tradeInsByIds(db, ids)),
-    testDrive: new DataLoader((ids: readonly string[]) => data.testDrivesByIds(db, ids)),
-    vehicle: new DataLoader((vins: readonly string[]) => data.vehiclesByVins(db, vins)),
-    vehicleOfOrder: new DataLoader((orderIds: readonly string[]) => data.vehiclesByOrderIds(db, orderIds)),
-    ordersOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.orderPages(db, keys), { cacheKeyFn: pageKey }),
-    vehiclesOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.vehiclePages(db, keys), { cacheKeyFn: pageKey }),
-    testDrivesOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.testDrivePages(db, keys), { cacheKeyFn: pageKey }),
-    tradeInsOfUser: new DataLoader((keys: readonly data.UserPageKey[]) => data.tradeInPages(db, keys), { cacheKeyFn: pageKey }),
+    order: new DataLoader((ids: readonly string[]) => ordersByIds(db, ids)),
+    priceLines: new DataLoader((orderIds: readonly string[]) => priceLinesByOrderIds(db, orderIds)),
+    statusHistory: new DataLoader((orderIds: readonly string[]) => statusHistoryByOrderIds(db, orderIds)),
+    tradeIn: new DataLoader((ids: readonly string[]) => tradeInsByIds(db, ids)),
+    testDrive: new DataLoader((ids: readonly string[]) => testDrivesByIds(db, ids)),
+    vehicle: new DataLoader((vins: readonly string[]) => vehiclesByVins(db, vins)),
+    vehicleOfOrder: new DataLoader((orderIds: readonly string[]) => vehiclesByOrderIds(db, orderIds)),
+    ordersOfUser: new DataLoader((keys: readonly UserPageKey[]) => orderPages(db, keys), { cacheKeyFn: pageKey }),
+    vehiclesOfUser: new DataLoader((keys: readonly UserPageKey[]) => vehiclePages(db, keys), { cacheKeyFn: pageKey }),
+    testDrivesOfUser: new DataLoader((keys: readonly UserPageKey[]) => testDrivePages(db, keys), { cacheKeyFn: pageKey }),
+    tradeInsOfUser: new DataLoader((keys: readonly UserPageKey[]) => tradeInPages(db, keys), { cacheKeyFn: pageKey }),
   };
 }
 

@@ -1,6 +1,7 @@
-/** The buying rules on their own: deposit, price split, VINs, idempotency keys, test-drive times. */
+/** The buying rules (deposit, price split) and the input checks (VINs, idempotency keys, test-drive times) on their own. */
 import { GraphQLError } from 'graphql';
-import { checkIdempotencyKey, checkTestDriveTime, DEPOSIT_FEN, depositFor, parseVin, requestFingerprint, splitPrice } from './rules';
+import { DEPOSIT_FEN, depositFor, requestFingerprint, splitPrice } from './rules';
+import { checkIdempotencyKey, checkTestDriveTime, parseVin } from './validation';
 
 const codeAndField = (fn: () => unknown) => {
   try {

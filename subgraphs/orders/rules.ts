@@ -1,22 +1,16 @@
 /**
  * The buying rules, free of I/O: the fixed deposit, how an order's price splits into deposit, trade-in
- * credit, financed amount and balance, and the shapes a client's VIN, idempotency key and test-drive
- * time must have. Resolvers and the seed both price orders through here, so they cannot disagree.
+ * credit, financed amount and balance, what the buyer still owes, and what a car's package entitles it
+ * to. Resolvers and the seed both price orders through here, so they cannot disagree.
  */
 import { badInput } from '../../platform/errors';
 import { formatFen } from '../../platform/money';
+import { addYears } from '../kit/seed';
+import type { Order } from './data/orders';
+import type { Vehicle } from './data/vehicles';
 
 /** The deposit every order pays first: 5,000.00 yuan (or the whole price when that is smaller). */
 export const DEPOSIT_FEN = 500_000n;
-
-/** A test drive is booked at most this many days ahead. */
-export const TEST_DRIVE_HORIZON_DAYS = 90;
-
-/** Largest appraisal accepted: 10,000,000.00 yuan; anything above is a typo, not a used car. */
-export const MAX_APPRAISAL_FEN = 1_000_000_000n;
-
-/** Most accessories on one order (the catalog's quote refuses more as well). */
-export const MAX_ACCESSORIES = 20;
 
 /** The deposit of an order of `totalFen`. */
 export function depositFor(totalFen: bigint): bigint {
@@ -54,34 +48,6 @@ export function splitPrice(totalFen: bigint, tradeInCreditFen: bigint, financedF
   return { totalFen, depositFen, tradeInCreditFen, financedFen, balanceDueFen: financeable - financedFen };
 }
 
-const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
-
-/** Normalises a VIN to upper case and checks its shape (17 characters, no I, O or Q). */
-export function parseVin(raw: string, field = 'vin'): string {
-  const vin = raw.trim().toUpperCase();
-  if (!VIN_RE.test(vin)) {
-    throw badInput(`"${raw.slice(0, 40)}" is not a VIN: use 17 characters from 0-9 and A-Z without I, O and Q`, field);
-  }
-  return vin;
-}
-
-/** Checks an idempotency key: 1 to 100 printable ASCII characters, not only spaces. */
-export function checkIdempotencyKey(key: string): string {
-  if (!/^[\x20-\x7e]{1,100}$/.test(key) || key.trim() === '') {
-    throw badInput('idempotencyKey must be 1 to 100 printable ASCII characters (a UUID is ideal)', 'idempotencyKey');
-  }
-  return key;
-}
-
-/** Checks that a test drive is in the future and within the booking horizon. */
-export function checkTestDriveTime(at: Date, now: Date): Date {
-  if (at.getTime() <= now.getTime()) throw badInput('a test drive must be booked for a time in the future', 'at');
-  if (at.getTime() > now.getTime() + TEST_DRIVE_HORIZON_DAYS * 86_400_000) {
-    throw badInput(`a test drive can be booked at most ${TEST_DRIVE_HORIZON_DAYS} days ahead`, 'at');
-  }
-  return at;
-}
-
 /** What a `placeOrder` asked for, in a canonical form: two requests ask for the same order iff these are equal. */
 export interface OrderRequest {
   trimId: string;
@@ -98,4 +64,29 @@ export interface OrderRequest {
  */
 export function requestFingerprint(r: OrderRequest): string {
   return JSON.stringify([r.trimId, r.colourId, r.packageId, [...r.accessoryIds].sort(), r.financedFen.toString(), r.tradeInId]);
+}
+
+/**
+ * What the buyer still owes: a part is owed until it is paid. A cancelled order owes nothing (only an
+ * unpaid order can be cancelled). The priced amounts stay on the order for `deposit` and `balance`.
+ */
+export function owed(o: Order): { depositFen: bigint; balanceFen: bigint } {
+  if (o.status === 'CANCELLED') return { depositFen: 0n, balanceFen: 0n };
+  return { depositFen: o.depositPaidAt ? 0n : o.depositFen, balanceFen: o.balancePaidAt ? 0n : o.balanceDueFen };
+}
+
+/**
+ * What a vehicle's package entitles it to: the terms copied onto its order, with the maintenance years
+ * counted from the day the car was handed over.
+ */
+export function packageEntitlement(v: Vehicle, o: Order | null) {
+  if (!o) throw new Error(`vehicle ${v.vin} has no order ${v.orderId}`);
+  const { maintenanceServices, maintenanceYears, maintenanceAllowanceFen, fittedItems } = o.entitlement;
+  return {
+    packageId: o.packageId,
+    maintenanceServices,
+    maintenanceAllowancePerService: maintenanceAllowanceFen,
+    maintenanceValidUntil: maintenanceServices > 0 ? addYears(v.deliveredAt, maintenanceYears) : null,
+    fittedItems,
+  };
 }

@@ -14,7 +14,7 @@ import { addDays, addYears, DEMO_USER, type Rng, type SeedAccessory, type SeedCa
 import { registerUsers } from './users';
 import { bulkInsert } from '../kit/bulk';
 import { seedId } from '../kit/ids';
-import type { PriceLine } from './data';
+import type { PriceLine } from './data/orders';
 import { depositFor, requestFingerprint, splitPrice } from './rules';
 
 /** Share of users (besides the demo user) who bought a car. */
