@@ -5,14 +5,29 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
-import * as data from './data';
+import type { TimeKey } from './data/rows';
+import { storesByIds, type Store } from './data/stores';
+import { appointmentPagesByUsers, appointmentsByIds, type Appointment } from './data/appointments';
+import {
+  claimsByIds,
+  claimsByInvoiceIds,
+  invoicePagesByParents,
+  invoicesByAppointmentIds,
+  invoicesByIds,
+  linesByInvoiceIds,
+  packageServicesUsedByVins,
+  type Invoice,
+  type InvoiceLine,
+  type WarrantyClaim,
+} from './data/invoices';
+import { fittingsByVins, type PackageFitting } from './data/fittings';
 
 /** One page of a per-parent list: the parent (user id or VIN), the page size + 1, and where it starts. */
 export interface PageRequest {
   parentId: string;
   /** Rows to read: the page size plus one, to learn whether another page follows. */
   limit: number;
-  after: data.TimeKey | null;
+  after: TimeKey | null;
 }
 
 const pageShape = (r: PageRequest) => `${r.limit}\u0000${r.after ? `${r.after.at.toISOString()}\u0000${r.after.id}` : ''}`;
@@ -21,7 +36,7 @@ const pageShape = (r: PageRequest) => `${r.limit}\u0000${r.after ? `${r.after.at
  * A loader of per-parent pages. Requests with the same page size and cursor (the usual case: one field
  * on a list of parents) are answered by one statement.
  */
-function pageLoader<T>(load: (parentIds: string[], after: data.TimeKey | null, limit: number) => Promise<Map<string, T[]>>) {
+function pageLoader<T>(load: (parentIds: string[], after: TimeKey | null, limit: number) => Promise<Map<string, T[]>>) {
   return new DataLoader<PageRequest, T[], string>(
     async (requests) => {
       const byShape = new Map<string, PageRequest[]>();
@@ -47,18 +62,18 @@ function byKey<T>(load: (keys: string[]) => Promise<Map<string, T>>, missing: T)
 
 export function createLoaders(db: Db) {
   return {
-    store: byKey<data.Store | null>((ids) => data.storesByIds(db, ids), null),
-    appointment: byKey<data.Appointment | null>((ids) => data.appointmentsByIds(db, ids), null),
-    invoice: byKey<data.Invoice | null>((ids) => data.invoicesByIds(db, ids), null),
-    invoiceByAppointment: byKey<data.Invoice | null>((ids) => data.invoicesByAppointmentIds(db, ids), null),
-    invoiceLines: byKey<data.InvoiceLine[]>((ids) => data.linesByInvoiceIds(db, ids), []),
-    claim: byKey<data.WarrantyClaim | null>((ids) => data.claimsByIds(db, ids), null),
-    invoiceClaims: byKey<data.WarrantyClaim[]>((ids) => data.claimsByInvoiceIds(db, ids), []),
-    appointmentsOfUser: pageLoader((ids, after, limit) => data.appointmentPagesByUsers(db, ids, after, limit)),
-    invoicesOfUser: pageLoader((ids, after, limit) => data.invoicePagesByParents(db, 'user_id', ids, after, limit)),
-    invoicesOfVehicle: pageLoader((ids, after, limit) => data.invoicePagesByParents(db, 'vin', ids, after, limit)),
-    packageServicesUsed: byKey<number>((vins) => data.packageServicesUsedByVins(db, vins), 0),
-    fittingsOfVehicle: byKey<data.PackageFitting[]>((vins) => data.fittingsByVins(db, vins), []),
+    store: byKey<Store | null>((ids) => storesByIds(db, ids), null),
+    appointment: byKey<Appointment | null>((ids) => appointmentsByIds(db, ids), null),
+    invoice: byKey<Invoice | null>((ids) => invoicesByIds(db, ids), null),
+    invoiceByAppointment: byKey<Invoice | null>((ids) => invoicesByAppointmentIds(db, ids), null),
+    invoiceLines: byKey<InvoiceLine[]>((ids) => linesByInvoiceIds(db, ids), []),
+    claim: byKey<WarrantyClaim | null>((ids) => claimsByIds(db, ids), null),
+    invoiceClaims: byKey<WarrantyClaim[]>((ids) => claimsByInvoiceIds(db, ids), []),
+    appointmentsOfUser: pageLoader((ids, after, limit) => appointmentPagesByUsers(db, ids, after, limit)),
+    invoicesOfUser: pageLoader((ids, after, limit) => invoicePagesByParents(db, 'user_id', ids, after, limit)),
+    invoicesOfVehicle: pageLoader((ids, after, limit) => invoicePagesByParents(db, 'vin', ids, after, limit)),
+    packageServicesUsed: byKey<number>((vins) => packageServicesUsedByVins(db, vins), 0),
+    fittingsOfVehicle: byKey<PackageFitting[]>((vins) => fittingsByVins(db, vins), []),
     spending: createSpendingLoaders(db, 'aftermarket'),
   };
 }

@@ -1,5 +1,5 @@
 /** How an invoice's lines add up; the one place both `issueInvoice` and the seed take their sums from. */
-import type { InvoiceLine } from './data';
+import type { InvoiceLine } from './data/invoices';
 
 /**
  * Splits an invoice's lines by who pays them: the manufacturer's warranty (warranty-covered lines), the

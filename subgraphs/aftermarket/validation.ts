@@ -6,7 +6,9 @@ import { badInput } from '../../platform/errors';
 import { isPlausibleId } from '../kit/ids';
 import { formatFen } from '../../platform/money';
 import { readPageArgs, type PageArgs } from '../kit/pagination';
-import type { InvoiceLine, InvoiceLineKind, NameKey, TimeKey } from './data';
+import type { InvoiceLine, InvoiceLineKind } from './data/invoices';
+import type { NameKey } from './data/stores';
+import type { TimeKey } from './data/rows';
 
 /** A VIN: 17 characters, digits and capitals except I, O and Q. */
 export const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;

@@ -5,7 +5,19 @@
 import DataLoader from 'dataloader';
 import type { Db, Queryable } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
-import * as data from './data';
+import type { PageAfter } from './data/rows';
+import { chargersByIds, stationsByIds } from './data/network';
+import {
+  activeSubscriptionsByVins,
+  chargePagesBySubscription,
+  plansByIds,
+  subscriptionPagesByUser,
+  subscriptionsByIds,
+  type ChargeRow,
+  type SubscriptionRow,
+} from './data/subscriptions';
+import { swapPagesByStation, swapPagesByUser, swapPagesByVehicleOwner, swapsByIds, type SwapRow } from './data/swaps';
+import { chargingByIds, chargingPagesByUser, chargingPagesByVehicleOwner, type ChargingRow } from './data/charging';
 
 /** A loader that looks rows up by id: one `= ANY($1)` statement per batch; missing ids give null. */
 function byId<R extends { id: string }>(db: Db, fetch: (q: Queryable, ids: readonly string[]) => Promise<R[]>) {
@@ -19,7 +31,7 @@ function byId<R extends { id: string }>(db: Db, fetch: (q: Queryable, ids: reado
 export interface PageKey<P> {
   parent: P;
   limit: number;
-  after: data.PageAfter;
+  after: PageAfter;
 }
 
 /**
@@ -27,7 +39,7 @@ export interface PageKey<P> {
  * statement; a request normally asks every parent for the same page, so that is one statement per field.
  * Each parent gets `limit + 1` rows, the extra one telling whether another page follows.
  */
-function pages<P, R>(fetch: (parents: readonly P[], after: data.PageAfter, limitPlusOne: number) => Promise<R[][]>, keyOf: (p: P) => string) {
+function pages<P, R>(fetch: (parents: readonly P[], after: PageAfter, limitPlusOne: number) => Promise<R[][]>, keyOf: (p: P) => string) {
   return new DataLoader<PageKey<P>, R[], string>(
     async (keys) => {
       const groups = new Map<string, PageKey<P>[]>();
@@ -56,24 +68,24 @@ const same = (s: string) => s;
 export function createEnergyLoaders(db: Db) {
   return {
     spending: createSpendingLoaders(db, 'energy'),
-    station: byId(db, data.stationsByIds),
-    plan: byId(db, data.plansByIds),
-    charger: byId(db, data.chargersByIds),
-    subscription: byId(db, data.subscriptionsByIds),
-    swap: byId(db, data.swapsByIds),
-    charging: byId(db, data.chargingByIds),
+    station: byId(db, stationsByIds),
+    plan: byId(db, plansByIds),
+    charger: byId(db, chargersByIds),
+    subscription: byId(db, subscriptionsByIds),
+    swap: byId(db, swapsByIds),
+    charging: byId(db, chargingByIds),
     /** The active subscription of a VIN, or null. */
-    activeSubscriptionByVin: new DataLoader<string, data.SubscriptionRow | null>(async (vins) => {
-      const found = new Map((await data.activeSubscriptionsByVins(db, vins)).map((s) => [s.vin, s]));
+    activeSubscriptionByVin: new DataLoader<string, SubscriptionRow | null>(async (vins) => {
+      const found = new Map((await activeSubscriptionsByVins(db, vins)).map((s) => [s.vin, s]));
       return vins.map((v) => found.get(v) ?? null);
     }),
-    swapsByVehicleOwner: pages<readonly [string, string], data.SwapRow>((ps, after, n) => data.swapPagesByVehicleOwner(db, ps, after, n), pair),
-    swapsByUser: pages<string, data.SwapRow>((ps, after, n) => data.swapPagesByUser(db, ps, after, n), same),
-    swapsByStation: pages<string, data.SwapRow>((ps, after, n) => data.swapPagesByStation(db, ps, after, n), same),
-    chargingByVehicleOwner: pages<readonly [string, string], data.ChargingRow>((ps, after, n) => data.chargingPagesByVehicleOwner(db, ps, after, n), pair),
-    chargingByUser: pages<string, data.ChargingRow>((ps, after, n) => data.chargingPagesByUser(db, ps, after, n), same),
-    subscriptionsByUser: pages<string, data.SubscriptionRow>((ps, after, n) => data.subscriptionPagesByUser(db, ps, after, n), same),
-    chargesBySubscription: pages<string, data.ChargeRow>((ps, after, n) => data.chargePagesBySubscription(db, ps, after, n), same),
+    swapsByVehicleOwner: pages<readonly [string, string], SwapRow>((ps, after, n) => swapPagesByVehicleOwner(db, ps, after, n), pair),
+    swapsByUser: pages<string, SwapRow>((ps, after, n) => swapPagesByUser(db, ps, after, n), same),
+    swapsByStation: pages<string, SwapRow>((ps, after, n) => swapPagesByStation(db, ps, after, n), same),
+    chargingByVehicleOwner: pages<readonly [string, string], ChargingRow>((ps, after, n) => chargingPagesByVehicleOwner(db, ps, after, n), pair),
+    chargingByUser: pages<string, ChargingRow>((ps, after, n) => chargingPagesByUser(db, ps, after, n), same),
+    subscriptionsByUser: pages<string, SubscriptionRow>((ps, after, n) => subscriptionPagesByUser(db, ps, after, n), same),
+    chargesBySubscription: pages<string, ChargeRow>((ps, after, n) => chargePagesBySubscription(db, ps, after, n), same),
   };
 }
 

@@ -1,0 +1,53 @@
+/** Package fittings' SQL (`aftermarket.package_fittings`): what a partner store fitted to a vehicle for its delivery package. */
+import { bulkInsert } from '../../kit/bulk';
+import type { Queryable } from '../../kit/db';
+import { date, groupBy, isUniqueViolation, type Row } from './rows';
+
+/** What a partner store fitted to a vehicle for its delivery package. */
+export interface PackageFitting {
+  id: string;
+  vin: string;
+  packageId: string;
+  storeId: string;
+  items: string[];
+  fittedAt: Date;
+  recordedBy: string;
+}
+
+const FITTING_COLUMNS = `id, vin, package_id, store_id, items, fitted_at, recorded_by`;
+
+function toFitting(r: Row): PackageFitting {
+  return {
+    id: String(r.id),
+    vin: String(r.vin),
+    packageId: String(r.package_id),
+    storeId: String(r.store_id),
+    items: r.items as string[],
+    fittedAt: date(r.fitted_at),
+    recordedBy: String(r.recorded_by),
+  };
+}
+
+/** For each VIN, its package fittings, oldest first. */
+export async function fittingsByVins(q: Queryable, vins: readonly string[]): Promise<Map<string, PackageFitting[]>> {
+  const rows = await q.query<Row>(`SELECT ${FITTING_COLUMNS} FROM aftermarket.package_fittings WHERE vin = ANY($1::text[]) ORDER BY vin, fitted_at, id`, [vins]);
+  return groupBy(rows.map(toFitting), (f) => f.vin);
+}
+
+/** Thrown by `insertFittingRows` when the vehicle's package is already fitted. */
+export class AlreadyFittedError extends Error {}
+
+/** Records fittings (one per vehicle); AlreadyFittedError when a vehicle already has one. */
+export async function insertFittingRows(q: Queryable, rows: PackageFitting[]): Promise<void> {
+  try {
+    await bulkInsert(
+      q,
+      'aftermarket.package_fittings',
+      [['id', 'text'], ['vin', 'text'], ['package_id', 'text'], ['store_id', 'text'], ['items', 'text[]'], ['fitted_at', 'timestamptz'], ['recorded_by', 'text']],
+      rows.map((f) => [f.id, f.vin, f.packageId, f.storeId, f.items, f.fittedAt, f.recordedBy]),
+    );
+  } catch (err) {
+    if (isUniqueViolation(err, 'package_fittings_vin_key')) throw new AlreadyFittedError();
+    throw err;
+  }
+}
