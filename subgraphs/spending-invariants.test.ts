@@ -7,9 +7,10 @@
  * shown to refuse floats and a third decimal.
  */
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
+import { codeOf, fen } from '../testing/assertions';
 import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
-import { formatFen, parseDecimalToFen } from '../platform/money';
+import { formatFen } from '../platform/money';
 import { SPENDING_CATEGORIES } from './kit/spending';
 import { DEMO_USER, seedUsers } from './kit/seed';
 import { STANDARD_SWAP_FEE_FEN } from './energy/fees';
@@ -34,8 +35,6 @@ const linesOf = new Map<string, ExpectedLine[]>();
 
 const month = (d: Date) => d.toISOString().slice(0, 7);
 const sum = (values: Iterable<bigint>) => [...values].reduce((a, b) => a + b, 0n);
-const fen = (m: { amount: string }) => parseDecimalToFen(m.amount);
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
 /**
  * The invoices a maintenance-enhanced package prepaid, derived from the package rule and the base rows
