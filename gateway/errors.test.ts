@@ -8,6 +8,7 @@ import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 import { captureLogs } from '../platform/logger';
 import { startStack, type RunningStack } from '../stack/stack';
 import { as, composeForTests, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from '../testing/harness';
+import { codeOf, fieldOf, messageOf } from '../testing/assertions';
 import { mintToken } from './auth';
 
 let g: TestGraph;
@@ -18,9 +19,6 @@ afterAll(async () => {
   await g?.stop();
 });
 
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
-const fieldOf = (r: GqlResult) => r.errors?.[0]?.extensions?.field;
-const messageOf = (r: GqlResult) => r.errors?.[0]?.message ?? '';
 
 const PREFERENCE = `mutation($input: PreferenceInput!) { statePreference(input: $input) { id } }`;
 const SPENDING_FROM = `query($from: DateTime) { me { spending(from: $from) { total { amount } } } }`;

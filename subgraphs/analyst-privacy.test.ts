@@ -4,7 +4,8 @@
  * an `ownerId`, a `buyer`, a key field of an entity such as `SpendingReport`, an id or a cursor.
  * Proved over a seeded world through the gateway, across every subgraph's user-related fields.
  */
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
+import { startTestGraph, as, type TestGraph } from '../testing/harness';
+import { codeOf, ok } from '../testing/assertions';
 import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
 import { DEMO_USER, seedUsers } from './kit/seed';
@@ -21,13 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await g?.stop();
 });
-
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code ?? 'OK';
-
-function ok<T = any>(res: GqlResult<T>): T {
-  if (res.errors?.length) throw new Error(JSON.stringify(res.errors, null, 2));
-  return res.data as T;
-}
 
 /** Every string anywhere in a JSON value (keys included), so nothing can hide a real id. */
 function strings(value: unknown, out: string[] = []): string[] {

@@ -7,9 +7,10 @@
  * shown to refuse floats and a third decimal.
  */
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
+import { codeOf, fen } from '../testing/assertions';
 import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
-import { formatFen, parseDecimalToFen } from '../platform/money';
+import { formatFen } from '../platform/money';
 import { SPENDING_LIST } from './kit/spending';
 import { categoryOrder } from './kit/merged-list/contributions';
 import { contributorsOf } from './kit/merged-list/generate';
@@ -43,8 +44,6 @@ const linesOf = new Map<string, ExpectedLine[]>();
 
 const month = (d: Date) => d.toISOString().slice(0, 7);
 const sum = (values: Iterable<bigint>) => [...values].reduce((a, b) => a + b, 0n);
-const fen = (m: { amount: string }) => parseDecimalToFen(m.amount);
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
 /**
  * The invoices a maintenance-enhanced package prepaid, derived from the package rule and the base rows

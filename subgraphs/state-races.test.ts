@@ -7,27 +7,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
+import { codeOf, fen, ok } from '../testing/assertions';
+import { testVin } from '../testing/fresh-ids';
 import type { Identity } from '../platform/identity';
 import { seedAll } from './seeding';
-import { formatFen, parseDecimalToFen } from '../platform/money';
+import { formatFen } from '../platform/money';
 
 let g: TestGraph;
 const ADMIN = as.admin();
 const ROUNDS = 6;
-const VIN_CHARS = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
-const newVin = () => Array.from(randomBytes(17), (b) => VIN_CHARS[b % VIN_CHARS.length]).join('');
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
-const fen = (m: { amount: string }) => parseDecimalToFen(m.amount);
-
-async function ok<T = any>(query: string, variables: Record<string, unknown>, who: Identity): Promise<T> {
-  const r = await g.gql<T>(query, variables, who);
-  if (r.errors?.length) throw new Error(`${query.slice(0, 70)}… → ${JSON.stringify(r.errors)}`);
-  return r.data as T;
-}
 
 /** Exactly one of `results` succeeded and every other one is CONFLICT; returns the index of the winner. */
 function oneWinner(results: GqlResult[]): number {
-  expect(results.map((r) => (r.errors ? codeOf(r) : 'OK')).sort()).toEqual([...Array(results.length - 1).fill('CONFLICT'), 'OK']);
+  expect(results.map(codeOf).sort()).toEqual([...Array(results.length - 1).fill('CONFLICT'), 'OK']);
   return results.findIndex((r) => !r.errors);
 }
 
@@ -39,28 +31,28 @@ const OPEN_LOAN = `mutation($o: ID!) { openLoan(input: { orderId: $o, kind: LOAN
 const SPENDING = `{ me { spending { total { amount } lineCount byCategory { category total { amount } } } } }`;
 
 async function place(user: Identity, input: Record<string, unknown> = {}) {
-  return (await ok(PLACE, { i: { trimId: 'trim-ut-420', idempotencyKey: randomBytes(8).toString('hex'), ...input } }, user)).placeOrder as { id: string; deposit: { amount: string }; balanceDue: { amount: string } };
+  return ok(await g.gql(PLACE, { i: { trimId: 'trim-ut-420', idempotencyKey: randomBytes(8).toString('hex'), ...input } }, user)).placeOrder as { id: string; deposit: { amount: string }; balanceDue: { amount: string } };
 }
 
 /** A car bought, paid and delivered to `user`; returns its VIN. */
 async function deliveredCar(user: Identity, trimId: string): Promise<string> {
   const order = await place(user, { trimId });
-  const { payDeposit } = await ok(PAY_DEPOSIT, { o: order.id, a: order.deposit.amount }, user);
-  await ok(PAY_BALANCE, { o: order.id, a: payDeposit.balanceDue.amount }, user);
-  const vin = newVin();
-  await ok(`mutation($o: ID!, $v: String!) { deliverOrder(orderId: $o, vin: $v) { id } }`, { o: order.id, v: vin }, ADMIN);
+  const { payDeposit } = ok(await g.gql(PAY_DEPOSIT, { o: order.id, a: order.deposit.amount }, user));
+  ok(await g.gql(PAY_BALANCE, { o: order.id, a: payDeposit.balanceDue.amount }, user));
+  const vin = testVin();
+  ok(await g.gql(`mutation($o: ID!, $v: String!) { deliverOrder(orderId: $o, vin: $v) { id } }`, { o: order.id, v: vin }, ADMIN));
   return vin;
 }
 
 async function spendingOf(user: Identity) {
-  const { me } = await ok(SPENDING, {}, user);
+  const { me } = ok(await g.gql(SPENDING, {}, user));
   return me.spending as { total: { amount: string }; lineCount: number; byCategory: Array<{ category: string; total: { amount: string } }> };
 }
 
 /** An appraised trade-in of `user` worth `amount`. */
 async function appraisedTradeIn(user: Identity, amount: string): Promise<string> {
-  const { requestTradeIn } = await ok(`mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 120000, dealerOrg: "gac-aion" }) { id } }`, {}, user);
-  await ok(`mutation($t: ID!, $a: Decimal!) { appraiseTradeIn(id: $t, amount: $a) { id } }`, { t: requestTradeIn.id, a: amount }, ADMIN);
+  const { requestTradeIn } = ok(await g.gql(`mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 120000, dealerOrg: "gac-aion" }) { id } }`, {}, user));
+  ok(await g.gql(`mutation($t: ID!, $a: Decimal!) { appraiseTradeIn(id: $t, amount: $a) { id } }`, { t: requestTradeIn.id, a: amount }, ADMIN));
   return requestTradeIn.id;
 }
 
@@ -97,7 +89,7 @@ describe('orders', () => {
     const buyer = as.customer('race-balance');
     for (let round = 0; round < ROUNDS; round++) {
       const order = await place(buyer);
-      const { payDeposit } = await ok(PAY_DEPOSIT, { o: order.id, a: order.deposit.amount }, buyer);
+      const { payDeposit } = ok(await g.gql(PAY_DEPOSIT, { o: order.id, a: order.deposit.amount }, buyer));
       const results = await Promise.all([1, 2, 3].map(() => g.gql(PAY_BALANCE, { o: order.id, a: payDeposit.balanceDue.amount }, buyer)));
       oneWinner(results);
       const [changes] = await g.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM orders.order_status_changes WHERE order_id = $1 AND status = 'BALANCE_PAID'`, [order.id]);
@@ -110,7 +102,7 @@ describe('orders', () => {
   test('appraiseTradeIn twice at once with different values: one appraisal, and the value kept is the winner\'s', async () => {
     const owner = as.customer('race-appraisal');
     for (let round = 0; round < ROUNDS; round++) {
-      const { requestTradeIn } = await ok(`mutation { requestTradeIn(input: { description: "2018 saloon", year: 2018, mileageKm: 90000, dealerOrg: "gac-aion" }) { id } }`, {}, owner);
+      const { requestTradeIn } = ok(await g.gql(`mutation { requestTradeIn(input: { description: "2018 saloon", year: 2018, mileageKm: 90000, dealerOrg: "gac-aion" }) { id } }`, {}, owner));
       const amounts = ['30000.00', '31000.00', '32500.50'];
       const results = await Promise.all(amounts.map((a) => g.gql(`mutation($t: ID!, $a: Decimal!) { appraiseTradeIn(id: $t, amount: $a) { appraisedValue { amount } } }`, { t: requestTradeIn.id, a }, ADMIN)));
       const winner = oneWinner(results);
@@ -153,7 +145,7 @@ describe('finance × orders', () => {
       expect(await g.db.query(`SELECT 1 FROM finance.loans WHERE order_id = $1`, [order.id])).toEqual([]);
 
       const paid = await place(buyer, { financedAmount: '30000.00' });
-      await ok(PAY_DEPOSIT, { o: paid.id, a: paid.deposit.amount }, buyer);
+      ok(await g.gql(PAY_DEPOSIT, { o: paid.id, a: paid.deposit.amount }, buyer));
       const [loan2, cancel2] = await Promise.all([g.gql(OPEN_LOAN, { o: paid.id }, buyer), g.gql(CANCEL_ORDER, { o: paid.id }, buyer)]);
       expect([loan2.errors, codeOf(cancel2)]).toEqual([undefined, 'CONFLICT']);
     }
@@ -168,12 +160,12 @@ describe('finance × orders', () => {
   test('an instalment of 0.00 (a loan of a few fen) is paid in its turn but moves no money, so it is not a spending line', async () => {
     const buyer = as.customer('race-tiny-loan');
     const order = await place(buyer, { financedAmount: '0.06' });
-    await ok(PAY_DEPOSIT, { o: order.id, a: order.deposit.amount }, buyer);
-    const { openLoan } = await ok(OPEN_LOAN, { o: order.id }, buyer);
+    ok(await g.gql(PAY_DEPOSIT, { o: order.id, a: order.deposit.amount }, buyer));
+    const { openLoan } = ok(await g.gql(OPEN_LOAN, { o: order.id }, buyer));
     // 6 fen over 12 months at 0%: six instalments of 0.01, then six of 0.00.
     expect(openLoan.schedule.map((i: any) => i.amount.amount)).toEqual([...Array(6).fill('0.01'), ...Array(6).fill('0.00')]);
     for (const inst of openLoan.schedule.slice(0, 8)) {
-      await ok(`mutation($i: ID!, $a: Decimal!) { payInstalment(instalmentId: $i, amount: $a) { status } }`, { i: inst.id, a: inst.amount.amount }, buyer);
+      ok(await g.gql(`mutation($i: ID!, $a: Decimal!) { payInstalment(instalmentId: $i, amount: $a) { status } }`, { i: inst.id, a: inst.amount.amount }, buyer));
     }
     const spent = await spendingOf(buyer);
     expect(spent.byCategory.find((c) => c.category === 'LOAN_INSTALMENT')).toEqual({ category: 'LOAN_INSTALMENT', total: { amount: '0.06' } });
@@ -191,7 +183,7 @@ describe('aftermarket', () => {
     const [store] = await g.db.query<{ id: string }>(`SELECT id FROM aftermarket.stores WHERE 'REPAIR' = ANY(services) ORDER BY id LIMIT 1`);
     for (let round = 0; round < ROUNDS; round++) {
       const at = new Date(Date.now() + (round + 1) * 86_400_000).toISOString();
-      const { bookService } = await ok(`mutation($i: BookServiceInput!) { bookService(input: $i) { id } }`, { i: { storeId: store.id, vin, serviceType: 'REPAIR', scheduledAt: at } }, owner);
+      const { bookService } = ok(await g.gql(`mutation($i: BookServiceInput!) { bookService(input: $i) { id } }`, { i: { storeId: store.id, vin, serviceType: 'REPAIR', scheduledAt: at } }, owner));
       // Its time comes (an invoice cannot precede its appointment), each round at its own past slot.
       await g.db.query(`UPDATE aftermarket.appointments SET scheduled_at = scheduled_at - interval '30 days' WHERE id = $1`, [bookService.id]);
       const before = fen((await spendingOf(owner)).total);
@@ -214,7 +206,7 @@ describe('energy', () => {
     const owner = as.customer('race-subscriber');
     const vin = await deliveredCar(owner, 'trim-ut-swap-420-rental');
     for (let round = 0; round < ROUNDS; round++) {
-      const { subscribeBatteryPlan } = await ok(`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-lite" }) { id } }`, { v: vin }, owner);
+      const { subscribeBatteryPlan } = ok(await g.gql(`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-lite" }) { id } }`, { v: vin }, owner));
       const results = await Promise.all([1, 2, 3].map(() => g.gql(`mutation($s: ID!) { cancelBatterySubscription(id: $s) { status cancelledAt } }`, { s: subscribeBatteryPlan.id }, owner)));
       oneWinner(results);
       const next = new Date();
@@ -230,7 +222,7 @@ describe('energy', () => {
   test('subscribing and cancelling the same vehicle\'s plan at once leaves at most one active plan, each charged its first month once', async () => {
     const owner = as.customer('race-resubscriber');
     const vin = await deliveredCar(owner, 'trim-ut-swap-420-rental');
-    let { subscribeBatteryPlan: current } = await ok(`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: vin }, owner);
+    let { subscribeBatteryPlan: current } = ok(await g.gql(`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: vin }, owner));
     for (let round = 0; round < ROUNDS; round++) {
       const [cancel, subscribe] = await Promise.all([
         g.gql(`mutation($s: ID!) { cancelBatterySubscription(id: $s) { status } }`, { s: current.id }, owner),
@@ -239,7 +231,7 @@ describe('energy', () => {
       expect(cancel.errors).toBeUndefined();
       if (subscribe.errors) {
         expect(codeOf(subscribe)).toBe('CONFLICT');
-        current = (await ok(`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: vin }, owner)).subscribeBatteryPlan;
+        current = ok(await g.gql(`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: vin }, owner)).subscribeBatteryPlan;
       } else {
         current = subscribe.data.subscribeBatteryPlan;
       }

@@ -3,12 +3,12 @@
  * prices through the catalog's `quote`), and the buying steps as one-liners.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from './harness';
+import { startTestGraph, as, type TestGraph } from './harness';
+import { ok } from './assertions';
+import { testVin } from './fresh-ids';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../subgraphs/kit/seed';
 import type { Identity } from '../platform/identity';
 import { runSeedStages } from './seed';
-
-export { as };
 
 export interface OrdersTestGraph {
   g: TestGraph;
@@ -37,20 +37,6 @@ export async function startOrdersGraph(): Promise<OrdersTestGraph> {
   return { g, world, trim, rentalTrim, org: trim.manufacturerOrg };
 }
 
-/** A user id no other test uses. */
-export const freshUser = (label = 'u') => `${label}-${randomUUID().slice(0, 8)}`;
-
-/** The error code of the first error, or 'OK' when there was none. */
-export function codeOf(res: GqlResult): string {
-  return res.errors?.length ? String(res.errors[0].extensions?.code) : 'OK';
-}
-
-/** Returns data, failing the test with the errors when there are any. */
-export function ok<T = any>(res: GqlResult<T>): T {
-  if (res.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(res.errors)}`);
-  return res.data as T;
-}
-
 export const ORDER_FIELDS = `id userId status totalPrice { amount currency } deposit { amount } tradeInCredit { amount }
   financedAmount { amount } balanceDue { amount } amountPaid { amount } batteryRental manufacturerOrg
   trim { id } colour { id } package { id } accessories { id }
@@ -64,18 +50,6 @@ export const PAY_BALANCE = `mutation($id: ID!, $amount: Decimal!) { payBalance(o
 export const DELIVER = `mutation($id: ID!, $vin: String!) { deliverOrder(orderId: $id, vin: $vin) { ${ORDER_FIELDS} } }`;
 export const REQUEST_TRADE_IN = `mutation($input: RequestTradeInInput!) { requestTradeIn(input: $input) { id status appraisedValue { amount } } }`;
 export const APPRAISE = `mutation($id: ID!, $amount: Decimal!) { appraiseTradeIn(id: $id, amount: $amount) { id status appraisedValue { amount } } }`;
-
-/** The amount of a Money as fen, for arithmetic in tests. */
-export const fen = (m: { amount: string }): bigint => BigInt(m.amount.replace('.', ''));
-/** Fen as the wire's decimal string. */
-export const yuan = (f: bigint): string => `${f < 0n ? '-' : ''}${(f < 0n ? -f : f) / 100n}.${String((f < 0n ? -f : f) % 100n).padStart(2, '0')}`;
-
-let vinSerial = 0;
-/** A valid VIN no other test in this process uses. */
-export function testVin(): string {
-  vinSerial += 1;
-  return `TSTVN${String(process.pid % 100000).padStart(5, '0')}${String(vinSerial).padStart(7, '0')}`;
-}
 
 /** Requests a trade-in as `userId` and has an admin appraise it at `amount`; returns its id. */
 export async function appraisedTradeIn(g: TestGraph, userId: string, amount: string): Promise<string> {

@@ -6,6 +6,7 @@
  */
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { runSeedStages } from '../../testing/seed';
+import { codeOf, fen } from '../../testing/assertions';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedVehicle, type SeedWorld } from '../kit/seed';
@@ -21,18 +22,6 @@ const DAY = 86_400_000;
 /** A distinct future time per booking, so bookings never collide on the (vin, time) slot by accident. */
 let slot = 0;
 const future = (days = 3) => new Date(Date.now() + days * DAY + ++slot * 60_000).toISOString();
-
-function codeOf(res: GqlResult): string | undefined {
-  return res.errors?.[0]?.extensions?.code;
-}
-
-/** Exact fen from a Decimal string, so sums in the tests never pass through floats. */
-function fen(decimal: string): bigint {
-  const m = /^(-?)(\d+)\.(\d{2})$/.exec(decimal);
-  if (!m) throw new Error(`not a two-digit decimal: ${decimal}`);
-  const v = BigInt(m[2]) * 100n + BigInt(m[3]);
-  return m[1] ? -v : v;
-}
 
 const BOOK = `mutation($input: BookServiceInput!) { bookService(input: $input) { id status serviceType scheduledAt note userId store { id } vehicle { vin } } }`;
 const ISSUE = `mutation($input: IssueInvoiceInput!) {

@@ -8,7 +8,10 @@
 import { runSeedStages } from '../../testing/seed';
 import { formatFen, parseDecimalToFen } from '../../platform/money';
 import { addYears } from '../kit/seed';
-import { as, buyCar, codeOf, freshUser, ok, startOrdersGraph, testVin, type OrdersTestGraph } from '../../testing/orders';
+import { buyCar, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { as } from '../../testing/harness';
+import { codeOf, ok } from '../../testing/assertions';
+import { freshUser, testVin } from '../../testing/fresh-ids';
 
 let t: OrdersTestGraph;
 let modStore: { id: string; org: string };

@@ -4,6 +4,7 @@
  */
 import { pseudonym } from '../kit/auth';
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { codeOf } from '../../testing/assertions';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
@@ -29,7 +30,6 @@ afterAll(async () => {
   await g?.stop();
 });
 
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
 
 /** Calls the catalog subgraph directly, signed as the gateway signs `identity` (null: an anonymous caller), for `_entities`, which clients cannot send. */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null = null): Promise<GqlResult> {

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
+import { codeOf, ok } from '../../testing/assertions';
+import { freshUser, testVin } from '../../testing/fresh-ids';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
 import { signIdentity, IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
@@ -46,16 +48,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-const codeOf = (res: GqlResult) => (res.errors?.length ? String(res.errors[0].extensions?.code) : 'OK');
-function ok<T = any>(res: GqlResult<T>): T {
-  if (res.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(res.errors)}`);
-  return res.data as T;
-}
-const user = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
-
-let vinSerial = 0;
-/** A valid VIN (no I, O, Q) no other test in this process uses. */
-const newVin = () => `ENRGY${String(process.pid % 100000).padStart(5, '0')}${String(++vinSerial).padStart(7, '0')}`;
 
 /** A battery-rental trim, or one that owns its battery and can still swap it (paying per swap). */
 const trimOf = (rental: boolean) => world.catalog.trims.find((t) => t.batteryRental === rental && t.swapCapable && t.manufacturerOrg === 'gac-aion')!;
@@ -72,7 +64,7 @@ async function deliveredVehicle(userId: string, rental: boolean): Promise<string
   ).placeOrder;
   ok(await g.gql(`mutation($id: ID!, $a: Decimal!) { payDeposit(orderId: $id, amount: $a) { id } }`, { id: placed.id, a: placed.deposit.amount }, who));
   ok(await g.gql(`mutation($id: ID!, $a: Decimal!) { payBalance(orderId: $id, amount: $a) { id } }`, { id: placed.id, a: placed.balanceDue.amount }, who));
-  const vin = newVin();
+  const vin = testVin();
   ok(await g.gql(`mutation($id: ID!, $vin: String!) { deliverOrder(orderId: $id, vin: $vin) { id } }`, { id: placed.id, vin }, as.admin()));
   return vin;
 }
@@ -182,7 +174,7 @@ describe('stations and plans', () => {
 
 describe('subscribeBatteryPlan', () => {
   test('the owner of a battery-rental car subscribes; the first month is charged at once', async () => {
-    const owner = user('sub');
+    const owner = freshUser('sub');
     const vin = await deliveredVehicle(owner, true);
     const sub = ok(await g.gql(SUBSCRIBE, { input: { vin: vin.toLowerCase(), planId: 'bplan-standard' } }, as.customer(owner))).subscribeBatteryPlan;
     expect(sub).toMatchObject({ userId: owner, status: 'ACTIVE', vehicle: { vin }, plan: { id: 'bplan-standard', monthlyFee: { amount: '499.00', currency: 'CNY' } } });
@@ -194,7 +186,7 @@ describe('subscribeBatteryPlan', () => {
   });
 
   test('two concurrent subscribes of one vehicle: exactly one wins, the other is CONFLICT', async () => {
-    const owner = user('race');
+    const owner = freshUser('race');
     const vin = await deliveredVehicle(owner, true);
     const results = await Promise.all(
       ['bplan-lite', 'bplan-plus', 'bplan-standard'].map((planId) => g.gql(SUBSCRIBE, { input: { vin, planId } }, as.customer(owner))),
@@ -206,7 +198,7 @@ describe('subscribeBatteryPlan', () => {
   });
 
   test('refuses a car that owns its battery, another customer, partners, anonymous callers and unknown ids', async () => {
-    const owner = user('subx');
+    const owner = freshUser('subx');
     const ownedVin = await deliveredVehicle(owner, false);
     const rentalVin = await deliveredVehicle(owner, true);
     const sub = (input: Record<string, unknown>, who: any) => g.gql(SUBSCRIBE, { input }, who);
@@ -214,11 +206,11 @@ describe('subscribeBatteryPlan', () => {
     const owned = await sub({ vin: ownedVin, planId: 'bplan-lite' }, as.customer(owner));
     expect(codeOf(owned)).toBe('BAD_USER_INPUT');
     expect(owned.errors![0].extensions!.field).toBe('vin');
-    expect(codeOf(await sub({ vin: rentalVin, planId: 'bplan-lite' }, as.customer(user('stranger'))))).toBe('NOT_FOUND'); // like a VIN nobody has
+    expect(codeOf(await sub({ vin: rentalVin, planId: 'bplan-lite' }, as.customer(freshUser('stranger'))))).toBe('NOT_FOUND'); // like a VIN nobody has
     expect(codeOf(await sub({ vin: rentalVin, planId: 'bplan-lite' }, CATL_PARTNER))).toBe('FORBIDDEN');
     expect(codeOf(await sub({ vin: rentalVin, planId: 'bplan-lite' }, null))).toBe('UNAUTHENTICATED');
     expect(codeOf(await sub({ vin: rentalVin, planId: 'bplan-gold' }, as.customer(owner)))).toBe('NOT_FOUND');
-    expect(codeOf(await sub({ vin: newVin(), planId: 'bplan-lite' }, as.customer(owner)))).toBe('NOT_FOUND');
+    expect(codeOf(await sub({ vin: testVin(), planId: 'bplan-lite' }, as.customer(owner)))).toBe('NOT_FOUND');
     expect(codeOf(await sub({ vin: 'SHORT', planId: 'bplan-lite' }, as.customer(owner)))).toBe('BAD_USER_INPUT');
     expect(codeOf(await sub({ vin: rentalVin, planId: 'x'.repeat(200) }, as.customer(owner)))).toBe('BAD_USER_INPUT');
     // None of the refusals left a subscription behind.
@@ -227,10 +219,10 @@ describe('subscribeBatteryPlan', () => {
   });
 
   test('cancelling: the owner only, once; then the car can subscribe again', async () => {
-    const owner = user('cancel');
+    const owner = freshUser('cancel');
     const vin = await deliveredVehicle(owner, true);
     const sub = ok(await g.gql(SUBSCRIBE, { input: { vin, planId: 'bplan-lite' } }, as.customer(owner))).subscribeBatteryPlan;
-    expect(codeOf(await g.gql(CANCEL, { id: sub.id }, as.customer(user('stranger'))))).toBe('NOT_FOUND');
+    expect(codeOf(await g.gql(CANCEL, { id: sub.id }, as.customer(freshUser('stranger'))))).toBe('NOT_FOUND');
     expect(codeOf(await g.gql(CANCEL, { id: sub.id }, CATL_PARTNER))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(CANCEL, { id: 'bsub-unknown' }, as.customer(owner)))).toBe('NOT_FOUND');
     const cancelled = ok(await g.gql(CANCEL, { id: sub.id }, as.customer(owner))).cancelBatterySubscription;
@@ -254,7 +246,7 @@ describe('chargeSubscriptionMonth', () => {
   };
 
   beforeAll(async () => {
-    owner = user('billing');
+    owner = freshUser('billing');
     const vin = await deliveredVehicle(owner, true);
     subId = ok(await g.gql(SUBSCRIBE, { input: { vin, planId: 'bplan-lite' } }, as.customer(owner))).subscribeBatteryPlan.id;
     // Billing only charges months of the subscription's life; backdate its start (energy's own table)
@@ -293,7 +285,7 @@ describe('chargeSubscriptionMonth', () => {
 
 describe('recordSwap', () => {
   test("prices swaps by the owner's plan: the month's included swaps are free, then the per-swap fee", async () => {
-    const owner = user('swapper');
+    const owner = freshUser('swapper');
     const vin = await deliveredVehicle(owner, true);
     ok(await g.gql(SUBSCRIBE, { input: { vin, planId: 'bplan-lite' } }, as.customer(owner))); // 4 included, then 69.00
     const fees: Array<[string, boolean]> = [];
@@ -313,7 +305,7 @@ describe('recordSwap', () => {
   });
 
   test('concurrent swaps of one vehicle never share the last included swap', async () => {
-    const owner = user('swaprace');
+    const owner = freshUser('swaprace');
     const vin = await deliveredVehicle(owner, true);
     ok(await g.gql(SUBSCRIBE, { input: { vin, planId: 'bplan-lite' } }, as.customer(owner)));
     const results = await Promise.all((await freshTimes(6)).map((swappedAt) => g.gql(RECORD_SWAP, { input: swapInput(vin, { swappedAt }) }, CATL_PARTNER)));
@@ -323,7 +315,7 @@ describe('recordSwap', () => {
   });
 
   test('a vehicle without a plan pays the standard fee; an admin may record too', async () => {
-    const owner = user('payg');
+    const owner = freshUser('payg');
     const vin = await deliveredVehicle(owner, false);
     const s = ok(await g.gql(RECORD_SWAP, { input: swapInput(vin) }, as.admin())).recordSwap;
     expect(s.fee).toEqual({ amount: formatFen(STANDARD_SWAP_FEE_FEN), currency: 'CNY' });
@@ -331,7 +323,7 @@ describe('recordSwap', () => {
   });
 
   test("only partners of the station's operator (or admins) record swaps", async () => {
-    const vin = await deliveredVehicle(user('swapauth'), false);
+    const vin = await deliveredVehicle(freshUser('swapauth'), false);
     expect(codeOf(await g.gql(RECORD_SWAP, { input: swapInput(vin) }, AULTON_PARTNER))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(RECORD_SWAP, { input: swapInput(vin, { stationId: AULTON_STATION }) }, CATL_PARTNER))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(RECORD_SWAP, { input: swapInput(vin) }, as.customer('anyone')))).toBe('FORBIDDEN');
@@ -341,7 +333,7 @@ describe('recordSwap', () => {
   });
 
   test('bad input is refused, naming the field', async () => {
-    const vin = await deliveredVehicle(user('swapbad'), false);
+    const vin = await deliveredVehicle(freshUser('swapbad'), false);
     const cases: Array<[Record<string, unknown>, string, string | undefined]> = [
       [{ stateOfChargeBefore: -1 }, 'BAD_USER_INPUT', 'stateOfChargeBefore'],
       [{ stateOfChargeAfter: 101 }, 'BAD_USER_INPUT', 'stateOfChargeAfter'],
@@ -350,7 +342,7 @@ describe('recordSwap', () => {
       [{ vin: 'WVWZZZ1JZ3W38655I' }, 'BAD_USER_INPUT', 'vin'], // contains I
       [{ stationId: '../../etc' }, 'BAD_USER_INPUT', 'stationId'],
       [{ stationId: 'stn-s999999' }, 'NOT_FOUND', undefined],
-      [{ vin: newVin() }, 'NOT_FOUND', undefined],
+      [{ vin: testVin() }, 'NOT_FOUND', undefined],
       [{ stationId: CLOSED_STATION }, 'CONFLICT', undefined],
     ];
     for (const [over, code, field] of cases) {
@@ -373,7 +365,7 @@ describe('recordSwap', () => {
 
 describe('recordCharging', () => {
   test("a charging network's partner records a session for its own network", async () => {
-    const owner = user('charger');
+    const owner = freshUser('charger');
     const vin = await deliveredVehicle(owner, false);
     const s = ok(await g.gql(RECORD_CHARGING, { input: chargingInput(vin) }, GRID_PARTNER)).recordCharging;
     expect(s).toMatchObject({ userId: owner, networkOrg: 'state-grid', energyWh: 32500, fee: { amount: '48.75' }, vehicle: { vin } });
@@ -384,7 +376,7 @@ describe('recordCharging', () => {
   });
 
   test("refuses customers, anonymous callers, and partners recording on another network's charger", async () => {
-    const vin = await deliveredVehicle(user('chargeauth'), false);
+    const vin = await deliveredVehicle(freshUser('chargeauth'), false);
     expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin) }, as.customer('someone')))).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin) }, null))).toBe('UNAUTHENTICATED');
     expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { chargerId: TELD_CHARGER }) }, GRID_PARTNER))).toBe('FORBIDDEN');
@@ -393,7 +385,7 @@ describe('recordCharging', () => {
   });
 
   test('bad amounts, energy and times are refused, naming the field', async () => {
-    const vin = await deliveredVehicle(user('chargebad'), false);
+    const vin = await deliveredVehicle(freshUser('chargebad'), false);
     const cases: Array<[Record<string, unknown>, string | undefined]> = [
       [{ fee: '-1.00' }, 'fee'],
       [{ fee: '10000.01' }, 'fee'],
@@ -417,7 +409,7 @@ describe('recordCharging', () => {
     // An integer that is not an Int never reaches the resolver.
     const float = await g.gql(RECORD_CHARGING, { input: chargingInput(vin, { energyWh: 1500.5 }) }, GRID_PARTNER);
     expect(float.errors?.length).toBeGreaterThan(0);
-    expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(newVin()) }, GRID_PARTNER))).toBe('NOT_FOUND');
+    expect(codeOf(await g.gql(RECORD_CHARGING, { input: chargingInput(testVin()) }, GRID_PARTNER))).toBe('NOT_FOUND');
     const count = await g.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM energy.charging_sessions WHERE vin = $1`, [vin]);
     expect(count[0].n).toBe('0');
   });
@@ -433,7 +425,7 @@ describe('reading energy history', () => {
   let chargingId: string;
 
   beforeAll(async () => {
-    owner = user('reader');
+    owner = freshUser('reader');
     vin = await deliveredVehicle(owner, false);
     for (const swappedAt of await freshTimes(3)) {
       swapId = ok(await g.gql(RECORD_SWAP, { input: swapInput(vin, { swappedAt }) }, CATL_PARTNER)).recordSwap.id;
@@ -469,7 +461,7 @@ describe('reading energy history', () => {
     const history = (field: string, id: string) => `{ _entities(representations: [{ __typename: "User", id: "${id}" }]) { ... on User { ${field} { edges { cursor } } } } }`;
     const vehicleHistory = (field: string, ownerId: string) =>
       `{ _entities(representations: [{ __typename: "Vehicle", vin: "${vin}", internalOwnerId: "${ownerId}" }]) { ... on Vehicle { ${field} { __typename } } } }`;
-    const stranger = as.customer(user('stranger'));
+    const stranger = as.customer(freshUser('stranger'));
     for (const field of ['swapSessions', 'chargingSessions', 'batterySubscriptions']) {
       const r = await direct(history(field, owner), {}, stranger);
       expect([field, codeOf(r)]).toEqual([field, 'FORBIDDEN']);
@@ -499,7 +491,7 @@ describe('reading energy history', () => {
   });
 
   test('an analyst sees every user id energy returns as the pseudonym, and no charging location; the owner sees both', async () => {
-    const rentalOwner = user('private-driver');
+    const rentalOwner = freshUser('private-driver');
     const rentalVin = await deliveredVehicle(rentalOwner, true);
     ok(await g.gql(SUBSCRIBE, { input: { vin: rentalVin, planId: 'bplan-lite' } }, as.customer(rentalOwner)));
     for (const swappedAt of await freshTimes(5)) ok(await g.gql(RECORD_SWAP, { input: swapInput(rentalVin, { swappedAt }) }, CATL_PARTNER));
@@ -569,7 +561,7 @@ describe('reading energy history', () => {
 
   test('nested lists are batched: more rows cost no more SQL statements', async () => {
     // Distinct stations and vehicles on every row, so a per-request cache cannot hide one lookup per row.
-    const batcher = user('batcher');
+    const batcher = freshUser('batcher');
     const stations = ['stn-s000001', 'stn-s000002', 'stn-s000003', 'stn-s000004', 'stn-s000005'];
     const vins: string[] = [];
     for (let i = 0; i < stations.length; i++) vins.push(await deliveredVehicle(batcher, false));
@@ -634,7 +626,7 @@ describe('identity', () => {
 
 describe('spending contribution', () => {
   test("the user's spending report counts exactly the fees paid: swaps, charging and the plan, and no free events", async () => {
-    const owner = user('spender');
+    const owner = freshUser('spender');
     const vin = await deliveredVehicle(owner, true);
     const sub = ok(await g.gql(SUBSCRIBE, { input: { vin, planId: 'bplan-lite' } }, as.customer(owner))).subscribeBatteryPlan;
     const swaps = [];
@@ -675,11 +667,11 @@ describe('spending contribution', () => {
   });
 
   test("energy's share of another user's report is refused to a customer", async () => {
-    const owner = user('private');
+    const owner = freshUser('private');
     const vin = await deliveredVehicle(owner, false);
     ok(await g.gql(RECORD_SWAP, { input: swapInput(vin) }, CATL_PARTNER));
     const report = `{ _entities(representations: [{ __typename: "SpendingReport", userId: "${owner}", period: "all" }]) { ... on SpendingReport { userId } } }`;
-    expect(codeOf(await direct(report, {}, as.customer(user('nosy'))))).toBe('FORBIDDEN');
+    expect(codeOf(await direct(report, {}, as.customer(freshUser('nosy'))))).toBe('FORBIDDEN');
     expect(codeOf(await direct(report, {}, as.customer(owner)))).toBe('OK');
   });
 });

@@ -4,7 +4,9 @@
  * swap. A refused record writes nothing, so the customer's spending stays what it was.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
+import { startTestGraph, as, type TestGraph } from '../../testing/harness';
+import { codeOf, ok } from '../../testing/assertions';
+import { freshUser, testVin } from '../../testing/fresh-ids';
 import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
 import type { Identity } from '../../platform/identity';
 import { runSeedStages } from '../../testing/seed';
@@ -28,22 +30,15 @@ afterAll(async () => {
   await g?.stop();
 });
 
-const codeOf = (res: GqlResult) => (res.errors?.length ? String(res.errors[0].extensions?.code) : 'OK');
-function ok<T = any>(res: GqlResult<T>): T {
-  if (res.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(res.errors)}`);
-  return res.data as T;
-}
-let vinSerial = 0;
-const newVin = () => `SCPEX${String(process.pid % 100000).padStart(5, '0')}${String(++vinSerial).padStart(7, '0')}`;
 
 /** Buys and delivers a car of `trimId` for a new customer; returns the owner and the VIN. */
 async function deliveredCar(trimId: string): Promise<{ owner: string; vin: string }> {
-  const owner = `scope-${randomUUID().slice(0, 8)}`;
+  const owner = freshUser('scope');
   const who = as.customer(owner);
   const placed = ok(await g.gql(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id deposit { amount } balanceDue { amount } } }`, { i: { trimId, idempotencyKey: randomUUID() } }, who)).placeOrder;
   ok(await g.gql(`mutation($id: ID!, $a: Decimal!) { payDeposit(orderId: $id, amount: $a) { id } }`, { id: placed.id, a: placed.deposit.amount }, who));
   ok(await g.gql(`mutation($id: ID!, $a: Decimal!) { payBalance(orderId: $id, amount: $a) { id } }`, { id: placed.id, a: placed.balanceDue.amount }, who));
-  const vin = newVin();
+  const vin = testVin();
   ok(await g.gql(`mutation($id: ID!, $vin: String!) { deliverOrder(orderId: $id, vin: $vin) { id } }`, { id: placed.id, vin }, as.admin()));
   return { owner, vin };
 }
@@ -89,7 +84,7 @@ describe("recordCharging on state-grid's charger", () => {
     const { vin } = await deliveredCar('trim-ut-330');
     expect(ok(await g.gql(RECORD_CHARGING, { input: { ...charging(vin), fee: '1.00' } }, as.admin())).recordCharging.networkOrg).toBe('state-grid');
     expect(codeOf(await g.gql(RECORD_CHARGING, { input: { ...charging(vin), chargerId: 'chgr-nope' } }, as.partner('grid-1', 'state-grid')))).toBe('NOT_FOUND');
-    expect(codeOf(await g.gql(RECORD_CHARGING, { input: charging(newVin()) }, as.partner('grid-1', 'state-grid')))).toBe('NOT_FOUND');
+    expect(codeOf(await g.gql(RECORD_CHARGING, { input: charging(testVin()) }, as.partner('grid-1', 'state-grid')))).toBe('NOT_FOUND');
   });
 
   test('chargers are listed publicly with their network; every seeded network has chargers', async () => {

@@ -5,6 +5,7 @@
  * reads, authorization at the gateway and at the subgraph itself, and the spending contribution.
  */
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { codeOf, fen, messageOf } from '../../testing/assertions';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { formatFen } from '../../platform/money';
 import { addDays } from '../kit/seed';
@@ -14,8 +15,6 @@ import { buildSchedule } from './schedule';
 import { writeFinanceRows } from './seed';
 
 let g: TestGraph;
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
-const messageOf = (r: GqlResult) => r.errors?.[0]?.message ?? '';
 
 /** Calls the finance subgraph directly, signed as the gateway signs `identity` (null: an anonymous caller), or with a raw header. */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null, rawIdentityHeader?: string): Promise<GqlResult> {
@@ -88,7 +87,6 @@ const LOAN = `
 
 const PAY = `mutation P($id: ID!, $amount: Decimal!) { payInstalment(instalmentId: $id, amount: $amount) { id sequence status paidAt amount { amount } loan { id status outstandingPrincipal { amount } nextInstalment { id } } } }`;
 
-const fen = (amount: string) => BigInt(amount.replace('.', ''));
 
 beforeAll(async () => {
   g = await startTestGraph();

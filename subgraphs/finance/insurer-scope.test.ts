@@ -3,15 +3,11 @@
  * by one and list them page by page, and never see another insurer's. Policies are written straight
  * into finance's tables (buying one through orders is in `orders-flow.test.ts`).
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { as, startTestGraph, type TestGraph } from '../../testing/harness';
+import { codeOf, ok } from '../../testing/assertions';
 import { writeFinanceRows } from './seed';
 
 let g: TestGraph;
-const codeOf = (r: GqlResult) => (r.errors?.length ? String(r.errors[0].extensions?.code) : 'OK');
-function ok<T = any>(r: GqlResult<T>): T {
-  if (r.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(r.errors)}`);
-  return r.data as T;
-}
 
 const PINGAN = as.partner('underwriter-1', 'pingan-insurance');
 const PICC = as.partner('underwriter-2', 'picc-insurance');

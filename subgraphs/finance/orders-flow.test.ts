@@ -4,7 +4,8 @@
  * insurance for a vehicle delivered with `deliverOrder` (orders is asked who owns the VIN).
  * The catalog seed stage provides the trims orders prices from.
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { as, startTestGraph, type TestGraph } from '../../testing/harness';
+import { codeOf, fen, messageOf } from '../../testing/assertions';
 import { formatFen } from '../../platform/money';
 import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';
@@ -12,9 +13,6 @@ import { addMonthsUtc } from './schedule';
 import { writeFinanceRows } from './seed';
 
 let g: TestGraph;
-const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code;
-const messageOf = (r: GqlResult) => r.errors?.[0]?.message ?? '';
-const fen = (amount: string) => BigInt(amount.replace('.', ''));
 
 const PLACE = `mutation P($input: PlaceOrderInput!) { placeOrder(input: $input) { id status totalPrice { amount } deposit { amount } financedAmount { amount } balanceDue { amount } } }`;
 const OPEN = `mutation O($input: OpenLoanInput!) {

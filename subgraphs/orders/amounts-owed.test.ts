@@ -3,7 +3,11 @@
  * fall to 0.00 as they are paid, while `deposit`, `balance` and the other original amounts keep what
  * the order was priced at.
  */
-import { appraisedTradeIn, as, buyCar, DELIVER, fen, freshUser, ok, PAY_BALANCE, PAY_DEPOSIT, placeOrder, startOrdersGraph, testVin, yuan, type OrdersTestGraph } from '../../testing/orders';
+import { appraisedTradeIn, buyCar, DELIVER, PAY_BALANCE, PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { formatFen } from '../../platform/money';
+import { as } from '../../testing/harness';
+import { fen, ok } from '../../testing/assertions';
+import { freshUser, testVin } from '../../testing/fresh-ids';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {
@@ -26,11 +30,11 @@ test('balanceDue, depositDue and amountDue fall to 0.00 as they are paid (with a
   const total = fen(placed.totalPrice);
   const balance = total - 500_000n - 800_000n - 2_000_000n;
   const original = {
-    totalPrice: { amount: yuan(total) },
+    totalPrice: { amount: formatFen(total) },
     deposit: { amount: '5000.00' },
     tradeInCredit: { amount: '8000.00' },
     financedAmount: { amount: '20000.00' },
-    balance: { amount: yuan(balance) },
+    balance: { amount: formatFen(balance) },
   };
 
   // Before the deposit: both are owed.
@@ -38,8 +42,8 @@ test('balanceDue, depositDue and amountDue fall to 0.00 as they are paid (with a
     ...original,
     status: 'PLACED',
     depositDue: { amount: '5000.00' },
-    balanceDue: { amount: yuan(balance) },
-    amountDue: { amount: yuan(500_000n + balance) },
+    balanceDue: { amount: formatFen(balance) },
+    amountDue: { amount: formatFen(500_000n + balance) },
     amountPaid: { amount: '0.00' },
   });
 
@@ -49,15 +53,15 @@ test('balanceDue, depositDue and amountDue fall to 0.00 as they are paid (with a
     ...original,
     status: 'DEPOSIT_PAID',
     depositDue: { amount: '0.00' },
-    balanceDue: { amount: yuan(balance) },
-    amountDue: { amount: yuan(balance) },
+    balanceDue: { amount: formatFen(balance) },
+    amountDue: { amount: formatFen(balance) },
     amountPaid: { amount: '5000.00' },
   });
 
   // After the balance, and after delivery: nothing is owed.
-  const paid = ok(await t.g.gql(PAY_BALANCE, { id: placed.id, amount: yuan(balance) }, as.customer(buyer))).payBalance;
-  expect(paid).toMatchObject({ status: 'BALANCE_PAID', balanceDue: { amount: '0.00' }, amountPaid: { amount: yuan(500_000n + balance) } });
-  const settled = { ...original, depositDue: { amount: '0.00' }, balanceDue: { amount: '0.00' }, amountDue: { amount: '0.00' }, amountPaid: { amount: yuan(500_000n + balance) } };
+  const paid = ok(await t.g.gql(PAY_BALANCE, { id: placed.id, amount: formatFen(balance) }, as.customer(buyer))).payBalance;
+  expect(paid).toMatchObject({ status: 'BALANCE_PAID', balanceDue: { amount: '0.00' }, amountPaid: { amount: formatFen(500_000n + balance) } });
+  const settled = { ...original, depositDue: { amount: '0.00' }, balanceDue: { amount: '0.00' }, amountDue: { amount: '0.00' }, amountPaid: { amount: formatFen(500_000n + balance) } };
   expect(await read(placed.id, buyer)).toEqual({ ...settled, status: 'BALANCE_PAID' });
 
   ok(await t.g.gql(DELIVER, { id: placed.id, vin: testVin() }, as.partner('p-owed', t.org)));

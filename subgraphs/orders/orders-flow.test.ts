@@ -8,23 +8,20 @@ import { signIdentity } from '../../platform/identity';
 import {
   APPRAISE,
   appraisedTradeIn,
-  as,
   buyCar,
-  codeOf,
   DELIVER,
-  fen,
-  freshUser,
-  ok,
   ORDER_FIELDS,
   PAY_BALANCE,
   PAY_DEPOSIT,
   placeOrder,
   REQUEST_TRADE_IN,
   startOrdersGraph,
-  testVin,
-  yuan,
   type OrdersTestGraph,
 } from '../../testing/orders';
+import { formatFen } from '../../platform/money';
+import { as } from '../../testing/harness';
+import { codeOf, fen, ok } from '../../testing/assertions';
+import { freshUser, testVin } from '../../testing/fresh-ids';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {
@@ -67,7 +64,7 @@ test('a customer test-drives, trades in, orders a configured car and pays; a par
     deposit: { amount: '5000.00' },
     tradeInCredit: { amount: '12345.67' },
     financedAmount: { amount: '30000.00' },
-    balanceDue: { amount: yuan(total - 500_000n - 1_234_567n - 3_000_000n) },
+    balanceDue: { amount: formatFen(total - 500_000n - 1_234_567n - 3_000_000n) },
     amountPaid: { amount: '0.00' },
     batteryRental: false,
     manufacturerOrg: t.org,
@@ -85,7 +82,7 @@ test('a customer test-drives, trades in, orders a configured car and pays; a par
   const depositPaid = ok(await g.gql(PAY_DEPOSIT, { id: placed.id, amount: '5000.00' }, me)).payDeposit;
   expect(depositPaid).toMatchObject({ status: 'DEPOSIT_PAID', amountPaid: { amount: '5000.00' } });
   const balancePaid = ok(await g.gql(PAY_BALANCE, { id: placed.id, amount: placed.balanceDue.amount }, me)).payBalance;
-  expect(balancePaid).toMatchObject({ status: 'BALANCE_PAID', amountPaid: { amount: yuan(500_000n + fen(placed.balanceDue)) } });
+  expect(balancePaid).toMatchObject({ status: 'BALANCE_PAID', amountPaid: { amount: formatFen(500_000n + fen(placed.balanceDue)) } });
 
   const queue = `{ ordersAwaitingDelivery(first: 100) { edges { node { id } } } }`;
   const ownQueue = ok(await g.gql(queue, {}, as.partner('p-gac', t.org))).ordersAwaitingDelivery.edges.map((e: any) => e.node.id);
@@ -133,10 +130,10 @@ test('spending after deposit, balance and a trade-in equals the cash paid, the t
   expect(cash + 2_000_000n + 1_000_000n).toBe(fen(placed.totalPrice));
 
   const report = ok(await g.gql(SPENDING, { first: 10 }, as.customer(buyer))).me.spending;
-  expect(report.total.amount).toBe(yuan(cash));
+  expect(report.total.amount).toBe(formatFen(cash));
   expect(report.lineCount).toBe(3);
   expect(report.byCategory).toEqual([
-    { category: 'PURCHASE', total: { amount: yuan(cash + 2_000_000n) } },
+    { category: 'PURCHASE', total: { amount: formatFen(cash + 2_000_000n) } },
     { category: 'TRADE_IN_CREDIT', total: { amount: '-20000.00' } },
   ]);
   const lines = report.lines.edges.map((e: any) => e.node);
@@ -144,7 +141,7 @@ test('spending after deposit, balance and a trade-in equals the cash paid, the t
   const byId = Object.fromEntries(lines.map((l: any) => [l.id, l]));
   expect(byId[`orders:deposit:${placed.id}`]).toMatchObject({ category: 'PURCHASE', amount: { amount: '5000.00' }, paidFor: { __typename: 'Order', id: placed.id } });
   expect(byId[`orders:deposit:${placed.id}`].description).toMatch(/^Deposit for Aion UT/);
-  expect(byId[`orders:balance:${placed.id}`]).toMatchObject({ category: 'PURCHASE', amount: { amount: yuan(fen(placed.balanceDue) + 2_000_000n) } });
+  expect(byId[`orders:balance:${placed.id}`]).toMatchObject({ category: 'PURCHASE', amount: { amount: formatFen(fen(placed.balanceDue) + 2_000_000n) } });
   expect(byId[`orders:balance:${placed.id}`].description).toContain('of which 20000.00 settled by trade-in');
   expect(byId[`orders:trade-in-credit:${tradeInId}`]).toMatchObject({
     category: 'TRADE_IN_CREDIT',
@@ -179,7 +176,7 @@ test('spending lines page through without duplicates or gaps, newest first, and 
   expect(seen).toHaveLength(7);
   expect(new Set(seen.map((l) => l.id)).size).toBe(7);
   for (let i = 1; i < seen.length; i++) expect(Date.parse(seen[i - 1].occurredAt)).toBeGreaterThanOrEqual(Date.parse(seen[i].occurredAt));
-  expect(yuan(seen.reduce((s, l) => s + fen(l.amount), 0n))).toBe(first.total.amount);
+  expect(formatFen(seen.reduce((s, l) => s + fen(l.amount), 0n))).toBe(first.total.amount);
 });
 
 test("a customer's lists page newest first without duplicates", async () => {
@@ -231,13 +228,13 @@ test('two mutations in one request: the second sees the state the first left', a
     ),
   );
   expect(res.a.statusHistory.map((s: any) => s.status)).toEqual(['PLACED', 'DEPOSIT_PAID']);
-  expect(res.b).toEqual({ status: 'BALANCE_PAID', statusHistory: [{ status: 'PLACED' }, { status: 'DEPOSIT_PAID' }, { status: 'BALANCE_PAID' }], amountPaid: { amount: yuan(fen(placed.deposit) + fen(placed.balanceDue)) } });
+  expect(res.b).toEqual({ status: 'BALANCE_PAID', statusHistory: [{ status: 'PLACED' }, { status: 'DEPOSIT_PAID' }, { status: 'BALANCE_PAID' }], amountPaid: { amount: formatFen(fen(placed.deposit) + fen(placed.balanceDue)) } });
 });
 
 test('an order financed down to a zero balance is settled by paying "0.00"', async () => {
   const { g } = t;
   const buyer = freshUser('zero');
-  const financed = yuan(t.trim.guidePriceFen - 500_000n);
+  const financed = formatFen(t.trim.guidePriceFen - 500_000n);
   const placed = await placeOrder(g, buyer, { trimId: t.trim.id, financedAmount: financed });
   expect(placed.balanceDue.amount).toBe('0.00');
   ok(await g.gql(PAY_DEPOSIT, { id: placed.id, amount: '5000.00' }, as.customer(buyer)));

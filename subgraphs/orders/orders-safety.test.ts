@@ -9,21 +9,19 @@ import { pseudonym } from '../kit/auth';
 import {
   APPRAISE,
   appraisedTradeIn,
-  as,
   buyCar,
-  codeOf,
   DELIVER,
-  freshUser,
-  ok,
   PAY_BALANCE,
   PAY_DEPOSIT,
   PLACE_ORDER,
   placeOrder,
   REQUEST_TRADE_IN,
   startOrdersGraph,
-  testVin,
   type OrdersTestGraph,
 } from '../../testing/orders';
+import { as } from '../../testing/harness';
+import { codeOf, ok } from '../../testing/assertions';
+import { freshUser, testVin } from '../../testing/fresh-ids';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {

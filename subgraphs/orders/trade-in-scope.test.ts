@@ -5,7 +5,10 @@
  * block the trade-in with a token appraisal.
  */
 import { randomUUID } from 'node:crypto';
-import { APPRAISE, as, codeOf, freshUser, ok, PLACE_ORDER, REQUEST_TRADE_IN, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { APPRAISE, PLACE_ORDER, REQUEST_TRADE_IN, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { as } from '../../testing/harness';
+import { codeOf, ok } from '../../testing/assertions';
+import { freshUser } from '../../testing/fresh-ids';
 
 let t: OrdersTestGraph;
 beforeAll(async () => {

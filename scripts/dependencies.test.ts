@@ -1,0 +1,130 @@
+/**
+ * Dependencies point one way (`.dependency-cruiser.js`): the real tree breaks no rule but the known
+ * ones below, and every rule does catch what it forbids in a small fixture tree.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describeViolation, type DependencyViolation } from './dependencies';
+
+const root = resolve(__dirname, '..');
+
+/**
+ * Violations at the time the rules were written, each to be fixed by moving code (not by loosening a
+ * rule); remove a line when its import is gone: the second test fails while one lingers here.
+ */
+const KNOWN_VIOLATIONS = [
+  'gateway/config.ts → subgraphs/kit/subgraph.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/errors.test.ts → subgraphs/kit/subgraph.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/explorer.test.ts → subgraphs/kit/seed.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/explorer.test.ts → subgraphs/seeding.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/limits.test.ts → subgraphs/index.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/limits.test.ts → subgraphs/kit/subgraph.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/timeouts.test.ts → subgraphs/catalog/index.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/timeouts.test.ts → subgraphs/kit/seed.ts (gateway-imports-only-gateway-and-platform)',
+  'subgraphs/aftermarket/aftermarket.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/aftermarket/package-redemption.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/energy/energy.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/energy/recording-scope.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/energy/seed.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/finance/mutations.ts → subgraphs/finance/resolvers.ts (no-circular: subgraphs/finance/mutations.ts → subgraphs/finance/resolvers.ts → subgraphs/finance/mutations.ts)',
+  'subgraphs/finance/orders-flow.test.ts → subgraphs/catalog/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/finance/seed.test.ts → subgraphs/catalog/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/finance/seed.test.ts → subgraphs/orders/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/orders/loaders.ts → subgraphs/orders/users.ts (no-circular: subgraphs/orders/loaders.ts → subgraphs/orders/users.ts → subgraphs/orders/loaders.ts)',
+  'subgraphs/orders/seed.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
+];
+
+/** Runs `npm run deps -- --json --root <tree>` and returns its violations, one line each. */
+function violationsOf(tree: string): string[] {
+  const res = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(root, 'scripts/dependencies.ts'), '--json', '--root', tree], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  if (res.status !== 0) throw new Error(`scripts/dependencies.ts exited ${res.status ?? res.signal}:\n${res.stderr}`);
+  return (JSON.parse(res.stdout) as DependencyViolation[]).map(describeViolation);
+}
+
+describe('the real tree', () => {
+  let found: string[];
+  beforeAll(() => {
+    found = violationsOf(root);
+  });
+
+  test('no import breaks a dependency rule (beyond the known violations being fixed)', () => {
+    expect(found.filter((v) => !KNOWN_VIOLATIONS.includes(v))).toEqual([]);
+  });
+
+  test('every known violation still exists: a fixed one is struck off the list', () => {
+    expect(KNOWN_VIOLATIONS.filter((v) => !found.includes(v))).toEqual([]);
+  });
+});
+
+/**
+ * A tree of the project's layout in which every allowed kind of import occurs once and each rule is
+ * broken exactly once: the check must report those and nothing else.
+ */
+const FIXTURE: Record<string, string[]> = {
+  'platform/shared.ts': ["import { randomUUID } from 'node:crypto'", "import { GraphQLError } from 'graphql'"],
+  'platform/shared.test.ts': ["import './shared'", "import '../testing/harness'"],
+  'platform/ping.ts': ["import './pong'"],
+  'platform/pong.ts': ["import type * as ping from './ping'"], // a type-only import closes a cycle too
+  'platform/leak.ts': ["import '../gateway/server'"],
+  'subgraphs/kit/server.ts': ["import '../../platform/shared'"],
+  'subgraphs/kit/leak.ts': ["import '../catalog/index'"],
+  'subgraphs/catalog/index.ts': ["import './data'", "import '../kit/server'", "import '../../platform/shared'"],
+  'subgraphs/catalog/data.ts': [],
+  'subgraphs/catalog/catalog.test.ts': ["import './index'", "import '../../testing/harness'", "import '../../stack/stack'"],
+  'subgraphs/catalog/prices.ts': ["import '../orders/index'"],
+  'subgraphs/catalog/fixtures.ts': ["import '../../testing/harness'"],
+  'subgraphs/orders/index.ts': ["import '../../gateway/server'"],
+  'subgraphs/index.ts': ["import './catalog/index'", "import './orders/index'", "import './kit/server'"],
+  'subgraphs/seeding.ts': ["import '../gateway/server'"],
+  'subgraphs/lifecycle.test.ts': ["import '.'", "import '../testing/harness'"],
+  'gateway/server.ts': ["import '../platform/shared'"],
+  'gateway/server.test.ts': ["import './server'", "import '../testing/harness'", "import '../stack/stack'"],
+  'gateway/config.ts': ["import '../subgraphs/kit/server'"],
+  'gateway/dev.ts': ["import '../stack/stack'"],
+  'stack/stack.ts': ["import '../gateway/server'", "import '../subgraphs/index'", "import '../platform/shared'"],
+  'stack/cli.ts': ["import '../scripts/start'"],
+  'testing/harness.ts': ["import '../stack/stack'", "import '../subgraphs/index'"],
+  'testing/shared.ts': ["import '../gateway/server.test'"],
+  'scripts/start.ts': ["import '../stack/stack'", "import '../gateway/server'"],
+  'scripts/bench-spending.ts': ["import '../testing/harness'"],
+};
+
+const EXPECTED = [
+  'gateway/config.ts → subgraphs/kit/server.ts (gateway-imports-only-gateway-and-platform)',
+  'gateway/dev.ts → stack/stack.ts (only-scripts-and-tests-import-the-stack)',
+  'platform/leak.ts → gateway/server.ts (platform-imports-only-platform)',
+  'platform/ping.ts → platform/pong.ts (no-circular: platform/ping.ts → platform/pong.ts → platform/ping.ts)',
+  'stack/cli.ts → scripts/start.ts (stack-imports-only-what-it-runs)',
+  'subgraphs/catalog/fixtures.ts → testing/harness.ts (production-not-test-support)',
+  'subgraphs/catalog/prices.ts → subgraphs/orders/index.ts (subgraph-not-another-subgraph)',
+  'subgraphs/kit/leak.ts → subgraphs/catalog/index.ts (kit-imports-only-kit-and-platform)',
+  'subgraphs/orders/index.ts → gateway/server.ts (subgraph-imports-only-kit-and-platform)',
+  'subgraphs/seeding.ts → gateway/server.ts (subgraph-set-imports-only-subgraphs-and-platform)',
+  'testing/shared.ts → gateway/server.test.ts (no-test-file-imports)',
+];
+
+describe('a fixture tree that breaks each rule once', () => {
+  let tree: string;
+  beforeAll(() => {
+    tree = mkdtempSync(join(tmpdir(), 'autograph-deps-'));
+    const folders = new Set(Object.keys(FIXTURE).map((file) => file.split('/')[0]));
+    writeFileSync(join(tree, 'tsconfig.json'), JSON.stringify({ include: [...folders] }));
+    for (const [file, imports] of Object.entries(FIXTURE)) {
+      mkdirSync(dirname(join(tree, file)), { recursive: true });
+      writeFileSync(join(tree, file), [...imports.map((i) => `${i};`), 'export {};', ''].join('\n'));
+    }
+  });
+  afterAll(() => rmSync(tree, { recursive: true, force: true }));
+
+  test('every rule reports its one forbidden import, and no allowed import is reported', () => {
+    expect(violationsOf(tree)).toEqual(EXPECTED);
+  });
+
+  test('every rule in .dependency-cruiser.js is proven by the fixture', () => {
+    const rules = (require('../.dependency-cruiser.js') as { forbidden: Array<{ name: string }> }).forbidden.map((r) => r.name).sort();
+    const proven = [...new Set(EXPECTED.map((v) => /\(([a-z-]+)/.exec(v)![1]))].sort();
+    expect(proven).toEqual(rules);
+  });
+});
