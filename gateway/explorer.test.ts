@@ -10,8 +10,8 @@ import { chromium, type BrowserContext, type Request } from 'playwright-core';
 import { HEADLINE_QUERY } from './headline-query';
 import { loadConfig } from './config';
 import { startTestGraph, as, type TestGraph } from '../testing/harness';
-import { seedAll } from '../subgraphs/seeding';
-import { DEMO_USER } from '../subgraphs/kit/seed';
+import { seedAll } from '../testing/seed';
+import { DEMO_USER } from '../platform/demo';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

@@ -2,10 +2,7 @@ import { parse, validate, type GraphQLError } from 'graphql';
 import { operationFromDocument } from '@apollo/federation-internals';
 import type { FetchNode, PlanNode, SubscriptionNode } from '@apollo/query-planner';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits } from '../platform/limits';
-import { subgraph, subgraphs } from '../subgraphs';
-import { peerSchemas } from '../subgraphs/kit/module';
-import { buildModuleSchema } from '../subgraphs/kit/subgraph';
-import { startTestGraph, as, type TestGraph } from '../testing/harness';
+import { servedSubgraphSchema, startTestGraph, as, type TestGraph } from '../testing/harness';
 import { HEADLINE_QUERY as HEADLINE } from './headline-query';
 
 
@@ -105,7 +102,7 @@ describe('operation limits through the gateway', () => {
     expect(fetches.length).toBeGreaterThan(1);
     const limits = subgraphLimits(DEFAULT_LIMITS);
     for (const fetch of fetches) {
-      const schema = buildModuleSchema(subgraph(fetch.serviceName), peerSchemas(subgraphs()));
+      const schema = servedSubgraphSchema(fetch.serviceName);
       const errors: readonly GraphQLError[] = validate(schema, parse(fetch.operation, { maxTokens: limits.maxTokens }), [operationLimitsRule(limits)]);
       expect([fetch.serviceName, fetch.operation, errors.map((e) => e.message)]).toEqual([fetch.serviceName, fetch.operation, []]);
     }

@@ -7,8 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { startGateway, type RunningGateway } from './server';
 import { composeForTests, startTestGraph, TEST_JWT, as, type TestGraph } from '../testing/harness';
 import { mintToken } from './auth';
-import { emptySeedCatalog, Rng, SEED_NOW, seedUsers } from '../subgraphs/kit/seed';
-import { runSeedStages } from '../testing/seed';
+import { emptyWorld, runSeedStages } from '../testing/seed';
 
 describe('subgraph timeouts', () => {
   let g: TestGraph;
@@ -16,7 +15,7 @@ describe('subgraph timeouts', () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
     g = await startTestGraph();
-    await runSeedStages(g.db, { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } }, ['catalog']);
+    await runSeedStages(g.db, emptyWorld(1), ['catalog']);
     // Accepts connections and requests, never answers.
     silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));

@@ -1,6 +1,6 @@
 /**
- * Dependencies point one way (`.dependency-cruiser.js`): the real tree breaks no rule but the known
- * ones below, and every rule does catch what it forbids in a small fixture tree.
+ * Dependencies point one way (`.dependency-cruiser.js`): the real tree breaks no rule, and every rule
+ * does catch what it forbids in a small fixture tree.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,32 +9,6 @@ import { dirname, join, resolve } from 'node:path';
 import { describeViolation, type DependencyViolation } from './dependencies';
 
 const root = resolve(__dirname, '..');
-
-/**
- * Violations at the time the rules were written, each to be fixed by moving code (not by loosening a
- * rule); remove a line when its import is gone: the second test fails while one lingers here.
- */
-const KNOWN_VIOLATIONS = [
-  'gateway/config.ts → subgraphs/kit/subgraph.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/errors.test.ts → subgraphs/kit/subgraph.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/explorer.test.ts → subgraphs/kit/seed.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/explorer.test.ts → subgraphs/seeding.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/limits.test.ts → subgraphs/index.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/limits.test.ts → subgraphs/kit/subgraph.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/timeouts.test.ts → subgraphs/catalog/index.ts (gateway-imports-only-gateway-and-platform)',
-  'gateway/timeouts.test.ts → subgraphs/kit/seed.ts (gateway-imports-only-gateway-and-platform)',
-  'subgraphs/aftermarket/aftermarket.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/aftermarket/package-redemption.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/energy/energy.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/energy/recording-scope.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/energy/seed.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/finance/mutations.ts → subgraphs/finance/resolvers.ts (no-circular: subgraphs/finance/mutations.ts → subgraphs/finance/resolvers.ts → subgraphs/finance/mutations.ts)',
-  'subgraphs/finance/orders-flow.test.ts → subgraphs/catalog/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/finance/seed.test.ts → subgraphs/catalog/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/finance/seed.test.ts → subgraphs/orders/index.ts (subgraph-not-another-subgraph)',
-  'subgraphs/orders/loaders.ts → subgraphs/orders/users.ts (no-circular: subgraphs/orders/loaders.ts → subgraphs/orders/users.ts → subgraphs/orders/loaders.ts)',
-  'subgraphs/orders/seed.test.ts → subgraphs/index.ts (subgraph-not-another-subgraph)',
-];
 
 /** Runs `npm run deps -- --json --root <tree>` and returns its violations, one line each. */
 function violationsOf(tree: string): string[] {
@@ -49,12 +23,8 @@ describe('the real tree', () => {
     found = violationsOf(root);
   });
 
-  test('no import breaks a dependency rule (beyond the known violations being fixed)', () => {
-    expect(found.filter((v) => !KNOWN_VIOLATIONS.includes(v))).toEqual([]);
-  });
-
-  test('every known violation still exists: a fixed one is struck off the list', () => {
-    expect(KNOWN_VIOLATIONS.filter((v) => !found.includes(v))).toEqual([]);
+  test('no import breaks a dependency rule', () => {
+    expect(found).toEqual([]);
   });
 });
 

@@ -5,6 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { formatProblems } from '../gateway/composition';
 import { composeGraph } from '../stack/graph';
+import { subgraph, subgraphs } from '../subgraphs';
+import { peerSchemas } from '../subgraphs/kit/module';
+import { buildModuleSchema } from '../subgraphs/kit/subgraph';
 import { startStack, type RunningStack } from '../stack/stack';
 import { mintToken } from '../gateway/auth';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
@@ -56,6 +59,11 @@ export async function openTestDb(kind: 'auto' | 'pglite' = 'auto'): Promise<{ db
       await admin.close();
     },
   };
+}
+
+/** The schema one subgraph of this tree serves (generated ones built from the other folders). */
+export function servedSubgraphSchema(name: string) {
+  return buildModuleSchema(subgraph(name), peerSchemas(subgraphs()));
 }
 
 let composed: string | undefined;

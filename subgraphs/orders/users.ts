@@ -6,7 +6,7 @@
  */
 import { pseudonym, pseudonymKeyId, shouldPseudonymise, type UserRef } from '../kit/auth';
 import type { Identity } from '../../platform/identity';
-import type { OrdersLoaders } from './loaders';
+import type DataLoader from 'dataloader';
 import type { Db, Queryable } from '../kit/db';
 
 /** Per database: the key every row was last checked against in this process. */
@@ -63,7 +63,7 @@ export async function registerUsers(q: Queryable, ids: readonly string[]): Promi
  * The person behind a `User` id as this caller addresses it: analysts by pseudonym (looked up in the
  * index), everyone else by user id. Null when there is nobody behind the pseudonym.
  */
-export async function personOf(identity: Identity | null, loaders: Pick<OrdersLoaders, 'userByPseudonym'>, id: string): Promise<Required<UserRef> | null> {
+export async function personOf(identity: Identity | null, loaders: { userByPseudonym: DataLoader<string, string | null> }, id: string): Promise<Required<UserRef> | null> {
   if (!shouldPseudonymise(identity)) return { id, internalId: id };
   const internalId = await loaders.userByPseudonym.load(id);
   return internalId === null ? null : { id, internalId };
