@@ -4,12 +4,11 @@
  * merges the new contributor's part exactly. A contributor whose part is missing fails the total.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type TestGraph } from '../../testing/harness';
+import { startTestGraph, as, treePeerSchemas, type TestGraph } from '../../testing/harness';
 import { loadFixtureSubgraph } from '../../testing/tree';
 import { emptyWorld } from '../../testing/seed';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
-import { subgraphs } from '..';
-import { loadTypeDefs, peerSchemas, type SubgraphModule } from '../kit/module';
+import { loadTypeDefs, type SubgraphModule } from '../kit/module';
 import { startSubgraph, type RunningSubgraph } from '../kit/subgraph';
 
 let g: TestGraph;
@@ -65,7 +64,7 @@ test('before the insurer joins, the spending subgraph knows nothing of its part'
 
 test('after updatePeers with the insurer, the swapped-in schema merges its premiums to the fen, with no restart', async () => {
   const url = g.subgraphUrl('spending');
-  await g.stack.subgraphs.spending.updatePeers([...peerSchemas(subgraphs()), { name: 'insurer', typeDefs: loadTypeDefs(insurer.dir) }]);
+  await g.stack.subgraphs.spending.updatePeers([...treePeerSchemas(), { name: 'insurer', typeDefs: loadTypeDefs(insurer.dir) }]);
   expect(g.subgraphUrl('spending')).toBe(url);
   const buckets = await insurerBuckets();
   expect(buckets).toHaveLength(3); // three months, one premium each
