@@ -3,7 +3,7 @@
  * `npm run compose -- --check` — exits 1 when composition fails or the committed file is stale.
  * Options: --config PATH (default rover.yaml), --out PATH (default schema/supergraph.graphql).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { compose, CompositionConfigError, formatProblems, readSupergraphConfig } from '../gateway/composition';
 import { parseFlags, fail } from './cli';
@@ -35,6 +35,8 @@ if (flags.check) {
   if (!flags.quiet) console.log(`✓ ${outPath} is up to date (${sources.length} subgraphs).`);
 } else {
   mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(outPath, content);
+  // Written beside it and renamed into place: a gateway watching the file never reads half of it.
+  writeFileSync(`${outPath}.tmp`, content);
+  renameSync(`${outPath}.tmp`, outPath);
   console.log(`✓ composed ${sources.length} subgraphs into ${outPath}`);
 }

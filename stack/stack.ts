@@ -6,32 +6,27 @@ import { SUBGRAPHS } from '../subgraphs';
 import type { Db } from '../subgraphs/kit/db';
 import { SUBGRAPH_NAMES, startSubgraph, type RunningSubgraph, type SubgraphName } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
-import type { JwtSettings } from '../gateway/auth';
+import type { GatewayFeature } from '../gateway/feature';
+import type { SupergraphSource } from '../gateway/supergraph-source';
 import type { OperationLimits } from '../platform/limits';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface StackOptions {
   db: Db;
-  supergraphSdl: string;
-  jwt: JwtSettings;
+  /** What the gateway serves (`fileSupergraph`, `staticSupergraph`). */
+  supergraph: SupergraphSource;
+  /** The gateway's features (`gatewayFeatures(config)`). */
+  features: readonly GatewayFeature[];
+  /** Shared by the gateway (in its features) and the subgraphs. */
   internalSecret: string;
   host?: string;
   gatewayPort: number;
   /** Port per subgraph; 0 picks a free port. */
   subgraphPorts: Record<SubgraphName, number>;
   maxBodyBytes: number;
-  development: boolean;
-  /** The explorer hands out demo-driver tokens (see the config's `demoTokens`). */
-  demoTokens?: boolean;
-  /** `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE). */
+  /** `extensions.stacktrace` in the subgraphs' error responses (INCLUDE_STACKTRACE). */
   includeStacktrace?: boolean;
-  /** Serve the explorer (default: in development). */
-  explorer?: boolean;
-  /** Whether clients may introspect the schema; defaults to `development`. */
-  introspection?: boolean;
-  persistedQueries?: KeyValueCache<string>;
+  /** The gateway's limits; each subgraph adds room on top. */
   limits?: OperationLimits;
-  subgraphTimeoutMs?: number;
 }
 
 export interface RunningStack {
@@ -57,23 +52,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       });
       urls[name] = subgraphs[name].url;
     }
-    const gateway = await startGateway({
-      supergraphSdl: opts.supergraphSdl,
-      jwt: opts.jwt,
-      internalSecret: opts.internalSecret,
-      subgraphUrls: urls,
-      port: opts.gatewayPort,
-      host: opts.host,
-      maxBodyBytes: opts.maxBodyBytes,
-      development: opts.development,
-      demoTokens: opts.demoTokens,
-      includeStacktrace: opts.includeStacktrace,
-      explorer: opts.explorer,
-      introspection: opts.introspection,
-      persistedQueries: opts.persistedQueries,
-      limits: opts.limits,
-      subgraphTimeoutMs: opts.subgraphTimeoutMs,
-    });
+    const gateway = await startGateway({ supergraph: opts.supergraph, features: opts.features, subgraphUrls: urls, port: opts.gatewayPort, host: opts.host, maxBodyBytes: opts.maxBodyBytes });
     return {
       gateway,
       subgraphs,

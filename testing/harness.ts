@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { compose, readSupergraphConfig, formatProblems } from '../gateway/composition';
 import { startStack, type RunningStack } from '../stack/stack';
 import { mintToken } from '../gateway/auth';
+import type { GatewayFeature } from '../gateway/feature';
+import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features';
+import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { DEFAULT_LIMITS } from '../platform/limits';
 import { openPglite, openPostgres, type Db } from '../subgraphs/kit/db';
 import type { Identity } from '../platform/identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/kit/subgraph';
@@ -68,18 +72,52 @@ export function composeForTests(): string {
   return composed;
 }
 
-/**
- * `development` (default false) turns on what only development has: the explorer and (unless
- * `demoTokens: false`) its demo token; `explorer` serves the explorer regardless. `introspection`
- * defaults to on, as for NODE_ENV=test.
- */
-export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string>; development?: boolean; demoTokens?: boolean; explorer?: boolean; introspection?: boolean } = {}): Promise<TestGraph> {
+/** The test graph's settings as the configuration would give them; `overrides` change some. */
+export function testGatewayConfig(internalSecret: string, overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
+  return {
+    jwt: { ...TEST_JWT, maxTtlSeconds: 86_400 },
+    internalSecret,
+    limits: DEFAULT_LIMITS,
+    includeStacktrace: false,
+    introspection: true,
+    subgraphTimeoutMs: 10_000,
+    explorer: false,
+    demoTokens: false,
+    ...overrides,
+  };
+}
+
+export interface TestGraphOptions {
+  db?: 'auto' | 'pglite';
+  /** Turns on what only development has: the explorer and (unless `demoTokens: false`) its demo token. */
+  development?: boolean;
+  demoTokens?: boolean;
+  /** Serve the explorer regardless of `development`. */
+  explorer?: boolean;
+  /** Default on, as for NODE_ENV=test. */
+  introspection?: boolean;
+  /** Where persisted queries are kept (the caller closes it); in memory by default. */
+  persistedQueries?: KeyValueCache<string>;
+  /** What the gateway serves; by default the subgraph schemas composed now, never changing. */
+  supergraph?: SupergraphSource;
+  /** Features after the configured ones (test instruments: they see each subgraph fetch last). */
+  extraFeatures?: GatewayFeature[];
+}
+
+export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
   const internalSecret = randomBytes(32).toString('base64url');
   const ports = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, 0])) as Record<SubgraphName, number>;
+  const development = opts.development ?? false;
+  const config = testGatewayConfig(internalSecret, {
+    introspection: opts.introspection ?? true,
+    explorer: opts.explorer ?? development,
+    demoTokens: opts.demoTokens ?? development,
+  });
   let stack: RunningStack;
   try {
-    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144, development: opts.development ?? false, demoTokens: opts.demoTokens ?? opts.development ?? false, explorer: opts.explorer, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
+    const features = [...(await gatewayFeatures(config, { persistedQueryCache: opts.persistedQueries })), ...(opts.extraFeatures ?? [])];
+    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: ports, maxBodyBytes: 262_144 });
   } catch (err) {
     await drop();
     throw err;
