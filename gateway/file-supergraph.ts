@@ -9,7 +9,7 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { logger } from '../platform/logger';
-import { SupergraphKeeper, type SupergraphSource } from './supergraph-source';
+import { SupergraphKeeper, supergraphId, type SupergraphSource } from './supergraph-source';
 
 export interface FileSupergraphOptions {
   /** Quiet time after the last change event before the file is read (default 200 ms). */
@@ -41,6 +41,8 @@ export function fileSupergraph(path: string, opts: FileSupergraphOptions = {}): 
   let settling: NodeJS.Timeout | undefined;
   let stopped = false;
   let unreadable: string | undefined;
+  /** The file's content when last read: only a change is offered (a refused file is not refused again at every poll). */
+  let lastRead: string | undefined;
 
   const check = () => {
     if (stopped) return;
@@ -53,7 +55,10 @@ export function fileSupergraph(path: string, opts: FileSupergraphOptions = {}): 
       return;
     }
     unreadable = undefined;
-    if (!keeper.known(sdl)) keeper.offer(sdl);
+    const id = supergraphId(sdl);
+    if (id === lastRead) return;
+    lastRead = id;
+    keeper.offer(sdl);
   };
   const changed = () => {
     clearTimeout(settling);
@@ -65,6 +70,7 @@ export function fileSupergraph(path: string, opts: FileSupergraphOptions = {}): 
     async initialize({ update }) {
       keeper.attach(update);
       const supergraphSdl = keeper.initial(readSupergraph(path));
+      lastRead = supergraphId(supergraphSdl);
       if (opts.watch ?? true) {
         const name = basename(path);
         watcher = watch(dirname(path), { persistent: false }, (_event, file) => {

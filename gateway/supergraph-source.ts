@@ -75,12 +75,6 @@ export class SupergraphKeeper {
     this.update = update;
   }
 
-  /** Whether `sdl` is what is served, or what was last refused (so a poll does not refuse it again). */
-  known(sdl: string): boolean {
-    const id = supergraphId(sdl);
-    return id === this.current?.id || id === this.lastRefusal?.id;
-  }
-
   /** Hands a new supergraph to the gateway; true when it is served now. */
   offer(sdl: string): boolean {
     const id = supergraphId(sdl);
