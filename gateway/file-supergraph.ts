@@ -42,7 +42,7 @@ export function fileSupergraph(path: string, opts: FileSupergraphOptions = {}): 
   let stopped = false;
   let unreadable: string | undefined;
   /** The file's content when last read: only a change is offered (a refused file is not refused again at every poll). */
-  let lastRead: string | undefined;
+  let lastReadId: string | undefined;
 
   const check = () => {
     if (stopped) return;
@@ -56,8 +56,8 @@ export function fileSupergraph(path: string, opts: FileSupergraphOptions = {}): 
     }
     unreadable = undefined;
     const id = supergraphId(sdl);
-    if (id === lastRead) return;
-    lastRead = id;
+    if (id === lastReadId) return;
+    lastReadId = id;
     keeper.offer(sdl);
   };
   const changed = () => {
@@ -70,13 +70,20 @@ export function fileSupergraph(path: string, opts: FileSupergraphOptions = {}): 
     async initialize({ update }) {
       keeper.attach(update);
       const supergraphSdl = keeper.initial(readSupergraph(path));
-      lastRead = supergraphId(supergraphSdl);
+      lastReadId = supergraphId(supergraphSdl);
       if (opts.watch ?? true) {
         const name = basename(path);
-        watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
-          if (!file || file === name) changed();
-        });
-        watcher.on('error', (err) => logger.warn({ service: 'gateway', source: keeper.source, err }, 'watching the supergraph file failed; it is still read every poll'));
+        const fallback = pollMs > 0 ? `it is still read every ${pollMs} ms` : 'changes are seen only after a restart';
+        const unwatched = (err: unknown) => logger.warn({ service: 'gateway', source: keeper.source, err }, `watching the supergraph file failed; ${fallback}`);
+        try {
+          watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
+            if (!file || file === name) changed();
+          });
+          watcher.on('error', unwatched);
+        } catch (err) {
+          // e.g. ENOSPC: the system's inotify watches are used up. Polling still serves changes.
+          unwatched(err);
+        }
       }
       if (pollMs > 0) {
         poller = setInterval(check, pollMs);

@@ -6,9 +6,8 @@
  */
 import { hasSharedInternalSecret } from '../gateway/config';
 import { gatewayFeatures } from '../gateway/features';
-import { fileSupergraph, SupergraphFileError } from '../gateway/file-supergraph';
 import { startGateway } from '../gateway/server';
-import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int' });
@@ -19,13 +18,7 @@ async function main() {
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
   const port = (flags.port as number | undefined) ?? config.gatewayPort;
   if (port > 65535) fail('--port must be from 1 to 65535 (0 picks any free port)');
-  let supergraph;
-  try {
-    supergraph = fileSupergraph(supergraphPath);
-  } catch (err) {
-    if (err instanceof SupergraphFileError) fail(err.message);
-    throw err;
-  }
+  const supergraph = supergraphOrExit(supergraphPath);
   const gateway = await startGateway({
     supergraph,
     features: await gatewayFeatures(config),

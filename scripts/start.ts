@@ -10,13 +10,12 @@
  */
 import { mintToken } from '../gateway/auth';
 import { gatewayFeatures } from '../gateway/features';
-import { fileSupergraph, SupergraphFileError } from '../gateway/file-supergraph';
 import { startStack } from '../stack/stack';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
-import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 
 async function main() {
@@ -26,13 +25,7 @@ async function main() {
   const production = config.env === 'production';
   if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
-  let supergraph;
-  try {
-    supergraph = fileSupergraph(supergraphPath);
-  } catch (err) {
-    if (err instanceof SupergraphFileError) fail(err.message);
-    throw err;
-  }
+  const supergraph = supergraphOrExit(supergraphPath);
 
   const db = await openDb(config);
   await migrateAll(db);

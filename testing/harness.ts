@@ -8,6 +8,7 @@ import { startStack, type RunningStack } from '../stack/stack';
 import { mintToken } from '../gateway/auth';
 import type { GatewayFeature } from '../gateway/feature';
 import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features';
+import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../gateway/features/auth';
 import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { DEFAULT_LIMITS } from '../platform/limits';
@@ -75,7 +76,7 @@ export function composeForTests(): string {
 /** The test graph's settings as the configuration would give them; `overrides` change some. */
 export function testGatewayConfig(internalSecret: string, overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
   return {
-    jwt: { ...TEST_JWT, maxTtlSeconds: 86_400 },
+    jwt: { ...TEST_JWT, maxTtlSeconds: DEFAULT_JWT_MAX_TTL_SECONDS.other },
     internalSecret,
     limits: DEFAULT_LIMITS,
     includeStacktrace: false,
