@@ -1,13 +1,19 @@
 /**
  * Configuration from environment variables, validated once at start-up with one clear message per
- * bad value. Every variable is documented in the README.
+ * bad value. Every variable is documented in the README. The stack's own variables are read here; each
+ * gateway feature reads its own (`features.ts`, `readGatewaySettings`), and their problems are reported
+ * together with these.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_LIMITS, type OperationLimits } from '../platform/limits';
+import { bool, port, url, type NodeEnv } from '../platform/env';
+import { readOperationLimits, type OperationLimits } from '../platform/limits';
 import { LOG_LEVELS } from '../platform/logger';
+import { readGatewaySettings, type GatewaySettings } from './features';
 
-export interface AutographConfig {
-  env: 'development' | 'production' | 'test';
+export { DEV_JWT_SECRET, DEFAULT_JWT_MAX_TTL_SECONDS } from './features/auth';
+
+export interface AutographConfig extends GatewaySettings {
+  env: NodeEnv;
   gatewayPort: number;
   host: string;
   supergraphPath: string;
@@ -17,78 +23,21 @@ export interface AutographConfig {
   subgraphUrls: Partial<Record<string, string>>;
   databaseUrl?: string;
   pgliteDir?: string;
-  redisUrl?: string;
-  jwt: { issuer: string; audience: string; secret?: string; jwksUrl?: string; maxTtlSeconds: number };
-  /** Whether the schema may be introspected (INTROSPECTION; on in development, off in production). */
-  introspection: boolean;
   internalSecret: string;
   maxBodyBytes: number;
+  /** Operation limits: the gateway's, and with room on top each subgraph's. */
   limits: OperationLimits;
-  subgraphTimeoutMs: number;
   /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses (never in production). */
   includeStacktrace: boolean;
-  /** Serve the explorer at the graph's URL (EXPLORER; default: only in development). */
-  explorer: boolean;
-  /**
-   * The explorer may hand out demo-driver tokens: only in development AND with the built-in development
-   * secret, so a deployment that set its own JWT_SECRET (or a JWKS) but forgot NODE_ENV never mints
-   * real tokens for anyone who opens the page.
-   */
-  demoTokens: boolean;
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
 export class ConfigError extends Error {}
 
-/** The local development signing secret. Refused when NODE_ENV=production. */
-export const DEV_JWT_SECRET = 'autograph-local-development-secret';
-
 const DEFAULT_GATEWAY_PORT = 4000;
 
 /** `*_URL` variables that are not a subgraph's address. */
 const NOT_SUBGRAPH_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_JWKS_URL']);
-
-/**
- * Longest token lifetime (`exp - iat`) accepted. Production tokens come from an identity provider whose
- * access tokens live minutes, so an hour bounds what a leaked token is worth; in development the printed
- * demo request carries a 24-hour token so that it keeps working through a day of trying things.
- */
-export const DEFAULT_JWT_MAX_TTL_SECONDS = { production: 3600, other: 86_400 } as const;
-
-function port(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 65535) {
-    problems.push(`${name}=${JSON.stringify(raw)} is not a TCP port (1-65535, or 0 for any free port)`);
-    return fallback;
-  }
-  return n;
-}
-
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) {
-    problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
-    return fallback;
-  }
-  return n;
-}
-
-function url(env: NodeJS.ProcessEnv, name: string, protocols: string[], problems: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    const u = new URL(raw);
-    if (!protocols.includes(u.protocol)) throw new Error();
-    return raw;
-  } catch {
-    problems.push(`${name}=${JSON.stringify(raw)} is not a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
-    return undefined;
-  }
-}
 
 /** Where each subgraph is reached when they run as separate processes: `<NAME>_URL`, else its local port. */
 export function subgraphServiceUrls(config: AutographConfig): Record<string, string> {
@@ -100,14 +49,6 @@ export function subgraphServiceUrls(config: AutographConfig): Record<string, str
 /** True when AUTOGRAPH_INTERNAL_SECRET was given (separate processes must share it). */
 export function hasSharedInternalSecret(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.AUTOGRAPH_INTERNAL_SECRET);
-}
-
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
-  return fallback;
 }
 
 /** Values given on the command line, which win over the environment. */
@@ -132,8 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (!['development', 'production', 'test'].includes(nodeEnv)) problems.push(`NODE_ENV=${JSON.stringify(nodeEnv)} must be development, production or test`);
   const production = nodeEnv === 'production';
 
-  // One number moves the whole stack: the subgraphs sit right after the gateway (4000 → 4001 … 4005), so a
-  // second copy on the same machine needs only --port or PORT. Port 0 means "any free port" for all of them.
+  // One number moves the whole stack: each subgraph keeps its manifest's distance from the gateway (4000 →
+  // 4001 …), so a second copy on the same machine needs only --port or PORT. Port 0: any free port for all.
   let gatewayPort = overrides.port ?? port(env, 'PORT', DEFAULT_GATEWAY_PORT, problems);
   if (gatewayPort > 65535) {
     problems.push(`--port ${gatewayPort} is not a TCP port (1-65535, or 0 for any free port)`);
@@ -162,15 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     if (u) subgraphUrls[name] = u;
   }
 
-  const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:'], problems);
-  let secret = env.JWT_SECRET || undefined;
-  if (!secret && !jwksUrl) {
-    if (production) problems.push('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
-    secret = DEV_JWT_SECRET;
-  }
-  if (secret && secret.length < 16) problems.push('JWT_SECRET must be at least 16 characters');
-  if (production && secret === DEV_JWT_SECRET) problems.push('JWT_SECRET must not be the development secret when NODE_ENV=production');
-  const maxTtlSeconds = wholeNumber(env, 'JWT_MAX_TTL_SECONDS', production ? DEFAULT_JWT_MAX_TTL_SECONDS.production : DEFAULT_JWT_MAX_TTL_SECONDS.other, 60, 30 * 86_400, problems);
+  const gateway = readGatewaySettings(env, nodeEnv as NodeEnv, problems);
 
   let internalSecret = env.AUTOGRAPH_INTERNAL_SECRET || '';
   if (!internalSecret) {
@@ -193,7 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (env.LOG_LEVEL && !(LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
 
   const config: AutographConfig = {
-    env: nodeEnv as AutographConfig['env'],
+    ...gateway,
+    env: nodeEnv as NodeEnv,
     gatewayPort,
     host: env.HOST || '127.0.0.1',
     supergraphPath: env.SUPERGRAPH_PATH || 'schema/supergraph.graphql',
@@ -201,20 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     subgraphUrls,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     pgliteDir: env.PGLITE_DIR || '.data/pglite',
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems),
-    jwt: { issuer: env.JWT_ISSUER || 'autograph-local', audience: env.JWT_AUDIENCE || 'autograph', secret: jwksUrl ? undefined : secret, jwksUrl, maxTtlSeconds },
-    introspection: bool(env, 'INTROSPECTION', !production, problems),
     internalSecret,
     maxBodyBytes,
-    subgraphTimeoutMs: wholeNumber(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000, problems),
     includeStacktrace,
-    explorer: bool(env, 'EXPLORER', nodeEnv === 'development', problems),
-    demoTokens: nodeEnv === 'development' && secret === DEV_JWT_SECRET && !jwksUrl,
-    limits: {
-      maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
-      maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),
-      maxTokens: wholeNumber(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000, problems),
-    },
+    limits: readOperationLimits(env, problems),
   };
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -7,8 +7,10 @@
 import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 import { captureLogs } from '../platform/logger';
 import { startStack, type RunningStack } from '../stack/stack';
-import { as, composeForTests, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from '../testing/harness';
+import { as, composeForTests, startTestGraph, testGatewayConfig, TEST_JWT, type GqlResult, type TestGraph } from '../testing/harness';
 import { codeOf, fieldOf, messageOf } from '../testing/assertions';
+import { gatewayFeatures } from './features';
+import { staticSupergraph } from './supergraph-source';
 import { mintToken } from './auth';
 
 let g: TestGraph;
@@ -136,16 +138,15 @@ describe('an unexpected error is logged with a request id and answered without i
   let dev: RunningStack;
   /** Development with INCLUDE_STACKTRACE=true. */
   let traced: RunningStack;
-  const start = (development: boolean, includeStacktrace: boolean) =>
+  const start = async (development: boolean, includeStacktrace: boolean) =>
     startStack({
       db: g.db,
-      supergraphSdl: composeForTests(),
-      jwt: TEST_JWT,
+      supergraph: staticSupergraph(composeForTests()),
+      features: await gatewayFeatures(testGatewayConfig(g.internalSecret, { includeStacktrace, explorer: development, demoTokens: development })),
       internalSecret: g.internalSecret,
       gatewayPort: 0,
       subgraphPorts: {},
       maxBodyBytes: 262_144,
-      development,
       includeStacktrace,
     });
   beforeAll(async () => {

@@ -1,53 +1,34 @@
 /**
- * The gateway: Apollo Gateway executing the composed supergraph, behind the shared HTTP front.
- * It authenticates the client, then forwards a signed identity to every subgraph fetch.
+ * The gateway's core: Apollo Gateway executing the supergraph its source provides, Apollo Server, and
+ * the platform's HTTP front. It names no concrete feature: authentication, identity forwarding,
+ * timeouts, limits, persisted queries, the explorer, health and the rest are the `features` it is given
+ * (`features.ts` builds the list from configuration), composed in list order (`combine.ts`).
+ *
+ * Without features it is deliberately bare: no introspection, no persisted queries, no landing page,
+ * and subgraph fetches carry nothing but the operation.
  */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError } from 'graphql';
-import { installScalarValidation } from './scalars';
-import { DEFAULT_LIMITS, operationLimitsRule, type OperationLimits } from '../platform/limits';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { graphqlHandler, listen, sendJson, type Listening } from '../platform/http';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
-import { inputChecksPlugin } from '../platform/inputs';
-import { currentRequestId, logger, REQUEST_ID_HEADER } from '../platform/logger';
-import { maskUnexpectedErrors } from '../platform/masking';
-import { createTokenVerifier, type JwtSettings } from './auth';
-import { createExplorer } from './explorer';
-import { operationResolutionPlugin } from './operation-name';
-
-export interface GatewayContext {
-  identity: Identity | null;
-}
+import { GraphQLError } from 'graphql';
+import { graphqlHandler, listen, type Listening } from '../platform/http';
+import { logger } from '../platform/logger';
+import { combineFeatures, type CombinedFeatures } from './combine';
+import type { GatewayContext, GatewayFeature, GatewayView, SubgraphFetcher } from './feature';
+import { subgraphsOf, type SupergraphSource } from './supergraph-source';
 
 export interface GatewayOptions {
-  supergraphSdl: string;
-  jwt: JwtSettings;
-  internalSecret: string;
-  /** Replaces the supergraph's routing URL of a subgraph (tests, local ports). */
+  /** Where the supergraph comes from, now and as it changes. */
+  supergraph: SupergraphSource;
+  /** What the gateway does beyond routing operations, in order (`gatewayFeatures(config)`). */
+  features: readonly GatewayFeature[];
+  /** Replaces the supergraph's routing URL of a subgraph, by name (`<NAME>_URL`, the in-process stack). */
   subgraphUrls?: Partial<Record<string, string>>;
   port: number;
   host?: string;
+  /** Largest request body accepted (413 beyond). */
   maxBodyBytes: number;
-  /** Development: the explorer and introspection default to on. */
-  development: boolean;
-  /** The explorer hands out demo-driver tokens (config `demoTokens`: development with the built-in secret only). */
-  demoTokens?: boolean;
-  /** Add `extensions.stacktrace` to error responses (INCLUDE_STACKTRACE=true; off by default, even in development). */
-  includeStacktrace?: boolean;
-  /** Serve the explorer (`gateway/explorer.ts`); default: in development. */
-  explorer?: boolean;
-  /** Whether clients may introspect the schema (INTROSPECTION); defaults to `development`. */
-  introspection?: boolean;
-  /** How long one subgraph fetch may take before its part of the answer fails (default 10 s). */
-  subgraphTimeoutMs?: number;
-  /** Depth, alias and token limits per operation. */
-  limits?: OperationLimits;
-  /** Where automatic persisted queries are kept (Redis when configured); Apollo's in-memory cache otherwise. */
-  persistedQueries?: KeyValueCache<string>;
 }
 
 export interface RunningGateway extends Listening {
@@ -55,21 +36,21 @@ export interface RunningGateway extends Listening {
   stop(): Promise<void>;
 }
 
-/** Subgraph fetcher that signs the caller's identity into each request. */
-class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly secret: string, timeoutMs: number) {
-    // Node's own fetch (undici, keep-alive) instead of the default make-fetch-happen: measurably less
-    // CPU per subgraph fetch. Every fetch is bounded, so one stuck subgraph cannot hold a request forever.
-    const fetcher = (input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    super({ url, fetcher: fetcher as unknown as Fetcher });
+/** A subgraph's fetches, made by the features' fetcher and after their `beforeSubgraphFetch` hooks. */
+class FeatureDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly subgraph: string,
+    private readonly features: CombinedFeatures,
+  ) {
+    // Node's own fetch (undici, keep-alive) instead of the default make-fetch-happen: measurably less CPU per subgraph fetch.
+    const base: SubgraphFetcher = (input, init) => fetch(input, init);
+    super({ url, fetcher: features.fetcherFor(subgraph, base) as unknown as Fetcher });
   }
+
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    // Only the gateway's signature counts (`set` replaces any copy a client sent). An anonymous caller
-    // is signed too: a subgraph refuses every request the gateway did not sign.
-    request.http?.headers.set(IDENTITY_HEADER, signIdentity(context?.identity ?? null, this.secret));
-    // The subgraph logs under the gateway's request id.
-    const requestId = currentRequestId();
-    if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
+    // Health checks and other internal fetches carry no request context.
+    return this.features.beforeSubgraphFetch({ subgraph: this.subgraph, request, context: context ?? {} });
   }
 
   /** A subgraph's refusal keeps its own message and code; the subgraph's URL and raw body stay inside. */
@@ -85,75 +66,86 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
   }
 }
 
-export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
-
-/** Asks one subgraph's `/health`, giving up after two seconds. */
-async function checkSubgraph(name: string, endpoint: string): Promise<{ name: string; status: string }> {
-  try {
-    const res = await fetch(new URL('/health', endpoint), { signal: AbortSignal.timeout(2000) });
-    const body = (await res.json().catch(() => ({}))) as { status?: string };
-    return { name, status: res.ok ? 'ok' : (body.status ?? `HTTP ${res.status}`) };
-  } catch (err) {
-    return { name, status: `unreachable (${(err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message})` };
-  }
-}
+const gatewayLogger = {
+  debug() {},
+  info() {},
+  warn: (m: unknown) => logger.warn({ service: 'gateway' }, String(m)),
+  error: (m: unknown) => logger.error({ service: 'gateway' }, String(m)),
+};
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
-  /** Where each subgraph is fetched, as the gateway resolved it (for the deep health check). */
-  const subgraphEndpoints = new Map<string, string>();
-  const gateway = new ApolloGateway({
-    supergraphSdl: opts.supergraphSdl,
-    buildService: ({ name, url }) => {
-      const endpoint = opts.subgraphUrls?.[name] ?? url!;
-      subgraphEndpoints.set(name, endpoint);
-      return new IdentityForwardingDataSource(endpoint, opts.internalSecret, opts.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS);
-    },
-    logger: { debug() {}, info() {}, warn: (m) => logger.warn({ service: 'gateway' }, String(m)), error: (m) => logger.error({ service: 'gateway' }, String(m)) },
-  });
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => installScalarValidation(apiSchema));
-  const verify = createTokenVerifier(opts.jwt);
+  const features = combineFeatures(opts.features);
+  const endpointOf = (name: string, url: string) => opts.subgraphUrls?.[name] ?? url;
+  /** Where each subgraph of the supergraph being served is fetched; replaced with each new supergraph. */
+  let endpoints = new Map<string, string>();
   let ready = false;
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: opts.supergraph,
+    buildService: ({ name, url }) => new FeatureDataSource(endpointOf(name, url!), name, features),
+    // Validate every supergraph fully, in production too (Apollo skips that there by default): one that
+    // is not a valid supergraph is refused on arrival, not discovered by a failing request.
+    validateSupergraph: true,
+    logger: gatewayLogger,
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    endpoints = new Map(subgraphsOf(coreSupergraphSdl).map(({ name, url }) => [name, endpointOf(name, url)]));
+    features.onSchemaChange(apiSchema, coreSupergraphSdl);
+  });
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    includeStacktraceInErrorResponses: opts.includeStacktrace ?? false,
-    formatError: maskUnexpectedErrors({ service: 'gateway', includeStacktrace: opts.includeStacktrace ?? false }),
+    // Safe defaults that a feature may own instead.
+    introspection: false,
+    persistedQueries: false,
+    includeStacktraceInErrorResponses: false,
+    ...features.apolloOptions,
     csrfPrevention: true,
     // The process owner (npm start, tests) stops servers in order; Apollo must not re-raise signals itself.
     stopOnTerminationSignals: false,
-    introspection: opts.introspection ?? opts.development,
-    validationRules: [operationLimitsRule(opts.limits ?? DEFAULT_LIMITS)],
-    parseOptions: { maxTokens: (opts.limits ?? DEFAULT_LIMITS).maxTokens },
-    persistedQueries: opts.persistedQueries ? { cache: opts.persistedQueries, ttl: 7 * 86400 } : {},
-    // Apollo's landing pages load Sandbox from a CDN; the explorer is served from local files instead.
-    plugins: [operationResolutionPlugin, inputChecksPlugin(), ApolloServerPluginLandingPageDisabled()],
+    validationRules: features.validationRules,
+    // Apollo's landing pages load Sandbox from a CDN: never served (a feature may serve its own page).
+    plugins: [...features.plugins, ApolloServerPluginLandingPageDisabled()],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (err) {
+    await features.close();
+    throw new Error(`the gateway cannot serve the supergraph from ${opts.supergraph.status().source}: ${(err as Error).message}`);
+  }
   ready = true;
-  const explorer = createExplorer({ enabled: opts.explorer ?? opts.development, demoTokens: opts.demoTokens ?? false, jwt: opts.jwt });
-  const handler = graphqlHandler({
-    apollo,
-    maxBodyBytes: opts.maxBodyBytes,
-    landingPage: explorer.landingPage,
-    routes: {
-      ...explorer.routes,
-      '/health': (_req, res) => sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' }),
-      // Readiness of the whole graph: every subgraph answers its own /health (which checks its database).
-      '/health/subgraphs': async (_req, res) => {
-        const checks = await Promise.all([...subgraphEndpoints].map(([name, endpoint]) => checkSubgraph(name, endpoint)));
-        const healthy = ready && checks.every((c) => c.status === 'ok');
-        sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', subgraphs: Object.fromEntries(checks.map((c) => [c.name, c.status])) });
-      },
+
+  const view: GatewayView = {
+    get ready() {
+      return ready;
     },
-    context: async (req) => ({ identity: await verify(req.headers.authorization) }),
-  });
-  const listening = await listen(handler, opts.port, opts.host);
+    subgraphEndpoints: () => endpoints,
+    supergraph: () => opts.supergraph.status(),
+  };
+  let listening: Listening;
+  try {
+    const handler = graphqlHandler({
+      apollo,
+      maxBodyBytes: opts.maxBodyBytes,
+      landingPage: features.landingPage,
+      routes: features.routes(view),
+      context: (req) => features.context(req),
+    });
+    listening = await listen(handler, opts.port, opts.host);
+  } catch (err) {
+    await apollo.stop();
+    await features.close();
+    throw err;
+  }
   return {
     ...listening,
     gateway,
     async stop() {
       ready = false;
       await listening.close();
+      // Stops the gateway too, which ends the supergraph source (its cleanup).
       await apollo.stop();
+      await features.close();
     },
   };
 }

@@ -5,7 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startGateway, type RunningGateway } from './server';
-import { composeForTests, startTestGraph, TEST_JWT, as, type TestGraph } from '../testing/harness';
+import { gatewayFeatures } from './features';
+import { staticSupergraph } from './supergraph-source';
+import { composeForTests, startTestGraph, testGatewayConfig, TEST_JWT, as, type TestGraph } from '../testing/harness';
 import { mintToken } from './auth';
 import { emptyWorld, runSeedStages } from '../testing/seed';
 
@@ -21,14 +23,11 @@ describe('subgraph timeouts', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const urls = Object.fromEntries(Object.entries(g.stack.subgraphs).map(([n, s]) => [n, s.url]));
     gateway = await startGateway({
-      supergraphSdl: composeForTests(),
-      jwt: TEST_JWT,
-      internalSecret: g.internalSecret,
+      supergraph: staticSupergraph(composeForTests()),
+      features: await gatewayFeatures(testGatewayConfig(g.internalSecret, { subgraphTimeoutMs: 300 })),
       subgraphUrls: { ...urls, energy: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql` },
       port: 0,
       maxBodyBytes: 100_000,
-      development: false,
-      subgraphTimeoutMs: 300,
     });
   });
   afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { wholeNumber } from './env';
 
 export interface OperationLimits {
   /** Deepest field nesting allowed (the headline request needs 11). */
@@ -31,6 +32,15 @@ export interface OperationLimits {
 }
 
 export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 15, maxAliases: 30, maxTokens: 5000 };
+
+/** The limits from MAX_QUERY_DEPTH, MAX_ALIASES and MAX_TOKENS (the gateway's; subgraphs add room with `subgraphLimits`). */
+export function readOperationLimits(env: NodeJS.ProcessEnv, problems: string[]): OperationLimits {
+  return {
+    maxDepth: wholeNumber(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100, problems),
+    maxAliases: wholeNumber(env, 'MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000, problems),
+    maxTokens: wholeNumber(env, 'MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000, problems),
+  };
+}
 
 /**
  * The limits a subgraph applies, given the gateway's. The query planner's operations are bigger than

@@ -1,5 +1,7 @@
 /** Flag parsing shared by the scripts: `--name value`, `--name=value`, `--flag`; unknown flags are refused. */
 import { ConfigError, loadConfig, type AutographConfig, type ConfigOverrides, type SubgraphPortDefault } from '../gateway/config';
+import { fileSupergraph, SupergraphFileError } from '../gateway/file-supergraph';
+import type { SupergraphSource } from '../gateway/supergraph-source';
 export type FlagSpec = Record<string, 'string' | 'boolean' | 'int'>;
 
 export function fail(message: string): never {
@@ -42,6 +44,16 @@ export function loadConfigOrExit(overrides: ConfigOverrides = {}, subgraphs: rea
     return loadConfig(process.env, overrides, subgraphs);
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+}
+
+/** The supergraph the gateway serves: the file at `path`, watched; exits saying what to do when it cannot be read. */
+export function supergraphOrExit(path: string): SupergraphSource {
+  try {
+    return fileSupergraph(path);
+  } catch (err) {
+    if (err instanceof SupergraphFileError) fail(err.message);
     throw err;
   }
 }

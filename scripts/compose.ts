@@ -5,7 +5,7 @@
  * `npm run compose -- --check` — exits 1 when composition fails or any of those files is stale.
  * Options: --out PATH (default schema/supergraph.graphql), --quiet.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { formatProblems } from '../gateway/composition';
 import { composeGraph, graphFolders, roverYaml } from '../stack/graph';
@@ -42,7 +42,9 @@ if (flags.check) {
 } else {
   for (const [path, content] of files) {
     mkdirSync(dirname(inTree(path)), { recursive: true });
-    writeFileSync(inTree(path), content);
+    // Written beside it and renamed into place: a gateway watching the file never reads half of it.
+    writeFileSync(`${inTree(path)}.tmp`, content);
+    renameSync(`${inTree(path)}.tmp`, inTree(path));
   }
   console.log(`✓ composed ${folders.length} subgraphs (${folders.map((f) => f.mod.name).join(', ')}) into ${outPath}; wrote ${files.slice(0, -1).map(([p]) => p).join(', ')}`);
 }

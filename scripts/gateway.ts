@@ -1,14 +1,13 @@
 /**
  * `npm run gateway -- [--supergraph PATH] [--port N]` — the gateway alone, for deployments where each
- * subgraph runs as its own process (`npm run subgraph -- <name>`). It serves the supergraph file and
- * reaches each subgraph at the supergraph's routing URL, or at `<NAME>_URL` when set. The gateway and
- * the subgraphs must share AUTOGRAPH_INTERNAL_SECRET.
+ * subgraph runs as its own process (`npm run subgraph -- <name>`). It serves the supergraph file — and
+ * each new version of it, without a restart — and reaches each subgraph at the supergraph's routing
+ * URL, or at `<NAME>_URL` when set. The gateway and the subgraphs must share AUTOGRAPH_INTERNAL_SECRET.
  */
-import { readFileSync } from 'node:fs';
 import { hasSharedInternalSecret } from '../gateway/config';
+import { gatewayFeatures } from '../gateway/features';
 import { startGateway } from '../gateway/server';
-import { RedisKeyValueCache } from '../gateway/redis-cache';
-import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int' });
@@ -19,33 +18,18 @@ async function main() {
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
   const port = (flags.port as number | undefined) ?? config.gatewayPort;
   if (port > 65535) fail('--port must be from 1 to 65535 (0 picks any free port)');
-  let supergraphSdl: string;
-  try {
-    supergraphSdl = readFileSync(supergraphPath, 'utf8');
-  } catch {
-    fail(`cannot read the supergraph at ${supergraphPath}: run \`npm run compose\` or pass --supergraph PATH`);
-  }
-  const persistedQueries = config.redisUrl ? await RedisKeyValueCache.connect(config.redisUrl) : undefined;
+  const supergraph = supergraphOrExit(supergraphPath);
   const gateway = await startGateway({
-    supergraphSdl,
-    jwt: config.jwt,
-    internalSecret: config.internalSecret,
+    supergraph,
+    features: await gatewayFeatures(config),
     subgraphUrls: config.subgraphUrls,
     port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
-    development: config.env === 'development',
-    demoTokens: config.demoTokens,
-    includeStacktrace: config.includeStacktrace,
-    explorer: config.explorer,
-    persistedQueries,
-    limits: config.limits,
-    subgraphTimeoutMs: config.subgraphTimeoutMs,
   });
-  console.log(`gateway ${gateway.url} serving ${supergraphPath}`);
+  console.log(`gateway ${gateway.url} serving ${supergraphPath} (watched: a new one is served without a restart)`);
   const shutdown = async () => {
     await gateway.stop();
-    await persistedQueries?.close();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

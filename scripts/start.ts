@@ -4,20 +4,19 @@
  * demo data on first start, then prints the URL and a ready-to-paste request for `demo-driver`; with
  * NODE_ENV=production it does neither (no demo users in a real database, no token in a log).
  *
- * Flags: --supergraph PATH (default schema/supergraph.graphql), --port N (default 4000 or PORT; each
- *        subgraph keeps its distance from it, 4001 → N+1, unless <NAME>_PORT is set), --users N (seed size on first start,
- *        default 200), --no-seed.
+ * Flags: --supergraph PATH (default schema/supergraph.graphql; watched, so a new one is served without a
+ *        restart), --port N (default 4000 or PORT; each subgraph keeps its distance from it, 4001 → N+1,
+ *        unless <NAME>_PORT is set), --users N (seed size on first start, default 200), --no-seed.
  */
-import { readFileSync } from 'node:fs';
 import { mintToken } from '../gateway/auth';
+import { gatewayFeatures } from '../gateway/features';
 import { startStack } from '../stack/stack';
-import { RedisKeyValueCache } from '../gateway/redis-cache';
 import { openDb } from '../subgraphs/kit/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
-import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
+import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 
 async function main() {
@@ -27,12 +26,7 @@ async function main() {
   const production = config.env === 'production';
   if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
-  let supergraphSdl: string;
-  try {
-    supergraphSdl = readFileSync(supergraphPath, 'utf8');
-  } catch {
-    fail(`cannot read the supergraph at ${supergraphPath}: run \`npm run compose\` or pass --supergraph PATH`);
-  }
+  const supergraph = supergraphOrExit(supergraphPath);
 
   const db = await openDb(config);
   await migrateAll(db);
@@ -46,29 +40,23 @@ async function main() {
     await seedAll(db, users);
     console.log(`done in ${Date.now() - t} ms`);
   }
-  const persistedQueries = config.redisUrl ? await RedisKeyValueCache.connect(config.redisUrl) : undefined;
   const stack = await startStack({
     db,
-    supergraphSdl,
-    jwt: config.jwt,
+    supergraph,
+    features: await gatewayFeatures(config),
     internalSecret: config.internalSecret,
     host: config.host,
     gatewayPort: config.gatewayPort,
     subgraphPorts: config.subgraphPorts,
     maxBodyBytes: config.maxBodyBytes,
-    development: config.env === 'development',
-    demoTokens: config.demoTokens,
     includeStacktrace: config.includeStacktrace,
-    explorer: config.explorer,
-    introspection: config.introspection,
-    persistedQueries,
     limits: config.limits,
-    subgraphTimeoutMs: config.subgraphTimeoutMs,
   });
 
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${persistedQueries ? ', persisted queries in Redis' : ''}.`);
+  console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${config.redisUrl ? ', persisted queries in Redis' : ''}.`);
   console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
+  console.log(`  supergraph  ${supergraphPath} (watched: a new one is served without a restart)`);
   for (const s of Object.values(stack.subgraphs)) console.log(`  ${s.name.padEnd(11)} ${s.url}`);
   if (production) {
     console.log(
@@ -85,7 +73,6 @@ async function main() {
 
   const shutdown = async () => {
     await stack.stop();
-    await persistedQueries?.close();
     await db.close();
     process.exit(0);
   };

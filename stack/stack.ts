@@ -7,14 +7,17 @@ import { peerSchemas, type SubgraphModule } from '../subgraphs/kit/module';
 import type { Db } from '../subgraphs/kit/db';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
-import type { JwtSettings } from '../gateway/auth';
+import type { GatewayFeature } from '../gateway/feature';
+import type { SupergraphSource } from '../gateway/supergraph-source';
 import type { OperationLimits } from '../platform/limits';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 
 export interface StackOptions {
   db: Db;
-  supergraphSdl: string;
-  jwt: JwtSettings;
+  /** What the gateway serves (`fileSupergraph`, `staticSupergraph`). */
+  supergraph: SupergraphSource;
+  /** The gateway's features (`gatewayFeatures(config)`). */
+  features: readonly GatewayFeature[];
+  /** Shared by the gateway (in its features) and the subgraphs. */
   internalSecret: string;
   host?: string;
   gatewayPort: number;
@@ -23,18 +26,10 @@ export interface StackOptions {
   /** The subgraphs to run (default: every folder under subgraphs/). */
   subgraphs?: readonly SubgraphModule<any>[];
   maxBodyBytes: number;
-  development: boolean;
-  /** The explorer hands out demo-driver tokens (see the config's `demoTokens`). */
-  demoTokens?: boolean;
-  /** `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE). */
+  /** `extensions.stacktrace` in the subgraphs' error responses (INCLUDE_STACKTRACE). */
   includeStacktrace?: boolean;
-  /** Serve the explorer (default: in development). */
-  explorer?: boolean;
-  /** Whether clients may introspect the schema; defaults to `development`. */
-  introspection?: boolean;
-  persistedQueries?: KeyValueCache<string>;
+  /** The gateway's limits; each subgraph adds room on top. */
   limits?: OperationLimits;
-  subgraphTimeoutMs?: number;
 }
 
 export interface RunningStack {
@@ -64,23 +59,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       });
       urls[name] = subgraphs[name].url;
     }
-    const gateway = await startGateway({
-      supergraphSdl: opts.supergraphSdl,
-      jwt: opts.jwt,
-      internalSecret: opts.internalSecret,
-      subgraphUrls: urls,
-      port: opts.gatewayPort,
-      host: opts.host,
-      maxBodyBytes: opts.maxBodyBytes,
-      development: opts.development,
-      demoTokens: opts.demoTokens,
-      includeStacktrace: opts.includeStacktrace,
-      explorer: opts.explorer,
-      introspection: opts.introspection,
-      persistedQueries: opts.persistedQueries,
-      limits: opts.limits,
-      subgraphTimeoutMs: opts.subgraphTimeoutMs,
-    });
+    const gateway = await startGateway({ supergraph: opts.supergraph, features: opts.features, subgraphUrls: urls, port: opts.gatewayPort, host: opts.host, maxBodyBytes: opts.maxBodyBytes });
     return {
       gateway,
       subgraphs,

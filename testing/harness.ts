@@ -10,7 +10,12 @@ import { peerSchemas } from '../subgraphs/kit/module';
 import { buildModuleSchema } from '../subgraphs/kit/subgraph';
 import { startStack, type RunningStack } from '../stack/stack';
 import { mintToken } from '../gateway/auth';
+import type { GatewayFeature } from '../gateway/feature';
+import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features';
+import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../gateway/features/auth';
+import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { DEFAULT_LIMITS } from '../platform/limits';
 import { openPglite, openPostgres, type Db } from '../subgraphs/kit/db';
 import type { Identity } from '../platform/identity';
 
@@ -81,17 +86,51 @@ export function composeForTests(): string {
   return composed;
 }
 
-/**
- * `development` (default false) turns on what only development has: the explorer and (unless
- * `demoTokens: false`) its demo token; `explorer` serves the explorer regardless. `introspection`
- * defaults to on, as for NODE_ENV=test.
- */
-export async function startTestGraph(opts: { db?: 'auto' | 'pglite'; persistedQueries?: KeyValueCache<string>; development?: boolean; demoTokens?: boolean; explorer?: boolean; introspection?: boolean } = {}): Promise<TestGraph> {
+/** The test graph's settings as the configuration would give them; `overrides` change some. */
+export function testGatewayConfig(internalSecret: string, overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
+  return {
+    jwt: { ...TEST_JWT, maxTtlSeconds: DEFAULT_JWT_MAX_TTL_SECONDS.other },
+    internalSecret,
+    limits: DEFAULT_LIMITS,
+    includeStacktrace: false,
+    introspection: true,
+    subgraphTimeoutMs: 10_000,
+    explorer: false,
+    demoTokens: false,
+    ...overrides,
+  };
+}
+
+export interface TestGraphOptions {
+  db?: 'auto' | 'pglite';
+  /** Turns on what only development has: the explorer and (unless `demoTokens: false`) its demo token. */
+  development?: boolean;
+  demoTokens?: boolean;
+  /** Serve the explorer regardless of `development`. */
+  explorer?: boolean;
+  /** Default on, as for NODE_ENV=test. */
+  introspection?: boolean;
+  /** Where persisted queries are kept (the caller closes it); in memory by default. */
+  persistedQueries?: KeyValueCache<string>;
+  /** What the gateway serves; by default the subgraph schemas composed now, never changing. */
+  supergraph?: SupergraphSource;
+  /** Features after the configured ones (test instruments: they see each subgraph fetch last). */
+  extraFeatures?: GatewayFeature[];
+}
+
+export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
   const internalSecret = randomBytes(32).toString('base64url');
+  const development = opts.development ?? false;
+  const config = testGatewayConfig(internalSecret, {
+    introspection: opts.introspection ?? true,
+    explorer: opts.explorer ?? development,
+    demoTokens: opts.demoTokens ?? development,
+  });
   let stack: RunningStack;
   try {
-    stack = await startStack({ db, supergraphSdl: composeForTests(), jwt: TEST_JWT, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, development: opts.development ?? false, demoTokens: opts.demoTokens ?? opts.development ?? false, explorer: opts.explorer, introspection: opts.introspection ?? true, persistedQueries: opts.persistedQueries });
+    const features = [...(await gatewayFeatures(config, { persistedQueryCache: opts.persistedQueries })), ...(opts.extraFeatures ?? [])];
+    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144 });
   } catch (err) {
     await drop();
     throw err;

@@ -1,15 +1,17 @@
 /**
- * Which operation of a document runs is the client's choice, so a missing or unknown `operationName`
- * is the client's mistake. Apollo Server answers it with 400 OPERATION_RESOLUTION_FAILURE when it
- * executes the schema itself (as every subgraph does); in front of a gateway it hands the unresolved
- * document to the gateway's executor, whose plain throw became HTTP 500. This plugin refuses it
- * first, with the words graphql-js uses, so gateway and subgraphs answer alike and nothing is planned.
+ * Feature: operation-name resolution. Which operation of a document runs is the client's choice, so a
+ * missing or unknown `operationName` is the client's mistake. Apollo Server answers it with 400
+ * OPERATION_RESOLUTION_FAILURE when it executes the schema itself (as every subgraph does); in front of
+ * a gateway it hands the unresolved document to the gateway's executor, whose plain throw became HTTP
+ * 500. This refuses it first, with the words graphql-js uses, so gateway and subgraphs answer alike and
+ * nothing is planned.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind } from 'graphql';
+import type { GatewayFeature } from '../feature';
 
-export const operationResolutionPlugin: ApolloServerPlugin = {
+const operationResolutionPlugin: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didResolveOperation({ operation, request, document }) {
@@ -25,3 +27,7 @@ export const operationResolutionPlugin: ApolloServerPlugin = {
     };
   },
 };
+
+export function operationNameFeature(): GatewayFeature {
+  return { name: 'operation-name', plugins: [operationResolutionPlugin] };
+}

@@ -1,0 +1,75 @@
+/**
+ * The one place the gateway's feature list is built from configuration, and where every feature's own
+ * variables are read (each by a reader in the feature's file; `loadConfig` reports their problems
+ * with the rest). Adding a feature: its file under `features/`, plus a line here (and its settings
+ * below, when it has variables).
+ */
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { NodeEnv } from '../platform/env';
+import type { OperationLimits } from '../platform/limits';
+import type { JwtSettings } from './auth';
+import type { GatewayFeature } from './feature';
+import { authFeature, readJwtSettings } from './features/auth';
+import { errorMaskingFeature } from './features/error-masking';
+import { explorerFeature, readExplorerSettings, type ExplorerSettings } from './features/explorer';
+import { healthFeature } from './features/health';
+import { identityForwardingFeature } from './features/identity-forwarding';
+import { introspectionFeature, readIntrospection } from './features/introspection';
+import { operationLimitsFeature } from './features/operation-limits';
+import { operationNameFeature } from './features/operation-name';
+import { persistedQueriesFeature, readRedisUrl } from './features/persisted-queries';
+import { scalarValidationFeature } from './features/scalar-validation';
+import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
+
+/** What the features read from the environment themselves. */
+export interface GatewaySettings extends ExplorerSettings {
+  jwt: JwtSettings & { maxTtlSeconds: number };
+  /** Whether the schema may be introspected (INTROSPECTION; on in development, off in production). */
+  introspection: boolean;
+  subgraphTimeoutMs: number;
+  /** Where persisted queries are kept (REDIS_URL); in memory when unset. */
+  redisUrl?: string;
+}
+
+/** Reads every feature's variables, adding one problem per bad value. */
+export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): GatewaySettings {
+  const jwt = readJwtSettings(env, nodeEnv, problems);
+  return {
+    jwt,
+    introspection: readIntrospection(env, nodeEnv, problems),
+    subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
+    redisUrl: readRedisUrl(env, problems),
+    ...readExplorerSettings(env, nodeEnv, jwt, problems),
+  };
+}
+
+/** What the features are built from: their own settings and what the gateway shares with the subgraphs. */
+export interface GatewayFeatureConfig extends GatewaySettings {
+  /** Signs the identity forwarded to subgraphs (AUTOGRAPH_INTERNAL_SECRET). */
+  internalSecret: string;
+  limits: OperationLimits;
+  /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses. */
+  includeStacktrace: boolean;
+}
+
+/**
+ * The gateway's features, in the order they act. `persistedQueryCache`: a cache the caller owns
+ * (tests), instead of connecting to REDIS_URL.
+ */
+export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { persistedQueryCache?: KeyValueCache<string> } = {}): Promise<GatewayFeature[]> {
+  // First: the only feature that connects to something, so a failure leaves nothing else to close.
+  const persistedQueries = await persistedQueriesFeature({ redisUrl: config.redisUrl, cache: opts.persistedQueryCache });
+  return [
+    errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
+    authFeature(config.jwt),
+    identityForwardingFeature({ internalSecret: config.internalSecret }),
+    subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
+    operationLimitsFeature(config.limits),
+    operationNameFeature(),
+    scalarValidationFeature(),
+    persistedQueries,
+    introspectionFeature({ enabled: config.introspection }),
+    explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
+    healthFeature(),
+  ];
+}
