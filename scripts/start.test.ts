@@ -156,7 +156,7 @@ describe('npm start with NODE_ENV=production', () => {
   });
 });
 
-/** A gateway port N with N … N+5 all free on 127.0.0.1, clear of `avoid`. */
+/** A gateway port N with N … N+WIDTH all free on 127.0.0.1, clear of `avoid`. */
 /** How far past the gateway's port the subgraphs reach (from their folders' default ports). */
 const WIDTH = Math.max(...subgraphs().map((m) => m.port - 4000));
 

@@ -15,5 +15,5 @@ export function emptyWorld(users = 1, seed = 3): SeedWorld {
   return { rng: new Rng(seed), users: seedUsers(users), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
 }
 
-/** The whole demo seed (every stage), as `npm run seed` writes it. */
-export { seedAll } from '../subgraphs/seeding';
+/** The whole demo seed (every stage), as `npm run seed` writes it; every subgraph's migrations; planner statistics. */
+export { analyzeSubgraphTables, migrateAll, seedAll } from '../subgraphs/seeding';

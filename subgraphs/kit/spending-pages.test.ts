@@ -10,7 +10,7 @@
 import type { Db, Queryable } from './db';
 import { compareLines, loadBuckets, loadLines, type Cursor, type Period, type SpendingBucket, type SpendingLine } from './spending';
 import { Rng } from './seed';
-import { analyzeSubgraphTables, migrateAll } from '../seeding';
+import { analyzeSubgraphTables, migrateAll } from '../../testing/seed';
 import { openTestDb } from '../../testing/harness';
 import { CONTRIBUTORS, writeHistory, type Contributor, type History } from '../../testing/spending-history';
 
