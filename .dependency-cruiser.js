@@ -72,9 +72,9 @@ module.exports = {
       name: 'stack-imports-only-what-it-runs',
       comment:
         'stack/ runs every subgraph and the gateway in one process for development and tests: it may ' +
-        'use them and what they share, but not the CLIs or the test harness above it.',
+        'use them and what they share, but not the CLIs or the test harness above it (its tests may use the harness).',
       severity: 'error',
-      from: { path: '^stack/' },
+      from: { path: '^stack/', pathNot: '\\.test\\.ts$' },
       to: { dependencyTypes: ['local'], pathNot: '^(stack|gateway|subgraphs|platform)/' },
     },
     {
