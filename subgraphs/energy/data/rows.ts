@@ -8,8 +8,8 @@ import type { Queryable } from '../../kit/db';
 export type Raw = Record<string, unknown>;
 export const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
-/** A keyset position: the sort value of the last row seen and its id. */
-export type PageAfter = [Date | string, string] | null;
+/** The sort key of the last row seen (a time or a text, then the id), as `readPage` decodes it. */
+export type SortAfter = readonly [Date | string, string];
 
 /**
  * How one kind of per-parent page is read: rows of `table` whose `parentCols` equal a parent's key,
@@ -29,7 +29,7 @@ interface ParentPageSpec<R> {
  * parents (a LATERAL join over the unnested keys), so a list of N vehicles costs one query, not N.
  * Returns the rows of each parent in the order of `parents`.
  */
-export async function pagesByParent<R>(q: Queryable, spec: ParentPageSpec<R>, parents: readonly (readonly string[])[], after: PageAfter, limit: number): Promise<R[][]> {
+export async function pagesByParent<R>(q: Queryable, spec: ParentPageSpec<R>, parents: readonly (readonly string[])[], after: SortAfter | null, limit: number): Promise<R[][]> {
   const n = spec.parentCols.length;
   const keyArrays = spec.parentCols.map((_, i) => parents.map((p) => p[i]));
   const keyNames = spec.parentCols.map((_, i) => `p${i}`);

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type PageAfter, type Raw } from './rows';
+import { date, pagesByParent, type SortAfter, type Raw } from './rows';
 
 export interface PlanRow {
   id: string;
@@ -86,7 +86,7 @@ export async function activeSubscriptionsByVins(q: Queryable, vins: readonly str
 }
 
 /** Battery subscriptions of each user, newest first. */
-export const subscriptionPagesByUser = (q: Queryable, userIds: readonly string[], after: PageAfter, limit: number) =>
+export const subscriptionPagesByUser = (q: Queryable, userIds: readonly string[], after: SortAfter | null, limit: number) =>
   pagesByParent(
     q,
     { table: 'energy.battery_subscriptions', cols: SUBSCRIPTION_COLS, parentCols: ['x.user_id'], sortCol: 'x.started_at', sortType: 'timestamptz', map: toSubscription },
@@ -96,7 +96,7 @@ export const subscriptionPagesByUser = (q: Queryable, userIds: readonly string[]
   );
 
 /** Monthly charges of each subscription, newest month first. */
-export const chargePagesBySubscription = (q: Queryable, subscriptionIds: readonly string[], after: PageAfter, limit: number) =>
+export const chargePagesBySubscription = (q: Queryable, subscriptionIds: readonly string[], after: SortAfter | null, limit: number) =>
   pagesByParent(
     q,
     { table: 'energy.subscription_charges', cols: CHARGE_COLS, parentCols: ['x.subscription_id'], sortCol: 'x.period', sortType: 'text', map: toCharge },

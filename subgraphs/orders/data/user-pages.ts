@@ -1,17 +1,10 @@
 /**
  * Per-user lists (orders, vehicles, test drives, trade-ins of a user), newest first: one statement
- * serves every page a request asks for, each with its own cursor and limit.
+ * reads the same page of every user a request asks for.
  */
 import type { Queryable } from '../../kit/db';
+import type { TimeKey } from '../../kit/pagination';
 import type { Row } from './rows';
-
-/** One page request of a per-user list: whose, how many rows (page size + 1), and after which sort key. */
-export interface UserPageKey {
-  userId: string;
-  limit: number;
-  /** The sort key of the last row of the previous page: [ISO time, id]. */
-  after: [string, string] | null;
-}
 
 /** A per-user list: its table, time column (newest first) and unique tie-breaker column. */
 export interface UserList<T> {
@@ -23,24 +16,24 @@ export interface UserList<T> {
 }
 
 /**
- * Pages of one list for many users in one statement: a LATERAL subquery per requested page, each with
- * its own cursor and limit, newest first.
+ * Up to `limit` rows of one list for each user after `after` (a LATERAL subquery per user, each an
+ * index-ordered scan), newest first; one list per user, in their order.
  */
-export async function userPages<T>(q: Queryable, list: UserList<T>, keys: readonly UserPageKey[]): Promise<T[][]> {
+export async function userPages<T>(q: Queryable, list: UserList<T>, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<T[][]> {
   const { table, userColumn: u, timeColumn: t, idColumn: id } = list;
   const rows = await q.query<Row>(
     `SELECT k.ord AS page_ord, x.*
-       FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) WITH ORDINALITY AS k(user_id, after_at, after_id, lim, ord)
+       FROM unnest($1::text[]) WITH ORDINALITY AS k(user_id, ord)
        CROSS JOIN LATERAL (
          SELECT r.* FROM ${table} r
-          WHERE r.${u} = k.user_id AND (k.after_at IS NULL OR (r.${t}, r.${id}) < (k.after_at, k.after_id))
+          WHERE r.${u} = k.user_id AND ($2::timestamptz IS NULL OR (r.${t}, r.${id}) < ($2::timestamptz, $3::text))
           ORDER BY r.${t} DESC, r.${id} DESC
-          LIMIT k.lim
+          LIMIT $4
        ) x
       ORDER BY k.ord, x.${t} DESC, x.${id} DESC`,
-    [keys.map((k) => k.userId), keys.map((k) => k.after?.[0] ?? null), keys.map((k) => k.after?.[1] ?? null), keys.map((k) => k.limit)],
+    [userIds, after?.at ?? null, after?.id ?? null, limit],
   );
-  const pages: T[][] = keys.map(() => []);
+  const pages: T[][] = userIds.map(() => []);
   for (const r of rows) pages[Number(r.page_ord) - 1].push(list.map(r));
   return pages;
 }
