@@ -5,7 +5,7 @@
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
 import { byKeyLoader, pageLoader } from '../kit/loaders';
-import type { SortAfter } from './data/rows';
+import type { SortAfter } from '../kit/parent-pages';
 import { chargersByIds, stationsByIds } from './data/network';
 import {
   activeSubscriptionsByVins,

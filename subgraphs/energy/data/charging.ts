@@ -1,7 +1,8 @@
 /** Charging sessions' SQL (`energy.charging_sessions`): lookups, per-parent pages, the insert. */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type SortAfter, type Raw } from './rows';
+import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
+import { date, type Raw } from './rows';
 
 export interface ChargingRow {
   id: string;
@@ -45,7 +46,7 @@ export const chargingPagesByVehicleOwner = (q: Queryable, parents: readonly (rea
 
 /** Charging sessions of each user. */
 export const chargingPagesByUser = (q: Queryable, userIds: readonly string[], after: SortAfter | null, limit: number) =>
-  pagesByParent(q, { ...CHARGING_PAGE, parentCols: ['x.user_id'] }, userIds.map((u) => [u]), after, limit);
+  pagesByParent(q, { ...CHARGING_PAGE, parentCols: ['x.user_id'] }, userIds, after, limit);
 
 export async function insertCharging(q: Queryable, c: ChargingRow & { recordedBy: string }): Promise<ChargingRow> {
   const rows = await q.query<Raw>(

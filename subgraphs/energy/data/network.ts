@@ -1,6 +1,7 @@
 /** The energy network's SQL: swap stations (`energy.swap_stations`) and chargers (`energy.chargers`). */
 import type { Queryable } from '../../kit/db';
-import type { Raw, SortAfter } from './rows';
+import type { SortAfter } from '../../kit/parent-pages';
+import type { Raw } from './rows';
 
 export interface StationRow {
   id: string;

@@ -5,7 +5,8 @@
  */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type SortAfter, type Raw } from './rows';
+import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
+import { date, type Raw } from './rows';
 
 export interface PlanRow {
   id: string;
@@ -90,7 +91,7 @@ export const subscriptionPagesByUser = (q: Queryable, userIds: readonly string[]
   pagesByParent(
     q,
     { table: 'energy.battery_subscriptions', cols: SUBSCRIPTION_COLS, parentCols: ['x.user_id'], sortCol: 'x.started_at', sortType: 'timestamptz', map: toSubscription },
-    userIds.map((u) => [u]),
+    userIds,
     after,
     limit,
   );
@@ -100,7 +101,7 @@ export const chargePagesBySubscription = (q: Queryable, subscriptionIds: readonl
   pagesByParent(
     q,
     { table: 'energy.subscription_charges', cols: CHARGE_COLS, parentCols: ['x.subscription_id'], sortCol: 'x.period', sortType: 'text', map: toCharge },
-    subscriptionIds.map((s) => [s]),
+    subscriptionIds,
     after,
     limit,
   );

@@ -1,7 +1,8 @@
 /** Battery swaps' SQL (`energy.swap_sessions`): lookups, per-parent pages, the plan's monthly count, the insert. */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type SortAfter, type Raw } from './rows';
+import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
+import { date, type Raw } from './rows';
 
 export interface SwapRow {
   id: string;
@@ -45,11 +46,11 @@ export const swapPagesByVehicleOwner = (q: Queryable, parents: readonly (readonl
 
 /** Swaps of each user, across their vehicles. */
 export const swapPagesByUser = (q: Queryable, userIds: readonly string[], after: SortAfter | null, limit: number) =>
-  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.user_id'] }, userIds.map((u) => [u]), after, limit);
+  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.user_id'] }, userIds, after, limit);
 
 /** Swaps recorded at each station. */
 export const swapPagesByStation = (q: Queryable, stationIds: readonly string[], after: SortAfter | null, limit: number) =>
-  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.station_id'] }, stationIds.map((s) => [s]), after, limit);
+  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.station_id'] }, stationIds, after, limit);
 
 /** How many of a subscription's included swaps were used in [from, to). */
 export async function countCoveredSwaps(q: Queryable, subscription: { id: string; userId: string }, from: Date, to: Date): Promise<number> {

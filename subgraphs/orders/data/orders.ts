@@ -9,7 +9,7 @@ import { fenFromDb } from '../../../platform/money';
 import type { Role } from '../../../platform/identity';
 import { date, maybeDate, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';
-import { userPages, type UserList } from './user-pages';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export type OrderStatus = 'PLACED' | 'DEPOSIT_PAID' | 'BALANCE_PAID' | 'DELIVERED' | 'CANCELLED';
 export type PriceLineKind = 'TRIM' | 'COLOUR' | 'PACKAGE' | 'ACCESSORY';
@@ -136,8 +136,8 @@ export async function statusHistoryByOrderIds(q: Queryable, orderIds: readonly s
   return rows.map((r) => ({ orderId: r.order_id as string, status: r.status as OrderStatus, at: date(r.at), byRole: r.by_role as StatusChange['byRole'] }));
 }
 
-const ORDER_LIST: UserList<Order> = { table: 'orders.orders', userColumn: 'user_id', timeColumn: 'placed_at', idColumn: 'id', map: toOrder };
-export const orderPages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => userPages(q, ORDER_LIST, userIds, after, limit);
+const ORDER_LIST: ParentPageSpec<Order> = { table: 'orders.orders', cols: 'x.*', parentCols: ['x.user_id'], sortCol: 'x.placed_at', sortType: 'timestamptz', map: toOrder };
+export const orderPages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, ORDER_LIST, userIds, after, limit);
 
 /** Fully paid orders waiting for delivery (of one manufacturer, or all when `org` is null), longest-waiting first. */
 export async function ordersAwaitingDelivery(q: Queryable, org: string | null, limit: number, after: TimeKey | null): Promise<Order[]> {

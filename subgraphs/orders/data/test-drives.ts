@@ -2,7 +2,7 @@
 import type { Queryable } from '../../kit/db';
 import { date, maybeDate, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';
-import { userPages, type UserList } from './user-pages';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export type TestDriveStatus = 'BOOKED' | 'CANCELLED';
 
@@ -35,8 +35,8 @@ export async function testDrivesByIds(q: Queryable, ids: readonly string[]): Pro
   return rows.map(toTestDrive);
 }
 
-const TEST_DRIVE_LIST: UserList<TestDrive> = { table: 'orders.test_drives', userColumn: 'user_id', timeColumn: 'booked_at', idColumn: 'id', map: toTestDrive };
-export const testDrivePages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => userPages(q, TEST_DRIVE_LIST, userIds, after, limit);
+const TEST_DRIVE_LIST: ParentPageSpec<TestDrive> = { table: 'orders.test_drives', cols: 'x.*', parentCols: ['x.user_id'], sortCol: 'x.booked_at', sortType: 'timestamptz', map: toTestDrive };
+export const testDrivePages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, TEST_DRIVE_LIST, userIds, after, limit);
 
 export async function insertTestDrive(q: Queryable, d: TestDrive): Promise<TestDrive> {
   const [row] = await q.query(

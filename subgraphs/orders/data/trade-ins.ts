@@ -6,7 +6,7 @@ import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
 import { date, maybeDate, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';
-import { userPages, type UserList } from './user-pages';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export type TradeInStatus = 'REQUESTED' | 'APPRAISED' | 'CREDITED';
 
@@ -49,8 +49,8 @@ export async function tradeInsByIds(q: Queryable, ids: readonly string[]): Promi
   return rows.map(toTradeIn);
 }
 
-const TRADE_IN_LIST: UserList<TradeIn> = { table: 'orders.trade_ins', userColumn: 'user_id', timeColumn: 'requested_at', idColumn: 'id', map: toTradeIn };
-export const tradeInPages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => userPages(q, TRADE_IN_LIST, userIds, after, limit);
+const TRADE_IN_LIST: ParentPageSpec<TradeIn> = { table: 'orders.trade_ins', cols: 'x.*', parentCols: ['x.user_id'], sortCol: 'x.requested_at', sortType: 'timestamptz', map: toTradeIn };
+export const tradeInPages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, TRADE_IN_LIST, userIds, after, limit);
 
 /**
  * Trade-ins waiting for an appraisal (those asked of `dealerOrg`, or all when it is null), oldest

@@ -2,7 +2,7 @@
 import type { Queryable } from '../../kit/db';
 import { date, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';
-import { userPages, type UserList } from './user-pages';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export interface Vehicle {
   vin: string;
@@ -36,8 +36,8 @@ export async function vehiclesByOrderIds(q: Queryable, orderIds: readonly string
   return rows.map(toVehicle);
 }
 
-const VEHICLE_LIST: UserList<Vehicle> = { table: 'orders.vehicles', userColumn: 'owner_id', timeColumn: 'delivered_at', idColumn: 'vin', map: toVehicle };
-export const vehiclePages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => userPages(q, VEHICLE_LIST, userIds, after, limit);
+const VEHICLE_LIST: ParentPageSpec<Vehicle> = { table: 'orders.vehicles', cols: 'x.*', parentCols: ['x.owner_id'], sortCol: 'x.delivered_at', sortType: 'timestamptz', idCol: 'x.vin', map: toVehicle };
+export const vehiclePages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, VEHICLE_LIST, userIds, after, limit);
 
 /** Registers a delivered vehicle; null when the VIN is already registered. */
 export async function insertVehicle(q: Queryable, v: Vehicle): Promise<Vehicle | null> {
