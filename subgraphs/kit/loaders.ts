@@ -39,7 +39,8 @@ export interface PageRequest<K = TimeKey, P = string> {
 }
 
 /**
- * A loader of per-parent pages (parents are user ids and keys (time, id) unless said otherwise). `fetch` reads one page of every parent given (one statement) and
+ * A loader of per-parent pages; a parent is a user id and the sort key a `TimeKey` unless `P` and `K`
+ * say otherwise. `fetch` reads one page of every parent given (one statement, e.g. `pagesByParent`) and
  * answers a list per parent, in the parents' order. Requests of the same page size and cursor (the usual
  * case: one list field across many parents) share one call; distinct ones cost one call each.
  */
