@@ -1,5 +1,6 @@
 /** The shared test helpers read results and amounts exactly: a helper that lied would let every test pass. */
-import { codeOf, fen, fieldOf, messageOf, ok } from './assertions';
+import { GraphQLError } from 'graphql';
+import { codeOf, fen, fieldOf, messageOf, ok, refusalOf } from './assertions';
 
 const refused = { status: 200, errors: [{ message: 'there is no order ord-x', extensions: { code: 'NOT_FOUND', field: 'id' } }] };
 const answered = { status: 200, data: { order: { id: 'ord-1' } } };
@@ -13,6 +14,15 @@ test('codeOf, messageOf and fieldOf read the first error, and say OK / nothing w
 test('ok returns the data, and fails with the errors when there are any', () => {
   expect(ok(answered)).toEqual({ order: { id: 'ord-1' } });
   expect(() => ok(refused)).toThrow(/NOT_FOUND/);
+});
+
+test('refusalOf reads what a check threw, says OK when it threw nothing, and lets any other failure through', () => {
+  const refuse = () => {
+    throw new GraphQLError('`vin` is not a VIN', { extensions: { code: 'BAD_USER_INPUT', field: 'vin' } });
+  };
+  expect(refusalOf(refuse)).toEqual({ code: 'BAD_USER_INPUT', field: 'vin', message: '`vin` is not a VIN' });
+  expect(refusalOf(() => 'fine')).toEqual({ code: 'OK' });
+  expect(() => refusalOf(() => JSON.parse('{'))).toThrow(SyntaxError);
 });
 
 test('fen reads a wire amount or a Money exactly, negative amounts included', () => {

@@ -1,8 +1,9 @@
 /**
  * Reading what the graph answered, the same way in every test: the first error's code, message and
- * field, the data (failing the test on any error), and a wire amount as exact fen. (Fen back to the
+ * field, the data (failing the test on any error), what a check threw, and a wire amount as exact fen. (Fen back to the
  * wire's string is platform/money.ts's `formatFen`.)
  */
+import { GraphQLError } from 'graphql';
 import type { GqlResult } from './harness';
 
 /** The code of the first error, or 'OK' when there was none. */
@@ -24,6 +25,17 @@ export function fieldOf(res: GqlResult): unknown {
 export function ok<T = any>(res: GqlResult<T>): T {
   if (res.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(res.errors, null, 2)}`);
   return res.data as T;
+}
+
+/** What a check called directly refused with (its code, the field it names and its message), or code 'OK' when it did not throw. */
+export function refusalOf(check: () => unknown): { code: string; field?: unknown; message?: string } {
+  try {
+    check();
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    return { code: String(err.extensions.code), field: err.extensions.field, message: err.message };
+  }
+  return { code: 'OK' };
 }
 
 /**

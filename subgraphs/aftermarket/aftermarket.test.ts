@@ -6,7 +6,7 @@
  */
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { runSeedStages } from '../../testing/seed';
-import { codeOf, fen } from '../../testing/assertions';
+import { codeOf, fen, ok } from '../../testing/assertions';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedVehicle, type SeedWorld } from '../kit/seed';
@@ -544,6 +544,11 @@ describe('bad input', () => {
     const res = await bookAs(input);
     expect(codeOf(res)).toBe(code);
     expect(res.errors![0].message).toMatch(message);
+  });
+
+  test('a VIN in lower case or with spaces around it is the same car, as in every subgraph', async () => {
+    const res = await bookAs({ vin: ` ${alice.vin.toLowerCase()} ` });
+    expect(ok(res).bookService.vehicle.vin).toBe(alice.vin);
   });
 
   test('a note of exactly 500 characters is accepted', async () => {

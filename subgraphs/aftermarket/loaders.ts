@@ -2,12 +2,11 @@
  * Per-request DataLoaders: every entity lookup and nested list is batched into one statement per
  * kind, so a request's statement count does not grow with the number of rows it returns.
  */
-import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
-import type { TimeKey } from './data/rows';
-import { storesByIds, type Store } from './data/stores';
-import { appointmentPagesByUsers, appointmentsByIds, type Appointment } from './data/appointments';
+import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
+import { storesByIds } from './data/stores';
+import { appointmentPagesByUsers, appointmentsByIds } from './data/appointments';
 import {
   claimsByIds,
   claimsByInvoiceIds,
@@ -16,64 +15,24 @@ import {
   invoicesByIds,
   linesByInvoiceIds,
   packageServicesUsedByVins,
-  type Invoice,
-  type InvoiceLine,
-  type WarrantyClaim,
 } from './data/invoices';
-import { fittingsByVins, type PackageFitting } from './data/fittings';
-
-/** One page of a per-parent list: the parent (user id or VIN), the page size + 1, and where it starts. */
-export interface PageRequest {
-  parentId: string;
-  /** Rows to read: the page size plus one, to learn whether another page follows. */
-  limit: number;
-  after: TimeKey | null;
-}
-
-const pageShape = (r: PageRequest) => `${r.limit}\u0000${r.after ? `${r.after.at.toISOString()}\u0000${r.after.id}` : ''}`;
-
-/**
- * A loader of per-parent pages. Requests with the same page size and cursor (the usual case: one field
- * on a list of parents) are answered by one statement.
- */
-function pageLoader<T>(load: (parentIds: string[], after: TimeKey | null, limit: number) => Promise<Map<string, T[]>>) {
-  return new DataLoader<PageRequest, T[], string>(
-    async (requests) => {
-      const byShape = new Map<string, PageRequest[]>();
-      for (const r of requests) byShape.set(pageShape(r), [...(byShape.get(pageShape(r)) ?? []), r]);
-      const results = new Map<string, T[]>();
-      for (const [shape, group] of byShape) {
-        const pages = await load([...new Set(group.map((r) => r.parentId))], group[0].after, group[0].limit);
-        for (const r of group) results.set(`${shape}\u0000${r.parentId}`, pages.get(r.parentId) ?? []);
-      }
-      return requests.map((r) => results.get(`${pageShape(r)}\u0000${r.parentId}`) ?? []);
-    },
-    { cacheKeyFn: (r) => `${pageShape(r)}\u0000${r.parentId}` },
-  );
-}
-
-/** A loader of rows by key: one statement for all keys of a request; null (or []) for a key with no row. */
-function byKey<T>(load: (keys: string[]) => Promise<Map<string, T>>, missing: T) {
-  return new DataLoader<string, T>(async (keys) => {
-    const found = await load([...keys]);
-    return keys.map((k) => found.get(k) ?? missing);
-  });
-}
+import { fittingsByVins } from './data/fittings';
 
 export function createLoaders(db: Db) {
   return {
-    store: byKey<Store | null>((ids) => storesByIds(db, ids), null),
-    appointment: byKey<Appointment | null>((ids) => appointmentsByIds(db, ids), null),
-    invoice: byKey<Invoice | null>((ids) => invoicesByIds(db, ids), null),
-    invoiceByAppointment: byKey<Invoice | null>((ids) => invoicesByAppointmentIds(db, ids), null),
-    invoiceLines: byKey<InvoiceLine[]>((ids) => linesByInvoiceIds(db, ids), []),
-    claim: byKey<WarrantyClaim | null>((ids) => claimsByIds(db, ids), null),
-    invoiceClaims: byKey<WarrantyClaim[]>((ids) => claimsByInvoiceIds(db, ids), []),
+    store: byKeyLoader((ids) => storesByIds(db, ids), (s) => s.id),
+    appointment: byKeyLoader((ids) => appointmentsByIds(db, ids), (a) => a.id),
+    invoice: byKeyLoader((ids) => invoicesByIds(db, ids), (i) => i.id),
+    invoiceByAppointment: byKeyLoader((ids) => invoicesByAppointmentIds(db, ids), (i) => i.appointmentId),
+    invoiceLines: listByKeyLoader((ids) => linesByInvoiceIds(db, ids), (l) => l.invoiceId),
+    claim: byKeyLoader((ids) => claimsByIds(db, ids), (c) => c.id),
+    invoiceClaims: listByKeyLoader((ids) => claimsByInvoiceIds(db, ids), (c) => c.invoiceId),
     appointmentsOfUser: pageLoader((ids, after, limit) => appointmentPagesByUsers(db, ids, after, limit)),
     invoicesOfUser: pageLoader((ids, after, limit) => invoicePagesByParents(db, 'user_id', ids, after, limit)),
-    invoicesOfVehicle: pageLoader((ids, after, limit) => invoicePagesByParents(db, 'vin', ids, after, limit)),
-    packageServicesUsed: byKey<number>((vins) => packageServicesUsedByVins(db, vins), 0),
-    fittingsOfVehicle: byKey<PackageFitting[]>((vins) => fittingsByVins(db, vins), []),
+    invoicesOfVehicle: pageLoader((vins, after, limit) => invoicePagesByParents(db, 'vin', vins, after, limit)),
+    /** How many prepaid services a VIN's invoices used: no row for none. */
+    packageServicesUsed: byKeyLoader((vins) => packageServicesUsedByVins(db, vins), (u) => u.vin),
+    fittingsOfVehicle: listByKeyLoader((vins) => fittingsByVins(db, vins), (f) => f.vin),
     spending: createSpendingLoaders(db, 'aftermarket'),
   };
 }

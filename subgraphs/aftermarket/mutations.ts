@@ -6,7 +6,7 @@
 import { loadVisible, notVisible } from '../kit/visible';
 import { canActAsUser, requireRole } from '../kit/auth';
 import { badInput, conflict, notFound } from '../../platform/errors';
-import { newId } from '../kit/ids';
+import { checkId, newId, parseVin } from '../kit/ids';
 import { canIssueAt, ownerOfVehicle, type Ctx } from './access';
 import { coverByPackage, splitByPayer } from './totals';
 import { noSuchVehicle, packageServiceFor, vehicleEntitlement } from './package-plan';
@@ -22,7 +22,7 @@ import {
 } from './data/appointments';
 import { AlreadyInvoicedError, insertInvoice, lockAndCountPackageServices, type Invoice, type InvoiceLine } from './data/invoices';
 import { AlreadyFittedError, insertFittingRows, type PackageFitting } from './data/fittings';
-import { cleanNote, priceInvoiceLines, requireBookableTime, requireIdArg, requireVin, type InvoiceLineArg } from './validation';
+import { cleanNote, priceInvoiceLines, requireBookableTime, type InvoiceLineArg } from './validation';
 
 export const Mutation = {
   async bookService(
@@ -32,8 +32,8 @@ export const Mutation = {
   ) {
     const who = requireRole(ctx.identity, 'customer', 'admin');
     const now = new Date();
-    requireIdArg(input.storeId, 'storeId', 'a store');
-    const vin = requireVin(input.vin);
+    checkId(input.storeId, 'storeId', 'store');
+    const vin = parseVin(input.vin);
     const scheduledAt = requireBookableTime(input.scheduledAt, now);
     const note = cleanNote(input.note);
 
@@ -65,7 +65,7 @@ export const Mutation = {
 
   async issueInvoice(_: unknown, { input }: { input: { appointmentId: string; lines: InvoiceLineArg[] } }, ctx: Ctx) {
     requireRole(ctx.identity, 'partner', 'admin');
-    requireIdArg(input.appointmentId, 'appointmentId', 'an appointment');
+    checkId(input.appointmentId, 'appointmentId', 'appointment');
     const invoiceId = newId('inv');
     const lines = priceInvoiceLines(invoiceId, input.lines);
 
@@ -118,8 +118,8 @@ export const Mutation = {
 
   async recordPackageFitting(_: unknown, { input }: { input: { vin: string; storeId: string } }, ctx: Ctx): Promise<PackageFitting> {
     const who = requireRole(ctx.identity, 'partner', 'admin');
-    const vin = requireVin(input.vin);
-    requireIdArg(input.storeId, 'storeId', 'a store');
+    const vin = parseVin(input.vin);
+    checkId(input.storeId, 'storeId', 'store');
     const store = await ctx.loaders.store.load(input.storeId);
     if (!store) throw notFound(`no store has id ${input.storeId}`);
     if (!store.services.includes('MODIFICATION')) {
@@ -157,7 +157,7 @@ export const Mutation = {
   async cancelAppointment(_: unknown, args: { id: string }, ctx: Ctx) {
     // A role that never cancels is FORBIDDEN; a customer's reach is their own appointments (others' are NOT_FOUND).
     requireRole(ctx.identity, 'customer', 'admin');
-    requireIdArg(args.id, 'id', 'an appointment');
+    checkId(args.id, 'id', 'appointment');
     const appointment = await loadVisible(ctx.identity, ctx.loaders.appointment, args.id, (who, a) => canActAsUser(who, a.userId), 'appointment');
     const cancelled = await cancelBookedAppointment(ctx.db, appointment.id, new Date());
     if (!cancelled) {

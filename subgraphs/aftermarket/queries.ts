@@ -7,14 +7,15 @@ import { loadVisible, requireVisible } from '../kit/visible';
 import { canReadUser, realUserId, requireIdentity, requirePartnerOf, requireReadUser, requireRole, visibleUserId, type UserRef } from '../kit/auth';
 import { forbidden, notFound } from '../../platform/errors';
 import { money } from '../../platform/money';
-import { toConnection, type PageArgs } from '../kit/pagination';
+import { checkId } from '../kit/ids';
+import { readPage, readTimePage, toConnection, type PageArgs } from '../kit/pagination';
 import { canSeeServiceRecord, ownerOfVehicle, requireReadVehicleRecord, requireSeeServiceRecord, visibleNote, type Ctx } from './access';
 import { fromWire, type EntitlementWire } from './package-plan';
 import { listStores, type StoreKind } from './data/stores';
 import { appointmentsOfStore, type Appointment, type AppointmentStatus } from './data/appointments';
 import type { Invoice, InvoiceLine, WarrantyClaim } from './data/invoices';
 import type { PackageFitting } from './data/fittings';
-import { cleanCity, readNamePage, readTimePage, requireIdArg } from './validation';
+import { cleanCity } from './validation';
 
 /**
  * A vehicle as the gateway hands it over: its key, and its owner's real user id when `@requires` asked
@@ -38,32 +39,32 @@ const invoiceKey = (i: Invoice) => byTime(i, i.issuedAt);
 
 export const Query = {
   async stores(_: unknown, args: PageArgs & { city?: string | null; kind?: StoreKind | null }, ctx: Ctx) {
-    const { limit, after } = readNamePage(args);
-    const rows = await listStores(ctx.db, { city: cleanCity(args.city), kind: args.kind ?? null }, after, limit + 1);
+    const { limit, after } = readPage(args, ['text', 'text']);
+    const rows = await listStores(ctx.db, { city: cleanCity(args.city), kind: args.kind ?? null }, after && { name: after[0], id: after[1] }, limit + 1);
     for (const s of rows) ctx.loaders.store.prime(s.id, s);
     return toConnection(rows, limit, (s) => [s.name, s.id]);
   },
 
   async store(_: unknown, args: { id: string }, ctx: Ctx) {
-    requireIdArg(args.id, 'id', 'a store');
+    checkId(args.id, 'id', 'store');
     return ctx.loaders.store.load(args.id);
   },
 
   async appointment(_: unknown, args: { id: string }, ctx: Ctx) {
     requireIdentity(ctx.identity);
-    requireIdArg(args.id, 'id', 'an appointment');
+    checkId(args.id, 'id', 'appointment');
     return loadVisible(ctx.identity, ctx.loaders.appointment, args.id, (who, a) => canSeeServiceRecord(ctx, who, a), 'appointment');
   },
 
   async serviceInvoice(_: unknown, args: { id: string }, ctx: Ctx) {
     requireIdentity(ctx.identity);
-    requireIdArg(args.id, 'id', 'an invoice');
+    checkId(args.id, 'id', 'invoice');
     return loadVisible(ctx.identity, ctx.loaders.invoice, args.id, (who, i) => canSeeServiceRecord(ctx, who, i), 'service invoice');
   },
 
   async storeAppointments(_: unknown, args: PageArgs & { storeId: string; status?: AppointmentStatus | null }, ctx: Ctx) {
     requireRole(ctx.identity, 'partner', 'admin');
-    requireIdArg(args.storeId, 'storeId', 'a store');
+    checkId(args.storeId, 'storeId', 'store');
     const { limit, after } = readTimePage(args);
     const store = await ctx.loaders.store.load(args.storeId);
     if (!store) throw notFound(`no store has id ${args.storeId}`);
@@ -144,7 +145,7 @@ export const entityResolvers = {
       if (!v.packageEntitlement) throw new Error('Vehicle.maintenancePlan needs packageEntitlement from orders (@requires)');
       const e = fromWire(v.packageEntitlement);
       if (e.maintenanceServices === 0 || e.maintenanceValidUntil === null || e.packageId === null) return null;
-      const used = await ctx.loaders.packageServicesUsed.load(v.vin);
+      const used = (await ctx.loaders.packageServicesUsed.load(v.vin))?.used ?? 0;
       const expired = Date.now() >= e.maintenanceValidUntil.getTime();
       const left = Math.max(0, e.maintenanceServices - used);
       return {
@@ -168,7 +169,7 @@ export const entityResolvers = {
       const { limit, after } = readTimePage(args);
       const ownerId = vehicle.internalOwnerId ?? (await ownerOfVehicle(ctx, vehicle.vin));
       if (!canReadUser(who, ownerId)) throw forbidden("you can only read your own vehicle's service history");
-      const rows = await ctx.loaders.invoicesOfVehicle.load({ parentId: vehicle.vin, limit: limit + 1, after });
+      const rows = await ctx.loaders.invoicesOfVehicle.load({ parent: vehicle.vin, limit: limit + 1, after });
       for (const i of rows) ctx.loaders.invoice.prime(i.id, i);
       return toConnection(rows, limit, invoiceKey);
     },
@@ -180,7 +181,7 @@ export const entityResolvers = {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.appointmentsOfUser.load({ parentId: userId, limit: limit + 1, after });
+      const rows = await ctx.loaders.appointmentsOfUser.load({ parent: userId, limit: limit + 1, after });
       for (const a of rows) ctx.loaders.appointment.prime(a.id, a);
       return toConnection(rows, limit, appointmentKey);
     },
@@ -188,7 +189,7 @@ export const entityResolvers = {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.invoicesOfUser.load({ parentId: userId, limit: limit + 1, after });
+      const rows = await ctx.loaders.invoicesOfUser.load({ parent: userId, limit: limit + 1, after });
       for (const i of rows) ctx.loaders.invoice.prime(i.id, i);
       return toConnection(rows, limit, invoiceKey);
     },

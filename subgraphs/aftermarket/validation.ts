@@ -3,15 +3,9 @@
  * what would be accepted, so a client can fix the request without reading the code.
  */
 import { badInput } from '../../platform/errors';
-import { isPlausibleId } from '../kit/ids';
 import { formatFen } from '../../platform/money';
-import { readPageArgs, type PageArgs } from '../kit/pagination';
 import type { InvoiceLine, InvoiceLineKind } from './data/invoices';
-import type { NameKey } from './data/stores';
-import type { TimeKey } from './data/rows';
 
-/** A VIN: 17 characters, digits and capitals except I, O and Q. */
-export const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
 /** How far ahead a service can be booked. */
 export const BOOKING_HORIZON_DAYS = 180;
 export const MAX_NOTE_CHARS = 500;
@@ -26,17 +20,6 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Length in characters (code points), as PostgreSQL's char_length counts. */
 const chars = (s: string) => [...s].length;
-
-/** An id given by a client; a malformed one can never name a row. */
-export function requireIdArg(value: string, field: string, what: string): string {
-  if (!isPlausibleId(value)) throw badInput(`\`${field}\` is not ${what} id (ids look like "store-s000001")`, field);
-  return value;
-}
-
-export function requireVin(value: string, field = 'vin'): string {
-  if (!VIN_RE.test(value)) throw badInput(`\`${field}\` must be a 17-character VIN of digits and capital letters other than I, O and Q`, field);
-  return value;
-}
 
 /** `scheduledAt` must be after `now` and at most BOOKING_HORIZON_DAYS ahead. */
 export function requireBookableTime(at: Date, now: Date, field = 'scheduledAt'): Date {
@@ -103,26 +86,4 @@ export function priceInvoiceLines(invoiceId: string, lines: readonly InvoiceLine
       packageSettledFen: 0n,
     };
   });
-}
-
-const badCursor = () => badInput('`after` is not a cursor returned by this field', 'after');
-
-/** Page args of a list ordered by (time DESC, id DESC). */
-export function readTimePage(args: PageArgs): { limit: number; after: TimeKey | null } {
-  const { limit, after } = readPageArgs(args);
-  if (!after) return { limit, after: null };
-  const [at, id] = after;
-  if (after.length !== 2 || typeof at !== 'string' || typeof id !== 'string' || !isPlausibleId(id)) throw badCursor();
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime())) throw badCursor();
-  return { limit, after: { at: d, id } };
-}
-
-/** Page args of the store listing, ordered by (name, id). */
-export function readNamePage(args: PageArgs): { limit: number; after: NameKey | null } {
-  const { limit, after } = readPageArgs(args);
-  if (!after) return { limit, after: null };
-  const [name, id] = after;
-  if (after.length !== 2 || typeof name !== 'string' || chars(name) > MAX_DESCRIPTION_CHARS || typeof id !== 'string' || !isPlausibleId(id)) throw badCursor();
-  return { limit, after: { name, id } };
 }

@@ -4,16 +4,16 @@
  */
 import { notFound, badInput } from '../../platform/errors';
 import { realUserId, requireIdentity, requireReadUser, type UserRef } from '../kit/auth';
-import { isPlausibleId } from '../kit/ids';
+import { checkId, checkOrgId, isPlausibleId } from '../kit/ids';
 import { money, sumFen } from '../../platform/money';
-import { readPageArgs, toConnection } from '../kit/pagination';
+import { badCursor, readPage, readTimePage, toConnection } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
 import { modelsPage, type TrimRecord, type VehicleModelRecord } from './data/models';
 import { ACCESSORY_CATEGORIES, accessoriesPage, allColours, allPackages, type AccessoryCategory, type AccessoryRecord, type ColourRecord, type PackageRecord } from './data/options';
 import { demandSummary, type DemandSummary, type PreferenceRecord } from './data/preferences';
 import type { CatalogLoaders } from './loaders';
 import { requireDemandReader } from './access';
-import { checkId, checkManufacturerOrg, checkTopFeaturesFirst, CURSOR_ERROR, MAX_TOP_FEATURES, preferenceCursor, readQuoteArgs, stringCursor, type QuoteArgs } from './validation';
+import { checkTopFeaturesFirst, MAX_TOP_FEATURES, readQuoteArgs, type QuoteArgs } from './validation';
 
 type Ctx = SubgraphContext<CatalogLoaders>;
 
@@ -98,23 +98,21 @@ function rangeBuckets(byMinRangeKm: DemandSummary['byMinRangeKm']) {
 export const queryResolvers = {
   Query: {
     async models(_: unknown, args: { manufacturerOrg?: string | null; first?: number | null; after?: string | null }, ctx: Ctx) {
-      const page = readPageArgs(args);
-      const after = stringCursor(page.after, 2);
-      const org = checkManufacturerOrg(args.manufacturerOrg ?? null);
-      const rows = await modelsPage(ctx.db, after && { name: after[0], id: after[1] }, page.limit + 1, org);
+      const { limit, after } = readPage(args, ['text', 'text']);
+      const org = args.manufacturerOrg == null ? null : checkOrgId(args.manufacturerOrg, 'manufacturerOrg', 'gac-aion');
+      const rows = await modelsPage(ctx.db, after && { name: after[0], id: after[1] }, limit + 1, org);
       for (const m of rows) ctx.loaders.model.prime(m.id, m);
-      return toConnection(rows, page.limit, (m) => [m.name, m.id]);
+      return toConnection(rows, limit, (m) => [m.name, m.id]);
     },
     model: (_: unknown, args: { id: string }, ctx: Ctx) => (isPlausibleId(args.id) ? ctx.loaders.model.load(args.id) : null),
     trim: (_: unknown, args: { id: string }, ctx: Ctx) => (isPlausibleId(args.id) ? ctx.loaders.trim.load(args.id) : null),
     colours: (_: unknown, __: unknown, ctx: Ctx) => allColours(ctx.db),
     packages: (_: unknown, __: unknown, ctx: Ctx) => allPackages(ctx.db),
     async accessories(_: unknown, args: { category?: AccessoryCategory | null; first?: number | null; after?: string | null }, ctx: Ctx) {
-      const page = readPageArgs(args);
-      const after = stringCursor(page.after, 3);
-      if (after && !(ACCESSORY_CATEGORIES as readonly string[]).includes(after[0])) throw CURSOR_ERROR();
-      const rows = await accessoriesPage(ctx.db, args.category ?? null, after && { category: after[0], name: after[1], id: after[2] }, page.limit + 1);
-      return toConnection(rows, page.limit, (a) => [a.category, a.name, a.id]);
+      const { limit, after } = readPage(args, ['text', 'text', 'text']);
+      if (after && !(ACCESSORY_CATEGORIES as readonly string[]).includes(after[0])) throw badCursor();
+      const rows = await accessoriesPage(ctx.db, args.category ?? null, after && { category: after[0], name: after[1], id: after[2] }, limit + 1);
+      return toConnection(rows, limit, (a) => [a.category, a.name, a.id]);
     },
     quote: (_: unknown, args: QuoteArgs, ctx: Ctx) => quote(args, ctx),
     demand: (_: unknown, args: { modelId: string }, ctx: Ctx) => demand(args.modelId, ctx),
@@ -164,10 +162,9 @@ export const queryResolvers = {
     async preferences(user: UserRef, args: { first?: number | null; after?: string | null }, ctx: Ctx) {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
-      const page = readPageArgs(args);
-      const after = preferenceCursor(page.after);
-      const rows = await ctx.loaders.preferencesOfUser.load({ userId, fetch: page.limit + 1, after });
-      return toConnection(rows, page.limit, (p) => [p.createdAt, p.id]);
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.preferencesOfUser.load({ parent: userId, limit: limit + 1, after });
+      return toConnection(rows, limit, (p) => [p.createdAt, p.id]);
     },
   },
 

@@ -3,7 +3,7 @@
  * BAD_USER_INPUT naming the argument and saying what would be accepted.
  */
 import { badInput } from '../../platform/errors';
-import { isPlausibleId } from '../kit/ids';
+import { checkId, optionalId } from '../kit/ids';
 import type { BatteryOption } from './data/models';
 
 /** Most accessories one quote may carry. */
@@ -13,30 +13,12 @@ export const MAX_PRICE_EXPECTATION_FEN = 100_000_000n;
 export const MAX_MIN_RANGE_KM = 2000;
 export const MAX_FEATURES = 10;
 export const MAX_FEATURE_LENGTH = 40;
-/** What an organisation id looks like, e.g. `gac-aion`. */
-const ORG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 /** Most features the demand view ranks. */
 export const MAX_TOP_FEATURES = 50;
 
 /** Shortens a client value for an error message. */
 function shown(value: string): string {
   return value.length > 64 ? `${value.slice(0, 64)}…` : value;
-}
-
-/** Refuses an id that can never match a row (too long, odd characters) before any SQL runs. */
-export function checkId(value: string, field: string): string {
-  if (!isPlausibleId(value)) throw badInput(`${field} "${shown(value)}" is not a valid id`, field);
-  return value;
-}
-
-export const CURSOR_ERROR = () => badInput('`after` is not a cursor returned by this field', 'after');
-
-/** The decoded cursor of a connection whose sort key is `n` strings. */
-export function stringCursor(after: unknown[] | null, n: number): string[] | null {
-  if (after === null) return null;
-  if (after.length !== n || !after.every((v) => typeof v === 'string' && v.length <= 200)) throw CURSOR_ERROR();
-  return after as string[];
 }
 
 /** Normalises a wished-for feature so the demand view counts "Heated  Seats" and "heated seats" together. */
@@ -59,23 +41,6 @@ function checkFeatures(features: readonly string[] | null | undefined): string[]
   return out;
 }
 
-export function checkManufacturerOrg(org: string | null): string | null {
-  if (org !== null && !ORG_RE.test(org)) throw badInput('`manufacturerOrg` must be an organisation id such as "gac-aion"', 'manufacturerOrg');
-  return org;
-}
-
-/** Reads the cursor of `User.preferences`: [created at, id]. */
-export function preferenceCursor(afterArg: unknown[] | null): { createdAt: Date; id: string } | null {
-  const cursor = stringCursor(afterArg, 2);
-  let after: { createdAt: Date; id: string } | null = null;
-  if (cursor) {
-    const createdAt = new Date(cursor[0]);
-    if (Number.isNaN(createdAt.getTime())) throw CURSOR_ERROR();
-    after = { createdAt, id: cursor[1] };
-  }
-  return after;
-}
-
 export interface QuoteArgs {
   trimId: string;
   colourId?: string | null;
@@ -86,8 +51,8 @@ export interface QuoteArgs {
 /** Checks a quote's arguments; returns the ids to price. */
 export function readQuoteArgs(args: QuoteArgs): { trimId: string; colourId: string | null; packageId: string | null; accessoryIds: string[] } {
   const trimId = checkId(args.trimId, 'trimId');
-  const colourId = args.colourId == null ? null : checkId(args.colourId, 'colourId');
-  const packageId = args.packageId == null ? null : checkId(args.packageId, 'packageId');
+  const colourId = optionalId(args.colourId, 'colourId');
+  const packageId = optionalId(args.packageId, 'packageId');
   const accessoryIds = args.accessoryIds ?? [];
   if (accessoryIds.length > MAX_QUOTE_ACCESSORIES) {
     throw badInput(`at most ${MAX_QUOTE_ACCESSORIES} accessories per quote, got ${accessoryIds.length}`, 'accessoryIds');
@@ -114,7 +79,7 @@ export interface PreferenceInput {
 /** Checks a stated preference (the model and colour are looked up when it is written). */
 export function readPreferenceInput(input: PreferenceInput) {
   const modelId = checkId(input.modelId, 'modelId');
-  const colourId = input.colourId == null ? null : checkId(input.colourId, 'colourId');
+  const colourId = optionalId(input.colourId, 'colourId');
   const minRangeKm = input.minRangeKm ?? null;
   if (minRangeKm !== null && (minRangeKm < 0 || minRangeKm > MAX_MIN_RANGE_KM)) {
     throw badInput(`minRangeKm must be between 0 and ${MAX_MIN_RANGE_KM}, got ${minRangeKm}`, 'minRangeKm');

@@ -59,6 +59,3 @@ const PERIOD_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 export function isPeriod(value: string): boolean {
   return PERIOD_RE.test(value);
 }
-
-/** VINs: 17 characters, digits and capitals without I, O and Q (ISO 3779). */
-export const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;

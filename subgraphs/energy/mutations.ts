@@ -6,9 +6,9 @@
 import { canActAsUser, requirePartnerOf, requireRole } from '../kit/auth';
 import { loadVisible, notVisible } from '../kit/visible';
 import { badInput, conflict, notFound } from '../../platform/errors';
-import { newId } from '../kit/ids';
+import { checkId, newId, parseVin } from '../kit/ids';
 import type { Ctx } from './access';
-import { checkChargingInput, checkId, checkPeriod, checkRecentTime, checkStateOfCharge, checkVin, loadCharger, loadStation, type RecordChargingInput } from './validation';
+import { checkChargingInput, checkPeriod, checkRecentTime, checkStateOfCharge, loadCharger, loadStation, type RecordChargingInput } from './validation';
 import {
   cancelActiveSubscription,
   insertActiveSubscription,
@@ -64,7 +64,7 @@ interface RecordSwapInput {
 export const Mutation = {
   async subscribeBatteryPlan(_: unknown, { input }: { input: { vin: string; planId: string } }, ctx: Ctx) {
     requireRole(ctx.identity, 'customer', 'admin');
-    const vin = checkVin(input.vin);
+    const vin = parseVin(input.vin);
     const plan = await ctx.loaders.plan.load(checkId(input.planId, 'planId'));
     if (!plan) throw notFound(`no battery plan ${input.planId}; see \`batteryPlans\``);
     const vehicle = await lookupVehicle(ctx, vin);
@@ -99,7 +99,7 @@ export const Mutation = {
     const who = requireRole(ctx.identity, 'partner', 'admin');
     const now = new Date();
     const stationId = checkId(input.stationId, 'stationId');
-    const vin = checkVin(input.vin);
+    const vin = parseVin(input.vin);
     const swappedAt = checkRecentTime(input.swappedAt, 'swappedAt', now);
     const socBefore = checkStateOfCharge(input.stateOfChargeBefore, 'stateOfChargeBefore');
     const socAfter = checkStateOfCharge(input.stateOfChargeAfter, 'stateOfChargeAfter');

@@ -5,11 +5,11 @@
  */
 import { canReadUser, realUserId, requireIdentity, requirePartnerOf, requireReadUser, shouldPseudonymise, visibleUserId, type UserRef } from '../kit/auth';
 import { requireVisible } from '../kit/visible';
-import { isPlausibleId } from '../kit/ids';
+import { checkOrgId, isPlausibleId } from '../kit/ids';
 import { money } from '../../platform/money';
-import { toConnection, type PageArgs } from '../kit/pagination';
+import { readPage, toConnection, type PageArgs } from '../kit/pagination';
 import { canReadCharging, canReadSwap, vehicleOwner, visibleLocation, type Ctx, type VehicleRep } from './access';
-import { checkCity, checkNetworkOrg, loadStation, pageArgs } from './validation';
+import { checkCity, loadStation } from './validation';
 import { listChargers, listStations } from './data/network';
 import { listPlans, type ChargeRow, type PlanRow, type SubscriptionRow } from './data/subscriptions';
 import type { SwapRow } from './data/swaps';
@@ -20,7 +20,7 @@ const chargingConnection = (rows: ChargingRow[], limit: number) => toConnection(
 
 export const Query = {
   async stations(_: unknown, args: PageArgs & { city?: string | null }, ctx: Ctx) {
-    const { limit, after } = pageArgs(args, 'text');
+    const { limit, after } = readPage(args, ['text', 'text']);
     const city = checkCity(args.city);
     const rows = await listStations(ctx.db, city, after, limit + 1);
     return toConnection(rows, limit, (s) => [s.name, s.id]);
@@ -31,17 +31,17 @@ export const Query = {
   },
   batteryPlans: (_: unknown, _args: unknown, ctx: Ctx) => listPlans(ctx.db),
   async chargers(_: unknown, args: PageArgs & { networkOrg?: string | null }, ctx: Ctx) {
-    const { limit, after } = pageArgs(args, 'text');
-    const networkOrg = checkNetworkOrg(args.networkOrg);
+    const { limit, after } = readPage(args, ['text', 'text']);
+    const networkOrg = args.networkOrg == null ? null : checkOrgId(args.networkOrg, 'networkOrg', 'state-grid');
     const rows = await listChargers(ctx.db, networkOrg, after, limit + 1);
     return toConnection(rows, limit, (c) => [c.name, c.id]);
   },
   async stationSwaps(_: unknown, args: PageArgs & { stationId: string }, ctx: Ctx) {
     requireIdentity(ctx.identity);
-    const { limit, after } = pageArgs(args, 'time');
+    const { limit, after } = readPage(args, ['time', 'text']);
     const station = await loadStation(ctx, args.stationId);
     requirePartnerOf(ctx.identity, station.operatorOrg);
-    return swapConnection(await ctx.loaders.swapsByStation.load({ parent: station.id, limit, after }), limit);
+    return swapConnection(await ctx.loaders.swapsByStation.load({ parent: station.id, limit: limit + 1, after }), limit);
   },
 };
 
@@ -64,8 +64,8 @@ export const entityResolvers = {
     userId: (s: SubscriptionRow, _: unknown, ctx: Ctx) => visibleUserId(ctx.identity, s.userId),
     plan: async (s: SubscriptionRow, _: unknown, ctx: Ctx) => (await ctx.loaders.plan.load(s.planId))!,
     async charges(s: SubscriptionRow, args: PageArgs, ctx: Ctx) {
-      const { limit, after } = pageArgs(args, 'text');
-      const rows = await ctx.loaders.chargesBySubscription.load({ parent: s.id, limit, after });
+      const { limit, after } = readPage(args, ['text', 'text']);
+      const rows = await ctx.loaders.chargesBySubscription.load({ parent: s.id, limit: limit + 1, after });
       return toConnection(rows, limit, (c) => [c.period, c.id]);
     },
   },
@@ -110,13 +110,13 @@ export const entityResolvers = {
     },
     async swapSessions(v: VehicleRep, args: PageArgs, ctx: Ctx) {
       const owner = vehicleOwner(v, ctx.identity);
-      const { limit, after } = pageArgs(args, 'time');
-      return swapConnection(await ctx.loaders.swapsByVehicleOwner.load({ parent: [v.vin, owner], limit, after }), limit);
+      const { limit, after } = readPage(args, ['time', 'text']);
+      return swapConnection(await ctx.loaders.swapsByVehicleOwner.load({ parent: [v.vin, owner], limit: limit + 1, after }), limit);
     },
     async chargingSessions(v: VehicleRep, args: PageArgs, ctx: Ctx) {
       const owner = vehicleOwner(v, ctx.identity);
-      const { limit, after } = pageArgs(args, 'time');
-      return chargingConnection(await ctx.loaders.chargingByVehicleOwner.load({ parent: [v.vin, owner], limit, after }), limit);
+      const { limit, after } = readPage(args, ['time', 'text']);
+      return chargingConnection(await ctx.loaders.chargingByVehicleOwner.load({ parent: [v.vin, owner], limit: limit + 1, after }), limit);
     },
   },
 
@@ -125,21 +125,21 @@ export const entityResolvers = {
     async batterySubscriptions(u: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, u);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = pageArgs(args, 'time');
-      const rows = await ctx.loaders.subscriptionsByUser.load({ parent: userId, limit, after });
+      const { limit, after } = readPage(args, ['time', 'text']);
+      const rows = await ctx.loaders.subscriptionsByUser.load({ parent: userId, limit: limit + 1, after });
       return toConnection(rows, limit, (s) => [s.startedAt, s.id]);
     },
     async swapSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, u);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = pageArgs(args, 'time');
-      return swapConnection(await ctx.loaders.swapsByUser.load({ parent: userId, limit, after }), limit);
+      const { limit, after } = readPage(args, ['time', 'text']);
+      return swapConnection(await ctx.loaders.swapsByUser.load({ parent: userId, limit: limit + 1, after }), limit);
     },
     async chargingSessions(u: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, u);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = pageArgs(args, 'time');
-      return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: userId, limit, after }), limit);
+      const { limit, after } = readPage(args, ['time', 'text']);
+      return chargingConnection(await ctx.loaders.chargingByUser.load({ parent: userId, limit: limit + 1, after }), limit);
     },
   },
 };

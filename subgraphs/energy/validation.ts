@@ -1,43 +1,12 @@
 /**
- * Input rules of energy's queries and mutations: page cursors, ids, VINs, event times and amounts,
- * and the arguments that must name an existing station or charger. Each refusal names the field.
+ * Input rules of energy's queries and mutations: event times, amounts and filters, and the arguments
+ * that must name an existing station or charger. Each refusal names the field.
  */
 import { badInput, notFound } from '../../platform/errors';
-import { isPlausibleId } from '../kit/ids';
-import { readPageArgs, type PageArgs } from '../kit/pagination';
+import { checkId, parseVin } from '../kit/ids';
 import type { Ctx } from './access';
-import type { PageAfter } from './data/rows';
 import type { ChargerRow, StationRow } from './data/network';
-import { FUTURE_SKEW_MS, isPeriod, MAX_BACKDATE_DAYS, MAX_CHARGING_FEE_FEN, MAX_CHARGING_HOURS, MAX_ENERGY_WH, MIN_ENERGY_WH, VIN_RE } from './fees';
-
-/** Reads page arguments whose cursor is `[sortValue, id]`; anything else is not one of our cursors. */
-export function pageArgs(args: PageArgs, sort: 'time' | 'text'): { limit: number; after: PageAfter } {
-  const { limit, after } = readPageArgs(args);
-  if (after === null) return { limit, after: null };
-  const [value, id] = after;
-  const ok =
-    after.length === 2 &&
-    typeof value === 'string' &&
-    typeof id === 'string' &&
-    id.length <= 64 &&
-    value.length <= 200 &&
-    (sort === 'text' || !Number.isNaN(new Date(value).getTime()));
-  if (!ok) throw badInput('`after` is not a cursor returned by this field', 'after');
-  return { limit, after: [sort === 'time' ? new Date(value as string) : (value as string), id as string] };
-}
-
-/** Refuses an id that can never be one of ours (too long, odd characters) before it reaches SQL. */
-export function checkId(value: string, field: string): string {
-  if (!isPlausibleId(value)) throw badInput(`\`${field}\` is not a valid id`, field);
-  return value;
-}
-
-/** Normalises and checks a VIN (lower case is accepted, as orders does). */
-export function checkVin(value: string): string {
-  const vin = value.trim().toUpperCase();
-  if (!VIN_RE.test(vin)) throw badInput('`vin` must be 17 characters from 0-9 and A-Z without I, O and Q', 'vin');
-  return vin;
-}
+import { FUTURE_SKEW_MS, isPeriod, MAX_BACKDATE_DAYS, MAX_CHARGING_FEE_FEN, MAX_CHARGING_HOURS, MAX_ENERGY_WH, MIN_ENERGY_WH } from './fees';
 
 /** Checks that an event time lies within the last MAX_BACKDATE_DAYS and not in the future. */
 export function checkRecentTime(at: Date, field: string, now: Date): Date {
@@ -53,21 +22,11 @@ export function checkStateOfCharge(value: number, field: string): number {
   return value;
 }
 
-/** Organisation ids as tokens carry them: lower-case words joined by hyphens, e.g. `state-grid`. */
-const ORG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 /** A city filter: 1 to 100 characters, or none. */
 export function checkCity(value: string | null | undefined): string | null {
   const city = value ?? null;
   if (city !== null && (city.length === 0 || city.length > 100)) throw badInput('`city` must be 1 to 100 characters', 'city');
   return city;
-}
-
-/** A network filter: an organisation id, or none. */
-export function checkNetworkOrg(value: string | null | undefined): string | null {
-  const networkOrg = value ?? null;
-  if (networkOrg !== null && !ORG_RE.test(networkOrg)) throw badInput('`networkOrg` must be an organisation id such as "state-grid"', 'networkOrg');
-  return networkOrg;
 }
 
 /** A month to charge: "YYYY-MM". */
@@ -87,7 +46,7 @@ export interface RecordChargingInput {
 
 /** Checks a charging session as a network reports it: the VIN, a recent and plausible span, the energy and the fee. */
 export function checkChargingInput(input: RecordChargingInput, now: Date): { vin: string; startedAt: Date; endedAt: Date } {
-  const vin = checkVin(input.vin);
+  const vin = parseVin(input.vin);
   const startedAt = checkRecentTime(input.startedAt, 'startedAt', now);
   const endedAt = checkRecentTime(input.endedAt, 'endedAt', now);
   if (endedAt.getTime() <= startedAt.getTime()) throw badInput('`endedAt` must be after `startedAt`', 'endedAt');

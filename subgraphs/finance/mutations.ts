@@ -6,7 +6,7 @@
 import { notVisible } from '../kit/visible';
 import { GraphQLError } from 'graphql';
 import { badInput, conflict, notFound } from '../../platform/errors';
-import { newId } from '../kit/ids';
+import { checkId, newId, parseVin } from '../kit/ids';
 import { formatFen, MoneyFormatError, parseDecimalToFen } from '../../platform/money';
 import { coverOfKindEnds, insertPolicies, lockVehicleCover, policiesByIds, type InsurancePolicyRow } from './data/insurance';
 import {
@@ -23,7 +23,7 @@ import {
 } from './data/loans';
 import { requireCustomer, type FinanceContext } from './access';
 import { addMonthsUtc, buildSchedule } from './schedule';
-import { checkAnnualRateBps, checkId, checkTermMonths, checkVin } from './validation';
+import { checkAnnualRateBps, checkTermMonths } from './validation';
 
 /** The orders subgraph's answer about an order (its service contract). */
 interface OrderFacts {
@@ -123,7 +123,7 @@ export async function payInstalment(_: unknown, args: { instalmentId: string; am
 
 export async function buyInsurance(_: unknown, args: { input: { vin: string; productId: string } }, ctx: FinanceContext): Promise<InsurancePolicyRow> {
   const who = requireCustomer(ctx.identity, 'buy insurance');
-  const vin = checkVin(args.input.vin);
+  const vin = parseVin(args.input.vin);
   const productId = checkId(args.input.productId, 'productId', 'insurance product');
   const product = await ctx.loaders.product.load(productId);
   if (!product) throw notFound(`no insurance product ${productId}; see \`insuranceProducts\``);

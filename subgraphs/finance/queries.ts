@@ -4,13 +4,13 @@
  */
 import { canReadUser, realUserId, requireIdentity, requireReadUser, visibleUser, visibleUserId, type UserRef } from '../kit/auth';
 import { money } from '../../platform/money';
-import { toConnection, type PageArgs } from '../kit/pagination';
+import { checkId, checkOrgId } from '../kit/ids';
+import { readPage, readTimePage, toConnection, type PageArgs } from '../kit/pagination';
 import { loadVisible } from '../kit/visible';
 import { policiesOfInsurer, productsPage, type InsurancePolicyRow, type InsuranceProductRow } from './data/insurance';
 import type { InstalmentRow, LoanRow } from './data/loans';
 import { canReadHolder, canReadPolicy, readableInstalment, readableLoan, readablePolicy, underwriterFor, type FinanceContext } from './access';
 import { loanPosition } from './schedule';
-import { checkId, checkInsurerOrg, readIdPage, readTimePage } from './validation';
 
 /** Where a policy's cover stands at `now`. */
 export function policyStatus(policy: Pick<InsurancePolicyRow, 'startsAt' | 'endsAt'>, now = new Date()): 'UPCOMING' | 'ACTIVE' | 'EXPIRED' {
@@ -25,15 +25,15 @@ export const queryResolvers = {
     insurancePolicy: (_: unknown, args: { id: string }, ctx: FinanceContext) =>
       loadVisible(ctx.identity, ctx.loaders.policy, checkId(args.id, 'id', 'insurance policy'), canReadPolicy, 'insurance policy'),
     async underwrittenPolicies(_: unknown, args: PageArgs & { insurerOrg?: string | null }, ctx: FinanceContext) {
-      const insurerOrg = checkInsurerOrg(underwriterFor(ctx.identity, args.insurerOrg));
+      const insurerOrg = checkOrgId(underwriterFor(ctx.identity, args.insurerOrg), 'insurerOrg', 'pingan-insurance');
       const { limit, after } = readTimePage(args);
-      const rows = await policiesOfInsurer(ctx.db, insurerOrg, after, limit);
+      const rows = await policiesOfInsurer(ctx.db, insurerOrg, after, limit + 1);
       for (const row of rows) ctx.loaders.policy.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.purchasedAt, r.id]);
     },
     async insuranceProducts(_: unknown, args: PageArgs, ctx: FinanceContext) {
-      const { limit, afterId } = readIdPage(args);
-      const rows = await productsPage(ctx.db, afterId, limit);
+      const { limit, after } = readPage(args, ['text']);
+      const rows = await productsPage(ctx.db, after && after[0], limit + 1);
       return toConnection(rows, limit, (r) => [r.id]);
     },
   },
@@ -43,7 +43,7 @@ export const queryResolvers = {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.loansOfUser.load({ userId, limit, after });
+      const rows = await ctx.loaders.loansOfUser.load({ parent: userId, limit: limit + 1, after });
       for (const row of rows) ctx.loaders.loan.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.openedAt, r.id]);
     },
@@ -51,7 +51,7 @@ export const queryResolvers = {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
       const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.policiesOfUser.load({ userId, limit, after });
+      const rows = await ctx.loaders.policiesOfUser.load({ parent: userId, limit: limit + 1, after });
       for (const row of rows) ctx.loaders.policy.prime(row.id, row);
       return toConnection(rows, limit, (r) => [r.purchasedAt, r.id]);
     },

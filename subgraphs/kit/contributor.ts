@@ -7,7 +7,8 @@ import DataLoader from 'dataloader';
 import type { Db } from './db';
 import { realUserId, requireReadUser, shouldPseudonymise } from './auth';
 import type { Identity } from '../../platform/identity';
-import { checkPageSize, decodeCursor, loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';
+import { loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';
+import { readTimePage } from './pagination';
 import { formatFen } from '../../platform/money';
 
 export interface SpendingReportRef {
@@ -44,7 +45,12 @@ export function createSpendingLoaders(db: Db, schema: string) {
     ),
     lines: new DataLoader<SpendingLinePageRef, SpendingLine[], string>(
       (refs) =>
-        Promise.all(refs.map((r) => loadLines(db, schema, r.userId, parsePeriod(r.period), decodeCursor(r.after), checkPageSize(r.first) + 1))),
+        Promise.all(
+          refs.map((r) => {
+            const { limit, after } = readTimePage({ first: r.first, after: r.after });
+            return loadLines(db, schema, r.userId, parsePeriod(r.period), after, limit + 1);
+          }),
+        ),
       { cacheKeyFn: (r) => `${r.period}\u0000${r.userId}\u0000${r.first}\u0000${r.after}` },
     ),
   };

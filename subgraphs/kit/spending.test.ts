@@ -1,4 +1,5 @@
-import { compareLines, decodeCursor, encodeCursor, mergePage, parsePeriod, periodKey, summarise, type SpendingLine } from './spending';
+import { compareLines, mergePage, parsePeriod, periodKey, summarise, type SpendingLine } from './spending';
+import { readTimePage } from './pagination';
 import { Rng } from './seed';
 
 function line(source: string, n: number, at: Date, amount: bigint): SpendingLine {
@@ -7,9 +8,9 @@ function line(source: string, n: number, at: Date, amount: bigint): SpendingLine
 
 /** What a contributor answers: its first+1 lines after the cursor, in the shared order. */
 function contribute(lines: SpendingLine[], after: string, first: number): SpendingLine[] {
-  const cursor = decodeCursor(after);
+  const cursor = readTimePage({ first, after }).after;
   return lines
-    .filter((l) => !cursor || compareLines(l, { occurredAt: cursor.occurredAt, id: cursor.id }) > 0)
+    .filter((l) => !cursor || compareLines(l, { occurredAt: cursor.at, id: cursor.id }) > 0)
     .sort(compareLines)
     .slice(0, first + 1);
 }
@@ -56,12 +57,5 @@ describe('spending merge', () => {
     expect(parsePeriod(periodKey(from, null))).toEqual({ from, to: null });
     expect(() => periodKey(to, from)).toThrow(/earlier/);
     expect(() => parsePeriod('2025..x')).toThrow(/bad period/);
-  });
-
-  test('cursors round-trip; forged ones are refused', () => {
-    const c = { occurredAt: new Date('2025-03-01T10:00:00.123Z'), id: 'energy:swap:1' };
-    expect(decodeCursor(encodeCursor(c))).toEqual(c);
-    expect(() => decodeCursor('not-a-cursor')).toThrow(/not a cursor/);
-    expect(() => decodeCursor(Buffer.from('[1,2]').toString('base64url'))).toThrow(/not a cursor/);
   });
 });

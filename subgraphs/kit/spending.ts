@@ -12,6 +12,7 @@
  */
 import type { Queryable } from './db';
 import { badInput } from '../../platform/errors';
+import { toConnection, type TimeKey } from './pagination';
 import { fenFromDb, formatFen, money, parseDecimalToFen, type Money } from '../../platform/money';
 import type { MergedListSpec } from './merged-list/generate';
 
@@ -30,10 +31,6 @@ export const SPENDING_LIST: MergedListSpec = {
   categoryEnum: 'SpendingCategory',
   subjectUnion: 'SpendingSubject',
 };
-
-/** Largest page of lines one request may ask for. */
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
 
 /** A period: `from` inclusive, `to` exclusive, either open. */
 export interface Period {
@@ -60,37 +57,6 @@ export function parsePeriod(key: string): Period {
   };
   if (!m) throw badInput(`bad period "${key.slice(0, 80)}": expected "all" or "<from>..<to>"`);
   return { from: parse(m[1]), to: parse(m[2]) };
-}
-
-/** A position in the merged line order. */
-export interface Cursor {
-  occurredAt: Date;
-  id: string;
-}
-
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.occurredAt.toISOString(), c.id])).toString('base64url');
-}
-
-/** Decodes a client's `after`; "" means the first page. */
-export function decodeCursor(after: string): Cursor | null {
-  if (after === '') return null;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [unknown, unknown];
-    const occurredAt = new Date(String(at));
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(occurredAt.getTime()) || id.length > 200) throw new Error();
-    return { occurredAt, id };
-  } catch {
-    throw badInput('`after` is not a cursor returned by this field', 'after');
-  }
-}
-
-/** Validates a client's `first`. */
-export function checkPageSize(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badInput(`\`first\` must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
-  }
-  return first;
 }
 
 /** A row of a subgraph's `spending_lines` view. */
@@ -136,7 +102,7 @@ export async function loadBuckets(q: Queryable, schema: string, userIds: readonl
 }
 
 /** At most `limit` lines of one user after `after`, newest first (one statement). */
-export async function loadLines(q: Queryable, schema: string, userId: string, period: Period, after: Cursor | null, limit: number): Promise<SpendingLine[]> {
+export async function loadLines(q: Queryable, schema: string, userId: string, period: Period, after: TimeKey | null, limit: number): Promise<SpendingLine[]> {
   const rows = await q.query<{
     line_id: string;
     user_id: string;
@@ -153,7 +119,7 @@ export async function loadLines(q: Queryable, schema: string, userId: string, pe
         AND ($4::timestamptz IS NULL OR (occurred_at, line_id COLLATE "C") < ($4::timestamptz, $5::text COLLATE "C"))
       ORDER BY occurred_at DESC, line_id COLLATE "C" DESC
       LIMIT $6`,
-    [userId, period.from, period.to, after?.occurredAt ?? null, after?.id ?? '', limit],
+    [userId, period.from, period.to, after?.at ?? null, after?.id ?? '', limit],
   );
   return rows.map((r) => ({
     id: r.line_id,
@@ -200,14 +166,10 @@ export function compareLines(a: Pick<SpendingLine, 'occurredAt' | 'id'>, b: Pick
   return a.id === b.id ? 0 : Buffer.compare(Buffer.from(b.id), Buffer.from(a.id));
 }
 
-/** Merges every subgraph's first+1 lines into one page. */
+/** Merges every subgraph's first+1 lines into one page (a line's cursor is its place in the shared order). */
 export function mergePage(contributions: Iterable<readonly SpendingLine[]>, first: number) {
   const all = ([] as SpendingLine[]).concat(...contributions).sort(compareLines);
-  const page = all.slice(0, first);
-  return {
-    edges: page.map((node) => ({ cursor: encodeCursor(node), node })),
-    pageInfo: { hasNextPage: all.length > first, endCursor: page.length ? encodeCursor(page[page.length - 1]) : null },
-  };
+  return toConnection(all, first, (line) => [line.occurredAt, line.id]);
 }
 
 /** Wire form of a bucket/line in the internal contribution fields (amount as Decimal, i.e. bigint fen). */

@@ -6,6 +6,7 @@
 import { GraphQLError } from 'graphql';
 import { badInput, notFound } from '../../platform/errors';
 import { parseDecimalToFen } from '../../platform/money';
+import { isOrgId } from '../kit/ids';
 import type { ServiceClient } from '../kit/subgraph';
 import { PRICE_LINE_KINDS, type PackageEntitlementTerms, type PriceLine, type PriceLineKind } from './data/orders';
 
@@ -15,9 +16,6 @@ const TRIM_QUERY = `query($t:ID!){ trim(id:$t){ id available } }`;
 
 /** Does `org` make any model? Exact however many models the catalog has: it asks for one of `org`'s own. */
 const MAKES_ANY_MODEL_QUERY = `query($o:String!){ models(manufacturerOrg:$o, first:1) { edges { node { id } } } }`;
-
-/** What an organisation id looks like, e.g. `gac-aion` (as the catalog checks it). */
-const ORG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 interface QuoteAnswer {
   quote: {
@@ -103,7 +101,7 @@ export async function requireAvailableTrim(services: ServiceClient, trimId: stri
 export async function requireManufacturer(services: ServiceClient, org: string, field: string): Promise<void> {
   const refuse = () => badInput(`${field} must be a manufacturer organisation of the catalog, e.g. "gac-aion"; "${org.slice(0, 40)}" makes none of its models`, field);
   // Checked here so that the catalog's own BAD_USER_INPUT (naming its argument) never reaches the client.
-  if (!ORG_RE.test(org)) throw refuse();
+  if (!isOrgId(org)) throw refuse();
   const { models } = await services.call<{ models: { edges: Array<{ node: { id: string } }> } }>('catalog', MAKES_ANY_MODEL_QUERY, { o: org });
   if (models.edges.length === 0) throw refuse();
 }

@@ -5,14 +5,12 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../kit/db';
 import { createSpendingLoaders } from '../kit/contributor';
+import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { ordersByIds, orderPages, priceLinesByOrderIds, statusHistoryByOrderIds } from './data/orders';
 import { testDrivePages, testDrivesByIds } from './data/test-drives';
 import { tradeInPages, tradeInsByIds } from './data/trade-ins';
-import type { UserPageKey } from './data/user-pages';
 import { vehiclePages, vehiclesByOrderIds, vehiclesByVins } from './data/vehicles';
 import { existingUsers, usersByPseudonyms } from './users';
-
-const pageKey = (k: UserPageKey) => JSON.stringify([k.userId, k.limit, k.after]);
 
 export function createOrdersLoaders(db: Db) {
   return {
@@ -20,17 +18,17 @@ export function createOrdersLoaders(db: Db) {
     /** pseudonym → real user id (null for nobody): how an analyst's `User` finds its person. */
     userByPseudonym: new DataLoader((pseudonyms: readonly string[]) => usersByPseudonyms(db, pseudonyms)),
     userExists: new DataLoader((ids: readonly string[]) => existingUsers(db, ids)),
-    order: new DataLoader((ids: readonly string[]) => ordersByIds(db, ids)),
-    priceLines: new DataLoader((orderIds: readonly string[]) => priceLinesByOrderIds(db, orderIds)),
-    statusHistory: new DataLoader((orderIds: readonly string[]) => statusHistoryByOrderIds(db, orderIds)),
-    tradeIn: new DataLoader((ids: readonly string[]) => tradeInsByIds(db, ids)),
-    testDrive: new DataLoader((ids: readonly string[]) => testDrivesByIds(db, ids)),
-    vehicle: new DataLoader((vins: readonly string[]) => vehiclesByVins(db, vins)),
-    vehicleOfOrder: new DataLoader((orderIds: readonly string[]) => vehiclesByOrderIds(db, orderIds)),
-    ordersOfUser: new DataLoader((keys: readonly UserPageKey[]) => orderPages(db, keys), { cacheKeyFn: pageKey }),
-    vehiclesOfUser: new DataLoader((keys: readonly UserPageKey[]) => vehiclePages(db, keys), { cacheKeyFn: pageKey }),
-    testDrivesOfUser: new DataLoader((keys: readonly UserPageKey[]) => testDrivePages(db, keys), { cacheKeyFn: pageKey }),
-    tradeInsOfUser: new DataLoader((keys: readonly UserPageKey[]) => tradeInPages(db, keys), { cacheKeyFn: pageKey }),
+    order: byKeyLoader((ids) => ordersByIds(db, ids), (o) => o.id),
+    priceLines: listByKeyLoader((orderIds) => priceLinesByOrderIds(db, orderIds), (l) => l.orderId),
+    statusHistory: listByKeyLoader((orderIds) => statusHistoryByOrderIds(db, orderIds), (c) => c.orderId),
+    tradeIn: byKeyLoader((ids) => tradeInsByIds(db, ids), (t) => t.id),
+    testDrive: byKeyLoader((ids) => testDrivesByIds(db, ids), (d) => d.id),
+    vehicle: byKeyLoader((vins) => vehiclesByVins(db, vins), (v) => v.vin),
+    vehicleOfOrder: byKeyLoader((orderIds) => vehiclesByOrderIds(db, orderIds), (v) => v.orderId),
+    ordersOfUser: pageLoader((userIds, after, limit) => orderPages(db, userIds, after, limit)),
+    vehiclesOfUser: pageLoader((userIds, after, limit) => vehiclePages(db, userIds, after, limit)),
+    testDrivesOfUser: pageLoader((userIds, after, limit) => testDrivePages(db, userIds, after, limit)),
+    tradeInsOfUser: pageLoader((userIds, after, limit) => tradeInPages(db, userIds, after, limit)),
   };
 }
 

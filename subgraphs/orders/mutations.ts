@@ -8,11 +8,11 @@ import { badInput, conflict } from '../../platform/errors';
 import type { Identity } from '../../platform/identity';
 import { formatFen } from '../../platform/money';
 import type { TxQueryable } from '../kit/db';
-import { newId } from '../kit/ids';
+import { checkId, newId, parseVin } from '../kit/ids';
 import type { SubgraphContext } from '../kit/subgraph';
 import { notVisible } from '../kit/visible';
 import * as orders from './data/orders';
-import type { Order, OrderStatus } from './data/orders';
+import { PAYMENTS, type Order, type OrderStatus, type Payment } from './data/orders';
 import * as testDrives from './data/test-drives';
 import type { TestDrive } from './data/test-drives';
 import * as tradeIns from './data/trade-ins';
@@ -22,7 +22,7 @@ import { forgetChanged, type OrdersLoaders } from './loaders';
 import { quote, requireAvailableTrim, requireManufacturer } from './catalog';
 import { requestFingerprint, splitPrice } from './rules';
 import { requireCustomer, requirePartnerOrAdmin } from './access';
-import { checkAppraisal, checkCity, checkId, checkPaymentAmount, checkTestDriveTime, checkTradeInRequest, parseVin, readPlaceOrderInput, type PlaceOrderInput } from './validation';
+import { checkAppraisal, checkCity, checkPaymentAmount, checkTestDriveTime, checkTradeInRequest, readPlaceOrderInput, type PlaceOrderInput } from './validation';
 
 type Ctx = SubgraphContext<OrdersLoaders>;
 
@@ -42,11 +42,10 @@ const STATUS_WORDS: Record<OrderStatus, string> = {
 };
 
 /** Why a buyer's payment did not apply: someone else's order, the wrong state, or the wrong amount. */
-async function explainRefusedPayment(q: TxQueryable, orderId: string, who: Identity, kind: 'deposit' | 'balance', amountFen: bigint): Promise<never> {
+async function explainRefusedPayment(q: TxQueryable, orderId: string, who: Identity, kind: Payment, amountFen: bigint): Promise<never> {
   const o = await orderForDiagnosis(q, orderId, (row) => row.userId === who.sub);
   const due = kind === 'deposit' ? o.depositFen : o.balanceDueFen;
-  const expected: OrderStatus = kind === 'deposit' ? 'PLACED' : 'DEPOSIT_PAID';
-  if (o.status !== expected) {
+  if (o.status !== PAYMENTS[kind].from) {
     if (o.status === 'CANCELLED') throw conflict(`order ${o.id} is cancelled`);
     if (kind === 'balance' && o.status === 'PLACED') throw conflict(`pay the deposit of order ${o.id} first`);
     throw conflict(`the ${kind} of order ${o.id} is already paid`);
@@ -81,6 +80,27 @@ function replayed(order: Order, fingerprint: string, key: string): Order {
 }
 
 const actor = (who: Identity) => ({ role: who.role, sub: who.sub });
+
+interface PaymentArgs {
+  orderId: string;
+  amount: bigint;
+}
+
+/** The buyer pays `kind` of an order (`payDeposit`, `payBalance`): exactly its amount, in the state it is paid in. */
+async function pay(kind: Payment, args: PaymentArgs, ctx: Ctx): Promise<Order> {
+  const who = requireCustomer(ctx.identity, 'pay for orders');
+  const orderId = checkId(args.orderId, 'orderId');
+  const amount = checkPaymentAmount(args.amount);
+  const order = await ctx.db.tx(async (q) => {
+    const now = new Date();
+    const paid = await orders.payOrder(q, kind, orderId, who.sub, amount, now);
+    if (!paid) return explainRefusedPayment(q, orderId, who, kind, amount);
+    await orders.insertStatusChange(q, orderId, PAYMENTS[kind].to, now, actor(who));
+    return paid;
+  });
+  forgetChanged(ctx.loaders, { orderIds: [orderId] });
+  return order;
+}
 
 export const mutationResolvers = {
   async bookTestDrive(_: unknown, { input }: { input: { trimId: string; city: string; at: Date } }, ctx: Ctx): Promise<TestDrive> {
@@ -205,35 +225,8 @@ export const mutationResolvers = {
     return order;
   },
 
-  async payDeposit(_: unknown, args: { orderId: string; amount: bigint }, ctx: Ctx): Promise<Order> {
-    const who = requireCustomer(ctx.identity, 'pay for orders');
-    const orderId = checkId(args.orderId, 'orderId');
-    const amount = checkPaymentAmount(args.amount);
-    const order = await ctx.db.tx(async (q) => {
-      const now = new Date();
-      const paid = await orders.payDeposit(q, orderId, who.sub, amount, now);
-      if (!paid) return explainRefusedPayment(q, orderId, who, 'deposit', amount);
-      await orders.insertStatusChange(q, orderId, 'DEPOSIT_PAID', now, actor(who));
-      return paid;
-    });
-    forgetChanged(ctx.loaders, { orderIds: [orderId] });
-    return order;
-  },
-
-  async payBalance(_: unknown, args: { orderId: string; amount: bigint }, ctx: Ctx): Promise<Order> {
-    const who = requireCustomer(ctx.identity, 'pay for orders');
-    const orderId = checkId(args.orderId, 'orderId');
-    const amount = checkPaymentAmount(args.amount);
-    const order = await ctx.db.tx(async (q) => {
-      const now = new Date();
-      const paid = await orders.payBalance(q, orderId, who.sub, amount, now);
-      if (!paid) return explainRefusedPayment(q, orderId, who, 'balance', amount);
-      await orders.insertStatusChange(q, orderId, 'BALANCE_PAID', now, actor(who));
-      return paid;
-    });
-    forgetChanged(ctx.loaders, { orderIds: [orderId] });
-    return order;
-  },
+  payDeposit: (_: unknown, args: PaymentArgs, ctx: Ctx) => pay('deposit', args, ctx),
+  payBalance: (_: unknown, args: PaymentArgs, ctx: Ctx) => pay('balance', args, ctx),
 
   async deliverOrder(_: unknown, args: { orderId: string; vin: string }, ctx: Ctx): Promise<Order> {
     const { who, org } = requirePartnerOrAdmin(ctx.identity);

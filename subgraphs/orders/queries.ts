@@ -7,7 +7,8 @@ import { NO_SUCH_PSEUDONYM, realUserId, requireIdentity, requireReadUser, requir
 import { loadVisible, requireVisible } from '../kit/visible';
 import { notFound } from '../../platform/errors';
 import { money } from '../../platform/money';
-import { toConnection, type PageArgs } from '../kit/pagination';
+import { checkId, parseVin } from '../kit/ids';
+import { readTimePage, toConnection, type PageArgs } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
 import { ordersAwaitingDelivery, type Order, type PriceLine, type StatusChange } from './data/orders';
 import type { TestDrive } from './data/test-drives';
@@ -16,7 +17,6 @@ import type { Vehicle } from './data/vehicles';
 import type { OrdersLoaders } from './loaders';
 import { personOf } from './users';
 import { canReadOrder, canReadTestDrive, canReadTradeIn, canReadVehicle, requirePartnerOrAdmin } from './access';
-import { checkId, parseVin, timePage } from './validation';
 import { owed, packageEntitlement } from './rules';
 
 type Ctx = SubgraphContext<OrdersLoaders>;
@@ -54,14 +54,14 @@ export const queryResolvers = {
     async tradeInsAwaitingAppraisal(_: unknown, args: PageArgs, ctx: Ctx) {
       // A partner's queue holds only what was asked of its own organisation.
       const { org } = requirePartnerOrAdmin(ctx.identity);
-      const { limit, after } = timePage(args);
+      const { limit, after } = readTimePage(args);
       const rows = await tradeInsAwaitingAppraisal(ctx.db, org, limit + 1, after);
       return toConnection(rows, limit, (t) => [t.requestedAt, t.id]);
     },
 
     async ordersAwaitingDelivery(_: unknown, args: PageArgs, ctx: Ctx) {
       const { org } = requirePartnerOrAdmin(ctx.identity);
-      const { limit, after } = timePage(args);
+      const { limit, after } = readTimePage(args);
       const rows = await ordersAwaitingDelivery(ctx.db, org, limit + 1, after);
       return toConnection(rows, limit, (o) => [o.balancePaidAt!, o.id]);
     },
@@ -73,32 +73,32 @@ export const queryResolvers = {
     async orders(user: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.ordersOfUser.load({ userId, limit: limit + 1, after });
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.ordersOfUser.load({ parent: userId, limit: limit + 1, after });
       return toConnection(rows, limit, (o) => [o.placedAt, o.id]);
     },
 
     async vehicles(user: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.vehiclesOfUser.load({ userId, limit: limit + 1, after });
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.vehiclesOfUser.load({ parent: userId, limit: limit + 1, after });
       return toConnection(rows, limit, (v) => [v.deliveredAt, v.vin]);
     },
 
     async testDrives(user: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.testDrivesOfUser.load({ userId, limit: limit + 1, after });
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.testDrivesOfUser.load({ parent: userId, limit: limit + 1, after });
       return toConnection(rows, limit, (d) => [d.bookedAt, d.id]);
     },
 
     async tradeIns(user: UserRef, args: PageArgs, ctx: Ctx) {
       const userId = realUserId(ctx.identity, user);
       requireReadUser(ctx.identity, userId);
-      const { limit, after } = timePage(args);
-      const rows = await ctx.loaders.tradeInsOfUser.load({ userId, limit: limit + 1, after });
+      const { limit, after } = readTimePage(args);
+      const rows = await ctx.loaders.tradeInsOfUser.load({ parent: userId, limit: limit + 1, after });
       return toConnection(rows, limit, (t) => [t.requestedAt, t.id]);
     },
   },

@@ -8,6 +8,7 @@ import { pseudonym, pseudonymKeyId, shouldPseudonymise, type UserRef } from '../
 import type { Identity } from '../../platform/identity';
 import type DataLoader from 'dataloader';
 import type { Db, Queryable } from '../kit/db';
+import { rowsByKey } from '../kit/loaders';
 
 /** Per database: the key every row was last checked against in this process. */
 const checked = new WeakMap<Db, string>();
@@ -43,8 +44,7 @@ export async function usersByPseudonyms(db: Db, pseudonyms: readonly string[]): 
     'SELECT id, pseudonym FROM orders.users WHERE pseudonym = ANY($1::text[]) AND pseudonym_key_id = $2',
     [[...pseudonyms], pseudonymKeyId()],
   );
-  const byPseudonym = new Map(rows.map((r) => [r.pseudonym, r.id]));
-  return pseudonyms.map((p) => byPseudonym.get(p) ?? null);
+  return rowsByKey(pseudonyms, rows, (r) => r.pseudonym).map((r) => r?.id ?? null);
 }
 
 /** Which of `ids` are people orders knows. */

@@ -4,8 +4,7 @@
  */
 import { badInput } from '../../platform/errors';
 import { formatFen } from '../../platform/money';
-import { isPlausibleId } from '../kit/ids';
-import { readPageArgs, type PageArgs } from '../kit/pagination';
+import { checkId, optionalId } from '../kit/ids';
 import type { OrderRequest } from './rules';
 
 /** A test drive is booked at most this many days ahead. */
@@ -17,38 +16,9 @@ export const MAX_APPRAISAL_FEN = 1_000_000_000n;
 /** Most accessories on one order (the catalog's quote refuses more as well). */
 export const MAX_ACCESSORIES = 20;
 
-export function checkId(value: string, field: string): string {
-  if (!isPlausibleId(value)) throw badInput(`"${value.slice(0, 40)}" is not a valid id`, field);
-  return value;
-}
-
-export const optionalId = (value: string | null | undefined, field: string) => (value === null || value === undefined ? null : checkId(value, field));
-
-/** Reads a connection's `first`/`after` for a list sorted by [time, id]. */
-export function timePage(args: PageArgs): { limit: number; after: [string, string] | null } {
-  const { limit, after } = readPageArgs(args);
-  if (after === null) return { limit, after: null };
-  const [at, id] = after;
-  if (after.length !== 2 || typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(new Date(at).getTime())) {
-    throw badInput('`after` is not a cursor returned by this field', 'after');
-  }
-  return { limit, after: [at, id] };
-}
-
 export function checkPaymentAmount(amountFen: bigint): bigint {
   if (amountFen < 0n) throw badInput('amount must not be negative', 'amount');
   return amountFen;
-}
-
-const VIN_RE = /^[A-HJ-NPR-Z0-9]{17}$/;
-
-/** Normalises a VIN to upper case and checks its shape (17 characters, no I, O or Q). */
-export function parseVin(raw: string, field = 'vin'): string {
-  const vin = raw.trim().toUpperCase();
-  if (!VIN_RE.test(vin)) {
-    throw badInput(`"${raw.slice(0, 40)}" is not a VIN: use 17 characters from 0-9 and A-Z without I, O and Q`, field);
-  }
-  return vin;
 }
 
 /** Checks an idempotency key: 1 to 100 printable ASCII characters, not only spaces. */

@@ -9,11 +9,9 @@ import type { Identity } from '../../platform/identity';
 import { categoryOrder, contributionsOf } from '../kit/merged-list/contributions';
 import type { Contributor } from '../kit/merged-list/generate';
 import type { SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
+import { readPageSize, readTimePage } from '../kit/pagination';
 import {
   bucketFromWire,
-  checkPageSize,
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
   lineFromWire,
   mergePage,
   parsePeriod,
@@ -39,7 +37,7 @@ export function spendingResolvers(contributors: readonly Contributor[]) {
   const subjects = new Set(contributors.flatMap((c) => c.subjects));
   const report = (rep: Rep) => summarise(contributionsOf<WireBucket>(rep, contributors, REPORT).flat().map(bucketFromWire), order);
   const page = (rep: PageRep) => {
-    const first = checkPageSize(rep.first);
+    const first = readPageSize(rep.first);
     const lines = contributionsOf<WireLine>(rep, contributors, PAGE).map((part) => part.map((l) => lineFromWire(l, rep.userId)));
     return mergePage(lines, first);
   };
@@ -66,9 +64,9 @@ export function spendingResolvers(contributors: readonly Contributor[]) {
       byMonth: (rep: Rep) => report(rep).byMonth,
       lineCount: (rep: Rep) => report(rep).lineCount,
       lines(rep: Rep, args: { first?: number | null; after?: string | null }) {
-        const first = checkPageSize(args.first ?? DEFAULT_PAGE_SIZE);
+        // A bad `first` or cursor is refused here, before any contributor is asked.
+        const first = readTimePage(args).limit;
         const after = args.after ?? '';
-        decodeCursor(after); // refuse a bad cursor here, before any contributor is asked
         if (!rep.internalUserId) throw new Error('a spending report reached `lines` without its real user id');
         return { userId: rep.userId, internalUserId: rep.internalUserId, period: rep.period, first, after };
       },

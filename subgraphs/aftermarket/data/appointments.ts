@@ -4,7 +4,9 @@
  */
 import { bulkInsert } from '../../kit/bulk';
 import type { Queryable } from '../../kit/db';
-import { date, dateOrNull, groupBy, isUniqueViolation, type Row, type TimeKey } from './rows';
+import { groupBy } from '../../kit/loaders';
+import type { TimeKey } from '../../kit/pagination';
+import { date, dateOrNull, isUniqueViolation, type Row } from './rows';
 import type { ServiceType } from './stores';
 
 export type AppointmentStatus = 'BOOKED' | 'COMPLETED' | 'CANCELLED';
@@ -41,16 +43,16 @@ function toAppointment(r: Row): Appointment {
   };
 }
 
-export async function appointmentsByIds(q: Queryable, ids: readonly string[]): Promise<Map<string, Appointment>> {
+export async function appointmentsByIds(q: Queryable, ids: readonly string[]): Promise<Appointment[]> {
   const rows = await q.query<Row>(`SELECT ${APPOINTMENT_COLUMNS} FROM aftermarket.appointments WHERE id = ANY($1::text[])`, [ids]);
-  return new Map(rows.map((r) => [String(r.id), toAppointment(r)]));
+  return rows.map(toAppointment);
 }
 
 /**
  * For each user, up to `limit` appointments after `after`, latest scheduled first — one statement for
- * all users (a window per user), so a page of users costs the same as one.
+ * all users (a window per user), so a page of users costs the same as one. One list per user, in their order.
  */
-export async function appointmentPagesByUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<Map<string, Appointment[]>> {
+export async function appointmentPagesByUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<Appointment[][]> {
   const rows = await q.query<Row>(
     `SELECT ${APPOINTMENT_COLUMNS} FROM (
         SELECT a.*, row_number() OVER (PARTITION BY a.user_id ORDER BY a.scheduled_at DESC, a.id COLLATE "C" DESC) AS rn
@@ -62,7 +64,7 @@ export async function appointmentPagesByUsers(q: Queryable, userIds: readonly st
       ORDER BY user_id, rn`,
     [userIds, after?.at ?? null, after?.id ?? null, limit],
   );
-  return groupBy(rows.map(toAppointment), (a) => a.userId);
+  return groupBy(userIds, rows.map(toAppointment), (a) => a.userId);
 }
 
 /** Up to `limit` of a store's appointments after `after`, latest scheduled first, optionally of one status. */

@@ -1,7 +1,7 @@
 /** Package fittings' SQL (`aftermarket.package_fittings`): what a partner store fitted to a vehicle for its delivery package. */
 import { bulkInsert } from '../../kit/bulk';
 import type { Queryable } from '../../kit/db';
-import { date, groupBy, isUniqueViolation, type Row } from './rows';
+import { date, isUniqueViolation, type Row } from './rows';
 
 /** What a partner store fitted to a vehicle for its delivery package. */
 export interface PackageFitting {
@@ -28,10 +28,10 @@ function toFitting(r: Row): PackageFitting {
   };
 }
 
-/** For each VIN, its package fittings, oldest first. */
-export async function fittingsByVins(q: Queryable, vins: readonly string[]): Promise<Map<string, PackageFitting[]>> {
+/** The package fittings of the given VINs, each VIN's oldest first. */
+export async function fittingsByVins(q: Queryable, vins: readonly string[]): Promise<PackageFitting[]> {
   const rows = await q.query<Row>(`SELECT ${FITTING_COLUMNS} FROM aftermarket.package_fittings WHERE vin = ANY($1::text[]) ORDER BY vin, fitted_at, id`, [vins]);
-  return groupBy(rows.map(toFitting), (f) => f.vin);
+  return rows.map(toFitting);
 }
 
 /** Thrown by `insertFittingRows` when the vehicle's package is already fitted. */

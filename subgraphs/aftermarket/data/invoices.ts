@@ -5,7 +5,9 @@
 import { bulkInsert } from '../../kit/bulk';
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, dateOrNull, groupBy, isUniqueViolation, type Row, type TimeKey } from './rows';
+import { groupBy } from '../../kit/loaders';
+import type { TimeKey } from '../../kit/pagination';
+import { date, dateOrNull, isUniqueViolation, type Row } from './rows';
 
 export type InvoiceLineKind = 'PART' | 'LABOUR';
 export type WarrantyClaimStatus = 'SUBMITTED' | 'APPROVED' | 'REJECTED';
@@ -106,21 +108,21 @@ function toClaim(r: Row): WarrantyClaim {
   };
 }
 
-export async function invoicesByIds(q: Queryable, ids: readonly string[]): Promise<Map<string, Invoice>> {
+export async function invoicesByIds(q: Queryable, ids: readonly string[]): Promise<Invoice[]> {
   const rows = await q.query<Row>(`SELECT ${INVOICE_COLUMNS} FROM aftermarket.invoices WHERE id = ANY($1::text[])`, [ids]);
-  return new Map(rows.map((r) => [String(r.id), toInvoice(r)]));
+  return rows.map(toInvoice);
 }
 
-export async function invoicesByAppointmentIds(q: Queryable, appointmentIds: readonly string[]): Promise<Map<string, Invoice>> {
+export async function invoicesByAppointmentIds(q: Queryable, appointmentIds: readonly string[]): Promise<Invoice[]> {
   const rows = await q.query<Row>(`SELECT ${INVOICE_COLUMNS} FROM aftermarket.invoices WHERE appointment_id = ANY($1::text[])`, [appointmentIds]);
-  return new Map(rows.map((r) => [String(r.appointment_id), toInvoice(r)]));
+  return rows.map(toInvoice);
 }
 
 /** Whose invoices a page lists: one user's, or one vehicle's. */
 export type InvoiceParent = 'user_id' | 'vin';
 
-/** For each parent (user or VIN), up to `limit` invoices after `after`, latest first — one statement for all parents. */
-export async function invoicePagesByParents(q: Queryable, parent: InvoiceParent, parentIds: readonly string[], after: TimeKey | null, limit: number): Promise<Map<string, Invoice[]>> {
+/** For each parent (user or VIN), up to `limit` invoices after `after`, latest first — one statement for all parents, one list per parent in their order. */
+export async function invoicePagesByParents(q: Queryable, parent: InvoiceParent, parentIds: readonly string[], after: TimeKey | null, limit: number): Promise<Invoice[][]> {
   const column = parent === 'vin' ? 'vin' : 'user_id';
   const rows = await q.query<Row>(
     `SELECT ${INVOICE_COLUMNS} FROM (
@@ -133,25 +135,25 @@ export async function invoicePagesByParents(q: Queryable, parent: InvoiceParent,
       ORDER BY ${column}, rn`,
     [parentIds, after?.at ?? null, after?.id ?? null, limit],
   );
-  return groupBy(rows.map(toInvoice), (i) => (parent === 'vin' ? i.vin : i.userId));
+  return groupBy(parentIds, rows.map(toInvoice), (i) => (parent === 'vin' ? i.vin : i.userId));
 }
 
-export async function linesByInvoiceIds(q: Queryable, invoiceIds: readonly string[]): Promise<Map<string, InvoiceLine[]>> {
+export async function linesByInvoiceIds(q: Queryable, invoiceIds: readonly string[]): Promise<InvoiceLine[]> {
   const rows = await q.query<Row>(`SELECT ${LINE_COLUMNS} FROM aftermarket.invoice_lines WHERE invoice_id = ANY($1::text[]) ORDER BY invoice_id, position`, [invoiceIds]);
-  return groupBy(rows.map(toLine), (l) => l.invoiceId);
+  return rows.map(toLine);
 }
 
-export async function claimsByIds(q: Queryable, ids: readonly string[]): Promise<Map<string, WarrantyClaim>> {
+export async function claimsByIds(q: Queryable, ids: readonly string[]): Promise<WarrantyClaim[]> {
   const rows = await q.query<Row>(
     `SELECT ${CLAIM_COLUMNS} FROM aftermarket.warranty_claims c
        JOIN aftermarket.invoice_lines l ON l.invoice_id = c.invoice_id AND l.position = c.line_position
       WHERE c.id = ANY($1::text[])`,
     [ids],
   );
-  return new Map(rows.map((r) => [String(r.id), toClaim(r)]));
+  return rows.map(toClaim);
 }
 
-export async function claimsByInvoiceIds(q: Queryable, invoiceIds: readonly string[]): Promise<Map<string, WarrantyClaim[]>> {
+export async function claimsByInvoiceIds(q: Queryable, invoiceIds: readonly string[]): Promise<WarrantyClaim[]> {
   const rows = await q.query<Row>(
     `SELECT ${CLAIM_COLUMNS} FROM aftermarket.warranty_claims c
        JOIN aftermarket.invoice_lines l ON l.invoice_id = c.invoice_id AND l.position = c.line_position
@@ -159,7 +161,7 @@ export async function claimsByInvoiceIds(q: Queryable, invoiceIds: readonly stri
       ORDER BY c.invoice_id, c.line_position`,
     [invoiceIds],
   );
-  return groupBy(rows.map(toClaim), (c) => c.invoiceId);
+  return rows.map(toClaim);
 }
 
 /**
@@ -173,13 +175,13 @@ export async function lockAndCountPackageServices(q: Queryable, vin: string): Pr
   return Number(row.n);
 }
 
-/** For each VIN, how many prepaid maintenance services its invoices have used (0 when none). */
-export async function packageServicesUsedByVins(q: Queryable, vins: readonly string[]): Promise<Map<string, number>> {
+/** How many prepaid maintenance services the invoices of each VIN have used (a VIN with none has no row). */
+export async function packageServicesUsedByVins(q: Queryable, vins: readonly string[]): Promise<Array<{ vin: string; used: number }>> {
   const rows = await q.query<{ vin: string; n: string }>(
     `SELECT vin, count(*)::text AS n FROM aftermarket.invoices WHERE vin = ANY($1::text[]) AND package_service_no IS NOT NULL GROUP BY vin`,
     [vins],
   );
-  return new Map(rows.map((r) => [r.vin, Number(r.n)]));
+  return rows.map((r) => ({ vin: r.vin, used: Number(r.n) }));
 }
 
 /** A complete invoice to write: the invoice, its lines and one claim per covered line. */

@@ -38,9 +38,9 @@ function toStore(r: Row): Store {
   };
 }
 
-export async function storesByIds(q: Queryable, ids: readonly string[]): Promise<Map<string, Store>> {
+export async function storesByIds(q: Queryable, ids: readonly string[]): Promise<Store[]> {
   const rows = await q.query<Row>(`SELECT ${STORE_COLUMNS} FROM aftermarket.stores WHERE id = ANY($1::text[])`, [ids]);
-  return new Map(rows.map((r) => [String(r.id), toStore(r)]));
+  return rows.map(toStore);
 }
 
 /** Up to `limit` stores after `after` in (name, id) order, optionally of one city (case-insensitive) and kind. */

@@ -3,6 +3,8 @@
  * the demand view aggregated from them.
  */
 import type { Queryable } from '../../kit/db';
+import { groupBy } from '../../kit/loaders';
+import type { TimeKey } from '../../kit/pagination';
 import { fenFromDb } from '../../../platform/money';
 import type { BatteryOption } from './models';
 
@@ -55,14 +57,14 @@ function toPreference(r: PreferenceRow): PreferenceRecord {
 
 /**
  * For each of several users, their first `limit` preferences after the `(created_at, id)` key, newest
- * first — one statement however many users (a window per user).
+ * first — one statement however many users (a window per user); one list per user, in their order.
  */
 export async function preferencesOfUsers(
   q: Queryable,
   userIds: readonly string[],
-  after: { createdAt: Date; id: string } | null,
+  after: TimeKey | null,
   limit: number,
-): Promise<PreferenceRecord[]> {
+): Promise<PreferenceRecord[][]> {
   const rows = await q.query<PreferenceRow>(
     `SELECT ${PREFERENCE_COLUMNS} FROM (
        SELECT p.*, row_number() OVER (PARTITION BY p.user_id ORDER BY p.created_at DESC, p.id COLLATE "C" DESC) AS rn
@@ -72,9 +74,9 @@ export async function preferencesOfUsers(
      ) ranked
      WHERE rn <= $4
      ORDER BY user_id, created_at DESC, id COLLATE "C" DESC`,
-    [userIds, after?.createdAt ?? null, after?.id ?? null, limit],
+    [userIds, after?.at ?? null, after?.id ?? null, limit],
   );
-  return rows.map(toPreference);
+  return groupBy(userIds, rows.map(toPreference), (p) => p.userId);
 }
 
 /** Whether a model and (when given) a colour exist; read inside the preference's transaction. */

@@ -1,7 +1,8 @@
 /** Charging sessions' SQL (`energy.charging_sessions`): lookups, per-parent pages, the insert. */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type PageAfter, type Raw } from './rows';
+import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
+import { date, type Raw } from './rows';
 
 export interface ChargingRow {
   id: string;
@@ -40,12 +41,12 @@ export async function chargingByIds(q: Queryable, ids: readonly string[]): Promi
 const CHARGING_PAGE = { table: 'energy.charging_sessions', cols: CHARGING_COLS, sortCol: 'x.started_at', sortType: 'timestamptz', map: toCharging } as const;
 
 /** Charging sessions of each (vin, owner). */
-export const chargingPagesByVehicleOwner = (q: Queryable, parents: readonly (readonly [string, string])[], after: PageAfter, limit: number) =>
+export const chargingPagesByVehicleOwner = (q: Queryable, parents: readonly (readonly [string, string])[], after: SortAfter | null, limit: number) =>
   pagesByParent(q, { ...CHARGING_PAGE, parentCols: ['x.user_id', 'x.vin'] }, parents.map(([vin, owner]) => [owner, vin]), after, limit);
 
 /** Charging sessions of each user. */
-export const chargingPagesByUser = (q: Queryable, userIds: readonly string[], after: PageAfter, limit: number) =>
-  pagesByParent(q, { ...CHARGING_PAGE, parentCols: ['x.user_id'] }, userIds.map((u) => [u]), after, limit);
+export const chargingPagesByUser = (q: Queryable, userIds: readonly string[], after: SortAfter | null, limit: number) =>
+  pagesByParent(q, { ...CHARGING_PAGE, parentCols: ['x.user_id'] }, userIds, after, limit);
 
 export async function insertCharging(q: Queryable, c: ChargingRow & { recordedBy: string }): Promise<ChargingRow> {
   const rows = await q.query<Raw>(

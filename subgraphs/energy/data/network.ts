@@ -1,6 +1,7 @@
 /** The energy network's SQL: swap stations (`energy.swap_stations`) and chargers (`energy.chargers`). */
 import type { Queryable } from '../../kit/db';
-import type { PageAfter, Raw } from './rows';
+import type { SortAfter } from '../../kit/parent-pages';
+import type { Raw } from './rows';
 
 export interface StationRow {
   id: string;
@@ -47,7 +48,7 @@ export async function chargersByIds(q: Queryable, ids: readonly string[]): Promi
 }
 
 /** Stations ordered by name, then id; optionally within one city. */
-export async function listStations(q: Queryable, city: string | null, after: PageAfter, limit: number): Promise<StationRow[]> {
+export async function listStations(q: Queryable, city: string | null, after: SortAfter | null, limit: number): Promise<StationRow[]> {
   const rows = await q.query<Raw>(
     `SELECT ${STATION_COLS} FROM energy.swap_stations x
       WHERE ($1::text IS NULL OR x.city = $1::text)
@@ -60,7 +61,7 @@ export async function listStations(q: Queryable, city: string | null, after: Pag
 }
 
 /** Chargers ordered by name, then id; optionally of one network. */
-export async function listChargers(q: Queryable, networkOrg: string | null, after: PageAfter, limit: number): Promise<ChargerRow[]> {
+export async function listChargers(q: Queryable, networkOrg: string | null, after: SortAfter | null, limit: number): Promise<ChargerRow[]> {
   const rows = await q.query<Raw>(
     `SELECT ${CHARGER_COLS} FROM energy.chargers x
       WHERE ($1::text IS NULL OR x.network_org = $1::text)

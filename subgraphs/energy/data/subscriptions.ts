@@ -5,7 +5,8 @@
  */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type PageAfter, type Raw } from './rows';
+import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
+import { date, type Raw } from './rows';
 
 export interface PlanRow {
   id: string;
@@ -86,21 +87,21 @@ export async function activeSubscriptionsByVins(q: Queryable, vins: readonly str
 }
 
 /** Battery subscriptions of each user, newest first. */
-export const subscriptionPagesByUser = (q: Queryable, userIds: readonly string[], after: PageAfter, limit: number) =>
+export const subscriptionPagesByUser = (q: Queryable, userIds: readonly string[], after: SortAfter | null, limit: number) =>
   pagesByParent(
     q,
     { table: 'energy.battery_subscriptions', cols: SUBSCRIPTION_COLS, parentCols: ['x.user_id'], sortCol: 'x.started_at', sortType: 'timestamptz', map: toSubscription },
-    userIds.map((u) => [u]),
+    userIds,
     after,
     limit,
   );
 
 /** Monthly charges of each subscription, newest month first. */
-export const chargePagesBySubscription = (q: Queryable, subscriptionIds: readonly string[], after: PageAfter, limit: number) =>
+export const chargePagesBySubscription = (q: Queryable, subscriptionIds: readonly string[], after: SortAfter | null, limit: number) =>
   pagesByParent(
     q,
     { table: 'energy.subscription_charges', cols: CHARGE_COLS, parentCols: ['x.subscription_id'], sortCol: 'x.period', sortType: 'text', map: toCharge },
-    subscriptionIds.map((s) => [s]),
+    subscriptionIds,
     after,
     limit,
   );

@@ -1,7 +1,8 @@
 /** Battery swaps' SQL (`energy.swap_sessions`): lookups, per-parent pages, the plan's monthly count, the insert. */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { date, pagesByParent, type PageAfter, type Raw } from './rows';
+import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
+import { date, type Raw } from './rows';
 
 export interface SwapRow {
   id: string;
@@ -40,16 +41,16 @@ export async function swapsByIds(q: Queryable, ids: readonly string[]): Promise<
 const SWAP_PAGE = { table: 'energy.swap_sessions', cols: SWAP_COLS, sortCol: 'x.swapped_at', sortType: 'timestamptz', map: toSwap } as const;
 
 /** Swaps of each (vin, owner): a vehicle's history as paid by its current owner. */
-export const swapPagesByVehicleOwner = (q: Queryable, parents: readonly (readonly [string, string])[], after: PageAfter, limit: number) =>
+export const swapPagesByVehicleOwner = (q: Queryable, parents: readonly (readonly [string, string])[], after: SortAfter | null, limit: number) =>
   pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.user_id', 'x.vin'] }, parents.map(([vin, owner]) => [owner, vin]), after, limit);
 
 /** Swaps of each user, across their vehicles. */
-export const swapPagesByUser = (q: Queryable, userIds: readonly string[], after: PageAfter, limit: number) =>
-  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.user_id'] }, userIds.map((u) => [u]), after, limit);
+export const swapPagesByUser = (q: Queryable, userIds: readonly string[], after: SortAfter | null, limit: number) =>
+  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.user_id'] }, userIds, after, limit);
 
 /** Swaps recorded at each station. */
-export const swapPagesByStation = (q: Queryable, stationIds: readonly string[], after: PageAfter, limit: number) =>
-  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.station_id'] }, stationIds.map((s) => [s]), after, limit);
+export const swapPagesByStation = (q: Queryable, stationIds: readonly string[], after: SortAfter | null, limit: number) =>
+  pagesByParent(q, { ...SWAP_PAGE, parentCols: ['x.station_id'] }, stationIds, after, limit);
 
 /** How many of a subscription's included swaps were used in [from, to). */
 export async function countCoveredSwaps(q: Queryable, subscription: { id: string; userId: string }, from: Date, to: Date): Promise<number> {

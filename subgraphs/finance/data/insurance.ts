@@ -5,7 +5,8 @@
 import { bulkInsert } from '../../kit/bulk';
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import type { TimeKey } from './keyset';
+import { groupBy } from '../../kit/loaders';
+import type { TimeKey } from '../../kit/pagination';
 
 export type InsuranceKind = 'COMPULSORY' | 'COMMERCIAL';
 
@@ -76,14 +77,14 @@ export async function productsByIds(q: Queryable, ids: readonly string[]): Promi
   return rows.map(toProduct);
 }
 
-/** A page of products in a stable order (insurer, then kind), after `after` (the last id seen). */
+/** Up to `limit` products in a stable order (by id), after `afterId` (the last id seen). */
 export async function productsPage(q: Queryable, afterId: string | null, limit: number): Promise<InsuranceProductRow[]> {
   const rows = await q.query<ProductDbRow>(
     `SELECT ${PRODUCT_COLUMNS} FROM finance.insurance_products pr
       WHERE $1::text IS NULL OR pr.id > $1::text
       ORDER BY pr.id
       LIMIT $2`,
-    [afterId, limit + 1],
+    [afterId, limit],
   );
   return rows.map(toProduct);
 }
@@ -107,8 +108,8 @@ export async function policiesByVins(q: Queryable, vins: readonly string[]): Pro
   return rows.map(toPolicy);
 }
 
-/** One page of policies for each of several users (one statement), newest purchase first. */
-export async function policyPagesForUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<Map<string, InsurancePolicyRow[]>> {
+/** Up to `limit` policies of each of several users (one statement), newest purchase first; one list per user, in their order. */
+export async function policyPagesForUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<InsurancePolicyRow[][]> {
   const rows = await q.query<PolicyDbRow>(
     `SELECT ${POLICY_COLUMNS}
        FROM unnest($1::text[]) AS u(user_id)
@@ -121,14 +122,12 @@ export async function policyPagesForUsers(q: Queryable, userIds: readonly string
        ) p
        JOIN finance.insurance_products pr ON pr.id = p.product_id
       ORDER BY p.user_id, p.purchased_at DESC, p.id DESC`,
-    [userIds, after?.at ?? null, after?.id ?? '', limit + 1],
+    [userIds, after?.at ?? null, after?.id ?? '', limit],
   );
-  const out = new Map<string, InsurancePolicyRow[]>(userIds.map((id) => [id, []]));
-  for (const r of rows) out.get(r.user_id)!.push(toPolicy(r));
-  return out;
+  return groupBy(userIds, rows.map(toPolicy), (p) => p.userId);
 }
 
-/** Policies underwritten by `insurerOrg`, newest purchase first, after `after`; `limit + 1` rows. */
+/** Up to `limit` policies underwritten by `insurerOrg`, newest purchase first, after `after`. */
 export async function policiesOfInsurer(q: Queryable, insurerOrg: string, after: TimeKey | null, limit: number): Promise<InsurancePolicyRow[]> {
   const rows = await q.query<PolicyDbRow>(
     `SELECT ${POLICY_COLUMNS}
@@ -137,7 +136,7 @@ export async function policiesOfInsurer(q: Queryable, insurerOrg: string, after:
         AND ($2::timestamptz IS NULL OR (p.purchased_at, p.id) < ($2::timestamptz, $3::text))
       ORDER BY p.purchased_at DESC, p.id DESC
       LIMIT $4`,
-    [insurerOrg, after?.at ?? null, after?.id ?? '', limit + 1],
+    [insurerOrg, after?.at ?? null, after?.id ?? '', limit],
   );
   return rows.map(toPolicy);
 }

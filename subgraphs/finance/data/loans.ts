@@ -6,7 +6,8 @@
 import { bulkInsert } from '../../kit/bulk';
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import type { TimeKey } from './keyset';
+import { groupBy } from '../../kit/loaders';
+import type { TimeKey } from '../../kit/pagination';
 
 export type FinanceKind = 'LOAN' | 'LEASE';
 export type LoanStatus = 'ACTIVE' | 'PAID_OFF';
@@ -136,10 +137,10 @@ export async function instalmentsByIds(q: Queryable, ids: readonly string[]): Pr
   return rows.map(toInstalment);
 }
 /**
- * One page of loans for each of several users (one statement): at most `limit + 1` loans per user,
- * newest opened first, after `after` when given.
+ * One page of loans for each of several users (one statement): at most `limit` loans per user,
+ * newest opened first, after `after` when given; one list per user, in their order.
  */
-export async function loanPagesForUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<Map<string, LoanRow[]>> {
+export async function loanPagesForUsers(q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number): Promise<LoanRow[][]> {
   const rows = await q.query<LoanDbRow>(
     `SELECT ${LOAN_COLUMNS}
        FROM unnest($1::text[]) AS u(user_id)
@@ -151,11 +152,9 @@ export async function loanPagesForUsers(q: Queryable, userIds: readonly string[]
           LIMIT $4
        ) l
       ORDER BY l.user_id, l.opened_at DESC, l.id DESC`,
-    [userIds, after?.at ?? null, after?.id ?? '', limit + 1],
+    [userIds, after?.at ?? null, after?.id ?? '', limit],
   );
-  const out = new Map<string, LoanRow[]>(userIds.map((id) => [id, []]));
-  for (const r of rows) out.get(r.user_id)!.push(toLoan(r));
-  return out;
+  return groupBy(userIds, rows.map(toLoan), (l) => l.userId);
 }
 
 // --- writes: loans ----------------------------------------------------------------------------

@@ -7,8 +7,9 @@
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
 import type { Role } from '../../../platform/identity';
-import { byKey, date, groupBy, maybeDate, type Row } from './rows';
-import { userPages, type UserList, type UserPageKey } from './user-pages';
+import { date, maybeDate, type Row } from './rows';
+import type { TimeKey } from '../../kit/pagination';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export type OrderStatus = 'PLACED' | 'DEPOSIT_PAID' | 'BALANCE_PAID' | 'DELIVERED' | 'CANCELLED';
 export type PriceLineKind = 'TRIM' | 'COLOUR' | 'PACKAGE' | 'ACCESSORY';
@@ -102,25 +103,29 @@ function toOrder(r: Row): Order {
   };
 }
 
-export async function ordersByIds(q: Queryable, ids: readonly string[]): Promise<(Order | null)[]> {
+export async function ordersByIds(q: Queryable, ids: readonly string[]): Promise<Order[]> {
   const rows = await q.query(`SELECT * FROM orders.orders WHERE id = ANY($1::text[])`, [ids]);
-  return byKey(ids, rows.map(toOrder), (o) => o.id);
+  return rows.map(toOrder);
 }
 
-export async function priceLinesByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<PriceLine[][]> {
+/** The price lines of the given orders, each order's in position order. */
+export async function priceLinesByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<Array<PriceLine & { orderId: string }>> {
   const rows = await q.query<Row>(
     `SELECT order_id, kind, ref_id, description, amount_fen FROM orders.order_price_lines
       WHERE order_id = ANY($1::text[]) ORDER BY order_id, position`,
     [orderIds],
   );
-  const lines = rows.map((r) => ({
+  return rows.map((r) => ({
     orderId: r.order_id as string,
-    line: { kind: r.kind as PriceLineKind, refId: r.ref_id as string, description: r.description as string, amountFen: fenFromDb(r.amount_fen) },
+    kind: r.kind as PriceLineKind,
+    refId: r.ref_id as string,
+    description: r.description as string,
+    amountFen: fenFromDb(r.amount_fen),
   }));
-  return groupBy(orderIds, lines, (l) => l.orderId).map((ls) => ls.map((l) => l.line));
 }
 
-export async function statusHistoryByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<StatusChange[][]> {
+/** The status changes of the given orders, each order's in the order they happened. */
+export async function statusHistoryByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<Array<StatusChange & { orderId: string }>> {
   // Ordered by time, then by the lifecycle's own order, so two changes in the same millisecond keep their sequence.
   const rows = await q.query<Row>(
     `SELECT order_id, status, at, by_role FROM orders.order_status_changes
@@ -128,24 +133,20 @@ export async function statusHistoryByOrderIds(q: Queryable, orderIds: readonly s
       ORDER BY order_id, at, array_position(ARRAY['PLACED','DEPOSIT_PAID','BALANCE_PAID','DELIVERED','CANCELLED'], status)`,
     [orderIds],
   );
-  const changes = rows.map((r) => ({
-    orderId: r.order_id as string,
-    change: { status: r.status as OrderStatus, at: date(r.at), byRole: r.by_role as StatusChange['byRole'] },
-  }));
-  return groupBy(orderIds, changes, (c) => c.orderId).map((cs) => cs.map((c) => c.change));
+  return rows.map((r) => ({ orderId: r.order_id as string, status: r.status as OrderStatus, at: date(r.at), byRole: r.by_role as StatusChange['byRole'] }));
 }
 
-const ORDER_LIST: UserList<Order> = { table: 'orders.orders', userColumn: 'user_id', timeColumn: 'placed_at', idColumn: 'id', map: toOrder };
-export const orderPages = (q: Queryable, keys: readonly UserPageKey[]) => userPages(q, ORDER_LIST, keys);
+const ORDER_LIST: ParentPageSpec<Order> = { table: 'orders.orders', cols: 'x.*', parentCols: ['x.user_id'], sortCol: 'x.placed_at', sortType: 'timestamptz', map: toOrder };
+export const orderPages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, ORDER_LIST, userIds, after, limit);
 
 /** Fully paid orders waiting for delivery (of one manufacturer, or all when `org` is null), longest-waiting first. */
-export async function ordersAwaitingDelivery(q: Queryable, org: string | null, limit: number, after: [string, string] | null): Promise<Order[]> {
+export async function ordersAwaitingDelivery(q: Queryable, org: string | null, limit: number, after: TimeKey | null): Promise<Order[]> {
   const rows = await q.query(
     `SELECT * FROM orders.orders
       WHERE status = 'BALANCE_PAID' AND ($1::text IS NULL OR manufacturer_org = $1::text)
         AND ($2::timestamptz IS NULL OR (balance_paid_at, id) > ($2::timestamptz, $3::text))
       ORDER BY balance_paid_at, id LIMIT $4`,
-    [org, after?.[0] ?? null, after?.[1] ?? null, limit],
+    [org, after?.at ?? null, after?.id ?? null, limit],
   );
   return rows.map(toOrder);
 }
@@ -190,22 +191,22 @@ export async function insertStatusChange(q: Queryable, orderId: string, status: 
   await q.query(`INSERT INTO orders.order_status_changes (order_id, status, at, by_role, by_sub) VALUES ($1, $2, $3, $4, $5)`, [orderId, status, at, by.role, by.sub]);
 }
 
-/** PLACED → DEPOSIT_PAID for the buyer paying exactly the deposit; null when any of that does not hold. */
-export async function payDeposit(q: Queryable, id: string, userId: string, amountFen: bigint, at: Date): Promise<Order | null> {
-  const [row] = await q.query(
-    `UPDATE orders.orders SET status = 'DEPOSIT_PAID', deposit_paid_at = $4
-      WHERE id = $1 AND user_id = $2 AND status = 'PLACED' AND deposit_fen = $3 RETURNING *`,
-    [id, userId, amountFen.toString(), at],
-  );
-  return row ? toOrder(row) : null;
-}
+/** The two payments of an order, in the order they are made. */
+export type Payment = 'deposit' | 'balance';
 
-/** DEPOSIT_PAID → BALANCE_PAID for the buyer paying exactly the balance due; null when any of that does not hold. */
-export async function payBalance(q: Queryable, id: string, userId: string, amountFen: bigint, at: Date): Promise<Order | null> {
+/** What paying each takes: the state it is paid in, the state it leads to, and the columns of its amount and time. */
+export const PAYMENTS: Record<Payment, { from: OrderStatus; to: OrderStatus; amountColumn: string; paidAtColumn: string }> = {
+  deposit: { from: 'PLACED', to: 'DEPOSIT_PAID', amountColumn: 'deposit_fen', paidAtColumn: 'deposit_paid_at' },
+  balance: { from: 'DEPOSIT_PAID', to: 'BALANCE_PAID', amountColumn: 'balance_due_fen', paidAtColumn: 'balance_paid_at' },
+};
+
+/** `payment` moves the order on (PLACED → DEPOSIT_PAID, DEPOSIT_PAID → BALANCE_PAID) for the buyer paying exactly its amount; null when any of that does not hold. */
+export async function payOrder(q: Queryable, payment: Payment, id: string, userId: string, amountFen: bigint, at: Date): Promise<Order | null> {
+  const { from, to, amountColumn, paidAtColumn } = PAYMENTS[payment];
   const [row] = await q.query(
-    `UPDATE orders.orders SET status = 'BALANCE_PAID', balance_paid_at = $4
-      WHERE id = $1 AND user_id = $2 AND status = 'DEPOSIT_PAID' AND balance_due_fen = $3 RETURNING *`,
-    [id, userId, amountFen.toString(), at],
+    `UPDATE orders.orders SET status = $5, ${paidAtColumn} = $4
+      WHERE id = $1 AND user_id = $2 AND status = $6 AND ${amountColumn} = $3 RETURNING *`,
+    [id, userId, amountFen.toString(), at, to, from],
   );
   return row ? toOrder(row) : null;
 }

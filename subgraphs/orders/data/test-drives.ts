@@ -1,7 +1,8 @@
 /** The SQL of test drives (`orders.test_drives`): booked, and cancelled before they start. */
 import type { Queryable } from '../../kit/db';
-import { byKey, date, maybeDate, type Row } from './rows';
-import { userPages, type UserList, type UserPageKey } from './user-pages';
+import { date, maybeDate, type Row } from './rows';
+import type { TimeKey } from '../../kit/pagination';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export type TestDriveStatus = 'BOOKED' | 'CANCELLED';
 
@@ -29,13 +30,13 @@ function toTestDrive(r: Row): TestDrive {
   };
 }
 
-export async function testDrivesByIds(q: Queryable, ids: readonly string[]): Promise<(TestDrive | null)[]> {
+export async function testDrivesByIds(q: Queryable, ids: readonly string[]): Promise<TestDrive[]> {
   const rows = await q.query(`SELECT * FROM orders.test_drives WHERE id = ANY($1::text[])`, [ids]);
-  return byKey(ids, rows.map(toTestDrive), (t) => t.id);
+  return rows.map(toTestDrive);
 }
 
-const TEST_DRIVE_LIST: UserList<TestDrive> = { table: 'orders.test_drives', userColumn: 'user_id', timeColumn: 'booked_at', idColumn: 'id', map: toTestDrive };
-export const testDrivePages = (q: Queryable, keys: readonly UserPageKey[]) => userPages(q, TEST_DRIVE_LIST, keys);
+const TEST_DRIVE_LIST: ParentPageSpec<TestDrive> = { table: 'orders.test_drives', cols: 'x.*', parentCols: ['x.user_id'], sortCol: 'x.booked_at', sortType: 'timestamptz', map: toTestDrive };
+export const testDrivePages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, TEST_DRIVE_LIST, userIds, after, limit);
 
 export async function insertTestDrive(q: Queryable, d: TestDrive): Promise<TestDrive> {
   const [row] = await q.query(

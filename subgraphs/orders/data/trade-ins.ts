@@ -4,8 +4,9 @@
  */
 import type { Queryable } from '../../kit/db';
 import { fenFromDb } from '../../../platform/money';
-import { byKey, date, maybeDate, type Row } from './rows';
-import { userPages, type UserList, type UserPageKey } from './user-pages';
+import { date, maybeDate, type Row } from './rows';
+import type { TimeKey } from '../../kit/pagination';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export type TradeInStatus = 'REQUESTED' | 'APPRAISED' | 'CREDITED';
 
@@ -43,25 +44,25 @@ function toTradeIn(r: Row): TradeIn {
   };
 }
 
-export async function tradeInsByIds(q: Queryable, ids: readonly string[]): Promise<(TradeIn | null)[]> {
+export async function tradeInsByIds(q: Queryable, ids: readonly string[]): Promise<TradeIn[]> {
   const rows = await q.query(`SELECT * FROM orders.trade_ins WHERE id = ANY($1::text[])`, [ids]);
-  return byKey(ids, rows.map(toTradeIn), (t) => t.id);
+  return rows.map(toTradeIn);
 }
 
-const TRADE_IN_LIST: UserList<TradeIn> = { table: 'orders.trade_ins', userColumn: 'user_id', timeColumn: 'requested_at', idColumn: 'id', map: toTradeIn };
-export const tradeInPages = (q: Queryable, keys: readonly UserPageKey[]) => userPages(q, TRADE_IN_LIST, keys);
+const TRADE_IN_LIST: ParentPageSpec<TradeIn> = { table: 'orders.trade_ins', cols: 'x.*', parentCols: ['x.user_id'], sortCol: 'x.requested_at', sortType: 'timestamptz', map: toTradeIn };
+export const tradeInPages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, TRADE_IN_LIST, userIds, after, limit);
 
 /**
  * Trade-ins waiting for an appraisal (those asked of `dealerOrg`, or all when it is null), oldest
- * first, after the sort key [ISO time, id].
+ * first, after the sort key (time, id).
  */
-export async function tradeInsAwaitingAppraisal(q: Queryable, dealerOrg: string | null, limit: number, after: [string, string] | null): Promise<TradeIn[]> {
+export async function tradeInsAwaitingAppraisal(q: Queryable, dealerOrg: string | null, limit: number, after: TimeKey | null): Promise<TradeIn[]> {
   const rows = await q.query(
     `SELECT * FROM orders.trade_ins
       WHERE status = 'REQUESTED' AND ($4::text IS NULL OR dealer_org = $4::text)
         AND ($1::timestamptz IS NULL OR (requested_at, id) > ($1::timestamptz, $2::text))
       ORDER BY requested_at, id LIMIT $3`,
-    [after?.[0] ?? null, after?.[1] ?? null, limit, dealerOrg],
+    [after?.at ?? null, after?.id ?? null, limit, dealerOrg],
   );
   return rows.map(toTradeIn);
 }

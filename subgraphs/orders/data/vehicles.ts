@@ -1,7 +1,8 @@
 /** The SQL of vehicles (`orders.vehicles`): registered when an order is delivered, one row per VIN. */
 import type { Queryable } from '../../kit/db';
-import { byKey, date, type Row } from './rows';
-import { userPages, type UserList, type UserPageKey } from './user-pages';
+import { date, type Row } from './rows';
+import type { TimeKey } from '../../kit/pagination';
+import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';
 
 export interface Vehicle {
   vin: string;
@@ -25,18 +26,18 @@ function toVehicle(r: Row): Vehicle {
   };
 }
 
-export async function vehiclesByVins(q: Queryable, vins: readonly string[]): Promise<(Vehicle | null)[]> {
+export async function vehiclesByVins(q: Queryable, vins: readonly string[]): Promise<Vehicle[]> {
   const rows = await q.query(`SELECT * FROM orders.vehicles WHERE vin = ANY($1::text[])`, [vins]);
-  return byKey(vins, rows.map(toVehicle), (v) => v.vin);
+  return rows.map(toVehicle);
 }
 
-export async function vehiclesByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<(Vehicle | null)[]> {
+export async function vehiclesByOrderIds(q: Queryable, orderIds: readonly string[]): Promise<Vehicle[]> {
   const rows = await q.query(`SELECT * FROM orders.vehicles WHERE order_id = ANY($1::text[])`, [orderIds]);
-  return byKey(orderIds, rows.map(toVehicle), (v) => v.orderId);
+  return rows.map(toVehicle);
 }
 
-const VEHICLE_LIST: UserList<Vehicle> = { table: 'orders.vehicles', userColumn: 'owner_id', timeColumn: 'delivered_at', idColumn: 'vin', map: toVehicle };
-export const vehiclePages = (q: Queryable, keys: readonly UserPageKey[]) => userPages(q, VEHICLE_LIST, keys);
+const VEHICLE_LIST: ParentPageSpec<Vehicle> = { table: 'orders.vehicles', cols: 'x.*', parentCols: ['x.owner_id'], sortCol: 'x.delivered_at', sortType: 'timestamptz', idCol: 'x.vin', map: toVehicle };
+export const vehiclePages = (q: Queryable, userIds: readonly string[], after: TimeKey | null, limit: number) => pagesByParent(q, VEHICLE_LIST, userIds, after, limit);
 
 /** Registers a delivered vehicle; null when the VIN is already registered. */
 export async function insertVehicle(q: Queryable, v: Vehicle): Promise<Vehicle | null> {
