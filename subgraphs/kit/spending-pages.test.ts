@@ -8,7 +8,8 @@
  * pages and buckets must still say exactly what the rows say.
  */
 import type { Db, Queryable } from './db';
-import { compareLines, loadBuckets, loadLines, type Cursor, type Period, type SpendingBucket, type SpendingLine } from './spending';
+import { compareLines, loadBuckets, loadLines, type Period, type SpendingBucket, type SpendingLine } from './spending';
+import type { TimeKey as Cursor } from './pagination';
 import { Rng } from './seed';
 import { analyzeSubgraphTables, migrateAll } from '../../testing/seed';
 import { openTestDb } from '../../testing/harness';
@@ -128,21 +129,21 @@ describe.each(DATABASES)('spending pages on %s', (_name, kind) => {
       const page = await loadLines(db, c, HEAVY, { from: null, to: null }, after, 101);
       seen.push(...page);
       if (page.length < 101) break;
-      after = { occurredAt: page[page.length - 1].occurredAt, id: page[page.length - 1].id };
+      after = { at: page[page.length - 1].occurredAt, id: page[page.length - 1].id };
     }
     expect(seen).toEqual(histories.get(HEAVY)![c]);
   });
 
   const scenarios = {
     'the first page': () => ({ period: { from: null, to: null }, after: null }),
-    'a deep page (after the 5,000th line)': () => ({ period: { from: null, to: null }, after: { occurredAt: merged[4999].occurredAt, id: merged[4999].id } }),
+    'a deep page (after the 5,000th line)': () => ({ period: { from: null, to: null }, after: { at: merged[4999].occurredAt, id: merged[4999].id } }),
     "a period's first page": () => ({ period: { from: merged[7000].occurredAt, to: merged[3000].occurredAt }, after: null }),
   } satisfies Record<string, () => { period: Period; after: Cursor | null }>;
 
   describe.each(Object.keys(scenarios) as Array<keyof typeof scenarios>)('%s', (scenario) => {
     test.each(CONTRIBUTORS)('of %s is an index-ordered scan that reads about first + 1 rows', async (c) => {
       const { period, after } = scenarios[scenario]();
-      const expected = histories.get(HEAVY)![c].filter((l) => inPeriod(period)(l) && (!after || compareLines(l, after) > 0)).slice(0, LIMIT);
+      const expected = histories.get(HEAVY)![c].filter((l) => inPeriod(period)(l) && (!after || compareLines(l, { occurredAt: after.at, id: after.id }) > 0)).slice(0, LIMIT);
       expect(expected).toHaveLength(LIMIT);
       expect(await loadLines(db, c, HEAVY, period, after, LIMIT)).toEqual(expected);
 
