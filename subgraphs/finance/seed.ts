@@ -4,12 +4,33 @@
  * vehicle: compulsory cover every year, commercial cover in about 70% of years. Deterministic from
  * `world.rng`; writes only finance's tables, in a few multi-row statements.
  */
-import { DEMO_USER, addDays, type SeedStage, type SeedWorld } from '../kit/seed';
+import { DEMO_USER, addDays, seedFact, type SeedStage, type SeedWorld } from '../kit/seed';
 import type { Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { allProducts, insertPolicies, type InsuranceProductRow, type NewPolicy } from './data/insurance';
 import { insertInstalments, insertLoans, type FinanceKind, type LoanSeedRow, type NewInstalment } from './data/loans';
 import { addMonthsUtc, buildSchedule } from './schedule';
+
+/** A seeded order, as finance reads it: a loan or lease finances `financedFen` of it (0: paid in cash). */
+export interface SeededOrder {
+  id: string;
+  userId: string;
+  financedFen: bigint;
+  placedAt: Date;
+}
+
+/** A delivered vehicle, as finance reads it: insured yearly from its delivery. */
+export interface DeliveredVehicle {
+  vin: string;
+  ownerId: string;
+  deliveredAt: Date;
+}
+
+/** What finance reads of the orders stage's facts. */
+export const ORDERS = {
+  orders: seedFact<readonly SeededOrder[]>('orders', 'orders'),
+  vehicles: seedFact<readonly DeliveredVehicle[]>('orders', 'vehicles'),
+};
 
 /** Rates offered in the seed: 0% manufacturer promotions and typical captive-finance rates. */
 const SEED_RATES_BPS = [0, 199, 299, 399, 499] as const;
@@ -27,7 +48,7 @@ export function planFinanceSeed(world: SeedWorld, products: readonly InsurancePr
   const instalments: NewInstalment[] = [];
   const policies: NewPolicy[] = [];
 
-  for (const order of world.orders.orders) {
+  for (const order of world.read(ORDERS.orders)) {
     if (order.financedFen <= 0n) continue;
     // The finance contract is signed about a week after the order is placed.
     const openedAt = addDays(order.placedAt, rng.int(5, 9) + rng.next());
@@ -78,7 +99,7 @@ export function planFinanceSeed(world: SeedWorld, products: readonly InsurancePr
     if (!product) throw new Error(`finance seed: no ${kind} product for ${org} in finance.insurance_products`);
     return product;
   };
-  for (const vehicle of world.orders.vehicles) {
+  for (const vehicle of world.read(ORDERS.vehicles)) {
     // Owners mostly stay with one insurer; about one in five switches at a renewal.
     let insurer = rng.pick(insurers);
     for (let year = 0; ; year++) {
@@ -116,7 +137,7 @@ function checkDemoActivity(rows: FinanceSeedRows): void {
   if (!paidDemoInstalment || !demoPolicy) {
     throw new Error(
       `finance seed: ${DEMO_USER} needs a financed order placed at least two months before the seed's now and a delivered vehicle ` +
-        `in world.orders (has a paid instalment: ${paidDemoInstalment}, has a policy: ${demoPolicy})`,
+        `in ${ORDERS.orders.key} (has a paid instalment: ${paidDemoInstalment}, has a policy: ${demoPolicy})`,
     );
   }
 }
