@@ -4,6 +4,7 @@
  * else a plain value of its type. What cannot be built fails, naming the argument.
  */
 import {
+  astFromValue,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -12,6 +13,7 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  print,
   type GraphQLEnumType,
   type GraphQLField,
   type GraphQLInputType,
@@ -22,17 +24,19 @@ import type { GraphSamples } from './graph-walk';
 import { resolvedEntities } from './entities';
 import { subgraphs } from '../subgraphs';
 
-/** One leaf of a field's arguments: `input.lines[0].unitPrice`, its own name and its scalar or enum type. */
+/** One leaf of a field's arguments: `input.lines[0].unitPrice`, its own name, its scalar or enum type, and whether null is a value of it. */
 export interface ArgumentLeaf {
   path: string;
   name: string;
   type: GraphQLScalarType | GraphQLEnumType;
+  nullable: boolean;
 }
 
-/** An operation and its variables. */
+/** An operation and its variables; `inline()` writes the same operation with every argument as a literal. */
 export interface Call {
   query: string;
   variables: Record<string, unknown>;
+  inline(): string;
 }
 
 /**
@@ -48,14 +52,14 @@ export function callWith(
   include: (path: string) => boolean = () => false,
 ): Call {
   const wanted = (path: string, type: GraphQLInputType, defaultValue: unknown) => (isNonNullType(type) && defaultValue === undefined) || include(path);
-  const build = (type: GraphQLInputType, path: string, name: string): unknown => {
-    if (isNonNullType(type)) return build(type.ofType, path, name);
+  const build = (type: GraphQLInputType, path: string, name: string, nullable = true): unknown => {
+    if (isNonNullType(type)) return build(type.ofType, path, name, false);
     if (isListType(type)) return [build(type.ofType, `${path}[0]`, name)];
     if (isInputObjectType(type)) {
       const fields = Object.values(type.getFields()).filter((f) => wanted(`${path}.${f.name}`, f.type, f.defaultValue));
       return Object.fromEntries(fields.map((f) => [f.name, build(f.type, `${path}.${f.name}`, f.name)]));
     }
-    if (isScalarType(type) || isEnumType(type)) return valueOf({ path, name, type });
+    if (isScalarType(type) || isEnumType(type)) return valueOf({ path, name, type, nullable });
     throw new Error(`${field.name}: cannot build ${path} of type ${String(type)}`);
   };
   const args = field.args.filter((a) => wanted(a.name, a.type, a.defaultValue));
@@ -63,7 +67,16 @@ export function callWith(
   const declared = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const passed = args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const selection = isLeafType(getNamedType(field.type)) ? '' : ' { __typename }';
-  return { query: `${operation}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''}${selection} }`, variables };
+  const literal = (a: (typeof args)[number]) => {
+    const ast = astFromValue(variables[a.name], a.type);
+    if (!ast) throw new Error(`${field.name}(${a.name}): ${JSON.stringify(variables[a.name])} has no literal form`);
+    return `${a.name}: ${print(ast)}`;
+  };
+  return {
+    query: `${operation}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''}${selection} }`,
+    variables,
+    inline: () => `${operation} { ${field.name}${args.length ? `(${args.map(literal).join(', ')})` : ''}${selection} }`,
+  };
 }
 
 /** Every scalar or enum leaf of `field`'s arguments, optional ones included (`input.tradeInId`). */
@@ -72,7 +85,7 @@ export function argumentLeaves(field: GraphQLField<unknown, unknown>): ArgumentL
   const walk = (type: GraphQLInputType, path: string, name: string, seen: ReadonlySet<string>): void => {
     const inner = isNonNullType(type) ? type.ofType : type;
     if (isListType(inner)) walk(inner.ofType, `${path}[0]`, name, seen);
-    else if (isScalarType(inner) || isEnumType(inner)) leaves.push({ path, name, type: inner });
+    else if (isScalarType(inner) || isEnumType(inner)) leaves.push({ path, name, type: inner, nullable: !isNonNullType(type) });
     else if (isInputObjectType(inner) && !seen.has(inner.name)) {
       for (const f of Object.values(inner.getFields())) walk(f.type, `${path}.${f.name}`, f.name, new Set([...seen, inner.name]));
     }

@@ -11,7 +11,8 @@ import { seedId } from '../kit/ids';
 import { addDays, DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';
 import { allProducts } from './data/insurance';
-import { ORDERS, planFinanceSeed, seedFinance, type DeliveredVehicle, type SeededOrder } from './seed';
+import { planFinanceSeed, seedFinance } from './seed';
+import { ORDERS, type DeliveredVehicle, type SeededOrder } from './seed-facts';
 
 const USERS = 10_000;
 

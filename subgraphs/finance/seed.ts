@@ -4,33 +4,13 @@
  * vehicle: compulsory cover every year, commercial cover in about 70% of years. Deterministic from
  * `world.rng`; writes only finance's tables, in a few multi-row statements.
  */
-import { DEMO_USER, addDays, seedFact, type SeedStage, type SeedWorld } from '../kit/seed';
+import { DEMO_USER, addDays, type SeedStage, type SeedWorld } from '../kit/seed';
+import { ORDERS } from './seed-facts';
 import type { Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { allProducts, insertPolicies, type InsuranceProductRow, type NewPolicy } from './data/insurance';
 import { insertInstalments, insertLoans, type FinanceKind, type LoanSeedRow, type NewInstalment } from './data/loans';
 import { addMonthsUtc, buildSchedule } from './schedule';
-
-/** A seeded order, as finance reads it: a loan or lease finances `financedFen` of it (0: paid in cash). */
-export interface SeededOrder {
-  id: string;
-  userId: string;
-  financedFen: bigint;
-  placedAt: Date;
-}
-
-/** A delivered vehicle, as finance reads it: insured yearly from its delivery. */
-export interface DeliveredVehicle {
-  vin: string;
-  ownerId: string;
-  deliveredAt: Date;
-}
-
-/** What finance reads of the orders stage's facts. */
-export const ORDERS = {
-  orders: seedFact<readonly SeededOrder[]>('orders', 'orders'),
-  vehicles: seedFact<readonly DeliveredVehicle[]>('orders', 'vehicles'),
-};
 
 /** Rates offered in the seed: 0% manufacturer promotions and typical captive-finance rates. */
 const SEED_RATES_BPS = [0, 199, 299, 399, 499] as const;
