@@ -94,14 +94,12 @@ export function argumentLeaves(field: GraphQLField<unknown, unknown>): ArgumentL
   return leaves;
 }
 
-/** A plain value of each scalar the graph takes, for arguments that name nothing the walk met. */
+/** A plain value of each built-in scalar, for arguments that name nothing the walk met (amounts and times: candidatesFor). */
 const PLAIN: Record<string, () => unknown> = {
   String: () => 'sweep',
   Int: () => 1,
   Float: () => 1,
   Boolean: () => false,
-  Decimal: () => '1.00',
-  DateTime: () => new Date(Date.now() + 86_400_000).toISOString(),
 };
 
 let singleKeys: Map<string, string> | undefined;
