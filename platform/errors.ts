@@ -1,7 +1,7 @@
 /** Errors a client can act on, each with its `extensions.code`. */
 import { GraphQLError, type ASTNode } from 'graphql';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SUBGRAPH_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 function err(code: ErrorCode, message: string, extra?: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });
@@ -13,6 +13,8 @@ export const badInput = (message: string, field?: string) => err('BAD_USER_INPUT
 export const notFound = (message: string) => err('NOT_FOUND', message);
 /** The request is well-formed but the resource's state does not allow it (paid twice, delivered twice, ...). */
 export const conflict = (message: string) => err('CONFLICT', message);
+/** A part of the answer depends on a subgraph that did not answer; retrying may succeed. Never a partial sum. */
+export const subgraphUnavailable = (subgraph: string, message: string) => err('SUBGRAPH_UNAVAILABLE', message, { subgraph });
 
 /**
  * An input value refused by a rule of the kit (a scalar's format, the range of `DateTime`, no NUL in

@@ -9,6 +9,7 @@
  * database (DATABASE_URL, default local) or, with --pglite, on the embedded database.
  */
 import { seedAll } from '../subgraphs/seeding';
+import { spendingContributors } from '../stack/graph';
 import { startTestGraph, as, type TestGraph } from '../testing/harness';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { parseFlags } from './cli';
@@ -41,10 +42,10 @@ async function main() {
     await seedAll(g.db, users);
     console.log(`seeded ${users} users on ${g.db.kind} in ${Date.now() - seeded} ms`);
 
+    // Every contributor's view, from the folders: baseline B sums exactly what the report merges.
+    const contributors = spendingContributors();
     const lineCounts = await g.db.query<{ user_id: string; n: string }>(
-      `SELECT user_id, count(*)::text AS n FROM (
-         SELECT user_id FROM orders.spending_lines UNION ALL SELECT user_id FROM finance.spending_lines
-         UNION ALL SELECT user_id FROM aftermarket.spending_lines UNION ALL SELECT user_id FROM energy.spending_lines) l
+      `SELECT user_id, count(*)::text AS n FROM (${contributors.map((c) => `SELECT user_id FROM ${c}.spending_lines`).join(' UNION ALL ')}) l
        GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`,
     );
     const heavy = lineCounts[0]?.user_id ?? DEMO_USER;
@@ -56,7 +57,7 @@ async function main() {
     };
     const sqlTotals = (userId: string) =>
       Promise.all(
-        ['orders', 'finance', 'aftermarket', 'energy'].map((s) =>
+        contributors.map((s) =>
           g.db.query(`SELECT category, to_char(occurred_at AT TIME ZONE 'UTC','YYYY-MM') m, sum(amount_fen) FROM ${s}.spending_lines WHERE user_id = $1 GROUP BY 1, 2`, [userId]),
         ),
       );

@@ -9,6 +9,8 @@ import { stringify } from 'yaml';
 import { compose, type CompositionOutcome, type SubgraphSource } from '../gateway/composition';
 import { subgraphs as discovered } from '../subgraphs';
 import { loadTypeDefs, peerSchemas, servedSchema, type SubgraphModule } from '../subgraphs/kit/module';
+import { contributorsOf } from '../subgraphs/kit/merged-list/generate';
+import { SPENDING_LIST } from '../subgraphs/kit/spending';
 
 /** The federation version every subgraph links (and rover composes with). */
 export const FEDERATION_VERSION = '=2.14.4';
@@ -55,4 +57,9 @@ export function roverYaml(folders: readonly GraphFolder[]): string {
     '# `rover supergraph compose --config rover.yaml` and `npm run compose` produce the same supergraph.\n' +
     stringify({ federation_version: FEDERATION_VERSION, subgraphs })
   );
+}
+
+/** The subgraphs that contribute to the spending report, in merge order (read from their schemas). */
+export function spendingContributors(mods: readonly SubgraphModule<any>[] = discovered()): string[] {
+  return contributorsOf(SPENDING_LIST, peerSchemas(mods)).map((c) => c.name);
 }

@@ -15,6 +15,7 @@ import { SPENDING_LIST } from './kit/spending';
 import { categoryOrder } from './kit/merged-list/contributions';
 import { contributorsOf } from './kit/merged-list/generate';
 import { peerSchemas } from './kit/module';
+import { spendingContributors } from '../stack/graph';
 import { subgraph, subgraphs } from '.';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ import { DEPOSIT_FEN } from './orders/rules';
 
 const USERS = 300;
 /** Derived from the folders, so a new contributor or table is covered here without an edit. */
-const CONTRIBUTORS = contributorsOf(SPENDING_LIST, peerSchemas(subgraphs())).map((c) => c.name);
+const CONTRIBUTORS = spendingContributors();
 const SPENDING_CATEGORIES = categoryOrder(contributorsOf(SPENDING_LIST, peerSchemas(subgraphs())));
 const SCHEMAS = subgraphs().filter((m) => !m.stateless).map((m) => `'${m.name}'`).join(', ');
 const EVERY_VIEW = (columns: string, where = '') => CONTRIBUTORS.map((c) => `SELECT ${columns} FROM ${c}.spending_lines${where}`).join(' UNION ALL ');

@@ -61,6 +61,11 @@ export async function openTestDb(kind: 'auto' | 'pglite' = 'auto'): Promise<{ db
   };
 }
 
+/** Every subgraph folder's own schema, as the peers a generated schema (spending's) is built from. */
+export function treePeerSchemas() {
+  return peerSchemas(subgraphs());
+}
+
 /** The schema one subgraph of this tree serves (generated ones built from the other folders). */
 export function servedSubgraphSchema(name: string) {
   return buildModuleSchema(subgraph(name), peerSchemas(subgraphs()));

@@ -10,9 +10,9 @@ export async function runSeedStages(db: Db, world: SeedWorld, only?: readonly st
   }
 }
 
-/** A seed world before any stage has run: `users` users (the demo user first), the seed's fixed clock. */
-export function emptyWorld(users = 1, seed = 3): SeedWorld {
-  return new SeedWorld({ rng: new Rng(seed), users: seedUsers(users) });
+/** A seed world before any stage has run: `users` seeded users (the demo user first), or these ids; the seed's fixed clock. */
+export function emptyWorld(users: number | readonly string[] = 1, seed = 3): SeedWorld {
+  return new SeedWorld({ rng: new Rng(seed), users: typeof users === 'number' ? seedUsers(users) : users });
 }
 
 /** The whole demo seed (every stage), as `npm run seed` writes it. */

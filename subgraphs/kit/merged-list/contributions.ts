@@ -2,7 +2,7 @@
  * A list merged across contributors — the merger's side at run time: the contributions arrive in the
  * entity representation (the gateway fetched them because the derived fields `@requires` them).
  */
-import { GraphQLError } from 'graphql';
+import { subgraphUnavailable } from '../../../platform/errors';
 import type { Contributor, MergedPart } from './generate';
 
 /**
@@ -13,7 +13,7 @@ export function contributionsOf<T>(rep: Record<string, unknown>, contributors: r
   return contributors.map((c) => {
     const value = rep[`${c.name}${part.suffix}`];
     if (!Array.isArray(value)) {
-      throw new GraphQLError(`the ${c.name} subgraph's part is unavailable right now, so this cannot be answered exactly; try again`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: c.name } });
+      throw subgraphUnavailable(c.name, `the ${c.name} subgraph's part is unavailable right now, so this cannot be answered exactly; try again`);
     }
     return value as T[];
   });
