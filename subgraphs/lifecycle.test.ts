@@ -11,6 +11,10 @@ import { seedAll } from './seeding';
 import { formatFen } from '../platform/money';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
 import { pseudonym } from './kit/auth';
+import { subgraphs } from '.';
+import { apiSchema, isPersonal, sampleGraph, sampleOf } from '../testing/graph-walk';
+import { requiredValues, resolvedEntities } from '../testing/entities';
+import { aimedAt, callWith } from '../testing/operations';
 
 const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, $after: String) {
   me {
@@ -41,6 +45,16 @@ const HEADLINE = `query MySpending($from: DateTime, $to: DateTime, $first: Int, 
 
 const ADMIN = as.admin();
 
+/** The distinct error codes of an answer. */
+const codesOf = (res: GqlResult) => [...new Set((res.errors ?? []).map((e) => e.extensions?.code))];
+
+/** Every value of `value` that is not a key or `__typename`, and not null. */
+const valuesIn = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value.flatMap(valuesIn) : value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => (k === '__typename' ? [] : valuesIn(v))) : value === null ? [] : [value];
+
+/** True when an answer holds no value the request did not send: it read nothing. */
+const onlyEchoes = (data: unknown, sent: unknown) => valuesIn(data).every((v) => valuesIn(sent).includes(v));
+
 /** Buys, pays and takes delivery of a car; returns the order and the VIN. */
 async function buyCar(g: TestGraph, user: Identity, opts: { trimId: string; financed?: string; tradeInId?: string; colourId?: string; packageId?: string; accessoryIds?: string[] }) {
   const { placeOrder: order } = ok(await g.gql(`mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id deposit { amount } balanceDue { amount } totalPrice { amount } tradeInCredit { amount } financedAmount { amount } } }`, {
@@ -68,10 +82,12 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
   }, 120_000);
   afterAll(async () => g?.stop());
 
-  test('buying: trade-in, order with options, deposit, balance, delivery', async () => {
+  test('buying: a test drive, trade-in, order with options, deposit, balance, delivery', async () => {
     const { requestTradeIn } = ok(await g.gql(`mutation { requestTradeIn(input: { description: "2016 hatchback", year: 2016, mileageKm: 98000, dealerOrg: "gac-aion" }) { id } }`, {}, user));
     ok(await g.gql(`mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "12000.50") { status } }`, { id: requestTradeIn.id }, ADMIN));
     const { accessories } = ok(await g.gql(`{ accessories(first: 2) { edges { node { id } } } }`, {}, user));
+    // A test drive first: the sweeps below ask every subgraph about every kind of this user's objects.
+    ok(await g.gql(`mutation($at: DateTime!) { bookTestDrive(input: { trimId: "trim-ut-swap-420-rental", city: "Guangzhou", at: $at }) { id } }`, { at: new Date(Date.now() + 86400_000).toISOString() }, user));
     const { order, vin } = await buyCar(g, user, {
       trimId: 'trim-ut-swap-420-rental',
       colourId: 'colour-lake-blue',
@@ -212,89 +228,62 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
   });
 
   test('no mutation in the graph lets an analyst change anything: each one, aimed at this user, is FORBIDDEN', async () => {
-    const { __type } = ok(await g.gql(`{ __type(name: "Mutation") { fields { name } } }`, {}, ADMIN));
-    const soon = new Date(Date.now() + 3 * 86400_000).toISOString();
-    const past = (ms: number) => new Date(Date.now() - ms).toISOString();
-    const attempts: Record<string, [string, Record<string, unknown>]> = {
-      bookTestDrive: [`mutation($at: DateTime!) { bookTestDrive(input: { trimId: "trim-ut-420", city: "Guangzhou", at: $at }) { id } }`, { at: soon }],
-      cancelTestDrive: [`mutation { cancelTestDrive(id: "td-s000001") { id } }`, {}],
-      requestTradeIn: [`mutation { requestTradeIn(input: { description: "car", year: 2016, mileageKm: 1, dealerOrg: "gac-aion" }) { id } }`, {}],
-      appraiseTradeIn: [`mutation($id: ID!) { appraiseTradeIn(id: $id, amount: "1.00") { id } }`, { id: ids.tradeIn }],
-      placeOrder: [`mutation { placeOrder(input: { trimId: "trim-ut-420", idempotencyKey: "analyst" }) { id } }`, {}],
-      payDeposit: [`mutation($o: ID!) { payDeposit(orderId: $o, amount: "5000.00") { id } }`, { o: ids.order }],
-      payBalance: [`mutation($o: ID!) { payBalance(orderId: $o, amount: "0.00") { id } }`, { o: ids.order }],
-      deliverOrder: [`mutation($o: ID!, $v: String!) { deliverOrder(orderId: $o, vin: $v) { id } }`, { o: ids.order, v: testVin() }],
-      cancelOrder: [`mutation($o: ID!) { cancelOrder(orderId: $o) { id } }`, { o: ids.order }],
-      openLoan: [`mutation($o: ID!) { openLoan(input: { orderId: $o, kind: LOAN, termMonths: 12, annualRateBps: 0 }) { id } }`, { o: ids.order }],
-      payInstalment: [`mutation($i: ID!) { payInstalment(instalmentId: $i, amount: "1.00") { id } }`, { i: ids.nextInstalment }],
-      buyInsurance: [`mutation($v: String!) { buyInsurance(input: { vin: $v, productId: "insp-s000001" }) { id } }`, { v: ids.vin }],
-      bookService: [`mutation($s: ID!, $v: String!, $at: DateTime!) { bookService(input: { storeId: $s, vin: $v, serviceType: MAINTENANCE, scheduledAt: $at }) { id } }`, { s: ids.store, v: ids.vin, at: soon }],
-      issueInvoice: [`mutation($a: ID!) { issueInvoice(input: { appointmentId: $a, lines: [{ kind: LABOUR, description: "x", quantity: 1, unitPrice: "1.00", warrantyCovered: false }] }) { id } }`, { a: ids.appointment }],
-      cancelAppointment: [`mutation($a: ID!) { cancelAppointment(id: $a) { id } }`, { a: ids.appointment }],
-      recordPackageFitting: [`mutation($v: String!, $s: ID!) { recordPackageFitting(input: { vin: $v, storeId: $s }) { id } }`, { v: ids.vin, s: ids.store }],
-      subscribeBatteryPlan: [`mutation($v: String!) { subscribeBatteryPlan(input: { vin: $v, planId: "bplan-standard" }) { id } }`, { v: ids.vin }],
-      cancelBatterySubscription: [`mutation($s: ID!) { cancelBatterySubscription(id: $s) { id } }`, { s: ids.subscription }],
-      recordSwap: [`mutation($s: ID!, $v: String!, $at: DateTime!) { recordSwap(input: { stationId: $s, vin: $v, swappedAt: $at, stateOfChargeBefore: 10, stateOfChargeAfter: 90 }) { id } }`, { s: ids.station, v: ids.vin, at: past(60_000) }],
-      recordCharging: [`mutation($v: String!, $s: DateTime!, $e: DateTime!) { recordCharging(input: { vin: $v, chargerId: "chgr-s000003", startedAt: $s, endedAt: $e, energyWh: 1000, fee: "1.00" }) { id } }`, { v: ids.vin, s: past(600_000), e: past(60_000) }],
-      chargeSubscriptionMonth: [`mutation($s: ID!, $p: String!) { chargeSubscriptionMonth(subscriptionId: $s, period: $p) { id } }`, { s: ids.subscription, p: new Date().toISOString().slice(0, 7) }],
-      statePreference: [`mutation { statePreference(input: { modelId: "model-aion-ut", priceExpectation: "100000.00" }) { id } }`, {}],
-    };
-    // A mutation added to any subgraph fails this line until it is tried here too.
-    expect(Object.keys(attempts).sort()).toEqual(__type.fields.map((f: any) => f.name).sort());
+    // Every mutation of every subgraph, from the schema clients see; its ids are this user's own objects
+    // (or public ones: a trim, a store), so a missing check would act on this user's data.
+    const schema = await apiSchema(g);
+    const samples = await sampleGraph(g, schema, user);
+    const mutations = Object.values(schema.getMutationType()!.getFields());
     const before = ok(await g.gql(HEADLINE, { first: 1 }, user)).me.spending;
-    for (const [name, [query, variables]] of Object.entries(attempts)) {
-      expect([name, codeOf(await g.gql(query, variables, as.analyst()))]).toEqual([name, 'FORBIDDEN']);
+    for (const mutation of mutations) {
+      const { query, variables } = callWith(schema, 'mutation', mutation, aimedAt(schema, samples, mutation));
+      expect([mutation.name, codeOf(await g.gql(query, variables, as.analyst()))]).toEqual([mutation.name, 'FORBIDDEN']);
     }
+    expect(mutations.length).toBeGreaterThan(20);
     const after = ok(await g.gql(HEADLINE, { first: 1 }, user)).me.spending;
     expect({ total: after.total, lineCount: after.lineCount }).toEqual({ total: before.total, lineCount: before.lineCount });
   });
 
-  test("calling a subgraph directly reads nothing personal: unsigned it is refused (401), and as an anonymous caller the gateway signed every entity and list of this user is UNAUTHENTICATED", async () => {
-    const direct = async (subgraph: Parameters<TestGraph['subgraphUrl']>[0], representation: Record<string, unknown>, selection: string, signed: boolean) => {
+  test("calling any subgraph directly reads nothing personal: unsigned it is refused (401), and as an anonymous caller the gateway signed every entity of this user that any subgraph resolves is UNAUTHENTICATED", async () => {
+    // Real ids to aim at: this user's data through the gateway, and the public catalog an anonymous caller reads.
+    const samples = await sampleGraph(g, await apiSchema(g), user);
+    const direct = async (subgraph: string, representation: Record<string, unknown>, selection: string, signed: boolean) => {
       const res = await fetch(g.subgraphUrl(subgraph), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(signed ? { [IDENTITY_HEADER]: signIdentity(null, g.internalSecret) } : {}) },
-        body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${representation.__typename} { ${selection} } } }`, variables: { r: [representation] } }),
+        body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${representation.__typename} { __typename ${selection} } } }`, variables: { r: [representation] } }),
       });
       return { ...((await res.json()) as GqlResult), status: res.status };
     };
-    const page = { userId: user.sub, period: 'all', first: 20, after: '' };
-    const report = { userId: user.sub, period: 'all' };
-    const attempts: Array<[Parameters<TestGraph['subgraphUrl']>[0], Record<string, unknown>, string]> = [
-      ['orders', { __typename: 'User', id: user.sub }, 'orders { edges { cursor } } vehicles { edges { cursor } } testDrives { edges { cursor } } tradeIns { edges { cursor } }'],
-      ['spending', { __typename: 'User', id: user.sub, internalId: user.sub }, 'spending(from: null) { userId }'],
-      ['orders', { __typename: 'Order', id: ids.order }, 'id userId'],
-      ['orders', { __typename: 'Vehicle', vin: ids.vin }, 'vin ownerId internalOwnerId'],
-      ['orders', { __typename: 'TradeIn', id: ids.tradeIn }, 'id description'],
-      ['spending', { __typename: 'SpendingReport', ...report, ordersBuckets: [], financeBuckets: [], aftermarketBuckets: [], energyBuckets: [] }, 'total { amount }'],
-      ['orders', { __typename: 'SpendingReport', ...report }, 'ordersBuckets { amount }'],
-      ['finance', { __typename: 'User', id: user.sub }, 'loans { edges { cursor } } insurancePolicies { edges { cursor } }'],
-      ['finance', { __typename: 'Order', id: ids.order }, 'loan { id }'],
-      ['finance', { __typename: 'Vehicle', vin: ids.vin }, 'insurancePolicies { id }'],
-      ['finance', { __typename: 'Instalment', id: ids.instalment }, 'id amount { amount }'],
-      ['finance', { __typename: 'SpendingReport', ...report }, 'financeBuckets { amount }'],
-      ['finance', { __typename: 'SpendingLinePage', ...page }, 'financeLines { description }'],
-      ['aftermarket', { __typename: 'User', id: user.sub }, 'appointments { edges { cursor } } serviceInvoices { edges { cursor } }'],
-      ['aftermarket', { __typename: 'Vehicle', vin: ids.vin, internalOwnerId: user.sub }, 'serviceHistory { edges { cursor } }'],
-      ['aftermarket', { __typename: 'Appointment', id: ids.appointment }, 'id note'],
-      ['aftermarket', { __typename: 'ServiceInvoice', id: ids.invoice }, 'id userId'],
-      ['aftermarket', { __typename: 'SpendingLinePage', ...page }, 'aftermarketLines { description }'],
-      ['energy', { __typename: 'User', id: user.sub }, 'batterySubscriptions { edges { cursor } } swapSessions { edges { cursor } } chargingSessions { edges { cursor } }'],
-      ['energy', { __typename: 'Vehicle', vin: ids.vin, internalOwnerId: user.sub }, 'batterySubscription { id } swapSessions { edges { cursor } } chargingSessions { edges { cursor } }'],
-      ['energy', { __typename: 'BatterySubscription', id: ids.subscription }, 'id userId'],
-      ['energy', { __typename: 'SwapSession', id: ids.swap }, 'id userId'],
-      ['energy', { __typename: 'ChargingSession', id: ids.charging }, 'id location'],
-      ['energy', { __typename: 'SpendingLinePage', ...page }, 'energyLines { description }'],
-      ['catalog', { __typename: 'User', id: user.sub }, 'preferences { edges { cursor } }'],
-    ];
-    for (const [subgraph, representation, selection] of attempts) {
-      for (const signed of [false, true]) {
-        const res = await direct(subgraph, representation, selection, signed);
-        const what = `${signed ? 'anonymous' : 'unsigned'} ${subgraph} ${representation.__typename} { ${selection} }`;
-        expect([what, res.status, res.errors?.[0]?.extensions?.code]).toEqual([what, signed ? 200 : 401, 'UNAUTHENTICATED']);
-        expect([what, JSON.stringify(res.data ?? null).includes(user.sub)]).toEqual([what, false]);
+    // Every entity type of every subgraph folder, and each field that subgraph resolves for it on its own
+    // (one field per request, so a refusal of one cannot hide another's answer).
+    const entities = subgraphs().flatMap((m) => resolvedEntities(m.name));
+    let asked = 0;
+    for (const entity of entities) {
+      const sample = sampleOf(samples, entity.type);
+      if (!sample) throw new Error(`the direct-call sweep has no ${entity.type} to ask ${entity.subgraph} about: give the test user one through the gateway in this test's life`);
+      const key = { __typename: entity.type, ...Object.fromEntries(entity.keyFields.map((k) => [k, sample[k]])) };
+      const mine = isPersonal(samples, entity.type);
+      const unsigned = await direct(entity.subgraph, key, '__typename', false);
+      expect([`unsigned ${entity.subgraph} ${entity.type}`, unsigned.status, codesOf(unsigned)]).toEqual([`unsigned ${entity.subgraph} ${entity.type}`, 401, ['UNAUTHENTICATED']]);
+      for (const field of entity.fields) {
+        const representation = { ...requiredValues(entity, field, user.sub), ...key };
+        const res = await direct(entity.subgraph, representation, field.selection, true);
+        const what = `anonymous ${entity.subgraph} ${entity.type} { ${field.selection} }`;
+        if (mine) {
+          // The user's own entities are refused, or answer nothing but what the caller sent (orders' internal
+          // `User.internalId` repeats an anonymous caller's `id`: for anyone but an analyst the two are one).
+          const refused = codesOf(res).join() === 'UNAUTHENTICATED';
+          expect([what, res.status, refused || (!res.errors && onlyEchoes(res.data, representation))]).toEqual([what, 200, true]);
+          asked += 1;
+        } else {
+          // The public catalog, stores and stations answer, and hold nothing of the user.
+          expect([what, res.status, codesOf(res), JSON.stringify(res.data).includes(user.sub)]).toEqual([what, 200, [], false]);
+        }
       }
     }
+    // Not vacuous: the user's own entities in every subgraph folder were asked for, field by field.
+    expect(asked).toBeGreaterThan(100);
+    expect(new Set(entities.filter((e) => isPersonal(samples, e.type)).map((e) => e.subgraph))).toEqual(new Set(subgraphs().map((m) => m.name)));
   });
 
   test('an analyst reads the same spending through user(id:)', async () => {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, type Db } from './kit/db';
-import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from './kit/seed';
+import { Rng, SeedWorld, seedUsers } from './kit/seed';
 import { subgraphs } from '.';
 
 /** Applies every subgraph's migrations (idempotent). */
@@ -42,13 +42,7 @@ export async function seedAll(db: Db, users: number, seed = 20251111): Promise<S
   if (!Number.isInteger(users) || users < 1 || users > 1_000_000) throw new Error('users must be a whole number from 1 to 1000000');
   if (await seedInfo(db)) throw new Error('the database is already seeded; reset it first');
   await migrateAll(db); // idempotent: a fresh database gets its schemas, a migrated one is untouched
-  const world: SeedWorld = {
-    rng: new Rng(seed),
-    users: seedUsers(users),
-    now: SEED_NOW,
-    catalog: emptySeedCatalog(),
-    orders: { orders: [], vehicles: [] },
-  };
+  const world = new SeedWorld({ rng: new Rng(seed), users: seedUsers(users) });
   const millis: Record<string, number> = {};
   for (const mod of subgraphs()) {
     if (!mod.seed) continue;

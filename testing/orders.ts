@@ -6,13 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type TestGraph } from './harness';
 import { ok } from './assertions';
 import { testVin } from './fresh-ids';
-import { emptySeedCatalog, Rng, SEED_NOW, type SeedTrim, type SeedWorld } from '../subgraphs/kit/seed';
+import { Rng, SeedWorld } from '../subgraphs/kit/seed';
+import { CATALOG_FACTS, type SeedAccessory, type SeedColour, type SeedPackage, type SeedTrim } from '../subgraphs/catalog/seed/facts';
 import type { Identity } from '../platform/identity';
 import { runSeedStages } from './seed';
 
 export interface OrdersTestGraph {
   g: TestGraph;
   world: SeedWorld;
+  /** The seeded catalog, as its seed stage published it. */
+  catalog: { trims: readonly SeedTrim[]; colours: readonly SeedColour[]; packages: readonly SeedPackage[]; accessories: readonly SeedAccessory[] };
   /** An available trim of `gac-aion` that owns its battery. */
   trim: SeedTrim;
   /** An available battery-rental trim. */
@@ -24,17 +27,17 @@ export interface OrdersTestGraph {
 /** Starts the graph and seeds only the catalog (no users), so every test user starts with nothing. */
 export async function startOrdersGraph(): Promise<OrdersTestGraph> {
   const g = await startTestGraph();
-  const world: SeedWorld = {
-    rng: new Rng(20261101),
-    users: [],
-    now: SEED_NOW,
-    catalog: emptySeedCatalog(),
-    orders: { orders: [], vehicles: [] },
-  };
+  const world = new SeedWorld({ rng: new Rng(20261101), users: [] });
   await runSeedStages(g.db, world, ['catalog']);
-  const trim = world.catalog.trims.find((t) => !t.batteryRental && t.manufacturerOrg === 'gac-aion') ?? world.catalog.trims[0];
-  const rentalTrim = world.catalog.trims.find((t) => t.batteryRental) ?? trim;
-  return { g, world, trim, rentalTrim, org: trim.manufacturerOrg };
+  const catalog = {
+    trims: world.read(CATALOG_FACTS.trims),
+    colours: world.read(CATALOG_FACTS.colours),
+    packages: world.read(CATALOG_FACTS.packages),
+    accessories: world.read(CATALOG_FACTS.accessories),
+  };
+  const trim = catalog.trims.find((t) => !t.batteryRental && t.manufacturerOrg === 'gac-aion') ?? catalog.trims[0];
+  const rentalTrim = catalog.trims.find((t) => t.batteryRental) ?? trim;
+  return { g, world, catalog, trim, rentalTrim, org: trim.manufacturerOrg };
 }
 
 export const ORDER_FIELDS = `id userId status totalPrice { amount currency } deposit { amount } tradeInCredit { amount }

@@ -1,6 +1,6 @@
 /** Seeding parts of the graph in tests: the discovered seed stages, run in seed order. */
 import type { Db } from '../subgraphs/kit/db';
-import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../subgraphs/kit/seed';
+import { Rng, SeedWorld, seedUsers } from '../subgraphs/kit/seed';
 import { subgraphs } from '../subgraphs';
 
 /** Runs the seed stages of `only` (every subgraph when omitted) in the graph's seed order. */
@@ -10,9 +10,9 @@ export async function runSeedStages(db: Db, world: SeedWorld, only?: readonly st
   }
 }
 
-/** A seed world before any stage has run: `users` users (the demo user first), the seed's fixed clock. */
-export function emptyWorld(users = 1, seed = 3): SeedWorld {
-  return { rng: new Rng(seed), users: seedUsers(users), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
+/** A seed world before any stage has run: `users` seeded users (the demo user first), or these ids; the seed's fixed clock. */
+export function emptyWorld(users: number | readonly string[] = 1, seed = 3): SeedWorld {
+  return new SeedWorld({ rng: new Rng(seed), users: typeof users === 'number' ? seedUsers(users) : users });
 }
 
 /** The whole demo seed (every stage), as `npm run seed` writes it; every subgraph's migrations; planner statistics. */

@@ -9,7 +9,12 @@ import { runSeedStages } from '../../testing/seed';
 import { codeOf, fen, ok } from '../../testing/assertions';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
-import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedVehicle, type SeedWorld } from '../kit/seed';
+import { DEMO_USER, Rng, seedFact, SeedWorld, seedUsers } from '../kit/seed';
+import { ORDERS, type DeliveredVehicle } from './seed/facts';
+
+/** The catalog's trims and the vehicles, as this test reads them (who made a car, which trim it is). */
+const TRIMS = seedFact<ReadonlyArray<{ id: string; manufacturerOrg: string }>>('catalog', 'trims');
+const VEHICLES = seedFact<ReadonlyArray<DeliveredVehicle & { trimId: string }>>('orders', 'vehicles');
 
 let g: TestGraph;
 let world: SeedWorld;
@@ -68,16 +73,10 @@ const twoLines = (appointmentId: string) => ({
 
 beforeAll(async () => {
   g = await startTestGraph();
-  world = {
-    rng: new Rng(4242),
-    users: seedUsers(12),
-    now: SEED_NOW,
-    catalog: emptySeedCatalog(),
-    orders: { orders: [], vehicles: [] },
-  };
+  world = new SeedWorld({ rng: new Rng(4242), users: seedUsers(12) });
   await runSeedStages(g.db, world, ['catalog', 'orders', 'aftermarket']);
-  const owners = new Map<string, SeedVehicle>();
-  for (const v of world.orders.vehicles) if (!owners.has(v.ownerId)) owners.set(v.ownerId, v);
+  const owners = new Map<string, DeliveredVehicle>();
+  for (const v of world.read(ORDERS.vehicles)) if (!owners.has(v.ownerId)) owners.set(v.ownerId, v);
   const others = [...owners.values()].filter((v) => v.ownerId !== DEMO_USER);
   if (!owners.has(DEMO_USER) || others.length < 2) throw new Error('the orders seed must deliver vehicles to demo-driver and at least two other users');
   demoVin = owners.get(DEMO_USER)!.vin;
@@ -220,7 +219,7 @@ describe('seeded service history', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(world.orders.vehicles.length - 1);
+    expect(checked).toBeGreaterThan(world.read(ORDERS.vehicles).length - 1);
   });
 
   test('invoices are ordered latest first across pages', async () => {
@@ -478,8 +477,8 @@ describe('authorization', () => {
   });
 
   test("the vehicle's manufacturer may read the vehicle in orders but not its service book", async () => {
-    const vehicle = world.orders.vehicles.find((v) => v.vin === alice.vin)!;
-    const maker = world.catalog.trims.find((t) => t.id === vehicle.trimId)!.manufacturerOrg;
+    const vehicle = world.read(VEHICLES).find((v) => v.vin === alice.vin)!;
+    const maker = world.read(TRIMS).find((t) => t.id === vehicle.trimId)!.manufacturerOrg;
     const res = await g.gql(`query($vin: String!) { vehicle(vin: $vin) { vin serviceHistory { edges { node { id } } } } }`, { vin: alice.vin }, as.partner('maker-staff', maker));
     // Orders answered the vehicle (and its owner); the refusal is aftermarket's, on the service book alone.
     expect(res.errors).toHaveLength(1);

@@ -9,6 +9,7 @@ import { runSeedStages } from '../../testing/seed';
 import { formatFen, parseDecimalToFen } from '../../platform/money';
 import { addYears } from '../kit/seed';
 import { buyCar, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { ORDERS } from './seed/facts';
 import { as } from '../../testing/harness';
 import { codeOf, ok } from '../../testing/assertions';
 import { freshUser, testVin } from '../../testing/fresh-ids';
@@ -19,6 +20,7 @@ let modStore: { id: string; org: string };
 beforeAll(async () => {
   t = await startOrdersGraph();
   // The store network (aftermarket's stage with no vehicles seeds only the stores).
+  t.world.publish(ORDERS.vehicles, []);
   await runSeedStages(t.g.db, t.world, ['aftermarket']);
   const mod = ok(await t.g.gql(`{ stores(kind: MODIFICATION, first: 1) { edges { node { id org } } } }`));
   modStore = mod.stores.edges[0].node;

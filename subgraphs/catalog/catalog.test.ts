@@ -6,13 +6,12 @@ import { pseudonym } from '../kit/auth';
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { codeOf } from '../../testing/assertions';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
-import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, DEMO_USER, type SeedWorld } from '../kit/seed';
+import { Rng, seedUsers, DEMO_USER, SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
 import { seedCatalog } from './seed';
 import { SEED_ACCESSORIES } from './seed/fixed-catalog';
 
 let g: TestGraph;
-let world: SeedWorld;
 
 /** A cheap, odd-priced accessory so exactness is tested beyond whole yuan. */
 const CENT_ACCESSORY = { id: 'acc-test-polish', name: 'Test polish', price: '33.33' };
@@ -21,8 +20,7 @@ beforeAll(async () => {
   g = await startTestGraph();
   // Only the demo user responds in this world (they prefer the Aion UT), so the Nammi 01 demand
   // starts empty and the demand test controls every number in it.
-  world = { rng: new Rng(1), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
-  await seedCatalog(g.db, world);
+  await seedCatalog(g.db, new SeedWorld({ rng: new Rng(1), users: seedUsers(1) }));
   await g.db.query(`INSERT INTO catalog.accessories (id, name, category, price_fen) VALUES ($1, $2, 'CARE', 3333)`, [CENT_ACCESSORY.id, CENT_ACCESSORY.name]);
 });
 

@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
 import { migrate, type Db } from '../kit/db';
-import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { seedCatalog } from './seed';
+import { CATALOG_FACTS } from './seed/facts';
 
 const USERS = 10_000;
 let db: Db;
@@ -15,12 +16,15 @@ let drop: () => Promise<void>;
 let world: SeedWorld;
 let seedStatements = 0;
 
-const emptyWorld = (users: string[]): SeedWorld => ({
-  rng: new Rng(7),
-  users,
-  now: SEED_NOW,
-  catalog: emptySeedCatalog(),
-  orders: { orders: [], vehicles: [] },
+const emptyWorld = (users: string[]) => new SeedWorld({ rng: new Rng(7), users });
+
+/** Everything the stage published for the stages after it. */
+const published = (w: SeedWorld) => ({
+  trims: w.read(CATALOG_FACTS.trims),
+  colours: w.read(CATALOG_FACTS.colours),
+  packages: w.read(CATALOG_FACTS.packages),
+  standardPackageId: w.read(CATALOG_FACTS.standardPackageId),
+  accessories: w.read(CATALOG_FACTS.accessories),
 });
 
 beforeAll(async () => {
@@ -37,8 +41,8 @@ afterAll(async () => {
 });
 
 describe('seedCatalog', () => {
-  it('fills world.catalog with the available trims (model name, price, rental and swap flags, manufacturer)', async () => {
-    const { trims } = world.catalog;
+  it('publishes the available trims (model name, price, rental and swap flags, manufacturer)', async () => {
+    const { trims } = published(world);
     expect(trims.length).toBe(7);
     expect(trims.find((t) => t.id === 'trim-ut-swap-420-rental')).toEqual({
       id: 'trim-ut-swap-420-rental',
@@ -70,7 +74,7 @@ describe('seedCatalog', () => {
   });
 
   it('hands on every colour, package and accessory with the name and price written, and the STANDARD package', async () => {
-    const { colours, packages, accessories, standardPackageId } = world.catalog;
+    const { colours, packages, accessories, standardPackageId } = published(world);
     const dbColours = await db.query<{ id: string; name: string; fen: string }>(`SELECT id, name, surcharge_fen::text AS fen FROM catalog.colours ORDER BY sort_order`);
     expect(colours).toEqual(dbColours.map((c) => ({ id: c.id, name: c.name, surchargeFen: BigInt(c.fen) })));
     expect(colours.find((c) => c.id === 'colour-lake-blue')).toEqual({ id: 'colour-lake-blue', name: 'Lake Blue', surchargeFen: 150_000n });

@@ -1,12 +1,14 @@
 /**
  * The catalog seed: the fixed catalog (`seed/fixed-catalog.ts`) and generated preferences from about
- * 30% of users, deterministic from `world.rng`; hands the catalog to the orders stage.
+ * 30% of users, deterministic from `world.rng`; publishes the catalog (`seed/facts.ts`) for the stages
+ * after it.
  */
-import { DEMO_USER, addDays, type SeedStage, type SeedTrim, type Rng } from '../kit/seed';
+import { DEMO_USER, addDays, type SeedStage, type Rng } from '../kit/seed';
 import { seedId } from '../kit/ids';
 import { bulkInsert } from '../kit/bulk';
 import type { BatteryOption } from './data/models';
 import { SEED_ACCESSORIES, SEED_COLOURS, SEED_MODELS, SEED_PACKAGES, SEED_TRIMS, yuan } from './seed/fixed-catalog';
+import { CATALOG_FACTS, type SeedTrim } from './seed/facts';
 
 /** Wished-for features respondents pick from (already normalised, as `statePreference` stores them). */
 const FEATURE_POOL = [
@@ -155,11 +157,12 @@ export const seedCatalog: SeedStage = async (db, world) => {
   }));
   const standard = SEED_PACKAGES.find((p) => p.code === 'STANDARD');
   if (!standard) throw new Error('the seeded catalog has no STANDARD package, which every quote defaults to');
-  world.catalog = {
-    trims,
-    standardPackageId: standard.id,
-    colours: SEED_COLOURS.map((c) => ({ id: c.id, name: c.name, surchargeFen: yuan(c.surcharge) })),
-    packages: SEED_PACKAGES.map((p) => ({
+  world.publish(CATALOG_FACTS.trims, trims);
+  world.publish(CATALOG_FACTS.standardPackageId, standard.id);
+  world.publish(CATALOG_FACTS.colours, SEED_COLOURS.map((c) => ({ id: c.id, name: c.name, surchargeFen: yuan(c.surcharge) })));
+  world.publish(
+    CATALOG_FACTS.packages,
+    SEED_PACKAGES.map((p) => ({
       id: p.id,
       code: p.code,
       name: p.name,
@@ -169,6 +172,6 @@ export const seedCatalog: SeedStage = async (db, world) => {
       maintenanceAllowanceFen: yuan(p.maintenance?.allowance ?? 0),
       fittedItems: p.fittedItems,
     })),
-    accessories: SEED_ACCESSORIES.map((a) => ({ id: a.id, name: a.name, priceFen: yuan(a.price) })),
-  };
+  );
+  world.publish(CATALOG_FACTS.accessories, SEED_ACCESSORIES.map((a) => ({ id: a.id, name: a.name, priceFen: yuan(a.price) })));
 };

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
 import { codeOf, ok } from '../../testing/assertions';
 import { freshUser, testVin } from '../../testing/fresh-ids';
-import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
+import { Rng, seedFact, SeedWorld } from '../kit/seed';
+import { ORDERS } from './seed/facts';
 import { signIdentity, IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { runSeedStages } from '../../testing/seed';
@@ -29,15 +30,10 @@ const GRID_PARTNER = as.partner('grid-1', 'state-grid');
 
 beforeAll(async () => {
   g = await startTestGraph();
-  world = {
-    rng: new Rng(7),
-    users: [],
-    now: SEED_NOW,
-    catalog: emptySeedCatalog(),
-    orders: { orders: [], vehicles: [] },
-  };
+  world = new SeedWorld({ rng: new Rng(7), users: [] });
   // The catalog to buy cars from, and energy's station network (no vehicles yet: tests buy their own).
   await runSeedStages(g.db, world, ['catalog']);
+  world.publish(ORDERS.vehicles, []);
   await seedEnergy(g.db, world);
 });
 
@@ -50,7 +46,9 @@ afterAll(async () => {
 
 
 /** A battery-rental trim, or one that owns its battery and can still swap it (paying per swap). */
-const trimOf = (rental: boolean) => world.catalog.trims.find((t) => t.batteryRental === rental && t.swapCapable && t.manufacturerOrg === 'gac-aion')!;
+/** The catalog's trims as this test picks cars from them. */
+const TRIMS = seedFact<ReadonlyArray<{ id: string; batteryRental: boolean; swapCapable: boolean; manufacturerOrg: string }>>('catalog', 'trims');
+const trimOf = (rental: boolean) => world.read(TRIMS).find((t) => t.batteryRental === rental && t.swapCapable && t.manufacturerOrg === 'gac-aion')!;
 
 /** Buys a car as `userId` through orders (place, deposit, balance, delivery) and returns its VIN. */
 async function deliveredVehicle(userId: string, rental: boolean): Promise<string> {

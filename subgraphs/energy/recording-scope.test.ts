@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import { codeOf, ok } from '../../testing/assertions';
 import { freshUser, testVin } from '../../testing/fresh-ids';
-import { emptySeedCatalog, Rng, SEED_NOW, type SeedWorld } from '../kit/seed';
+import { Rng, SeedWorld } from '../kit/seed';
+import { ORDERS } from './seed/facts';
 import type { Identity } from '../../platform/identity';
 import { runSeedStages } from '../../testing/seed';
 import { seedEnergy } from './seed';
@@ -21,8 +22,9 @@ const CATL_STATION = 'stn-s000001';
 
 beforeAll(async () => {
   g = await startTestGraph();
-  world = { rng: new Rng(11), users: [], now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
+  world = new SeedWorld({ rng: new Rng(11), users: [] });
   await runSeedStages(g.db, world, ['catalog']);
+  world.publish(ORDERS.vehicles, []); // no vehicles yet: the tests buy their own
   await seedEnergy(g.db, world);
 });
 

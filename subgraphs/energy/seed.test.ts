@@ -4,7 +4,11 @@
  * spending contribution is exactly the fees paid.
  */
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
-import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { DEMO_USER, Rng, SEED_NOW, seedFact, SeedWorld, seedUsers } from '../kit/seed';
+import { ORDERS } from './seed/facts';
+
+/** The catalog's trims, as this test checks which vehicles swap. */
+const TRIMS = seedFact<ReadonlyArray<{ id: string; swapCapable: boolean }>>('catalog', 'trims');
 import { runSeedStages } from '../../testing/seed';
 import { formatFen } from '../../platform/money';
 import { periodOf, STANDARD_SWAP_FEE_FEN } from './fees';
@@ -14,13 +18,7 @@ let world: SeedWorld;
 
 beforeAll(async () => {
   g = await startTestGraph();
-  world = {
-    rng: new Rng(20251111),
-    users: seedUsers(80),
-    now: SEED_NOW,
-    catalog: emptySeedCatalog(),
-    orders: { orders: [], vehicles: [] },
-  };
+  world = new SeedWorld({ rng: new Rng(20251111), users: seedUsers(80) });
   await runSeedStages(g.db, world, ['catalog', 'orders', 'energy']);
 }, 120_000);
 
@@ -31,7 +29,7 @@ afterAll(async () => {
 const one = async <T = Record<string, string>>(sql: string, params: unknown[] = []) => (await g.db.query<T>(sql, params))[0];
 
 test('the demo driver has a battery plan charged monthly, swaps and charging, visible through the gateway', async () => {
-  const demoVehicle = world.orders.vehicles.find((v) => v.ownerId === DEMO_USER)!;
+  const demoVehicle = world.read(ORDERS.vehicles).find((v) => v.ownerId === DEMO_USER)!;
   expect(demoVehicle).toBeDefined();
   const r = await g.gql(
     `{ me {
@@ -72,7 +70,7 @@ test('the demo driver has a battery plan charged monthly, swaps and charging, vi
 });
 
 test('every battery-rental vehicle has one active subscription; owned-battery vehicles none', async () => {
-  const rentals = world.orders.vehicles.filter((v) => v.batteryRental).map((v) => v.vin);
+  const rentals = world.read(ORDERS.vehicles).filter((v) => v.batteryRental).map((v) => v.vin);
   const subs = await g.db.query<{ vin: string; status: string }>(`SELECT vin, status FROM energy.battery_subscriptions`);
   expect(subs.map((s) => s.vin).sort()).toEqual([...rentals].sort());
   expect(subs.every((s) => s.status === 'ACTIVE')).toBe(true);
@@ -106,10 +104,10 @@ test("seeded swaps follow the plan's rules: included swaps first, then the per-s
 });
 
 test('owners of a swap-capable car with their own battery swap too, without a plan at the standard fee; cars that cannot swap never do', async () => {
-  const trims = new Map(world.catalog.trims.map((t) => [t.id, t]));
-  const ownedSwapping = world.orders.vehicles.filter((v) => !v.batteryRental && trims.get(v.trimId)!.swapCapable);
+  const trims = new Map(world.read(TRIMS).map((t) => [t.id, t]));
+  const ownedSwapping = world.read(ORDERS.vehicles).filter((v) => !v.batteryRental && trims.get(v.trimId)!.swapCapable);
   // Nobody's, the demo driver's included: a seeded swap is one recordSwap would accept.
-  const cannotSwap = world.orders.vehicles.filter((v) => !trims.get(v.trimId)!.swapCapable);
+  const cannotSwap = world.read(ORDERS.vehicles).filter((v) => !trims.get(v.trimId)!.swapCapable);
   expect(ownedSwapping.length).toBeGreaterThan(3);
   expect(cannotSwap.length).toBeGreaterThan(3);
   const perVehicle = await g.db.query<{ vin: string; user_id: string; swaps: string; standard: string }>(
@@ -149,7 +147,7 @@ test('the fast load leaves every foreign key and index of the migration in place
     `SELECT conname FROM pg_constraint WHERE connamespace = 'energy'::regnamespace AND contype = 'f' ORDER BY conname`,
   );
   expect(fks.map((f) => f.conname)).toEqual(['battery_subscriptions_plan_id_fkey', 'charging_sessions_charger_id_fkey', 'subscription_charges_subscription_id_fkey', 'swap_sessions_station_id_fkey', 'swap_sessions_subscription_id_fkey']);
-  const vin = world.orders.vehicles[0].vin;
+  const vin = world.read(ORDERS.vehicles)[0].vin;
   await expect(
     g.db.tx((q) =>
       q.query(
@@ -169,7 +167,7 @@ test('everything happened before the seed clock, and after the vehicle was deliv
     [SEED_NOW],
   );
   expect(Number(late.n)).toBe(0);
-  const delivered = new Map(world.orders.vehicles.map((v) => [v.vin, v.deliveredAt.getTime()]));
+  const delivered = new Map(world.read(ORDERS.vehicles).map((v) => [v.vin, v.deliveredAt.getTime()]));
   const firsts = await g.db.query<{ vin: string; first: Date }>(
     `SELECT vin, min(at) AS first FROM (SELECT vin, swapped_at AS at FROM energy.swap_sessions UNION ALL SELECT vin, started_at FROM energy.charging_sessions) e GROUP BY vin`,
   );

@@ -7,7 +7,7 @@
 import { as, startTestGraph, type TestGraph } from '../../testing/harness';
 import { codeOf, fen, messageOf } from '../../testing/assertions';
 import { formatFen } from '../../platform/money';
-import { emptySeedCatalog, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { Rng, SeedWorld, seedUsers } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';
 import { addMonthsUtc } from './schedule';
 import { writeFinanceRows } from './seed';
@@ -48,8 +48,7 @@ const loanInput = (orderId: string, patch: Record<string, unknown> = {}) => ({ o
 
 beforeAll(async () => {
   g = await startTestGraph();
-  const world: SeedWorld = { rng: new Rng(3), users: seedUsers(1), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
-  await runSeedStages(g.db, world, ['catalog']);
+  await runSeedStages(g.db, new SeedWorld({ rng: new Rng(3), users: seedUsers(1) }), ['catalog']);
 });
 
 afterAll(async () => {

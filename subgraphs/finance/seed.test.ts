@@ -8,19 +8,23 @@ import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
 import { migrate, type Db } from '../kit/db';
 import { seedId } from '../kit/ids';
-import { emptySeedCatalog, addDays, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedOrder, type SeedVehicle, type SeedWorld } from '../kit/seed';
+import { addDays, DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';
 import { allProducts } from './data/insurance';
 import { planFinanceSeed, seedFinance } from './seed';
+import { ORDERS, type DeliveredVehicle, type SeededOrder } from './seed-facts';
 
 const USERS = 10_000;
 
-/** A world like the orders seed hands over: about one order per user, 70% financed, 80% delivered. */
-function syntheticWorld(userCount: number, seed: number): SeedWorld {
+/**
+ * A world like the orders seed hands over: about one order per user, 70% financed, 80% delivered;
+ * `withoutDemoUser` leaves the demo user out.
+ */
+function syntheticWorld(userCount: number, seed: number, { withoutDemoUser = false } = {}): SeedWorld {
   const rng = new Rng(seed);
   const users = seedUsers(userCount);
-  const orders: SeedOrder[] = [];
-  const vehicles: SeedVehicle[] = [];
+  const orders: SeededOrder[] = [];
+  const vehicles: DeliveredVehicle[] = [];
   users.forEach((userId, i) => {
     const isDemo = userId === DEMO_USER;
     const placedAt = isDemo ? new Date('2024-03-10T10:00:00.000Z') : addDays(SEED_NOW, -rng.int(20, 1500));
@@ -29,10 +33,14 @@ function syntheticWorld(userCount: number, seed: number): SeedWorld {
     const delivered = isDemo || rng.chance(0.8);
     const deliveredAt = delivered ? addDays(placedAt, 20) : null;
     const vin = delivered ? `LGBH52E05PY${String(i).padStart(6, '0')}` : null;
-    orders.push({ id: seedId('ord', i + 1), userId, trimId: 'trim-ut-420', totalFen, depositFen: 500_000n, financedFen: financed ? totalFen - 2_000_000n : 0n, placedAt, deliveredAt: deliveredAt && deliveredAt < SEED_NOW ? deliveredAt : null, vin });
-    if (vin && deliveredAt && deliveredAt < SEED_NOW) vehicles.push({ vin, ownerId: userId, trimId: 'trim-ut-420', batteryRental: false, deliveredAt, packageId: 'pkg-standard', maintenanceServices: 0, maintenanceAllowanceFen: 0n, maintenanceValidUntil: null, fittedItems: [] });
+    if (isDemo && withoutDemoUser) return;
+    orders.push({ id: seedId('ord', i + 1), userId, financedFen: financed ? totalFen - 2_000_000n : 0n, placedAt });
+    if (vin && deliveredAt && deliveredAt < SEED_NOW) vehicles.push({ vin, ownerId: userId, deliveredAt });
   });
-  return { rng: new Rng(seed + 1), users, now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders, vehicles } };
+  const world = new SeedWorld({ rng: new Rng(seed + 1), users });
+  world.publish(ORDERS.orders, orders);
+  world.publish(ORDERS.vehicles, vehicles);
+  return world;
 }
 
 let db: Db;
@@ -58,12 +66,12 @@ test('seeds 10,000 users in a few multi-row statements', () => {
 });
 
 test('every financed order placed long enough ago has one loan, for exactly its financed amount', async () => {
-  const financed = world.orders.orders.filter((o) => o.financedFen > 0n);
+  const financed = world.read(ORDERS.orders).filter((o) => o.financedFen > 0n);
   const rows = await db.query<{ order_id: string; principal_fen: string }>(`SELECT order_id, principal_fen FROM finance.loans`);
   const byOrder = new Map(rows.map((r) => [r.order_id, BigInt(r.principal_fen)]));
   expect(rows.length).toBeGreaterThan(financed.length * 0.95);
   for (const o of financed) if (byOrder.has(o.id)) expect(byOrder.get(o.id)).toBe(o.financedFen);
-  expect(world.orders.orders.filter((o) => o.financedFen === 0n).some((o) => byOrder.has(o.id))).toBe(false);
+  expect(world.read(ORDERS.orders).filter((o) => o.financedFen === 0n).some((o) => byOrder.has(o.id))).toBe(false);
 });
 
 test('schedules add up: per loan, principal parts sum to the principal and each amount is principal + interest', async () => {
@@ -96,8 +104,8 @@ test('every vehicle has compulsory cover for every year since delivery, commerci
             count(*) FILTER (WHERE p.premium_fen <> pr.annual_premium_fen) AS wrong_premium
        FROM finance.insurance_policies p JOIN finance.insurance_products pr ON pr.id = p.product_id`,
   );
-  expect(Number(r.vehicles)).toBe(world.orders.vehicles.length);
-  const expectedYears = world.orders.vehicles.reduce((n, v) => {
+  expect(Number(r.vehicles)).toBe(world.read(ORDERS.vehicles).length);
+  const expectedYears = world.read(ORDERS.vehicles).reduce((n, v) => {
     let years = 0;
     for (let y = 0; ; y++) {
       const start = new Date(v.deliveredAt);
@@ -142,9 +150,7 @@ test('the same world gives the same rows (deterministic from world.rng)', async 
 });
 
 test('the seed refuses a world whose demo user has nothing to finance, naming what the orders seed must provide', async () => {
-  const w = syntheticWorld(3, 9);
-  w.orders.orders = w.orders.orders.filter((o) => o.userId !== DEMO_USER);
-  w.orders.vehicles = w.orders.vehicles.filter((v) => v.ownerId !== DEMO_USER);
+  const w = syntheticWorld(3, 9, { withoutDemoUser: true });
   await expect(seedFinance(db, w)).rejects.toThrow(/demo-driver needs a financed order/);
 });
 
@@ -156,7 +162,7 @@ describe('after the real catalog and orders stages', () => {
   beforeAll(async () => {
     ({ db: chainDb, drop: dropChain } = await openTestDb());
     for (const name of ['catalog', 'orders', 'finance']) await migrate(chainDb, name, join(__dirname, '..', name, 'migrations'));
-    chainWorld = { rng: new Rng(20251111), users: seedUsers(500), now: SEED_NOW, catalog: emptySeedCatalog(), orders: { orders: [], vehicles: [] } };
+    chainWorld = new SeedWorld({ rng: new Rng(20251111), users: seedUsers(500) });
     await runSeedStages(chainDb, chainWorld, ['catalog', 'orders']);
     await seedFinance(chainDb, chainWorld);
   }, 120_000);
@@ -166,7 +172,7 @@ describe('after the real catalog and orders stages', () => {
   });
 
   test(`every financed order the orders stage handed over has its loan, every vehicle its cover, and ${DEMO_USER} has paid instalments and policies`, async () => {
-    const financed = chainWorld.orders.orders.filter((o) => o.financedFen > 0n);
+    const financed = chainWorld.read(ORDERS.orders).filter((o) => o.financedFen > 0n);
     expect(financed.length).toBeGreaterThan(0);
     const [r] = await chainDb.query<{ loans: string; insured: string; demo_paid: string; demo_policies: string }>(
       `SELECT (SELECT count(*) FROM finance.loans)::text AS loans,
@@ -177,7 +183,7 @@ describe('after the real catalog and orders stages', () => {
     );
     // Orders places every seeded order at least 45 days before now, so each financed one has had its contract signed.
     expect(Number(r.loans)).toBe(financed.length);
-    expect(Number(r.insured)).toBe(chainWorld.orders.vehicles.length);
+    expect(Number(r.insured)).toBe(chainWorld.read(ORDERS.vehicles).length);
     expect(Number(r.demo_paid)).toBeGreaterThan(0);
     expect(Number(r.demo_policies)).toBeGreaterThan(0);
   });

@@ -5,6 +5,7 @@
  * `world.rng`; writes only finance's tables, in a few multi-row statements.
  */
 import { DEMO_USER, addDays, type SeedStage, type SeedWorld } from '../kit/seed';
+import { ORDERS } from './seed-facts';
 import type { Db } from '../kit/db';
 import { seedId } from '../kit/ids';
 import { allProducts, insertPolicies, type InsuranceProductRow, type NewPolicy } from './data/insurance';
@@ -27,7 +28,7 @@ export function planFinanceSeed(world: SeedWorld, products: readonly InsurancePr
   const instalments: NewInstalment[] = [];
   const policies: NewPolicy[] = [];
 
-  for (const order of world.orders.orders) {
+  for (const order of world.read(ORDERS.orders)) {
     if (order.financedFen <= 0n) continue;
     // The finance contract is signed about a week after the order is placed.
     const openedAt = addDays(order.placedAt, rng.int(5, 9) + rng.next());
@@ -78,7 +79,7 @@ export function planFinanceSeed(world: SeedWorld, products: readonly InsurancePr
     if (!product) throw new Error(`finance seed: no ${kind} product for ${org} in finance.insurance_products`);
     return product;
   };
-  for (const vehicle of world.orders.vehicles) {
+  for (const vehicle of world.read(ORDERS.vehicles)) {
     // Owners mostly stay with one insurer; about one in five switches at a renewal.
     let insurer = rng.pick(insurers);
     for (let year = 0; ; year++) {
@@ -116,7 +117,7 @@ function checkDemoActivity(rows: FinanceSeedRows): void {
   if (!paidDemoInstalment || !demoPolicy) {
     throw new Error(
       `finance seed: ${DEMO_USER} needs a financed order placed at least two months before the seed's now and a delivered vehicle ` +
-        `in world.orders (has a paid instalment: ${paidDemoInstalment}, has a policy: ${demoPolicy})`,
+        `in ${ORDERS.orders.key} (has a paid instalment: ${paidDemoInstalment}, has a policy: ${demoPolicy})`,
     );
   }
 }

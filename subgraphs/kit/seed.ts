@@ -1,9 +1,12 @@
 /**
- * Deterministic demo data. The seed runs subgraph by subgraph (catalog → orders → finance,
- * aftermarket, energy); each stage writes only its own subgraph's tables and hands the next stages
- * what they need to know (ids, prices, owners) through the `SeedWorld`.
+ * Deterministic demo data. The seed runs subgraph by subgraph, each stage after the ones its manifest
+ * names (`seed.after`); each stage writes only its own subgraph's tables and hands the next stages what
+ * they need to know (ids, prices, owners) as facts published on the `SeedWorld`.
  */
 import type { Db } from './db';
+import { DEMO_USER } from '../../platform/demo';
+
+export { DEMO_USER };
 
 /** A small, fast, deterministic PRNG (mulberry32). */
 export class Rng {
@@ -31,109 +34,60 @@ export class Rng {
   }
 }
 
-import { DEMO_USER } from '../../platform/demo';
-export { DEMO_USER };
-
-export interface SeedTrim {
-  id: string;
-  modelId: string;
-  /** The model's name: a trim is shown (and an order's TRIM line written) as `<model name> <trim name>`. */
-  modelName: string;
-  name: string;
-  guidePriceFen: bigint;
-  /** Battery-rental (BaaS) variant: lower price, battery paid monthly. */
-  batteryRental: boolean;
-  /** Its battery can be swapped at stations: every rental trim, and some owned-battery ones (paying per swap). */
-  swapCapable: boolean;
-  manufacturerOrg: string;
+/**
+ * A fact one seed stage hands to the stages after it (the orders a stage wrote, the prices it set), named
+ * by the stage that publishes it. The publishing folder declares the fact with its full type; a folder
+ * that reads it declares the same fact locally with the shape it reads (structurally, as a subgraph
+ * declares another's entity), so no folder imports another and the kit names none of them.
+ */
+export interface SeedFact<T> {
+  /** `<stage>.<name>`, e.g. `orders.vehicles`. */
+  readonly key: string;
+  /** The stage that publishes it: a stage that reads it lists that stage in its `seed.after`. */
+  readonly stage: string;
+  /** Never set: carries the fact's type to `publish` and `read`. */
+  readonly type?: T;
 }
 
-/** A paint colour and what it adds to the price (0 for the standard colours). */
-export interface SeedColour {
-  id: string;
-  name: string;
-  surchargeFen: bigint;
-}
-
-/** A delivery package; the STANDARD one is free and is what a quote uses when none is chosen. */
-export interface SeedPackage {
-  id: string;
-  code: string;
-  name: string;
-  priceFen: bigint;
-  /** Scheduled services paid up front, usable within `maintenanceYears` of delivery (0 and 0: none). */
-  maintenanceServices: number;
-  maintenanceYears: number;
-  /** What the platform settles per scheduled service at most (0 when none); the owner pays the rest. */
-  maintenanceAllowanceFen: bigint;
-  /** What a partner store fits after delivery; empty when nothing is fitted. */
-  fittedItems: string[];
-}
-
-export interface SeedAccessory {
-  id: string;
-  name: string;
-  priceFen: bigint;
+/** Declares the fact `name` published by the seed stage of the subgraph `stage`. */
+export function seedFact<T>(stage: string, name: string): SeedFact<T> {
+  return { key: `${stage}.${name}`, stage };
 }
 
 /**
- * The catalog as later stages need it to price and describe purchases exactly as the live quote
- * does: ids, names (the quote's line descriptions use them) and prices.
+ * What the seed stages share: the random stream, the seeded users, the seed's clock, and the facts
+ * each stage has published for the stages after it (a blackboard keyed by `SeedFact`).
  */
-export interface SeedCatalog {
-  /** The trims on sale (discontinued ones are left out: nobody can order them). */
-  trims: SeedTrim[];
-  /** The STANDARD package's id; null only before the catalog stage ran. */
-  standardPackageId: string | null;
-  colours: SeedColour[];
-  /** Every package, the standard one included. */
-  packages: SeedPackage[];
-  accessories: SeedAccessory[];
-}
-
-export interface SeedOrder {
-  id: string;
-  userId: string;
-  trimId: string;
-  totalFen: bigint;
-  depositFen: bigint;
-  /** Principal to be financed by a loan/lease in finance (0 when paid in cash). */
-  financedFen: bigint;
-  placedAt: Date;
-  deliveredAt: Date | null;
-  vin: string | null;
-}
-
-export interface SeedVehicle {
-  vin: string;
-  ownerId: string;
-  trimId: string;
-  batteryRental: boolean;
-  deliveredAt: Date;
-  /** What its order's package entitles it to, as orders exposes it on the vehicle. */
-  packageId: string;
-  maintenanceServices: number;
-  /** What the platform settles per scheduled service at most (0 when none). */
-  maintenanceAllowanceFen: bigint;
-  /** Null when the package has no maintenance. */
-  maintenanceValidUntil: Date | null;
-  fittedItems: string[];
-}
-
-/** What each stage learned, for the stages after it. */
-export interface SeedWorld {
-  rng: Rng;
+export class SeedWorld {
+  readonly rng: Rng;
   /** Every seeded user id; `DEMO_USER` first. */
-  users: string[];
+  readonly users: readonly string[];
   /** "Today" for the seed: all generated activity happens before it. */
-  now: Date;
-  catalog: SeedCatalog;
-  orders: { orders: SeedOrder[]; vehicles: SeedVehicle[] };
-}
+  readonly now: Date;
+  private readonly facts = new Map<string, unknown>();
 
-/** The catalog part of a world before the catalog stage has run. */
-export function emptySeedCatalog(): SeedCatalog {
-  return { trims: [], standardPackageId: null, colours: [], packages: [], accessories: [] };
+  constructor(init: { rng: Rng; users: readonly string[]; now?: Date }) {
+    this.rng = init.rng;
+    this.users = init.users;
+    this.now = init.now ?? SEED_NOW;
+  }
+
+  /** Hands `value` to the stages after this one. Each fact is published once. */
+  publish<T>(fact: SeedFact<T>, value: T): void {
+    if (this.facts.has(fact.key)) throw new Error(`the seed fact ${fact.key} is already published: the ${fact.stage} stage publishes it once per seed`);
+    this.facts.set(fact.key, value);
+  }
+
+  /** A fact an earlier stage published; a clear error naming that stage when it has not run. */
+  read<T>(fact: SeedFact<T>): T {
+    if (!this.facts.has(fact.key)) {
+      throw new Error(
+        `the seed fact ${fact.key} has not been published: the ${fact.stage} stage publishes it, so run that stage first ` +
+          `(a stage that reads it lists "${fact.stage}" in its seed.after)`,
+      );
+    }
+    return this.facts.get(fact.key) as T;
+  }
 }
 
 /** A subgraph's seed stage: writes its own tables, may add to the world for later stages. */

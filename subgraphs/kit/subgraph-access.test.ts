@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => g?.stop());
 
-async function direct(query: string, identity: Identity | null | 'unsigned', subgraph: 'catalog' | 'orders' = 'catalog'): Promise<GqlResult & { text: string }> {
+async function direct(query: string, identity: Identity | null | 'unsigned', subgraph = 'catalog'): Promise<GqlResult & { text: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (identity !== 'unsigned') headers[IDENTITY_HEADER] = signIdentity(identity, g.internalSecret);
   const res = await fetch(g.subgraphUrl(subgraph), { method: 'POST', headers, body: JSON.stringify({ query }) });
@@ -20,8 +20,10 @@ async function direct(query: string, identity: Identity | null | 'unsigned', sub
 }
 
 describe('a request nobody signed', () => {
-  test('`_service { sdl }` is refused with 401 and the schema (with its @inaccessible fields) stays inside', async () => {
-    for (const subgraph of ['catalog', 'orders'] as const) {
+  test('`_service { sdl }` is refused with 401 by every subgraph of the graph, and the schema (with its @inaccessible fields) stays inside', async () => {
+    const running = Object.keys(g.stack.subgraphs);
+    expect(running.length).toBeGreaterThan(1);
+    for (const subgraph of running) {
       const res = await direct('{ _service { sdl } }', 'unsigned', subgraph);
       expect([subgraph, res.status, res.errors?.[0].extensions?.code]).toEqual([subgraph, 401, 'UNAUTHENTICATED']);
       expect(res.errors?.[0].message).toBe('this subgraph answers only requests signed by the gateway: send the request to the gateway');

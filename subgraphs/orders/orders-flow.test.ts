@@ -40,7 +40,7 @@ const SPENDING = `query($first: Int, $after: String) { me { spending {
     paidFor { __typename ... on Order { id orderStatus: status } ... on TradeIn { id tradeInStatus: status } } } } pageInfo { hasNextPage endCursor } } } } }`;
 
 test('a customer test-drives, trades in, orders a configured car and pays; a partner of its manufacturer delivers it', async () => {
-  const { g, world } = t;
+  const { g, catalog } = t;
   const buyer = freshUser('buyer');
   const me = as.customer(buyer);
 
@@ -52,7 +52,7 @@ test('a customer test-drives, trades in, orders a configured car and pays; a par
   const appraised = ok(await g.gql(APPRAISE, { id: tradeInId, amount: '12345.67' }, as.partner('appraiser-1', t.org))).appraiseTradeIn;
   expect(appraised).toEqual({ id: tradeInId, status: 'APPRAISED', appraisedValue: { amount: '12345.67' } });
 
-  const config = { trimId: t.trim.id, colourId: world.catalog.colours[3].id, packageId: world.catalog.packages[3].id, accessoryIds: world.catalog.accessories.slice(0, 2).map((a) => a.id) };
+  const config = { trimId: t.trim.id, colourId: catalog.colours[3].id, packageId: catalog.packages[3].id, accessoryIds: catalog.accessories.slice(0, 2).map((a) => a.id) };
   const quoted = ok(await g.gql(QUOTE, { t: config.trimId, c: config.colourId, p: config.packageId, a: config.accessoryIds })).quote;
 
   const placed = await placeOrder(g, buyer, { ...config, financedAmount: '30000.00', tradeInId });

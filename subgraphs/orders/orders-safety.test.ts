@@ -37,7 +37,7 @@ const ordersOf = (userId: string) => countRows(`SELECT count(*) AS n FROM orders
 describe('placeOrder idempotency', () => {
   test('the same key sent twice returns the same order and creates nothing the second time', async () => {
     const buyer = freshUser('retry');
-    const input = { trimId: t.trim.id, accessoryIds: t.world.catalog.accessories.slice(0, 2).map((a) => a.id), idempotencyKey: randomUUID() };
+    const input = { trimId: t.trim.id, accessoryIds: t.catalog.accessories.slice(0, 2).map((a) => a.id), idempotencyKey: randomUUID() };
     const first = ok(await t.g.gql(PLACE_ORDER, { input }, as.customer(buyer))).placeOrder;
     // The same purchase with its accessories listed in another order is the same request.
     const again = ok(await t.g.gql(PLACE_ORDER, { input: { ...input, accessoryIds: [...input.accessoryIds].reverse() } }, as.customer(buyer))).placeOrder;
@@ -323,7 +323,7 @@ describe('input checks', () => {
     expect(codeOf(await order({ accessoryIds: ['acc-does-not-exist'] }))).toBe('NOT_FOUND');
     // The catalog seed's one discontinued trim (resolvable, no longer quotable).
     expect(codeOf(await order({ trimId: 'trim-nammi-430-launch' }))).toBe('BAD_USER_INPUT');
-    const acc = t.world.catalog.accessories[0].id;
+    const acc = t.catalog.accessories[0].id;
     expect(codeOf(await order({ accessoryIds: [acc, acc] }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await order({ accessoryIds: Array.from({ length: 21 }, (_, i) => `acc-${i}`) }))).toBe('BAD_USER_INPUT');
   });

@@ -5,20 +5,17 @@
  */
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import type { Db, TxQueryable } from '../kit/db';
-import { emptySeedCatalog, DEMO_USER, Rng, SEED_NOW, seedUsers, type SeedWorld } from '../kit/seed';
+import { DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers, type SeedFact } from '../kit/seed';
+import { CATALOG, ORDERS_FACTS } from './seed-facts';
 import { runSeedStages } from '../../testing/seed';
 import { seedOrders } from './seed';
 import { DEPOSIT_FEN } from './rules';
 import { formatFen } from '../../platform/money';
 
 const USERS = 10_000;
-const emptyWorld = (seed: number, users: string[]): SeedWorld => ({
-  rng: new Rng(seed),
-  users,
-  now: SEED_NOW,
-  catalog: emptySeedCatalog(),
-  orders: { orders: [], vehicles: [] },
-});
+const emptyWorld = (seed: number, users: string[]) => new SeedWorld({ rng: new Rng(seed), users });
+/** What the orders stage published. */
+const published = (w: SeedWorld) => ({ orders: w.read(ORDERS_FACTS.orders), vehicles: w.read(ORDERS_FACTS.vehicles) });
 
 let g: TestGraph;
 let world: SeedWorld;
@@ -40,7 +37,7 @@ test('10,000 users are seeded in a handful of batched statements (speed: npm run
 });
 
 test('most users bought a car; most orders are delivered, some financed, some with a trade-in; the world matches the tables', async () => {
-  const { orders, vehicles } = world.orders;
+  const { orders, vehicles } = published(world);
   expect(orders.length / USERS).toBeGreaterThan(0.85);
   expect(orders.length / USERS).toBeLessThan(0.95);
   expect(vehicles.length / orders.length).toBeGreaterThan(0.75);
@@ -90,7 +87,7 @@ test('orders are configured like real ones: some with a paid package, most with 
             max(cardinality(accessory_ids))::text AS most,
             count(*) FILTER (WHERE package_id IS NULL)::text AS no_package
        FROM orders.orders`,
-    [world.catalog.standardPackageId],
+    [world.read(CATALOG.standardPackageId)],
   );
   const share = (k: string) => Number(mix[k]) / Number(mix.orders);
   expect(share('paid_package')).toBeGreaterThan(0.3);
@@ -104,7 +101,7 @@ test('orders are configured like real ones: some with a paid package, most with 
   expect(mix.no_package).toBe('0');
   // Every paid package is bought by someone.
   const packages = await g.db.query<{ package_id: string }>(`SELECT DISTINCT package_id FROM orders.orders`);
-  expect(packages.map((p) => p.package_id).sort()).toEqual(world.catalog.packages.map((p) => p.id).sort());
+  expect(packages.map((p) => p.package_id).sort()).toEqual(world.read(CATALOG.packages).map((p) => p.id).sort());
 });
 
 test("every order's snapshot agrees with itself: lines add up to the total, the trim line names the order, the choices have their lines", async () => {
@@ -133,7 +130,7 @@ test("every order's snapshot agrees with itself: lines add up to the total, the 
   expect(bad).toEqual({ without_lines: '0', wrong_total: '0', wrong_trim: '0', wrong_colour: '0', wrong_package: '0', wrong_accessories: '0', gaps: '0', unbalanced: '0' });
   // The world hands the same totals on to finance.
   const totals = new Map((await g.db.query<{ id: string; total: string }>(`SELECT id, total_fen::text AS total FROM orders.orders`)).map((r) => [r.id, r.total]));
-  for (const o of world.orders.orders) expect(totals.get(o.id)).toBe(o.totalFen.toString());
+  for (const o of world.read(ORDERS_FACTS.orders)) expect(totals.get(o.id)).toBe(o.totalFen.toString());
 });
 
 test("seeded price lines are exactly what the catalog's live quote gives for the same configuration", async () => {
@@ -161,7 +158,7 @@ test('a seeded order answers a replay of its own request as a live order does (s
     `(SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE user_id = $1)
      UNION ALL (SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE package_id = $2 AND colour_id IS NULL AND cardinality(accessory_ids) = 0 ORDER BY id LIMIT 1)
      UNION ALL (SELECT ${ORDER_COLUMNS} FROM orders.orders WHERE package_id <> $2 AND cardinality(accessory_ids) >= 2 AND trade_in_id IS NOT NULL ORDER BY id LIMIT 1)`,
-    [DEMO_USER, world.catalog.standardPackageId],
+    [DEMO_USER, world.read(CATALOG.standardPackageId)],
   );
   expect(sample).toHaveLength(3);
   const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id totalPrice { amount } } }`;
@@ -170,7 +167,7 @@ test('a seeded order answers a replay of its own request as a live order does (s
       trimId: o.trim_id,
       colourId: o.colour_id,
       // Left out when it is the STANDARD package, as a buyer who never chose one would.
-      packageId: o.package_id === world.catalog.standardPackageId ? null : o.package_id,
+      packageId: o.package_id === world.read(CATALOG.standardPackageId) ? null : o.package_id,
       // The same set in another order is the same request.
       accessoryIds: [...o.accessory_ids].reverse(),
       financedAmount: formatFen(BigInt(o.financed)),
@@ -182,18 +179,18 @@ test('a seeded order answers a replay of its own request as a live order does (s
     expect(r.data.placeOrder).toEqual({ id: o.id, totalPrice: { amount: formatFen(BigInt(o.total)) } });
     // A different configuration under the same key is refused, as for a live order.
     const other = await g.gql(PLACE, { input: { ...input, accessoryIds: [] , colourId: null, packageId: null, financedAmount: '0.00', tradeInId: null } }, as.customer(o.user_id));
-    if (o.accessory_ids.length || o.colour_id || o.package_id !== world.catalog.standardPackageId || o.financed !== '0' || o.trade_in_id) {
+    if (o.accessory_ids.length || o.colour_id || o.package_id !== world.read(CATALOG.standardPackageId) || o.financed !== '0' || o.trade_in_id) {
       expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     }
   }
 });
 
 test("the demo user's car was test-driven, traded in against, financed, paid and delivered", async () => {
-  const demoOrder = world.orders.orders.find((o) => o.userId === DEMO_USER)!;
+  const demoOrder = world.read(ORDERS_FACTS.orders).find((o) => o.userId === DEMO_USER)!;
   expect(demoOrder).toBeDefined();
   expect(demoOrder.financedFen).toBeGreaterThan(0n);
   expect(demoOrder.deliveredAt).not.toBeNull();
-  expect(world.orders.vehicles.find((v) => v.ownerId === DEMO_USER)?.vin).toBe(demoOrder.vin);
+  expect(world.read(ORDERS_FACTS.vehicles).find((v) => v.ownerId === DEMO_USER)?.vin).toBe(demoOrder.vin);
   const me = await g.gql(
     `{ me { orders { edges { node { status tradeIn { status } financedAmount { amount } deposit { amount } balance { amount } tradeInCredit { amount } } } }
       testDrives { edges { node { status } } } vehicles { edges { node { vin } } }
@@ -212,7 +209,7 @@ test("the demo user's car was test-driven, traded in against, financed, paid and
   );
   expect(lines.errors).toBeUndefined();
   const priced = lines.data.me.orders.edges[0].node;
-  const trim = world.catalog.trims.find((t) => t.id === world.orders.vehicles.find((v) => v.ownerId === DEMO_USER)!.trimId)!;
+  const trim = world.read(CATALOG.trims).find((t) => t.id === world.read(ORDERS_FACTS.vehicles).find((v) => v.ownerId === DEMO_USER)!.trimId)!;
   expect(priced.priceLines.map((l: any) => l.kind)).toEqual(['TRIM', 'COLOUR', 'PACKAGE', 'ACCESSORY', 'ACCESSORY']);
   expect(priced.priceLines[0].description).toBe(`${trim.modelName} ${trim.name}`);
   expect(priced.priceLines[1].amount.amount).not.toBe('0.00');
@@ -249,9 +246,9 @@ test('the same random seed gives the same orders and vehicles', async () => {
   };
   const run = async () => {
     const w = emptyWorld(7, seedUsers(300));
-    w.catalog = world.catalog;
+    for (const fact of Object.values(CATALOG) as Array<SeedFact<unknown>>) w.publish(fact, world.read(fact));
     await seedOrders(sink, w);
-    return w.orders;
+    return published(w);
   };
   expect(await run()).toEqual(await run());
 });

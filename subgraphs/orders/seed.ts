@@ -3,14 +3,15 @@
  * `world.now` — maybe a test drive, maybe an appraised trade-in, one order of a catalog trim with its
  * deposit paid, and for most of them the balance paid and the car delivered. Deterministic from
  * `world.rng`; written with a few array-parameter INSERTs per table, so 10,000 users take well under a
- * second of SQL. Hands the orders and vehicles to the finance, aftermarket and energy stages.
+ * second of SQL. Publishes the orders and vehicles (`seed-facts.ts`) for the stages after it.
  *
  * Prices: each order is priced as `placeOrder` prices it through the catalog's quote — the trim's guide
  * price, the colour's surcharge, the package's price (the STANDARD package when none was chosen) and
- * each accessory's price — from the prices the catalog stage wrote, and stores the same price-line
+ * each accessory's price — from the prices the catalog stage published, and stores the same price-line
  * snapshot, trim name and request fingerprint a live order stores.
  */
-import { addDays, addYears, DEMO_USER, type Rng, type SeedAccessory, type SeedCatalog, type SeedColour, type SeedOrder, type SeedPackage, type SeedStage, type SeedTrim, type SeedVehicle } from '../kit/seed';
+import { addDays, addYears, DEMO_USER, type Rng, type SeedStage } from '../kit/seed';
+import { CATALOG, ORDERS_FACTS, type CatalogAccessory, type CatalogColour, type CatalogPackage, type CatalogTrim, type SeedOrder, type SeedVehicle } from './seed-facts';
 import { registerUsers } from './users';
 import { bulkInsert } from '../kit/bulk';
 import { seedId } from '../kit/ids';
@@ -54,16 +55,22 @@ export function seedVin(serial: number): string {
 
 const roundDownToHundred = (fen: bigint) => (fen / HUNDRED_YUAN) * HUNDRED_YUAN;
 
-/** What a buyer asked for, as `placeOrder` receives it: no package means the STANDARD one. */
-interface Configuration {
-  colour: SeedColour | null;
-  /** The paid package asked for; null when the buyer left the package out (the STANDARD one is priced). */
-  paidPackage: SeedPackage | null;
-  accessories: SeedAccessory[];
+/** The catalog's options a buyer chooses from. */
+interface CatalogOptions {
+  colours: readonly CatalogColour[];
+  accessories: readonly CatalogAccessory[];
 }
 
-function pickAccessories(rng: Rng, pool: readonly SeedAccessory[], count: number): SeedAccessory[] {
-  const picked: SeedAccessory[] = [];
+/** What a buyer asked for, as `placeOrder` receives it: no package means the STANDARD one. */
+interface Configuration {
+  colour: CatalogColour | null;
+  /** The paid package asked for; null when the buyer left the package out (the STANDARD one is priced). */
+  paidPackage: CatalogPackage | null;
+  accessories: CatalogAccessory[];
+}
+
+function pickAccessories(rng: Rng, pool: readonly CatalogAccessory[], count: number): CatalogAccessory[] {
+  const picked: CatalogAccessory[] = [];
   while (picked.length < Math.min(count, pool.length)) {
     const a = rng.pick(pool);
     if (!picked.includes(a)) picked.push(a);
@@ -71,25 +78,25 @@ function pickAccessories(rng: Rng, pool: readonly SeedAccessory[], count: number
   return picked;
 }
 
-function pickConfiguration(rng: Rng, catalog: SeedCatalog, paidPackages: readonly SeedPackage[]): Configuration {
-  const colour = catalog.colours.length > 0 && rng.chance(COLOUR_SHARE) ? rng.pick(catalog.colours) : null;
+function pickConfiguration(rng: Rng, options: CatalogOptions, paidPackages: readonly CatalogPackage[]): Configuration {
+  const colour = options.colours.length > 0 && rng.chance(COLOUR_SHARE) ? rng.pick(options.colours) : null;
   const paidPackage = paidPackages.length > 0 && rng.chance(PAID_PACKAGE_SHARE) ? rng.pick(paidPackages) : null;
   let r = rng.next();
   let count = 0;
   while (count < ACCESSORY_COUNT_WEIGHTS.length - 1 && r >= ACCESSORY_COUNT_WEIGHTS[count]) r -= ACCESSORY_COUNT_WEIGHTS[count++];
-  return { colour, paidPackage, accessories: pickAccessories(rng, catalog.accessories, count) };
+  return { colour, paidPackage, accessories: pickAccessories(rng, options.accessories, count) };
 }
 
 /**
  * The demo user's configuration, fixed by shape so their order shows every kind of price line: a
  * colour with a surcharge, the cheapest paid package and two accessories.
  */
-function demoConfiguration(rng: Rng, catalog: SeedCatalog, paidPackages: readonly SeedPackage[]): Configuration {
+function demoConfiguration(rng: Rng, options: CatalogOptions, paidPackages: readonly CatalogPackage[]): Configuration {
   const cheapestPaid = [...paidPackages].sort((a, b) => (a.priceFen < b.priceFen ? -1 : a.priceFen > b.priceFen ? 1 : 0))[0] ?? null;
   return {
-    colour: catalog.colours.find((c) => c.surchargeFen > 0n) ?? catalog.colours[0] ?? null,
+    colour: options.colours.find((c) => c.surchargeFen > 0n) ?? options.colours[0] ?? null,
     paidPackage: cheapestPaid,
-    accessories: pickAccessories(rng, catalog.accessories, 2),
+    accessories: pickAccessories(rng, options.accessories, 2),
   };
 }
 
@@ -97,7 +104,7 @@ function demoConfiguration(rng: Rng, catalog: SeedCatalog, paidPackages: readonl
  * The price lines the catalog's quote gives for a configuration, in its order and wording: the trim
  * (as "<model name> <trim name>"), the colour when one was chosen, the package, then each accessory.
  */
-function seedPriceLines(trim: SeedTrim, pkg: SeedPackage, config: Configuration): PriceLine[] {
+function seedPriceLines(trim: CatalogTrim, pkg: CatalogPackage, config: Configuration): PriceLine[] {
   const lines: PriceLine[] = [{ kind: 'TRIM', refId: trim.id, description: `${trim.modelName} ${trim.name}`, amountFen: trim.guidePriceFen }];
   if (config.colour) lines.push({ kind: 'COLOUR', refId: config.colour.id, description: `Colour: ${config.colour.name}`, amountFen: config.colour.surchargeFen });
   lines.push({ kind: 'PACKAGE', refId: pkg.id, description: `Package: ${pkg.name}`, amountFen: pkg.priceFen });
@@ -107,12 +114,14 @@ function seedPriceLines(trim: SeedTrim, pkg: SeedPackage, config: Configuration)
 
 export const seedOrders: SeedStage = async (db, world) => {
   const { rng, now } = world;
-  const catalog = world.catalog;
-  const trims: SeedTrim[] = catalog.trims;
-  if (trims.length === 0) throw new Error('the orders seed prices orders from world.catalog.trims: run the catalog stage first');
-  const standardPackage = catalog.packages.find((p) => p.id === catalog.standardPackageId);
-  if (!standardPackage) throw new Error('the orders seed needs world.catalog.standardPackageId among world.catalog.packages: run the catalog stage first');
-  const paidPackages = catalog.packages.filter((p) => p.id !== standardPackage.id);
+  const trims = world.read(CATALOG.trims);
+  if (trims.length === 0) throw new Error(`the orders seed prices orders from ${CATALOG.trims.key}, and the catalog stage published no trims`);
+  const packages = world.read(CATALOG.packages);
+  const standardPackageId = world.read(CATALOG.standardPackageId);
+  const standardPackage = packages.find((p) => p.id === standardPackageId);
+  if (!standardPackage) throw new Error(`the orders seed needs ${CATALOG.standardPackageId.key} (${standardPackageId}) among ${CATALOG.packages.key}`);
+  const paidPackages = packages.filter((p) => p.id !== standardPackage.id);
+  const options: CatalogOptions = { colours: world.read(CATALOG.colours), accessories: world.read(CATALOG.accessories) };
 
   const orders: SeedOrder[] = [];
   const vehicles: SeedVehicle[] = [];
@@ -138,7 +147,7 @@ export const seedOrders: SeedStage = async (db, world) => {
       testDriveRows.push([seedId('td', n), userId, trim.id, rng.pick(CITIES), drivenAt, 'BOOKED', bookedAt]);
     }
 
-    const config = demo ? demoConfiguration(rng, catalog, paidPackages) : pickConfiguration(rng, catalog, paidPackages);
+    const config = demo ? demoConfiguration(rng, options, paidPackages) : pickConfiguration(rng, options, paidPackages);
     const pkg = config.paidPackage ?? standardPackage;
     const lines = seedPriceLines(trim, pkg, config);
     const trimName = lines[0].description;
@@ -243,5 +252,6 @@ export const seedOrders: SeedStage = async (db, world) => {
     ], testDriveRows);
   });
 
-  world.orders = { orders, vehicles };
+  world.publish(ORDERS_FACTS.orders, orders);
+  world.publish(ORDERS_FACTS.vehicles, vehicles);
 };

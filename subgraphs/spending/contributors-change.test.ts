@@ -20,7 +20,7 @@ beforeAll(async () => {
   g = await startTestGraph();
   insurer = loadFixtureSubgraph<SubgraphModule<any>>('insurer');
   running = await startSubgraph(insurer, { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port: 0 });
-  await insurer.seed!.stage(g.db, { ...emptyWorld(1), users: [user] });
+  await insurer.seed!.stage(g.db, emptyWorld([user]));
 }, 60_000);
 afterAll(async () => {
   await running?.stop();

@@ -20,6 +20,7 @@ import { insertClaimRows, insertInvoiceRows, insertLineRows } from '../data/invo
 import { insertFittingRows } from '../data/fittings';
 import { seedStores } from './stores';
 import { AftermarketSeeder, type Batch } from './vehicles';
+import { ORDERS } from './facts';
 
 /** Vehicles per write batch: bounds memory at any number of users. */
 const VEHICLES_PER_BATCH = 2000;
@@ -38,7 +39,7 @@ export const seedAftermarket: SeedStage = async (db, world) => {
   const stores = seedStores();
   await db.tx((q) => insertStoreRows(q, stores));
   const seeder = new AftermarketSeeder(world.rng, world.now, stores);
-  const vehicles = world.orders.vehicles.filter((v) => v.deliveredAt.getTime() < world.now.getTime());
+  const vehicles = world.read(ORDERS.vehicles).filter((v) => v.deliveredAt.getTime() < world.now.getTime());
   for (let start = 0; start < vehicles.length; start += VEHICLES_PER_BATCH) {
     const batch: Batch = { appointments: [], invoices: [], lines: [], claims: [], fittings: [] };
     for (const v of vehicles.slice(start, start + VEHICLES_PER_BATCH)) {

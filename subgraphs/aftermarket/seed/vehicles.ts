@@ -3,7 +3,8 @@
  * and split by payer by the same rules as `issueInvoice`), now and then a cancellation, sometimes a
  * booking ahead, and the fitting of its delivery package.
  */
-import { addDays, DEMO_USER, Rng, type SeedVehicle } from '../../kit/seed';
+import { addDays, DEMO_USER, Rng } from '../../kit/seed';
+import type { DeliveredVehicle } from './facts';
 import { seedId } from '../../kit/ids';
 import { coverByPackage, splitByPayer } from '../totals';
 import { packageServiceFor } from '../package-plan';
@@ -92,7 +93,7 @@ export class AftermarketSeeder {
     return this.rng.pick(local?.length ? local : this.storesByService.get(type)!);
   }
 
-  private appointment(v: SeedVehicle, type: ServiceType, scheduledAt: Date, bookedAt: Date): Appointment {
+  private appointment(v: DeliveredVehicle, type: ServiceType, scheduledAt: Date, bookedAt: Date): Appointment {
     return {
       id: seedId('appt', ++this.appointmentCount),
       storeId: this.storeFor(v.ownerId, type).id,
@@ -109,7 +110,7 @@ export class AftermarketSeeder {
   }
 
   /** Completes `a` (an appointment of `v`) with an invoice (and its claims) into `batch`. */
-  private invoice(batch: Batch, v: SeedVehicle, a: Appointment, forceOwnerPaidExtra: boolean): void {
+  private invoice(batch: Batch, v: DeliveredVehicle, a: Appointment, forceOwnerPaidExtra: boolean): void {
     const issuedAt = new Date(a.scheduledAt.getTime() + this.rng.int(1, 8) * 1_800_000);
     a.status = 'COMPLETED';
     a.completedAt = issuedAt;
@@ -138,7 +139,7 @@ export class AftermarketSeeder {
    * The fitting of `v`'s package (car cover, accessory assembly) at a modification store, within a week
    * of delivery; none when the package fits nothing or the week has not passed yet.
    */
-  fitting(batch: Batch, v: SeedVehicle): void {
+  fitting(batch: Batch, v: DeliveredVehicle): void {
     if (v.fittedItems.length === 0) return;
     const fittedAt = new Date(v.deliveredAt.getTime() + this.fittingRng.int(1, 7) * DAY + this.fittingRng.int(0, 16) * 1_800_000);
     if (fittedAt.getTime() >= this.now.getTime()) return;
@@ -167,7 +168,7 @@ export class AftermarketSeeder {
   }
 
   /** One vehicle's history: completed visits after delivery, maybe a cancellation, maybe a booking ahead. */
-  vehicle(batch: Batch, v: SeedVehicle): void {
+  vehicle(batch: Batch, v: DeliveredVehicle): void {
     const isDemo = v.ownerId === DEMO_USER;
     const delivered = v.deliveredAt.getTime();
     const span = this.now.getTime() - delivered;

@@ -10,7 +10,8 @@
  */
 import type { Db } from '../../kit/db';
 import { seedId } from '../../kit/ids';
-import { DEMO_USER, type Rng, type SeedVehicle, type SeedWorld } from '../../kit/seed';
+import { DEMO_USER, type Rng, type SeedWorld } from '../../kit/seed';
+import { CATALOG, ORDERS, type DeliveredVehicle } from './facts';
 import { listPlans, type PlanRow } from '../data/subscriptions';
 import { loadSeedRows } from '../data/seed-load';
 import { monthBounds, periodOf, priceSwap } from '../fees';
@@ -45,12 +46,12 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
 
   // Rental trims are always swap-capable; some owned-battery trims are too, and their owners swap
   // without a plan, at the standard fee, as `recordSwap` prices them.
-  const swapCapableTrims = new Set(world.catalog.trims.filter((t) => t.swapCapable).map((t) => t.id));
-  const canSwap = (v: SeedVehicle) => v.batteryRental || swapCapableTrims.has(v.trimId);
+  const swapCapableTrims = new Set(world.read(CATALOG.trims).filter((t) => t.swapCapable).map((t) => t.id));
+  const canSwap = (v: DeliveredVehicle) => v.batteryRental || swapCapableTrims.has(v.trimId);
   // Only swap-capable cars swap, the demo driver's included (their car is a battery-rental one): a
   // seeded swap is one `recordSwap` would accept.
 
-  for (const vehicle of world.orders.vehicles) {
+  for (const vehicle of world.read(ORDERS.vehicles)) {
     const delivered = vehicle.deliveredAt.getTime();
     if (delivered >= now) continue;
     const isDemo = vehicle.ownerId === DEMO_USER;
