@@ -36,7 +36,7 @@ beforeAll(async () => {
   g = await startTestGraph({ supergraph: fileSupergraph(file, { debounceMs: 50, pollMs: 500 }) });
   insurer = loadFixtureSubgraph<SubgraphModule<any>>('insurer');
   running = await startSubgraph(insurer, { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port: 0 });
-  await insurer.seed!.stage(g.db, { ...emptyWorld(1), users: [user] });
+  await insurer.seed!.stage(g.db, emptyWorld([user]));
 }, 60_000);
 afterAll(async () => {
   await g?.stop();
