@@ -21,6 +21,17 @@ import { owed, packageEntitlement } from './rules';
 
 type Ctx = SubgraphContext<OrdersLoaders>;
 
+/** One of a user's lists, newest first, a page at a time: readable by the user, an analyst or an admin. */
+function userList<R>(loader: 'ordersOfUser' | 'vehiclesOfUser' | 'testDrivesOfUser' | 'tradeInsOfUser', keyOf: (row: R) => [Date, string]) {
+  return async (user: UserRef, args: PageArgs, ctx: Ctx) => {
+    const userId = realUserId(ctx.identity, user);
+    requireReadUser(ctx.identity, userId);
+    const { limit, after } = readTimePage(args);
+    const rows = (await ctx.loaders[loader].load({ parent: userId, limit: limit + 1, after })) as R[];
+    return toConnection(rows, limit, keyOf);
+  };
+}
+
 export const queryResolvers = {
   Query: {
     me: (_: unknown, __: unknown, ctx: Ctx): UserRef => {
@@ -70,37 +81,10 @@ export const queryResolvers = {
   User: {
     __resolveReference: (ref: UserRef, ctx: Ctx) => personOf(ctx.identity, ctx.loaders, ref.id),
 
-    async orders(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(ctx.identity, user);
-      requireReadUser(ctx.identity, userId);
-      const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.ordersOfUser.load({ parent: userId, limit: limit + 1, after });
-      return toConnection(rows, limit, (o) => [o.placedAt, o.id]);
-    },
-
-    async vehicles(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(ctx.identity, user);
-      requireReadUser(ctx.identity, userId);
-      const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.vehiclesOfUser.load({ parent: userId, limit: limit + 1, after });
-      return toConnection(rows, limit, (v) => [v.deliveredAt, v.vin]);
-    },
-
-    async testDrives(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(ctx.identity, user);
-      requireReadUser(ctx.identity, userId);
-      const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.testDrivesOfUser.load({ parent: userId, limit: limit + 1, after });
-      return toConnection(rows, limit, (d) => [d.bookedAt, d.id]);
-    },
-
-    async tradeIns(user: UserRef, args: PageArgs, ctx: Ctx) {
-      const userId = realUserId(ctx.identity, user);
-      requireReadUser(ctx.identity, userId);
-      const { limit, after } = readTimePage(args);
-      const rows = await ctx.loaders.tradeInsOfUser.load({ parent: userId, limit: limit + 1, after });
-      return toConnection(rows, limit, (t) => [t.requestedAt, t.id]);
-    },
+    orders: userList<Order>('ordersOfUser', (o) => [o.placedAt, o.id]),
+    vehicles: userList<Vehicle>('vehiclesOfUser', (v) => [v.deliveredAt, v.vin]),
+    testDrives: userList<TestDrive>('testDrivesOfUser', (d) => [d.bookedAt, d.id]),
+    tradeIns: userList<TradeIn>('tradeInsOfUser', (t) => [t.requestedAt, t.id]),
   },
 
   Order: {
