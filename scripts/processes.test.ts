@@ -1,5 +1,5 @@
 /**
- * The graph deployed as six processes — five `npm run subgraph` and one `npm run gateway` — sharing
+ * The graph deployed as a process per subgraph folder (`npm run subgraph -- <name>`) and one `npm run gateway`, sharing
  * PostgreSQL and an internal secret: the headline request and a purchase (a subgraph-to-subgraph
  * call) work across processes; a gateway with another secret is refused by every subgraph.
  */
@@ -78,8 +78,8 @@ afterAll(async () => {
   await drop?.();
 });
 
-describe('six processes', () => {
-  test('the headline request is composed across the five subgraph processes', async () => {
+describe('a process per subgraph and one gateway', () => {
+  test('the headline request is composed across the subgraph processes', async () => {
     const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
     const res = await post(`{ me { spending { total { amount } byCategory { category } lines(first: 3) { edges { node { amount { amount } } } } } } }`, token);
     expect(res.errors).toBeUndefined();
