@@ -1,5 +1,5 @@
 /**
- * `npm start` — the whole graph in one process: five subgraphs and the gateway, on PostgreSQL when
+ * `npm start` — the whole graph in one process: every subgraph folder and the gateway, on PostgreSQL when
  * DATABASE_URL is set, otherwise on an embedded PGlite kept at PGLITE_DIR. Outside production it seeds
  * demo data on first start, then prints the URL and a ready-to-paste request for `demo-driver`; with
  * NODE_ENV=production it does neither (no demo users in a real database, no token in a log).

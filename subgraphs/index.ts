@@ -31,7 +31,7 @@ export function seedOrder(mods: readonly SubgraphModule<any>[]): SubgraphModule<
   const byName = new Map(mods.map((m) => [m.name, m]));
   for (const m of mods) {
     for (const dep of m.seed?.after ?? []) {
-      if (!byName.has(dep)) throw new ManifestError(`subgraphs/${m.name}: its seed runs after "${dep}", which is not a subgraph of this graph`);
+      if (!byName.has(dep)) throw new ManifestError(`subgraphs/${m.name}: its seed runs after "${dep}", which is not a subgraph of this graph (they are: ${[...byName.keys()].join(', ')})`);
     }
   }
   const done: SubgraphModule<any>[] = [];
@@ -54,13 +54,13 @@ export function discoverSubgraphs(root: string = __dirname): SubgraphModule<any>
     .map((e) => e.name)
     .sort();
   const mods = folders.map((folder) => {
-    if (!NAME.test(folder)) throw new ManifestError(`subgraphs/${folder}: a subgraph folder is named in lower case letters, digits and _ (it is also a PostgreSQL schema)`);
+    if (!NAME.test(folder)) throw new ManifestError(`subgraphs/${folder}: a subgraph folder is named with a lower case letter, then up to 39 lower case letters, digits or _ (it is also a PostgreSQL schema)`);
     return load(root, folder);
   });
   const ports = new Map<number, string>();
   for (const m of mods) {
     const other = ports.get(m.port);
-    if (other) throw new ManifestError(`subgraphs/${m.name} and subgraphs/${other} both declare port ${m.port}`);
+    if (other) throw new ManifestError(`subgraphs/${m.name} and subgraphs/${other} both declare port ${m.port}: give one a port no folder uses, e.g. ${Math.max(...mods.map((x) => x.port)) + 1}`);
     ports.set(m.port, m.name);
   }
   return seedOrder(mods);

@@ -26,7 +26,10 @@ import { DEPOSIT_FEN } from './orders/rules';
 const USERS = 300;
 /** Derived from the folders, so a new contributor or table is covered here without an edit. */
 const CONTRIBUTORS = spendingContributors();
-const SPENDING_CATEGORIES = categoryOrder(contributorsOf(SPENDING_LIST, peerSchemas(subgraphs())));
+const SPENDING = contributorsOf(SPENDING_LIST, peerSchemas(subgraphs()));
+const SPENDING_CATEGORIES = categoryOrder(SPENDING);
+/** `... on X { id }` for every subject type a contributor declares. */
+const SUBJECT_IDS = [...new Set(SPENDING.flatMap((c) => c.subjects))].map((t) => `... on ${t} { id }`).join(' ');
 const SCHEMAS = subgraphs().filter((m) => !m.stateless).map((m) => `'${m.name}'`).join(', ');
 const EVERY_VIEW = (columns: string, where = '') => CONTRIBUTORS.map((c) => `SELECT ${columns} FROM ${c}.spending_lines${where}`).join(' UNION ALL ');
 let g: TestGraph;
@@ -141,9 +144,7 @@ const REPORT = `query($from: DateTime, $to: DateTime, $first: Int, $after: Strin
       byMonth { month total { amount currency } }
       lines(first: $first, after: $after) {
         edges { node { id occurredAt category amount { amount currency }
-          paidFor { __typename
-            ... on Order { id } ... on TradeIn { id } ... on Instalment { id } ... on InsurancePolicy { id }
-            ... on ServiceInvoice { id } ... on SwapSession { id } ... on ChargingSession { id } ... on BatterySubscription { id } } } }
+          paidFor { __typename ${SUBJECT_IDS} } } }
         pageInfo { hasNextPage endCursor }
       }
     }

@@ -26,8 +26,8 @@ export type BulkColumns = ReadonlyArray<readonly [name: string, pgType: string]>
 /** Rows per statement by default: what the energy seed measured fastest on both PostgreSQL and PGlite. */
 export const DEFAULT_BULK_CHUNK = 20_000;
 
-const TABLE = /^[a-z_]+\.[a-z_]+$/;
-const COLUMN = /^[a-z_]+$/;
+const TABLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+const COLUMN = /^[a-z_][a-z0-9_]*$/;
 /** A type name such as `text`, `timestamptz`, `double precision`, `numeric(6,2)`, optionally `[]`. Never interpolated unchecked. */
 const PG_TYPE = /^[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*(\(\d+(, ?\d+)?\))?(\[\])?$/;
 const INT8_TYPES = new Set(['bigint', 'int8']);
@@ -49,7 +49,7 @@ export async function bulkInsert(
   rows: readonly unknown[][],
   opts: { chunk?: number } = {},
 ): Promise<void> {
-  if (!TABLE.test(table)) throw new DbUsageError(`bulkInsert: table must be schema-qualified like "schema.table", got "${table}"`);
+  if (!TABLE.test(table)) throw new DbUsageError(`bulkInsert: table must be "schema.table" in lower case letters, digits and _ (a letter or _ first), got "${table}"`);
   if (columns.length === 0) throw new DbUsageError(`bulkInsert into ${table}: no columns`);
   for (const [name, pgType] of columns) {
     if (!COLUMN.test(name)) throw new DbUsageError(`bulkInsert into ${table}: bad column name "${name}"`);

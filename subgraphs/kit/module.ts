@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type DocumentNode } from 'graphql';
+import { parse, Source, type DocumentNode } from 'graphql';
 import type { Db } from './db';
 import type { Identity } from '../../platform/identity';
 import type { SeedStage } from './seed';
@@ -64,12 +64,36 @@ export interface SubgraphModule<L = unknown> extends SubgraphManifest {
 
 /** The folder's own `schema.graphql`, parsed. */
 export function loadTypeDefs(dir: string): DocumentNode {
-  const file = join(dir, 'schema.graphql');
+  const where = `subgraphs/${basename(dir)}/schema.graphql`;
   try {
-    return parse(readFileSync(file, 'utf8'));
+    // Named, so a syntax error says which file, line and column (with the line itself).
+    return parse(new Source(readFileSync(join(dir, 'schema.graphql'), 'utf8'), where));
   } catch (err) {
-    // Name the subgraph: a syntax error alone does not say which of the folders it is in.
-    throw new Error(`the ${basename(dir)} subgraph's schema (${basename(dir)}/schema.graphql) does not parse: ${(err as Error).message}`);
+    throw new Error(`the ${basename(dir)} subgraph's schema does not parse: ${String(err)}`);
+  }
+}
+
+/**
+ * Refuses resolvers for a type or field the schema does not have (a typo would otherwise be ignored, and
+ * the field it meant would resolve to nothing at run time).
+ */
+export function checkResolverNames(name: string, typeDefs: DocumentNode, resolvers: Record<string, unknown>): void {
+  const fields = new Map<string, Set<string>>();
+  for (const d of typeDefs.definitions) {
+    if (!('name' in d) || !d.name) continue;
+    const set = fields.get(d.name.value) ?? new Set<string>();
+    for (const f of ('fields' in d ? d.fields ?? [] : []) as ReadonlyArray<{ name: { value: string } }>) set.add(f.name.value);
+    for (const v of ('values' in d ? d.values ?? [] : []) as ReadonlyArray<{ name: { value: string } }>) set.add(v.name.value);
+    fields.set(d.name.value, set);
+  }
+  for (const [type, map] of Object.entries(resolvers)) {
+    if (['Query', 'Mutation'].includes(type) && !fields.has(type)) throw new Error(`subgraph ${name}: resolvers for ${type}, which its schema does not define`);
+    const known = fields.get(type);
+    if (!known) throw new Error(`subgraph ${name}: resolvers for type ${type}, which its schema does not define`);
+    if (!map || typeof map !== 'object' || Object.getPrototypeOf(map) !== Object.prototype) continue; // a scalar
+    for (const field of Object.keys(map)) {
+      if (!field.startsWith('__') && !known.has(field)) throw new Error(`subgraph ${name}: a resolver for ${type}.${field}, which its schema does not have (a typo?)`);
+    }
   }
 }
 

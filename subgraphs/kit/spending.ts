@@ -30,6 +30,7 @@ export const SPENDING_LIST: MergedListSpec = {
   ],
   categoryEnum: 'SpendingCategory',
   subjectUnion: 'SpendingSubject',
+  contributionRequires: 'internalUserId',
 };
 
 /** A period: `from` inclusive, `to` exclusive, either open. */

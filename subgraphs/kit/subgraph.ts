@@ -11,7 +11,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError } from 'graphql';
-import { servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
+import { checkResolverNames, servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
 import { migrate, type Db } from './db';
 import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from '../../platform/identity';
 import { DateTimeScalar } from '../../platform/scalars';
@@ -88,6 +88,7 @@ export function identityFromRequest(req: IncomingMessage, secret: string): Ident
 /** Builds the federated schema a module serves among these peers, with the shared scalars. */
 export function buildModuleSchema<L>(mod: SubgraphModule<L>, peers: readonly PeerSchema[] = []) {
   const served = servedSchema(mod, peers);
+  checkResolverNames(mod.name, served.typeDefs, served.resolvers as Record<string, unknown>);
   return buildSubgraphSchema({
     typeDefs: served.typeDefs,
     resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...served.resolvers } as GraphQLResolverMap<unknown>,

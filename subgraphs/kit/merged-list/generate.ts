@@ -28,6 +28,8 @@ export interface MergedListSpec {
   categoryEnum: string;
   /** Union each contributor adds its own subject types to (composition merges them). */
   subjectUnion: string;
+  /** What every contribution field must `@requires` (the real owner of the list), e.g. `internalUserId`. */
+  contributionRequires: string;
 }
 
 /** One contributing subgraph as the merger sees it. */
@@ -48,10 +50,41 @@ function fieldsOf(doc: DocumentNode, type: string): FieldDefinitionNode[] {
   return doc.definitions.filter((d) => named(d, OBJECT, type)).flatMap((d) => [...((d as ObjectTypeDefinitionNode).fields ?? [])]);
 }
 
+const hasDirective = (f: FieldDefinitionNode, name: string) => (f.directives ?? []).some((d) => d.name.value === name);
+const stringArg = (d: ConstDirectiveNode | undefined, arg: string) => {
+  const v = d?.arguments?.find((a) => a.name.value === arg)?.value;
+  return v?.kind === Kind.STRING ? v.value.trim() : undefined;
+};
+
+/**
+ * Refuses a peer's field on a part type that could never be merged: a field it resolves there must be its
+ * contribution, named `<peer><suffix>` and `@requires`-ing the real owner. A misnamed one would compose
+ * and then silently leave that subgraph's money out; one without `@requires` would read analysts' lists
+ * with a pseudonym.
+ */
+function checkContributionFields(spec: MergedListSpec, peer: PeerSchema): void {
+  for (const part of spec.parts) {
+    const defs = peer.typeDefs.definitions.filter((d) => named(d, OBJECT, part.type)) as ObjectTypeDefinitionNode[];
+    const keyFields = new Set(defs.flatMap((d) => (d.directives ?? []).filter((x) => x.name.value === 'key').flatMap((k) => (stringArg(k, 'fields') ?? '').split(/\s+/))));
+    for (const f of defs.flatMap((d) => [...(d.fields ?? [])])) {
+      if (keyFields.has(f.name.value) || hasDirective(f, 'external')) continue;
+      const where = `${peer.name}: ${part.type}.${f.name.value}`;
+      if (f.name.value !== `${peer.name}${part.suffix}`) {
+        throw new MergedListError(`${where} would never be merged: a contribution to ${part.type} is named after its subgraph, ${peer.name}${part.suffix}`);
+      }
+      const requires = (f.directives ?? []).find((d) => d.name.value === 'requires');
+      if (stringArg(requires, 'fields') !== spec.contributionRequires) {
+        throw new MergedListError(`${where} must declare @requires(fields: "${spec.contributionRequires}") (and ${spec.contributionRequires}: ID! @external): it reads the list of the real owner, never of a pseudonym`);
+      }
+    }
+  }
+}
+
 /** The peers that contribute, in the peers' order, with what each declares. */
 export function contributorsOf(spec: MergedListSpec, peers: readonly PeerSchema[]): Contributor[] {
   const out: Contributor[] = [];
   for (const peer of peers) {
+    checkContributionFields(spec, peer);
     const present = spec.parts.map((p) => fieldsOf(peer.typeDefs, p.type).some((f) => f.name.value === `${peer.name}${p.suffix}`));
     if (!present.some(Boolean)) continue;
     const missing = spec.parts.filter((_, i) => !present[i]);

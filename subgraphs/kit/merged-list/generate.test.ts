@@ -1,0 +1,63 @@
+/** The merger's schema from its contributors', and the contributor mistakes it refuses with a fix. */
+import { parse } from 'graphql';
+import { contributorsOf, mergerTypeDefs, MergedListError } from './generate';
+import { SPENDING_LIST } from '../spending';
+
+const contributor = (name: string, fields: { buckets?: string; lines?: string } = {}) => ({
+  name,
+  typeDefs: parse(`
+    enum SpendingCategory { ${name.toUpperCase()}_FEE }
+    union SpendingSubject = ${name}Thing
+    type ${name}Thing @key(fields: "id") { id: ID! }
+    type SpendingReport @key(fields: "userId period") { userId: ID! period: String! internalUserId: ID! @external
+      ${fields.buckets ?? `${name}Buckets: [SpendingBucket!]! @requires(fields: "internalUserId")`} }
+    type SpendingLinePage @key(fields: "userId period first after") { userId: ID! period: String! first: Int! after: String! internalUserId: ID! @external
+      ${fields.lines ?? `${name}Lines: [SpendingLineContribution!]! @requires(fields: "internalUserId")`} }`),
+});
+const refusal = (peers: Parameters<typeof contributorsOf>[1]) => {
+  try {
+    contributorsOf(SPENDING_LIST, peers);
+  } catch (err) {
+    expect(err).toBeInstanceOf(MergedListError);
+    return (err as Error).message;
+  }
+  throw new Error('not refused');
+};
+
+test('each contributor is found with its own categories and subject types, in the peers’ order', () => {
+  const found = contributorsOf(SPENDING_LIST, [contributor('alpha'), { name: 'plain', typeDefs: parse('type Query { x: Int }') }, contributor('beta')]);
+  expect(found.map((c) => [c.name, c.categories.map((v) => v.name.value), c.subjects])).toEqual([
+    ['alpha', ['ALPHA_FEE'], ['alphaThing']],
+    ['beta', ['BETA_FEE'], ['betaThing']],
+  ]);
+});
+
+test('the merger gets one @external field per contributor and @requires over all of them on every derived field', () => {
+  const base = parse(`enum SpendingCategory union SpendingSubject
+    type SpendingBucket { category: SpendingCategory! amount: String! } type SpendingLineContribution { id: ID! }
+    type SpendingReport @key(fields: "userId period") { userId: ID! period: String! total: String! byCategory: String! byMonth: String! lineCount: Int! }
+    type SpendingLinePage @key(fields: "userId period first after") { userId: ID! period: String! first: Int! after: String! edges: String! pageInfo: String! }`);
+  const doc = mergerTypeDefs(SPENDING_LIST, base, contributorsOf(SPENDING_LIST, [contributor('alpha'), contributor('beta')]));
+  const text = require('graphql').print(doc) as string;
+  expect(text).toContain('total: String! @requires(fields: "alphaBuckets { category amount } betaBuckets { category amount }")');
+  expect(text).toContain('alphaLines: [SpendingLineContribution!]! @external');
+  expect(text).toContain('union SpendingSubject = alphaThing | betaThing');
+  expect(text).toMatch(/type betaThing @key\(fields: "id", resolvable: false\)/);
+});
+
+test('a contribution not named after its subgraph is refused instead of silently leaving its money out', () => {
+  expect(refusal([contributor('parking', { buckets: 'parkBuckets: [SpendingBucket!]! @requires(fields: "internalUserId")' })])).toMatch(
+    /parking: SpendingReport\.parkBuckets would never be merged: .* named after its subgraph, parkingBuckets/,
+  );
+});
+
+test('a contribution without @requires(fields: "internalUserId") is refused: it would read an analyst’s pseudonym', () => {
+  expect(refusal([contributor('parking', { lines: 'parkingLines: [SpendingLineContribution!]!' })])).toMatch(/SpendingLinePage\.parkingLines must declare @requires\(fields: "internalUserId"\)/);
+});
+
+test('a contributor with one part but not the other, or with no category, is refused naming what is missing', () => {
+  expect(refusal([contributor('parking', { lines: '' })])).toMatch(/has no SpendingLinePage\.parkingLines/);
+  const noCategory = contributor('parking');
+  noCategory.typeDefs = parse(require('graphql').print(noCategory.typeDefs).replace(/enum SpendingCategory \{[^}]*\}/, ''));
+  expect(refusal([noCategory])).toMatch(/declares no value of enum SpendingCategory/);
+});
