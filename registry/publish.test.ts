@@ -6,6 +6,10 @@
 import { ADMIN, productExtension, SHOP, startTestRegistry, urlOf, type TestRegistry } from '../testing/registry';
 import { apiSchemaOf } from './check';
 import { supergraphId } from '../gateway/supergraph-source';
+import type { GraphQLObjectType } from 'graphql';
+
+/** The fields clients see on Product in a supergraph. */
+const productFields = (supergraphSdl: string) => Object.keys((apiSchemaOf(supergraphSdl).getType('Product') as GraphQLObjectType).getFields());
 
 let reg: TestRegistry;
 beforeAll(async () => {
@@ -37,7 +41,7 @@ test('a publish stores each version with its URL, SDL, publisher and the supergr
   ]);
   const supergraph = await reg.call('GET', '/v1/supergraph');
   expect(supergraph.body.id).toBe(supergraphId(supergraph.body.sdl));
-  expect(Object.keys(apiSchemaOf(supergraph.body.sdl).getType('Product')!.toConfig().fields)).toEqual(['id', 'name', 'colour', 'reviews']);
+  expect(productFields(supergraph.body.sdl)).toEqual(['id', 'name', 'colour', 'reviews']);
   const v1 = await reg.call('GET', '/v1/subgraphs/products/versions/1');
   expect(v1.body).toMatchObject({ name: 'products', version: 1, kind: 'published', sdl: SHOP.products, supergraphId: supergraph.body.id });
   expect((await reg.call('GET', '/v1/subgraphs/products/versions/latest')).body).toEqual(v1.body);
@@ -73,7 +77,7 @@ test('removing a field is breaking: publish refuses it unless allowBreaking, cha
   expect(allowed.body).toMatchObject({ published: true, versions: [{ name: 'products', version: 2 }], summary: { breaking: 1 } });
   const supergraph = (await reg.call('GET', '/v1/supergraph')).body;
   expect(supergraph.id).toBe(allowed.body.supergraphId);
-  expect(apiSchemaOf(supergraph.sdl).getType('Product')!.toConfig().fields).not.toHaveProperty('name');
+  expect(productFields(supergraph.sdl)).not.toContain('name');
   // Put the field back (an addition) so the other tests start from the same graph.
   expect((await reg.call('POST', '/v1/subgraphs/products/publish', { body: { schema: SHOP.products, url: urlOf('products') } })).status).toBe(200);
 });
@@ -109,7 +113,7 @@ test('two concurrent publishes of different subgraphs both land, and the current
     ['inventory', 'shipping'].map((name) => reg.call('POST', `/v1/subgraphs/${name}/publish`, { body: { schema: productExtension(name), url: urlOf(name) } })),
   );
   expect([a.status, b.status]).toEqual([200, 200]);
-  const fields = Object.keys(apiSchemaOf((await reg.call('GET', '/v1/supergraph')).body.sdl).getType('Product')!.toConfig().fields);
+  const fields = productFields((await reg.call('GET', '/v1/supergraph')).body.sdl);
   expect(fields).toEqual(expect.arrayContaining(['inventory', 'shipping']));
   const list = (await reg.call('GET', '/v1/subgraphs')).body.subgraphs.map((s: any) => s.name);
   expect(list).toEqual(expect.arrayContaining(['inventory', 'shipping']));
