@@ -3,7 +3,8 @@
  * the tree against them, `npm run deps` prints what breaks them).
  *
  *   scripts ─▶ stack ─▶ gateway ──────────────▶ platform
- *                  └──▶ subgraphs/<name> ─▶ subgraphs/kit ─▶ platform
+ *      │           └──▶ subgraphs/<name> ─▶ subgraphs/kit ─▶ platform
+ *      └──▶ registry ─▶ gateway, platform
  *
  * A layer rule says what a folder may import of the project; npm packages and Node's own modules are
  * not the project (`dependencyTypes: ['local']`). Tests follow the rules of the folder they sit in,
@@ -67,6 +68,16 @@ module.exports = {
       severity: 'error',
       from: { path: '^gateway/' },
       to: { dependencyTypes: ['local'], pathNot: `^(gateway|platform|${SUPPORT})/` },
+    },
+    {
+      name: 'registry-imports-only-gateway-and-platform',
+      comment:
+        'The schema registry composes, checks and authenticates exactly as the gateway does (gateway/ composition, ' +
+        'token verification, supergraph ids) on the shared platform; it imports no subgraph folder and no kit code, ' +
+        'so it holds whatever graph is published to it, not this tree.',
+      severity: 'error',
+      from: { path: '^registry/' },
+      to: { dependencyTypes: ['local'], pathNot: `^(registry|gateway|platform|${SUPPORT})/` },
     },
     {
       name: 'stack-imports-only-what-it-runs',

@@ -11,7 +11,8 @@ import { parse as parseYaml } from 'yaml';
 export interface SubgraphSource {
   name: string;
   routingUrl: string;
-  schemaPath: string;
+  /** The file the schema was read from, when it came from one (not for SDL published to the registry). */
+  schemaPath?: string;
   typeDefs: DocumentNode;
 }
 
@@ -48,6 +49,8 @@ export function readSupergraphConfig(configPath: string): { federationVersion: s
 export interface CompositionProblem {
   code: string;
   message: string;
+  /** The subgraphs the error is about (from its locations), for tools that report per subgraph. */
+  subgraphs: string[];
   /** Where in which subgraph, e.g. `finance: schema.graphql:12:3`. */
   locations: string[];
 }
@@ -56,9 +59,11 @@ export type CompositionOutcome = { ok: true; supergraphSdl: string; hints: strin
 
 function describe(err: GraphQLError, sources: SubgraphSource[]): CompositionProblem {
   const locations: string[] = [];
+  const subgraphs = new Set<string>();
   for (const node of err.nodes ?? []) {
     const loc = node.loc;
     const subgraph = (node as { subgraph?: string }).subgraph ?? sources.find((s) => s.typeDefs.loc?.source === loc?.source)?.name;
+    if (subgraph) subgraphs.add(subgraph);
     if (loc) {
       const { line, column } = loc.source.locationOffset && loc.startToken ? { line: loc.startToken.line, column: loc.startToken.column } : { line: 0, column: 0 };
       locations.push(`${subgraph ?? '?'}: line ${line}:${column}`);
@@ -66,7 +71,7 @@ function describe(err: GraphQLError, sources: SubgraphSource[]): CompositionProb
       locations.push(subgraph);
     }
   }
-  return { code: String(err.extensions?.code ?? 'COMPOSITION_ERROR'), message: err.message, locations };
+  return { code: String(err.extensions?.code ?? 'COMPOSITION_ERROR'), message: err.message, subgraphs: [...subgraphs], locations };
 }
 
 /** Composes subgraph sources into a supergraph. */

@@ -1,5 +1,5 @@
 /**
- * The HTTP front of every server in the product (gateway and subgraphs): plain `node:http` around
+ * The HTTP front of every server in the product (gateway, subgraphs; the registry reads bodies with `readBody`): plain `node:http` around
  * Apollo Server's `executeHTTPGraphQLRequest`, with a body-size limit, clear JSON errors for
  * malformed requests, and extra routes such as `/health`.
  */
@@ -34,9 +34,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-class BodyTooLarge extends Error {}
+/** A request body over the server's limit (answer 413). */
+export class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The request body as text, refused with BodyTooLarge past `limit` bytes (declared or streamed). */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return reject(new BodyTooLarge());

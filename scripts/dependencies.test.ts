@@ -53,11 +53,15 @@ const FIXTURE: Record<string, string[]> = {
   'gateway/server.test.ts': ["import './server'", "import '../testing/harness'", "import '../stack/stack'"],
   'gateway/config.ts': ["import '../subgraphs/kit/server'"],
   'gateway/dev.ts': ["import '../stack/stack'"],
+  'registry/api.ts': ["import '../gateway/server'", "import '../platform/shared'"],
+  'registry/api.test.ts': ["import './api'", "import '../testing/harness'"],
+  'registry/leak.ts': ["import '../subgraphs/kit/server'"],
   'stack/stack.ts': ["import '../gateway/server'", "import '../subgraphs/index'", "import '../platform/shared'"],
   'stack/cli.ts': ["import '../scripts/start'"],
   'testing/harness.ts': ["import '../stack/stack'", "import '../subgraphs/index'"],
   'testing/shared.ts': ["import '../gateway/server.test'"],
   'scripts/start.ts': ["import '../stack/stack'", "import '../gateway/server'"],
+  'scripts/registry.ts': ["import '../registry/api'"],
   'scripts/bench-spending.ts': ["import '../testing/harness'"],
 };
 
@@ -66,6 +70,7 @@ const EXPECTED = [
   'gateway/dev.ts → stack/stack.ts (only-scripts-and-tests-import-the-stack)',
   'platform/leak.ts → gateway/server.ts (platform-imports-only-platform)',
   'platform/ping.ts → platform/pong.ts (no-circular: platform/ping.ts → platform/pong.ts → platform/ping.ts)',
+  'registry/leak.ts → subgraphs/kit/server.ts (registry-imports-only-gateway-and-platform)',
   'stack/cli.ts → scripts/start.ts (stack-imports-only-what-it-runs)',
   'subgraphs/catalog/fixtures.ts → testing/harness.ts (production-not-test-support)',
   'subgraphs/catalog/prices.ts → subgraphs/orders/index.ts (subgraph-not-another-subgraph)',

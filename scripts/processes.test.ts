@@ -10,7 +10,7 @@ import { openTestDb, TEST_JWT } from '../testing/harness';
 import { mintToken } from '../gateway/auth';
 import { seedAll } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';
-import type { Db } from '../subgraphs/kit/db';
+import type { Db } from '../platform/db';
 
 const root = resolve(__dirname, '..');
 // tsx as a loader in the same process (not its CLI, which runs the script in a child that a SIGKILL

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { openTestDb } from '../testing/harness';
-import type { Db } from '../subgraphs/kit/db';
+import type { Db } from '../platform/db';
 
 const root = resolve(__dirname, '..');
 let db: Db;

@@ -2,7 +2,7 @@
  * `npm run seed -- [--users N] [--reset]` — seeds the database (DATABASE_URL, or the embedded one at
  * PGLITE_DIR) with N users' deterministic car lifecycles; the first user is `demo-driver`.
  */
-import { openDb } from '../subgraphs/kit/db';
+import { openDb } from '../platform/db';
 import { migrateAll, resetAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { fail, loadConfigOrExit, parseFlags } from './cli';
 

@@ -11,7 +11,7 @@
 import { mintToken } from '../gateway/auth';
 import { gatewayFeatures } from '../gateway/features';
 import { startStack } from '../stack/stack';
-import { openDb } from '../subgraphs/kit/db';
+import { openDb } from '../platform/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';

@@ -6,7 +6,7 @@
  */
 import { subgraphServiceUrls, hasSharedInternalSecret } from '../gateway/config';
 import { subgraphs } from '../subgraphs';
-import { openDb } from '../subgraphs/kit/db';
+import { openDb } from '../platform/db';
 import { peerSchemas } from '../subgraphs/kit/module';
 import { startSubgraph } from '../subgraphs/kit/subgraph';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';

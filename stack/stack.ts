@@ -4,7 +4,7 @@
  */
 import { subgraphs as discovered } from '../subgraphs';
 import { peerSchemas, type SubgraphModule } from '../subgraphs/kit/module';
-import type { Db } from '../subgraphs/kit/db';
+import type { Db } from '../platform/db';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import type { GatewayFeature } from '../gateway/feature';

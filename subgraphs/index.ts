@@ -6,10 +6,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubgraphModule } from './kit/module';
+import { isSubgraphName } from '../platform/subgraph-name';
 
 /** Folders under `subgraphs/` that are not subgraphs. */
 const NOT_SUBGRAPHS = new Set(['kit']);
-const NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** A subgraph folder whose manifest is wrong; the message names the folder and the fix. */
 export class ManifestError extends Error {}
@@ -54,7 +54,7 @@ export function discoverSubgraphs(root: string = __dirname): SubgraphModule<any>
     .map((e) => e.name)
     .sort();
   const mods = folders.map((folder) => {
-    if (!NAME.test(folder)) throw new ManifestError(`subgraphs/${folder}: a subgraph folder is named with a lower case letter, then up to 39 lower case letters, digits or _ (it is also a PostgreSQL schema)`);
+    if (!isSubgraphName(folder)) throw new ManifestError(`subgraphs/${folder}: a subgraph folder is named with a lower case letter, then up to 39 lower case letters, digits or _ (it is also a PostgreSQL schema)`);
     return load(root, folder);
   });
   const ports = new Map<number, string>();

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrate, type Db } from './kit/db';
+import { migrate, type Db } from '../platform/db';
 import { Rng, SeedWorld, seedUsers } from './kit/seed';
 import { subgraphs } from '.';
 

@@ -16,7 +16,7 @@ import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../gateway/features/auth';
 import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { DEFAULT_LIMITS } from '../platform/limits';
-import { openPglite, openPostgres, type Db } from '../subgraphs/kit/db';
+import { openPglite, openPostgres, type Db } from '../platform/db';
 import type { Identity } from '../platform/identity';
 
 export const TEST_JWT = { issuer: 'autograph-test', audience: 'autograph', secret: 'test-secret-that-is-long-enough' };

@@ -1,5 +1,5 @@
 /** Seeding parts of the graph in tests: the discovered seed stages, run in seed order. */
-import type { Db } from '../subgraphs/kit/db';
+import type { Db } from '../platform/db';
 import { Rng, SeedWorld, seedUsers } from '../subgraphs/kit/seed';
 import { subgraphs } from '../subgraphs';
 

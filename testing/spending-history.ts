@@ -9,7 +9,7 @@
  * tie on `occurred_at` within and across branches and the id tie-break is exercised; ids mix cases
  * and punctuation, so byte order (`COLLATE "C"`) differs from a natural-language order.
  */
-import type { Db } from '../subgraphs/kit/db';
+import type { Db } from '../platform/db';
 import { bulkInsert } from '../subgraphs/kit/bulk';
 import type { Rng } from '../subgraphs/kit/seed';
 import { compareLines, type SpendingCategory, type SpendingLine } from '../subgraphs/kit/spending';

@@ -2,7 +2,7 @@
  * Per-request DataLoaders: every entity lookup and nested list is batched into one statement per
  * kind, so a request's statement count does not grow with the number of rows it returns.
  */
-import type { Db } from '../kit/db';
+import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { storesByIds } from './data/stores';

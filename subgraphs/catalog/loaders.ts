@@ -3,7 +3,7 @@
  * every nested list (`VehicleModel.trims`, `User.preferences`) is one statement per request, however
  * many rows or parents it serves.
  */
-import type { Db } from '../kit/db';
+import type { Db } from '../../platform/db';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { modelsByIds, trimsByIds, trimsByModelIds } from './data/models';
 import { accessoriesByIds, coloursByIds, packagesByCodes, packagesByIds, type PackageCode, type PackageRecord } from './data/options';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
-import { migrate, type Db } from '../kit/db';
+import { migrate, type Db } from '../../platform/db';
 import { DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { seedCatalog } from './seed';
 import { CATALOG_FACTS } from './seed/facts';

@@ -2,7 +2,7 @@
  * Per-request DataLoaders of the energy subgraph: entity lookups and per-parent pages, batched so the
  * number of SQL statements per request does not grow with the number of rows or parents.
  */
-import type { Db } from '../kit/db';
+import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
 import { byKeyLoader, pageLoader } from '../kit/loaders';
 import type { SortAfter } from '../kit/parent-pages';

@@ -2,7 +2,7 @@
  * Per-request DataLoaders: every entity lookup and per-parent list of a request is answered by one
  * statement per kind, however many parents there are.
  */
-import type { Db } from '../kit/db';
+import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { policiesByIds, policiesByVins, policyPagesForUsers, productsByIds } from './data/insurance';

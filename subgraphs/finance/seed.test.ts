@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
-import { migrate, type Db } from '../kit/db';
+import { migrate, type Db } from '../../platform/db';
 import { seedId } from '../kit/ids';
 import { addDays, DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';

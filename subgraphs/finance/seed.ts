@@ -6,7 +6,7 @@
  */
 import { DEMO_USER, addDays, type SeedStage, type SeedWorld } from '../kit/seed';
 import { ORDERS } from './seed-facts';
-import type { Db } from '../kit/db';
+import type { Db } from '../../platform/db';
 import { seedId } from '../kit/ids';
 import { allProducts, insertPolicies, type InsuranceProductRow, type NewPolicy } from './data/insurance';
 import { insertInstalments, insertLoans, type FinanceKind, type LoanSeedRow, type NewInstalment } from './data/loans';

@@ -5,7 +5,7 @@
  */
 import { openTestDb } from '../../testing/harness';
 import { bulkInsert, DEFAULT_BULK_CHUNK, type BulkColumns } from './bulk';
-import { DbUsageError, type Db } from './db';
+import { DbUsageError, type Db } from '../../platform/db';
 
 const COLUMNS: BulkColumns = [
   ['id', 'text'],

@@ -18,7 +18,7 @@
  * quoted and escaped, null elements as NULL) in a `text[]` parameter, and cast back to the column's
  * type in the SELECT (`u.c3::text[]`). Elements are converted like scalar values (bigint, Date).
  */
-import { DbUsageError, type Queryable } from './db';
+import { DbUsageError, type Queryable } from '../../platform/db';
 
 /** Column name and PostgreSQL type (the element type, or `type[]` for an array column), in insert order. */
 export type BulkColumns = ReadonlyArray<readonly [name: string, pgType: string]>;

@@ -4,7 +4,7 @@
  * request (DataLoader batches every user of a period into one query).
  */
 import DataLoader from 'dataloader';
-import type { Db } from './db';
+import type { Db } from '../../platform/db';
 import { realUserId, requireReadUser, shouldPseudonymise } from './auth';
 import type { Identity } from '../../platform/identity';
 import { loadBuckets, loadLines, parsePeriod, type SpendingBucket, type SpendingLine } from './spending';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, Source, type DocumentNode } from 'graphql';
-import type { Db } from './db';
+import type { Db } from '../../platform/db';
 import type { Identity } from '../../platform/identity';
 import type { SeedStage } from './seed';
 

@@ -4,7 +4,7 @@
  * and text sort keys, and a tie-breaker other than `id`.
  */
 import { openTestDb } from '../../testing/harness';
-import type { Db } from './db';
+import type { Db } from '../../platform/db';
 import { pagesByParent, type ParentPageSpec } from './parent-pages';
 
 interface Visit {

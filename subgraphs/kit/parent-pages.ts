@@ -4,7 +4,7 @@
  * keys makes each parent's page an index-ordered scan of at most `limit` rows, so a list of N parents
  * costs one query, not N, and never reads a whole history. `pageLoader` (loaders.ts) batches into it.
  */
-import type { Queryable } from './db';
+import type { Queryable } from '../../platform/db';
 import type { TimeKey } from './pagination';
 
 type Row = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * names (`seed.after`); each stage writes only its own subgraph's tables and hands the next stages what
  * they need to know (ids, prices, owners) as facts published on the `SeedWorld`.
  */
-import type { Db } from './db';
+import type { Db } from '../../platform/db';
 import { DEMO_USER } from '../../platform/demo';
 
 export { DEMO_USER };

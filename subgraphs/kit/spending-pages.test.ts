@@ -7,7 +7,7 @@
  * others, on PostgreSQL (a fresh database from DATABASE_URL) and on the embedded PGlite; and the
  * pages and buckets must still say exactly what the rows say.
  */
-import type { Db, Queryable } from './db';
+import type { Db, Queryable } from '../../platform/db';
 import { compareLines, loadBuckets, loadLines, type Period, type SpendingBucket, type SpendingLine } from './spending';
 import type { TimeKey as Cursor } from './pagination';
 import { Rng } from './seed';

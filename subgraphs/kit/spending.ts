@@ -10,7 +10,7 @@
  * Each contribution is one SQL statement whatever the number of rows, and the merge adds bigints, so
  * every total equals the sum of the rows it came from.
  */
-import type { Queryable } from './db';
+import type { Queryable } from '../../platform/db';
 import { badInput } from '../../platform/errors';
 import { toConnection, type TimeKey } from './pagination';
 import { fenFromDb, formatFen, money, parseDecimalToFen, type Money } from '../../platform/money';

@@ -12,7 +12,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError } from 'graphql';
 import { checkResolverNames, servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
-import { migrate, type Db } from './db';
+import { migrate, type Db } from '../../platform/db';
 import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from '../../platform/identity';
 import { DateTimeScalar } from '../../platform/scalars';
 import { DecimalScalar } from '../../platform/money';

@@ -3,7 +3,7 @@
  * of SQL statements per request stays the same however many orders, vehicles or users it touches.
  */
 import DataLoader from 'dataloader';
-import type { Db } from '../kit/db';
+import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { ordersByIds, orderPages, priceLinesByOrderIds, statusHistoryByOrderIds } from './data/orders';

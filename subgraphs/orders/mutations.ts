@@ -7,7 +7,7 @@
 import { badInput, conflict } from '../../platform/errors';
 import type { Identity } from '../../platform/identity';
 import { formatFen } from '../../platform/money';
-import type { TxQueryable } from '../kit/db';
+import type { TxQueryable } from '../../platform/db';
 import { checkId, newId, parseVin } from '../kit/ids';
 import type { SubgraphContext } from '../kit/subgraph';
 import { notVisible } from '../kit/visible';

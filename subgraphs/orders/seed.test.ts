@@ -4,7 +4,7 @@
  * consistent money, every timestamp before the seed's "now", and the same world for the same random seed.
  */
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
-import type { Db, TxQueryable } from '../kit/db';
+import type { Db, TxQueryable } from '../../platform/db';
 import { DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers, type SeedFact } from '../kit/seed';
 import { CATALOG, ORDERS_FACTS } from './seed-facts';
 import { runSeedStages } from '../../testing/seed';

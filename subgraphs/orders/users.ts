@@ -7,7 +7,7 @@
 import { pseudonym, pseudonymKeyId, shouldPseudonymise, type UserRef } from '../kit/auth';
 import type { Identity } from '../../platform/identity';
 import type DataLoader from 'dataloader';
-import type { Db, Queryable } from '../kit/db';
+import type { Db, Queryable } from '../../platform/db';
 import { rowsByKey } from '../kit/loaders';
 
 /** Per database: the key every row was last checked against in this process. */

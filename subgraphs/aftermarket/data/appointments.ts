@@ -3,7 +3,7 @@
  * changes, each a conditional UPDATE so two concurrent requests cannot both succeed.
  */
 import { bulkInsert } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { groupBy } from '../../kit/loaders';
 import type { TimeKey } from '../../kit/pagination';
 import { date, dateOrNull, isUniqueViolation, type Row } from './rows';

@@ -1,6 +1,6 @@
 /** Package fittings' SQL (`aftermarket.package_fittings`): what a partner store fitted to a vehicle for its delivery package. */
 import { bulkInsert } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { date, isUniqueViolation, type Row } from './rows';
 
 /** What a partner store fitted to a vehicle for its delivery package. */

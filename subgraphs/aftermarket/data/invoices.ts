@@ -3,7 +3,7 @@
  * together), and the count of prepaid maintenance services a vehicle's invoices have used.
  */
 import { bulkInsert } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { groupBy } from '../../kit/loaders';
 import type { TimeKey } from '../../kit/pagination';

@@ -1,6 +1,6 @@
 /** The store network's SQL (`aftermarket.stores`): what each store is and offers, looked up and listed. */
 import { bulkInsert } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import type { Row } from './rows';
 
 export const STORE_KINDS = ['MAINTENANCE', 'COOPERATIVE', 'MODIFICATION', 'FILM'] as const;

@@ -12,7 +12,7 @@
  * Deterministic from `world.rng`; writes only aftermarket's tables, in batches of vehicles, with one
  * multi-row INSERT per table per batch.
  */
-import type { Db } from '../../kit/db';
+import type { Db } from '../../../platform/db';
 import type { SeedStage } from '../../kit/seed';
 import { insertStoreRows } from '../data/stores';
 import { insertAppointmentRows } from '../data/appointments';

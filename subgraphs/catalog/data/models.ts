@@ -3,7 +3,7 @@
  * Lookups take arrays (`= ANY($1)`) so loaders can batch them; money leaves PostgreSQL as text
  * (`::text`) and becomes `bigint` fen here, so it never passes through a JS number.
  */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 
 export type BatteryOption = 'OWNED' | 'RENTAL';

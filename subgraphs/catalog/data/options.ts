@@ -2,7 +2,7 @@
  * The SQL of what a configuration adds to a trim: colours, packages and accessories (`catalog.colours`,
  * `catalog.packages`, `catalog.accessories`). Money leaves PostgreSQL as text and becomes `bigint` fen here.
  */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 
 export type PackageCode = 'STANDARD' | 'CUSTOM_CAR_COVER' | 'ACCESSORY_ASSEMBLY' | 'MAINTENANCE_ENHANCED';

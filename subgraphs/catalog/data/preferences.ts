@@ -2,7 +2,7 @@
  * The SQL of co-creation: users' stated preferences (`catalog.preferences`, one per user and model) and
  * the demand view aggregated from them.
  */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { groupBy } from '../../kit/loaders';
 import type { TimeKey } from '../../kit/pagination';
 import { fenFromDb } from '../../../platform/money';

@@ -1,5 +1,5 @@
 /** Charging sessions' SQL (`energy.charging_sessions`): lookups, per-parent pages, the insert. */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
 import { date, type Raw } from './rows';

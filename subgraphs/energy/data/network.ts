@@ -1,5 +1,5 @@
 /** The energy network's SQL: swap stations (`energy.swap_stations`) and chargers (`energy.chargers`). */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import type { SortAfter } from '../../kit/parent-pages';
 import type { Raw } from './rows';
 

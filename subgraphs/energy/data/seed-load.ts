@@ -2,7 +2,7 @@
  * The seed's writes: every energy table loaded in one transaction, the large ones through `bulkLoad`.
  */
 import { bulkInsert, type BulkColumns } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import type { ChargerRow, StationRow } from './network';
 
 /**

@@ -3,7 +3,7 @@
  * and their monthly charges (`energy.subscription_charges`). Writes run inside one transaction; a
  * unique key or a row lock arbitrates every race.
  */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { pagesByParent, type SortAfter } from '../../kit/parent-pages';
 import { date, type Raw } from './rows';

@@ -8,7 +8,7 @@
  * multi-row INSERT per 20,000 rows, the big tables with their foreign keys and secondary indexes
  * re-created after the load (`bulkLoad` in `data/seed-load.ts`); a vehicle gets at most ~10 sessions a month.
  */
-import type { Db } from '../../kit/db';
+import type { Db } from '../../../platform/db';
 import { seedId } from '../../kit/ids';
 import { DEMO_USER, type Rng, type SeedWorld } from '../../kit/seed';
 import { CATALOG, ORDERS, type DeliveredVehicle } from './facts';

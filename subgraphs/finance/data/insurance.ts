@@ -3,7 +3,7 @@
  * offer and the policies bought on vehicles. A policy row carries its product's insurer and kind.
  */
 import { bulkInsert } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { groupBy } from '../../kit/loaders';
 import type { TimeKey } from '../../kit/pagination';

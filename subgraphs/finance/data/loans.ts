@@ -4,7 +4,7 @@
  * loaded with `= ANY($1)` so one statement serves a whole DataLoader batch.
  */
 import { bulkInsert } from '../../kit/bulk';
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { groupBy } from '../../kit/loaders';
 import type { TimeKey } from '../../kit/pagination';

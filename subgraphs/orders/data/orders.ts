@@ -4,7 +4,7 @@
  * transaction's `q` and change state only with conditional statements (`UPDATE … WHERE status = …
  * RETURNING`, `INSERT … ON CONFLICT DO NOTHING`), so two racing requests can never both succeed.
  */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import type { Role } from '../../../platform/identity';
 import { date, maybeDate, type Row } from './rows';

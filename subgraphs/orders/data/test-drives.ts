@@ -1,5 +1,5 @@
 /** The SQL of test drives (`orders.test_drives`): booked, and cancelled before they start. */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { date, maybeDate, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';
 import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';

@@ -2,7 +2,7 @@
  * The SQL of trade-ins (`orders.trade_ins`): asked of a manufacturer's dealer, appraised once, credited
  * to one order (and released again when that order is cancelled). State changes are conditional updates.
  */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { date, maybeDate, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';

@@ -1,5 +1,5 @@
 /** The SQL of vehicles (`orders.vehicles`): registered when an order is delivered, one row per VIN. */
-import type { Queryable } from '../../kit/db';
+import type { Queryable } from '../../../platform/db';
 import { date, type Row } from './rows';
 import type { TimeKey } from '../../kit/pagination';
 import { pagesByParent, type ParentPageSpec } from '../../kit/parent-pages';

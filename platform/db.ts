@@ -1,5 +1,5 @@
 /**
- * Data access, one way for every subgraph: `query(sql, params)` and `tx(fn)`, with two
+ * Data access, one way for every subgraph and the schema registry: `query(sql, params)` and `tx(fn)`, with two
  * implementations — a `pg.Pool` on real PostgreSQL (DATABASE_URL) and an embedded PGlite.
  *
  * Both refuse transaction-control statements through `query` (use `tx`), and both refuse a plain
@@ -184,7 +184,7 @@ export async function openDb(opts: { databaseUrl?: string; pgliteDir?: string })
 }
 
 /**
- * Applies `dir`'s `NNN_name.sql` files, in order, to the subgraph's own schema, each once, all in one
+ * Applies `dir`'s `NNN_name.sql` files, in order, to its owner's own schema (a subgraph's, the registry's), each once, all in one
  * transaction. Idempotent, and safe when several processes start at once: an advisory lock serialises
  * them and the applied list is read after the lock is held.
  */

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestDb } from '../../testing/harness';
+import { openTestDb } from '../testing/harness';
 import { DbUsageError, migrate, type Db } from './db';
 
 describe.each(['postgres', 'pglite'] as const)('db on %s', (kind) => {

@@ -1,0 +1,169 @@
+/**
+ * The registry's HTTP API (JSON; README "Schema registry"): the routes, who may call them, and how each
+ * outcome is answered. Every `/v1` route needs an admin token; `GET /health` needs none. Errors are
+ * `{ "error": { "code", "message", "field"? } }`; a refused publish also carries its composition errors
+ * or breaking changes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from '../platform/db';
+import { sendJson } from '../platform/http';
+import { logger } from '../platform/logger';
+import type { RegistryAccess } from './access';
+import { countBySeverity, type CheckOutcome } from './check';
+import { check, publish, type PublishOutcome } from './publish';
+import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, subgraphName } from './requests';
+import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
+
+export interface ApiOptions {
+  db: Db;
+  access: RegistryAccess;
+  maxBodyBytes: number;
+}
+
+interface Call {
+  req: IncomingMessage;
+  params: string[];
+  publisher: string;
+}
+
+type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
+
+interface RouteSpec {
+  method: 'GET' | 'POST';
+  path: RegExp;
+  handler: Handler;
+}
+
+const ok = (body: unknown) => ({ status: 200, body });
+const NAME = '([^/]+)';
+
+function versionParam(raw: string): number | 'latest' {
+  if (raw === 'latest') return 'latest';
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw new RegistryError(400, 'BAD_USER_INPUT', `version: ${JSON.stringify(raw.slice(0, 40))} is not a version number (1, 2, …) or "latest"`, 'version');
+  return Number(raw);
+}
+
+function checkBody(outcome: CheckOutcome) {
+  if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]) };
+  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes) };
+}
+
+function publishAnswer(outcome: PublishOutcome) {
+  switch (outcome.status) {
+    case 'published':
+      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+    case 'unchanged':
+      return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId });
+    case 'not-composed':
+      return { status: 422, body: { error: { code: 'COMPOSITION_FAILED', message: `the candidate does not compose with the current graph (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'}); nothing was published` }, errors: outcome.errors } };
+    case 'breaking': {
+      const n = countBySeverity(outcome.changes).breaking;
+      return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `the candidate makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was published (send allowBreaking: true to publish anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes) } };
+    }
+  }
+}
+
+function routes(opts: ApiOptions): RouteSpec[] {
+  const { db } = opts;
+  return [
+    {
+      method: 'GET',
+      path: /^\/v1\/subgraphs$/,
+      handler: async () => ok({ subgraphs: (await currentVersions(db)).map(({ sdl: _sdl, ...v }) => v) }),
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/v1/subgraphs/${NAME}/versions$`),
+      handler: async ({ params }) => {
+        const name = subgraphName(params[0]);
+        const versions = await historyOf(db, name);
+        if (versions.length === 0) throw new RegistryError(404, 'NOT_FOUND', `no subgraph ${name} was ever published`);
+        return ok({ name, versions });
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/v1/subgraphs/${NAME}/versions/([^/]+)$`),
+      handler: async ({ params }) => {
+        const name = subgraphName(params[0]);
+        const version = versionParam(params[1]);
+        const found = await versionOf(db, name, version);
+        if (!found) throw new RegistryError(404, 'NOT_FOUND', version === 'latest' ? `no subgraph ${name} was ever published` : `subgraph ${name} has no version ${version}`);
+        return ok(found);
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/supergraph$/,
+      handler: async () => {
+        const current = await currentSupergraph(db);
+        if (!current) throw new RegistryError(404, 'NOT_FOUND', 'nothing has been published yet: there is no supergraph');
+        return ok(current);
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/subgraphs/${NAME}/check$`),
+      handler: async ({ req, params }) => {
+        const name = subgraphName(params[0]);
+        const body = await readJsonObject(req, opts.maxBodyBytes);
+        const currentUrl = (await currentVersions(db)).find((v) => v.name === name)?.routingUrl;
+        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)])));
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/subgraphs/${NAME}/publish$`),
+      handler: async ({ req, params, publisher }) => {
+        const name = subgraphName(params[0]);
+        const { candidates, allowBreaking } = publishRequest(name, await readJsonObject(req, opts.maxBodyBytes));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/publish$/,
+      handler: async ({ req, publisher }) => {
+        const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+      },
+    },
+  ];
+}
+
+function decodePart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new RegistryError(400, 'BAD_REQUEST', `the path part ${JSON.stringify(raw.slice(0, 60))} is not valid percent-encoding`);
+  }
+}
+
+/** The request handler: `/health`, then the `/v1` routes behind the admin check. */
+export function registryHandler(opts: ApiOptions) {
+  const table = routes(opts);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === '/health' && req.method === 'GET') {
+        const up = await opts.db.query('SELECT 1').then(() => true, () => false);
+        return sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'the registry database does not answer' });
+      }
+      const matching = table.filter((r) => r.path.test(path));
+      if (matching.length === 0) throw new RegistryError(404, 'NOT_FOUND', `no route ${req.method} ${path} (see the README's registry API)`);
+      const route = matching.find((r) => r.method === req.method);
+      if (!route) throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${matching.map((r) => r.method).join(', ')}, not ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
+      const identity = await opts.access(req.headers.authorization);
+      const params = route.path.exec(path)!.slice(1).map(decodePart);
+      const { status, body } = await route.handler({ req, params, publisher: identity.sub });
+      sendJson(res, status, body);
+    } catch (err) {
+      if (err instanceof RegistryError) {
+        for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+        return sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+      }
+      logger.error({ service: 'registry', err }, 'registry request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'internal error (logged)' } });
+    }
+  };
+}

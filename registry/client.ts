@@ -1,0 +1,66 @@
+/**
+ * A thin client of the registry's HTTP API, for the CLI (and the gateways that will follow the registry):
+ * one call is one request; the answer is the status and the JSON body as the registry sent them.
+ */
+
+export interface RegistryAnswer {
+  status: number;
+  body: any;
+}
+
+/** The registry could not be reached at all (not running, wrong URL). */
+export class RegistryUnreachable extends Error {}
+
+export class RegistryClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RegistryAnswer> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new RegistryUnreachable(`cannot reach the registry at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (err as Error).message}): is \`npm run registry\` running, and is --registry right?`);
+    }
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) };
+    } catch {
+      return { status: res.status, body: { error: { code: 'NOT_JSON', message: `the registry answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}` } } };
+    }
+  }
+
+  check(name: string, schema: string, url?: string) {
+    return this.call('POST', `/v1/subgraphs/${encodeURIComponent(name)}/check`, { schema, ...(url ? { url } : {}) });
+  }
+
+  publish(name: string, schema: string, url: string, allowBreaking: boolean) {
+    return this.call('POST', `/v1/subgraphs/${encodeURIComponent(name)}/publish`, { schema, url, ...(allowBreaking ? { allowBreaking } : {}) });
+  }
+
+  publishMany(subgraphs: Array<{ name: string; schema: string; url: string }>, allowBreaking: boolean) {
+    return this.call('POST', '/v1/publish', { subgraphs, ...(allowBreaking ? { allowBreaking } : {}) });
+  }
+
+  list() {
+    return this.call('GET', '/v1/subgraphs');
+  }
+
+  history(name: string) {
+    return this.call('GET', `/v1/subgraphs/${encodeURIComponent(name)}/versions`);
+  }
+
+  version(name: string, version: number | 'latest') {
+    return this.call('GET', `/v1/subgraphs/${encodeURIComponent(name)}/versions/${version}`);
+  }
+
+  supergraph() {
+    return this.call('GET', '/v1/supergraph');
+  }
+}

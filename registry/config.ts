@@ -1,0 +1,39 @@
+/**
+ * The registry process's variables, validated with the platform's readers (one message per bad value):
+ * REGISTRY_PORT, HOST, DATABASE_URL or REGISTRY_PGLITE_DIR, REGISTRY_MAX_BODY_BYTES, and the gateway's own
+ * JWT_* settings (read by the gateway's reader, so a token means the same to both).
+ */
+import { port, url, wholeNumber, type NodeEnv } from '../platform/env';
+import { readJwtSettings } from '../gateway/features/auth';
+import type { JwtSettings } from '../gateway/auth';
+import { DEFAULT_REGISTRY_MAX_BODY_BYTES } from './server';
+
+export const DEFAULT_REGISTRY_PORT = 4100;
+
+export interface RegistryConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  pgliteDir: string;
+  maxBodyBytes: number;
+  jwt: JwtSettings;
+}
+
+/** Reads the configuration; throws one Error listing every problem. `--port` wins over REGISTRY_PORT. */
+export function loadRegistryConfig(env: NodeJS.ProcessEnv, overrides: { port?: number } = {}): RegistryConfig {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) problems.push(`NODE_ENV=${JSON.stringify(nodeEnv)} must be development, production or test`);
+  const chosenPort = overrides.port ?? port(env, 'REGISTRY_PORT', DEFAULT_REGISTRY_PORT, problems);
+  if (chosenPort > 65535) problems.push(`--port ${chosenPort} is not a TCP port (1-65535, or 0 for any free port)`);
+  const config: RegistryConfig = {
+    port: chosenPort,
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
+    pgliteDir: env.REGISTRY_PGLITE_DIR || '.data/registry',
+    maxBodyBytes: wholeNumber(env, 'REGISTRY_MAX_BODY_BYTES', DEFAULT_REGISTRY_MAX_BODY_BYTES, 1024, 50_000_000, problems),
+    jwt: readJwtSettings(env, nodeEnv as NodeEnv, problems),
+  };
+  if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

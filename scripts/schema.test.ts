@@ -1,0 +1,174 @@
+/**
+ * `npm run schema` as a partner's CI runs it — a separate process talking HTTP to a registry on real
+ * PostgreSQL — and `npm run registry` as its own process: publish-tree makes a fresh registry hold today's
+ * graph, check's exit status gates on composition and breaking changes, publish needs --allow-breaking,
+ * and usage errors are exit 2.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { graphFolders } from '../stack/graph';
+import { ADMIN, startTestRegistry, type TestRegistry } from '../testing/registry';
+
+const root = resolve(__dirname, '..');
+let reg: TestRegistry;
+let dir: string;
+let adminToken: string;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a script of this tree under tsx as its own process (never blocking this one: the registry answers here). */
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(root, script), ...args], { cwd: root, env: { ...process.env, NODE_OPTIONS: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', fail);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr });
+    });
+  });
+}
+
+const schemaCli = (args: string[], env: NodeJS.ProcessEnv = { AUTOGRAPH_TOKEN: adminToken }) => runScript('scripts/schema.ts', [args[0], '--registry', reg.url, ...args.slice(1)], env);
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeAll(async () => {
+  reg = await startTestRegistry();
+  adminToken = await reg.token(ADMIN);
+  dir = mkdtempSync(join(tmpdir(), 'autograph-schema-cli-'));
+});
+afterAll(async () => {
+  await reg.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
+const extra = (fields: string) => `${LINK}\ntype Query { ${fields} }\n`;
+
+describe('in order, on one registry', () => {
+  test('publish-tree makes a fresh registry hold this tree: list, history and fetch show it, and its supergraph is the committed one', async () => {
+    const published = await schemaCli(['publish-tree']);
+    expect(published.stderr).toBe('');
+    expect(published.status).toBe(0);
+    const folders = graphFolders();
+    expect(published.stdout).toContain(`✓ published ${folders.map((f) => `${f.mod.name} v1`).join(', ')}`);
+
+    const list = await schemaCli(['list', '--json']);
+    expect(JSON.parse(list.stdout).subgraphs.map((s: any) => [s.name, s.version, s.routingUrl])).toEqual(
+      folders.map((f) => [f.mod.name, 1, f.source.routingUrl]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    const history = await schemaCli(['history', '--name', 'orders']);
+    expect(history.stdout).toMatch(/^v1 +published +http:\/\/127\.0\.0\.1:\d+\/graphql .* by admin-1 {2}supergraph [0-9a-f]{12}\n$/);
+    const fetched = await schemaCli(['fetch', '--name', 'catalog']);
+    expect(fetched.stdout).toBe(readFileSync(join(root, 'subgraphs/catalog/schema.graphql'), 'utf8'));
+    expect((await schemaCli(['fetch', '--name', 'catalog', '--version', '1'])).stdout).toBe(fetched.stdout);
+
+    // The registry composes exactly what `npm run compose` committed (the file adds a header line).
+    const committed = readFileSync(join(root, 'schema/supergraph.graphql'), 'utf8').replace(/^#.*\n/, '').trimEnd();
+    expect((await reg.call('GET', '/v1/supergraph')).body.sdl.trimEnd()).toBe(committed);
+
+    const again = await schemaCli(['publish-tree']);
+    expect([again.status, again.stdout]).toEqual([0, expect.stringMatching(/^= unchanged: /)]);
+  });
+
+  test('check: a new field is safe (exit 0); one that does not compose prints its errors (exit 1)', async () => {
+    const safe = await schemaCli(['check', '--name', 'extras', '--schema', file('safe.graphql', extra('extrasHello: String'))]);
+    expect(safe.status).toBe(0);
+    expect(safe.stdout).toContain('changes for clients: 0 breaking, 0 dangerous, 1 safe');
+    expect(safe.stdout).toMatch(/safe +Query\.extrasHello +Field 'extrasHello' was added/);
+
+    // `me` belongs to orders: another subgraph's `me` of another type does not compose.
+    const clash = await schemaCli(['check', '--name', 'extras', '--schema', file('clash.graphql', extra('me: Int'))]);
+    expect(clash.status).toBe(1);
+    expect(clash.stdout).toMatch(/✗ does not compose: \d+ errors?\n {2}\[[A-Z_]+\] [a-z, ]*extras[a-z, ]*: /);
+    const json = await schemaCli(['check', '--name', 'extras', '--schema', file('clash.graphql', extra('me: Int')), '--json']);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ composes: false, errors: expect.arrayContaining([expect.objectContaining({ code: 'INVALID_FIELD_SHARING', subgraphs: ['extras', 'orders'] })]) });
+  });
+
+  test('publish, then removing a field: check exit 1, publish refused without --allow-breaking and accepted with', async () => {
+    const url = 'http://127.0.0.1:4999/graphql';
+    const first = await schemaCli(['publish', '--name', 'extras', '--url', url, '--schema', file('v1.graphql', extra('extrasHello: String extrasBye: String'))]);
+    expect([first.status, first.stdout]).toEqual([0, expect.stringContaining('✓ published extras v1')]);
+
+    const v2 = file('v2.graphql', extra('extrasHello: String'));
+    const checked = await schemaCli(['check', '--name', 'extras', '--schema', v2]);
+    expect(checked.status).toBe(1);
+    expect(checked.stdout).toMatch(/breaking +Query\.extrasBye +Field 'extrasBye' .*removed/);
+    const refused = await schemaCli(['publish', '--name', 'extras', '--url', url, '--schema', v2]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/1 breaking change.*\[BREAKING_CHANGES\]/);
+    expect((await schemaCli(['history', '--name', 'extras', '--json'])).stdout).toMatch(/"version": 1\b/);
+    expect(JSON.parse((await schemaCli(['history', '--name', 'extras', '--json'])).stdout).versions).toHaveLength(1);
+
+    const allowed = await schemaCli(['publish', '--name', 'extras', '--url', url, '--schema', v2, '--allow-breaking']);
+    expect([allowed.status, allowed.stdout]).toEqual([0, expect.stringContaining('✓ published extras v2')]);
+  });
+});
+
+test('refusals: no token and a customer token change nothing (exit 1, the reason printed); bad SDL names the field', async () => {
+  const v = file('x.graphql', extra('refusedField: String'));
+  const none = await schemaCli(['publish', '--name', 'refused', '--url', 'http://127.0.0.1:4998/graphql', '--schema', v], { AUTOGRAPH_TOKEN: '' });
+  expect([none.status, none.stderr]).toEqual([1, expect.stringMatching(/^error: sign in: .*\[UNAUTHENTICATED\]/)]);
+  const customer = await reg.token({ sub: 'user-1', role: 'customer' });
+  const cust = await schemaCli(['publish', '--name', 'refused', '--url', 'http://127.0.0.1:4998/graphql', '--schema', v, '--token', customer]);
+  expect([cust.status, cust.stderr]).toEqual([1, expect.stringMatching(/role customer may not use it \[FORBIDDEN\]/)]);
+  expect((await reg.call('GET', '/v1/subgraphs/refused/versions')).status).toBe(404);
+  const broken = await schemaCli(['check', '--name', 'refused', '--schema', file('broken.graphql', 'type Query {')]);
+  expect([broken.status, broken.stderr]).toEqual([1, expect.stringMatching(/^error: schema: does not parse: Syntax Error/)]);
+});
+
+test.each([
+  [['check', '--name', 'x', '--schema', 'a.graphql', '--colour', 'red'], /unknown flag --colour/],
+  [['check', '--schema', 'a.graphql'], /--name is required/],
+  [['publish', '--name', 'x', '--schema', '/nonexistent/a.graphql', '--url', 'http://x/graphql'], /cannot read it \(ENOENT\)/],
+  [['fetch', '--name', 'x', '--version', 'two'], /--version must be a version number/],
+  [['rollback', '--name', 'x'], /unknown command "rollback"/],
+])('usage errors are exit 2: %j', async (args, message) => {
+  const res = await runScript('scripts/schema.ts', args);
+  expect([res.status, res.stderr]).toEqual([2, expect.stringMatching(message)]);
+});
+
+test('npm run registry: its own process on an embedded PGlite, answering /health; bad variables stop it with one message each', async () => {
+  const bad = await runScript('scripts/registry.ts', [], { REGISTRY_PORT: 'abc', DATABASE_URL: 'mysql://x', REGISTRY_MAX_BODY_BYTES: '1' });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/REGISTRY_PORT="abc" is not a TCP port/);
+  expect(bad.stderr).toMatch(/DATABASE_URL="mysql:\/\/x" is not a postgres:\/\/ or postgresql:\/\/ URL/);
+  expect(bad.stderr).toMatch(/REGISTRY_MAX_BODY_BYTES="1" must be a whole number from 1024/);
+
+  const pglite = join(dir, 'pglite');
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(root, 'scripts/registry.ts'), '--port', '0'], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: '', REGISTRY_PGLITE_DIR: pglite },
+  });
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /schema registry (http:\/\/\S+) on PGlite in /.exec(out);
+        if (m) done(m[1]);
+      });
+      child.on('close', (code) => fail(new Error(`registry exited ${code}: ${out}`)));
+    });
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${url}/v1/subgraphs`)).status).toBe(401);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
