@@ -68,9 +68,12 @@ describe('npm start on the embedded database', () => {
 
 describe('npm start when its environment is not ready', () => {
   test('a port already in use and an unreachable database are reported plainly, exit 1', async () => {
+    // The gateway's port is taken; its subgraphs' ports are free (a block below the ephemeral range, where
+    // another test's connection could otherwise take one of them and be named instead).
     const busy = (await import('node:http')).createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-    const port = String((busy.address() as import('node:net').AddressInfo).port);
+    const base = await freePortBlock();
+    await new Promise<void>((r) => busy.listen(base, '127.0.0.1', r));
+    const port = String(base);
     try {
       const inUse = spawnSync(process.execPath, [tsx, 'scripts/start.ts', '--no-seed'], {
         cwd: root,
