@@ -31,16 +31,26 @@ type WireLine = Parameters<typeof lineFromWire>[0];
 
 const [REPORT, PAGE] = SPENDING_LIST.parts;
 
+/** `fn` remembered per representation object (which lives for one request). */
+function once<K extends object, V>(fn: (key: K) => V): (key: K) => V {
+  const memo = new WeakMap<K, V>();
+  return (key) => {
+    if (!memo.has(key)) memo.set(key, fn(key));
+    return memo.get(key)!;
+  };
+}
+
 /** The resolvers for one set of contributors (rebuilt when that set changes). */
 export function spendingResolvers(contributors: readonly Contributor[]) {
   const order = categoryOrder(contributors);
   const subjects = new Set(contributors.flatMap((c) => c.subjects));
-  const report = (rep: Rep) => summarise(contributionsOf<WireBucket>(rep, contributors, REPORT).flat().map(bucketFromWire), order);
-  const page = (rep: PageRep) => {
+  // Each derived field of one representation reads the same merge: computed once per representation.
+  const report = once((rep: Rep) => summarise(contributionsOf<WireBucket>(rep, contributors, REPORT).flat().map(bucketFromWire), order));
+  const page = once((rep: PageRep) => {
     const first = readPageSize(rep.first);
     const lines = contributionsOf<WireLine>(rep, contributors, PAGE).map((part) => part.map((l) => lineFromWire(l, rep.userId)));
     return mergePage(lines, first);
-  };
+  });
   return {
     User: {
       spending(user: UserRef, args: { from?: Date | null; to?: Date | null }, ctx: Ctx) {
