@@ -10,8 +10,8 @@ import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { RegistryAccess } from './access';
 import { countBySeverity, type CheckOutcome } from './check';
-import { check, publish, type PublishOutcome } from './publish';
-import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, subgraphName } from './requests';
+import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
+import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
 
 export interface ApiOptions {
@@ -48,19 +48,41 @@ function checkBody(outcome: CheckOutcome) {
   return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes) };
 }
 
+/**
+ * A refused change: 422 with its composition errors, or 409 with its breaking changes. `change` names it
+ * ("the candidate", "removing orders"), `notComposing` says what does not compose, `verb` what was not done.
+ */
+function refusalAnswer(outcome: Refusal, change: string, notComposing: string, verb: 'publish' | 'remove') {
+  const done = verb === 'publish' ? 'published' : 'removed';
+  if (outcome.status === 'not-composed') {
+    return { status: 422, body: { error: { code: 'COMPOSITION_FAILED', message: `${notComposing} (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'}); nothing was ${done}` }, errors: outcome.errors } };
+  }
+  const n = countBySeverity(outcome.changes).breaking;
+  return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `${change} makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was ${done} (send allowBreaking: true to ${verb} anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes) } };
+}
+
 function publishAnswer(outcome: PublishOutcome) {
   switch (outcome.status) {
     case 'published':
       return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
     case 'unchanged':
       return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId });
-    case 'not-composed':
-      return { status: 422, body: { error: { code: 'COMPOSITION_FAILED', message: `the candidate does not compose with the current graph (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'}); nothing was published` }, errors: outcome.errors } };
-    case 'breaking': {
-      const n = countBySeverity(outcome.changes).breaking;
-      return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `the candidate makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was published (send allowBreaking: true to publish anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes) } };
-    }
+    default:
+      return refusalAnswer(outcome, 'the candidate', 'the candidate does not compose with the current graph', 'publish');
   }
+}
+
+function removeAnswer(name: string, outcome: RemoveOutcome) {
+  if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
+  if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
+  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+}
+
+function rollbackAnswer(outcome: RollbackOutcome) {
+  if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
+  if (outcome.status === 'bad-target') throw new RegistryError(400, 'BAD_USER_INPUT', outcome.message, 'to');
+  const answer = publishAnswer(outcome);
+  return answer.status === 200 ? ok({ ...(answer.body as object), restored: outcome.restored }) : answer;
 }
 
 function routes(opts: ApiOptions): RouteSpec[] {
@@ -118,6 +140,24 @@ function routes(opts: ApiOptions): RouteSpec[] {
         const name = subgraphName(params[0]);
         const { candidates, allowBreaking } = publishRequest(name, await readJsonObject(req, opts.maxBodyBytes));
         return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/subgraphs/${NAME}/remove$`),
+      handler: async ({ req, params, publisher }) => {
+        const name = subgraphName(params[0]);
+        const { allowBreaking } = removeRequest(await readJsonObject(req, opts.maxBodyBytes));
+        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking }));
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/subgraphs/${NAME}/rollback$`),
+      handler: async ({ req, params, publisher }) => {
+        const name = subgraphName(params[0]);
+        const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking }));
       },
     },
     {

@@ -62,11 +62,12 @@ export async function classify(before: GraphQLSchema, after: GraphQLSchema): Pro
 }
 
 /**
- * Composes the current versions with `candidates` in their place (a new name is added), in name order so
- * the same set of subgraphs always gives the same supergraph, and classifies what changes for clients.
+ * Composes the current versions with `candidates` in their place (a new name is added) and without the
+ * names in `removing`, in name order so the same set of subgraphs always gives the same supergraph, and
+ * classifies what changes for clients.
  */
-export async function checkCandidates(current: readonly CurrentVersion[], currentSupergraphSdl: string | null, candidates: readonly Candidate[]): Promise<CheckOutcome> {
-  const offered = new Set(candidates.map((c) => c.name));
+export async function checkCandidates(current: readonly CurrentVersion[], currentSupergraphSdl: string | null, candidates: readonly Candidate[], removing: readonly string[] = []): Promise<CheckOutcome> {
+  const offered = new Set([...candidates.map((c) => c.name), ...removing]);
   const sources = [
     ...current.filter((v) => !offered.has(v.name)).map((v) => ({ name: v.name, routingUrl: v.routingUrl, typeDefs: parse(v.sdl) })),
     ...candidates.map((c) => ({ name: c.name, routingUrl: c.routingUrl, typeDefs: c.typeDefs })),

@@ -48,6 +48,14 @@ export class RegistryClient {
     return this.call('POST', '/v1/publish', { subgraphs, ...(allowBreaking ? { allowBreaking } : {}) });
   }
 
+  remove(name: string, allowBreaking: boolean) {
+    return this.call('POST', `/v1/subgraphs/${encodeURIComponent(name)}/remove`, allowBreaking ? { allowBreaking } : {});
+  }
+
+  rollback(name: string, to: number | undefined, allowBreaking: boolean) {
+    return this.call('POST', `/v1/subgraphs/${encodeURIComponent(name)}/rollback`, { ...(to !== undefined ? { to } : {}), ...(allowBreaking ? { allowBreaking } : {}) });
+  }
+
   list() {
     return this.call('GET', '/v1/subgraphs');
   }

@@ -1,21 +1,34 @@
 /**
- * Checking and publishing against what the registry holds. A check only reads. A publish runs the same
- * check inside one transaction holding the publish lock, and stores the new versions and supergraph (and
- * makes it current) only when the candidates compose and — unless `allowBreaking` — break nothing for
- * clients; otherwise it writes nothing. Offering exactly what a name already has (the same SDL text and
- * routing URL) adds no version: a publish where every candidate is unchanged is a no-op.
+ * Checking and changing what the registry holds. A check only reads. A publish, a removal and a rollback
+ * each run the same check inside one transaction holding the publish lock, and store the new versions and
+ * supergraph (and make it current) only when the result composes and — unless `allowBreaking` — breaks
+ * nothing for clients; otherwise they write nothing. Offering exactly what a name already has (the same
+ * SDL text and routing URL) adds no version: a publish where every candidate is unchanged is a no-op.
+ * History is never rewritten: a removal is a `removed` version, a rollback a new version with old content.
  */
+import { parse } from 'graphql';
 import type { CompositionProblem } from '../gateway/composition';
-import type { Db } from '../platform/db';
+import type { Db, Queryable } from '../platform/db';
 import { logger } from '../platform/logger';
 import { checkCandidates, countBySeverity, type Candidate, type CheckOutcome, type SchemaChange } from './check';
-import { currentSupergraph, currentVersions, lockPublishing, recordPublish } from './store';
+import { currentSupergraph, currentVersions, historyOf, lockPublishing, recordPublish, recordRemoval, versionOf } from './store';
+
+export type Refusal = { status: 'not-composed'; errors: CompositionProblem[] } | { status: 'breaking'; changes: SchemaChange[] };
 
 export type PublishOutcome =
   | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[] }
   | { status: 'unchanged'; versions: Array<{ name: string; version: number }>; supergraphId: string }
-  | { status: 'not-composed'; errors: CompositionProblem[] }
-  | { status: 'breaking'; changes: SchemaChange[] };
+  | Refusal;
+
+export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[] } | { status: 'not-found'; message: string } | Refusal;
+
+/** A rollback is answered like a publish, or refused for a target that does not exist or cannot be one. */
+export type RollbackOutcome = (PublishOutcome & { restored: number }) | { status: 'not-found'; message: string } | { status: 'bad-target'; message: string };
+
+interface ChangeOptions {
+  publisher: string;
+  allowBreaking: boolean;
+}
 
 /** The candidates checked against the current graph; changes nothing. */
 export async function check(db: Db, candidates: readonly Candidate[]): Promise<CheckOutcome> {
@@ -23,22 +36,73 @@ export async function check(db: Db, candidates: readonly Candidate[]): Promise<C
   return checkCandidates(current, supergraph?.sdl ?? null, candidates);
 }
 
+type Composed = Extract<CheckOutcome, { composes: true }>;
+
+/** A checked change that may be applied, or the refusal it gets (the same rules for every kind of change). */
+function acceptable(outcome: CheckOutcome, allowBreaking: boolean): Composed | Refusal {
+  if (!outcome.composes) return { status: 'not-composed', errors: outcome.errors };
+  if (!allowBreaking && countBySeverity(outcome.changes).breaking > 0) return { status: 'breaking', changes: outcome.changes };
+  return outcome;
+}
+
+/** A publish inside a transaction that already holds the publish lock. */
+async function publishLocked(q: Queryable, candidates: readonly Candidate[], opts: ChangeOptions): Promise<PublishOutcome> {
+  const current = await currentVersions(q);
+  const supergraph = await currentSupergraph(q);
+  const byName = new Map(current.map((v) => [v.name, v]));
+  const changed = candidates.filter((c) => byName.get(c.name)?.sdl !== c.sdl || byName.get(c.name)?.routingUrl !== c.routingUrl);
+  if (changed.length === 0 && supergraph) {
+    return { status: 'unchanged', versions: candidates.map((c) => ({ name: c.name, version: byName.get(c.name)!.version })), supergraphId: supergraph.id };
+  }
+  const outcome = acceptable(await checkCandidates(current, supergraph?.sdl ?? null, changed), opts.allowBreaking);
+  if ('status' in outcome) return outcome;
+  const versions = await recordPublish(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, changed, opts.publisher);
+  logger.info({ service: 'registry', publisher: opts.publisher, versions, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'published');
+  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes };
+}
+
 /** Publishes the candidates as one change (one new supergraph), or refuses them changing nothing. */
-export async function publish(db: Db, candidates: readonly Candidate[], opts: { publisher: string; allowBreaking: boolean }): Promise<PublishOutcome> {
+export async function publish(db: Db, candidates: readonly Candidate[], opts: ChangeOptions): Promise<PublishOutcome> {
+  return db.tx(async (q) => {
+    await lockPublishing(q);
+    return publishLocked(q, candidates, opts);
+  });
+}
+
+/** Takes `name` out of the graph: the rest composed without it becomes current, and a `removed` version is recorded. */
+export async function remove(db: Db, name: string, opts: ChangeOptions): Promise<RemoveOutcome> {
   return db.tx(async (q) => {
     await lockPublishing(q);
     const current = await currentVersions(q);
+    if (!current.some((v) => v.name === name)) return { status: 'not-found', message: `subgraph ${name} is not in the graph (never published, or already removed)` };
     const supergraph = await currentSupergraph(q);
-    const byName = new Map(current.map((v) => [v.name, v]));
-    const changed = candidates.filter((c) => byName.get(c.name)?.sdl !== c.sdl || byName.get(c.name)?.routingUrl !== c.routingUrl);
-    if (changed.length === 0 && supergraph) {
-      return { status: 'unchanged', versions: candidates.map((c) => ({ name: c.name, version: byName.get(c.name)!.version })), supergraphId: supergraph.id };
+    const outcome = acceptable(await checkCandidates(current, supergraph?.sdl ?? null, [], [name]), opts.allowBreaking);
+    if ('status' in outcome) return outcome;
+    const version = await recordRemoval(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, name, opts.publisher);
+    logger.info({ service: 'registry', publisher: opts.publisher, removed: { name, version }, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'removed');
+    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes };
+  });
+}
+
+/**
+ * Publishes again the SDL and routing URL of version `to` of `name` as a new version. Without `to`: the
+ * newest published version before the current one (the one before a removal, for a removed name).
+ */
+export async function rollback(db: Db, name: string, to: number | undefined, opts: ChangeOptions): Promise<RollbackOutcome> {
+  return db.tx(async (q) => {
+    await lockPublishing(q);
+    const history = await historyOf(q, name);
+    if (history.length === 0) return { status: 'not-found', message: `no subgraph ${name} was ever published` };
+    const latest = history[history.length - 1].version;
+    if (to === latest) return { status: 'bad-target', message: `to: v${to} is the current version of ${name}; name an earlier one` };
+    const target = to ?? history.filter((v) => v.kind === 'published' && v.version < latest).pop()?.version;
+    if (target === undefined) return { status: 'not-found', message: `subgraph ${name} has no published version before v${latest} to roll back to` };
+    const found = await versionOf(q, name, target);
+    if (!found) return { status: 'not-found', message: `subgraph ${name} has no version ${target}` };
+    if (found.kind !== 'published' || found.sdl === null || found.routingUrl === null) {
+      return { status: 'bad-target', message: `to: v${target} of ${name} is a removal; remove the name instead (POST /v1/subgraphs/${name}/remove)` };
     }
-    const outcome = await checkCandidates(current, supergraph?.sdl ?? null, changed);
-    if (!outcome.composes) return { status: 'not-composed', errors: outcome.errors };
-    if (!opts.allowBreaking && countBySeverity(outcome.changes).breaking > 0) return { status: 'breaking', changes: outcome.changes };
-    const versions = await recordPublish(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, changed, opts.publisher);
-    logger.info({ service: 'registry', publisher: opts.publisher, versions, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'published');
-    return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes };
+    const outcome = await publishLocked(q, [{ name, routingUrl: found.routingUrl, sdl: found.sdl, typeDefs: parse(found.sdl) }], opts);
+    return { ...outcome, restored: target };
   });
 }

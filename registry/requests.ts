@@ -123,3 +123,17 @@ export function batchPublishRequest(body: Record<string, unknown>): { candidates
   });
   return { candidates, allowBreaking: optionalBoolean(body.allowBreaking, 'allowBreaking') };
 }
+
+/** `POST /v1/subgraphs/:name/remove` body: `{ allowBreaking? }`. */
+export function removeRequest(body: Record<string, unknown>): { allowBreaking: boolean } {
+  onlyFields(body, ['allowBreaking']);
+  return { allowBreaking: optionalBoolean(body.allowBreaking, 'allowBreaking') };
+}
+
+/** `POST /v1/subgraphs/:name/rollback` body: `{ to?, allowBreaking? }`; `to` a version number (1, 2, …). */
+export function rollbackRequest(body: Record<string, unknown>): { to: number | undefined; allowBreaking: boolean } {
+  onlyFields(body, ['to', 'allowBreaking']);
+  const { to } = body;
+  if (to !== undefined && !(typeof to === 'number' && Number.isSafeInteger(to) && to >= 1)) throw bad('to', `${JSON.stringify(to)} is not a version number (1, 2, …)`);
+  return { to, allowBreaking: optionalBoolean(body.allowBreaking, 'allowBreaking') };
+}

@@ -106,26 +106,41 @@ export async function versionOf(q: Queryable, name: string, version: number | 'l
   return rows[0] ? { ...summaryOf(rows[0]), sdl: rows[0].sdl ?? null } : null;
 }
 
-/**
- * Stores the new supergraph (once: the same SDL is the same id), one new version per name in `versions`
- * (each the next number for its name), and makes the supergraph current. Call it holding `lockPublishing`.
- */
-export async function recordPublish(q: Queryable, supergraph: { id: string; sdl: string }, versions: readonly NewVersion[], publisher: string): Promise<Array<{ name: string; version: number }>> {
+/** Stores a supergraph (once: the same SDL is the same id) and makes it current. Call it holding `lockPublishing`. */
+async function storeAsCurrent(q: Queryable, supergraph: { id: string; sdl: string }): Promise<void> {
   await q.query(`INSERT INTO registry.supergraphs (id, sdl) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [supergraph.id, supergraph.sdl]);
-  const stored: Array<{ name: string; version: number }> = [];
-  for (const v of versions) {
-    const [row] = await q.query<{ version: number }>(
-      `INSERT INTO registry.subgraph_versions (name, version, kind, routing_url, sdl, publisher, supergraph_id)
-       SELECT $1, coalesce(max(version), 0) + 1, 'published', $2, $3, $4, $5 FROM registry.subgraph_versions WHERE name = $1
-       RETURNING version`,
-      [v.name, v.routingUrl, v.sdl, publisher, supergraph.id],
-    );
-    stored.push({ name: v.name, version: Number(row.version) });
-  }
   await q.query(
     `INSERT INTO registry.current_supergraph (singleton, supergraph_id) VALUES (true, $1)
      ON CONFLICT (singleton) DO UPDATE SET supergraph_id = EXCLUDED.supergraph_id, since = date_trunc('milliseconds', now())`,
     [supergraph.id],
   );
+}
+
+/** Adds the next version of `name` (published with URL and SDL, or a removal without), returning its number. */
+async function insertVersion(q: Queryable, name: string, entry: { routingUrl: string; sdl: string } | 'removed', publisher: string, supergraphId: string): Promise<number> {
+  const [kind, url, sdl] = entry === 'removed' ? ['removed', null, null] : ['published', entry.routingUrl, entry.sdl];
+  const [row] = await q.query<{ version: number }>(
+    `INSERT INTO registry.subgraph_versions (name, version, kind, routing_url, sdl, publisher, supergraph_id)
+     SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6 FROM registry.subgraph_versions WHERE name = $1
+     RETURNING version`,
+    [name, kind, url, sdl, publisher, supergraphId],
+  );
+  return Number(row.version);
+}
+
+/**
+ * Stores the new supergraph, one new version per name in `versions` (each the next number for its name),
+ * and makes the supergraph current. Call it holding `lockPublishing`.
+ */
+export async function recordPublish(q: Queryable, supergraph: { id: string; sdl: string }, versions: readonly NewVersion[], publisher: string): Promise<Array<{ name: string; version: number }>> {
+  await storeAsCurrent(q, supergraph);
+  const stored: Array<{ name: string; version: number }> = [];
+  for (const v of versions) stored.push({ name: v.name, version: await insertVersion(q, v.name, v, publisher, supergraph.id) });
   return stored;
+}
+
+/** Stores the supergraph composed without `name`, a `removed` version of the name, and makes it current. Call it holding `lockPublishing`. */
+export async function recordRemoval(q: Queryable, supergraph: { id: string; sdl: string }, name: string, publisher: string): Promise<number> {
+  await storeAsCurrent(q, supergraph);
+  return insertVersion(q, name, 'removed', publisher, supergraph.id);
 }

@@ -119,6 +119,22 @@ describe('in order, on one registry', () => {
     const allowed = await schemaCli(['publish', '--name', 'extras', '--url', url, '--schema', v2, '--allow-breaking']);
     expect([allowed.status, allowed.stdout]).toEqual([0, expect.stringContaining('✓ published extras v2')]);
   });
+
+  test('remove needs --allow-breaking for a breaking removal, then list lacks the name and history records it; rollback restores v2 as v4', async () => {
+    const refused = await schemaCli(['remove', '--name', 'extras']);
+    expect([refused.status, refused.stderr]).toEqual([1, expect.stringMatching(/removing extras makes 1 breaking change.*\[BREAKING_CHANGES\]/)]);
+    const removed = await schemaCli(['remove', '--name', 'extras', '--allow-breaking']);
+    expect([removed.status, removed.stdout]).toEqual([0, expect.stringMatching(/^✓ removed extras \(recorded as v3\); current supergraph [0-9a-f]{12}\n/)]);
+    expect((await schemaCli(['list'])).stdout).not.toMatch(/^extras /m);
+    expect((await schemaCli(['history', '--name', 'extras'])).stdout).toMatch(/\nv3 +removed +- /);
+    expect((await reg.call('GET', '/v1/supergraph')).body.sdl).not.toMatch(/extrasHello/);
+
+    const restored = await schemaCli(['rollback', '--name', 'extras']);
+    expect([restored.status, restored.stdout]).toEqual([0, expect.stringMatching(/^↺ restored v2 of extras\n✓ published extras v4/)]);
+    expect((await schemaCli(['fetch', '--name', 'extras'])).stdout).toBe(extra('extrasHello: String'));
+    const current = await schemaCli(['rollback', '--name', 'extras', '--to', '4']);
+    expect([current.status, current.stderr]).toEqual([1, expect.stringMatching(/v4 is the current version of extras; .*\[BAD_USER_INPUT\]/)]);
+  });
 });
 
 test('refusals: no token and a customer token change nothing (exit 1, the reason printed); bad SDL names the field', async () => {
@@ -138,7 +154,8 @@ test.each([
   [['check', '--schema', 'a.graphql'], /--name is required/],
   [['publish', '--name', 'x', '--schema', '/nonexistent/a.graphql', '--url', 'http://x/graphql'], /cannot read it \(ENOENT\)/],
   [['fetch', '--name', 'x', '--version', 'two'], /--version must be a version number/],
-  [['rollback', '--name', 'x'], /unknown command "rollback"/],
+  [['delete', '--name', 'x'], /unknown command "delete"/],
+  [['rollback', '--name', 'x', '--to', 'two'], /--to must be a version number/],
 ])('usage errors are exit 2: %j', async (args, message) => {
   const res = await runScript('scripts/schema.ts', args);
   expect([res.status, res.stderr]).toEqual([2, expect.stringMatching(message)]);

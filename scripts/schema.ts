@@ -5,6 +5,8 @@
  *
  *   check --name N --schema FILE [--url URL]           exit 0: composes, nothing breaking; 1 otherwise
  *   publish --name N --schema FILE --url URL [--allow-breaking]
+ *   remove --name N [--allow-breaking]                  takes N out of the graph (recorded as a removed version)
+ *   rollback --name N [--to V] [--allow-breaking]       publishes version V again (default: the one before the current)
  *   list | history --name N | fetch --name N [--version V]
  *   publish-tree [--allow-breaking]                     every folder of this tree, with its served SDL and local URL
  *
@@ -18,6 +20,8 @@ const COMMON: FlagSpec = { registry: 'string', token: 'string', json: 'boolean' 
 const COMMANDS: Record<string, FlagSpec> = {
   check: { ...COMMON, name: 'string', schema: 'string', url: 'string' },
   publish: { ...COMMON, name: 'string', schema: 'string', url: 'string', 'allow-breaking': 'boolean' },
+  remove: { ...COMMON, name: 'string', 'allow-breaking': 'boolean' },
+  rollback: { ...COMMON, name: 'string', to: 'string', 'allow-breaking': 'boolean' },
   list: COMMON,
   history: { ...COMMON, name: 'string' },
   fetch: { ...COMMON, name: 'string', version: 'string' },
@@ -96,6 +100,22 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
       const subgraphs = graphFolders().map((f) => ({ name: f.mod.name, url: f.source.routingUrl, schema: f.generatedSdl ?? readFileSync(f.source.schemaPath!, 'utf8') }));
       const answer = await client.publishMany(subgraphs, Boolean(flags['allow-breaking']));
       return output(flags, answer, () => printPublished(answer.body));
+    }
+    case 'remove': {
+      const answer = await client.remove(required(flags, 'name'), Boolean(flags['allow-breaking']));
+      return output(flags, answer, () => {
+        console.log(`✓ removed ${answer.body.name} (recorded as v${answer.body.version}); current supergraph ${answer.body.supergraphId.slice(0, 12)}`);
+        printDetails(answer.body);
+      });
+    }
+    case 'rollback': {
+      const raw = flags.to as string | undefined;
+      if (raw !== undefined && !/^[1-9]\d*$/.test(raw)) fail(`--to must be a version number (1, 2, …), not "${raw}"`);
+      const answer = await client.rollback(required(flags, 'name'), raw === undefined ? undefined : Number(raw), Boolean(flags['allow-breaking']));
+      return output(flags, answer, () => {
+        if (!answer.body.unchanged) console.log(`↺ restored v${answer.body.restored} of ${answer.body.versions[0].name}`);
+        printPublished(answer.body);
+      });
     }
     case 'list': {
       const answer = await client.list();
