@@ -107,3 +107,12 @@ describe('INCLUDE_STACKTRACE and LOG_LEVEL', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/);
   });
 });
+
+describe('<NAME>_URL', () => {
+  test('reaches any subgraph of the supergraph, folder or not; a known subgraph’s bad URL stops start-up, an unrelated *_URL is ignored', () => {
+    const c = loadConfig({ ORDERS_URL: 'http://orders.internal:8080/graphql', PARTNER_INSURER_URL: 'https://insurer.example/graphql', CI_SERVER_URL: 'git@example:x' }, {}, GRAPH);
+    expect(c.subgraphUrls).toEqual({ orders: 'http://orders.internal:8080/graphql', partner_insurer: 'https://insurer.example/graphql' });
+    expect(() => loadConfig({ ORDERS_URL: 'ftp://orders' }, {}, GRAPH)).toThrow(/ORDERS_URL="ftp:\/\/orders" is not a http:\/\/ or https:\/\/ URL/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://r' }, {}, GRAPH).subgraphUrls).toEqual({});
+  });
+});
