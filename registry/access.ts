@@ -9,7 +9,15 @@ import { createTokenVerifier, type JwtSettings } from '../gateway/auth';
 import type { Identity } from '../platform/identity';
 import { RegistryError } from './requests';
 
-export type RegistryAccess = (authorization: string | undefined) => Promise<Identity>;
+/**
+ * Who may call a route: `admin` (admins only), `gateway` (admins and gateway credentials: what gateways and
+ * peer-following subgraphs read and report), `subgraph` (admins, and partners granted the subgraph name in
+ * the route's first path parameter).
+ */
+export type RouteAccess = 'admin' | 'gateway' | 'subgraph';
+
+/** Verifies the caller of a route that needs `access`; throws a RegistryError (401/403) when it may not call it. */
+export type RegistryAccess = (authorization: string | undefined, access: RouteAccess) => Promise<Identity>;
 
 const CHALLENGE = 'Bearer realm="autograph"';
 

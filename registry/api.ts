@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
-import type { RegistryAccess } from './access';
+import type { RegistryAccess, RouteAccess } from './access';
 import { countBySeverity, type CheckOutcome } from './check';
 import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
@@ -31,6 +31,7 @@ type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
 interface RouteSpec {
   method: 'GET' | 'POST';
   path: RegExp;
+  access: RouteAccess;
   handler: Handler;
 }
 
@@ -91,11 +92,13 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'GET',
       path: /^\/v1\/subgraphs$/,
+      access: 'admin',
       handler: async () => ok({ subgraphs: (await currentVersions(db)).map(({ sdl: _sdl, ...v }) => v) }),
     },
     {
       method: 'GET',
       path: new RegExp(`^/v1/subgraphs/${NAME}/versions$`),
+      access: 'subgraph',
       handler: async ({ params }) => {
         const name = subgraphName(params[0]);
         const versions = await historyOf(db, name);
@@ -106,6 +109,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'GET',
       path: new RegExp(`^/v1/subgraphs/${NAME}/versions/([^/]+)$`),
+      access: 'subgraph',
       handler: async ({ params }) => {
         const name = subgraphName(params[0]);
         const version = versionParam(params[1]);
@@ -117,6 +121,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'GET',
       path: /^\/v1\/supergraph$/,
+      access: 'gateway',
       handler: async () => {
         const current = await currentSupergraph(db);
         if (!current) throw new RegistryError(404, 'NOT_FOUND', 'nothing has been published yet: there is no supergraph');
@@ -126,6 +131,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/check$`),
+      access: 'subgraph',
       handler: async ({ req, params }) => {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
@@ -136,6 +142,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/publish$`),
+      access: 'subgraph',
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { candidates, allowBreaking } = publishRequest(name, await readJsonObject(req, opts.maxBodyBytes));
@@ -145,6 +152,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/remove$`),
+      access: 'subgraph',
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { allowBreaking } = removeRequest(await readJsonObject(req, opts.maxBodyBytes));
@@ -154,6 +162,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/rollback$`),
+      access: 'subgraph',
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
@@ -163,6 +172,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'POST',
       path: /^\/v1\/publish$/,
+      access: 'admin',
       handler: async ({ req, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
         return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
@@ -193,7 +203,7 @@ export function registryHandler(opts: ApiOptions) {
       if (matching.length === 0) throw new RegistryError(404, 'NOT_FOUND', `no route ${req.method} ${path} (see the README's registry API)`);
       const route = matching.find((r) => r.method === req.method);
       if (!route) throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${matching.map((r) => r.method).join(', ')}, not ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
-      const identity = await opts.access(req.headers.authorization);
+      const identity = await opts.access(req.headers.authorization, route.access);
       const params = route.path.exec(path)!.slice(1).map(decodePart);
       const { status, body } = await route.handler({ req, params, publisher: identity.sub });
       sendJson(res, status, body);
