@@ -1,40 +1,157 @@
 /**
- * Who may use the registry (first slice): an `Authorization: Bearer <JWT>` verified exactly as the gateway
- * verifies client tokens (`gateway/auth.ts`, the same settings and refusals), and only the `admin` role.
- * No token is 401; a token that does not verify is the gateway's 401 with its `WWW-Authenticate`
- * challenge; any other role is 403. Partner credentials and per-name grants come next.
+ * Who may call which registry route. A caller sends `Authorization: Bearer <credential>`, one of:
+ * - a registry key (`agk_<id>_<secret>`, `credentials.ts`) of kind `admin`, `gateway` or `partner`;
+ * - an admin JWT, verified exactly as the gateway verifies client tokens (`gateway/auth.ts`, the same JWT_*
+ *   settings), so an operator can always sign in, and create the first keys, with `npm run token`.
+ * Each route declares its access (`RouteAccess`); `admit` refuses a caller that may not use it at all, and
+ * for `subgraph` routes `requireGranted` refuses a partner whose organisation is not granted every name.
+ * Missing, malformed, unknown, forged or revoked credentials are 401; a credential that may not do this is
+ * 403; each message names the credential, its organisation and the name. A call is recorded as the key's
+ * last use only once it is allowed, so a refused call changes nothing.
  */
 import { GraphQLError } from 'graphql';
 import { createTokenVerifier, type JwtSettings } from '../gateway/auth';
+import type { Db } from '../platform/db';
 import type { Identity } from '../platform/identity';
+import { KEY_PREFIX, keyPrincipal, parseKey, recordUse, verifyKey, type KeyKind, type KeySummary } from './credentials';
+import { holdersOf, liveGrants } from './grants';
 import { RegistryError } from './requests';
 
 /**
- * Who may call a route: `admin` (admins only), `gateway` (admins and gateway credentials: what gateways and
- * peer-following subgraphs read and report), `subgraph` (admins, and partners granted the subgraph name in
- * the route's first path parameter).
+ * Who may call a route: `admin` (admins only), `gateway` (admins and gateway keys: what gateways and
+ * peer-following subgraphs read and report), `subgraph` (admins, and partner keys whose organisation is
+ * granted the route's subgraph names), `read` (every kind; the answer is scoped by `visibleNames`).
  */
-export type RouteAccess = 'admin' | 'gateway' | 'subgraph';
+export type RouteAccess = 'admin' | 'gateway' | 'subgraph' | 'read';
 
-/** Verifies the caller of a route that needs `access`; throws a RegistryError (401/403) when it may not call it. */
-export type RegistryAccess = (authorization: string | undefined, access: RouteAccess) => Promise<Identity>;
+/** An admitted caller. */
+export interface Caller {
+  kind: KeyKind;
+  /** What it acts as, recorded as a version's `publisher`: an admin JWT's `sub`, or `partner:<org>/key:<id>`, `gateway/key:<id>`, `admin/key:<id>`. */
+  principal: string;
+  /** A partner key's organisation. */
+  org?: string;
+  /** The key it used; none for an admin JWT. */
+  keyId?: string;
+  /** The credential in words, for refusals: "the partner key 0123… of insurer-co". */
+  described: string;
+}
+
+export interface RegistryAccess {
+  /** The caller of `route` (e.g. "POST /v1/keys"), when its credential is valid and its kind may call a route of `access`; else a 401/403 RegistryError. */
+  admit(authorization: string | undefined, access: RouteAccess, route: string): Promise<Caller>;
+  /** Refuses (403, naming each name not granted) unless `caller` may act on every one of `names`; records the use once allowed. */
+  requireGranted(caller: Caller, names: readonly string[]): Promise<void>;
+  /** The subgraph names `caller` may see: null for all (admins, gateways), the granted names for a partner. */
+  visibleNames(caller: Caller): Promise<Set<string> | null>;
+}
 
 const CHALLENGE = 'Bearer realm="autograph"';
+const SIGN_IN = `send "Authorization: Bearer <credential>": a registry key (${KEY_PREFIX}…) or an admin token`;
+const FORMAT = `${KEY_PREFIX}<16 hex digits>_<43 base64url characters>`;
 
-export function registryAccess(jwt: JwtSettings): RegistryAccess {
-  const verify = createTokenVerifier(jwt);
-  return async (authorization) => {
+function unauthenticated(message: string, error?: 'invalid_request' | 'invalid_token'): RegistryError {
+  // error_description allows printable ASCII except `"` and `\` (RFC 6750 §3).
+  const description = message.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
+  const challenge = error ? `${CHALLENGE}, error="${error}", error_description="${description}"` : CHALLENGE;
+  return new RegistryError(401, 'UNAUTHENTICATED', message, undefined, { 'www-authenticate': challenge });
+}
+
+const forbidden = (message: string) => new RegistryError(403, 'FORBIDDEN', message);
+
+function describeKey(key: Pick<KeySummary, 'id' | 'kind' | 'org'>): string {
+  return key.kind === 'partner' ? `the partner key ${key.id} of ${key.org}` : `the ${key.kind} key ${key.id}`;
+}
+
+const ALLOWED: Record<RouteAccess, readonly KeyKind[]> = {
+  admin: ['admin'],
+  gateway: ['admin', 'gateway'],
+  subgraph: ['admin', 'partner'],
+  read: ['admin', 'gateway', 'partner'],
+};
+
+const WHO_MAY: Record<RouteAccess, string> = {
+  admin: 'is for admins only',
+  gateway: 'is for admins and gateway keys',
+  subgraph: 'is for admins and partner keys granted the subgraph name',
+  read: 'is for registry credentials',
+};
+
+/** What each kind may do, to end a 403 with what the credential is for. */
+const KIND_MAY: Record<KeyKind, string> = {
+  admin: 'may do everything',
+  gateway: 'may read the supergraph and the subgraph list, and report usage',
+  partner: "may check, publish, remove, roll back and read only its organisation's granted subgraph names",
+};
+
+export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
+  const verifyJwt = createTokenVerifier(jwt);
+
+  async function callerFromKey(token: string): Promise<Caller> {
+    const parsed = parseKey(token);
+    // Never echo the token: it may be a real secret with one character wrong.
+    if (!parsed) throw unauthenticated(`the registry key is malformed: a key is ${FORMAT}`, 'invalid_request');
+    const verdict = await verifyKey(db, parsed.id, parsed.secret);
+    if (verdict.status === 'unknown') throw unauthenticated(`no registry key has the id ${parsed.id} (revoked keys are kept, so it was never issued by this registry)`, 'invalid_token');
+    if (verdict.status === 'wrong-secret') throw unauthenticated(`the registry key ${parsed.id} does not verify: its secret is wrong`, 'invalid_token');
+    if (verdict.status === 'revoked') throw unauthenticated(`the registry key ${parsed.id} was revoked at ${verdict.key.revokedAt!.toISOString()}: ask an admin for a new one`, 'invalid_token');
+    const { key } = verdict;
+    return { kind: key.kind, principal: keyPrincipal(key), keyId: key.id, described: describeKey(key), ...(key.org ? { org: key.org } : {}) };
+  }
+
+  async function callerFromJwt(authorization: string): Promise<Caller> {
     let identity: Identity | null;
     try {
-      identity = await verify(authorization);
+      identity = await verifyJwt(authorization);
     } catch (err) {
       if (!(err instanceof GraphQLError)) throw err;
       const http = err.extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
-      const challenge = http?.headers?.get('www-authenticate') ?? CHALLENGE;
-      throw new RegistryError(http?.status ?? 401, 'UNAUTHENTICATED', err.message, undefined, { 'www-authenticate': challenge });
+      throw new RegistryError(http?.status ?? 401, 'UNAUTHENTICATED', err.message, undefined, { 'www-authenticate': http?.headers?.get('www-authenticate') ?? CHALLENGE });
     }
-    if (!identity) throw new RegistryError(401, 'UNAUTHENTICATED', 'sign in: send "Authorization: Bearer <JWT>" with an admin token', undefined, { 'www-authenticate': CHALLENGE });
-    if (identity.role !== 'admin') throw new RegistryError(403, 'FORBIDDEN', `the registry accepts only admin tokens for now; the role ${identity.role} may not use it`);
-    return identity;
+    if (!identity) throw unauthenticated(`sign in: ${SIGN_IN}`);
+    if (identity.role !== 'admin') {
+      const partner = identity.role === 'partner' ? ' (partners use a registry key an admin issues for their organisation)' : '';
+      throw forbidden(`the registry takes admin tokens and registry keys (${KEY_PREFIX}…)${partner}; the role ${identity.role} may not use it`);
+    }
+    return { kind: 'admin', principal: identity.sub, described: `the admin token of ${identity.sub}` };
+  }
+
+  async function authenticate(authorization: string | undefined): Promise<Caller> {
+    if (authorization === undefined || authorization.trim() === '') throw unauthenticated(`sign in: ${SIGN_IN}`);
+    const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(authorization);
+    if (m && m[1].toLowerCase() === 'bearer' && m[2].startsWith(KEY_PREFIX)) return callerFromKey(m[2]);
+    // A key sent any other way must not reach the JWT verifier, whose refusals quote the scheme (here the secret).
+    if (authorization.includes(KEY_PREFIX)) throw unauthenticated(`send a registry key as "Authorization: Bearer ${KEY_PREFIX}…", alone`, 'invalid_request');
+    return callerFromJwt(authorization);
+  }
+
+  const used = (caller: Caller) => (caller.keyId ? recordUse(db, caller.keyId) : Promise.resolve());
+
+  return {
+    async admit(authorization, access, route) {
+      const caller = await authenticate(authorization);
+      if (!ALLOWED[access].includes(caller.kind)) throw forbidden(`${route} ${WHO_MAY[access]}; ${caller.described} ${KIND_MAY[caller.kind]}`);
+      // A partner on a subgraph route is allowed only once its names are known to be granted.
+      if (!(access === 'subgraph' && caller.kind === 'partner')) await used(caller);
+      return caller;
+    },
+
+    async requireGranted(caller, names) {
+      if (caller.kind === 'admin') return;
+      if (caller.kind !== 'partner') throw forbidden(`${caller.described} may not change or read subgraph ${names.join(', ')}: it ${KIND_MAY[caller.kind]}`);
+      const holders = await holdersOf(db, names);
+      const missing = names.filter((n) => holders.get(n) !== caller.org);
+      if (missing.length > 0) {
+        const list = missing.join(', ');
+        const s = missing.length === 1 ? '' : 's';
+        throw forbidden(`${caller.described} may not use subgraph${s} ${list}: ${missing.length === 1 ? 'it is' : 'they are'} not granted to the organisation ${caller.org} (an admin grants a name: npm run schema -- grant --org ${caller.org} --name ${missing[0]}); nothing was changed`);
+      }
+      await used(caller);
+    },
+
+    async visibleNames(caller) {
+      if (caller.kind !== 'partner') return null;
+      return new Set((await liveGrants(db, caller.org)).map((g) => g.name));
+    },
   };
 }

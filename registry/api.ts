@@ -1,6 +1,7 @@
 /**
  * The registry's HTTP API (JSON; README "Schema registry"): the routes, who may call them, and how each
- * outcome is answered. Every `/v1` route needs an admin token; `GET /health` needs none. Errors are
+ * outcome is answered. Every `/v1` route needs a credential its access admits (`access.ts`: admin tokens,
+ * registry keys, grants; the key and grant routes are `credential-routes.ts`); `GET /health` needs none. Errors are
  * `{ "error": { "code", "message", "field"? } }`; a refused publish also carries its composition errors
  * or breaking changes.
  */
@@ -8,8 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
-import type { RegistryAccess, RouteAccess } from './access';
+import type { Caller, RegistryAccess, RouteAccess } from './access';
 import { countBySeverity, type CheckOutcome } from './check';
+import { credentialRoutes } from './credential-routes';
 import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
@@ -23,11 +25,19 @@ export interface ApiOptions {
 interface Call {
   req: IncomingMessage;
   params: string[];
+  /** Who is calling (admitted for the route's access). */
+  caller: Caller;
+  /** What the change records as its publisher: the caller's principal. */
   publisher: string;
 }
 
 type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
 
+/**
+ * A route. A `subgraph` route's name is its first path parameter, and a partner's grant of it is checked
+ * before the handler runs; a `subgraph` route without a name in its path (the batch publish) must call
+ * `access.requireGranted` with its names before it reads or changes anything.
+ */
 interface RouteSpec {
   method: 'GET' | 'POST';
   path: RegExp;
@@ -92,8 +102,13 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'GET',
       path: /^\/v1\/subgraphs$/,
-      access: 'admin',
-      handler: async () => ok({ subgraphs: (await currentVersions(db)).map(({ sdl: _sdl, ...v }) => v) }),
+      access: 'read',
+      // A partner sees the names granted to its organisation; admins and gateways see every name.
+      handler: async ({ caller }) => {
+        const visible = await opts.access.visibleNames(caller);
+        const subgraphs = (await currentVersions(db)).filter((v) => visible === null || visible.has(v.name));
+        return ok({ subgraphs: subgraphs.map(({ sdl: _sdl, ...v }) => v) });
+      },
     },
     {
       method: 'GET',
@@ -172,12 +187,14 @@ function routes(opts: ApiOptions): RouteSpec[] {
     {
       method: 'POST',
       path: /^\/v1\/publish$/,
-      access: 'admin',
-      handler: async ({ req, publisher }) => {
+      access: 'subgraph',
+      handler: async ({ req, caller, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
+        await opts.access.requireGranted(caller, candidates.map((c) => c.name));
         return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
       },
     },
+    ...credentialRoutes(db, opts.maxBodyBytes),
   ];
 }
 
@@ -189,7 +206,7 @@ function decodePart(raw: string): string {
   }
 }
 
-/** The request handler: `/health`, then the `/v1` routes behind the admin check. */
+/** The request handler: `/health`, then the `/v1` routes, each behind its access check. */
 export function registryHandler(opts: ApiOptions) {
   const table = routes(opts);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -203,9 +220,10 @@ export function registryHandler(opts: ApiOptions) {
       if (matching.length === 0) throw new RegistryError(404, 'NOT_FOUND', `no route ${req.method} ${path} (see the README's registry API)`);
       const route = matching.find((r) => r.method === req.method);
       if (!route) throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${matching.map((r) => r.method).join(', ')}, not ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
-      const identity = await opts.access(req.headers.authorization, route.access);
+      const caller = await opts.access.admit(req.headers.authorization, route.access, `${req.method} ${path}`);
       const params = route.path.exec(path)!.slice(1).map(decodePart);
-      const { status, body } = await route.handler({ req, params, publisher: identity.sub });
+      if (route.access === 'subgraph' && params.length > 0) await opts.access.requireGranted(caller, [subgraphName(params[0])]);
+      const { status, body } = await route.handler({ req, params, caller, publisher: caller.principal });
       sendJson(res, status, body);
     } catch (err) {
       if (err instanceof RegistryError) {

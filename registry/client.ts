@@ -71,4 +71,28 @@ export class RegistryClient {
   supergraph() {
     return this.call('GET', '/v1/supergraph');
   }
+
+  createKey(kind: string, org: string | undefined, label: string | undefined) {
+    return this.call('POST', '/v1/keys', { kind, ...(org !== undefined ? { org } : {}), ...(label !== undefined ? { label } : {}) });
+  }
+
+  keys() {
+    return this.call('GET', '/v1/keys');
+  }
+
+  revokeKey(id: string) {
+    return this.call('POST', `/v1/keys/${encodeURIComponent(id)}/revoke`, {});
+  }
+
+  grant(org: string, name: string) {
+    return this.call('POST', '/v1/grants', { org, name });
+  }
+
+  grants() {
+    return this.call('GET', '/v1/grants');
+  }
+
+  ungrant(org: string, name: string) {
+    return this.call('POST', '/v1/grants/revoke', { org, name });
+  }
 }

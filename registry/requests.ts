@@ -22,7 +22,7 @@ export class RegistryError extends Error {
   }
 }
 
-const bad = (field: string, message: string) => new RegistryError(400, 'BAD_USER_INPUT', `${field}: ${message}`, field);
+export const bad = (field: string, message: string) => new RegistryError(400, 'BAD_USER_INPUT', `${field}: ${message}`, field);
 
 /** The request body as a JSON object. 413 past `limit`, 400 for anything that is not a JSON object. */
 export async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
@@ -44,7 +44,7 @@ export async function readJsonObject(req: IncomingMessage, limit: number): Promi
 }
 
 /** Refuses fields a route does not know (a misspelt `allowBreaking` must not be ignored). */
-function onlyFields(body: Record<string, unknown>, known: readonly string[], prefix = ''): void {
+export function onlyFields(body: Record<string, unknown>, known: readonly string[], prefix = ''): void {
   for (const key of Object.keys(body)) if (!known.includes(key)) throw bad(`${prefix}${key}`, `is not a field of this request (fields: ${known.join(', ')})`);
 }
 

@@ -15,7 +15,7 @@ export const DEFAULT_REGISTRY_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface RegistryOptions {
   db: Db;
-  /** How tokens are verified: the gateway's settings (JWT_*). */
+  /** How admin JWTs are verified: the gateway's settings (JWT_*). Registry keys are checked against the database. */
   jwt: JwtSettings;
   port: number;
   host?: string;
@@ -31,7 +31,7 @@ export interface RunningRegistry {
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   await migrate(opts.db, 'registry', join(__dirname, 'migrations'));
-  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES });
+  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.db, opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES });
   const host = opts.host ?? '127.0.0.1';
   const listening = await listen(
     (req, res) => {

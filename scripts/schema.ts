@@ -10,10 +10,16 @@
  *   list | history --name N | fetch --name N [--version V]
  *   publish-tree [--allow-breaking]                     every folder of this tree, with its served SDL and local URL
  *
+ * Admins hand out access (README "Credentials and grants"):
+ *   key create --kind admin|gateway|partner [--org ORG] [--label L]   prints the new key's secret (only this once) on stdout
+ *   key list | key revoke --id ID
+ *   grant --org ORG --name N | grants | ungrant --org ORG --name N
+ *
  * Exit status: 0 done, 1 refused by the registry (or it is unreachable), 2 a usage error.
  */
 import { readFileSync } from 'node:fs';
 import { RegistryClient, RegistryUnreachable, type RegistryAnswer } from '../registry/client';
+import { KEY_KINDS } from '../registry/credentials';
 import { fail, parseFlags, type FlagSpec } from './cli';
 
 const COMMON: FlagSpec = { registry: 'string', token: 'string', json: 'boolean' };
@@ -26,6 +32,12 @@ const COMMANDS: Record<string, FlagSpec> = {
   history: { ...COMMON, name: 'string' },
   fetch: { ...COMMON, name: 'string', version: 'string' },
   'publish-tree': { ...COMMON, 'allow-breaking': 'boolean' },
+  'key create': { ...COMMON, kind: 'string', org: 'string', label: 'string' },
+  'key list': COMMON,
+  'key revoke': { ...COMMON, id: 'string' },
+  grant: { ...COMMON, org: 'string', name: 'string' },
+  grants: COMMON,
+  ungrant: { ...COMMON, org: 'string', name: 'string' },
 };
 const USAGE = `usage: npm run schema -- <${Object.keys(COMMANDS).join('|')}> [flags] (see scripts/schema.ts or the README)`;
 
@@ -130,6 +142,51 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
         for (const v of answer.body.versions) console.log(`v${pad(String(v.version), 5)} ${pad(v.kind, 10)} ${pad(v.routingUrl ?? '-', 40)} ${v.publishedAt} by ${v.publisher}  supergraph ${v.supergraphId?.slice(0, 12) ?? '-'}`);
       });
     }
+    case 'key create': {
+      const kind = required(flags, 'kind');
+      if (!(KEY_KINDS as readonly string[]).includes(kind)) fail(`--kind must be one of ${KEY_KINDS.join(', ')}, not "${kind}"`);
+      if (kind === 'partner' && flags.org === undefined) fail('--org is required for a partner key (the organisation whose granted names it may publish)');
+      if (kind !== 'partner' && flags.org !== undefined) fail(`--org belongs to partner keys only; a ${kind} key has no organisation`);
+      const answer = await client.createKey(kind, flags.org as string | undefined, flags.label as string | undefined);
+      return output(flags, answer, () => {
+        // The secret alone on stdout, so `KEY=$(npm run -s schema -- key create …)` captures it; the note goes to stderr.
+        const k = answer.body.key;
+        console.log(answer.body.secret);
+        console.error(`✓ created ${k.kind} key ${k.id}${k.org ? ` for ${k.org}` : ''}${k.label ? ` (${k.label})` : ''}: its secret (above) is shown only this once — store it now; the registry keeps only its SHA-256`);
+      });
+    }
+    case 'key list': {
+      const answer = await client.keys();
+      return output(flags, answer, () => {
+        if (answer.body.keys.length === 0) console.log('the registry has issued no key yet');
+        for (const k of answer.body.keys) {
+          const state = k.revokedAt ? `revoked ${k.revokedAt} by ${k.revokedBy}` : `last used ${k.lastUsedAt ?? 'never'}`;
+          console.log(`${k.id}  ${pad(k.kind, 8)} ${pad(k.org ?? '-', 20)} ${pad(k.label || '-', 20)} created ${k.createdAt} by ${k.createdBy}, ${state}`);
+        }
+      });
+    }
+    case 'key revoke': {
+      const answer = await client.revokeKey(required(flags, 'id'));
+      return output(flags, answer, () => console.log(`✓ revoked ${answer.body.key.kind} key ${answer.body.key.id}${answer.body.key.org ? ` of ${answer.body.key.org}` : ''}: every call with it is refused from now on`));
+    }
+    case 'grant': {
+      const answer = await client.grant(required(flags, 'org'), required(flags, 'name'));
+      return output(flags, answer, () => {
+        const g = answer.body.grant;
+        console.log(answer.body.granted ? `✓ granted ${g.name} to ${g.org}: its partner keys may check, publish, remove and roll it back` : `= ${g.org} already holds ${g.name} (granted ${g.grantedAt} by ${g.grantedBy}); nothing changed`);
+      });
+    }
+    case 'grants': {
+      const answer = await client.grants();
+      return output(flags, answer, () => {
+        if (answer.body.grants.length === 0) console.log('no subgraph name is granted to any organisation');
+        for (const g of answer.body.grants) console.log(`${pad(g.org, 24)} ${pad(g.name, 16)} granted ${g.grantedAt} by ${g.grantedBy}`);
+      });
+    }
+    case 'ungrant': {
+      const answer = await client.ungrant(required(flags, 'org'), required(flags, 'name'));
+      return output(flags, answer, () => console.log(`✓ revoked ${answer.body.grant.org}'s grant of ${answer.body.grant.name}: its keys may no longer use it`));
+    }
     case 'fetch': {
       const raw = (flags.version as string | undefined) ?? 'latest';
       if (raw !== 'latest' && !/^[1-9]\d*$/.test(raw)) fail(`--version must be a version number (1, 2, …) or latest, not "${raw}"`);
@@ -149,7 +206,10 @@ function printPublished(body: any): void {
 }
 
 async function main() {
-  const [command, ...rest] = process.argv.slice(2);
+  const [first, ...rest] = process.argv.slice(2);
+  // `key` takes a sub-command: `key create`, `key list`, `key revoke`.
+  const command = first === 'key' ? `key ${rest.shift() ?? ''}`.trimEnd() : first;
+  if (first === 'key' && !(command in COMMANDS)) fail(`${command === 'key' ? 'key needs a sub-command' : `unknown command "${command}"`}: key create, key list or key revoke`);
   if (!command || !(command in COMMANDS)) fail(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
   const flags = parseFlags(rest, COMMANDS[command]);
   const base = (flags.registry as string | undefined) ?? 'http://127.0.0.1:4100';
