@@ -1,6 +1,6 @@
 /**
  * The registry's HTTP API refuses what it must, before anything changes: bad bodies and fields (each
- * refusal naming the field), bad names, URLs and SDL, unknown routes, and every caller but an admin —
+ * refusal naming the field), bad names, URLs and SDL, unknown routes, and every JWT caller but an admin —
  * no token, a customer, analyst or partner, a token signed with another key.
  */
 import { SignJWT } from 'jose';
@@ -110,7 +110,7 @@ describe('bad input is refused with a clear error and changes nothing', () => {
   });
 });
 
-describe('only an admin may use the registry; every other caller is refused with a reason and changes nothing', () => {
+describe('of JWT callers only an admin may use the registry (partners and gateways use registry keys, access.test.ts); every other caller is refused with a reason and changes nothing', () => {
   const change = { schema: SHOP.products.replace('colour: Colour }', 'colour: Colour extra: String }'), url: urlOf('products') };
   let before: Awaited<ReturnType<typeof state>>;
   beforeAll(async () => {
