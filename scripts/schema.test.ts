@@ -156,6 +156,18 @@ test.each([
   [['fetch', '--name', 'x', '--version', 'two'], /--version must be a version number/],
   [['delete', '--name', 'x'], /unknown command "delete"/],
   [['rollback', '--name', 'x', '--to', 'two'], /--to must be a version number/],
+  [['key'], /key needs a sub-command: key create, key list or key revoke/],
+  [['key', 'rotate'], /unknown command "key rotate": key create, key list or key revoke/],
+  [['key', 'create', '--org', 'insurer-co'], /--kind is required/],
+  [['key', 'create', '--kind', 'root'], /--kind must be one of admin, gateway, partner, not "root"/],
+  [['key', 'create', '--kind', 'partner'], /--org is required for a partner key/],
+  [['key', 'create', '--kind', 'gateway', '--org', 'insurer-co'], /--org belongs to partner keys only/],
+  [['key', 'create', '--kind', 'partner', '--org'], /--org needs a value/],
+  [['key', 'revoke'], /--id is required/],
+  [['key', 'list', '--org', 'x'], /unknown flag --org/],
+  [['grant', '--org', 'insurer-co'], /--name is required/],
+  [['ungrant', '--name', 'insurer'], /--org is required/],
+  [['grants', '--all'], /unknown flag --all/],
 ])('usage errors are exit 2: %j', async (args, message) => {
   const res = await runScript('scripts/schema.ts', args);
   expect([res.status, res.stderr]).toEqual([2, expect.stringMatching(message)]);
@@ -188,4 +200,39 @@ test('npm run registry: its own process on an embedded PGlite, answering /health
   } finally {
     child.kill('SIGTERM');
   }
+});
+
+/** `key <sub-command>` with the test registry (schemaCli puts --registry after the first word). */
+const keyCli = (args: string[]) => runScript('scripts/schema.ts', ['key', args[0], '--registry', reg.url, ...args.slice(1)], { AUTOGRAPH_TOKEN: adminToken });
+
+test('keys and grants: an admin issues a partner key and grants it a name; the partner publishes only that name (recorded as its key) until its key is revoked', async () => {
+  const created = await keyCli(['create', '--kind', 'partner', '--org', 'insurer-co', '--label', 'insurer CI']);
+  expect(created.status).toBe(0);
+  const secret = created.stdout.trim();
+  const id = /^agk_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/.exec(secret)?.[1];
+  expect(id).toBeDefined();
+  expect(created.stderr).toMatch(new RegExp(`^✓ created partner key ${id} for insurer-co \\(insurer CI\\): its secret \\(above\\) is shown only this once`));
+  expect((await keyCli(['list'])).stdout).toMatch(new RegExp(`^${id} +partner +insurer-co +insurer CI +created .* by admin-1, last used never$`, 'm'));
+  expect((await schemaCli(['grant', '--org', 'insurer-co', '--name', 'insurer'])).stdout).toMatch(/^✓ granted insurer to insurer-co/);
+  expect((await schemaCli(['grant', '--org', 'insurer-co', '--name', 'insurer'])).stdout).toMatch(/^= insurer-co already holds insurer/);
+  const taken = await schemaCli(['grant', '--org', 'charging-co', '--name', 'insurer']);
+  expect([taken.status, taken.stderr]).toEqual([1, expect.stringMatching(/granted to insurer-co; revoke that grant first .*\[CONFLICT\]/)]);
+  expect((await schemaCli(['grants', '--json'])).stdout).toMatch(/"org": "insurer-co",\s+"name"|"name": "insurer",\s+"org": "insurer-co"/);
+
+  const partner = { AUTOGRAPH_TOKEN: secret };
+  const schema = file('insurer.graphql', extra('insurerQuote: String'));
+  const published = await schemaCli(['publish', '--name', 'insurer', '--url', 'http://127.0.0.1:4997/graphql', '--schema', schema], partner);
+  expect([published.status, published.stdout]).toEqual([0, expect.stringContaining('✓ published insurer v1')]);
+  expect((await schemaCli(['history', '--name', 'insurer'], partner)).stdout).toContain(`by partner:insurer-co/key:${id}`);
+  expect((await schemaCli(['list'], partner)).stdout).toMatch(/^insurer +v1 /);
+  const other = await schemaCli(['publish', '--name', 'orders', '--url', 'http://127.0.0.1:4997/graphql', '--schema', schema], partner);
+  expect([other.status, other.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: the partner key ${id} of insurer-co may not use subgraph orders: it is not granted to the organisation insurer-co .*\\[FORBIDDEN\\]`))]);
+  const admin = await schemaCli(['grants'], partner);
+  expect([admin.status, admin.stderr]).toEqual([1, expect.stringMatching(/^error: GET \/v1\/grants is for admins only/)]);
+
+  expect((await keyCli(['revoke', '--id', id!])).stdout).toMatch(new RegExp(`^✓ revoked partner key ${id} of insurer-co`));
+  const revoked = await schemaCli(['check', '--name', 'insurer', '--schema', schema], partner);
+  expect([revoked.status, revoked.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: the registry key ${id} was revoked at .*\\[UNAUTHENTICATED\\]`))]);
+  expect((await schemaCli(['ungrant', '--org', 'insurer-co', '--name', 'insurer'])).stdout).toMatch(/^✓ revoked insurer-co's grant of insurer/);
+  expect((await schemaCli(['grants'])).stdout).toBe('no subgraph name is granted to any organisation\n');
 });
