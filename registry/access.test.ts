@@ -56,7 +56,8 @@ const insurerV1 = { schema: productExtension('insuranceQuote'), url: urlOf('insu
 
 describe('refused calls say why and change nothing', () => {
   let before: Awaited<ReturnType<typeof registryTables>>;
-  beforeAll(async () => {
+  // Taken before each test, so a refusal that does change something fails its own test and no other.
+  beforeEach(async () => {
     before = await registryTables();
   });
   afterEach(async () => {
