@@ -198,6 +198,13 @@ describe('what each credential may do', () => {
     expect(await names(undefined)).toEqual(['charging', 'insurer', 'products']);
   });
 
+  test('GET /v1/me tells each credential what it is, and a partner which names its organisation holds', async () => {
+    expect((await reg.call('GET', '/v1/me', { as: bearer(keys.charging.secret) })).body).toEqual({ kind: 'partner', principal: `partner:charging-co/key:${keys.charging.id}`, org: 'charging-co', keyId: keys.charging.id, grants: ['charging'] });
+    expect((await reg.call('GET', '/v1/me', { as: bearer(keys.gateway.secret) })).body).toEqual({ kind: 'gateway', principal: `gateway/key:${keys.gateway.id}`, keyId: keys.gateway.id });
+    expect((await reg.call('GET', '/v1/me')).body).toEqual({ kind: 'admin', principal: 'admin-1' });
+    expect((await reg.call('GET', '/v1/me', { as: bearer(keys.revoked.secret) })).status).toBe(401);
+  });
+
   test('a gateway key reads GET /v1/supergraph, and its use is recorded', async () => {
     const res = await reg.call('GET', '/v1/supergraph', { as: bearer(keys.gateway.secret) });
     expect(res.status).toBe(200);

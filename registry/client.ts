@@ -72,6 +72,10 @@ export class RegistryClient {
     return this.call('GET', '/v1/supergraph');
   }
 
+  whoami() {
+    return this.call('GET', '/v1/me');
+  }
+
   createKey(kind: string, org: string | undefined, label: string | undefined) {
     return this.call('POST', '/v1/keys', { kind, ...(org !== undefined ? { org } : {}), ...(label !== undefined ? { label } : {}) });
   }

@@ -1,6 +1,7 @@
 /**
  * The admin routes that hand out and take back access (README "Schema registry", "Credentials and grants"):
- * registry keys (`/v1/keys`) and grants of subgraph names to organisations (`/v1/grants`). `api.ts` adds
+ * registry keys (`/v1/keys`) and grants of subgraph names to organisations (`/v1/grants`), and `GET /v1/me`,
+ * where any credential learns what it is and, for a partner, which names it holds. `api.ts` adds
  * them to its table; their bodies are checked like every other route's, each refusal naming the field.
  */
 import type { IncomingMessage } from 'node:http';
@@ -20,7 +21,7 @@ interface AdminCall {
 interface AdminRoute {
   method: 'GET' | 'POST';
   path: RegExp;
-  access: 'admin';
+  access: 'admin' | 'read';
   handler: (call: AdminCall) => Promise<{ status: number; body: unknown }>;
 }
 
@@ -62,6 +63,16 @@ function grantRequest(body: Record<string, unknown>): { org: string; name: strin
 export function credentialRoutes(db: Db, maxBodyBytes: number): AdminRoute[] {
   const body = (req: IncomingMessage) => readJsonObject(req, maxBodyBytes);
   return [
+    {
+      method: 'GET',
+      path: /^\/v1\/me$/,
+      access: 'read',
+      handler: async ({ caller }) => {
+        const { kind, principal, org, keyId } = caller;
+        const grants = kind === 'partner' ? (await liveGrants(db, org)).map((g) => g.name) : undefined;
+        return { status: 200, body: { kind, principal, ...(org ? { org } : {}), ...(keyId ? { keyId } : {}), ...(grants ? { grants } : {}) } };
+      },
+    },
     {
       method: 'POST',
       path: /^\/v1\/keys$/,

@@ -225,6 +225,7 @@ test('keys and grants: an admin issues a partner key and grants it a name; the p
   expect([published.status, published.stdout]).toEqual([0, expect.stringContaining('✓ published insurer v1')]);
   expect((await schemaCli(['history', '--name', 'insurer'], partner)).stdout).toContain(`by partner:insurer-co/key:${id}`);
   expect((await schemaCli(['list'], partner)).stdout).toMatch(/^insurer +v1 /);
+  expect((await schemaCli(['whoami'], partner)).stdout).toBe(`partner of insurer-co: acts as partner:insurer-co/key:${id}\ngranted: insurer\n`);
   const other = await schemaCli(['publish', '--name', 'orders', '--url', 'http://127.0.0.1:4997/graphql', '--schema', schema], partner);
   expect([other.status, other.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: the partner key ${id} of insurer-co may not use subgraph orders: it is not granted to the organisation insurer-co .*\\[FORBIDDEN\\]`))]);
   const admin = await schemaCli(['grants'], partner);

@@ -13,6 +13,7 @@
  * Admins hand out access (README "Credentials and grants"):
  *   key create --kind admin|gateway|partner [--org ORG] [--label L]   prints the new key's secret (only this once) on stdout
  *   key list | key revoke --id ID
+ *   whoami                                              any credential: its kind, principal and (a partner's) granted names
  *   grant --org ORG --name N | grants | ungrant --org ORG --name N
  *
  * Exit status: 0 done, 1 refused by the registry (or it is unreachable), 2 a usage error.
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, FlagSpec> = {
   'key revoke': { ...COMMON, id: 'string' },
   grant: { ...COMMON, org: 'string', name: 'string' },
   grants: COMMON,
+  whoami: COMMON,
   ungrant: { ...COMMON, org: 'string', name: 'string' },
 };
 const USAGE = `usage: npm run schema -- <${Object.keys(COMMANDS).join('|')}> [flags] (see scripts/schema.ts or the README)`;
@@ -181,6 +183,14 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
       return output(flags, answer, () => {
         if (answer.body.grants.length === 0) console.log('no subgraph name is granted to any organisation');
         for (const g of answer.body.grants) console.log(`${pad(g.org, 24)} ${pad(g.name, 16)} granted ${g.grantedAt} by ${g.grantedBy}`);
+      });
+    }
+    case 'whoami': {
+      const answer = await client.whoami();
+      return output(flags, answer, () => {
+        const b = answer.body;
+        console.log(`${b.kind}${b.org ? ` of ${b.org}` : ''}: acts as ${b.principal}`);
+        if (b.grants) console.log(b.grants.length ? `granted: ${b.grants.join(', ')}` : `no subgraph name is granted to ${b.org} yet: ask an admin (grant --org ${b.org} --name NAME)`);
       });
     }
     case 'ungrant': {
