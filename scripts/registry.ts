@@ -1,7 +1,7 @@
 /**
  * `npm run registry -- [--port N]` — the schema registry as its own process (README "Schema registry"):
- * on DATABASE_URL, or an embedded PGlite in REGISTRY_PGLITE_DIR (`.data/registry`); tokens verified as the
- * gateway verifies them (JWT_*). Port: --port, else REGISTRY_PORT, else 4100.
+ * on DATABASE_URL, or an embedded PGlite in REGISTRY_PGLITE_DIR (`.data/registry`); admin JWTs verified as
+ * the gateway verifies them (JWT_*), registry keys against its database. Port: --port, else REGISTRY_PORT, else 4100.
  */
 import { openDb } from '../platform/db';
 import { loadRegistryConfig } from '../registry/config';
