@@ -58,7 +58,7 @@ function algorithmOf(jwk: { kty?: unknown; crv?: unknown }): PartnerTokenAlgorit
 }
 
 function publicJwkOf(key: KeyObject, kid?: string): PublicJwk {
-  const jwk = createPublicKey(key).export({ format: 'jwk' }) as { kty: string; crv: string; x: string; y?: string };
+  const jwk = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' }) as { kty: string; crv: string; x: string; y?: string };
   const alg = algorithmOf(jwk);
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}), kid: kid ?? thumbprint(jwk), alg, use: 'sig' };
 }
@@ -138,10 +138,18 @@ export function loadOrCreateKeyFile(path: string): PartnerSigningKey {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dirname(path), { recursive: true });
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return installKeyFile(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+}
+
+/**
+ * Puts `pem` at `path` unless a key is already there, and returns the key that is there now: ours, or
+ * the one another process installed first (never overwritten). The file appears complete or not at all.
+ */
+export function installKeyFile(path: string, pem: string): PartnerSigningKey {
+  mkdirSync(dirname(path), { recursive: true });
   const pending = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(pending, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  writeFileSync(pending, pem, { mode: 0o600, flag: 'wx' });
   try {
     linkSync(pending, path);
   } catch (err) {

@@ -99,7 +99,7 @@ beforeAll(async () => {
     supergraph: fileSupergraph(file, { debounceMs: 50, pollMs: 500 }),
     partnerTokens: { issuer: ISSUER, key: { kind: 'configured', key: current }, previousKeys: [previous.publicJwk] },
   });
-  const db = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, INSURER_DB_SCHEMA: schema } : { PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-insurer-')) };
+  const db: Record<string, string> = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, INSURER_DB_SCHEMA: schema } : { PGLITE_DIR: mkdtempSync(join(tmpdir(), 'autograph-insurer-')) };
   partnerUrl = await startPartner({ ...db, GATEWAY_URL: g.url, GATEWAY_TOKEN_ISSUER: ISSUER, INSURER_SEED_USER: user });
   const routingUrl = await startRecordingProxy(partnerUrl);
 
