@@ -80,6 +80,15 @@ module.exports = {
       to: { dependencyTypes: ['local'], pathNot: `^(registry|gateway|platform|${SUPPORT})/` },
     },
     {
+      name: 'partner-imports-only-its-own-folder',
+      comment:
+        'A partner package (partners/<name>/) is what a partner copies to its own infrastructure: it may use npm ' +
+        'packages and its own files, nothing of ours (not even platform/ or testing/), or the copy would not build.',
+      severity: 'error',
+      from: { path: '^partners/([^/]+)/' },
+      to: { dependencyTypes: ['local'], pathNot: '^partners/$1/' },
+    },
+    {
       name: 'stack-imports-only-what-it-runs',
       comment:
         'stack/ runs every subgraph and the gateway in one process for development and tests: it may ' +

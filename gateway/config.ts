@@ -24,6 +24,8 @@ export interface AutographConfig extends GatewaySettings {
   databaseUrl?: string;
   pgliteDir?: string;
   internalSecret: string;
+  /** The subgraphs that are ours (the `subgraphs` given to `loadConfig`); any other is a partner's. */
+  ownSubgraphs: string[];
   maxBodyBytes: number;
   /** Operation limits: the gateway's, and with room on top each subgraph's. */
   limits: OperationLimits;
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     pgliteDir: env.PGLITE_DIR || '.data/pglite',
     internalSecret,
+    ownSubgraphs: subgraphs.map((s) => s.name),
     maxBodyBytes,
     includeStacktrace,
     limits: readOperationLimits(env, problems),

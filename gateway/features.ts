@@ -13,13 +13,14 @@ import { authFeature, readJwtSettings } from './features/auth';
 import { errorMaskingFeature } from './features/error-masking';
 import { explorerFeature, readExplorerSettings, type ExplorerSettings } from './features/explorer';
 import { healthFeature } from './features/health';
-import { identityForwardingFeature } from './features/identity-forwarding';
+import { identityForwardingFeature, readPartnerTokenSettings } from './features/identity-forwarding';
 import { introspectionFeature, readIntrospection } from './features/introspection';
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
 import { persistedQueriesFeature, readRedisUrl } from './features/persisted-queries';
 import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
+import type { PartnerTokenSettings } from './partner-tokens';
 
 /** What the features read from the environment themselves. */
 export interface GatewaySettings extends ExplorerSettings {
@@ -29,6 +30,8 @@ export interface GatewaySettings extends ExplorerSettings {
   subgraphTimeoutMs: number;
   /** Where persisted queries are kept (REDIS_URL); in memory when unset. */
   redisUrl?: string;
+  /** How the tokens partner subgraphs receive are signed (PARTNER_TOKEN_*). */
+  partnerTokens: PartnerTokenSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -39,6 +42,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     redisUrl: readRedisUrl(env, problems),
+    partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -47,6 +51,11 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
 export interface GatewayFeatureConfig extends GatewaySettings {
   /** Signs the identity forwarded to subgraphs (AUTOGRAPH_INTERNAL_SECRET). */
   internalSecret: string;
+  /**
+   * The subgraphs that are ours (the tree's folders): only they receive the internal identity header;
+   * every other subgraph of the supergraph is a partner's and receives a partner token instead.
+   */
+  ownSubgraphs: readonly string[];
   limits: OperationLimits;
   /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses. */
   includeStacktrace: boolean;
@@ -62,7 +71,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
   return [
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
     authFeature(config.jwt),
-    identityForwardingFeature({ internalSecret: config.internalSecret }),
+    identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     operationLimitsFeature(config.limits),
     operationNameFeature(),

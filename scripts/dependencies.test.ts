@@ -63,11 +63,15 @@ const FIXTURE: Record<string, string[]> = {
   'scripts/start.ts': ["import '../stack/stack'", "import '../gateway/server'"],
   'scripts/registry.ts': ["import '../registry/api'"],
   'scripts/bench-spending.ts': ["import '../testing/harness'"],
+  'partners/insurer/src/server.ts': ["import './db'", "import 'graphql'"],
+  'partners/insurer/src/db.ts': [],
+  'partners/insurer/src/money.ts': ["import '../../../platform/shared'"],
 };
 
 const EXPECTED = [
   'gateway/config.ts → subgraphs/kit/server.ts (gateway-imports-only-gateway-and-platform)',
   'gateway/dev.ts → stack/stack.ts (only-scripts-and-tests-import-the-stack)',
+  'partners/insurer/src/money.ts → platform/shared.ts (partner-imports-only-its-own-folder)',
   'platform/leak.ts → gateway/server.ts (platform-imports-only-platform)',
   'platform/ping.ts → platform/pong.ts (no-circular: platform/ping.ts → platform/pong.ts → platform/ping.ts)',
   'registry/leak.ts → subgraphs/kit/server.ts (registry-imports-only-gateway-and-platform)',

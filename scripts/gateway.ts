@@ -7,11 +7,13 @@
 import { hasSharedInternalSecret } from '../gateway/config';
 import { gatewayFeatures } from '../gateway/features';
 import { startGateway } from '../gateway/server';
+import { subgraphs } from '../subgraphs';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int' });
-  const config = loadConfigOrExit();
+  // The tree's folders are our own subgraphs (internal identity header); any other is a partner's (partner token).
+  const config = loadConfigOrExit({}, subgraphs());
   if (!hasSharedInternalSecret()) {
     fail('AUTOGRAPH_INTERNAL_SECRET must be set (32+ characters) and shared with every subgraph process, so that subgraphs can verify who is calling');
   }

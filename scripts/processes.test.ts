@@ -4,7 +4,7 @@
  * call) work across processes; a gateway with another secret is refused by every subgraph.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import { openTestDb, TEST_JWT } from '../testing/harness';
 import { mintToken } from '../gateway/auth';
@@ -58,6 +58,7 @@ beforeAll(async () => {
     DATABASE_URL: t.url!,
     AUTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('hex'),
     AUTOGRAPH_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+    PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
     JWT_SECRET: TEST_JWT.secret,
     JWT_ISSUER: TEST_JWT.issuer,
     JWT_AUDIENCE: TEST_JWT.audience,

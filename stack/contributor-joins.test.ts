@@ -33,7 +33,8 @@ const user = `u-${randomUUID()}`;
 beforeAll(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'autograph-joins-')), 'supergraph.graphql');
   writeFileSync(file, composeForTests());
-  g = await startTestGraph({ supergraph: fileSupergraph(file, { debounceMs: 50, pollMs: 500 }) });
+  // The fixture is built from our kit (it verifies the internal header): it joins as one of ours.
+  g = await startTestGraph({ supergraph: fileSupergraph(file, { debounceMs: 50, pollMs: 500 }), alsoOwnSubgraphs: ['insurer'] });
   insurer = loadFixtureSubgraph<SubgraphModule<any>>('insurer');
   running = await startSubgraph(insurer, { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port: 0 });
   await insurer.seed!.stage(g.db, emptyWorld([user]));

@@ -14,6 +14,7 @@ import type { GatewayFeature } from '../gateway/feature';
 import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features';
 import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../gateway/features/auth';
 import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
+import { generateSigningKey, type PartnerSigningKey } from '../gateway/partner-keys';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { DEFAULT_LIMITS } from '../platform/limits';
 import { openPglite, openPostgres, type Db } from '../platform/db';
@@ -86,11 +87,19 @@ export function composeForTests(): string {
   return composed;
 }
 
+let partnerKey: PartnerSigningKey | undefined;
+/** The key test gateways sign partner tokens with: generated in memory once per process (no file written). */
+export function testPartnerSigningKey(): PartnerSigningKey {
+  return (partnerKey ??= generateSigningKey());
+}
+
 /** The test graph's settings as the configuration would give them; `overrides` change some. */
 export function testGatewayConfig(internalSecret: string, overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
   return {
     jwt: { ...TEST_JWT, maxTtlSeconds: DEFAULT_JWT_MAX_TTL_SECONDS.other },
     internalSecret,
+    ownSubgraphs: subgraphs().map((s) => s.name),
+    partnerTokens: { issuer: 'autograph-test-gateway', key: { kind: 'configured', key: testPartnerSigningKey() }, previousKeys: [] },
     limits: DEFAULT_LIMITS,
     includeStacktrace: false,
     introspection: true,
@@ -116,6 +125,13 @@ export interface TestGraphOptions {
   supergraph?: SupergraphSource;
   /** Features after the configured ones (test instruments: they see each subgraph fetch last). */
   extraFeatures?: GatewayFeature[];
+  /**
+   * Subgraphs that count as ours besides the tree's folders (a kit-built fixture that verifies the internal
+   * header); any other subgraph of the supergraph is a partner's and gets a partner token.
+   */
+  alsoOwnSubgraphs?: readonly string[];
+  /** How partner tokens are signed, instead of the test key. */
+  partnerTokens?: GatewayFeatureConfig['partnerTokens'];
 }
 
 export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestGraph> {
@@ -126,7 +142,9 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
     introspection: opts.introspection ?? true,
     explorer: opts.explorer ?? development,
     demoTokens: opts.demoTokens ?? development,
+    ...(opts.partnerTokens ? { partnerTokens: opts.partnerTokens } : {}),
   });
+  config.ownSubgraphs = [...config.ownSubgraphs, ...(opts.alsoOwnSubgraphs ?? [])];
   let stack: RunningStack;
   try {
     const features = [...(await gatewayFeatures(config, { persistedQueryCache: opts.persistedQueries })), ...(opts.extraFeatures ?? [])];
