@@ -28,7 +28,7 @@ import {
   Kind,
   parse,
   printSchema,
-  type ConstDirectiveNode,
+  type DirectiveNode,
   type DefinitionNode,
   type DocumentNode,
   type FieldDefinitionNode,
@@ -75,7 +75,7 @@ export function tagsOf(sdl: string | DocumentNode): TagIndex {
   const doc = typeof sdl === 'string' ? parse(sdl) : sdl;
   const directive = tagDirectiveName(doc);
   const index = new Map<string, Set<string>>();
-  const add = (coordinate: string, directives: readonly ConstDirectiveNode[] | undefined) => {
+  const add = (coordinate: string, directives: readonly DirectiveNode[] | undefined) => {
     for (const d of directives ?? []) {
       const name = d.arguments?.find((a) => a.name.value === 'name')?.value;
       if (d.name.value !== directive || name?.kind !== Kind.STRING) continue;

@@ -10,6 +10,7 @@ import type { OperationLimits } from '../platform/limits';
 import type { JwtSettings } from './auth';
 import type { GatewayFeature } from './feature';
 import { authFeature, readJwtSettings } from './features/auth';
+import { contractsFeature, readContractRoles, type ContractRoles } from './features/contracts';
 import { errorMaskingFeature } from './features/error-masking';
 import { explorerFeature, readExplorerSettings, type ExplorerSettings } from './features/explorer';
 import { healthFeature } from './features/health';
@@ -29,6 +30,8 @@ export interface GatewaySettings extends ExplorerSettings {
   subgraphTimeoutMs: number;
   /** Where persisted queries are kept (REDIS_URL); in memory when unset. */
   redisUrl?: string;
+  /** Which contract each role is served (CONTRACT_ROLES); unset: partners get the partner contract. */
+  contractRoles?: ContractRoles;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -39,6 +42,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     redisUrl: readRedisUrl(env, problems),
+    contractRoles: readContractRoles(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -69,6 +73,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
     scalarValidationFeature(),
     persistedQueries,
     introspectionFeature({ enabled: config.introspection }),
+    contractsFeature({ roles: config.contractRoles }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
     healthFeature(),
   ];
