@@ -145,8 +145,10 @@ export function contractsFeature(opts: { roles?: ContractRoles } = {}): GatewayF
             else for (const e of reported) e.message = e.message.replace(/ ?Did you mean(.+?)\?$/, '');
           };
         },
-        async didResolveOperation({ document, queryHash }) {
+        async didResolveOperation({ document, queryHash, metrics }) {
           refused = contractErrors(entry, document, queryHash);
+          // Apollo registers a new persisted query after this hook: a refused one is not registered.
+          if (refused.length) metrics.persistedQueryRegister = false;
         },
         async responseForOperation() {
           if (!refused.length) return null;
