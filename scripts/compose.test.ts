@@ -32,6 +32,19 @@ describe('npm run compose', () => {
     expect(r.out).toMatch(/stale[\s\S]*npm run compose/);
   });
 
+  test('--check fails when the partner contract file is not what the tags give, naming it', () => {
+    const dir = copyProject();
+    const file = join(dir, 'subgraphs/catalog/schema.graphql');
+    // Tag one more catalog field for partners: the contract grows, the committed file is stale.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/(\n  statePreference\([^\n]*\): Preference!)/, '$1 @tag(name: "partner")'));
+    expect(readFileSync(file, 'utf8')).toMatch(/Preference! @tag\(name: "partner"\)/);
+    const r = compose(dir, '--check');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/schema\/contracts\/partner\.graphql[\s\S]*stale/);
+    expect(compose(dir).code).toBe(0);
+    expect(readFileSync(join(dir, 'schema/contracts/partner.graphql'), 'utf8')).toMatch(/statePreference/);
+  });
+
   test('a field whose type conflicts between subgraphs fails, naming the subgraphs, type and field', () => {
     const dir = copyProject();
     const file = join(dir, 'subgraphs/finance/schema.graphql');
