@@ -10,6 +10,7 @@ import type { OperationLimits } from '../platform/limits';
 import type { JwtSettings } from './auth';
 import type { GatewayFeature } from './feature';
 import { authFeature, readJwtSettings } from './features/auth';
+import { contractsFeature, readContractRoles, type ContractRoles } from './features/contracts';
 import { errorMaskingFeature } from './features/error-masking';
 import { explorerFeature, readExplorerSettings, type ExplorerSettings } from './features/explorer';
 import { healthFeature } from './features/health';
@@ -32,6 +33,8 @@ export interface GatewaySettings extends ExplorerSettings {
   redisUrl?: string;
   /** How the tokens partner subgraphs receive are signed (PARTNER_TOKEN_*). */
   partnerTokens: PartnerTokenSettings;
+  /** Which contract each role is served (CONTRACT_ROLES); unset: partners get the partner contract. */
+  contractRoles?: ContractRoles;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -43,6 +46,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     redisUrl: readRedisUrl(env, problems),
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
+    contractRoles: readContractRoles(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -78,6 +82,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
     scalarValidationFeature(),
     persistedQueries,
     introspectionFeature({ enabled: config.introspection }),
+    contractsFeature({ roles: config.contractRoles }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
     healthFeature(),
   ];

@@ -32,6 +32,18 @@ describe('npm run compose', () => {
     expect(r.out).toMatch(/stale[\s\S]*npm run compose/);
   });
 
+  test('--check fails when the committed partner contract is not what the tags give, naming it; compose rewrites it', () => {
+    const dir = copyProject();
+    const file = join(dir, 'schema/contracts/partner.graphql');
+    const committed = readFileSync(file, 'utf8');
+    writeFileSync(file, committed.replace('type Query {', 'type Query {\n  me: User'));
+    const r = compose(dir, '--check');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/schema\/contracts\/partner\.graphql is stale/);
+    expect(compose(dir).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(committed);
+  });
+
   test('a field whose type conflicts between subgraphs fails, naming the subgraphs, type and field', () => {
     const dir = copyProject();
     const file = join(dir, 'subgraphs/finance/schema.graphql');
