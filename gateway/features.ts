@@ -20,6 +20,7 @@ import { operationNameFeature } from './features/operation-name';
 import { persistedQueriesFeature, readRedisUrl } from './features/persisted-queries';
 import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
+import { readUsageReportingSettings, usageReportingFeature, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
 export interface GatewaySettings extends ExplorerSettings {
@@ -29,6 +30,8 @@ export interface GatewaySettings extends ExplorerSettings {
   subgraphTimeoutMs: number;
   /** Where persisted queries are kept (REDIS_URL); in memory when unset. */
   redisUrl?: string;
+  /** Where field usage is reported (REGISTRY_URL, REGISTRY_TOKEN, USAGE_REPORT_INTERVAL_MS); not reported when unset. */
+  usageReporting?: UsageReportingSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -39,6 +42,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     redisUrl: readRedisUrl(env, problems),
+    usageReporting: readUsageReportingSettings(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -71,5 +75,6 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
     introspectionFeature({ enabled: config.introspection }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
     healthFeature(),
+    ...(config.usageReporting ? [usageReportingFeature(config.usageReporting)] : []),
   ];
 }
