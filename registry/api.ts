@@ -9,15 +9,18 @@ import type { Db } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { RegistryAccess, RouteAccess } from './access';
-import { countBySeverity, type CheckOutcome } from './check';
+import { blockingChanges, countBySeverity, type CheckOutcome } from './check';
 import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
-import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
+import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName, usageDaysOf } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
+import { recordUsageRequest } from './usage';
 
 export interface ApiOptions {
   db: Db;
   access: RegistryAccess;
   maxBodyBytes: number;
+  /** The usage window checks weigh breaking changes against, unless a check says (REGISTRY_USAGE_DAYS). */
+  usageDays: number;
 }
 
 interface Call {
@@ -46,7 +49,7 @@ function versionParam(raw: string): number | 'latest' {
 
 function checkBody(outcome: CheckOutcome) {
   if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]) };
-  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes) };
+  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage };
 }
 
 /**
@@ -58,14 +61,14 @@ function refusalAnswer(outcome: Refusal, change: string, notComposing: string, v
   if (outcome.status === 'not-composed') {
     return { status: 422, body: { error: { code: 'COMPOSITION_FAILED', message: `${notComposing} (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'}); nothing was ${done}` }, errors: outcome.errors } };
   }
-  const n = countBySeverity(outcome.changes).breaking;
-  return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `${change} makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was ${done} (send allowBreaking: true to ${verb} anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes) } };
+  const n = blockingChanges(outcome.changes).length;
+  return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `${change} makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was ${done} (send allowBreaking: true to ${verb} anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: n, usage: outcome.usage } };
 }
 
 function publishAnswer(outcome: PublishOutcome) {
   switch (outcome.status) {
     case 'published':
-      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage });
     case 'unchanged':
       return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId });
     default:
@@ -76,7 +79,7 @@ function publishAnswer(outcome: PublishOutcome) {
 function removeAnswer(name: string, outcome: RemoveOutcome) {
   if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
   if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
-  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage });
 }
 
 function rollbackAnswer(outcome: RollbackOutcome) {
@@ -136,7 +139,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const currentUrl = (await currentVersions(db)).find((v) => v.name === name)?.routingUrl;
-        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)])));
+        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)], { usageDays: usageDaysOf(body, opts.usageDays) })));
       },
     },
     {
@@ -145,8 +148,9 @@ function routes(opts: ApiOptions): RouteSpec[] {
       access: 'subgraph',
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
-        const { candidates, allowBreaking } = publishRequest(name, await readJsonObject(req, opts.maxBodyBytes));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+        const body = await readJsonObject(req, opts.maxBodyBytes);
+        const { candidates, allowBreaking } = publishRequest(name, body);
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, usageDays: usageDaysOf(body, opts.usageDays) }));
       },
     },
     {
@@ -156,7 +160,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { allowBreaking } = removeRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking }));
+        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking, usageDays: opts.usageDays }));
       },
     },
     {
@@ -166,7 +170,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking }));
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, usageDays: opts.usageDays }));
       },
     },
     {
@@ -175,8 +179,14 @@ function routes(opts: ApiOptions): RouteSpec[] {
       access: 'admin',
       handler: async ({ req, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, usageDays: opts.usageDays }));
       },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/usage$/,
+      access: 'gateway',
+      handler: async ({ req }) => ok(await recordUsageRequest(db, await readJsonObject(req, opts.maxBodyBytes))),
     },
   ];
 }
