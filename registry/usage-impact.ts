@@ -57,7 +57,7 @@ function operationsOf(rows: readonly UsageRow[], wanted: readonly string[]): Ope
 async function evidence(q: Queryable, days: number): Promise<UsageEvidence & { sinceDate: Date }> {
   const [row] = await q.query<{ since: Date; operations: number; clients: number }>(
     `WITH w AS (SELECT now() - make_interval(days => $1::int) AS since)
-     SELECT w.since, count(DISTINCT u.operation_hash)::int AS operations, count(DISTINCT (u.client_name, u.client_version))::int AS clients
+     SELECT w.since, count(DISTINCT u.operation_hash)::int AS operations, count(DISTINCT (u.client_name, u.client_version)) FILTER (WHERE u.operation_hash IS NOT NULL)::int AS clients
        FROM w LEFT JOIN registry.usage_daily u ON u.last_seen >= w.since GROUP BY w.since`,
     [days],
   );

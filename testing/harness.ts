@@ -116,6 +116,8 @@ export interface TestGraphOptions {
   supergraph?: SupergraphSource;
   /** Features after the configured ones (test instruments: they see each subgraph fetch last). */
   extraFeatures?: GatewayFeature[];
+  /** Feature settings as variables would give them (e.g. `usageReporting`), over the test defaults. */
+  gatewayConfig?: Partial<GatewayFeatureConfig>;
 }
 
 export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestGraph> {
@@ -126,6 +128,7 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
     introspection: opts.introspection ?? true,
     explorer: opts.explorer ?? development,
     demoTokens: opts.demoTokens ?? development,
+    ...opts.gatewayConfig,
   });
   let stack: RunningStack;
   try {
