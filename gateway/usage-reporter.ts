@@ -114,9 +114,12 @@ export class UsageReporter {
     this.operations = new Map();
     this.dropped = 0;
     if (dropped) logger.warn({ service: 'gateway', feature: 'usage-reporting', dropped, maxEntries: this.maxEntries }, 'usage dropped: more operation × client pairs than the gateway holds');
+    // After one undelivered request the registry is taken as down: the rest is kept without trying,
+    // so a stop never waits out one timeout per request.
+    let down = false;
     for (const chunk of chunks(entries, operations)) {
-      const delivered = await this.post(chunk.body);
-      if (!delivered) for (const e of chunk.entries) this.add(e, operations.get(e.hash)!);
+      down = down || !(await this.post(chunk.body));
+      if (down) for (const e of chunk.entries) this.add(e, operations.get(e.hash)!);
     }
   }
 

@@ -12,9 +12,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { graphFolders } from '../stack/graph';
-import { openTestDb, startTestGraph, TEST_JWT, type TestGraph } from '../testing/harness';
+import { startTestGraph, type TestGraph } from '../testing/harness';
 import { ADMIN, startTestRegistry, type TestRegistry } from '../testing/registry';
-import { startRegistry } from '../registry/server';
 import { readUsageReportingSettings, usageReportingFeature } from './features/usage-reporting';
 import { loadConfig } from './config';
 import { coordinatesOfCall, operationShape } from './operation-usage';
@@ -85,18 +84,16 @@ describe('through the whole graph into a real registry', () => {
     await new Promise((r) => setTimeout(r, 700)); // several failed reports
     expect(deadReporter.reporter.pending().entries).toBe(1);
 
-    const { db, drop } = await openTestDb();
-    const late = await startRegistry({ db, jwt: TEST_JWT, port: deadPort });
+    const late = await startTestRegistry({ port: deadPort });
     try {
       const rows = await eventually(async () => {
-        const r = await db.query<{ count: string }>(`SELECT count FROM registry.usage_daily WHERE coordinate = 'VehicleModel.segment' AND client_name = 'ios-app'`);
+        const r = await late.db.query<{ count: string }>(`SELECT count FROM registry.usage_daily WHERE coordinate = 'VehicleModel.segment' AND client_name = 'ios-app'`);
         return r.length ? r : undefined;
       });
       expect(rows).toEqual([{ count: '3' }]);
       expect(deadReporter.reporter.pending().entries).toBe(0);
     } finally {
-      await late.stop();
-      await drop();
+      await late.close();
     }
   }, 60_000);
 
