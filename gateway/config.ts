@@ -39,7 +39,7 @@ export class ConfigError extends Error {}
 const DEFAULT_GATEWAY_PORT = 4000;
 
 /** `*_URL` variables that are not a subgraph's address. */
-const NOT_SUBGRAPH_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_JWKS_URL']);
+const NOT_SUBGRAPH_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_JWKS_URL', 'REGISTRY_URL']);
 
 /** Where each subgraph is reached when they run as separate processes: `<NAME>_URL`, else its local port. */
 export function subgraphServiceUrls(config: AutographConfig): Record<string, string> {

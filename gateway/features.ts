@@ -22,6 +22,7 @@ import { persistedQueriesFeature, readRedisUrl } from './features/persisted-quer
 import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import type { PartnerTokenSettings } from './partner-tokens';
+import { readUsageReportingSettings, usageReportingFeature, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
 export interface GatewaySettings extends ExplorerSettings {
@@ -35,6 +36,8 @@ export interface GatewaySettings extends ExplorerSettings {
   partnerTokens: PartnerTokenSettings;
   /** Which contract each role is served (CONTRACT_ROLES); unset: partners get the partner contract. */
   contractRoles?: ContractRoles;
+  /** Where field usage is reported (REGISTRY_URL, REGISTRY_TOKEN, USAGE_REPORT_INTERVAL_MS); not reported when unset. */
+  usageReporting?: UsageReportingSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -47,6 +50,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     redisUrl: readRedisUrl(env, problems),
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
+    usageReporting: readUsageReportingSettings(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -85,5 +89,6 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
     contractsFeature({ roles: config.contractRoles }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
     healthFeature(),
+    ...(config.usageReporting ? [usageReportingFeature(config.usageReporting)] : []),
   ];
 }

@@ -10,16 +10,19 @@ import type { Db } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { Caller, RegistryAccess, RouteAccess } from './access';
-import { countBySeverity, type CheckOutcome } from './check';
+import { blockingChanges, countBySeverity, type CheckOutcome } from './check';
 import { credentialRoutes } from './credential-routes';
 import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
-import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
+import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName, usageDaysOf } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
+import { recordUsageRequest } from './usage';
 
 export interface ApiOptions {
   db: Db;
   access: RegistryAccess;
   maxBodyBytes: number;
+  /** The usage window checks weigh breaking changes against, unless a check says (REGISTRY_USAGE_DAYS). */
+  usageDays: number;
 }
 
 interface Call {
@@ -56,7 +59,7 @@ function versionParam(raw: string): number | 'latest' {
 
 function checkBody(outcome: CheckOutcome) {
   if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]) };
-  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes) };
+  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage };
 }
 
 /**
@@ -68,14 +71,14 @@ function refusalAnswer(outcome: Refusal, change: string, notComposing: string, v
   if (outcome.status === 'not-composed') {
     return { status: 422, body: { error: { code: 'COMPOSITION_FAILED', message: `${notComposing} (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'}); nothing was ${done}` }, errors: outcome.errors } };
   }
-  const n = countBySeverity(outcome.changes).breaking;
-  return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `${change} makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was ${done} (send allowBreaking: true to ${verb} anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes) } };
+  const n = blockingChanges(outcome.changes).length;
+  return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `${change} makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was ${done} (send allowBreaking: true to ${verb} anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: n, usage: outcome.usage } };
 }
 
 function publishAnswer(outcome: PublishOutcome) {
   switch (outcome.status) {
     case 'published':
-      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage });
     case 'unchanged':
       return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId });
     default:
@@ -86,7 +89,7 @@ function publishAnswer(outcome: PublishOutcome) {
 function removeAnswer(name: string, outcome: RemoveOutcome) {
   if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
   if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
-  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage });
 }
 
 function rollbackAnswer(outcome: RollbackOutcome) {
@@ -151,7 +154,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const currentUrl = (await currentVersions(db)).find((v) => v.name === name)?.routingUrl;
-        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)])));
+        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)], { usageDays: usageDaysOf(body, opts.usageDays) })));
       },
     },
     {
@@ -160,8 +163,9 @@ function routes(opts: ApiOptions): RouteSpec[] {
       access: 'subgraph',
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
-        const { candidates, allowBreaking } = publishRequest(name, await readJsonObject(req, opts.maxBodyBytes));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+        const body = await readJsonObject(req, opts.maxBodyBytes);
+        const { candidates, allowBreaking } = publishRequest(name, body);
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, usageDays: usageDaysOf(body, opts.usageDays) }));
       },
     },
     {
@@ -171,7 +175,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { allowBreaking } = removeRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking }));
+        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking, usageDays: opts.usageDays }));
       },
     },
     {
@@ -181,7 +185,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking }));
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, usageDays: opts.usageDays }));
       },
     },
     {
@@ -191,10 +195,16 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, caller, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
         await opts.access.requireGranted(caller, candidates.map((c) => c.name));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, usageDays: opts.usageDays }));
       },
     },
     ...credentialRoutes(db, opts.maxBodyBytes),
+    {
+      method: 'POST',
+      path: /^\/v1\/usage$/,
+      access: 'gateway',
+      handler: async ({ req }) => ok(await recordUsageRequest(db, await readJsonObject(req, opts.maxBodyBytes))),
+    },
   ];
 }
 

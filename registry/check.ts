@@ -9,6 +9,7 @@ import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { compose, type CompositionProblem } from '../gateway/composition';
 import { supergraphId } from '../gateway/supergraph-source';
+import { usageCoordinates } from './change-coordinates';
 import type { CurrentVersion } from './store';
 
 /** A subgraph as someone offers it: replaces the current one of its name, or adds it. */
@@ -28,6 +29,44 @@ export interface SchemaChange {
   message: string;
   /** The schema coordinate it is about, e.g. `Vehicle.vin`; null for schema-wide changes. */
   path: string | null;
+  /**
+   * Breaking changes only: the coordinates an operation must have used to be broken by it
+   * (`change-coordinates.ts`), or null when usage cannot tell.
+   */
+  coordinates?: string[] | null;
+  /** Breaking changes only, once weighed against reported usage (`usage-impact.ts`). */
+  usage?: ChangeUsage;
+}
+
+/** What reported usage says about one breaking change. */
+export interface ChangeUsage {
+  /**
+   * True when usage shows nothing in the window used it (and the window holds usage at all): it may ship.
+   * False when operations use it, when usage cannot tell (no coordinates), or when nothing was reported.
+   */
+  safeToShip: boolean;
+  /** The operations that used it in the window, most calls first (at most `OPERATIONS_LISTED`). */
+  operations: OperationUsage[];
+  /** How many operations used it, listed or not. */
+  operationCount: number;
+}
+
+export interface OperationUsage {
+  hash: string;
+  name: string | null;
+  count: number;
+  lastSeen: string;
+  clients: Array<{ name: string; version: string; count: number; lastSeen: string }>;
+}
+
+/** The evidence a check's usage verdicts rest on. */
+export interface UsageEvidence {
+  /** The window: the last `days` days, since `since`. */
+  days: number;
+  since: string;
+  /** How many operations, and client name × version pairs, were reported in it. */
+  operations: number;
+  clients: number;
 }
 
 export type CheckOutcome =
@@ -39,6 +78,8 @@ export type CheckOutcome =
       /** The supergraph the changes are against; null when the registry has none yet (then there are none). */
       against: string | null;
       changes: SchemaChange[];
+      /** The usage the changes were weighed against, once they are (`usage-impact.ts`). */
+      usage?: UsageEvidence;
     };
 
 const SEVERITY: Record<CriticalityLevel, Severity> = {
@@ -57,7 +98,12 @@ export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
 export async function classify(before: GraphQLSchema, after: GraphQLSchema): Promise<SchemaChange[]> {
   const changes: Change[] = await diff(before, after);
   return changes
-    .map((c) => ({ severity: SEVERITY[c.criticality.level], type: String(c.type), message: c.message, path: c.path ?? null }))
+    .map((c): SchemaChange => {
+      const severity = SEVERITY[c.criticality.level];
+      const change: SchemaChange = { severity, type: String(c.type), message: c.message, path: c.path ?? null };
+      if (severity === 'breaking') change.coordinates = usageCoordinates(c, before);
+      return change;
+    })
     .sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity) || (a.path ?? '').localeCompare(b.path ?? ''));
 }
 
@@ -82,6 +128,14 @@ export async function checkCandidates(current: readonly CurrentVersion[], curren
     against: currentSupergraphSdl === null ? null : supergraphId(currentSupergraphSdl),
     changes,
   };
+}
+
+/**
+ * Breaking changes a publish refuses: all of them, unless usage showed a change unused (`safeToShip`).
+ * Before usage is weighed every breaking change counts.
+ */
+export function blockingChanges(changes: readonly SchemaChange[]): SchemaChange[] {
+  return changes.filter((c) => c.severity === 'breaking' && !c.usage?.safeToShip);
 }
 
 /** Counts by severity, for summaries. */

@@ -36,8 +36,8 @@ export class RegistryClient {
     }
   }
 
-  check(name: string, schema: string, url?: string) {
-    return this.call('POST', `/v1/subgraphs/${encodeURIComponent(name)}/check`, { schema, ...(url ? { url } : {}) });
+  check(name: string, schema: string, url?: string, usageDays?: number) {
+    return this.call('POST', `/v1/subgraphs/${encodeURIComponent(name)}/check`, { schema, ...(url ? { url } : {}), ...(usageDays !== undefined ? { usageDays } : {}) });
   }
 
   publish(name: string, schema: string, url: string, allowBreaking: boolean) {

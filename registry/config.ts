@@ -1,12 +1,13 @@
 /**
  * The registry process's variables, validated with the platform's readers (one message per bad value):
- * REGISTRY_PORT, HOST, DATABASE_URL or REGISTRY_PGLITE_DIR, REGISTRY_MAX_BODY_BYTES, and the gateway's own
+ * REGISTRY_PORT, HOST, DATABASE_URL or REGISTRY_PGLITE_DIR, REGISTRY_MAX_BODY_BYTES, REGISTRY_USAGE_DAYS, and the gateway's own
  * JWT_* settings (read by the gateway's reader, so a token means the same to both).
  */
 import { port, url, wholeNumber, type NodeEnv } from '../platform/env';
 import { readJwtSettings } from '../gateway/features/auth';
 import type { JwtSettings } from '../gateway/auth';
 import { DEFAULT_REGISTRY_MAX_BODY_BYTES } from './server';
+import { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from './usage-impact';
 
 export const DEFAULT_REGISTRY_PORT = 4100;
 
@@ -16,6 +17,8 @@ export interface RegistryConfig {
   databaseUrl?: string;
   pgliteDir: string;
   maxBodyBytes: number;
+  /** Days of reported usage a check weighs breaking changes against, unless it says. */
+  usageDays: number;
   jwt: JwtSettings;
 }
 
@@ -32,6 +35,7 @@ export function loadRegistryConfig(env: NodeJS.ProcessEnv, overrides: { port?: n
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     pgliteDir: env.REGISTRY_PGLITE_DIR || '.data/registry',
     maxBodyBytes: wholeNumber(env, 'REGISTRY_MAX_BODY_BYTES', DEFAULT_REGISTRY_MAX_BODY_BYTES, 1024, 50_000_000, problems),
+    usageDays: wholeNumber(env, 'REGISTRY_USAGE_DAYS', DEFAULT_USAGE_DAYS, 1, MAX_USAGE_DAYS, problems),
     jwt: readJwtSettings(env, nodeEnv as NodeEnv, problems),
   };
   if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

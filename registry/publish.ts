@@ -10,17 +10,18 @@ import { parse } from 'graphql';
 import type { CompositionProblem } from '../gateway/composition';
 import type { Db, Queryable } from '../platform/db';
 import { logger } from '../platform/logger';
-import { checkCandidates, countBySeverity, type Candidate, type CheckOutcome, type SchemaChange } from './check';
-import { currentSupergraph, currentVersions, historyOf, lockPublishing, recordPublish, recordRemoval, versionOf } from './store';
+import { blockingChanges, checkCandidates, countBySeverity, type Candidate, type CheckOutcome, type SchemaChange, type UsageEvidence } from './check';
+import { currentSupergraph, currentVersions, historyOf, lockPublishing, recordPublish, recordRemoval, versionOf, type CurrentVersion } from './store';
+import { weighUsage } from './usage-impact';
 
-export type Refusal = { status: 'not-composed'; errors: CompositionProblem[] } | { status: 'breaking'; changes: SchemaChange[] };
+export type Refusal = { status: 'not-composed'; errors: CompositionProblem[] } | { status: 'breaking'; changes: SchemaChange[]; usage?: UsageEvidence };
 
 export type PublishOutcome =
-  | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[] }
+  | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence }
   | { status: 'unchanged'; versions: Array<{ name: string; version: number }>; supergraphId: string }
   | Refusal;
 
-export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[] } | { status: 'not-found'; message: string } | Refusal;
+export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence } | { status: 'not-found'; message: string } | Refusal;
 
 /** A rollback is answered like a publish, or refused for a target that does not exist or cannot be one. */
 export type RollbackOutcome = (PublishOutcome & { restored: number }) | { status: 'not-found'; message: string } | { status: 'bad-target'; message: string };
@@ -28,12 +29,19 @@ export type RollbackOutcome = (PublishOutcome & { restored: number }) | { status
 interface ChangeOptions {
   publisher: string;
   allowBreaking: boolean;
+  /** The usage window breaking changes are weighed against (days). */
+  usageDays: number;
 }
 
-/** The candidates checked against the current graph; changes nothing. */
-export async function check(db: Db, candidates: readonly Candidate[]): Promise<CheckOutcome> {
+/** The check of a change, its breaking changes weighed against usage in the last `usageDays` days. */
+async function checkWithUsage(q: Queryable, current: readonly CurrentVersion[], currentSupergraphSdl: string | null, candidates: readonly Candidate[], removing: readonly string[], usageDays: number): Promise<CheckOutcome> {
+  return weighUsage(q, await checkCandidates(current, currentSupergraphSdl, candidates, removing), usageDays);
+}
+
+/** The candidates checked against the current graph and its usage; changes nothing. */
+export async function check(db: Db, candidates: readonly Candidate[], opts: { usageDays: number }): Promise<CheckOutcome> {
   const [current, supergraph] = await Promise.all([currentVersions(db), currentSupergraph(db)]);
-  return checkCandidates(current, supergraph?.sdl ?? null, candidates);
+  return checkWithUsage(db, current, supergraph?.sdl ?? null, candidates, [], opts.usageDays);
 }
 
 type Composed = Extract<CheckOutcome, { composes: true }>;
@@ -41,7 +49,8 @@ type Composed = Extract<CheckOutcome, { composes: true }>;
 /** A checked change that may be applied, or the refusal it gets (the same rules for every kind of change). */
 function acceptable(outcome: CheckOutcome, allowBreaking: boolean): Composed | Refusal {
   if (!outcome.composes) return { status: 'not-composed', errors: outcome.errors };
-  if (!allowBreaking && countBySeverity(outcome.changes).breaking > 0) return { status: 'breaking', changes: outcome.changes };
+  // Only breaking changes that live operations use (or that usage cannot clear) are refused.
+  if (!allowBreaking && blockingChanges(outcome.changes).length > 0) return { status: 'breaking', changes: outcome.changes, usage: outcome.usage };
   return outcome;
 }
 
@@ -54,11 +63,11 @@ async function publishLocked(q: Queryable, candidates: readonly Candidate[], opt
   if (changed.length === 0 && supergraph) {
     return { status: 'unchanged', versions: candidates.map((c) => ({ name: c.name, version: byName.get(c.name)!.version })), supergraphId: supergraph.id };
   }
-  const outcome = acceptable(await checkCandidates(current, supergraph?.sdl ?? null, changed), opts.allowBreaking);
+  const outcome = acceptable(await checkWithUsage(q, current, supergraph?.sdl ?? null, changed, [], opts.usageDays), opts.allowBreaking);
   if ('status' in outcome) return outcome;
   const versions = await recordPublish(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, changed, opts.publisher);
   logger.info({ service: 'registry', publisher: opts.publisher, versions, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'published');
-  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes };
+  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage };
 }
 
 /** Publishes the candidates as one change (one new supergraph), or refuses them changing nothing. */
@@ -76,11 +85,11 @@ export async function remove(db: Db, name: string, opts: ChangeOptions): Promise
     const current = await currentVersions(q);
     if (!current.some((v) => v.name === name)) return { status: 'not-found', message: `subgraph ${name} is not in the graph (never published, or already removed)` };
     const supergraph = await currentSupergraph(q);
-    const outcome = acceptable(await checkCandidates(current, supergraph?.sdl ?? null, [], [name]), opts.allowBreaking);
+    const outcome = acceptable(await checkWithUsage(q, current, supergraph?.sdl ?? null, [], [name], opts.usageDays), opts.allowBreaking);
     if ('status' in outcome) return outcome;
     const version = await recordRemoval(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, name, opts.publisher);
     logger.info({ service: 'registry', publisher: opts.publisher, removed: { name, version }, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'removed');
-    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes };
+    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage };
   });
 }
 

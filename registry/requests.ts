@@ -8,6 +8,7 @@ import { GraphQLError, parse } from 'graphql';
 import { BodyTooLarge, readBody } from '../platform/http';
 import { isSubgraphName } from '../platform/subgraph-name';
 import type { Candidate } from './check';
+import { MAX_USAGE_DAYS } from './usage-impact';
 
 /** A refused request: HTTP status, a code, a message a person can act on, and the field it is about. */
 export class RegistryError extends Error {
@@ -93,15 +94,26 @@ function candidate(name: string, body: Record<string, unknown>, prefix: string, 
   return { name, sdl: schema, typeDefs, routingUrl: url === undefined ? fallbackUrl! : routingUrl(url, `${prefix}url`) };
 }
 
-/** `POST /v1/subgraphs/:name/check` body: `{ schema, url? }`. */
+/**
+ * `usageDays` of a check or publish body: the usage window breaking changes are weighed against, a whole
+ * number of days from 1 to `max`; `fallback` (REGISTRY_USAGE_DAYS) when left out.
+ */
+export function usageDaysOf(body: Record<string, unknown>, fallback: number, max = MAX_USAGE_DAYS): number {
+  const { usageDays } = body;
+  if (usageDays === undefined) return fallback;
+  if (!(typeof usageDays === 'number' && Number.isInteger(usageDays) && usageDays >= 1 && usageDays <= max)) throw bad('usageDays', `${JSON.stringify(usageDays)} is not a number of days (a whole number from 1 to ${max})`);
+  return usageDays;
+}
+
+/** `POST /v1/subgraphs/:name/check` body: `{ schema, url?, usageDays? }` (`usageDays`: `usageDaysOf`). */
 export function checkRequest(name: string, body: Record<string, unknown>, currentUrl: string | undefined): Candidate {
-  onlyFields(body, ['schema', 'url']);
+  onlyFields(body, ['schema', 'url', 'usageDays']);
   return candidate(name, body, '', currentUrl ?? UNROUTED_URL);
 }
 
-/** `POST /v1/subgraphs/:name/publish` body: `{ schema, url, allowBreaking? }`. */
+/** `POST /v1/subgraphs/:name/publish` body: `{ schema, url, allowBreaking?, usageDays? }`. */
 export function publishRequest(name: string, body: Record<string, unknown>): { candidates: Candidate[]; allowBreaking: boolean } {
-  onlyFields(body, ['schema', 'url', 'allowBreaking']);
+  onlyFields(body, ['schema', 'url', 'allowBreaking', 'usageDays']);
   return { candidates: [candidate(name, body, '', undefined)], allowBreaking: optionalBoolean(body.allowBreaking, 'allowBreaking') };
 }
 

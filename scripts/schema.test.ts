@@ -137,6 +137,33 @@ describe('in order, on one registry', () => {
   });
 });
 
+test('check with usage: an unused removal is safe to ship (exit 0) with the window; a used one lists its operation and clients (exit 1); --json carries it', async () => {
+  const url = 'http://127.0.0.1:4999/graphql';
+  const both = await schemaCli(['publish', '--name', 'extras', '--url', url, '--schema', file('both.graphql', extra('extrasHello: String extrasSpare: String'))]);
+  expect(both.status).toBe(0);
+  const hash = 'ab'.repeat(32);
+  const reported = await reg.call('POST', '/v1/usage', {
+    body: { operations: [{ hash, name: 'ExtrasPage', document: 'query ExtrasPage {\n  extrasHello\n}', clients: [{ name: 'ios-app', version: '2.0', count: 3, coordinates: { 'Query.extrasHello': 3 } }] }] },
+  });
+  expect(reported.status).toBe(200);
+
+  const unused = await schemaCli(['check', '--name', 'extras', '--schema', file('hello.graphql', extra('extrasHello: String'))]);
+  expect(unused.status).toBe(0);
+  expect(unused.stdout).toMatch(/breaking +Query\.extrasSpare .*\n +✓ safe to ship: no operation used it in the last 30 days \(1 operations, 1 clients reported\)/);
+  expect(unused.stdout).toMatch(/usage: the last 30 days \(since \d{4}-.*\): 1 operation and 1 client reported/);
+
+  const used = await schemaCli(['check', '--name', 'extras', '--schema', file('spare.graphql', extra('extrasSpare: String'))]);
+  expect(used.status).toBe(1);
+  expect(used.stdout).toMatch(/breaking +Query\.extrasHello .*\n +used by 1 operation:\n +ExtrasPage ababababab[0-9a-f]{2}: 3 calls, last \d{4}-[^;]+; ios-app 2\.0 ×3\n/);
+  expect(used.stdout).toContain('✗ 1 breaking change in use: publishing needs --allow-breaking');
+
+  const json = await schemaCli(['check', '--name', 'extras', '--schema', file('spare.graphql', extra('extrasSpare: String')), '--json', '--usage-days', '7']);
+  expect(json.status).toBe(1);
+  expect(JSON.parse(json.stdout)).toMatchObject({ blocking: 1, usage: { days: 7, operations: 1 }, changes: [{ path: 'Query.extrasHello', usage: { operations: [{ name: 'ExtrasPage', clients: [{ name: 'ios-app', version: '2.0', count: 3 }] }] } }] });
+  const bad = await schemaCli(['check', '--name', 'extras', '--schema', file('spare.graphql', extra('extrasSpare: String')), '--usage-days', 'week']);
+  expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/--usage-days must be a number of days/)]);
+});
+
 test('refusals: no token and a customer token change nothing (exit 1, the reason printed); bad SDL names the field', async () => {
   const v = file('x.graphql', extra('refusedField: String'));
   const none = await schemaCli(['publish', '--name', 'refused', '--url', 'http://127.0.0.1:4998/graphql', '--schema', v], { AUTOGRAPH_TOKEN: '' });

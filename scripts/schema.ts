@@ -3,7 +3,8 @@
  * "Schema registry"). Every command takes `--registry URL` (default http://127.0.0.1:4100) and a token
  * from `--token` or AUTOGRAPH_TOKEN, and `--json` to print the registry's answer as it came.
  *
- *   check --name N --schema FILE [--url URL]           exit 0: composes, nothing breaking; 1 otherwise
+ *   check --name N --schema FILE [--url URL] [--usage-days D]
+ *                                                      exit 0: composes, and no breaking change is in use; 1 otherwise
  *   publish --name N --schema FILE --url URL [--allow-breaking]
  *   remove --name N [--allow-breaking]                  takes N out of the graph (recorded as a removed version)
  *   rollback --name N [--to V] [--allow-breaking]       publishes version V again (default: the one before the current)
@@ -25,7 +26,7 @@ import { fail, parseFlags, type FlagSpec } from './cli';
 
 const COMMON: FlagSpec = { registry: 'string', token: 'string', json: 'boolean' };
 const COMMANDS: Record<string, FlagSpec> = {
-  check: { ...COMMON, name: 'string', schema: 'string', url: 'string' },
+  check: { ...COMMON, name: 'string', schema: 'string', url: 'string', 'usage-days': 'string' },
   publish: { ...COMMON, name: 'string', schema: 'string', url: 'string', 'allow-breaking': 'boolean' },
   remove: { ...COMMON, name: 'string', 'allow-breaking': 'boolean' },
   rollback: { ...COMMON, name: 'string', to: 'string', 'allow-breaking': 'boolean' },
@@ -80,8 +81,34 @@ function printDetails(body: any): void {
   if (body?.summary && (changes.length || !errors.length)) {
     const s = body.summary;
     console.log(`changes for clients: ${s.breaking} breaking, ${s.dangerous} dangerous, ${s.safe} safe`);
-    for (const c of changes) console.log(`  ${pad(c.severity, 10)} ${pad(c.path ?? '(schema)', 40)} ${c.message}`);
+    for (const c of changes) {
+      console.log(`  ${pad(c.severity, 10)} ${pad(c.path ?? '(schema)', 40)} ${c.message}`);
+      if (c.usage) printChangeUsage(c, body.usage);
+    }
+    if (body.usage) {
+      const u = body.usage;
+      const reported = u.operations === 0 ? 'no usage was reported, so every breaking change counts' : `${u.operations} operation${u.operations === 1 ? '' : 's'} and ${u.clients} client${u.clients === 1 ? '' : 's'} reported`;
+      console.log(`usage: the last ${u.days} day${u.days === 1 ? '' : 's'} (since ${u.since}): ${reported}`);
+    }
   }
+}
+
+/** Under a breaking change: the operations and clients it breaks, or why it is safe to ship. */
+function printChangeUsage(c: any, window: any): void {
+  if (c.usage.safeToShip) {
+    console.log(`  ${' '.repeat(10)} ✓ safe to ship: no operation used it in the last ${window?.days} days (${window?.operations} operations, ${window?.clients} clients reported)`);
+    return;
+  }
+  if (c.usage.operationCount === 0) {
+    console.log(`  ${' '.repeat(10)} ${c.coordinates ? 'no usage reported in the window to clear it' : 'usage cannot tell who it breaks'}`);
+    return;
+  }
+  console.log(`  ${' '.repeat(10)} used by ${c.usage.operationCount} operation${c.usage.operationCount === 1 ? '' : 's'}:`);
+  for (const op of c.usage.operations) {
+    const clients = op.clients.map((cl: any) => `${cl.name || '(unnamed client)'}${cl.version ? ` ${cl.version}` : ''} ×${cl.count}`).join(', ');
+    console.log(`  ${' '.repeat(12)} ${op.name ?? '(anonymous)'} ${op.hash.slice(0, 12)}: ${op.count} calls, last ${op.lastSeen}; ${clients}`);
+  }
+  if (c.usage.operationCount > c.usage.operations.length) console.log(`  ${' '.repeat(12)} … and ${c.usage.operationCount - c.usage.operations.length} more`);
 }
 
 function output(flags: Flags, answer: RegistryAnswer, human: () => void): void {
@@ -94,12 +121,16 @@ function output(flags: Flags, answer: RegistryAnswer, human: () => void): void {
 async function run(command: string, flags: Flags, client: RegistryClient): Promise<void> {
   switch (command) {
     case 'check': {
-      const answer = await client.check(required(flags, 'name'), readSchema(required(flags, 'schema')), flags.url as string | undefined);
-      const passes = answer.status === 200 && answer.body.composes && answer.body.summary.breaking === 0;
+      const days = flags['usage-days'] as string | undefined;
+      if (days !== undefined && !/^[1-9]\d{0,2}$/.test(days)) fail(`--usage-days must be a number of days (1 to 365), not "${days}"`);
+      const answer = await client.check(required(flags, 'name'), readSchema(required(flags, 'schema')), flags.url as string | undefined, days === undefined ? undefined : Number(days));
+      // Only breaking changes that operations use (or that usage cannot clear) fail the check.
+      const passes = answer.status === 200 && answer.body.composes && answer.body.blocking === 0;
       output(flags, answer, () => {
         if (answer.body.composes) console.log(`✓ composes with the current graph${answer.body.against ? ` (against supergraph ${answer.body.against.slice(0, 12)})` : ' (the registry holds no supergraph yet)'}`);
         printDetails(answer.body);
-        if (!passes && answer.body.composes) console.log('✗ breaking changes: publishing needs --allow-breaking');
+        if (!passes && answer.body.composes) console.log(`✗ ${answer.body.blocking} breaking change${answer.body.blocking === 1 ? '' : 's'} in use: publishing needs --allow-breaking`);
+        else if (answer.body.composes && answer.body.summary.breaking > 0) console.log('✓ every breaking change is unused in the usage window: safe to publish');
       });
       if (!passes) process.exit(1);
       return;

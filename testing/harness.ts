@@ -132,6 +132,8 @@ export interface TestGraphOptions {
   alsoOwnSubgraphs?: readonly string[];
   /** How partner tokens are signed, instead of the test key. */
   partnerTokens?: GatewayFeatureConfig['partnerTokens'];
+  /** Feature settings as variables would give them (e.g. `usageReporting`), over the test defaults. */
+  gatewayConfig?: Partial<GatewayFeatureConfig>;
 }
 
 export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestGraph> {
@@ -143,6 +145,7 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
     explorer: opts.explorer ?? development,
     demoTokens: opts.demoTokens ?? development,
     ...(opts.partnerTokens ? { partnerTokens: opts.partnerTokens } : {}),
+    ...opts.gatewayConfig,
   });
   config.ownSubgraphs = [...config.ownSubgraphs, ...(opts.alsoOwnSubgraphs ?? [])];
   let stack: RunningStack;

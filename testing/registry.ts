@@ -20,9 +20,10 @@ export interface TestRegistry extends RunningRegistry {
 
 export const ADMIN: Identity = { sub: 'admin-1', role: 'admin' };
 
-export async function startTestRegistry(opts: { db?: 'auto' | 'pglite'; maxBodyBytes?: number } = {}): Promise<TestRegistry> {
+/** `port`: where to listen (a registry a client already points at); any free port by default. */
+export async function startTestRegistry(opts: { db?: 'auto' | 'pglite'; maxBodyBytes?: number; port?: number } = {}): Promise<TestRegistry> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
-  const registry = await startRegistry({ db, jwt: TEST_JWT, port: 0, maxBodyBytes: opts.maxBodyBytes });
+  const registry = await startRegistry({ db, jwt: TEST_JWT, port: opts.port ?? 0, maxBodyBytes: opts.maxBodyBytes });
   const token = (identity: Identity) => mintToken(TEST_JWT, identity);
   return {
     ...registry,
