@@ -9,8 +9,9 @@ import type { Db } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { RegistryAccess, RouteAccess } from './access';
-import { countBySeverity, type CheckOutcome } from './check';
-import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
+import { countBySeverity } from './check';
+import type { DerivedSubgraph } from './derive';
+import { check, publish, remove, rollback, type CheckWithDerived, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
 
@@ -18,10 +19,13 @@ export interface ApiOptions {
   db: Db;
   access: RegistryAccess;
   maxBodyBytes: number;
+  /** Subgraphs the registry derives from the others on every change (`derive.ts`). */
+  derived?: readonly DerivedSubgraph[];
 }
 
 interface Call {
   req: IncomingMessage;
+  query: URLSearchParams;
   params: string[];
   publisher: string;
 }
@@ -31,7 +35,8 @@ type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
 interface RouteSpec {
   method: 'GET' | 'POST';
   path: RegExp;
-  access: RouteAccess;
+  /** Who may call it; a function when a query parameter changes what the route reveals. */
+  access: RouteAccess | ((query: URLSearchParams) => RouteAccess);
   handler: Handler;
 }
 
@@ -44,9 +49,19 @@ function versionParam(raw: string): number | 'latest' {
   return Number(raw);
 }
 
-function checkBody(outcome: CheckOutcome) {
-  if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]) };
-  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes) };
+/** `GET /v1/subgraphs?sdl=true|false`: whether to add each current version's SDL (no other parameter is known). */
+function withSdlParam(query: URLSearchParams): boolean {
+  for (const key of query.keys()) if (key !== 'sdl') throw new RegistryError(400, 'BAD_USER_INPUT', `${key}: is not a parameter of this route (parameters: sdl)`, key);
+  const values = query.getAll('sdl');
+  if (values.length > 1) throw new RegistryError(400, 'BAD_USER_INPUT', 'sdl: give it once', 'sdl');
+  if (values.length === 0) return false;
+  if (values[0] !== 'true' && values[0] !== 'false') throw new RegistryError(400, 'BAD_USER_INPUT', `sdl: ${JSON.stringify(values[0].slice(0, 40))} must be true or false`, 'sdl');
+  return values[0] === 'true';
+}
+
+function checkBody(outcome: CheckWithDerived) {
+  if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]), derived: outcome.derived };
+  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), derived: outcome.derived };
 }
 
 /**
@@ -65,9 +80,9 @@ function refusalAnswer(outcome: Refusal, change: string, notComposing: string, v
 function publishAnswer(outcome: PublishOutcome) {
   switch (outcome.status) {
     case 'published':
-      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), derived: outcome.derived });
     case 'unchanged':
-      return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId });
+      return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId, derived: outcome.derived });
     default:
       return refusalAnswer(outcome, 'the candidate', 'the candidate does not compose with the current graph', 'publish');
   }
@@ -76,7 +91,7 @@ function publishAnswer(outcome: PublishOutcome) {
 function removeAnswer(name: string, outcome: RemoveOutcome) {
   if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
   if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
-  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes) });
+  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), derived: outcome.derived });
 }
 
 function rollbackAnswer(outcome: RollbackOutcome) {
@@ -88,12 +103,17 @@ function rollbackAnswer(outcome: RollbackOutcome) {
 
 function routes(opts: ApiOptions): RouteSpec[] {
   const { db } = opts;
+  const derived = opts.derived ?? [];
   return [
     {
       method: 'GET',
       path: /^\/v1\/subgraphs$/,
-      access: 'admin',
-      handler: async () => ok({ subgraphs: (await currentVersions(db)).map(({ sdl: _sdl, ...v }) => v) }),
+      // With their SDL it is what a peer-following subgraph reads (the spending merger regenerates from it).
+      access: (query) => (query.get('sdl') === 'true' ? 'gateway' : 'admin'),
+      handler: async ({ query }) => {
+        const withSdl = withSdlParam(query);
+        return ok({ subgraphs: (await currentVersions(db)).map(({ sdl, ...v }) => (withSdl ? { ...v, sdl } : v)) });
+      },
     },
     {
       method: 'GET',
@@ -136,7 +156,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const currentUrl = (await currentVersions(db)).find((v) => v.name === name)?.routingUrl;
-        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)])));
+        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)], derived)));
       },
     },
     {
@@ -146,7 +166,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { candidates, allowBreaking } = publishRequest(name, await readJsonObject(req, opts.maxBodyBytes));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, derived }));
       },
     },
     {
@@ -156,7 +176,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { allowBreaking } = removeRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking }));
+        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking, derived }));
       },
     },
     {
@@ -166,7 +186,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking }));
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, derived }));
       },
     },
     {
@@ -175,7 +195,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       access: 'admin',
       handler: async ({ req, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking }));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, derived }));
       },
     },
   ];
@@ -194,7 +214,8 @@ export function registryHandler(opts: ApiOptions) {
   const table = routes(opts);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
       if (path === '/health' && req.method === 'GET') {
         const up = await opts.db.query('SELECT 1').then(() => true, () => false);
         return sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'the registry database does not answer' });
@@ -203,9 +224,9 @@ export function registryHandler(opts: ApiOptions) {
       if (matching.length === 0) throw new RegistryError(404, 'NOT_FOUND', `no route ${req.method} ${path} (see the README's registry API)`);
       const route = matching.find((r) => r.method === req.method);
       if (!route) throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${matching.map((r) => r.method).join(', ')}, not ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
-      const identity = await opts.access(req.headers.authorization, route.access);
+      const identity = await opts.access(req.headers.authorization, typeof route.access === 'function' ? route.access(url.searchParams) : route.access);
       const params = route.path.exec(path)!.slice(1).map(decodePart);
-      const { status, body } = await route.handler({ req, params, publisher: identity.sub });
+      const { status, body } = await route.handler({ req, query: url.searchParams, params, publisher: identity.sub });
       sendJson(res, status, body);
     } catch (err) {
       if (err instanceof RegistryError) {

@@ -9,6 +9,7 @@ import { listen } from '../platform/http';
 import { runWithRequestId, requestIdFrom, REQUEST_ID_HEADER } from '../platform/logger';
 import { registryAccess } from './access';
 import { registryHandler } from './api';
+import type { DerivedSubgraph } from './derive';
 
 /** Largest request body by default: a subgraph's SDL is tens of kilobytes; publish-tree sends all of them. */
 export const DEFAULT_REGISTRY_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -20,6 +21,8 @@ export interface RegistryOptions {
   port: number;
   host?: string;
   maxBodyBytes?: number;
+  /** Subgraphs derived from the others on every change (the spending merger); `scripts/registry.ts` builds them from the tree. */
+  derived?: readonly DerivedSubgraph[];
 }
 
 export interface RunningRegistry {
@@ -31,7 +34,7 @@ export interface RunningRegistry {
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   await migrate(opts.db, 'registry', join(__dirname, 'migrations'));
-  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES });
+  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES, derived: opts.derived });
   const host = opts.host ?? '127.0.0.1';
   const listening = await listen(
     (req, res) => {

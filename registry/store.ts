@@ -139,6 +139,16 @@ export async function recordPublish(q: Queryable, supergraph: { id: string; sdl:
   return stored;
 }
 
+/**
+ * Adds the next version of each derived subgraph, each with its own publisher (the registry, naming the
+ * change that moved it), as part of a change `recordPublish` or `recordRemoval` has just recorded.
+ */
+export async function recordDerived(q: Queryable, supergraphId: string, versions: ReadonlyArray<NewVersion & { publisher: string }>): Promise<Array<{ name: string; version: number }>> {
+  const stored: Array<{ name: string; version: number }> = [];
+  for (const v of versions) stored.push({ name: v.name, version: await insertVersion(q, v.name, v, v.publisher, supergraphId) });
+  return stored;
+}
+
 /** Stores the supergraph composed without `name`, a `removed` version of the name, and makes it current. Call it holding `lockPublishing`. */
 export async function recordRemoval(q: Queryable, supergraph: { id: string; sdl: string }, name: string, publisher: string): Promise<number> {
   await storeAsCurrent(q, supergraph);
