@@ -2,6 +2,7 @@
  * The schema registry as a server: migrates its PostgreSQL schema `registry` (the one `migrate`), then
  * answers its HTTP API (`api.ts`) until stopped. `npm run registry` starts it as its own process.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { JwtSettings } from '../gateway/auth';
 import { migrate, type Db } from '../platform/db';
@@ -9,6 +10,7 @@ import { listen } from '../platform/http';
 import { runWithRequestId, requestIdFrom, REQUEST_ID_HEADER } from '../platform/logger';
 import { registryAccess } from './access';
 import { registryHandler } from './api';
+import { supergraphEvents } from './supergraph-events';
 
 /** Largest request body by default: a subgraph's SDL is tens of kilobytes; publish-tree sends all of them. */
 export const DEFAULT_REGISTRY_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -20,6 +22,8 @@ export interface RegistryOptions {
   port: number;
   host?: string;
   maxBodyBytes?: number;
+  /** How often an events stream gets a heartbeat (default 15 s). */
+  heartbeatMs?: number;
 }
 
 export interface RunningRegistry {
@@ -31,20 +35,25 @@ export interface RunningRegistry {
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   await migrate(opts.db, 'registry', join(__dirname, 'migrations'));
-  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES });
+  const events = await supergraphEvents(opts.db, { heartbeatMs: opts.heartbeatMs });
+  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES, events });
   const host = opts.host ?? '127.0.0.1';
-  const listening = await listen(
-    (req, res) => {
-      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      res.setHeader(REQUEST_ID_HEADER, requestId);
-      return runWithRequestId(requestId, () => handler(req, res));
-    },
-    opts.port,
-    host,
-  );
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    return runWithRequestId(requestId, () => handler(req, res));
+  };
+  const server = await listen(serve, opts.port, host).catch(async (err: unknown) => {
+    await events.close();
+    throw err;
+  });
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listening.port}`,
-    port: listening.port,
-    stop: () => listening.close(),
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`,
+    port: server.port,
+    async stop() {
+      // Streams first: an open event stream would otherwise hold the server's close.
+      await events.close();
+      await server.close();
+    },
   };
 }
