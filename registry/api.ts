@@ -1,6 +1,8 @@
 /**
  * The registry's HTTP API (JSON; README "Schema registry"): the routes, who may call them, and how each
- * outcome is answered. Every `/v1` route needs an admin token; `GET /health` needs none. Errors are
+ * outcome is answered. Every `/v1` route needs a token (`access.ts`); `GET /health` needs none.
+ * `GET /v1/supergraph` carries the supergraph id as its ETag (304 for a matching If-None-Match), and
+ * `GET /v1/supergraph/events` streams each new id (`supergraph-events.ts`). Errors are
  * `{ "error": { "code", "message", "field"? } }`; a refused publish also carries its composition errors
  * or breaking changes.
  */
@@ -14,6 +16,7 @@ import type { DerivedSubgraph } from './derive';
 import { check, publish, remove, rollback, type CheckWithDerived, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
+import type { SupergraphEvents } from './supergraph-events';
 
 export interface ApiOptions {
   db: Db;
@@ -21,16 +24,21 @@ export interface ApiOptions {
   maxBodyBytes: number;
   /** Subgraphs the registry derives from the others on every change (`derive.ts`). */
   derived?: readonly DerivedSubgraph[];
+  /** The change stream `GET /v1/supergraph/events` serves. */
+  events: SupergraphEvents;
 }
 
 interface Call {
   req: IncomingMessage;
   query: URLSearchParams;
+  /** For a route that answers itself (a stream): its handler then returns null. */
+  res: ServerResponse;
   params: string[];
   publisher: string;
 }
 
-type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+type Handler = (call: Call) => Promise<Answer | null>;
 
 interface RouteSpec {
   method: 'GET' | 'POST';
@@ -57,6 +65,15 @@ function withSdlParam(query: URLSearchParams): boolean {
   if (values.length === 0) return false;
   if (values[0] !== 'true' && values[0] !== 'false') throw new RegistryError(400, 'BAD_USER_INPUT', `sdl: ${JSON.stringify(values[0].slice(0, 40))} must be true or false`, 'sdl');
   return values[0] === 'true';
+}
+
+/** Whether an `If-None-Match` header names the entity tag `etag` (or is `*`). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
 }
 
 function checkBody(outcome: CheckWithDerived) {
@@ -142,10 +159,22 @@ function routes(opts: ApiOptions): RouteSpec[] {
       method: 'GET',
       path: /^\/v1\/supergraph$/,
       access: 'gateway',
-      handler: async () => {
+      handler: async ({ req }): Promise<Answer> => {
         const current = await currentSupergraph(db);
         if (!current) throw new RegistryError(404, 'NOT_FOUND', 'nothing has been published yet: there is no supergraph');
-        return ok(current);
+        // The id is the SDL's hash: a strong entity tag, so a poller that has it gets 304 and no SDL.
+        const etag = `"${current.id}"`;
+        if (matchesEtag(req.headers['if-none-match'], etag)) return { status: 304, body: null, headers: { etag } };
+        return { ...ok(current), headers: { etag, 'cache-control': 'no-cache' } };
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/supergraph\/events$/,
+      access: 'gateway',
+      handler: async ({ req, res }) => {
+        await opts.events.serve(req, res);
+        return null;
       },
     },
     {
@@ -226,8 +255,15 @@ export function registryHandler(opts: ApiOptions) {
       if (!route) throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${matching.map((r) => r.method).join(', ')}, not ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
       const identity = await opts.access(req.headers.authorization, typeof route.access === 'function' ? route.access(url.searchParams) : route.access);
       const params = route.path.exec(path)!.slice(1).map(decodePart);
-      const { status, body } = await route.handler({ req, query: url.searchParams, params, publisher: identity.sub });
-      sendJson(res, status, body);
+      const answer = await route.handler({ req, res, query: url.searchParams, params, publisher: identity.sub });
+      if (answer === null) return;
+      for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+      if (answer.status === 304) {
+        res.writeHead(304);
+        res.end();
+        return;
+      }
+      sendJson(res, answer.status, answer.body);
     } catch (err) {
       if (err instanceof RegistryError) {
         for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);

@@ -5,6 +5,9 @@
  */
 import type { Queryable } from '../platform/db';
 
+/** The PostgreSQL channel a change of the current supergraph is notified on (payload: its id; `supergraph-events.ts` listens). */
+export const SUPERGRAPH_CHANNEL = 'autograph_registry_supergraph';
+
 /** One entry of a name's history: a published version, or the event that removed the name. */
 export interface VersionSummary {
   name: string;
@@ -114,6 +117,8 @@ async function storeAsCurrent(q: Queryable, supergraph: { id: string; sdl: strin
      ON CONFLICT (singleton) DO UPDATE SET supergraph_id = EXCLUDED.supergraph_id, since = date_trunc('milliseconds', now())`,
     [supergraph.id],
   );
+  // Delivered at commit to every registry process LISTENing (supergraph-events.ts); nothing when rolled back.
+  await q.query(`SELECT pg_notify('${SUPERGRAPH_CHANNEL}', $1)`, [supergraph.id]);
 }
 
 /** Adds the next version of `name` (published with URL and SDL, or a removal without), returning its number. */
