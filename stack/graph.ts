@@ -77,17 +77,19 @@ export function spendingContributors(mods: readonly SubgraphModule<any>[] = disc
  * schema `npm run compose` commits, and the same set of subgraphs always derives the same SDL.
  */
 export function derivedSubgraphs(mods: readonly SubgraphModule<any>[] = discovered()): Array<{ name: string; derive(peers: Array<{ name: string; sdl: string }>): string }> {
-  const rank = (name: string) => {
-    const i = mods.findIndex((m) => m.name === name);
-    return i < 0 ? mods.length : i;
-  };
   return mods
     .filter((mod) => mod.fromPeers)
     .map((mod) => ({
       name: mod.name,
-      derive(peers) {
-        const ordered = [...peers].sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        return generatedSchemaText(mod.name, servedSchema(mod, ordered.map((p) => ({ name: p.name, typeDefs: parse(p.sdl) }))).typeDefs);
-      },
+      derive: (peers) => generatedSchemaText(mod.name, servedSchema(mod, inTreeOrder(peers.map((p) => ({ name: p.name, typeDefs: parse(p.sdl) })), mods)).typeDefs),
     }));
+}
+
+/** Peers in the tree's order (its folders, in seed order), then the others (partners) by name: see `derivedSubgraphs`. */
+export function inTreeOrder<P extends { name: string }>(peers: readonly P[], mods: readonly SubgraphModule<any>[] = discovered()): P[] {
+  const rank = (name: string) => {
+    const i = mods.findIndex((m) => m.name === name);
+    return i < 0 ? mods.length : i;
+  };
+  return [...peers].sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
