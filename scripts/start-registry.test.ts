@@ -4,7 +4,7 @@
  * demo user's premiums count in `me.spending` — total, byCategory and lines, `paidFor` resolved by the
  * insurer — with nothing restarted and no file edited; removing it takes them out again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,3 +130,16 @@ test("publishing the insurer counts its premiums in the demo user's spending; re
   expect((await ask(WITH_INSURER)).errors?.[0].message).toBe('Unknown type "PartnerPremium".');
   expect(child.exitCode).toBeNull();
 }, 180_000);
+
+test.each([
+  [[], {}, /REGISTRY_URL=http:\/\/registry\.example\/?: npm start runs a registry of its own/],
+  [['--no-registry', '--supergraph', '/no/such/file.graphql'], {}, /cannot read the supergraph at \/no\/such\/file.graphql/],
+  [['--no-registry'], { SUPERGRAPH_PATH: '/no/such/file.graphql' }, /cannot read the supergraph at \/no\/such\/file.graphql/],
+  [[], { SUPERGRAPH_PATH: '/no/such/file.graphql' }, /cannot read the supergraph at \/no\/such\/file.graphql/],
+])('npm start %j %j: the registry is consulted only without --supergraph, SUPERGRAPH_PATH and --no-registry (exit 2, no stack trace)', (args, extra, message) => {
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...rest } = process.env;
+  const env = { ...rest, NODE_ENV: 'development', PORT: '0', REGISTRY_URL: 'http://registry.example', REGISTRY_TOKEN: 'a-token', ...extra };
+  const r = spawnSync(process.execPath, ['--import=tsx', 'scripts/start.ts', ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+  expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(message)]);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+});
