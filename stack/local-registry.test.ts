@@ -36,7 +36,7 @@ describe('readLocalRegistrySettings', () => {
     [{ REGISTRY_PORT: 'abc', REGISTRY_POLL_MS: '5' }, [/REGISTRY_PORT="abc" is not a TCP port/, /REGISTRY_POLL_MS="5" must be a whole number from 100/]],
     [{ PORT: '65500' }, [/the registry's port would be 65600 \(the gateway's 65500 \+ 100\): choose a lower --port, or set REGISTRY_PORT/]],
     [{ REGISTRY_MAX_BODY_BYTES: '-1' }, [/REGISTRY_MAX_BODY_BYTES="-1" must be a whole number/]],
-  ])('%j is refused naming each variable', (env, messages) => {
+  ])('%j is refused naming each variable', (env: NodeJS.ProcessEnv, messages) => {
     const checked = env.PORT ? config({ PORT: env.PORT }) : config({});
     expect(() => readLocalRegistrySettings(env, checked)).toThrow(/^Invalid configuration:/);
     try {
