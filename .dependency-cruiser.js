@@ -3,8 +3,8 @@
  * the tree against them, `npm run deps` prints what breaks them).
  *
  *   scripts ─▶ stack ─▶ gateway ──────────────▶ platform
- *      │           └──▶ subgraphs/<name> ─▶ subgraphs/kit ─▶ platform
- *      └──▶ registry ─▶ gateway, platform
+ *      │        │  └──▶ subgraphs/<name> ─▶ subgraphs/kit ─▶ platform
+ *      └────────┴──▶ registry ─▶ gateway, platform
  *
  * A layer rule says what a folder may import of the project; npm packages and Node's own modules are
  * not the project (`dependencyTypes: ['local']`). Tests follow the rules of the folder they sit in,
@@ -91,11 +91,12 @@ module.exports = {
     {
       name: 'stack-imports-only-what-it-runs',
       comment:
-        'stack/ runs every subgraph and the gateway in one process for development and tests: it may ' +
-        'use them and what they share, but not the CLIs or the test harness above it (its tests may use the harness).',
+        'stack/ runs every subgraph, the gateway and (for `npm start`) the schema registry in one process for ' +
+        'development and tests: it may use them and what they share, but not the CLIs or the test harness above ' +
+        'it (its tests may use the harness).',
       severity: 'error',
       from: { path: '^stack/', pathNot: '\\.test\\.ts$' },
-      to: { dependencyTypes: ['local'], pathNot: '^(stack|gateway|subgraphs|platform)/' },
+      to: { dependencyTypes: ['local'], pathNot: '^(stack|gateway|subgraphs|registry|platform)/' },
     },
     {
       name: 'only-scripts-and-tests-import-the-stack',

@@ -5,7 +5,7 @@
  * together with these.
  */
 import { randomBytes } from 'node:crypto';
-import { bool, port, url, type NodeEnv } from '../platform/env';
+import { bool, port, url, wholeNumber, type NodeEnv } from '../platform/env';
 import { readOperationLimits, type OperationLimits } from '../platform/limits';
 import { LOG_LEVELS } from '../platform/logger';
 import { readGatewaySettings, type GatewaySettings } from './features';
@@ -31,6 +31,49 @@ export interface AutographConfig extends GatewaySettings {
   limits: OperationLimits;
   /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses (never in production). */
   includeStacktrace: boolean;
+  /** REGISTRY_URL (or --registry): the gateway follows the schema registry instead of the supergraph file. */
+  registry?: RegistryFollowConfig;
+}
+
+/** How a process follows the schema registry (the gateway's supergraph, a peer-following subgraph's peers). */
+export interface RegistryFollowConfig {
+  url: string;
+  /** REGISTRY_TOKEN: sent as the bearer token (a gateway credential, or an admin token). */
+  token: string;
+  /** REGISTRY_POLL_MS: how often the current supergraph is polled besides the events stream. */
+  pollMs: number;
+  /** SUPERGRAPH_CACHE_PATH: where the last served supergraph is kept for a start while the registry is down. */
+  cachePath: string;
+  /** REGISTRY_PROBE_TIMEOUT_MS: how long a new or changed subgraph may take to serve its published part. */
+  probeTimeoutMs: number;
+}
+
+/** Polled this often by default: a change is seen within 5 s even when no event arrives (poll + fetch + probe). */
+export const DEFAULT_REGISTRY_POLL_MS = 2000;
+export const DEFAULT_SUPERGRAPH_CACHE_PATH = '.data/supergraph-cache.graphql';
+export const DEFAULT_REGISTRY_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * The registry-following settings, when REGISTRY_URL or `--registry` names a registry (undefined otherwise);
+ * adds one problem per bad value.
+ */
+export function readRegistryFollow(env: NodeJS.ProcessEnv, registryFlag: string | undefined, problems: string[]): RegistryFollowConfig | undefined {
+  let registryUrl: string | undefined;
+  if (registryFlag !== undefined) {
+    registryUrl = url({ '--registry': registryFlag }, '--registry', ['http:', 'https:'], problems);
+    if (registryUrl === undefined && registryFlag === '') problems.push('--registry needs the registry\'s URL, e.g. --registry http://127.0.0.1:4100');
+  } else {
+    registryUrl = url(env, 'REGISTRY_URL', ['http:', 'https:'], problems);
+  }
+  const pollMs = wholeNumber(env, 'REGISTRY_POLL_MS', DEFAULT_REGISTRY_POLL_MS, 100, 60_000, problems);
+  const probeTimeoutMs = wholeNumber(env, 'REGISTRY_PROBE_TIMEOUT_MS', DEFAULT_REGISTRY_PROBE_TIMEOUT_MS, 0, 600_000, problems);
+  const cachePath = env.SUPERGRAPH_CACHE_PATH || DEFAULT_SUPERGRAPH_CACHE_PATH;
+  if (/[/\\]$/.test(cachePath)) problems.push(`SUPERGRAPH_CACHE_PATH=${JSON.stringify(cachePath)} names a directory; give a file path, e.g. ${DEFAULT_SUPERGRAPH_CACHE_PATH}`);
+  const token = env.REGISTRY_TOKEN ?? '';
+  if (registryUrl === undefined) return undefined;
+  if (!token) problems.push(`REGISTRY_TOKEN must be set to follow the registry at ${registryUrl} (a gateway credential or an admin token: npm run token)`);
+  else if (/\s/.test(token) || /^bearer\b/i.test(token)) problems.push('REGISTRY_TOKEN must be the token alone: no spaces, no "Bearer " in front');
+  return { url: registryUrl, token, pollMs, cachePath, probeTimeoutMs };
 }
 
 /** A configuration problem; the message names the variable and what it accepts. */
@@ -57,6 +100,8 @@ export function hasSharedInternalSecret(env: NodeJS.ProcessEnv = process.env): b
 export interface ConfigOverrides {
   /** `--port N`: the gateway port; each subgraph keeps its distance from it (4001 → N+1) unless its own `<NAME>_PORT` is set. */
   port?: number;
+  /** `--registry URL`: follow that registry (wins over REGISTRY_URL). */
+  registry?: string;
 }
 
 /** A subgraph as configuration sees it: its name and default port (from its folder's manifest). */
@@ -142,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     maxBodyBytes,
     includeStacktrace,
     limits: readOperationLimits(env, problems),
+    registry: readRegistryFollow(env, overrides.registry, problems),
   };
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -8,7 +8,8 @@
  * `/health/supergraph`.
  *
  * Sources: `staticSupergraph` (tests: one SDL, never changes), `fileSupergraph` (`file-supergraph.ts`:
- * watches a file; `npm start`, `npm run gateway`). A registry source implements the same interface.
+ * watches a file; `npm start`, `npm run gateway`), `registrySupergraph` (`registry-supergraph.ts`: follows
+ * the schema registry; REGISTRY_URL, `npm run gateway -- --registry URL`).
  */
 import { createHash } from 'node:crypto';
 import type { SupergraphManager, SupergraphSdlUpdateFunction } from '@apollo/gateway';
@@ -22,6 +23,19 @@ export interface SupergraphStatus {
   current: { id: string; loadedAt: string } | null;
   /** The last supergraph refused since start, and why; the current one kept serving. */
   lastRefusal: { id: string; at: string; reason: string } | null;
+  /** A source following the schema registry (`registry-supergraph.ts`): how that goes. */
+  registry?: {
+    url: string;
+    /** The registry answered its last poll or stream. */
+    reachable: boolean;
+    /** The events stream is open (otherwise changes arrive by polling). */
+    streaming: boolean;
+    /** Why the registry does not answer, while it does not. */
+    lastError: string | null;
+    /** The gateway started from its cached supergraph: the registry gave none at start-up. */
+    startedFromCache: boolean;
+    cachePath: string;
+  };
 }
 
 export interface SupergraphSource extends SupergraphManager {

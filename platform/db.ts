@@ -30,7 +30,21 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
   /** Statements executed so far, for tests and benchmarks that prove batching. */
   readonly statementCount: number;
+  /**
+   * `LISTEN`s on `channel` until the returned function is called: `onNotify` gets each payload sent with
+   * `pg_notify(channel, payload)` by any connection (a notify inside a transaction arrives when it commits).
+   * On PostgreSQL it holds a dedicated connection and re-establishes it when it drops; notifications sent
+   * while it was down are lost, so `onReconnect` is called after each re-established LISTEN for the caller
+   * to re-read what it follows.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+function checkChannel(channel: string): void {
+  // LISTEN takes an identifier, not a parameter: only a plain name may be spliced in.
+  if (!CHANNEL.test(channel)) throw new DbUsageError(`bad channel name ${channel}`);
 }
 
 const TX_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|RELEASE|END|ABORT|PREPARE\s+TRANSACTION)\b/i;
@@ -79,6 +93,7 @@ abstract class BaseDb implements Db {
   }
 
   protected abstract run<R>(sql: string, params: unknown[]): Promise<R[]>;
+  abstract listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   protected abstract runTx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;
 }
@@ -115,6 +130,61 @@ export class PostgresDb extends BaseDb {
     }
   }
 
+  async listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>> {
+    checkChannel(channel);
+    let stopped = false;
+    let client: PoolClient | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let failures = 0;
+    // A pooled client taken out for good: LISTEN is a session's state, so it must stay on one connection.
+    const connect = async (): Promise<void> => {
+      const c = await this.pool.connect();
+      const dropped = () => {
+        if (client !== c) return;
+        client = undefined;
+        c.release(true); // destroyed, not returned to the pool: its session is gone
+        if (!stopped) schedule();
+      };
+      c.on('error', dropped);
+      c.on('end', dropped);
+      c.on('notification', (n) => {
+        if (n.channel === channel) onNotify(n.payload ?? '');
+      });
+      try {
+        await c.query(`LISTEN ${channel}`);
+      } catch (err) {
+        c.release(true);
+        throw err;
+      }
+      client = c;
+      failures = 0;
+    };
+    const schedule = () => {
+      // Backoff with jitter, so replicas that lost the database together do not reconnect in step.
+      const delay = Math.min(30_000, 250 * 2 ** failures++) * (0.5 + Math.random() / 2);
+      retry = setTimeout(() => {
+        connect().then(
+          () => onReconnect?.(),
+          () => {
+            if (!stopped) schedule();
+          },
+        );
+      }, delay);
+      retry.unref();
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      if (c) {
+        await c.query(`UNLISTEN ${channel}`).catch(() => undefined);
+        c.release();
+      }
+    };
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -141,6 +211,12 @@ export class PgliteDb extends BaseDb {
         ),
       ),
     );
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    checkChannel(channel);
+    // One process owns the embedded database, so its connection never drops: no reconnecting.
+    return this.pg.listen(channel, onNotify);
   }
 
   async close(): Promise<void> {

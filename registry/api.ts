@@ -1,7 +1,9 @@
 /**
  * The registry's HTTP API (JSON; README "Schema registry"): the routes, who may call them, and how each
  * outcome is answered. Every `/v1` route needs a credential its access admits (`access.ts`: admin tokens,
- * registry keys, grants; the key and grant routes are `credential-routes.ts`); `GET /health` needs none. Errors are
+ * registry keys, grants; the key and grant routes are `credential-routes.ts`); `GET /health` needs none.
+ * `GET /v1/supergraph` carries the supergraph id as its ETag (304 for a matching If-None-Match), and
+ * `GET /v1/supergraph/events` streams each new id (`supergraph-events.ts`). Errors are
  * `{ "error": { "code", "message", "field"? } }`; a refused publish also carries its composition errors
  * or breaking changes.
  */
@@ -10,23 +12,32 @@ import type { Db } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { Caller, RegistryAccess, RouteAccess } from './access';
-import { blockingChanges, countBySeverity, type CheckOutcome } from './check';
+import { blockingChanges, countBySeverity } from './check';
 import { credentialRoutes } from './credential-routes';
-import { check, publish, remove, rollback, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
+import type { DerivedSubgraph } from './derive';
+import { check, publish, remove, rollback, type CheckWithDerived, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName, usageDaysOf } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
+import type { SupergraphEvents } from './supergraph-events';
 import { recordUsageRequest } from './usage';
 
 export interface ApiOptions {
   db: Db;
   access: RegistryAccess;
   maxBodyBytes: number;
+  /** Subgraphs the registry derives from the others on every change (`derive.ts`). */
+  derived?: readonly DerivedSubgraph[];
+  /** The change stream `GET /v1/supergraph/events` serves. */
+  events: SupergraphEvents;
   /** The usage window checks weigh breaking changes against, unless a check says (REGISTRY_USAGE_DAYS). */
   usageDays: number;
 }
 
 interface Call {
   req: IncomingMessage;
+  query: URLSearchParams;
+  /** For a route that answers itself (a stream): its handler then returns null. */
+  res: ServerResponse;
   params: string[];
   /** Who is calling (admitted for the route's access). */
   caller: Caller;
@@ -34,7 +45,8 @@ interface Call {
   publisher: string;
 }
 
-type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+type Handler = (call: Call) => Promise<Answer | null>;
 
 /**
  * A route. A `subgraph` route's name is its first path parameter, and a partner's grant of it is checked
@@ -44,7 +56,8 @@ type Handler = (call: Call) => Promise<{ status: number; body: unknown }>;
 interface RouteSpec {
   method: 'GET' | 'POST';
   path: RegExp;
-  access: RouteAccess;
+  /** Who may call it; a function when a query parameter changes what the route reveals. */
+  access: RouteAccess | ((query: URLSearchParams) => RouteAccess);
   handler: Handler;
 }
 
@@ -57,9 +70,28 @@ function versionParam(raw: string): number | 'latest' {
   return Number(raw);
 }
 
-function checkBody(outcome: CheckOutcome) {
-  if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]) };
-  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage };
+/** `GET /v1/subgraphs?sdl=true|false`: whether to add each current version's SDL (no other parameter is known). */
+function withSdlParam(query: URLSearchParams): boolean {
+  for (const key of query.keys()) if (key !== 'sdl') throw new RegistryError(400, 'BAD_USER_INPUT', `${key}: is not a parameter of this route (parameters: sdl)`, key);
+  const values = query.getAll('sdl');
+  if (values.length > 1) throw new RegistryError(400, 'BAD_USER_INPUT', 'sdl: give it once', 'sdl');
+  if (values.length === 0) return false;
+  if (values[0] !== 'true' && values[0] !== 'false') throw new RegistryError(400, 'BAD_USER_INPUT', `sdl: ${JSON.stringify(values[0].slice(0, 40))} must be true or false`, 'sdl');
+  return values[0] === 'true';
+}
+
+/** Whether an `If-None-Match` header names the entity tag `etag` (or is `*`). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
+function checkBody(outcome: CheckWithDerived) {
+  if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]), derived: outcome.derived };
+  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage, derived: outcome.derived };
 }
 
 /**
@@ -78,9 +110,9 @@ function refusalAnswer(outcome: Refusal, change: string, notComposing: string, v
 function publishAnswer(outcome: PublishOutcome) {
   switch (outcome.status) {
     case 'published':
-      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage });
+      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, derived: outcome.derived });
     case 'unchanged':
-      return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId });
+      return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId, derived: outcome.derived });
     default:
       return refusalAnswer(outcome, 'the candidate', 'the candidate does not compose with the current graph', 'publish');
   }
@@ -89,7 +121,7 @@ function publishAnswer(outcome: PublishOutcome) {
 function removeAnswer(name: string, outcome: RemoveOutcome) {
   if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
   if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
-  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage });
+  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, derived: outcome.derived });
 }
 
 function rollbackAnswer(outcome: RollbackOutcome) {
@@ -101,16 +133,19 @@ function rollbackAnswer(outcome: RollbackOutcome) {
 
 function routes(opts: ApiOptions): RouteSpec[] {
   const { db } = opts;
+  const derived = opts.derived ?? [];
   return [
     {
       method: 'GET',
       path: /^\/v1\/subgraphs$/,
-      access: 'read',
-      // A partner sees the names granted to its organisation; admins and gateways see every name.
-      handler: async ({ caller }) => {
+      // With their SDL it is what a peer-following subgraph reads (the spending merger regenerates from it).
+      // Without, a partner sees the names granted to its organisation; admins and gateways see every name.
+      access: (query) => (query.get('sdl') === 'true' ? 'gateway' : 'read'),
+      handler: async ({ query, caller }) => {
+        const withSdl = withSdlParam(query);
         const visible = await opts.access.visibleNames(caller);
         const subgraphs = (await currentVersions(db)).filter((v) => visible === null || visible.has(v.name));
-        return ok({ subgraphs: subgraphs.map(({ sdl: _sdl, ...v }) => v) });
+        return ok({ subgraphs: subgraphs.map(({ sdl, ...v }) => (withSdl ? { ...v, sdl } : v)) });
       },
     },
     {
@@ -140,10 +175,22 @@ function routes(opts: ApiOptions): RouteSpec[] {
       method: 'GET',
       path: /^\/v1\/supergraph$/,
       access: 'gateway',
-      handler: async () => {
+      handler: async ({ req }): Promise<Answer> => {
         const current = await currentSupergraph(db);
         if (!current) throw new RegistryError(404, 'NOT_FOUND', 'nothing has been published yet: there is no supergraph');
-        return ok(current);
+        // The id is the SDL's hash: a strong entity tag, so a poller that has it gets 304 and no SDL.
+        const etag = `"${current.id}"`;
+        if (matchesEtag(req.headers['if-none-match'], etag)) return { status: 304, body: null, headers: { etag } };
+        return { ...ok(current), headers: { etag, 'cache-control': 'no-cache' } };
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/supergraph\/events$/,
+      access: 'gateway',
+      handler: async ({ req, res }) => {
+        await opts.events.serve(req, res);
+        return null;
       },
     },
     {
@@ -154,7 +201,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const currentUrl = (await currentVersions(db)).find((v) => v.name === name)?.routingUrl;
-        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)], { usageDays: usageDaysOf(body, opts.usageDays) })));
+        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)], { derived, usageDays: usageDaysOf(body, opts.usageDays) })));
       },
     },
     {
@@ -165,7 +212,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const { candidates, allowBreaking } = publishRequest(name, body);
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, usageDays: usageDaysOf(body, opts.usageDays) }));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, derived, usageDays: usageDaysOf(body, opts.usageDays) }));
       },
     },
     {
@@ -175,7 +222,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { allowBreaking } = removeRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking, usageDays: opts.usageDays }));
+        return removeAnswer(name, await remove(db, name, { publisher, allowBreaking, derived, usageDays: opts.usageDays }));
       },
     },
     {
@@ -185,7 +232,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, params, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, usageDays: opts.usageDays }));
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, derived, usageDays: opts.usageDays }));
       },
     },
     {
@@ -195,7 +242,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       handler: async ({ req, caller, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
         await opts.access.requireGranted(caller, candidates.map((c) => c.name));
-        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, usageDays: opts.usageDays }));
+        return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, derived, usageDays: opts.usageDays }));
       },
     },
     ...credentialRoutes(db, opts.maxBodyBytes),
@@ -221,7 +268,8 @@ export function registryHandler(opts: ApiOptions) {
   const table = routes(opts);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
       if (path === '/health' && req.method === 'GET') {
         const up = await opts.db.query('SELECT 1').then(() => true, () => false);
         return sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'the registry database does not answer' });
@@ -230,11 +278,19 @@ export function registryHandler(opts: ApiOptions) {
       if (matching.length === 0) throw new RegistryError(404, 'NOT_FOUND', `no route ${req.method} ${path} (see the README's registry API)`);
       const route = matching.find((r) => r.method === req.method);
       if (!route) throw new RegistryError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${matching.map((r) => r.method).join(', ')}, not ${req.method}`, undefined, { allow: matching.map((r) => r.method).join(', ') });
-      const caller = await opts.access.admit(req.headers.authorization, route.access, `${req.method} ${path}`);
+      const access = typeof route.access === 'function' ? route.access(url.searchParams) : route.access;
+      const caller = await opts.access.admit(req.headers.authorization, access, `${req.method} ${path}`);
       const params = route.path.exec(path)!.slice(1).map(decodePart);
-      if (route.access === 'subgraph' && params.length > 0) await opts.access.requireGranted(caller, [subgraphName(params[0])]);
-      const { status, body } = await route.handler({ req, params, caller, publisher: caller.principal });
-      sendJson(res, status, body);
+      if (access === 'subgraph' && params.length > 0) await opts.access.requireGranted(caller, [subgraphName(params[0])]);
+      const answer = await route.handler({ req, res, query: url.searchParams, params, caller, publisher: caller.principal });
+      if (answer === null) return;
+      for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);
+      if (answer.status === 304) {
+        res.writeHead(304);
+        res.end();
+        return;
+      }
+      sendJson(res, answer.status, answer.body);
     } catch (err) {
       if (err instanceof RegistryError) {
         for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);

@@ -5,23 +5,32 @@
  * nothing for clients; otherwise they write nothing. Offering exactly what a name already has (the same
  * SDL text and routing URL) adds no version: a publish where every candidate is unchanged is a no-op.
  * History is never rewritten: a removal is a `removed` version, a rollback a new version with old content.
+ * Every change also re-derives the derived subgraphs it leaves in the graph (`derive.ts`): a derived one
+ * whose SDL moves is a candidate of the same change, recorded with the registry as its publisher.
  */
 import { parse } from 'graphql';
 import type { CompositionProblem } from '../gateway/composition';
 import type { Db, Queryable } from '../platform/db';
 import { logger } from '../platform/logger';
 import { blockingChanges, checkCandidates, countBySeverity, type Candidate, type CheckOutcome, type SchemaChange, type UsageEvidence } from './check';
-import { currentSupergraph, currentVersions, historyOf, lockPublishing, recordPublish, recordRemoval, versionOf, type CurrentVersion } from './store';
+import { deriveChange, derivedPublisher, type DerivedChange, type DerivedSubgraph } from './derive';
+import { currentSupergraph, currentVersions, historyOf, lockPublishing, recordDerived, recordPublish, recordRemoval, versionOf, type CurrentVersion } from './store';
 import { weighUsage } from './usage-impact';
 
 export type Refusal = { status: 'not-composed'; errors: CompositionProblem[] } | { status: 'breaking'; changes: SchemaChange[]; usage?: UsageEvidence };
 
+/** A derived subgraph a change moved (with the version recorded for it), or whose sent SDL it replaced. */
+export type DerivedOutcome = DerivedChange & { version?: number };
+
 export type PublishOutcome =
-  | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence }
-  | { status: 'unchanged'; versions: Array<{ name: string; version: number }>; supergraphId: string }
+  | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence; derived: DerivedOutcome[] }
+  | { status: 'unchanged'; versions: Array<{ name: string; version: number }>; supergraphId: string; derived: DerivedOutcome[] }
   | Refusal;
 
-export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence } | { status: 'not-found'; message: string } | Refusal;
+export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence; derived: DerivedOutcome[] } | { status: 'not-found'; message: string } | Refusal;
+
+/** A check's outcome, with what it would re-derive. */
+export type CheckWithDerived = CheckOutcome & { derived: DerivedChange[] };
 
 /** A rollback is answered like a publish, or refused for a target that does not exist or cannot be one. */
 export type RollbackOutcome = (PublishOutcome & { restored: number }) | { status: 'not-found'; message: string } | { status: 'bad-target'; message: string };
@@ -29,6 +38,8 @@ export type RollbackOutcome = (PublishOutcome & { restored: number }) | { status
 interface ChangeOptions {
   publisher: string;
   allowBreaking: boolean;
+  /** The subgraphs the registry derives from the others (`RegistryOptions.derived`). */
+  derived?: readonly DerivedSubgraph[];
   /** The usage window breaking changes are weighed against (days). */
   usageDays: number;
 }
@@ -38,10 +49,13 @@ async function checkWithUsage(q: Queryable, current: readonly CurrentVersion[], 
   return weighUsage(q, await checkCandidates(current, currentSupergraphSdl, candidates, removing), usageDays);
 }
 
-/** The candidates checked against the current graph and its usage; changes nothing. */
-export async function check(db: Db, candidates: readonly Candidate[], opts: { usageDays: number }): Promise<CheckOutcome> {
+/** The candidates checked against the current graph, derived subgraphs re-derived; changes nothing. */
+export async function check(db: Db, candidates: readonly Candidate[], opts: { usageDays: number; derived?: readonly DerivedSubgraph[] }): Promise<CheckWithDerived> {
   const [current, supergraph] = await Promise.all([currentVersions(db), currentSupergraph(db)]);
-  return checkWithUsage(db, current, supergraph?.sdl ?? null, candidates, [], opts.usageDays);
+  const derivation = deriveChange(current, candidates, [], opts.derived ?? []);
+  if (!derivation.ok) return { composes: false, errors: derivation.errors, derived: [] };
+  const outcome = await checkWithUsage(db, current, supergraph?.sdl ?? null, [...derivation.offered, ...derivation.derived], [], opts.usageDays);
+  return { ...outcome, derived: derivation.changes };
 }
 
 type Composed = Extract<CheckOutcome, { composes: true }>;
@@ -54,20 +68,38 @@ function acceptable(outcome: CheckOutcome, allowBreaking: boolean): Composed | R
   return outcome;
 }
 
+/**
+ * Records the re-derived subgraphs of a change just recorded (`after`: its versions, e.g. `insurer v2`),
+ * and answers what happened to each derived subgraph.
+ */
+async function recordDerivedOf(q: Queryable, supergraphId: string, derived: readonly Candidate[], changes: readonly DerivedChange[], sentNames: ReadonlySet<string>, opts: ChangeOptions, after: string[]): Promise<DerivedOutcome[]> {
+  const versions = await recordDerived(q, supergraphId, derived.map((d) => ({ ...d, publisher: derivedPublisher(opts.publisher, sentNames.has(d.name), after) })));
+  return changes.map((c) => ({ ...c, ...versions.find((v) => v.name === c.name) }));
+}
+
 /** A publish inside a transaction that already holds the publish lock. */
 async function publishLocked(q: Queryable, candidates: readonly Candidate[], opts: ChangeOptions): Promise<PublishOutcome> {
   const current = await currentVersions(q);
   const supergraph = await currentSupergraph(q);
-  const byName = new Map(current.map((v) => [v.name, v]));
-  const changed = candidates.filter((c) => byName.get(c.name)?.sdl !== c.sdl || byName.get(c.name)?.routingUrl !== c.routingUrl);
-  if (changed.length === 0 && supergraph) {
-    return { status: 'unchanged', versions: candidates.map((c) => ({ name: c.name, version: byName.get(c.name)!.version })), supergraphId: supergraph.id };
+  const derivation = deriveChange(current, candidates, [], opts.derived ?? []);
+  if (!derivation.ok) return { status: 'not-composed', errors: derivation.errors };
+  const byName = new Map<string, CurrentVersion>(current.map((v) => [v.name, v]));
+  const changed = derivation.offered.filter((c) => byName.get(c.name)?.sdl !== c.sdl || byName.get(c.name)?.routingUrl !== c.routingUrl);
+  if (changed.length === 0 && derivation.derived.length === 0 && supergraph) {
+    const versions = candidates.map((c) => ({ name: c.name, version: byName.get(c.name)!.version }));
+    return { status: 'unchanged', versions, supergraphId: supergraph.id, derived: derivation.changes };
   }
-  const outcome = acceptable(await checkWithUsage(q, current, supergraph?.sdl ?? null, changed, [], opts.usageDays), opts.allowBreaking);
+  const outcome = acceptable(await checkWithUsage(q, current, supergraph?.sdl ?? null, [...changed, ...derivation.derived], [], opts.usageDays), opts.allowBreaking);
   if ('status' in outcome) return outcome;
-  const versions = await recordPublish(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, changed, opts.publisher);
+  const stored = await recordPublish(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, changed, opts.publisher);
+  const sentNames = new Set(candidates.map((c) => c.name));
+  const derived = await recordDerivedOf(q, outcome.supergraphId, derivation.derived, derivation.changes, sentNames, opts, stored.map((v) => `${v.name} v${v.version}`));
+  // The names as they were sent, then the derived ones the change moved without being sent.
+  const all = [...stored, ...derived.flatMap((d) => (d.version === undefined ? [] : [{ name: d.name, version: d.version }]))];
+  const order = (name: string) => (sentNames.has(name) ? candidates.findIndex((c) => c.name === name) : candidates.length);
+  const versions = all.sort((a, b) => order(a.name) - order(b.name));
   logger.info({ service: 'registry', publisher: opts.publisher, versions, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'published');
-  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage };
+  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage, derived };
 }
 
 /** Publishes the candidates as one change (one new supergraph), or refuses them changing nothing. */
@@ -85,11 +117,14 @@ export async function remove(db: Db, name: string, opts: ChangeOptions): Promise
     const current = await currentVersions(q);
     if (!current.some((v) => v.name === name)) return { status: 'not-found', message: `subgraph ${name} is not in the graph (never published, or already removed)` };
     const supergraph = await currentSupergraph(q);
-    const outcome = acceptable(await checkWithUsage(q, current, supergraph?.sdl ?? null, [], [name], opts.usageDays), opts.allowBreaking);
+    const derivation = deriveChange(current, [], [name], opts.derived ?? []);
+    if (!derivation.ok) return { status: 'not-composed', errors: derivation.errors };
+    const outcome = acceptable(await checkWithUsage(q, current, supergraph?.sdl ?? null, derivation.derived, [name], opts.usageDays), opts.allowBreaking);
     if ('status' in outcome) return outcome;
     const version = await recordRemoval(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, name, opts.publisher);
-    logger.info({ service: 'registry', publisher: opts.publisher, removed: { name, version }, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'removed');
-    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage };
+    const derived = await recordDerivedOf(q, outcome.supergraphId, derivation.derived, derivation.changes, new Set(), opts, [`removing ${name} (v${version})`]);
+    logger.info({ service: 'registry', publisher: opts.publisher, removed: { name, version }, derived, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'removed');
+    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage, derived };
   });
 }
 

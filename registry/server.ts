@@ -2,6 +2,7 @@
  * The schema registry as a server: migrates its PostgreSQL schema `registry` (the one `migrate`), then
  * answers its HTTP API (`api.ts`) until stopped. `npm run registry` starts it as its own process.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { JwtSettings } from '../gateway/auth';
 import { migrate, type Db } from '../platform/db';
@@ -10,6 +11,8 @@ import { runWithRequestId, requestIdFrom, REQUEST_ID_HEADER } from '../platform/
 import { registryAccess } from './access';
 import { registryHandler } from './api';
 import { DEFAULT_USAGE_DAYS } from './usage-impact';
+import type { DerivedSubgraph } from './derive';
+import { supergraphEvents } from './supergraph-events';
 
 /** Largest request body by default: a subgraph's SDL is tens of kilobytes; publish-tree sends all of them. */
 export const DEFAULT_REGISTRY_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -23,6 +26,10 @@ export interface RegistryOptions {
   maxBodyBytes?: number;
   /** The usage window checks weigh breaking changes against by default (REGISTRY_USAGE_DAYS; 30). */
   usageDays?: number;
+  /** Subgraphs derived from the others on every change (the spending merger); `scripts/registry.ts` builds them from the tree. */
+  derived?: readonly DerivedSubgraph[];
+  /** How often an events stream gets a heartbeat (default 15 s). */
+  heartbeatMs?: number;
 }
 
 export interface RunningRegistry {
@@ -34,20 +41,25 @@ export interface RunningRegistry {
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
   await migrate(opts.db, 'registry', join(__dirname, 'migrations'));
-  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.db, opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES, usageDays: opts.usageDays ?? DEFAULT_USAGE_DAYS });
+  const events = await supergraphEvents(opts.db, { heartbeatMs: opts.heartbeatMs });
+  const handler = registryHandler({ db: opts.db, access: registryAccess(opts.db, opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES, events, derived: opts.derived, usageDays: opts.usageDays ?? DEFAULT_USAGE_DAYS });
   const host = opts.host ?? '127.0.0.1';
-  const listening = await listen(
-    (req, res) => {
-      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-      res.setHeader(REQUEST_ID_HEADER, requestId);
-      return runWithRequestId(requestId, () => handler(req, res));
-    },
-    opts.port,
-    host,
-  );
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    return runWithRequestId(requestId, () => handler(req, res));
+  };
+  const server = await listen(serve, opts.port, host).catch(async (err: unknown) => {
+    await events.close();
+    throw err;
+  });
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${listening.port}`,
-    port: listening.port,
-    stop: () => listening.close(),
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`,
+    port: server.port,
+    async stop() {
+      // Streams first: an open event stream would otherwise hold the server's close.
+      await events.close();
+      await server.close();
+    },
   };
 }

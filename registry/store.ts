@@ -5,6 +5,9 @@
  */
 import type { Queryable } from '../platform/db';
 
+/** The PostgreSQL channel a change of the current supergraph is notified on (payload: its id; `supergraph-events.ts` listens). */
+export const SUPERGRAPH_CHANNEL = 'autograph_registry_supergraph';
+
 /** One entry of a name's history: a published version, or the event that removed the name. */
 export interface VersionSummary {
   name: string;
@@ -114,6 +117,8 @@ async function storeAsCurrent(q: Queryable, supergraph: { id: string; sdl: strin
      ON CONFLICT (singleton) DO UPDATE SET supergraph_id = EXCLUDED.supergraph_id, since = date_trunc('milliseconds', now())`,
     [supergraph.id],
   );
+  // Delivered at commit to every registry process LISTENing (supergraph-events.ts); nothing when rolled back.
+  await q.query(`SELECT pg_notify('${SUPERGRAPH_CHANNEL}', $1)`, [supergraph.id]);
 }
 
 /** Adds the next version of `name` (published with URL and SDL, or a removal without), returning its number. */
@@ -136,6 +141,16 @@ export async function recordPublish(q: Queryable, supergraph: { id: string; sdl:
   await storeAsCurrent(q, supergraph);
   const stored: Array<{ name: string; version: number }> = [];
   for (const v of versions) stored.push({ name: v.name, version: await insertVersion(q, v.name, v, publisher, supergraph.id) });
+  return stored;
+}
+
+/**
+ * Adds the next version of each derived subgraph, each with its own publisher (the registry, naming the
+ * change that moved it), as part of a change `recordPublish` or `recordRemoval` has just recorded.
+ */
+export async function recordDerived(q: Queryable, supergraphId: string, versions: ReadonlyArray<NewVersion & { publisher: string }>): Promise<Array<{ name: string; version: number }>> {
+  const stored: Array<{ name: string; version: number }> = [];
+  for (const v of versions) stored.push({ name: v.name, version: await insertVersion(q, v.name, v, v.publisher, supergraphId) });
   return stored;
 }
 

@@ -57,6 +57,7 @@ const FIXTURE: Record<string, string[]> = {
   'registry/api.test.ts': ["import './api'", "import '../testing/harness'"],
   'registry/leak.ts': ["import '../subgraphs/kit/server'"],
   'stack/stack.ts': ["import '../gateway/server'", "import '../subgraphs/index'", "import '../platform/shared'"],
+  'stack/local-registry.ts': ["import '../registry/api'"],
   'stack/cli.ts': ["import '../scripts/start'"],
   'testing/harness.ts': ["import '../stack/stack'", "import '../subgraphs/index'"],
   'testing/shared.ts': ["import '../gateway/server.test'"],

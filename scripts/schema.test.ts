@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { graphFolders } from '../stack/graph';
+import { derivedSubgraphs, graphFolders } from '../stack/graph';
 import { ADMIN, startTestRegistry, type TestRegistry } from '../testing/registry';
 
 const root = resolve(__dirname, '..');
@@ -48,7 +48,8 @@ function file(name: string, text: string): string {
 }
 
 beforeAll(async () => {
-  reg = await startTestRegistry();
+  // Deriving spending as `npm run registry` does.
+  reg = await startTestRegistry({ derived: derivedSubgraphs() });
   adminToken = await reg.token(ADMIN);
   dir = mkdtempSync(join(tmpdir(), 'autograph-schema-cli-'));
 });
@@ -134,6 +135,16 @@ describe('in order, on one registry', () => {
     expect((await schemaCli(['fetch', '--name', 'extras'])).stdout).toBe(extra('extrasHello: String'));
     const current = await schemaCli(['rollback', '--name', 'extras', '--to', '4']);
     expect([current.status, current.stderr]).toEqual([1, expect.stringMatching(/v4 is the current version of extras; .*\[BAD_USER_INPUT\]/)]);
+  });
+
+  test('publishing and removing a spending contributor prints what the registry re-derived in spending', async () => {
+    const insurer = join(root, 'testing/fixtures/insurer/schema.graphql');
+    const published = await schemaCli(['publish', '--name', 'insurer', '--url', 'http://127.0.0.1:4997/graphql', '--schema', insurer]);
+    expect(published.status).toBe(0);
+    expect(published.stdout).toMatch(/^✓ published insurer v1, spending v2; current supergraph [0-9a-f]{12}\nderived by the registry: spending v2 \(\+PartnerPremium \+PartnerPremium\.id \+SpendingCategory\.PARTNER_PREMIUM .*\+SpendingReport\.insurerBuckets/);
+    expect((await schemaCli(['history', '--name', 'spending'])).stdout).toMatch(/\nv2 .* by registry: derived after insurer v1 {2}supergraph/);
+    const removed = await schemaCli(['remove', '--name', 'insurer', '--allow-breaking']);
+    expect([removed.status, removed.stdout]).toEqual([0, expect.stringMatching(/\nderived by the registry: spending v3 \(-PartnerPremium /)]);
   });
 });
 

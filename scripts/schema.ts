@@ -70,8 +70,19 @@ function refused(answer: RegistryAnswer): never {
 
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(1, n - s.length));
 
+/** Derived subgraphs (the spending merger) the change re-derives, with what moves in their SDL. */
+function printDerived(body: any): void {
+  for (const d of body?.derived ?? []) {
+    const moved = [...d.added.map((c: string) => `+${c}`), ...d.removed.map((c: string) => `-${c}`)];
+    const shown = moved.length > 8 ? [...moved.slice(0, 8), `… ${moved.length - 8} more`] : moved;
+    console.log(`derived by the registry: ${d.name}${d.version ? ` v${d.version}` : ''}${shown.length ? ` (${shown.join(' ')})` : ''}`);
+    if (d.replacedSent) console.log(`  the SDL sent for ${d.name} was not used: it is derived from the other subgraphs`);
+  }
+}
+
 /** Composition errors and classified changes, one line each, for people. */
 function printDetails(body: any): void {
+  printDerived(body);
   const errors: any[] = body?.errors ?? [];
   if (errors.length) {
     console.log(`✗ does not compose: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
@@ -240,6 +251,7 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
 function printPublished(body: any): void {
   if (body.unchanged) {
     console.log(`= unchanged: ${body.versions.map((v: any) => `${v.name} v${v.version}`).join(', ')} already hold this SDL and URL; nothing was published`);
+    printDerived(body);
     return;
   }
   console.log(`✓ published ${body.versions.map((v: any) => `${v.name} v${v.version}`).join(', ')}; current supergraph ${body.supergraphId.slice(0, 12)}`);

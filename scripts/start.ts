@@ -4,9 +4,14 @@
  * demo data on first start, then prints the URL and a ready-to-paste request for `demo-driver`; with
  * NODE_ENV=production it does neither (no demo users in a real database, no token in a log).
  *
- * Flags: --supergraph PATH (default schema/supergraph.graphql; watched, so a new one is served without a
- *        restart), --port N (default 4000 or PORT; each subgraph keeps its distance from it, 4001 → N+1,
- *        unless <NAME>_PORT is set), --users N (seed size on first start, default 200), --no-seed.
+ * By default it also runs the schema registry (`stack/local-registry.ts`): the tree is published into it
+ * at start, and the gateway and the spending subgraph follow it, so a partner published there joins the
+ * running graph. With --supergraph PATH (or SUPERGRAPH_PATH), or --no-registry, no registry runs and the
+ * gateway serves the supergraph file as `npm run compose` writes it (watched, served without a restart).
+ *
+ * Flags: --supergraph PATH, --no-registry, --port N (default 4000 or PORT; each subgraph keeps its distance
+ *        from it, 4001 → N+1, unless <NAME>_PORT is set; the registry at N+100 unless REGISTRY_PORT),
+ *        --users N (seed size on first start, default 200), --no-seed.
  */
 import { mintToken } from '../gateway/auth';
 import { gatewayFeatures } from '../gateway/features';
@@ -16,18 +21,30 @@ import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
+import { openLocalRegistryDb, readLocalRegistrySettings, startLocalRegistry, TreeDoesNotCompose } from '../stack/local-registry';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 
 async function main() {
   const startedAt = Date.now();
-  const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean' });
+  const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean', 'no-registry': 'boolean' });
   const config = loadConfigOrExit({ port: flags.port as number | undefined }, subgraphs());
   const production = config.env === 'production';
   if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
-  const supergraph = supergraphOrExit(supergraphPath);
+  // A supergraph file named, or no registry wanted: today's file flow exactly.
+  const fileFlow = flags.supergraph !== undefined || Boolean(process.env.SUPERGRAPH_PATH) || Boolean(flags['no-registry']);
+  let registrySettings;
+  try {
+    registrySettings = fileFlow ? undefined : readLocalRegistrySettings(process.env, config);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const supergraph = fileFlow ? supergraphOrExit(supergraphPath) : undefined;
 
+  // The registry's own database opens alongside the stack's.
+  const registryDb = registrySettings ? openLocalRegistryDb(registrySettings) : undefined;
+  registryDb?.catch(() => undefined); // awaited below; a failure is reported there, not as an unhandled rejection
   const db = await openDb(config);
   await migrateAll(db);
   if (production) {
@@ -40,9 +57,10 @@ async function main() {
     await seedAll(db, users);
     console.log(`done in ${Date.now() - t} ms`);
   }
+  const registry = registrySettings ? await startLocalRegistry(registrySettings, config, db, await registryDb) : undefined;
   const stack = await startStack({
     db,
-    supergraph,
+    supergraph: supergraph ?? ((running) => registry!.publishTree(running)),
     features: await gatewayFeatures(config),
     internalSecret: config.internalSecret,
     host: config.host,
@@ -51,12 +69,21 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
+  }).catch(async (err) => {
+    await registry?.stop();
+    throw err;
   });
+  registry?.followPeers(stack.subgraphs);
 
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${config.redisUrl ? ', persisted queries in Redis' : ''}.`);
   console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
-  console.log(`  supergraph  ${supergraphPath} (watched: a new one is served without a restart)`);
+  if (registry) {
+    console.log(`  registry    ${registry.url} (${registry.where}; the gateway and spending follow it: a subgraph published there is served without a restart)`);
+    if (registry.partners.length) console.log(`  partners    ${registry.partners.join(', ')} (published into the registry, kept)`);
+  } else {
+    console.log(`  supergraph  ${supergraphPath} (watched: a new one is served without a restart)`);
+  }
   for (const s of Object.values(stack.subgraphs)) console.log(`  ${s.name.padEnd(11)} ${s.url}`);
   if (production) {
     console.log(
@@ -68,11 +95,13 @@ async function main() {
     const token = await mintToken({ ...config.jwt, secret: config.jwt.secret }, { sub: DEMO_USER, role: 'customer' }, Math.min(24 * 3600, config.jwt.maxTtlSeconds));
     const body = JSON.stringify({ query: HEADLINE.replace(/\s+/g, ' '), variables: { first: 5 } });
     console.log(`\nWhat has ${DEMO_USER}'s car cost? Paste:\n\ncurl -s ${stack.gateway.url} -H 'content-type: application/json' \\\n  -H 'authorization: Bearer ${token}' \\\n  -d '${body}'\n`);
+    if (registry) console.log(`The registry: export AUTOGRAPH_TOKEN=$(npm run -s token -- --sub admin-1 --role admin); npm run schema -- list --registry ${registry.url}`);
     console.log('Other tokens: npm run -s token -- --sub <userId> --role customer|partner|analyst|admin [--org <org>]');
   }
 
   const shutdown = async () => {
     await stack.stop();
+    await registry?.stop();
     await db.close();
     process.exit(0);
   };
@@ -80,4 +109,10 @@ async function main() {
   process.once('SIGTERM', shutdown);
 }
 
-main().catch(exitOnStartFailure);
+main().catch((err) => {
+  if (err instanceof TreeDoesNotCompose) {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  }
+  exitOnStartFailure(err);
+});

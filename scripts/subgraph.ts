@@ -1,13 +1,16 @@
 /**
- * `npm run subgraph -- <name> [--port N]` — one subgraph alone (any folder under subgraphs/): migrates its
+ * `npm run subgraph -- <name> [--port N] [--registry URL]` — one subgraph alone (any folder under subgraphs/): migrates its
  * schema and serves it. It uses DATABASE_URL (each subgraph keeps to its own PostgreSQL schema, so they may
  * share one database or use separate ones; a stateless subgraph needs none); reaches the other subgraphs at
- * `<NAME>_URL` or their local ports; and shares AUTOGRAPH_INTERNAL_SECRET with the gateway.
+ * `<NAME>_URL` or their local ports; and shares AUTOGRAPH_INTERNAL_SECRET with the gateway. A subgraph
+ * derived from its peers (spending) given `--registry URL` (or REGISTRY_URL) follows the registry's
+ * current subgraphs and regenerates its schema as they change (`subgraphs/kit/peer-follower.ts`).
  */
 import { subgraphServiceUrls, hasSharedInternalSecret } from '../gateway/config';
 import { subgraphs } from '../subgraphs';
 import { openDb } from '../platform/db';
 import { peerSchemas } from '../subgraphs/kit/module';
+import { followPeers } from '../subgraphs/kit/peer-follower';
 import { startSubgraph } from '../subgraphs/kit/subgraph';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
 
@@ -16,8 +19,9 @@ async function main() {
   const all = subgraphs();
   const mod = all.find((m) => m.name === name);
   if (!name || !mod) fail(`name the subgraph to run: one of ${all.map((m) => m.name).join(', ')}`);
-  const flags = parseFlags(rest, { port: 'int' });
-  const config = loadConfigOrExit({}, all);
+  const flags = parseFlags(rest, { port: 'int', registry: 'string' });
+  if (flags.registry !== undefined && !mod.fromPeers) fail(`--registry: ${mod.name} does not derive its schema from its peers, so it has nothing to follow (only ${all.filter((m) => m.fromPeers).map((m) => m.name).join(', ') || 'peer-derived subgraphs'} can)`);
+  const config = loadConfigOrExit({ registry: flags.registry as string | undefined }, all);
   if (!hasSharedInternalSecret()) fail('AUTOGRAPH_INTERNAL_SECRET must be set (32+ characters) and shared with the gateway and the other subgraphs');
   if (!config.databaseUrl && !mod.stateless) fail('DATABASE_URL must be set: a subgraph running alone needs a PostgreSQL server (the embedded database serves one process only; use `npm start` for that)');
   const port = (flags.port as number | undefined) ?? config.subgraphPorts[mod.name];
@@ -35,8 +39,10 @@ async function main() {
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
   });
-  console.log(`${mod.name} ${running.url}`);
+  const follower = mod.fromPeers && config.registry ? followPeers(running, { ...config.registry, fromPeers: true }) : undefined;
+  console.log(`${mod.name} ${running.url}${follower ? ` (following the registry at ${config.registry!.url})` : ''}`);
   const shutdown = async () => {
+    follower?.stop();
     await running.stop();
     await db.close();
     process.exit(0);

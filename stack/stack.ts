@@ -13,8 +13,11 @@ import type { OperationLimits } from '../platform/limits';
 
 export interface StackOptions {
   db: Db;
-  /** What the gateway serves (`fileSupergraph`, `staticSupergraph`). */
-  supergraph: SupergraphSource;
+  /**
+   * What the gateway serves (`fileSupergraph`, `staticSupergraph`), or a function giving it once the
+   * subgraphs are up (`npm start` publishes them at their actual URLs to its registry, then follows it).
+   */
+  supergraph: SupergraphSource | ((subgraphs: Readonly<Record<string, RunningSubgraph>>) => Promise<SupergraphSource>);
   /** The gateway's features (`gatewayFeatures(config)`). */
   features: readonly GatewayFeature[];
   /** Shared by the gateway (in its features) and the subgraphs. */
@@ -59,7 +62,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       });
       urls[name] = subgraphs[name].url;
     }
-    const gateway = await startGateway({ supergraph: opts.supergraph, features: opts.features, subgraphUrls: urls, port: opts.gatewayPort, host: opts.host, maxBodyBytes: opts.maxBodyBytes });
+    const supergraph = typeof opts.supergraph === 'function' ? await opts.supergraph(subgraphs) : opts.supergraph;
+    const gateway = await startGateway({ supergraph, features: opts.features, subgraphUrls: urls, port: opts.gatewayPort, host: opts.host, maxBodyBytes: opts.maxBodyBytes });
     return {
       gateway,
       subgraphs,

@@ -6,6 +6,7 @@
  */
 import { mintToken } from '../gateway/auth';
 import type { Identity } from '../platform/identity';
+import type { DerivedSubgraph } from '../registry/derive';
 import { startRegistry, type RunningRegistry } from '../registry/server';
 import { openTestDb, TEST_JWT } from './harness';
 import type { Db } from '../platform/db';
@@ -21,9 +22,9 @@ export interface TestRegistry extends RunningRegistry {
 export const ADMIN: Identity = { sub: 'admin-1', role: 'admin' };
 
 /** `port`: where to listen (a registry a client already points at); any free port by default. */
-export async function startTestRegistry(opts: { db?: 'auto' | 'pglite'; maxBodyBytes?: number; port?: number } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(opts: { db?: 'auto' | 'pglite'; maxBodyBytes?: number; port?: number; derived?: readonly DerivedSubgraph[] } = {}): Promise<TestRegistry> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
-  const registry = await startRegistry({ db, jwt: TEST_JWT, port: opts.port ?? 0, maxBodyBytes: opts.maxBodyBytes });
+  const registry = await startRegistry({ db, jwt: TEST_JWT, port: opts.port ?? 0, maxBodyBytes: opts.maxBodyBytes, derived: opts.derived });
   const token = (identity: Identity) => mintToken(TEST_JWT, identity);
   return {
     ...registry,

@@ -2,7 +2,8 @@
  * Feature: health. `GET /health` answers 200 while the gateway serves a supergraph (liveness);
  * `GET /health/subgraphs` answers 200 only when every subgraph of the supergraph being served answers
  * its own `/health` (which checks its database), else 503 naming the ones that do not (readiness);
- * `GET /health/supergraph` says which supergraph is served, since when, and the last one refused and why.
+ * `GET /health/supergraph` says which supergraph is served, since when, and the last one refused and why
+ * (and, following the registry, whether it answers and whether the gateway started from its cache).
  */
 import { sendJson } from '../../platform/http';
 import type { GatewayFeature } from '../feature';
@@ -32,10 +33,11 @@ export function healthFeature(): GatewayFeature {
         sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', subgraphs: Object.fromEntries(checks.map((c) => [c.name, c.status])) });
       },
       '/health/supergraph': (_req, res) => {
-        const { source, current, lastRefusal } = gateway.supergraph();
+        const supergraph = gateway.supergraph();
+        const { current, lastRefusal } = supergraph;
         // "refused" while the newest supergraph offered was refused: the previous one is still served.
         const refusedLatest = lastRefusal !== null && (current === null || lastRefusal.at >= current.loadedAt);
-        sendJson(res, gateway.ready ? 200 : 503, { status: gateway.ready ? (refusedLatest ? 'refused' : 'ok') : 'starting', source, current, lastRefusal });
+        sendJson(res, gateway.ready ? 200 : 503, { status: gateway.ready ? (refusedLatest ? 'refused' : 'ok') : 'starting', ...supergraph });
       },
     }),
   };

@@ -242,6 +242,7 @@ test('the same random seed gives the same orders and vehicles', async () => {
     statementCount: 0,
     query: async () => [],
     tx: async <T>(fn: (q: TxQueryable) => Promise<T>) => fn({ query: async () => [], exec: async () => undefined }),
+    listen: async () => async () => undefined,
     close: async () => undefined,
   };
   const run = async () => {
