@@ -5,6 +5,7 @@
  * that lags behind what was published. Resolvers answer any field with a value made from its name.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, type GraphQLFieldResolver } from 'graphql';
 import { graphqlHandler, listen, type Listening } from '../platform/http';
@@ -45,7 +46,7 @@ function schemaOf(sdl: string) {
 
 export async function startShopServer(sdl: string, internalSecret: string): Promise<ShopServer> {
   const build = async (text: string) => {
-    const apollo = new ApolloServer({ schema: schemaOf(text), stopOnTerminationSignals: false });
+    const apollo = new ApolloServer({ schema: schemaOf(text), stopOnTerminationSignals: false, plugins: [ApolloServerPluginInlineTraceDisabled()] });
     await apollo.start();
     return { apollo, handler: graphqlHandler({ apollo, maxBodyBytes: 1_000_000, context: async (req) => check(req.headers[IDENTITY_HEADER]) }) };
   };
