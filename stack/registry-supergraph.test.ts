@@ -21,10 +21,10 @@ import { startRegistry, type RunningRegistry } from '../registry/server';
 import { as, TEST_JWT, testGatewayConfig } from '../testing/harness';
 import { SHOP, productExtension, startTestRegistry, type TestRegistry } from '../testing/registry';
 import { startShopServer, type ShopServer } from '../testing/shop-servers';
-import { gatewayFeatures } from './features';
-import { registrySupergraph, type RegistrySupergraphOptions } from './registry-supergraph';
-import { startGateway, type RunningGateway } from './server';
-import type { SupergraphStatus } from './supergraph-source';
+import { gatewayFeatures } from '../gateway/features';
+import { registrySupergraph, type RegistrySupergraphOptions } from '../gateway/registry-supergraph';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import type { SupergraphStatus } from '../gateway/supergraph-source';
 
 const internalSecret = randomBytes(32).toString('base64url');
 const dir = mkdtempSync(join(tmpdir(), 'autograph-registry-source-'));

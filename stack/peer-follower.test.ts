@@ -7,16 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signIdentity } from '../../platform/identity';
-import { captureLogs } from '../../platform/logger';
-import { graphFolders } from '../../stack/graph';
-import { as, treePeerSchemas } from '../../testing/harness';
-import { startTestRegistry, urlOf, type TestRegistry } from '../../testing/registry';
-import { loadFixtureSubgraph } from '../../testing/tree';
-import { subgraph, subgraphs } from '..';
-import type { SubgraphModule } from './module';
-import { followPeers } from './peer-follower';
-import { startSubgraph, type RunningSubgraph } from './subgraph';
+import { signIdentity } from '../platform/identity';
+import { captureLogs } from '../platform/logger';
+import { graphFolders } from './graph';
+import { as, treePeerSchemas } from '../testing/harness';
+import { startTestRegistry, urlOf, type TestRegistry } from '../testing/registry';
+import { loadFixtureSubgraph } from '../testing/tree';
+import { subgraph, subgraphs } from '../subgraphs';
+import type { SubgraphModule } from '../subgraphs/kit/module';
+import { followPeers } from '../subgraphs/kit/peer-follower';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 
 const internalSecret = randomBytes(32).toString('base64url');
 let reg: TestRegistry;
