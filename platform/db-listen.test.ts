@@ -40,6 +40,17 @@ describe.each(['postgres', 'pglite'] as const)('listen on %s', (kind) => {
     expect(heard).toEqual(['committed']);
   });
 
+  test('the listener may query the database (it is not called inside the notifying transaction)', async () => {
+    const answers: unknown[] = [];
+    const stop = await db.listen('autograph_test_query', () => {
+      db.query<{ n: number }>('SELECT 1 AS n').then((rows) => answers.push(rows[0].n), (err: Error) => answers.push(err.message));
+    });
+    await db.tx(async (q) => void (await q.query(`SELECT pg_notify('autograph_test_query', 'x')`)));
+    await until(() => answers.length === 1);
+    expect(answers).toEqual([1]);
+    await stop();
+  });
+
   test('a channel name that is not a plain identifier is refused', async () => {
     await expect(db.listen('x; DROP TABLE y', () => undefined)).rejects.toThrow(DbUsageError);
   });
