@@ -126,3 +126,20 @@ test('GET /v1/subgraphs?sdl=true adds each current SDL; without it there is none
   expect(bad.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sdl', message: expect.stringContaining('sdl') });
   expect((await reg.call('GET', '/v1/subgraphs?sdl=true', { as: as.customer('u-1') })).status).toBe(403);
 });
+
+test('on the embedded PGlite the one registry process hears its own publishes', async () => {
+  const embedded = await startTestRegistry({ db: 'pglite' });
+  try {
+    const abort = new AbortController();
+    const res = await fetch(`${embedded.url}/v1/supergraph/events`, { headers: { authorization: `Bearer ${await embedded.token(as.admin())}` }, signal: abort.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const published = await embedded.call('POST', '/v1/subgraphs/products/publish', { body: { schema: SHOP.products, url: urlOf('products') } });
+    expect(published.status).toBe(200);
+    let text = '';
+    while (!text.includes(published.body.supergraphId)) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain(`data: {"id":"${published.body.supergraphId}"}`);
+    abort.abort();
+  } finally {
+    await embedded.close();
+  }
+}, 90_000); // a fresh embedded database takes seconds to initialise on a busy machine
