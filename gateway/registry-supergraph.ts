@@ -21,7 +21,7 @@ import type { GetDataSourceFunction, GraphQLDataSourceProcessOptions } from '@ap
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { logger } from '../platform/logger';
-import { watchRegistry, type RegistryWatch } from '../platform/registry-watch';
+import { describeError, watchRegistry, type RegistryWatch } from '../platform/registry-watch';
 import { SupergraphKeeper, supergraphId, type SupergraphSource, type SupergraphStatus } from './supergraph-source';
 
 export interface RegistrySupergraphOptions {
@@ -101,7 +101,7 @@ async function probe(getDataSource: GetDataSourceFunction, name: string, part: P
         problem = `it does not serve ${missing.length} field${missing.length === 1 ? '' : 's'} of its published schema: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`;
       }
     } catch (err) {
-      problem = `it cannot be reached (${(err as Error).message})`;
+      problem = `it cannot be reached (${describeError(err)})`;
     }
     if (Date.now() + 250 > deadline) return `subgraph ${name} at ${part.url}: ${problem} (probed for ${timeoutMs} ms)`;
     await pause(Math.min(250 * 2 ** attempt, 1000, Math.max(0, deadline - Date.now())));
@@ -175,7 +175,7 @@ export function registrySupergraph(opts: RegistrySupergraphOptions): SupergraphS
         if (current) first = current.sdl;
         else why = 'nothing has been published to it yet';
       } catch (err) {
-        why = `it cannot be reached (${(err as Error).cause ? ((err as Error).cause as Error).message : (err as Error).message})`;
+        why = `it cannot be reached (${describeError(err)})`;
       }
       if (why !== undefined) {
         const cached = readCache(opts.cachePath);
