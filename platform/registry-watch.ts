@@ -174,6 +174,13 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
       const connection = new AbortController();
       const abortOnStop = () => connection.abort();
       stream.signal.addEventListener('abort', abortOnStop);
+      const reset = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => connection.abort(), idleMs);
+        idle.unref();
+      };
+      // Armed before the request: a proxy that holds the response (headers included) counts as silent too.
+      reset();
       try {
         const res = await fetch(`${base}/v1/supergraph/events`, { headers: { ...headers, accept: 'text/event-stream' }, signal: connection.signal });
         if (!res.ok || !res.body || !String(res.headers.get('content-type')).startsWith('text/event-stream')) {
@@ -183,11 +190,6 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
         state.streaming = true;
         answered('stream');
         attempt = 0;
-        const reset = () => {
-          clearTimeout(idle);
-          idle = setTimeout(() => connection.abort(), idleMs);
-          idle.unref();
-        };
         reset();
         const decoder = new TextDecoder();
         let buffer = '';
