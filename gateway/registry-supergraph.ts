@@ -91,6 +91,9 @@ async function probe(getDataSource: GetDataSourceFunction, name: string, part: P
   let problem = 'not tried';
   for (let attempt = 0; ; attempt++) {
     try {
+      // Apollo keeps one data source per subgraph name: for a changed routing URL this one already replaces
+      // the served one's, so the old supergraph's fetches go to the new URL from here on (both must serve
+      // the subgraph during a move). The gateway applies `<NAME>_URL` overrides inside its buildService.
       const source = getDataSource({ name, url: part.url });
       const response = await source.process(probeRequest());
       const sdl = (response.data as { _service?: { sdl?: unknown } } | undefined)?._service?.sdl;
