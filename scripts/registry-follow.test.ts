@@ -2,12 +2,16 @@
  * The registry flags of the server commands, as a person runs them: `npm run gateway -- --registry URL`
  * refuses a bad URL, a missing token and `--supergraph` alongside, and — with the registry unreachable and no
  * cached supergraph — exits saying what to do; `npm run subgraph -- <name> --registry URL` refuses a
- * subgraph that does not derive its schema from its peers.
+ * subgraph that does not derive its schema from its peers. And the gateway as its own process follows a
+ * registry: it serves the published graph, says where it comes from, and serves the next publish.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { as } from '../testing/harness';
+import { SHOP, productExtension, startTestRegistry } from '../testing/registry';
+import { startShopServer, type ShopServer } from '../testing/shop-servers';
 
 const root = resolve(__dirname, '..');
 const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(40), JWT_SECRET: 'test-secret-that-is-long-enough' };
@@ -49,4 +53,46 @@ test('npm run subgraph -- <name> --registry refuses a subgraph that does not der
   const bad = run('scripts/subgraph.ts', ['spending', '--registry', 'nope']);
   expect(bad.status).toBe(2);
   expect(bad.output).toContain('--registry="nope" is not a http:// or https:// URL');
+}, 120_000);
+
+test('npm run gateway -- --registry URL, as its own process, serves the published graph and then the next publish', async () => {
+  const reg = await startTestRegistry();
+  const servers: ShopServer[] = [];
+  let child: ChildProcess | undefined;
+  try {
+    const token = await reg.token(as.admin());
+    const secret = 's'.repeat(40);
+    for (const [name, sdl] of [['products', SHOP.products], ['reviews', SHOP.reviews]] as const) {
+      const server = await startShopServer(sdl, secret);
+      servers.push(server);
+      expect((await reg.call('POST', `/v1/subgraphs/${name}/publish`, { body: { schema: sdl, url: server.url } })).status).toBe(200);
+    }
+    const cache = join(mkdtempSync(join(tmpdir(), 'autograph-gw-cache-')), 'supergraph.graphql');
+    child = spawn(process.execPath, ['--import=tsx', 'scripts/gateway.ts', '--registry', reg.url, '--port', '0'], {
+      cwd: root,
+      env: { ...env, AUTOGRAPH_INTERNAL_SECRET: secret, REGISTRY_TOKEN: token, SUPERGRAPH_CACHE_PATH: cache, REGISTRY_POLL_MS: '500' },
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const deadline = Date.now() + 60_000;
+    while (!/gateway (http:\/\/\S+\/graphql) serving the registry at /.test(out)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the gateway did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const url = /gateway (http:\/\/\S+\/graphql)/.exec(out)![1];
+    const ask = async (query: string) => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data?: any; errors?: unknown[] };
+    expect((await ask('{ product(id: "1") { name reviews } }')).data).toEqual({ product: { name: 'name 1', reviews: ['reviews of 1'] } });
+
+    const extra = await startShopServer(productExtension('rating'), secret);
+    servers.push(extra);
+    expect((await reg.call('POST', '/v1/subgraphs/ratings/publish', { body: { schema: productExtension('rating'), url: extra.url } })).status).toBe(200);
+    let answer = await ask('{ product(id: "2") { rating } }');
+    while (answer.errors && Date.now() < deadline) answer = (await new Promise((r) => setTimeout(r, 200)), await ask('{ product(id: "2") { rating } }'));
+    expect(answer.data).toEqual({ product: { rating: 'rating 2' } });
+  } finally {
+    child?.kill();
+    for (const s of servers) await s.stop();
+    await reg.close();
+  }
 }, 120_000);
