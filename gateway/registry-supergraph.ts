@@ -130,13 +130,16 @@ function readCache(path: string): string | null {
   }
 }
 
+/** The registry answered, but not with a supergraph (a refused token, an error). */
+class RegistryAnswerError extends Error {}
+
 /** The registry's current supergraph (`null`: nothing published yet); throws when the registry does not answer it. */
 async function fetchCurrent(opts: RegistrySupergraphOptions, timeoutMs: number): Promise<{ id: string; sdl: string } | null> {
   const res = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/supergraph`, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(timeoutMs) });
   if (res.status === 404) return null;
   const body = (await res.json().catch(() => ({}))) as { id?: string; sdl?: string; error?: { message?: string } };
-  if (!res.ok) throw new Error(`GET /v1/supergraph answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
-  if (typeof body.sdl !== 'string') throw new Error('GET /v1/supergraph answered without an sdl');
+  if (!res.ok) throw new RegistryAnswerError(`GET /v1/supergraph answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
+  if (typeof body.sdl !== 'string') throw new RegistryAnswerError('GET /v1/supergraph answered without an sdl');
   return { id: supergraphId(body.sdl), sdl: body.sdl };
 }
 
@@ -178,7 +181,7 @@ export function registrySupergraph(opts: RegistrySupergraphOptions): SupergraphS
         if (current) first = current.sdl;
         else why = 'nothing has been published to it yet';
       } catch (err) {
-        why = `it cannot be reached (${describeError(err)})`;
+        why = err instanceof RegistryAnswerError ? `it refused (${err.message})` : `it cannot be reached (${describeError(err)})`;
       }
       if (why !== undefined) {
         const cached = readCache(opts.cachePath);

@@ -45,6 +45,24 @@ test('a gateway whose registry is unreachable and which has no cached supergraph
   expect(res.output).toContain('Start the registry and publish the subgraphs');
 }, 60_000);
 
+test('a gateway whose token the registry refuses, with no cache, exits with the registry\'s reason', async () => {
+  const reg = await startTestRegistry();
+  try {
+    const cache = join(mkdtempSync(join(tmpdir(), 'autograph-nocache-')), 'supergraph.graphql');
+    const res = await new Promise<{ status: number | null; output: string }>((done) => {
+      const child = spawn(process.execPath, ['--import=tsx', 'scripts/gateway.ts', '--registry', reg.url, '--port', '0'], { cwd: root, env: { ...env, REGISTRY_TOKEN: 'not-a-jwt', SUPERGRAPH_CACHE_PATH: cache } });
+      let output = '';
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      child.on('exit', (status) => done({ status, output }));
+    });
+    expect(res.status).toBe(1);
+    expect(res.output).toMatch(/gives no supergraph: it refused \(GET \/v1\/supergraph answered 401/);
+  } finally {
+    await reg.close();
+  }
+}, 60_000);
+
 test('npm run subgraph -- <name> --registry refuses a subgraph that does not derive its schema from its peers', () => {
   const res = run('scripts/subgraph.ts', ['catalog', '--registry', 'http://127.0.0.1:9'], { REGISTRY_TOKEN: 't', DATABASE_URL: 'postgres://127.0.0.1:9/none' });
   expect(res.status).toBe(2);

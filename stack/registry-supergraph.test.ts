@@ -7,7 +7,8 @@
  * whose new subgraph is unreachable, or whose subgraph lacks a published field, is refused with its reason
  * in the log and `/health/supergraph` (and taken up once the subgraph catches up); with the registry
  * stopped the gateway keeps serving, a new gateway starts from the cache and says so, one without a cache
- * refuses to start saying what to do, and when the registry returns publishing works and gateways follow.
+ * refuses to start saying what to do, and when the registry returns publishing works and gateways follow; a
+ * registry with nothing published yet also leaves a gateway on its cache.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -211,6 +212,22 @@ test('a subgraph serving a schema that lacks a published field is refused, and t
   await products.serve(productsSdl);
   await healthUntil(gateway, (x) => x.current?.id === published, 30_000);
   expect((await gql(gateway, '{ product(id: "3") { price } }')).data).toEqual({ product: { price: 'price 3' } });
+}, 60_000);
+
+test('a registry with nothing published yet: a gateway with a cache starts from it and says so', async () => {
+  const cachePath = join(dir, 'cache-for-empty.graphql');
+  const first = await follow({ cachePath });
+  const cached = (await health(first)).current!.id;
+  const empty = await startTestRegistry();
+  try {
+    const gateway = await follow({ url: empty.url, token: await empty.token(as.admin()), cachePath });
+    const h = await healthUntil(gateway, (x) => x.registry?.reachable === true);
+    expect(h.current!.id).toBe(cached);
+    expect(h.registry).toMatchObject({ startedFromCache: true });
+    expect((await gql(gateway, PRODUCT)).errors).toBeUndefined();
+  } finally {
+    await empty.close();
+  }
 }, 60_000);
 
 test('the registry stopped: the gateway keeps serving, a new one starts from its cache and says so, one without a cache refuses; back again, gateways follow', async () => {
