@@ -120,3 +120,45 @@ describe('<NAME>_URL', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://r' }, {}, GRAPH).subgraphUrls).toEqual({});
   });
 });
+
+describe('following the schema registry (REGISTRY_URL, --registry)', () => {
+  const load = (env: NodeJS.ProcessEnv, registry?: string) => loadConfig(env, { registry }, GRAPH);
+  const problems = (env: NodeJS.ProcessEnv, registry?: string) => {
+    try {
+      load(env, registry);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('the configuration was accepted');
+  };
+
+  test('without REGISTRY_URL the gateway serves the file; with it, the defaults see a change within 5 s by polling alone', () => {
+    expect(load({}).registry).toBeUndefined();
+    expect(load({ REGISTRY_URL: 'http://registry:4100', REGISTRY_TOKEN: 'tok' }).registry).toEqual({
+      url: 'http://registry:4100',
+      token: 'tok',
+      pollMs: 2000,
+      cachePath: '.data/supergraph-cache.graphql',
+      probeTimeoutMs: 10_000,
+    });
+    // REGISTRY_URL is not a subgraph's address.
+    expect(load({ REGISTRY_URL: 'http://registry:4100', REGISTRY_TOKEN: 'tok' }).subgraphUrls).toEqual({});
+    expect(load({ REGISTRY_URL: 'http://a:1', REGISTRY_TOKEN: 'tok' }, 'https://b:2').registry?.url).toBe('https://b:2');
+  });
+
+  test('every bad value is named with what it accepts', () => {
+    const message = problems({ REGISTRY_URL: 'ftp://registry', REGISTRY_POLL_MS: 'soon', REGISTRY_PROBE_TIMEOUT_MS: '-5', SUPERGRAPH_CACHE_PATH: '.data/' });
+    for (const fragment of ['REGISTRY_URL="ftp://registry" is not a http:// or https:// URL', 'REGISTRY_POLL_MS="soon" must be a whole number from 100 to 60000', 'REGISTRY_PROBE_TIMEOUT_MS="-5" must be a whole number from 0 to 600000', 'SUPERGRAPH_CACHE_PATH=".data/" names a directory']) {
+      expect(message).toContain(fragment);
+    }
+    expect(problems({ REGISTRY_URL: 'http://r:1', REGISTRY_POLL_MS: '50' })).toContain('REGISTRY_POLL_MS="50" must be a whole number from 100');
+    expect(problems({}, 'registry:4100')).toContain('--registry="registry:4100" is not a http:// or https:// URL');
+  });
+
+  test('a registry without a token, or a token that is not one token, is refused', () => {
+    expect(problems({ REGISTRY_URL: 'http://r:1' })).toContain('REGISTRY_TOKEN must be set to follow the registry at http://r:1');
+    expect(problems({}, 'http://r:1')).toContain('REGISTRY_TOKEN must be set');
+    expect(problems({ REGISTRY_URL: 'http://r:1', REGISTRY_TOKEN: 'Bearer abc' })).toContain('REGISTRY_TOKEN must be the token alone');
+    expect(problems({ REGISTRY_URL: 'http://r:1', REGISTRY_TOKEN: 'abc def' })).toContain('REGISTRY_TOKEN must be the token alone');
+  });
+});

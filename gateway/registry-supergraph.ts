@@ -21,7 +21,7 @@ import type { GetDataSourceFunction, GraphQLDataSourceProcessOptions } from '@ap
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { logger } from '../platform/logger';
-import { watchRegistry, type RegistryWatch } from '../platform/registry-watch';
+import { describeError, watchRegistry, type RegistryWatch } from '../platform/registry-watch';
 import { SupergraphKeeper, supergraphId, type SupergraphSource, type SupergraphStatus } from './supergraph-source';
 
 export interface RegistrySupergraphOptions {
@@ -91,6 +91,9 @@ async function probe(getDataSource: GetDataSourceFunction, name: string, part: P
   let problem = 'not tried';
   for (let attempt = 0; ; attempt++) {
     try {
+      // Apollo keeps one data source per subgraph name: for a changed routing URL this one already replaces
+      // the served one's, so the old supergraph's fetches go to the new URL from here on (both must serve
+      // the subgraph during a move). The gateway applies `<NAME>_URL` overrides inside its buildService.
       const source = getDataSource({ name, url: part.url });
       const response = await source.process(probeRequest());
       const sdl = (response.data as { _service?: { sdl?: unknown } } | undefined)?._service?.sdl;
@@ -101,7 +104,7 @@ async function probe(getDataSource: GetDataSourceFunction, name: string, part: P
         problem = `it does not serve ${missing.length} field${missing.length === 1 ? '' : 's'} of its published schema: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`;
       }
     } catch (err) {
-      problem = `it cannot be reached (${(err as Error).message})`;
+      problem = `it cannot be reached (${describeError(err)})`;
     }
     if (Date.now() + 250 > deadline) return `subgraph ${name} at ${part.url}: ${problem} (probed for ${timeoutMs} ms)`;
     await pause(Math.min(250 * 2 ** attempt, 1000, Math.max(0, deadline - Date.now())));
@@ -127,13 +130,16 @@ function readCache(path: string): string | null {
   }
 }
 
+/** The registry answered, but not with a supergraph (a refused token, an error). */
+class RegistryAnswerError extends Error {}
+
 /** The registry's current supergraph (`null`: nothing published yet); throws when the registry does not answer it. */
 async function fetchCurrent(opts: RegistrySupergraphOptions, timeoutMs: number): Promise<{ id: string; sdl: string } | null> {
   const res = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/supergraph`, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(timeoutMs) });
   if (res.status === 404) return null;
   const body = (await res.json().catch(() => ({}))) as { id?: string; sdl?: string; error?: { message?: string } };
-  if (!res.ok) throw new Error(`GET /v1/supergraph answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
-  if (typeof body.sdl !== 'string') throw new Error('GET /v1/supergraph answered without an sdl');
+  if (!res.ok) throw new RegistryAnswerError(`GET /v1/supergraph answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
+  if (typeof body.sdl !== 'string') throw new RegistryAnswerError('GET /v1/supergraph answered without an sdl');
   return { id: supergraphId(body.sdl), sdl: body.sdl };
 }
 
@@ -175,7 +181,7 @@ export function registrySupergraph(opts: RegistrySupergraphOptions): SupergraphS
         if (current) first = current.sdl;
         else why = 'nothing has been published to it yet';
       } catch (err) {
-        why = `it cannot be reached (${(err as Error).cause ? ((err as Error).cause as Error).message : (err as Error).message})`;
+        why = err instanceof RegistryAnswerError ? `it refused (${err.message})` : `it cannot be reached (${describeError(err)})`;
       }
       if (why !== undefined) {
         const cached = readCache(opts.cachePath);

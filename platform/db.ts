@@ -215,8 +215,10 @@ export class PgliteDb extends BaseDb {
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     checkChannel(channel);
-    // One process owns the embedded database, so its connection never drops: no reconnecting.
-    return this.pg.listen(channel, onNotify);
+    // One process owns the embedded database, so its connection never drops: no reconnecting. PGlite calls
+    // the listener from inside the notifying transaction's async context: it is moved out of it (and to the
+    // next turn, after the commit has released the instance) so that the listener may query.
+    return this.pg.listen(channel, (payload) => this.inTx.exit(() => setImmediate(onNotify, payload)));
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,15 @@ export function backoffMs(attempt: number, base = 500, max = 30_000): number {
   return Math.min(max, base * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
 }
 
+/** An error as a person reads it: fetch's "fetch failed" says nothing, its cause (ECONNREFUSED …) does. */
+export function describeError(err: unknown): string {
+  // Duck-typed: errors from fetch may come from another realm (instanceof Error is false there).
+  const e = err as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  if (!e || typeof e !== 'object') return String(err);
+  const cause = e.cause && typeof e.cause === 'object' ? (e.cause.message || e.cause.code) : undefined;
+  return cause ? String(cause) : String(e.message ?? err);
+}
+
 /** The data of each `event: supergraph` in a chunk of SSE text; returns the unparsed rest. */
 function parseEvents(buffer: string, onId: (id: string | null) => void): string {
   const blocks = buffer.split(/\r?\n\r?\n/);
@@ -81,7 +90,7 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
   const base = opts.url.replace(/\/+$/, '');
   const headers = { authorization: `Bearer ${opts.token}` };
   const idleMs = opts.idleMs ?? 45_000;
-  const state: RegistryWatchState = { reachable: false, streaming: false, lastError: null, latestId: null };
+  const state = { streaming: false, latestId: null as string | null };
   let stopped = false;
   const stream = new AbortController();
   let pollTimer: NodeJS.Timeout | undefined;
@@ -91,17 +100,21 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
   let failedAttempts = 0;
   let delivering: Promise<void> = Promise.resolve();
 
-  const failed = (what: string, err?: unknown) => {
-    const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : err === undefined ? undefined : String(err);
+  /** The problem last logged for each path: a registry that stays down is logged once, not at every try. */
+  const logged = { poll: '', stream: '' };
+  /** The last poll got an answer. */
+  let polled = false;
+  const failed = (path: 'poll' | 'stream', what: string, err?: unknown) => {
+    const reason = err === undefined ? undefined : describeError(err);
     const message = reason === undefined ? what : `${what}: ${reason}`;
-    if (state.lastError !== message) opts.log.warn({ service: opts.service, registry: base }, `the registry: ${message}`);
-    state.reachable = false;
-    state.lastError = message;
+    if (logged[path] !== message) opts.log.warn({ service: opts.service, registry: base }, `the registry: ${message}`);
+    logged[path] = message;
+    if (path === 'poll') polled = false;
   };
-  const answered = () => {
-    if (!state.reachable && state.lastError) opts.log.info({ service: opts.service, registry: base }, 'the registry answers again');
-    state.reachable = true;
-    state.lastError = null;
+  const answered = (path: 'poll' | 'stream') => {
+    if (logged[path]) opts.log.info({ service: opts.service, registry: base }, `the registry answers again (${path === 'poll' ? 'polling' : 'events stream'})`);
+    logged[path] = '';
+    if (path === 'poll') polled = true;
   };
 
   /** One id from either path: handed to onChange unless already handled; serialised. */
@@ -132,20 +145,20 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
         headers: { ...headers, ...(state.latestId ? { 'if-none-match': `"${state.latestId}"` } : {}) },
         signal: AbortSignal.timeout(Math.max(5000, opts.pollMs)),
       });
-      if (res.status === 304) return answered();
+      if (res.status === 304) return answered('poll');
       if (res.status === 404) {
         await res.body?.cancel();
-        return answered(); // nothing published yet
+        return answered('poll'); // nothing published yet
       }
       if (!res.ok) {
         const refusal = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-        return failed(`GET /v1/supergraph answered ${res.status}${refusal.error?.message ? ` (${refusal.error.message})` : ''}`);
+        return failed('poll', `GET /v1/supergraph answered ${res.status}${refusal.error?.message ? ` (${refusal.error.message})` : ''}`);
       }
       const body = (await res.json()) as { id?: unknown };
-      answered();
+      answered('poll');
       if (typeof body.id === 'string') seen(body.id);
     } catch (err) {
-      failed('polling GET /v1/supergraph failed', err);
+      failed('poll', 'polling GET /v1/supergraph failed', err);
     } finally {
       if (!stopped) {
         pollTimer = setTimeout(poll, opts.pollMs);
@@ -161,6 +174,13 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
       const connection = new AbortController();
       const abortOnStop = () => connection.abort();
       stream.signal.addEventListener('abort', abortOnStop);
+      const reset = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => connection.abort(), idleMs);
+        idle.unref();
+      };
+      // Armed before the request: a proxy that holds the response (headers included) counts as silent too.
+      reset();
       try {
         const res = await fetch(`${base}/v1/supergraph/events`, { headers: { ...headers, accept: 'text/event-stream' }, signal: connection.signal });
         if (!res.ok || !res.body || !String(res.headers.get('content-type')).startsWith('text/event-stream')) {
@@ -168,13 +188,8 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
           throw new Error(`GET /v1/supergraph/events answered ${res.status} ${res.headers.get('content-type') ?? ''}`.trim());
         }
         state.streaming = true;
-        answered();
+        answered('stream');
         attempt = 0;
-        const reset = () => {
-          clearTimeout(idle);
-          idle = setTimeout(() => connection.abort(), idleMs);
-          idle.unref();
-        };
         reset();
         const decoder = new TextDecoder();
         let buffer = '';
@@ -184,7 +199,7 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
         }
         if (!stopped) opts.log.info({ service: opts.service, registry: base }, 'the registry events stream ended; reconnecting');
       } catch (err) {
-        if (!stopped) failed('the events stream', connection.signal.aborted ? new Error(`silent for ${idleMs} ms`) : err);
+        if (!stopped) failed('stream', 'the events stream', connection.signal.aborted ? new Error(`silent for ${idleMs} ms`) : err);
       } finally {
         clearTimeout(idle);
         state.streaming = false;
@@ -202,7 +217,8 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
   void poll();
   if (opts.events ?? true) void follow();
   return {
-    state: () => ({ ...state }),
+    // Reachable while either path gets answers; the error shown is the poll's first (it carries the SDL), then the stream's.
+    state: () => ({ ...state, reachable: polled || state.streaming, lastError: logged.poll || logged.stream || null }),
     stop() {
       stopped = true;
       clearTimeout(pollTimer);

@@ -13,6 +13,8 @@ import type { Db } from '../platform/db';
 
 export interface TestRegistry extends RunningRegistry {
   db: Db;
+  /** The PostgreSQL database's URL (undefined on PGlite), for a second registry process on the same database. */
+  dbUrl?: string;
   token(identity: Identity): Promise<string>;
   /** One request; `as` is an identity (a token is minted), a raw Authorization header, or null for none. */
   call(method: string, path: string, opts?: { as?: Identity | string | null; body?: unknown; rawBody?: string }): Promise<{ status: number; headers: Headers; body: any }>;
@@ -23,12 +25,13 @@ export const ADMIN: Identity = { sub: 'admin-1', role: 'admin' };
 
 /** `port`: where to listen (a registry a client already points at); any free port by default. */
 export async function startTestRegistry(opts: { db?: 'auto' | 'pglite'; maxBodyBytes?: number; port?: number; derived?: readonly DerivedSubgraph[] } = {}): Promise<TestRegistry> {
-  const { db, drop } = await openTestDb(opts.db ?? 'auto');
+  const { db, drop, url: dbUrl } = await openTestDb(opts.db ?? 'auto');
   const registry = await startRegistry({ db, jwt: TEST_JWT, port: opts.port ?? 0, maxBodyBytes: opts.maxBodyBytes, derived: opts.derived });
   const token = (identity: Identity) => mintToken(TEST_JWT, identity);
   return {
     ...registry,
     db,
+    dbUrl,
     token,
     async call(method, path, { as = ADMIN, body, rawBody } = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
