@@ -22,7 +22,7 @@ import { persistedQueriesFeature, readRedisUrl } from './features/persisted-quer
 import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import type { PartnerTokenSettings } from './partner-tokens';
-import { readUsageReportingSettings, usageReportingFeature, type UsageReportingSettings } from './features/usage-reporting';
+import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
 export interface GatewaySettings extends ExplorerSettings {
@@ -36,8 +36,8 @@ export interface GatewaySettings extends ExplorerSettings {
   partnerTokens: PartnerTokenSettings;
   /** Which contract each role is served (CONTRACT_ROLES); unset: partners get the partner contract. */
   contractRoles?: ContractRoles;
-  /** Where field usage is reported (REGISTRY_URL, REGISTRY_TOKEN, USAGE_REPORT_INTERVAL_MS); not reported when unset. */
-  usageReporting?: UsageReportingSettings;
+  /** Whether and how often field usage is reported to the registry (USAGE_REPORTING, USAGE_REPORT_INTERVAL_MS). */
+  usage: UsageReportingOptions;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -50,7 +50,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     redisUrl: readRedisUrl(env, problems),
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
-    usageReporting: readUsageReportingSettings(env, problems),
+    usage: readUsageReportingOptions(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -67,6 +67,10 @@ export interface GatewayFeatureConfig extends GatewaySettings {
   limits: OperationLimits;
   /** INCLUDE_STACKTRACE=true: `extensions.stacktrace` in error responses. */
   includeStacktrace: boolean;
+  /** The registry the gateway follows (REGISTRY_URL or --registry, REGISTRY_TOKEN): usage is reported to it. */
+  registry?: { url: string; token: string };
+  /** Where usage is reported instead of `registry` (tests). */
+  usageReporting?: UsageReportingSettings;
 }
 
 /**
@@ -74,6 +78,7 @@ export interface GatewayFeatureConfig extends GatewaySettings {
  * (tests), instead of connecting to REDIS_URL.
  */
 export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { persistedQueryCache?: KeyValueCache<string> } = {}): Promise<GatewayFeature[]> {
+  const usage = config.usageReporting ?? usageReportingSettings(config.usage, config.registry);
   // First: the only feature that connects to something, so a failure leaves nothing else to close.
   const persistedQueries = await persistedQueriesFeature({ redisUrl: config.redisUrl, cache: opts.persistedQueryCache });
   return [
@@ -89,6 +94,6 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
     contractsFeature({ roles: config.contractRoles }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
     healthFeature(),
-    ...(config.usageReporting ? [usageReportingFeature(config.usageReporting)] : []),
+    ...(usage ? [usageReportingFeature(usage)] : []),
   ];
 }

@@ -14,7 +14,7 @@ import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { graphFolders } from '../stack/graph';
 import { startTestGraph, type TestGraph } from '../testing/harness';
 import { ADMIN, startTestRegistry, type TestRegistry } from '../testing/registry';
-import { readUsageReportingSettings, usageReportingFeature } from './features/usage-reporting';
+import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings } from './features/usage-reporting';
 import { loadConfig } from './config';
 import { coordinatesOfCall, operationShape } from './operation-usage';
 
@@ -196,7 +196,8 @@ describe('what an operation uses', () => {
 describe('the variables', () => {
   const read = (env: Record<string, string>) => {
     const problems: string[] = [];
-    return { settings: readUsageReportingSettings(env, problems), problems };
+    const options = readUsageReportingOptions(env, problems);
+    return { settings: usageReportingSettings(options, env.REGISTRY_URL ? { url: env.REGISTRY_URL, token: env.REGISTRY_TOKEN ?? '' } : undefined), problems };
   };
 
   test('off without REGISTRY_URL or with USAGE_REPORTING=false; on with a URL and a token', () => {
@@ -206,13 +207,20 @@ describe('the variables', () => {
   });
 
   test('bad values are one problem each, naming the variable', () => {
-    const { problems } = read({ REGISTRY_URL: 'ftp://registry', USAGE_REPORTING: 'yes', USAGE_REPORT_INTERVAL_MS: '10ms' });
-    expect(problems).toEqual([
-      'USAGE_REPORTING="yes" must be true or false',
-      'REGISTRY_URL="ftp://registry" is not a http:// or https:// URL',
-      'USAGE_REPORT_INTERVAL_MS="10ms" must be a whole number from 100 to 3600000',
-    ]);
-    expect(read({ REGISTRY_URL: 'http://registry:4100' }).problems).toEqual([expect.stringMatching(/^REGISTRY_TOKEN must be set when REGISTRY_URL is/)]);
+    const { problems } = read({ USAGE_REPORTING: 'yes', USAGE_REPORT_INTERVAL_MS: '10ms' });
+    expect(problems).toEqual(['USAGE_REPORTING="yes" must be true or false', 'USAGE_REPORT_INTERVAL_MS="10ms" must be a whole number from 100 to 3600000']);
+  });
+
+  test('REGISTRY_URL and REGISTRY_TOKEN are read once, by the configuration, and reach usage reporting through it', () => {
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), REGISTRY_URL: 'http://registry:4100', REGISTRY_TOKEN: 't' });
+    expect(usageReportingSettings(config.usage, config.registry)).toEqual({ registryUrl: 'http://registry:4100', registryToken: 't', intervalMs: 10_000 });
+    let problems: string[] = [];
+    try {
+      loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), REGISTRY_URL: 'ftp://registry' });
+    } catch (err) {
+      problems = (err as Error).message.split('\n  - ').slice(1);
+    }
+    expect(problems.filter((p) => p.includes('REGISTRY_URL'))).toEqual(['REGISTRY_URL="ftp://registry" is not a http:// or https:// URL']);
   });
 
   test('REGISTRY_URL is not taken for the URL of a subgraph named registry', () => {

@@ -61,7 +61,8 @@ async function main() {
   const stack = await startStack({
     db,
     supergraph: supergraph ?? ((running) => registry!.publishTree(running)),
-    features: await gatewayFeatures(config),
+    // Usage goes to the in-process registry, as a deployed gateway's goes to the one it follows.
+    features: await gatewayFeatures(registry ? { ...config, registry: { url: registry.url, token: registry.token } } : config),
     internalSecret: config.internalSecret,
     host: config.host,
     gatewayPort: config.gatewayPort,

@@ -10,10 +10,10 @@
  * stack's: a publish composes inside its transaction, and on PGlite a transaction holds the whole instance,
  * so every subgraph query would wait for it.
  */
+import { createKey, revokeKey } from '../registry/credentials';
 import { DEFAULT_USAGE_DAYS } from '../registry/usage-impact';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { mintToken } from '../gateway/auth';
 import { formatProblems } from '../gateway/composition';
 import { readRegistryFollow, type AutographConfig } from '../gateway/config';
 import { registrySupergraph } from '../gateway/registry-supergraph';
@@ -44,7 +44,7 @@ export interface LocalRegistrySettings {
   cachePath: string;
   pollMs: number;
   probeTimeoutMs: number;
-  /** REGISTRY_TOKEN, needed when no admin token can be minted here (JWT_JWKS_URL instead of a secret). */
+  /** REGISTRY_TOKEN: the followers' credential; by default a gateway key issued for this run. */
   token?: string;
 }
 
@@ -71,9 +71,6 @@ export function readLocalRegistrySettings(env: NodeJS.ProcessEnv, config: Autogr
   }
   const follow = readRegistryFollow({ ...env, REGISTRY_TOKEN: env.REGISTRY_TOKEN || 'minted' }, 'http://127.0.0.1', problems);
   const token = env.REGISTRY_TOKEN || undefined;
-  if (!config.jwt.secret && !token) {
-    problems.push('REGISTRY_TOKEN must be set when JWT_JWKS_URL is: npm start\'s gateway and spending follow its registry with an admin token, and without JWT_SECRET it cannot mint one (or start with --no-registry)');
-  }
   if (problems.length || !registry || !follow) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port: registry.port,
@@ -89,6 +86,8 @@ export function readLocalRegistrySettings(env: NodeJS.ProcessEnv, config: Autogr
 
 export interface LocalRegistry {
   url: string;
+  /** The followers' registry credential (usage reports use it too). */
+  token: string;
   /** Where its history is kept, for people. */
   where: string;
   /**
@@ -136,14 +135,17 @@ export async function startLocalRegistry(settings: LocalRegistrySettings, config
     await ownDb?.close();
     throw err;
   }
-  // As long as this graph accepts a token (JWT_MAX_TTL_SECONDS): the followers cannot renew it while running.
-  const token = settings.token ?? (await mintToken({ ...config.jwt, secret: config.jwt.secret! }, { sub: 'npm-start', role: 'admin' }, config.jwt.maxTtlSeconds ?? 86400));
+  // A gateway key for this run's followers (the gateway, spending, usage reports): it does not expire while
+  // the process runs (a JWT would), needs no JWT secret, and is revoked when the process stops.
+  const issued = settings.token ? undefined : await createKey(db, { kind: 'gateway', org: null, label: 'npm start: gateway and spending of this run' }, START_PUBLISHER);
+  const token = settings.token ?? issued!.secret;
   const follow = { url: registry.url, token, pollMs: settings.pollMs };
   const treeNames = new Set(mods.map((m) => m.name));
   const derivedNames = new Set(derived.map((d) => d.name));
   const watches: RegistryWatch[] = [];
   const local: LocalRegistry = {
     url: registry.url,
+    token,
     where: settings.pgliteDir === null ? 'schema registry of DATABASE_URL' : `PGlite in ${settings.pgliteDir}`,
     partners: [],
     async publishTree(running) {
@@ -175,6 +177,7 @@ export async function startLocalRegistry(settings: LocalRegistrySettings, config
     },
     async stop() {
       for (const w of watches) w.stop();
+      if (issued) await revokeKey(db, issued.key.id, START_PUBLISHER).catch(() => undefined);
       await registry.stop();
       await ownDb?.close();
     },

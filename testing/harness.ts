@@ -100,6 +100,7 @@ export function testGatewayConfig(internalSecret: string, overrides: Partial<Gat
     internalSecret,
     ownSubgraphs: subgraphs().map((s) => s.name),
     partnerTokens: { issuer: 'autograph-test-gateway', key: { kind: 'configured', key: testPartnerSigningKey() }, previousKeys: [] },
+    usage: { enabled: true, intervalMs: 10_000 },
     limits: DEFAULT_LIMITS,
     includeStacktrace: false,
     introspection: true,

@@ -5,12 +5,13 @@
  * send — and reported to the registry (`usage-reporter.ts`), whose checks then say which operations and
  * clients a breaking change would break. Operations that fail validation are not counted: they never ran.
  *
- * Variables: REGISTRY_URL (off without it), REGISTRY_TOKEN (the gateway's registry credential, required
- * with REGISTRY_URL), USAGE_REPORTING (`false` turns it off), USAGE_REPORT_INTERVAL_MS (default 10000).
+ * It reports to the registry the gateway follows (REGISTRY_URL or --registry, with REGISTRY_TOKEN: read once,
+ * in `gateway/config.ts`), so it is off without one. Its own variables: USAGE_REPORTING (`false` turns it
+ * off), USAGE_REPORT_INTERVAL_MS (default 10000).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
-import { bool, url, wholeNumber } from '../../platform/env';
+import { bool, wholeNumber } from '../../platform/env';
 import { logger } from '../../platform/logger';
 import type { GatewayContext, GatewayFeature } from '../feature';
 import { coordinatesOfCall, operationShape, type OperationShape } from '../operation-usage';
@@ -20,16 +21,23 @@ export const DEFAULT_USAGE_REPORT_INTERVAL_MS = 10_000;
 
 export type UsageReportingSettings = Pick<UsageReporterOptions, 'registryUrl' | 'registryToken' | 'intervalMs'>;
 
-/** The settings, or undefined when usage is not reported (no REGISTRY_URL, or USAGE_REPORTING=false). */
-export function readUsageReportingSettings(env: NodeJS.ProcessEnv, problems: string[]): UsageReportingSettings | undefined {
-  const enabled = bool(env, 'USAGE_REPORTING', true, problems);
-  const registryUrl = url(env, 'REGISTRY_URL', ['http:', 'https:'], problems);
-  const intervalMs = wholeNumber(env, 'USAGE_REPORT_INTERVAL_MS', DEFAULT_USAGE_REPORT_INTERVAL_MS, 100, 3_600_000, problems);
-  if (!enabled || !registryUrl) return undefined;
-  const registryToken = env.REGISTRY_TOKEN || undefined;
-  // Every registry route needs a credential: without one each report would be refused and the usage lost.
-  if (!registryToken) problems.push('REGISTRY_TOKEN must be set when REGISTRY_URL is (the gateway reports usage to the registry with it); or set USAGE_REPORTING=false');
-  return { registryUrl, registryToken, intervalMs };
+/** The feature's own variables: whether to report (USAGE_REPORTING) and how often. */
+export interface UsageReportingOptions {
+  enabled: boolean;
+  intervalMs: number;
+}
+
+export function readUsageReportingOptions(env: NodeJS.ProcessEnv, problems: string[]): UsageReportingOptions {
+  return {
+    enabled: bool(env, 'USAGE_REPORTING', true, problems),
+    intervalMs: wholeNumber(env, 'USAGE_REPORT_INTERVAL_MS', DEFAULT_USAGE_REPORT_INTERVAL_MS, 100, 3_600_000, problems),
+  };
+}
+
+/** Where usage goes: the registry the gateway follows, unless reporting is off (undefined: not reported). */
+export function usageReportingSettings(options: UsageReportingOptions, registry: { url: string; token: string } | undefined): UsageReportingSettings | undefined {
+  if (!options.enabled || !registry) return undefined;
+  return { registryUrl: registry.url, registryToken: registry.token, intervalMs: options.intervalMs };
 }
 
 /** Longest client name or version kept; longer ones are cut (a header is the client's to choose). */
