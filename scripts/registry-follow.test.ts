@@ -6,12 +6,12 @@
  * registry: it serves the published graph, says where it comes from, and serves the next publish.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { as } from '../testing/harness';
+import { as, testPartnerSigningKey } from '../testing/harness';
 import { SHOP, productExtension, startTestRegistry } from '../testing/registry';
-import { startShopServer, type ShopServer } from '../testing/shop-servers';
+import { startShopServer, TEST_PARTNER_ISSUER, type ShopServer } from '../testing/shop-servers';
 
 const root = resolve(__dirname, '..');
 const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(40), JWT_SECRET: 'test-secret-that-is-long-enough' };
@@ -85,10 +85,14 @@ test('npm run gateway -- --registry URL, as its own process, serves the publishe
       servers.push(server);
       expect((await reg.call('POST', `/v1/subgraphs/${name}/publish`, { body: { schema: sdl, url: server.url } })).status).toBe(200);
     }
-    const cache = join(mkdtempSync(join(tmpdir(), 'autograph-gw-cache-')), 'supergraph.graphql');
+    const dir = mkdtempSync(join(tmpdir(), 'autograph-gw-cache-'));
+    const cache = join(dir, 'supergraph.graphql');
+    // The shop servers are partners' subgraphs to the gateway: it signs their tokens with the key they trust.
+    const keyFile = join(dir, 'partner-key.pem');
+    writeFileSync(keyFile, testPartnerSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
     child = spawn(process.execPath, ['--import=tsx', 'scripts/gateway.ts', '--registry', reg.url, '--port', '0'], {
       cwd: root,
-      env: { ...env, AUTOGRAPH_INTERNAL_SECRET: secret, REGISTRY_TOKEN: token, SUPERGRAPH_CACHE_PATH: cache, REGISTRY_POLL_MS: '500' },
+      env: { ...env, AUTOGRAPH_INTERNAL_SECRET: secret, REGISTRY_TOKEN: token, SUPERGRAPH_CACHE_PATH: cache, REGISTRY_POLL_MS: '500', PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile, PARTNER_TOKEN_ISSUER: TEST_PARTNER_ISSUER },
     });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));

@@ -251,27 +251,27 @@ test('keys and grants: an admin issues a partner key and grants it a name; the p
   expect(id).toBeDefined();
   expect(created.stderr).toMatch(new RegExp(`^✓ created partner key ${id} for insurer-co \\(insurer CI\\): its secret \\(above\\) is shown only this once`));
   expect((await keyCli(['list'])).stdout).toMatch(new RegExp(`^${id} +partner +insurer-co +insurer CI +created .* by admin-1, last used never$`, 'm'));
-  expect((await schemaCli(['grant', '--org', 'insurer-co', '--name', 'insurer'])).stdout).toMatch(/^✓ granted insurer to insurer-co/);
-  expect((await schemaCli(['grant', '--org', 'insurer-co', '--name', 'insurer'])).stdout).toMatch(/^= insurer-co already holds insurer/);
-  const taken = await schemaCli(['grant', '--org', 'charging-co', '--name', 'insurer']);
+  expect((await schemaCli(['grant', '--org', 'insurer-co', '--name', 'roadside'])).stdout).toMatch(/^✓ granted roadside to insurer-co/);
+  expect((await schemaCli(['grant', '--org', 'insurer-co', '--name', 'roadside'])).stdout).toMatch(/^= insurer-co already holds roadside/);
+  const taken = await schemaCli(['grant', '--org', 'charging-co', '--name', 'roadside']);
   expect([taken.status, taken.stderr]).toEqual([1, expect.stringMatching(/granted to insurer-co; revoke that grant first .*\[CONFLICT\]/)]);
-  expect((await schemaCli(['grants', '--json'])).stdout).toMatch(/"org": "insurer-co",\s+"name"|"name": "insurer",\s+"org": "insurer-co"/);
+  expect((await schemaCli(['grants', '--json'])).stdout).toMatch(/"org": "insurer-co",\s+"name"|"name": "roadside",\s+"org": "insurer-co"/);
 
   const partner = { AUTOGRAPH_TOKEN: secret };
   const schema = file('insurer.graphql', extra('insurerQuote: String'));
-  const published = await schemaCli(['publish', '--name', 'insurer', '--url', 'http://127.0.0.1:4997/graphql', '--schema', schema], partner);
-  expect([published.status, published.stdout]).toEqual([0, expect.stringContaining('✓ published insurer v1')]);
-  expect((await schemaCli(['history', '--name', 'insurer'], partner)).stdout).toContain(`by partner:insurer-co/key:${id}`);
-  expect((await schemaCli(['list'], partner)).stdout).toMatch(/^insurer +v1 /);
-  expect((await schemaCli(['whoami'], partner)).stdout).toBe(`partner of insurer-co: acts as partner:insurer-co/key:${id}\ngranted: insurer\n`);
+  const published = await schemaCli(['publish', '--name', 'roadside', '--url', 'http://127.0.0.1:4997/graphql', '--schema', schema], partner);
+  expect([published.status, published.stdout]).toEqual([0, expect.stringContaining('✓ published roadside v1')]);
+  expect((await schemaCli(['history', '--name', 'roadside'], partner)).stdout).toContain(`by partner:insurer-co/key:${id}`);
+  expect((await schemaCli(['list'], partner)).stdout).toMatch(/^roadside +v1 /);
+  expect((await schemaCli(['whoami'], partner)).stdout).toBe(`partner of insurer-co: acts as partner:insurer-co/key:${id}\ngranted: roadside\n`);
   const other = await schemaCli(['publish', '--name', 'orders', '--url', 'http://127.0.0.1:4997/graphql', '--schema', schema], partner);
   expect([other.status, other.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: the partner key ${id} of insurer-co may not use subgraph orders: it is not granted to the organisation insurer-co .*\\[FORBIDDEN\\]`))]);
   const admin = await schemaCli(['grants'], partner);
   expect([admin.status, admin.stderr]).toEqual([1, expect.stringMatching(/^error: GET \/v1\/grants is for admins only/)]);
 
   expect((await keyCli(['revoke', '--id', id!])).stdout).toMatch(new RegExp(`^✓ revoked partner key ${id} of insurer-co`));
-  const revoked = await schemaCli(['check', '--name', 'insurer', '--schema', schema], partner);
+  const revoked = await schemaCli(['check', '--name', 'roadside', '--schema', schema], partner);
   expect([revoked.status, revoked.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: the registry key ${id} was revoked at .*\\[UNAUTHENTICATED\\]`))]);
-  expect((await schemaCli(['ungrant', '--org', 'insurer-co', '--name', 'insurer'])).stdout).toMatch(/^✓ revoked insurer-co's grant of insurer/);
+  expect((await schemaCli(['ungrant', '--org', 'insurer-co', '--name', 'roadside'])).stdout).toMatch(/^✓ revoked insurer-co's grant of roadside/);
   expect((await schemaCli(['grants'])).stdout).toBe('no subgraph name is granted to any organisation\n');
 });

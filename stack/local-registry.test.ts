@@ -46,11 +46,11 @@ describe('readLocalRegistrySettings', () => {
     }
   });
 
-  test('REGISTRY_URL is refused (npm start runs its own), and with JWT_JWKS_URL a REGISTRY_TOKEN is required', () => {
+  test('REGISTRY_URL is refused (npm start runs its own); REGISTRY_TOKEN is optional (a gateway key is issued for the run), also with JWT_JWKS_URL', () => {
     const following = { REGISTRY_URL: 'http://registry.example', REGISTRY_TOKEN: 'abc' };
     expect(() => readLocalRegistrySettings(following, config(following))).toThrow(/REGISTRY_URL=http:\/\/registry\.example\/?: npm start runs a registry of its own .*--no-registry/);
     const jwks = { JWT_JWKS_URL: 'https://idp.example/jwks.json' };
-    expect(() => readLocalRegistrySettings(jwks, config(jwks))).toThrow(/REGISTRY_TOKEN must be set when JWT_JWKS_URL is/);
+    expect(readLocalRegistrySettings(jwks, config(jwks)).token).toBeUndefined();
     expect(readLocalRegistrySettings({ ...jwks, REGISTRY_TOKEN: 'idp-admin-token' }, config(jwks)).token).toBe('idp-admin-token');
   });
 });

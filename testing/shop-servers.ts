@@ -1,8 +1,11 @@
 /**
  * Small running subgraphs for `SHOP` (`testing/registry.ts`) and its extensions, for tests of gateways
  * following the registry: each serves a given SDL over the platform's HTTP front, answers only requests
- * the gateway signed (as every real subgraph does), and can be told to serve another SDL — a subgraph
- * that lags behind what was published. Resolvers answer any field with a value made from its name.
+ * the gateway signed, and can be told to serve another SDL — a subgraph that lags behind what was
+ * published. Not being folders of this tree, they are partners' subgraphs to the gateway: they accept the
+ * partner token a test gateway signs (`testPartnerSigningKey`, issuer `autograph-test-gateway`, an audience
+ * `autograph:subgraph:<name>`), and the internal header too. Resolvers answer any field with a value made
+ * from its name.
  */
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -10,6 +13,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, type GraphQLFieldResolver } from 'graphql';
 import { graphqlHandler, listen, type Listening } from '../platform/http';
 import { IDENTITY_HEADER, verifyIdentity } from '../platform/identity';
+import { createPublicKey } from 'node:crypto';
+import { jwtVerify } from 'jose';
+import { testPartnerSigningKey } from './harness';
+
+/** The issuer test gateways put in partner tokens (`testGatewayConfig`). */
+export const TEST_PARTNER_ISSUER = 'autograph-test-gateway';
 
 export interface ShopServer extends Listening {
   /** Requests refused because nobody signed them. */
@@ -48,11 +57,18 @@ export async function startShopServer(sdl: string, internalSecret: string): Prom
   const build = async (text: string) => {
     const apollo = new ApolloServer({ schema: schemaOf(text), stopOnTerminationSignals: false, plugins: [ApolloServerPluginInlineTraceDisabled()] });
     await apollo.start();
-    return { apollo, handler: graphqlHandler({ apollo, maxBodyBytes: 1_000_000, context: async (req) => check(req.headers[IDENTITY_HEADER]) }) };
+    return { apollo, handler: graphqlHandler({ apollo, maxBodyBytes: 1_000_000, context: async (req) => check(req.headers[IDENTITY_HEADER], req.headers.authorization) }) };
   };
-  const check = (header: string | string[] | undefined) => {
+  const check = async (header: string | string[] | undefined, authorization: string | undefined) => {
     try {
-      verifyIdentity(String(header), internalSecret);
+      if (authorization?.startsWith('Bearer ')) {
+        const key = testPartnerSigningKey();
+        const { payload } = await jwtVerify(authorization.slice(7), createPublicKey(key.privateKey), { issuer: TEST_PARTNER_ISSUER, algorithms: [key.alg] });
+        const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+        if (!aud.some((a) => a?.startsWith('autograph:subgraph:'))) throw new Error('not a partner audience');
+      } else {
+        verifyIdentity(String(header), internalSecret);
+      }
       return {};
     } catch {
       server.unsigned++;
