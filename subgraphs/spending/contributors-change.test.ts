@@ -73,8 +73,16 @@ test('after updatePeers with the insurer, the swapped-in schema merges its premi
   expect(res.data!._entities[0]).toEqual({ total: { amount: '275.50' }, byCategory: [{ category: 'PARTNER_PREMIUM', total: { amount: '275.50' } }] });
 });
 
-test("a contributor's part that did not arrive fails the total (SUBGRAPH_UNAVAILABLE naming it) instead of leaving its money out", async () => {
+test("a contributor's part the plan did not require (a gateway still on the supergraph from before it joined) is left out, not failed", async () => {
+  // Apollo Gateway sends a representation only with every field its plan requires: without insurerBuckets it
+  // was planned on a supergraph where the insurer contributes nothing, and that graph's total has no premiums.
   const res = await reportFromSpending({ ...empty });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!._entities[0]).toEqual({ total: { amount: '0.00' }, byCategory: [] });
+});
+
+test("a contributor's part that arrived broken fails the total (SUBGRAPH_UNAVAILABLE naming it) instead of leaving its money out", async () => {
+  const res = await reportFromSpending({ ...empty, insurerBuckets: null });
   expect(res.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
   expect(res.errors?.[0]?.message).toMatch(/insurer/);
 });
