@@ -18,6 +18,11 @@ export interface TestRegistry extends RunningRegistry {
   token(identity: Identity): Promise<string>;
   /** One request; `as` is an identity (a token is minted), a raw Authorization header, or null for none. */
   call(method: string, path: string, opts?: { as?: Identity | string | null; body?: unknown; rawBody?: string }): Promise<{ status: number; headers: Headers; body: any }>;
+  /**
+   * Every row of every table of the registry's schema (sorted), to prove a refused call changed nothing:
+   * a table a later migration adds is included without a test knowing of it.
+   */
+  tables(): Promise<Record<string, string[]>>;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,15 @@ export async function startTestRegistry(opts: { db?: 'auto' | 'pglite'; maxBodyB
       const res = await fetch(`${registry.url}${path}`, { method, headers, body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)) });
       const text = await res.text();
       return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+    },
+    async tables() {
+      const names = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'registry' ORDER BY table_name`);
+      const out: Record<string, string[]> = {};
+      for (const { table_name: t } of names) {
+        const rows = await db.query<{ row: unknown }>(`SELECT to_jsonb(r) AS row FROM registry."${t}" r`);
+        out[t] = rows.map((r) => JSON.stringify(r.row)).sort();
+      }
+      return out;
     },
     async close() {
       await registry.stop();
