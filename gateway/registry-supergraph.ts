@@ -4,8 +4,9 @@
  *
  * A new supergraph is served only when every subgraph that is new or changed in it (its routing URL, or
  * its part of the supergraph, differs from the one served) answers `{ _service { sdl } }` with a schema
- * that has every field of its part. The probe goes through the gateway's own data source for that
- * subgraph (`getDataSource`), so the features sign it as they sign every fetch. A subgraph may still be
+ * that has every field of its part. The probe goes through a data source the gateway makes for it
+ * (`useProbe`: the features sign it as they sign every fetch, but it is not the data source serving
+ * traffic, so a refused supergraph never moves where live requests go). A subgraph may still be
  * catching up (a peer-following merger regenerating its schema), so a failing probe is retried until
  * `probeTimeoutMs`. A supergraph that fails to parse or validate, or whose probe fails, is refused: the
  * last good one keeps serving, the reason is logged and shown in `/health/supergraph`, and it is tried
@@ -91,9 +92,7 @@ async function probe(getDataSource: GetDataSourceFunction, name: string, part: P
   let problem = 'not tried';
   for (let attempt = 0; ; attempt++) {
     try {
-      // Apollo keeps one data source per subgraph name: for a changed routing URL this one already replaces
-      // the served one's, so the old supergraph's fetches go to the new URL from here on (both must serve
-      // the subgraph during a move). The gateway applies `<NAME>_URL` overrides inside its buildService.
+      // A data source of the probe's own (the gateway applies `<NAME>_URL` overrides when making it).
       const source = getDataSource({ name, url: part.url });
       const response = await source.process(probeRequest());
       const sdl = (response.data as { _service?: { sdl?: unknown } } | undefined)?._service?.sdl;
@@ -150,7 +149,10 @@ export function registrySupergraph(opts: RegistrySupergraphOptions): SupergraphS
   let startedFromCache = false;
 
   /** Takes up the registry's current supergraph, or throws why not (the watcher tries again later). */
-  const takeUp = async (getDataSource: GetDataSourceFunction) => {
+  let probeSource: GetDataSourceFunction | undefined;
+  const takeUp = async () => {
+    if (!probeSource) throw new Error('the registry supergraph source was not given the gateway\'s probe (startGateway gives it)');
+    const getDataSource = probeSource;
     const current = await fetchCurrent(opts, 10_000);
     if (!current || current.id === keeper.status().current?.id) return;
     const refuse = (reason: string) => {
@@ -172,7 +174,10 @@ export function registrySupergraph(opts: RegistrySupergraphOptions): SupergraphS
   };
 
   return {
-    async initialize({ update, getDataSource }) {
+    useProbe(probe) {
+      probeSource = probe;
+    },
+    async initialize({ update }) {
       keeper.attach(update);
       let first: string;
       let why: string | undefined;
@@ -197,7 +202,7 @@ export function registrySupergraph(opts: RegistrySupergraphOptions): SupergraphS
       const supergraphSdl = keeper.initial(first!);
       served = partsOf(supergraphSdl);
       if (!startedFromCache) writeCache(opts.cachePath, supergraphSdl);
-      watch = watchRegistry({ url: opts.url, token: opts.token, pollMs: opts.pollMs, log: logger, service: 'gateway', events: opts.events, onChange: () => takeUp(getDataSource) });
+      watch = watchRegistry({ url: opts.url, token: opts.token, pollMs: opts.pollMs, log: logger, service: 'gateway', events: opts.events, onChange: () => takeUp() });
       return {
         supergraphSdl,
         async cleanup() {

@@ -93,6 +93,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     features.onSchemaChange(apiSchema, coreSupergraphSdl);
   });
 
+  // Probes of a new supergraph's subgraphs get data sources of their own, never the served ones.
+  opts.supergraph.useProbe?.(({ name, url }) => new FeatureDataSource(endpointOf(name, url!), name, features));
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // Safe defaults that a feature may own instead.

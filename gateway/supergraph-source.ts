@@ -12,7 +12,7 @@
  * the schema registry; REGISTRY_URL, `npm run gateway -- --registry URL`).
  */
 import { createHash } from 'node:crypto';
-import type { SupergraphManager, SupergraphSdlUpdateFunction } from '@apollo/gateway';
+import type { GetDataSourceFunction, SupergraphManager, SupergraphSdlUpdateFunction } from '@apollo/gateway';
 import { Kind, parse, type ConstValueNode } from 'graphql';
 import { logger } from '../platform/logger';
 
@@ -40,6 +40,13 @@ export interface SupergraphStatus {
 
 export interface SupergraphSource extends SupergraphManager {
   status(): SupergraphStatus;
+  /**
+   * Given by the gateway before it starts: a data source for one subgraph at one URL, made the way the
+   * gateway makes them (its features sign the fetch), but not one of those serving traffic — so probing a
+   * supergraph that is then refused never moves where live requests go (Apollo's own `getDataSource`
+   * replaces the served data source of that name).
+   */
+  useProbe?(probe: GetDataSourceFunction): void;
 }
 
 /** A supergraph's id: the sha-256 of its SDL, which is also Apollo Gateway's composition id. */

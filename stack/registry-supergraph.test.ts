@@ -80,13 +80,14 @@ async function healthUntil(gateway: RunningGateway, done: (h: Health) => boolean
 
 const PRODUCT = '{ product(id: "1") { name reviews } }';
 let products: ShopServer;
+let reviews: ShopServer;
 let productsSdl = SHOP.products;
 
 beforeAll(async () => {
   reg = await startTestRegistry();
   token = await reg.token(as.admin());
   products = await serve(SHOP.products);
-  const reviews = await serve(SHOP.reviews);
+  reviews = await serve(SHOP.reviews);
   await publish('products', SHOP.products, products.url);
   await publish('reviews', SHOP.reviews, reviews.url);
 }, 60_000);
@@ -198,6 +199,18 @@ test('a supergraph whose new subgraph nobody listens at is not swapped in; the l
     logs.stop();
   }
   expect((await reg.call('POST', '/v1/subgraphs/ghost/remove', { body: { allowBreaking: true } })).status).toBe(200);
+}, 60_000);
+
+test('a refused move of a served subgraph to a dead URL changes nothing for live requests, and publishing the served URL again is taken up', async () => {
+  const gateway = await follow({ probeTimeoutMs: 500 });
+  const serving = (await health(gateway)).current!.id;
+  const refused = await publish('reviews', SHOP.reviews, 'http://127.0.0.1:9/graphql');
+  expect((await healthUntil(gateway, (x) => x.lastRefusal?.id === refused)).current!.id).toBe(serving);
+  // The probe used a data source of its own: the served one still fetches reviews where they are.
+  for (let i = 0; i < 5; i++) expect((await gql(gateway, PRODUCT)).data).toEqual({ product: { name: 'name 1', reviews: ['reviews of 1'] } });
+  const back = await publish('reviews', SHOP.reviews, reviews.url);
+  expect(back).toBe(serving);
+  expect((await gql(gateway, PRODUCT)).errors).toBeUndefined();
 }, 60_000);
 
 test('a subgraph serving a schema that lacks a published field is refused, and taken up once it serves the field', async () => {
