@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { graphFolders } from '../stack/graph';
-import { startTestGraph, type TestGraph } from '../testing/harness';
+import { as, startTestGraph, type TestGraph } from '../testing/harness';
 import { ADMIN, startTestRegistry, type TestRegistry } from '../testing/registry';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings } from './features/usage-reporting';
 import { loadConfig } from './config';
@@ -100,6 +100,10 @@ describe('through the whole graph into a real registry', () => {
   test('requests with apollographql-client-name land in the registry when the gateway stops, without any literal or variable value', async () => {
     expect((await post(graph.url, ONE_MODEL, {}, IOS)).body.errors).toBeUndefined();
     expect((await post(graph.url, MODELS, { first: 1 }, { 'content-type': 'application/json' })).body.errors).toBeUndefined();
+    // Refused by the partner contract after it resolved: it never ran, so it must not count as usage (a
+    // partner could otherwise make any field look used and block others' breaking changes).
+    const snoop = await graph.gql('query PartnerSnoop { me { id } }', {}, as.partner('p-1', 'gac-aion'));
+    expect(snoop.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     await graph.stop();
 
     const ops = await reg.db.query<{ name: string; document: string }>(`SELECT name, document FROM registry.usage_operations ORDER BY name`);

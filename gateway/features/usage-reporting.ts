@@ -58,7 +58,8 @@ function usagePlugin(reporter: UsageReporter): ApolloServerPlugin<GatewayContext
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, queryHash, request }) {
+        // Once execution starts: an operation a later check refused (limits, a contract) never ran, so it is not usage.
+        async executionDidStart({ schema, document, operation, queryHash, request }) {
           if (!operation) return;
           try {
             if (shapesOf !== schema) {
