@@ -59,6 +59,9 @@ describe('bad input is refused with a clear error and changes nothing', () => {
     ['a misspelt field', { schema: SHOP.products, url: urlOf('products'), allow_breaking: true }, 'allow_breaking', /is not a field/],
     ['an ftp URL', { schema: SHOP.products, url: 'ftp://products.example/graphql' }, 'url', /http or https/],
     ['a URL that is not one', { schema: SHOP.products, url: 'not a url' }, 'url', /is not a URL/],
+    ['a URL with credentials', { schema: SHOP.products, url: 'http://user:pw@products.example/graphql' }, 'url', /must not carry a user name or password/],
+    ['a cloud metadata address', { schema: SHOP.products, url: 'http://169.254.169.254/graphql' }, 'url', /link-local/],
+    ['an IPv6 link-local address', { schema: SHOP.products, url: 'http://[fe80::1]:4001/graphql' }, 'url', /link-local/],
     ['SDL that does not parse', { schema: 'type Query { broken(: Int }', url: urlOf('products') }, 'schema', /does not parse: Syntax Error: .*\(line 1, column 21\)/],
     ['blank SDL', { schema: '   ', url: urlOf('products') }, 'schema', /is empty/],
   ])('publish with %s is 400 naming the field', async (_label, body, field, message) => {

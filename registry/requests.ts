@@ -65,6 +65,13 @@ export function routingUrl(value: unknown, field = 'url'): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(field, `must be an http or https URL, not ${u.protocol}`);
   if (value.length > 2048) throw bad(field, 'is longer than 2048 characters');
+  // The registry and every gateway fetch this URL: credentials in it would sit in every supergraph and log,
+  // and a link-local address is a cloud's instance metadata service, never a subgraph.
+  if (u.username || u.password) throw bad(field, 'must not carry a user name or password (the gateway authenticates itself to subgraphs)');
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (/^169\.254\./.test(host) || /^fe[89ab][0-9a-f]:/.test(host) || host === '0.0.0.0' || host === '::') {
+    throw bad(field, `${host} is a link-local or unspecified address, not one a subgraph is served at`);
+  }
   return value;
 }
 

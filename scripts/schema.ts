@@ -176,7 +176,7 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
     case 'list': {
       const answer = await client.list();
       return output(flags, answer, () => {
-        if (answer.body.subgraphs.length === 0) console.log('the registry holds no subgraph yet');
+        if (answer.body.subgraphs.length === 0) console.log('no subgraph is in the graph that this credential may see (a partner sees only the names granted to its organisation: npm run schema -- whoami)');
         for (const s of answer.body.subgraphs) console.log(`${pad(s.name, 16)} v${pad(String(s.version), 5)} ${pad(s.routingUrl, 40)} ${s.publishedAt} by ${s.publisher}`);
       });
     }
@@ -259,6 +259,11 @@ function printPublished(body: any): void {
 }
 
 async function main() {
+  // A reader that stops early (`| head`) is not an error of ours: stop quietly instead of a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const [first, ...rest] = process.argv.slice(2);
   // `key` takes a sub-command: `key create`, `key list`, `key revoke`.
   const command = first === 'key' ? `key ${rest.shift() ?? ''}`.trimEnd() : first;
