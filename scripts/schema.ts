@@ -107,7 +107,7 @@ function printDetails(body: any): void {
 /** Under a breaking change: the operations and clients it breaks, or why it is safe to ship. */
 function printChangeUsage(c: any, window: any): void {
   if (c.usage.safeToShip) {
-    console.log(`  ${' '.repeat(10)} ✓ safe to ship: no operation used it in the last ${window?.days} days (${window?.operations} operations, ${window?.clients} clients reported)`);
+    console.log(`  ${' '.repeat(10)} ✓ safe to ship: no operation used it in the last ${window?.days} days (${count(window?.operations ?? 0, 'operation')}, ${count(window?.clients ?? 0, 'client')} reported)`);
     return;
   }
   if (c.usage.operationCount === 0) {
@@ -117,7 +117,7 @@ function printChangeUsage(c: any, window: any): void {
   console.log(`  ${' '.repeat(10)} used by ${c.usage.operationCount} operation${c.usage.operationCount === 1 ? '' : 's'}:`);
   for (const op of c.usage.operations) {
     const clients = op.clients.map((cl: any) => `${cl.name || '(unnamed client)'}${cl.version ? ` ${cl.version}` : ''} ×${cl.count}`).join(', ');
-    console.log(`  ${' '.repeat(12)} ${op.name ?? '(anonymous)'} ${op.hash.slice(0, 12)}: ${op.count} calls, last ${op.lastSeen}; ${clients}`);
+    console.log(`  ${' '.repeat(12)} ${op.name ?? '(anonymous)'} ${op.hash.slice(0, 12)}: ${count(op.count, 'call')}, last ${op.lastSeen}; ${clients}`);
   }
   if (c.usage.operationCount > c.usage.operations.length) console.log(`  ${' '.repeat(12)} … and ${c.usage.operationCount - c.usage.operations.length} more`);
 }
@@ -250,13 +250,16 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
 
 function printPublished(body: any): void {
   if (body.unchanged) {
-    console.log(`= unchanged: ${body.versions.map((v: any) => `${v.name} v${v.version}`).join(', ')} already hold this SDL and URL; nothing was published`);
+    console.log(`= unchanged: ${body.versions.map((v: any) => `${v.name} v${v.version}`).join(', ')} already ${body.versions.length === 1 ? 'holds' : 'hold'} this SDL and URL; nothing was published`);
     printDerived(body);
     return;
   }
   console.log(`✓ published ${body.versions.map((v: any) => `${v.name} v${v.version}`).join(', ')}; current supergraph ${body.supergraphId.slice(0, 12)}`);
   printDetails(body);
 }
+
+/** `1 call`, `3 calls`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 async function main() {
   // A reader that stops early (`| head`) is not an error of ours: stop quietly instead of a stack trace.
