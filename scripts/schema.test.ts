@@ -160,7 +160,7 @@ test('check with usage: an unused removal is safe to ship (exit 0) with the wind
 
   const unused = await schemaCli(['check', '--name', 'extras', '--schema', file('hello.graphql', extra('extrasHello: String'))]);
   expect(unused.status).toBe(0);
-  expect(unused.stdout).toMatch(/breaking +Query\.extrasSpare .*\n +✓ safe to ship: no operation used it in the last 30 days \(1 operations, 1 clients reported\)/);
+  expect(unused.stdout).toMatch(/breaking +Query\.extrasSpare .*\n +✓ safe to ship: no operation used it in the last 30 days \(1 operation, 1 client reported\)/);
   expect(unused.stdout).toMatch(/usage: the last 30 days \(since \d{4}-.*\): 1 operation and 1 client reported/);
 
   const used = await schemaCli(['check', '--name', 'extras', '--schema', file('spare.graphql', extra('extrasSpare: String'))]);
