@@ -12,7 +12,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { createTokenVerifier, type JwtSettings } from '../gateway/auth';
-import type { Db } from '../platform/db';
+import type { Db, Queryable } from '../platform/db';
 import type { Identity } from '../platform/identity';
 import { KEY_PREFIX, keyPrincipal, parseKey, recordUse, verifyKey, type KeyKind, type KeySummary } from './credentials';
 import { holdersOf, liveGrants } from './grants';
@@ -51,9 +51,9 @@ export interface RegistryAccess {
   /**
    * Refuses (403, naming each field and the name it is taken from) a partner's candidate that
    * `@override`s a field from a subgraph name not granted to the partner's organisation; admins may.
-   * Records the use once allowed.
+   * Records the use once allowed. `q`: the transaction to read and record in, when called inside one.
    */
-  requireOwnOverrides(caller: Caller, candidates: readonly Candidate[]): Promise<void>;
+  requireOwnOverrides(caller: Caller, candidates: readonly Candidate[], q?: Queryable): Promise<void>;
   /** The subgraph names `caller` may see: null for all (admins, gateways), the granted names for a partner. */
   visibleNames(caller: Caller): Promise<Set<string> | null>;
 }
@@ -137,7 +137,7 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
     return callerFromJwt(authorization);
   }
 
-  const used = (caller: Caller) => (caller.keyId ? recordUse(db, caller.keyId) : Promise.resolve());
+  const used = (caller: Caller, q: Queryable = db) => (caller.keyId ? recordUse(q, caller.keyId) : Promise.resolve());
 
   return {
     async admit(authorization, access, route) {
@@ -161,12 +161,12 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
       if (!opts?.thenOverrides) await used(caller);
     },
 
-    async requireOwnOverrides(caller, candidates) {
+    async requireOwnOverrides(caller, candidates, q = db) {
       if (caller.kind === 'admin') return;
       const overrides = candidates.flatMap((c) => overridesIn(c.typeDefs).map((o) => ({ ...o, in: c.name })));
-      const holders = await holdersOf(db, [...new Set(overrides.map((o) => o.from))]);
+      const holders = await holdersOf(q, [...new Set(overrides.map((o) => o.from))]);
       const taken = overrides.filter((o) => caller.kind !== 'partner' || holders.get(o.from) !== caller.org);
-      if (taken.length === 0) return used(caller);
+      if (taken.length === 0) return used(caller, q);
       const list = taken.map((o) => `${o.in}'s ${o.coordinate} @override(from: ${JSON.stringify(o.from)})`).join(', ');
       throw forbidden(`${caller.described} may not take fields from subgraphs its organisation does not hold: ${list} (${[...new Set(taken.map((o) => o.from))].join(', ')} ${taken.length === 1 ? 'is' : 'are'} not granted to ${caller.org ?? 'it'}; only an admin may override a field from another subgraph); nothing was changed`);
     },

@@ -8,11 +8,11 @@
  * or breaking changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Db } from '../platform/db';
+import type { Db, Queryable } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { Caller, RegistryAccess, RouteAccess } from './access';
-import { blockingChanges, countBySeverity } from './check';
+import { blockingChanges, countBySeverity, type Candidate } from './check';
 import { credentialRoutes } from './credential-routes';
 import type { DerivedSubgraph } from './derive';
 import { check, publish, remove, rollback, type CheckWithDerived, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
@@ -53,14 +53,14 @@ type Handler = (call: Call) => Promise<Answer | null>;
  * before the handler runs; a `subgraph` route without a name in its path (the batch publish) must call
  * `access.requireGranted` with its names before it reads or changes anything. A route that takes SDL
  * (check, publish, batch publish) calls `access.requireOwnOverrides` with its candidates before it runs
- * them; a rollback republishes a version that passed it when it was published.
+ * them; a rollback with the version it republishes (which an admin may have published).
  */
 interface RouteSpec {
   method: 'GET' | 'POST';
   path: RegExp;
   /** Who may call it; a function when a query parameter changes what the route reveals. */
   access: RouteAccess | ((query: URLSearchParams) => RouteAccess);
-  /** It takes SDL and calls `access.requireOwnOverrides`, which records a partner's use once allowed. */
+  /** It takes (or republishes) SDL and calls `access.requireOwnOverrides`, which records a partner's use once allowed. */
   takesSdl?: true;
   handler: Handler;
 }
@@ -238,10 +238,12 @@ function routes(opts: ApiOptions): RouteSpec[] {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/rollback$`),
       access: 'subgraph',
-      handler: async ({ req, params, publisher }) => {
+      takesSdl: true,
+      handler: async ({ req, params, caller, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, derived, usageDays: opts.usageDays }));
+        const vet = (restoring: Candidate, q: Queryable) => opts.access.requireOwnOverrides(caller, [restoring], q);
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, derived, usageDays: opts.usageDays, vet }));
       },
     },
     {

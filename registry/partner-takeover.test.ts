@@ -2,7 +2,8 @@
  * A partner cannot take over the graph's own subgraphs, through the registry's HTTP API on real PostgreSQL:
  * a partner's check, publish or batch publish that `@override`s a field from a name its organisation does
  * not hold (under any name federation gives the directive) is 403 naming the field and the name, and
- * changes nothing — though an admin's composes, and a partner may override from its own names; and an
+ * changes nothing — though an admin's composes, and a partner may override from its own names — and so is
+ * its rollback to an admin's version that does; and an
  * admin cannot grant a derived subgraph's name (403, even forced) nor, without `force`, a name whose
  * current version the graph's own principals published (409).
  */
@@ -125,6 +126,20 @@ type Product @key(fields: "id") { id: ID! insuranceQuote: String claimCount: Int
 `;
     const res = await reg.call('POST', '/v1/subgraphs/insurer/publish', { body: { schema, url: urlOf('insurer') } });
     expect(res).toMatchObject({ status: 200, body: { published: true } });
+  });
+
+  test("a partner's rollback to the admin's version that overrides from orders is 403 and changes nothing; to its own version it is allowed", async () => {
+    const own = `extend schema @link(url: "${FED}", import: ["@key", "@override"])
+type Product @key(fields: "id") { id: ID! insuranceQuote: String claimCount: Int @override(from: "insurer_claims") }
+`;
+    expect((await reg.call('POST', '/v1/subgraphs/insurer/publish', { as: as(), body: { schema: own, url: urlOf('insurer') } })).body).toMatchObject({ versions: [{ name: 'insurer', version: 4 }] });
+    await reg.db.query(`UPDATE registry.credentials SET last_used_at = NULL`);
+    const before = await reg.tables();
+    const refused = await reg.call('POST', '/v1/subgraphs/insurer/rollback', { as: as(), body: {} });
+    expect([refused.status, refused.body.error.message]).toEqual([403, expect.stringContaining(`insurer's Product.ownerId @override(from: "orders") (orders is not granted to insurer-co;`)]);
+    expect(await reg.tables()).toEqual(before);
+    const allowed = await reg.call('POST', '/v1/subgraphs/insurer/rollback', { as: as(), body: { to: 1 } });
+    expect(allowed).toMatchObject({ status: 200, body: { published: true, restored: 1, versions: [{ name: 'insurer', version: 5 }] } });
   });
 
   test('granting a name a partner published, after its grant was revoked, needs no force; orders is granted with force: true', async () => {
