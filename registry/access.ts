@@ -4,17 +4,20 @@
  * - an admin JWT, verified exactly as the gateway verifies client tokens (`gateway/auth.ts`, the same JWT_*
  *   settings), so an operator can always sign in, and create the first keys, with `npm run token`.
  * Each route declares its access (`RouteAccess`); `admit` refuses a caller that may not use it at all, and
- * for `subgraph` routes `requireGranted` refuses a partner whose organisation is not granted every name.
+ * for `subgraph` routes `requireGranted` refuses a partner whose organisation is not granted every name,
+ * and `requireOwnOverrides` a partner candidate that `@override`s a field from a name it does not hold.
  * Missing, malformed, unknown, forged or revoked credentials are 401; a credential that may not do this is
  * 403; each message names the credential, its organisation and the name. A call is recorded as the key's
  * last use only once it is allowed, so a refused call changes nothing.
  */
 import { GraphQLError } from 'graphql';
 import { createTokenVerifier, type JwtSettings } from '../gateway/auth';
-import type { Db } from '../platform/db';
+import type { Db, Queryable } from '../platform/db';
 import type { Identity } from '../platform/identity';
 import { KEY_PREFIX, keyPrincipal, parseKey, recordUse, verifyKey, type KeyKind, type KeySummary } from './credentials';
 import { holdersOf, liveGrants } from './grants';
+import { overridesIn } from './overrides';
+import type { Candidate } from './check';
 import { RegistryError } from './requests';
 
 /**
@@ -40,8 +43,17 @@ export interface Caller {
 export interface RegistryAccess {
   /** The caller of `route` (e.g. "POST /v1/keys"), when its credential is valid and its kind may call a route of `access`; else a 401/403 RegistryError. */
   admit(authorization: string | undefined, access: RouteAccess, route: string): Promise<Caller>;
-  /** Refuses (403, naming each name not granted) unless `caller` may act on every one of `names`; records the use once allowed. */
-  requireGranted(caller: Caller, names: readonly string[]): Promise<void>;
+  /**
+   * Refuses (403, naming each name not granted) unless `caller` may act on every one of `names`; records the
+   * use once allowed, unless `thenOverrides` says `requireOwnOverrides` is still to come (it records it then).
+   */
+  requireGranted(caller: Caller, names: readonly string[], opts?: { thenOverrides?: boolean }): Promise<void>;
+  /**
+   * Refuses (403, naming each field and the name it is taken from) a partner's candidate that
+   * `@override`s a field from a subgraph name not granted to the partner's organisation; admins may.
+   * Records the use once allowed. `q`: the transaction to read and record in, when called inside one.
+   */
+  requireOwnOverrides(caller: Caller, candidates: readonly Candidate[], q?: Queryable): Promise<void>;
   /** The subgraph names `caller` may see: null for all (admins, gateways), the granted names for a partner. */
   visibleNames(caller: Caller): Promise<Set<string> | null>;
 }
@@ -125,7 +137,7 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
     return callerFromJwt(authorization);
   }
 
-  const used = (caller: Caller) => (caller.keyId ? recordUse(db, caller.keyId) : Promise.resolve());
+  const used = (caller: Caller, q: Queryable = db) => (caller.keyId ? recordUse(q, caller.keyId) : Promise.resolve());
 
   return {
     async admit(authorization, access, route) {
@@ -136,7 +148,7 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
       return caller;
     },
 
-    async requireGranted(caller, names) {
+    async requireGranted(caller, names, opts) {
       if (caller.kind === 'admin') return;
       if (caller.kind !== 'partner') throw forbidden(`${caller.described} may not change or read subgraph ${names.join(', ')}: it ${KIND_MAY[caller.kind]}`);
       const holders = await holdersOf(db, names);
@@ -146,7 +158,17 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
         const s = missing.length === 1 ? '' : 's';
         throw forbidden(`${caller.described} may not use subgraph${s} ${list}: ${missing.length === 1 ? 'it is' : 'they are'} not granted to the organisation ${caller.org} (an admin grants a name: npm run schema -- grant --org ${caller.org} --name ${missing[0]}); nothing was changed`);
       }
-      await used(caller);
+      if (!opts?.thenOverrides) await used(caller);
+    },
+
+    async requireOwnOverrides(caller, candidates, q = db) {
+      if (caller.kind === 'admin') return;
+      const overrides = candidates.flatMap((c) => overridesIn(c.typeDefs).map((o) => ({ ...o, in: c.name })));
+      const holders = await holdersOf(q, [...new Set(overrides.map((o) => o.from))]);
+      const taken = overrides.filter((o) => caller.kind !== 'partner' || holders.get(o.from) !== caller.org);
+      if (taken.length === 0) return used(caller, q);
+      const list = taken.map((o) => `${o.in}'s ${o.coordinate} @override(from: ${JSON.stringify(o.from)})`).join(', ');
+      throw forbidden(`${caller.described} may not take fields from subgraphs its organisation does not hold: ${list} (${[...new Set(taken.map((o) => o.from))].join(', ')} ${taken.length === 1 ? 'is' : 'are'} not granted to ${caller.org ?? 'it'}; only an admin may override a field from another subgraph); nothing was changed`);
     },
 
     async visibleNames(caller) {

@@ -8,11 +8,11 @@
  * or breaking changes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Db } from '../platform/db';
+import type { Db, Queryable } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { Caller, RegistryAccess, RouteAccess } from './access';
-import { blockingChanges, countBySeverity } from './check';
+import { blockingChanges, countBySeverity, type Candidate } from './check';
 import { credentialRoutes } from './credential-routes';
 import type { DerivedSubgraph } from './derive';
 import { check, publish, remove, rollback, type CheckWithDerived, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
@@ -51,13 +51,17 @@ type Handler = (call: Call) => Promise<Answer | null>;
 /**
  * A route. A `subgraph` route's name is its first path parameter, and a partner's grant of it is checked
  * before the handler runs; a `subgraph` route without a name in its path (the batch publish) must call
- * `access.requireGranted` with its names before it reads or changes anything.
+ * `access.requireGranted` with its names before it reads or changes anything. A route that takes SDL
+ * (check, publish, batch publish) calls `access.requireOwnOverrides` with its candidates before it runs
+ * them; a rollback with the version it republishes (which an admin may have published).
  */
 interface RouteSpec {
   method: 'GET' | 'POST';
   path: RegExp;
   /** Who may call it; a function when a query parameter changes what the route reveals. */
   access: RouteAccess | ((query: URLSearchParams) => RouteAccess);
+  /** It takes (or republishes) SDL and calls `access.requireOwnOverrides`, which records a partner's use once allowed. */
+  takesSdl?: true;
   handler: Handler;
 }
 
@@ -197,21 +201,26 @@ function routes(opts: ApiOptions): RouteSpec[] {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/check$`),
       access: 'subgraph',
-      handler: async ({ req, params }) => {
+      takesSdl: true,
+      handler: async ({ req, params, caller }) => {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const currentUrl = (await currentVersions(db)).find((v) => v.name === name)?.routingUrl;
-        return ok(checkBody(await check(db, [checkRequest(name, body, currentUrl)], { derived, usageDays: usageDaysOf(body, opts.usageDays) })));
+        const candidate = checkRequest(name, body, currentUrl);
+        await opts.access.requireOwnOverrides(caller, [candidate]);
+        return ok(checkBody(await check(db, [candidate], { derived, usageDays: usageDaysOf(body, opts.usageDays) })));
       },
     },
     {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/publish$`),
       access: 'subgraph',
-      handler: async ({ req, params, publisher }) => {
+      takesSdl: true,
+      handler: async ({ req, params, caller, publisher }) => {
         const name = subgraphName(params[0]);
         const body = await readJsonObject(req, opts.maxBodyBytes);
         const { candidates, allowBreaking } = publishRequest(name, body);
+        await opts.access.requireOwnOverrides(caller, candidates);
         return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, derived, usageDays: usageDaysOf(body, opts.usageDays) }));
       },
     },
@@ -229,23 +238,27 @@ function routes(opts: ApiOptions): RouteSpec[] {
       method: 'POST',
       path: new RegExp(`^/v1/subgraphs/${NAME}/rollback$`),
       access: 'subgraph',
-      handler: async ({ req, params, publisher }) => {
+      takesSdl: true,
+      handler: async ({ req, params, caller, publisher }) => {
         const name = subgraphName(params[0]);
         const { to, allowBreaking } = rollbackRequest(await readJsonObject(req, opts.maxBodyBytes));
-        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, derived, usageDays: opts.usageDays }));
+        const vet = (restoring: Candidate, q: Queryable) => opts.access.requireOwnOverrides(caller, [restoring], q);
+        return rollbackAnswer(await rollback(db, name, to, { publisher, allowBreaking, derived, usageDays: opts.usageDays, vet }));
       },
     },
     {
       method: 'POST',
       path: /^\/v1\/publish$/,
       access: 'subgraph',
+      takesSdl: true,
       handler: async ({ req, caller, publisher }) => {
         const { candidates, allowBreaking } = batchPublishRequest(await readJsonObject(req, opts.maxBodyBytes));
-        await opts.access.requireGranted(caller, candidates.map((c) => c.name));
+        await opts.access.requireGranted(caller, candidates.map((c) => c.name), { thenOverrides: true });
+        await opts.access.requireOwnOverrides(caller, candidates);
         return publishAnswer(await publish(db, candidates, { publisher, allowBreaking, derived, usageDays: opts.usageDays }));
       },
     },
-    ...credentialRoutes(db, opts.maxBodyBytes),
+    ...credentialRoutes(db, opts.maxBodyBytes, derived),
     {
       method: 'POST',
       path: /^\/v1\/usage$/,
@@ -281,7 +294,7 @@ export function registryHandler(opts: ApiOptions) {
       const access = typeof route.access === 'function' ? route.access(url.searchParams) : route.access;
       const caller = await opts.access.admit(req.headers.authorization, access, `${req.method} ${path}`);
       const params = route.path.exec(path)!.slice(1).map(decodePart);
-      if (access === 'subgraph' && params.length > 0) await opts.access.requireGranted(caller, [subgraphName(params[0])]);
+      if (access === 'subgraph' && params.length > 0) await opts.access.requireGranted(caller, [subgraphName(params[0])], { thenOverrides: route.takesSdl });
       const answer = await route.handler({ req, res, query: url.searchParams, params, caller, publisher: caller.principal });
       if (answer === null) return;
       for (const [k, v] of Object.entries(answer.headers ?? {})) res.setHeader(k, v);

@@ -88,8 +88,9 @@ export class RegistryClient {
     return this.call('POST', `/v1/keys/${encodeURIComponent(id)}/revoke`, {});
   }
 
-  grant(org: string, name: string) {
-    return this.call('POST', '/v1/grants', { org, name });
+  /** `force`: grant a name the graph's own principals published (refused otherwise). */
+  grant(org: string, name: string, force = false) {
+    return this.call('POST', '/v1/grants', { org, name, ...(force ? { force: true } : {}) });
   }
 
   grants() {

@@ -1,16 +1,19 @@
 /**
  * The admin routes that hand out and take back access (README "Schema registry", "Credentials and grants"):
  * registry keys (`/v1/keys`) and grants of subgraph names to organisations (`/v1/grants`), and `GET /v1/me`,
- * where any credential learns what it is and, for a partner, which names it holds. `api.ts` adds
+ * where any credential learns what it is and, for a partner, which names it holds. A grant never hands a
+ * partner the graph's own subgraphs (`refuseGraphOwnName`). `api.ts` adds
  * them to its table; their bodies are checked like every other route's, each refusal naming the field.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Db } from '../platform/db';
+import type { Db, Queryable } from '../platform/db';
 import { logger } from '../platform/logger';
 import type { Caller } from './access';
 import { createKey, KEY_KINDS, KEY_PREFIX, listKeys, ORG_NAME, revokeKey, type KeyKind } from './credentials';
+import type { DerivedSubgraph } from './derive';
 import { grantName, liveGrants, revokeGrant } from './grants';
 import { bad, onlyFields, readJsonObject, RegistryError, subgraphName } from './requests';
+import { currentVersions, lockPublishing } from './store';
 
 interface AdminCall {
   req: IncomingMessage;
@@ -54,13 +57,40 @@ function keyRequest(body: Record<string, unknown>): { kind: KeyKind; org: string
   return { kind: kind as KeyKind, org: kind === 'partner' ? orgName(org) : null, label: (label as string | undefined) ?? '' };
 }
 
-/** `POST /v1/grants` and `POST /v1/grants/revoke` body: `{ org, name }`. */
-function grantRequest(body: Record<string, unknown>): { org: string; name: string } {
+/** `POST /v1/grants/revoke` body: `{ org, name }`. */
+function revokeGrantRequest(body: Record<string, unknown>): { org: string; name: string } {
   onlyFields(body, ['org', 'name']);
   return { org: orgName(body.org), name: subgraphName(body.name) };
 }
 
-export function credentialRoutes(db: Db, maxBodyBytes: number): AdminRoute[] {
+/** `POST /v1/grants` body: `{ org, name, force? }`. */
+function grantRequest(body: Record<string, unknown>): { org: string; name: string; force: boolean } {
+  onlyFields(body, ['org', 'name', 'force']);
+  if (body.force !== undefined && typeof body.force !== 'boolean') throw bad('force', 'must be true or false');
+  return { org: orgName(body.org), name: subgraphName(body.name), force: body.force === true };
+}
+
+/** Whether a version's publisher is a partner key (`keyPrincipal`): anything else is the graph's own. */
+const byPartner = (publisher: string) => publisher.startsWith('partner:');
+
+/**
+ * Refuses granting a name the graph itself serves: a derived subgraph's, always (403: the registry writes
+ * it, and the spending merger receives every user's real id), and one whose current version was published
+ * by an admin, a gateway key or `npm start` unless `force` (409: a partner holding it could replace it,
+ * or remove it, and receive its traffic). Run holding the publish lock, so no publish slips in between.
+ */
+async function refuseGraphOwnName(q: Queryable, name: string, org: string, force: boolean, derived: readonly DerivedSubgraph[]): Promise<void> {
+  if (derived.some((d) => d.name === name)) {
+    throw new RegistryError(403, 'FORBIDDEN', `${name} is a derived subgraph: the registry writes it from the others, and it receives what they resolve (every user's real id); it can never be granted to an organisation (force does not apply); nothing was changed`);
+  }
+  if (force) return;
+  const current = (await currentVersions(q)).find((v) => v.name === name);
+  if (current && !byPartner(current.publisher)) {
+    throw new RegistryError(409, 'CONFLICT', `${name} is one of the graph's own subgraphs: its current version v${current.version} was published by ${current.publisher}, not a partner key, and ${org}'s keys could replace or remove it and receive its traffic; nothing was changed (send force: true, npm run schema -- grant --force, to grant it anyway)`);
+  }
+}
+
+export function credentialRoutes(db: Db, maxBodyBytes: number, derived: readonly DerivedSubgraph[] = []): AdminRoute[] {
   const body = (req: IncomingMessage) => readJsonObject(req, maxBodyBytes);
   return [
     {
@@ -109,13 +139,17 @@ export function credentialRoutes(db: Db, maxBodyBytes: number): AdminRoute[] {
       path: /^\/v1\/grants$/,
       access: 'admin',
       handler: async ({ req, caller }) => {
-        const { org, name } = grantRequest(await body(req));
-        const outcome = await grantName(db, name, org, caller.principal);
+        const { org, name, force } = grantRequest(await body(req));
+        const outcome = await db.tx(async (q) => {
+          await lockPublishing(q);
+          await refuseGraphOwnName(q, name, org, force, derived);
+          return grantName(q, name, org, caller.principal);
+        });
         if (outcome.status === 'held-by-other') {
           throw new RegistryError(409, 'CONFLICT', `the subgraph name ${name} is granted to ${outcome.grant.org}; revoke that grant first (ungrant --org ${outcome.grant.org} --name ${name}) to give it to ${org}`);
         }
         if (outcome.status === 'unchanged') return { status: 200, body: { granted: false, unchanged: true, grant: outcome.grant } };
-        logger.info({ service: 'registry', by: caller.principal, org, name }, 'subgraph name granted');
+        logger.info({ service: 'registry', by: caller.principal, org, name, force }, 'subgraph name granted');
         return { status: 201, body: { granted: true, grant: outcome.grant } };
       },
     },
@@ -130,7 +164,7 @@ export function credentialRoutes(db: Db, maxBodyBytes: number): AdminRoute[] {
       path: /^\/v1\/grants\/revoke$/,
       access: 'admin',
       handler: async ({ req, caller }) => {
-        const { org, name } = grantRequest(await body(req));
+        const { org, name } = revokeGrantRequest(await body(req));
         const revoked = await revokeGrant(db, name, org, caller.principal);
         if (!revoked) throw new RegistryError(404, 'NOT_FOUND', `the organisation ${org} holds no grant of ${name}; nothing was changed`);
         logger.info({ service: 'registry', by: caller.principal, org, name }, 'subgraph grant revoked');

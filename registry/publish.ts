@@ -131,8 +131,9 @@ export async function remove(db: Db, name: string, opts: ChangeOptions): Promise
 /**
  * Publishes again the SDL and routing URL of version `to` of `name` as a new version. Without `to`: the
  * newest published version before the current one (the one before a removal, for a removed name).
+ * `vet` may refuse (throw) the version about to be republished, before anything is written.
  */
-export async function rollback(db: Db, name: string, to: number | undefined, opts: ChangeOptions): Promise<RollbackOutcome> {
+export async function rollback(db: Db, name: string, to: number | undefined, opts: ChangeOptions & { vet?: (candidate: Candidate, q: Queryable) => Promise<void> }): Promise<RollbackOutcome> {
   return db.tx(async (q) => {
     await lockPublishing(q);
     const history = await historyOf(q, name);
@@ -146,7 +147,11 @@ export async function rollback(db: Db, name: string, to: number | undefined, opt
     if (found.kind !== 'published' || found.sdl === null || found.routingUrl === null) {
       return { status: 'bad-target', message: `to: v${target} of ${name} is a removal; remove the name instead (POST /v1/subgraphs/${name}/remove)` };
     }
-    const outcome = await publishLocked(q, [{ name, routingUrl: found.routingUrl, sdl: found.sdl, typeDefs: parse(found.sdl) }], opts);
+    const restoring = { name, routingUrl: found.routingUrl, sdl: found.sdl, typeDefs: parse(found.sdl) };
+    // The version may predate the caller's grant (an admin's, with overrides a partner may not make): the
+    // caller's rules apply to what is republished now. A refusal throws, rolling the transaction back.
+    await opts.vet?.(restoring, q);
+    const outcome = await publishLocked(q, [restoring], opts);
     return { ...outcome, restored: target };
   });
 }

@@ -206,6 +206,8 @@ test.each([
   [['grant', '--org', 'insurer-co'], /--name is required/],
   [['ungrant', '--name', 'insurer'], /--org is required/],
   [['grants', '--all'], /unknown flag --all/],
+  [['grant', '--org', 'evil-co', '--name', 'orders', '--force=yes'], /--force takes no value/],
+  [['ungrant', '--org', 'evil-co', '--name', 'orders', '--force'], /unknown flag --force/],
 ])('usage errors are exit 2: %j', async (args, message) => {
   const res = await runScript('scripts/schema.ts', args);
   expect([res.status, res.stderr]).toEqual([2, expect.stringMatching(message)]);
@@ -274,4 +276,15 @@ test('keys and grants: an admin issues a partner key and grants it a name; the p
   expect([revoked.status, revoked.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^error: the registry key ${id} was revoked at .*\\[UNAUTHENTICATED\\]`))]);
   expect((await schemaCli(['ungrant', '--org', 'insurer-co', '--name', 'roadside'])).stdout).toMatch(/^✓ revoked insurer-co's grant of roadside/);
   expect((await schemaCli(['grants'])).stdout).toBe('no subgraph name is granted to any organisation\n');
+});
+
+test("grant refuses the graph's own names: a derived one always, one an admin published unless --force", async () => {
+  const derived = await schemaCli(['grant', '--org', 'evil-co', '--name', 'spending', '--force']);
+  expect([derived.status, derived.stderr]).toEqual([1, expect.stringMatching(/^error: spending is a derived subgraph: .*can never be granted .*\[FORBIDDEN\]/)]);
+  const own = await schemaCli(['grant', '--org', 'evil-co', '--name', 'orders']);
+  expect([own.status, own.stderr]).toEqual([1, expect.stringMatching(/^error: orders is one of the graph's own subgraphs: its current version v\d+ was published by admin-1, not a partner key.*npm run schema -- grant --force.*\[CONFLICT\]/)]);
+  expect((await schemaCli(['grants'])).stdout).toBe('no subgraph name is granted to any organisation\n');
+  const forced = await schemaCli(['grant', '--org', 'evil-co', '--name', 'orders', '--force']);
+  expect([forced.status, forced.stdout]).toEqual([0, expect.stringMatching(/^✓ granted orders to evil-co/)]);
+  expect((await schemaCli(['ungrant', '--org', 'evil-co', '--name', 'orders'])).status).toBe(0);
 });

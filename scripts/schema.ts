@@ -15,7 +15,8 @@
  *   key create --kind admin|gateway|partner [--org ORG] [--label L]   prints the new key's secret (only this once) on stdout
  *   key list | key revoke --id ID
  *   whoami                                              any credential: its kind, principal and (a partner's) granted names
- *   grant --org ORG --name N | grants | ungrant --org ORG --name N
+ *   grant --org ORG --name N [--force] | grants | ungrant --org ORG --name N
+ *                                                       --force: a name an admin or npm start published (never a derived one)
  *
  * Exit status: 0 done, 1 refused by the registry (or it is unreachable), 2 a usage error.
  */
@@ -37,7 +38,7 @@ const COMMANDS: Record<string, FlagSpec> = {
   'key create': { ...COMMON, kind: 'string', org: 'string', label: 'string' },
   'key list': COMMON,
   'key revoke': { ...COMMON, id: 'string' },
-  grant: { ...COMMON, org: 'string', name: 'string' },
+  grant: { ...COMMON, org: 'string', name: 'string', force: 'boolean' },
   grants: COMMON,
   whoami: COMMON,
   ungrant: { ...COMMON, org: 'string', name: 'string' },
@@ -214,7 +215,7 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
       return output(flags, answer, () => console.log(`✓ revoked ${answer.body.key.kind} key ${answer.body.key.id}${answer.body.key.org ? ` of ${answer.body.key.org}` : ''}: every call with it is refused from now on`));
     }
     case 'grant': {
-      const answer = await client.grant(required(flags, 'org'), required(flags, 'name'));
+      const answer = await client.grant(required(flags, 'org'), required(flags, 'name'), Boolean(flags.force));
       return output(flags, answer, () => {
         const g = answer.body.grant;
         console.log(answer.body.granted ? `✓ granted ${g.name} to ${g.org}: its partner keys may check, publish, remove and roll it back` : `= ${g.org} already holds ${g.name} (granted ${g.grantedAt} by ${g.grantedBy}); nothing changed`);
