@@ -30,13 +30,16 @@ async function post(url: string, query: string, variables: Record<string, unknow
   return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: unknown[] } };
 }
 
-/** A free port nobody listens on (until a registry is started on it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
+/**
+ * A port held by a listener that drops every connection — a registry that is down — so no other test's
+ * server can take it meanwhile (an answer from one would be a 4xx, and the reporter drops those). `free()`
+ * lets go of it just before a registry is started there.
+ */
+async function deadPortHeld(): Promise<{ port: number; free(): Promise<void> }> {
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
+  return { port, free: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -54,16 +57,16 @@ const catalogSdl = readFileSync(join(__dirname, '../subgraphs/catalog/schema.gra
 describe('through the whole graph into a real registry', () => {
   let reg: TestRegistry;
   let graph: TestGraph;
-  let deadPort: number;
+  let dead: Awaited<ReturnType<typeof deadPortHeld>>;
   let deadReporter: ReturnType<typeof usageReportingFeature>;
 
   beforeAll(async () => {
     reg = await startTestRegistry();
     const subgraphs = graphFolders().map((f) => ({ name: f.mod.name, url: f.source.routingUrl, schema: f.generatedSdl ?? readFileSync(f.source.schemaPath!, 'utf8') }));
     expect((await reg.call('POST', '/v1/publish', { body: { subgraphs } })).status).toBe(200);
-    deadPort = await freePort();
+    dead = await deadPortHeld();
     // A second reporter, to a registry that is not there yet, reporting every 200 ms.
-    deadReporter = usageReportingFeature({ registryUrl: `http://127.0.0.1:${deadPort}`, registryToken: await reg.token(ADMIN), intervalMs: 200 });
+    deadReporter = usageReportingFeature({ registryUrl: `http://127.0.0.1:${dead.port}`, registryToken: await reg.token(ADMIN), intervalMs: 200 });
     graph = await startTestGraph({
       // Reported only when the gateway stops: the test then knows every request is in.
       gatewayConfig: { usageReporting: { registryUrl: reg.url, registryToken: await reg.token(ADMIN), intervalMs: 3_600_000 } },
@@ -71,6 +74,7 @@ describe('through the whole graph into a real registry', () => {
     });
   }, 120_000);
   afterAll(async () => {
+    await dead?.free().catch(() => undefined);
     await graph?.stop().catch(() => undefined);
     await reg?.close();
   });
@@ -84,7 +88,8 @@ describe('through the whole graph into a real registry', () => {
     await new Promise((r) => setTimeout(r, 700)); // several failed reports
     expect(deadReporter.reporter.pending().entries).toBe(1);
 
-    const late = await startTestRegistry({ port: deadPort });
+    await dead.free();
+    const late = await startTestRegistry({ port: dead.port });
     try {
       const rows = await eventually(async () => {
         const r = await late.db.query<{ count: string }>(`SELECT count FROM registry.usage_daily WHERE coordinate = 'VehicleModel.segment' AND client_name = 'ios-app'`);
