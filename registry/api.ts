@@ -95,7 +95,7 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 
 function checkBody(outcome: CheckWithDerived) {
   if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]), derived: outcome.derived };
-  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage, derived: outcome.derived };
+  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage, routing: outcome.routing, derived: outcome.derived };
 }
 
 /**
@@ -114,7 +114,7 @@ function refusalAnswer(outcome: Refusal, change: string, notComposing: string, v
 function publishAnswer(outcome: PublishOutcome) {
   switch (outcome.status) {
     case 'published':
-      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, derived: outcome.derived });
+      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, routing: outcome.routing, derived: outcome.derived });
     case 'unchanged':
       return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId, derived: outcome.derived });
     default:
@@ -125,7 +125,7 @@ function publishAnswer(outcome: PublishOutcome) {
 function removeAnswer(name: string, outcome: RemoveOutcome) {
   if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
   if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
-  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, derived: outcome.derived });
+  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, routing: outcome.routing, derived: outcome.derived });
 }
 
 function rollbackAnswer(outcome: RollbackOutcome) {

@@ -80,7 +80,16 @@ export type CheckOutcome =
       changes: SchemaChange[];
       /** The usage the changes were weighed against, once they are (`usage-impact.ts`). */
       usage?: UsageEvidence;
+      /** Where gateways will send each subgraph whose routing URL the change sets, moves or drops. */
+      routing: RoutingChange[];
     };
+
+/** A subgraph's routing URL before and after a change (null: not in that graph). */
+export interface RoutingChange {
+  name: string;
+  from: string | null;
+  to: string | null;
+}
 
 const SEVERITY: Record<CriticalityLevel, Severity> = {
   [CriticalityLevel.Breaking]: 'breaking',
@@ -127,6 +136,11 @@ export async function checkCandidates(current: readonly CurrentVersion[], curren
     supergraphId: supergraphId(composed.supergraphSdl),
     against: currentSupergraphSdl === null ? null : supergraphId(currentSupergraphSdl),
     changes,
+    // Not a schema change, so no diff shows it; but it decides where every gateway sends the traffic.
+    routing: [
+      ...candidates.map((c) => ({ name: c.name, from: current.find((v) => v.name === c.name)?.routingUrl ?? null, to: c.routingUrl })),
+      ...removing.map((name) => ({ name, from: current.find((v) => v.name === name)?.routingUrl ?? null, to: null })),
+    ].filter((r) => r.from !== r.to),
   };
 }
 

@@ -103,9 +103,11 @@ test('publishing the same SDL and URL again is a no-op: no new version, the same
   expect(again.status).toBe(200);
   expect(again.body).toMatchObject({ published: false, unchanged: true, versions: [{ name: 'products', version: before.products.versions.length }], supergraphId: before.supergraph.id });
   expect(await state()).toEqual(before);
-  // A new URL alone is a new version.
+  // A new URL alone is a new version, and says where gateways will send the traffic (no schema diff shows it).
+  const checked = await reg.call('POST', '/v1/subgraphs/products/check', { body: { schema: SHOP.products, url: 'https://products.example/graphql' } });
+  expect(checked.body).toMatchObject({ composes: true, changes: [], routing: [{ name: 'products', from: urlOf('products'), to: 'https://products.example/graphql' }] });
   const moved = await reg.call('POST', '/v1/subgraphs/products/publish', { body: { schema: SHOP.products, url: 'https://products.example/graphql' } });
-  expect(moved.body).toMatchObject({ published: true, versions: [{ name: 'products', version: before.products.versions.length + 1 }] });
+  expect(moved.body).toMatchObject({ published: true, versions: [{ name: 'products', version: before.products.versions.length + 1 }], routing: [{ name: 'products', from: urlOf('products'), to: 'https://products.example/graphql' }] });
 });
 
 test('two concurrent publishes of different subgraphs both land, and the current supergraph has both', async () => {

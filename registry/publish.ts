@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 import type { CompositionProblem } from '../gateway/composition';
 import type { Db, Queryable } from '../platform/db';
 import { logger } from '../platform/logger';
-import { blockingChanges, checkCandidates, countBySeverity, type Candidate, type CheckOutcome, type SchemaChange, type UsageEvidence } from './check';
+import { blockingChanges, checkCandidates, countBySeverity, type Candidate, type CheckOutcome, type RoutingChange, type SchemaChange, type UsageEvidence } from './check';
 import { deriveChange, derivedPublisher, type DerivedChange, type DerivedSubgraph } from './derive';
 import { currentSupergraph, currentVersions, historyOf, lockPublishing, recordDerived, recordPublish, recordRemoval, versionOf, type CurrentVersion } from './store';
 import { weighUsage } from './usage-impact';
@@ -23,11 +23,11 @@ export type Refusal = { status: 'not-composed'; errors: CompositionProblem[] } |
 export type DerivedOutcome = DerivedChange & { version?: number };
 
 export type PublishOutcome =
-  | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence; derived: DerivedOutcome[] }
+  | { status: 'published'; versions: Array<{ name: string; version: number }>; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence; routing: RoutingChange[]; derived: DerivedOutcome[] }
   | { status: 'unchanged'; versions: Array<{ name: string; version: number }>; supergraphId: string; derived: DerivedOutcome[] }
   | Refusal;
 
-export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence; derived: DerivedOutcome[] } | { status: 'not-found'; message: string } | Refusal;
+export type RemoveOutcome = { status: 'removed'; version: number; supergraphId: string; changes: SchemaChange[]; usage?: UsageEvidence; routing: RoutingChange[]; derived: DerivedOutcome[] } | { status: 'not-found'; message: string } | Refusal;
 
 /** A check's outcome, with what it would re-derive. */
 export type CheckWithDerived = CheckOutcome & { derived: DerivedChange[] };
@@ -99,7 +99,7 @@ async function publishLocked(q: Queryable, candidates: readonly Candidate[], opt
   const order = (name: string) => (sentNames.has(name) ? candidates.findIndex((c) => c.name === name) : candidates.length);
   const versions = all.sort((a, b) => order(a.name) - order(b.name));
   logger.info({ service: 'registry', publisher: opts.publisher, versions, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'published');
-  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage, derived };
+  return { status: 'published', versions, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage, routing: outcome.routing, derived };
 }
 
 /** Publishes the candidates as one change (one new supergraph), or refuses them changing nothing. */
@@ -124,7 +124,7 @@ export async function remove(db: Db, name: string, opts: ChangeOptions): Promise
     const version = await recordRemoval(q, { id: outcome.supergraphId, sdl: outcome.supergraphSdl }, name, opts.publisher);
     const derived = await recordDerivedOf(q, outcome.supergraphId, derivation.derived, derivation.changes, new Set(), opts, [`removing ${name} (v${version})`]);
     logger.info({ service: 'registry', publisher: opts.publisher, removed: { name, version }, derived, supergraph: outcome.supergraphId, previous: supergraph?.id, changes: countBySeverity(outcome.changes) }, 'removed');
-    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage, derived };
+    return { status: 'removed', version, supergraphId: outcome.supergraphId, changes: outcome.changes, usage: outcome.usage, routing: outcome.routing, derived };
   });
 }
 

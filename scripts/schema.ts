@@ -84,6 +84,7 @@ function printDerived(body: any): void {
 /** Composition errors and classified changes, one line each, for people. */
 function printDetails(body: any): void {
   printDerived(body);
+  for (const r of body?.routing ?? []) console.log(`routing: ${r.name} ${r.from ?? '(new)'} → ${r.to ?? '(removed)'}`);
   const errors: any[] = body?.errors ?? [];
   if (errors.length) {
     console.log(`✗ does not compose: ${errors.length} error${errors.length === 1 ? '' : 's'}`);
