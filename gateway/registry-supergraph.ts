@@ -24,6 +24,7 @@ import { Kind, parse, type DocumentNode } from 'graphql';
 import { logger } from '../platform/logger';
 import { describeError, watchRegistry, type RegistryWatch } from '../platform/registry-watch';
 import { SupergraphKeeper, supergraphId, type SupergraphSource, type SupergraphStatus } from './supergraph-source';
+import { registryFetch } from '../platform/registry-http';
 
 export interface RegistrySupergraphOptions {
   /** The registry's base URL. */
@@ -134,7 +135,7 @@ class RegistryAnswerError extends Error {}
 
 /** The registry's current supergraph (`null`: nothing published yet); throws when the registry does not answer it. */
 async function fetchCurrent(opts: RegistrySupergraphOptions, timeoutMs: number): Promise<{ id: string; sdl: string } | null> {
-  const res = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/supergraph`, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await registryFetch(opts.url, opts.token, '/v1/supergraph', { timeoutMs });
   if (res.status === 404) return null;
   const body = (await res.json().catch(() => ({}))) as { id?: string; sdl?: string; error?: { message?: string } };
   if (!res.ok) throw new RegistryAnswerError(`GET /v1/supergraph answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`);

@@ -11,6 +11,7 @@
  */
 import { logger } from '../platform/logger';
 import type { OperationShape } from './operation-usage';
+import { registryFetch } from '../platform/registry-http';
 
 export interface UsageReporterOptions {
   /** The registry's base URL (the API is under `/v1`). */
@@ -125,10 +126,8 @@ export class UsageReporter {
 
   /** True when the registry took the report, or refused it for good (then it is logged, not retried). */
   private async post(body: unknown): Promise<boolean> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.opts.registryToken) headers.authorization = `Bearer ${this.opts.registryToken}`;
     try {
-      const res = await fetch(new URL('/v1/usage', this.opts.registryUrl), { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000) });
+      const res = await registryFetch(this.opts.registryUrl, this.opts.registryToken, '/v1/usage', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs: this.opts.timeoutMs ?? 5000 });
       const text = await res.text();
       if (res.ok) return true;
       const log = { service: 'gateway', feature: 'usage-reporting', status: res.status, answer: text.slice(0, 500) };

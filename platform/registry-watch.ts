@@ -12,6 +12,7 @@
  * `fetch` gives the streaming body, so no client library is needed.
  */
 import type { Logger } from 'pino';
+import { registryFetch } from './registry-http';
 
 export interface RegistryWatchOptions {
   /** The registry's base URL, e.g. `http://registry:4100`. */
@@ -88,7 +89,6 @@ function parseEvents(buffer: string, onId: (id: string | null) => void): string 
 
 export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
   const base = opts.url.replace(/\/+$/, '');
-  const headers = { authorization: `Bearer ${opts.token}` };
   const idleMs = opts.idleMs ?? 45_000;
   const state = { streaming: false, latestId: null as string | null };
   let stopped = false;
@@ -141,9 +141,9 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
 
   const poll = async () => {
     try {
-      const res = await fetch(`${base}/v1/supergraph`, {
-        headers: { ...headers, ...(state.latestId ? { 'if-none-match': `"${state.latestId}"` } : {}) },
-        signal: AbortSignal.timeout(Math.max(5000, opts.pollMs)),
+      const res = await registryFetch(base, opts.token, '/v1/supergraph', {
+        headers: state.latestId ? { 'if-none-match': `"${state.latestId}"` } : {},
+        timeoutMs: Math.max(5000, opts.pollMs),
       });
       if (res.status === 304) return answered('poll');
       if (res.status === 404) {
@@ -182,7 +182,7 @@ export function watchRegistry(opts: RegistryWatchOptions): RegistryWatch {
       // Armed before the request: a proxy that holds the response (headers included) counts as silent too.
       reset();
       try {
-        const res = await fetch(`${base}/v1/supergraph/events`, { headers: { ...headers, accept: 'text/event-stream' }, signal: connection.signal });
+        const res = await registryFetch(base, opts.token, '/v1/supergraph/events', { headers: { accept: 'text/event-stream' }, signal: connection.signal });
         if (!res.ok || !res.body || !String(res.headers.get('content-type')).startsWith('text/event-stream')) {
           await res.body?.cancel();
           throw new Error(`GET /v1/supergraph/events answered ${res.status} ${res.headers.get('content-type') ?? ''}`.trim());

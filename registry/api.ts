@@ -1,7 +1,8 @@
 /**
  * The registry's HTTP API (JSON; README "Schema registry"): the routes, who may call them, and how each
  * outcome is answered. Every `/v1` route needs a credential its access admits (`access.ts`: admin tokens,
- * registry keys, grants; the key and grant routes are `credential-routes.ts`); `GET /health` needs none.
+ * registry keys, grants; the key and grant routes are `credential-routes.ts`; answers are shaped in
+ * `answers.ts`); `GET /health` needs none.
  * `GET /v1/supergraph` carries the supergraph id as its ETag (304 for a matching If-None-Match), and
  * `GET /v1/supergraph/events` streams each new id (`supergraph-events.ts`). Errors are
  * `{ "error": { "code", "message", "field"? } }`; a refused publish also carries its composition errors
@@ -12,10 +13,11 @@ import type { Db, Queryable } from '../platform/db';
 import { sendJson } from '../platform/http';
 import { logger } from '../platform/logger';
 import type { Caller, RegistryAccess, RouteAccess } from './access';
-import { blockingChanges, countBySeverity, type Candidate } from './check';
+import { checkBody, matchesEtag, ok, publishAnswer, removeAnswer, rollbackAnswer, versionParam, withSdlParam } from './answers';
+import type { Candidate } from './check';
 import { credentialRoutes } from './credential-routes';
 import type { DerivedSubgraph } from './derive';
-import { check, publish, remove, rollback, type CheckWithDerived, type PublishOutcome, type Refusal, type RemoveOutcome, type RollbackOutcome } from './publish';
+import { check, publish, remove, rollback } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName, usageDaysOf } from './requests';
 import { currentSupergraph, currentVersions, historyOf, versionOf } from './store';
 import type { SupergraphEvents } from './supergraph-events';
@@ -65,75 +67,7 @@ interface RouteSpec {
   handler: Handler;
 }
 
-const ok = (body: unknown) => ({ status: 200, body });
 const NAME = '([^/]+)';
-
-function versionParam(raw: string): number | 'latest' {
-  if (raw === 'latest') return 'latest';
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw new RegistryError(400, 'BAD_USER_INPUT', `version: ${JSON.stringify(raw.slice(0, 40))} is not a version number (1, 2, …) or "latest"`, 'version');
-  return Number(raw);
-}
-
-/** `GET /v1/subgraphs?sdl=true|false`: whether to add each current version's SDL (no other parameter is known). */
-function withSdlParam(query: URLSearchParams): boolean {
-  for (const key of query.keys()) if (key !== 'sdl') throw new RegistryError(400, 'BAD_USER_INPUT', `${key}: is not a parameter of this route (parameters: sdl)`, key);
-  const values = query.getAll('sdl');
-  if (values.length > 1) throw new RegistryError(400, 'BAD_USER_INPUT', 'sdl: give it once', 'sdl');
-  if (values.length === 0) return false;
-  if (values[0] !== 'true' && values[0] !== 'false') throw new RegistryError(400, 'BAD_USER_INPUT', `sdl: ${JSON.stringify(values[0].slice(0, 40))} must be true or false`, 'sdl');
-  return values[0] === 'true';
-}
-
-/** Whether an `If-None-Match` header names the entity tag `etag` (or is `*`). */
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag;
-  });
-}
-
-function checkBody(outcome: CheckWithDerived) {
-  if (!outcome.composes) return { composes: false, errors: outcome.errors, changes: [], summary: countBySeverity([]), derived: outcome.derived };
-  return { composes: true, supergraphId: outcome.supergraphId, against: outcome.against, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: blockingChanges(outcome.changes).length, usage: outcome.usage, routing: outcome.routing, derived: outcome.derived };
-}
-
-/**
- * A refused change: 422 with its composition errors, or 409 with its breaking changes. `change` names it
- * ("the candidate", "removing orders"), `notComposing` says what does not compose, `verb` what was not done.
- */
-function refusalAnswer(outcome: Refusal, change: string, notComposing: string, verb: 'publish' | 'remove') {
-  const done = verb === 'publish' ? 'published' : 'removed';
-  if (outcome.status === 'not-composed') {
-    return { status: 422, body: { error: { code: 'COMPOSITION_FAILED', message: `${notComposing} (${outcome.errors.length} error${outcome.errors.length === 1 ? '' : 's'}); nothing was ${done}` }, errors: outcome.errors } };
-  }
-  const n = blockingChanges(outcome.changes).length;
-  return { status: 409, body: { error: { code: 'BREAKING_CHANGES', message: `${change} makes ${n} breaking change${n === 1 ? '' : 's'} for clients; nothing was ${done} (send allowBreaking: true to ${verb} anyway)` }, changes: outcome.changes, summary: countBySeverity(outcome.changes), blocking: n, usage: outcome.usage } };
-}
-
-function publishAnswer(outcome: PublishOutcome) {
-  switch (outcome.status) {
-    case 'published':
-      return ok({ published: true, versions: outcome.versions, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, routing: outcome.routing, derived: outcome.derived });
-    case 'unchanged':
-      return ok({ published: false, unchanged: true, versions: outcome.versions, supergraphId: outcome.supergraphId, derived: outcome.derived });
-    default:
-      return refusalAnswer(outcome, 'the candidate', 'the candidate does not compose with the current graph', 'publish');
-  }
-}
-
-function removeAnswer(name: string, outcome: RemoveOutcome) {
-  if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
-  if (outcome.status !== 'removed') return refusalAnswer(outcome, `removing ${name}`, `the rest of the graph does not compose without ${name}`, 'remove');
-  return ok({ removed: true, name, version: outcome.version, supergraphId: outcome.supergraphId, changes: outcome.changes, summary: countBySeverity(outcome.changes), usage: outcome.usage, routing: outcome.routing, derived: outcome.derived });
-}
-
-function rollbackAnswer(outcome: RollbackOutcome) {
-  if (outcome.status === 'not-found') throw new RegistryError(404, 'NOT_FOUND', outcome.message);
-  if (outcome.status === 'bad-target') throw new RegistryError(400, 'BAD_USER_INPUT', outcome.message, 'to');
-  const answer = publishAnswer(outcome);
-  return answer.status === 200 ? ok({ ...(answer.body as object), restored: outcome.restored }) : answer;
-}
 
 function routes(opts: ApiOptions): RouteSpec[] {
   const { db } = opts;

@@ -1,7 +1,9 @@
 /**
- * A thin client of the registry's HTTP API, for the CLI (and the gateways that will follow the registry):
+ * A thin client of the registry's HTTP API, for the CLI (gateways, followers and usage reports use
+ * `platform/registry-http.ts` directly):
  * one call is one request; the answer is the status and the JSON body as the registry sent them.
  */
+import { registryFetch } from '../platform/registry-http';
 
 export interface RegistryAnswer {
   status: number;
@@ -19,11 +21,10 @@ export class RegistryClient {
 
   async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<RegistryAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await registryFetch(this.baseUrl, this.token, path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new RegistryUnreachable(`cannot reach the registry at ${this.baseUrl} (${cause?.code ?? cause?.message ?? (err as Error).message}): is \`npm run registry\` running, and is --registry right?`);

@@ -13,6 +13,7 @@ import { logger } from '../../platform/logger';
 import { watchRegistry, type RegistryWatch } from '../../platform/registry-watch';
 import type { PeerSchema } from './module';
 import type { RunningSubgraph } from './subgraph';
+import { registryFetch } from '../../platform/registry-http';
 
 export interface PeerFollowerOptions {
   /** The registry's base URL. */
@@ -28,7 +29,7 @@ interface ListedSubgraph {
 
 /** The registry's current subgraphs other than `self`, with their SDL; throws when it cannot give them. */
 async function currentPeers(opts: PeerFollowerOptions, self: string): Promise<Array<{ name: string; sdl: string }>> {
-  const res = await fetch(`${opts.url.replace(/\/+$/, '')}/v1/subgraphs?sdl=true`, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(10_000) });
+  const res = await registryFetch(opts.url, opts.token, '/v1/subgraphs?sdl=true', { timeoutMs: 10_000 });
   const body = (await res.json().catch(() => ({}))) as { subgraphs?: ListedSubgraph[]; error?: { message?: string } };
   if (!res.ok) throw new Error(`GET /v1/subgraphs?sdl=true answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`);
   if (!Array.isArray(body.subgraphs)) throw new Error('GET /v1/subgraphs?sdl=true answered without a subgraphs list');
