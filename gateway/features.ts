@@ -4,7 +4,6 @@
  * with the rest). Adding a feature: its file under `features/`, plus a line here (and its settings
  * below, when it has variables).
  */
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { NodeEnv } from '../platform/env';
 import type { OperationLimits } from '../platform/limits';
 import type { JwtSettings } from './auth';
@@ -18,20 +17,20 @@ import { identityForwardingFeature, readPartnerTokenSettings } from './features/
 import { introspectionFeature, readIntrospection } from './features/introspection';
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
-import { persistedQueriesFeature, readRedisUrl } from './features/persisted-queries';
+import { persistedQueriesFeature } from './features/persisted-queries';
+import { openGatewayRedis, readRedisSettings, redisFeature, type RedisSettings } from './features/redis';
+import type { GatewayRedis } from './redis';
 import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import type { PartnerTokenSettings } from './partner-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
-export interface GatewaySettings extends ExplorerSettings {
+export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   jwt: JwtSettings & { maxTtlSeconds: number };
   /** Whether the schema may be introspected (INTROSPECTION; on in development, off in production). */
   introspection: boolean;
   subgraphTimeoutMs: number;
-  /** Where persisted queries are kept (REDIS_URL); in memory when unset. */
-  redisUrl?: string;
   /** How the tokens partner subgraphs receive are signed (PARTNER_TOKEN_*). */
   partnerTokens: PartnerTokenSettings;
   /** Which contract each role is served (CONTRACT_ROLES); unset: partners get the partner contract. */
@@ -47,7 +46,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     jwt,
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
-    redisUrl: readRedisUrl(env, problems),
+    ...readRedisSettings(env, problems),
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
@@ -74,14 +73,15 @@ export interface GatewayFeatureConfig extends GatewaySettings {
 }
 
 /**
- * The gateway's features, in the order they act. `persistedQueryCache`: a cache the caller owns
- * (tests), instead of connecting to REDIS_URL.
+ * The gateway's features, in the order they act. `redis`: a connection the caller owns (tests),
+ * instead of connecting to REDIS_URL.
  */
-export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { persistedQueryCache?: KeyValueCache<string> } = {}): Promise<GatewayFeature[]> {
+export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redis?: GatewayRedis } = {}): Promise<GatewayFeature[]> {
   const usage = config.usageReporting ?? usageReportingSettings(config.usage, config.registry);
-  // First: the only feature that connects to something, so a failure leaves nothing else to close.
-  const persistedQueries = await persistedQueriesFeature({ redisUrl: config.redisUrl, cache: opts.persistedQueryCache });
+  // The one connection features share; it never fails (an unreachable Redis is a degraded start).
+  const { redis, owned } = await openGatewayRedis(config, opts.redis);
   return [
+    redisFeature(redis, owned),
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
     authFeature(config.jwt),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
@@ -89,7 +89,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { pers
     operationLimitsFeature(config.limits),
     operationNameFeature(),
     scalarValidationFeature(),
-    persistedQueries,
+    persistedQueriesFeature(redis),
     introspectionFeature({ enabled: config.introspection }),
     contractsFeature({ roles: config.contractRoles }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),

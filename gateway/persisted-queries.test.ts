@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { RedisKeyValueCache } from './redis-cache';
+import { GatewayRedis } from './redis';
+import { captureLogs } from '../platform/logger';
 import { startTestGraph, as, type TestGraph } from '../testing/harness';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -12,15 +13,15 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('persisted queries in Redis', () => {
   let a: TestGraph;
   let b: TestGraph;
-  let cacheA: RedisKeyValueCache;
-  let cacheB: RedisKeyValueCache;
+  let cacheA: GatewayRedis;
+  let cacheB: GatewayRedis;
   const prefix = `autograph-test-${randomBytes(4).toString('hex')}:`;
 
   beforeAll(async () => {
-    cacheA = await RedisKeyValueCache.connect(REDIS_URL, prefix);
-    cacheB = await RedisKeyValueCache.connect(REDIS_URL, prefix);
-    a = await startTestGraph({ persistedQueries: cacheA });
-    b = await startTestGraph({ persistedQueries: cacheB });
+    cacheA = await GatewayRedis.connect(REDIS_URL, { prefix });
+    cacheB = await GatewayRedis.connect(REDIS_URL, { prefix });
+    a = await startTestGraph({ redis: cacheA });
+    b = await startTestGraph({ redis: cacheB });
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -61,7 +62,26 @@ describe('persisted queries in Redis', () => {
     expect(res.data).toBeUndefined();
   });
 
-  test('an unreachable Redis is reported with its URL at start, not at the first request', async () => {
-    await expect(RedisKeyValueCache.connect('redis://127.0.0.1:1')).rejects.toThrow(/cannot reach Redis at redis:\/\/127.0.0.1:1/);
+  test('an unreachable Redis does not stop the gateway from starting: it says so once, and /health/redis answers 503 with the reason', async () => {
+    const logs = captureLogs();
+    const down = await GatewayRedis.connect('redis://127.0.0.1:1', { timeoutMs: 50 });
+    const g = await startTestGraph({ redis: down });
+    try {
+      expect((await g.gql('{ me { id } }', {}, as.customer('apq-user'))).data?.me.id).toBe('apq-user');
+      const health = await fetch(new URL('/health/redis', g.url));
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ status: 'down', url: 'redis://127.0.0.1:1', reason: expect.any(String) });
+      expect(logs.lines().filter((l) => /Redis is not reachable/.test(String(l.msg)))).toHaveLength(1);
+    } finally {
+      logs.stop();
+      await g.stop();
+      await down.close();
+    }
+  });
+
+  test('/health/redis answers ok with the state while Redis answers', async () => {
+    const health = await fetch(new URL('/health/redis', a.url));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', state: 'up' });
   });
 });

@@ -15,7 +15,7 @@ import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features'
 import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../gateway/features/auth';
 import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
 import { generateSigningKey, type PartnerSigningKey } from '../gateway/partner-keys';
-import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import type { GatewayRedis } from '../gateway/redis';
 import { DEFAULT_LIMITS } from '../platform/limits';
 import { openPglite, openPostgres, type Db } from '../platform/db';
 import type { Identity } from '../platform/identity';
@@ -105,6 +105,7 @@ export function testGatewayConfig(internalSecret: string, overrides: Partial<Gat
     includeStacktrace: false,
     introspection: true,
     subgraphTimeoutMs: 10_000,
+    redisTimeoutMs: 250,
     explorer: false,
     demoTokens: false,
     ...overrides,
@@ -120,8 +121,8 @@ export interface TestGraphOptions {
   explorer?: boolean;
   /** Default on, as for NODE_ENV=test. */
   introspection?: boolean;
-  /** Where persisted queries are kept (the caller closes it); in memory by default. */
-  persistedQueries?: KeyValueCache<string>;
+  /** The shared Redis the gateway keeps its state in (the caller closes it); none by default (in process). */
+  redis?: GatewayRedis;
   /** What the gateway serves; by default the subgraph schemas composed now, never changing. */
   supergraph?: SupergraphSource;
   /** Features after the configured ones (test instruments: they see each subgraph fetch last). */
@@ -151,7 +152,7 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
   config.ownSubgraphs = [...config.ownSubgraphs, ...(opts.alsoOwnSubgraphs ?? [])];
   let stack: RunningStack;
   try {
-    const features = [...(await gatewayFeatures(config, { persistedQueryCache: opts.persistedQueries })), ...(opts.extraFeatures ?? [])];
+    const features = [...(await gatewayFeatures(config, { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
     stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144 });
   } catch (err) {
     await drop();
