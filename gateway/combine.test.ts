@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { captureLogs } from '../platform/logger';
 import { combineFeatures, FeatureConflictError } from './combine';
-import type { GatewayFeature, GatewayView, SubgraphFetcher } from './feature';
+import type { GatewayFeature, GatewayView, SubgraphFetch } from './feature';
 
 const view = {} as GatewayView;
 const req = {} as IncomingMessage;
@@ -36,13 +36,13 @@ test('fetcher wrappers nest in list order: the first feature sees a fetch first,
   const order: string[] = [];
   const wrap = (name: string): GatewayFeature => ({
     name,
-    wrapFetcher: (next, subgraph) => async (url, init) => {
+    wrapFetch: (next, subgraph) => async (call) => {
       order.push(`${name}:${subgraph}`);
-      return next(url, init);
+      return next(call);
     },
   });
-  const base: SubgraphFetcher = async () => (order.push('network'), new Response('{}'));
-  await combineFeatures([wrap('cache'), { name: 'plain' }, wrap('timeout')]).fetcherFor('orders', base)('http://x', {});
+  const base: SubgraphFetch = async () => (order.push('network'), { status: 200, headers: {}, body: {} });
+  await combineFeatures([wrap('cache'), { name: 'plain' }, wrap('timeout')]).fetchFor('orders', base)({ subgraph: 'orders', url: 'http://x', body: { query: '{ a }' }, operation: 'query', headers: {}, context: {} });
   expect(order).toEqual(['cache:orders', 'timeout:orders', 'network']);
 });
 

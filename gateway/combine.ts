@@ -7,7 +7,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
-import type { GatewayContext, GatewayFeature, GatewayView, OwnedApolloOptions, SubgraphFetcher, SubgraphRequest } from './feature';
+import type { GatewayContext, GatewayFeature, GatewayView, OwnedApolloOptions, SubgraphFetch, SubgraphRequest } from './feature';
 import { logger } from '../platform/logger';
 
 /** Two features claim what only one may have. */
@@ -17,7 +17,7 @@ export interface CombinedFeatures {
   context(req: IncomingMessage): Promise<GatewayContext>;
   beforeSubgraphFetch(fetch: { subgraph: string; request: SubgraphRequest; context: GatewayContext }): Promise<void>;
   /** `base` wrapped by every feature's fetcher wrapper, the first feature outermost. */
-  fetcherFor(subgraph: string, base: SubgraphFetcher): SubgraphFetcher;
+  fetchFor(subgraph: string, base: SubgraphFetch): SubgraphFetch;
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<GatewayContext>[];
   apolloOptions: OwnedApolloOptions;
@@ -55,8 +55,8 @@ export function combineFeatures(features: readonly GatewayFeature[]): CombinedFe
     async beforeSubgraphFetch(fetch) {
       for (const f of features) await f.beforeSubgraphFetch?.(fetch);
     },
-    fetcherFor(subgraph, base) {
-      return features.reduceRight<SubgraphFetcher>((next, f) => (f.wrapFetcher ? f.wrapFetcher(next, subgraph) : next), base);
+    fetchFor(subgraph, base) {
+      return features.reduceRight<SubgraphFetch>((next, f) => (f.wrapFetch ? f.wrapFetch(next, subgraph) : next), base);
     },
     validationRules: features.flatMap((f) => f.validationRules ?? []),
     plugins: features.flatMap((f) => f.plugins ?? []),

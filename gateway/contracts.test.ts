@@ -40,7 +40,7 @@ describe('the partner contract, served to partner tokens', () => {
   const path = join(dir, 'supergraph.graphql');
   /** Subgraph fetches made, counted by a feature nearest the network. */
   let fetches = 0;
-  const counter: GatewayFeature = { name: 'test-fetch-counter', wrapFetcher: (next) => (url, init) => (fetches++, next(url, init)) };
+  const counter: GatewayFeature = { name: 'test-fetch-counter', wrapFetch: (next) => (call) => (fetches++, next(call)) };
   let g: TestGraph;
 
   beforeAll(async () => {

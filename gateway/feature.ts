@@ -11,6 +11,7 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
 import type { Identity } from '../platform/identity';
 import type { SupergraphStatus } from './supergraph-source';
+import type { RequestCacheState } from './response-cache/cached-fetch';
 
 /**
  * What every request carries through the gateway. A feature that adds a field declares it here, so
@@ -19,13 +20,43 @@ import type { SupergraphStatus } from './supergraph-source';
 export interface GatewayContext {
   /** The verified caller (null: anonymous); set by the auth feature, forwarded by identity forwarding. */
   identity?: Identity | null;
+  /** What this request's subgraph fetches did with the response cache; set by the response-cache feature. */
+  responseCache?: RequestCacheState;
 }
 
 /** The request the gateway is about to send to a subgraph (its `http.headers` may be changed). */
 export type SubgraphRequest = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]['request'];
 
-/** How a subgraph fetch is made: Node's `fetch` at the bottom, wrapped by features. */
-export type SubgraphFetcher = (url: string, init: RequestInit) => Promise<Response>;
+/**
+ * One fetch of one subgraph, as features see it: what the query planner sends, where, for whom. A
+ * feature wrapping the fetch may answer it itself (a cache), share it (deduplication), bound it
+ * (timeouts) or pass it on changed.
+ */
+export interface SubgraphCall {
+  subgraph: string;
+  /** Where it is sent: the routing URL, or its override. */
+  url: string;
+  /** The operation the planner sends (a root fetch, or `_entities` with its representations). */
+  body: { query: string; variables?: Record<string, unknown>; operationName?: string; extensions?: Record<string, unknown> };
+  /** Queries may be cached, shared and retried; mutations never. */
+  operation: 'query' | 'mutation';
+  /** Headers sent, set by the `beforeSubgraphFetch` hooks (identity, request id), lower-case names. */
+  headers: Record<string, string>;
+  /** The request being served; empty for the gateway's own fetches (health checks, probes). */
+  context: GatewayContext;
+  /** The longest this fetch may wait for the subgraph's answer, in ms (none: unbounded). */
+  timeoutMs?: number;
+}
+
+/** A subgraph's answer: its HTTP status and headers (lower-case names) and the GraphQL response. */
+export interface SubgraphReply {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: { data?: Record<string, unknown> | null; errors?: ReadonlyArray<Record<string, unknown>>; extensions?: Record<string, unknown> };
+}
+
+/** How a subgraph fetch is made: a pooled HTTP client at the bottom (`subgraph-client.ts`), wrapped by features. */
+export type SubgraphFetch = (call: SubgraphCall) => Promise<SubgraphReply>;
 
 /** Apollo Server options a feature may own; each is owned by one feature at most. */
 export type OwnedApolloOptions = Partial<
@@ -56,14 +87,14 @@ export interface GatewayFeature {
    * Wraps the fetcher of one subgraph. In list order from the outside in: the first feature's wrapper
    * sees a fetch first (a cache in front of a timeout), the last one is nearest the network.
    */
-  wrapFetcher?(next: SubgraphFetcher, subgraph: string): SubgraphFetcher;
+  wrapFetch?(next: SubgraphFetch, subgraph: string): SubgraphFetch;
   /** GraphQL validation rules, run on every operation before it is planned. */
   validationRules?: ValidationRule[];
   /** Apollo Server plugins, in list order. */
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Apollo Server options this feature owns. */
   apolloOptions?: OwnedApolloOptions;
-  /** Extra GET routes by exact path (`/health`); a path belongs to one feature. */
+  /** Extra routes by exact path: `/health` answers GET, `POST /cache/invalidate` a POST; a route belongs to one feature. */
   routes?(gateway: GatewayView): Record<string, Route>;
   /** What a browser opening the graph's URL gets (one feature at most). */
   landingPage?: Route;

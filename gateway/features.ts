@@ -20,7 +20,9 @@ import { operationNameFeature } from './features/operation-name';
 import { persistedQueriesFeature } from './features/persisted-queries';
 import { openGatewayRedis, readRedisSettings, redisFeature, type RedisSettings } from './features/redis';
 import type { GatewayRedis } from './redis';
+import { readResponseCacheSettings, responseCacheFeature, type ResponseCacheSettings } from './features/response-cache';
 import { scalarValidationFeature } from './features/scalar-validation';
+import { createTokenVerifier } from './auth';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import type { PartnerTokenSettings } from './partner-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
@@ -35,6 +37,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   partnerTokens: PartnerTokenSettings;
   /** Which contract each role is served (CONTRACT_ROLES); unset: partners get the partner contract. */
   contractRoles?: ContractRoles;
+  /** The response cache (RESPONSE_CACHE, RESPONSE_CACHE_MAX_ENTRIES). */
+  responseCache: ResponseCacheSettings;
   /** Whether and how often field usage is reported to the registry (USAGE_REPORTING, USAGE_REPORT_INTERVAL_MS). */
   usage: UsageReportingOptions;
 }
@@ -50,6 +54,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
+    responseCache: readResponseCacheSettings(env, nodeEnv, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -84,6 +89,8 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     redisFeature(redis, owned),
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
     authFeature(config.jwt),
+    // Before timeouts and identity: a cached answer needs neither; it needs the caller auth found.
+    responseCacheFeature({ settings: config.responseCache, redis, authenticate: createTokenVerifier(config.jwt) }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     operationLimitsFeature(config.limits),

@@ -48,6 +48,7 @@ export class GatewayRedis {
   private reason: string | undefined = 'not connected yet';
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly recovered: Array<() => void> = [];
 
   private constructor(
     /** The client; use it only through `run`, or when `available`. */
@@ -137,7 +138,15 @@ export class GatewayRedis {
     this.reason = undefined;
     clearInterval(this.probe);
     this.probe = undefined;
-    if (wasDown) logger.info({ service: 'gateway' }, 'Redis is reachable again: shared cache, persisted queries and limits resume');
+    if (wasDown) {
+      logger.info({ service: 'gateway' }, 'Redis is reachable again: shared cache, persisted queries and limits resume');
+      for (const listener of this.recovered) listener();
+    }
+  }
+
+  /** Calls `listener` each time Redis answers again after being down (not at the first connection). */
+  onRecovered(listener: () => void): void {
+    this.recovered.push(listener);
   }
 
   async close(): Promise<void> {

@@ -7,15 +7,15 @@
  * Without features it is deliberately bare: no introspection, no persisted queries, no landing page,
  * and subgraph fetches carry nothing but the operation.
  */
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { GraphQLError } from 'graphql';
 import { graphqlHandler, listen, type Listening } from '../platform/http';
 import { logger } from '../platform/logger';
 import { combineFeatures, type CombinedFeatures } from './combine';
-import type { GatewayContext, GatewayFeature, GatewayView, SubgraphFetcher } from './feature';
+import type { GatewayContext, GatewayFeature, GatewayView } from './feature';
+import { subgraphClient } from './subgraph-client';
+import { FeatureDataSource } from './subgraph-data-source';
 import { subgraphsOf, type SupergraphSource } from './supergraph-source';
 
 export interface GatewayOptions {
@@ -36,36 +36,6 @@ export interface RunningGateway extends Listening {
   stop(): Promise<void>;
 }
 
-/** A subgraph's fetches, made by the features' fetcher and after their `beforeSubgraphFetch` hooks. */
-class FeatureDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly subgraph: string,
-    private readonly features: CombinedFeatures,
-  ) {
-    // Node's own fetch (undici, keep-alive) instead of the default make-fetch-happen: measurably less CPU per subgraph fetch.
-    const base: SubgraphFetcher = (input, init) => fetch(input, init);
-    super({ url, fetcher: features.fetcherFor(subgraph, base) as unknown as Fetcher });
-  }
-
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
-    // Health checks and other internal fetches carry no request context.
-    return this.features.beforeSubgraphFetch({ subgraph: this.subgraph, request, context: context ?? {} });
-  }
-
-  /** A subgraph's refusal keeps its own message and code; the subgraph's URL and raw body stay inside. */
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
-    try {
-      const body = (await response.clone().json()) as { errors?: Array<{ message?: string; extensions?: { code?: string } }> };
-      const first = body.errors?.[0];
-      if (first?.message) return new GraphQLError(first.message, { extensions: { code: first.extensions?.code ?? 'INTERNAL_SERVER_ERROR' } });
-    } catch {
-      // not a GraphQL body: fall through to a generic error
-    }
-    return new GraphQLError(`a subgraph answered ${response.status}`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-  }
-}
-
 const gatewayLogger = {
   debug() {},
   info() {},
@@ -75,6 +45,8 @@ const gatewayLogger = {
 
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const features = combineFeatures(opts.features);
+  // One pooled HTTP client for every subgraph fetch of this gateway (probes included).
+  const client = subgraphClient();
   const endpointOf = (name: string, url: string) => opts.subgraphUrls?.[name] ?? url;
   /** Where each subgraph of the supergraph being served is fetched; replaced with each new supergraph. */
   let endpoints = new Map<string, string>();
@@ -82,7 +54,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
 
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraph,
-    buildService: ({ name, url }) => new FeatureDataSource(endpointOf(name, url!), name, features),
+    buildService: ({ name, url }) => new FeatureDataSource(endpointOf(name, url!), name, features, client.fetch),
     // Validate every supergraph fully, in production too (Apollo skips that there by default): one that
     // is not a valid supergraph is refused on arrival, not discovered by a failing request.
     validateSupergraph: true,
@@ -94,7 +66,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   });
 
   // Probes of a new supergraph's subgraphs get data sources of their own, never the served ones.
-  opts.supergraph.useProbe?.(({ name, url }) => new FeatureDataSource(endpointOf(name, url!), name, features));
+  opts.supergraph.useProbe?.(({ name, url }) => new FeatureDataSource(endpointOf(name, url!), name, features, client.fetch));
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -114,6 +86,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     await apollo.start();
   } catch (err) {
     await features.close();
+    await client.close();
     throw new Error(`the gateway cannot serve the supergraph from ${opts.supergraph.status().source}: ${(err as Error).message}`);
   }
   ready = true;
@@ -138,6 +111,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   } catch (err) {
     await apollo.stop();
     await features.close();
+    await client.close();
     throw err;
   }
   return {
@@ -149,6 +123,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       // Stops the gateway too, which ends the supergraph source (its cleanup).
       await apollo.stop();
       await features.close();
+      await client.close();
     },
   };
 }

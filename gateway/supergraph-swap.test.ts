@@ -51,12 +51,12 @@ function holdingFeature() {
   const hold = { arrived: deferred(), release: deferred() };
   const feature: GatewayFeature = {
     name: 'test-hold',
-    wrapFetcher: (next) => async (url, init) => {
+    wrapFetch: (next) => async (call) => {
       if (currentRequestId() === HELD_REQUEST_ID) {
         hold.arrived.resolve();
         await hold.release.promise;
       }
-      return next(url, init);
+      return next(call);
     },
   };
   return { hold, feature };

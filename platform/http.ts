@@ -14,7 +14,7 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context; throw a GraphQLError to refuse the request. */
   context: (req: IncomingMessage) => Promise<TContext>;
-  /** Extra `GET` routes by exact path, e.g. `/health`. */
+  /** Extra routes by exact path: `/health` answers GET; `POST /path` a POST. */
   routes?: Record<string, Route>;
   /** What a browser gets when it opens the GraphQL URL itself: a `GET` asking for HTML, with no query. */
   landingPage?: Route;
@@ -68,7 +68,7 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const route = req.method === 'GET' ? opts.routes?.[url.pathname] : undefined;
+      const route = opts.routes?.[`${req.method} ${url.pathname}`] ?? (req.method === 'GET' ? opts.routes?.[url.pathname] : undefined);
       if (route) return await route(req, res);
       if (url.pathname !== '/graphql' && url.pathname !== '/') return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; the graph is at /graphql`);
       if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {

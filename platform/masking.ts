@@ -50,7 +50,12 @@ function declaresClientStatus(error: unknown): boolean {
 
 /** A fetch that ran out of time (a subgraph too slow): still masked, but the client may know that much. */
 function isTimeout(error: unknown): boolean {
-  for (const e of chain(error)) if ((e as Error).name === 'TimeoutError') return true;
+  for (const e of chain(error)) {
+    if ((e as Error).name === 'TimeoutError') return true;
+    // The gateway's subgraph client (undici) names its deadlines by code.
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return true;
+  }
   return false;
 }
 

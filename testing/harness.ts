@@ -9,6 +9,7 @@ import { subgraph, subgraphs } from '../subgraphs';
 import { peerSchemas } from '../subgraphs/kit/module';
 import { buildModuleSchema } from '../subgraphs/kit/subgraph';
 import { startStack, type RunningStack } from '../stack/stack';
+import { startGateway } from '../gateway/server';
 import { mintToken } from '../gateway/auth';
 import type { GatewayFeature } from '../gateway/feature';
 import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features';
@@ -106,6 +107,8 @@ export function testGatewayConfig(internalSecret: string, overrides: Partial<Gat
     introspection: true,
     subgraphTimeoutMs: 10_000,
     redisTimeoutMs: 250,
+    // Off unless a test asks for it: many tests write to a database directly and then read through the gateway.
+    responseCache: { enabled: false, development: false, maxEntries: 50_000 },
     explorer: false,
     demoTokens: false,
     ...overrides,
@@ -181,6 +184,26 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
     },
   };
   return graph;
+}
+
+/** Another gateway in front of a test graph's subgraphs (a second replica), with its own features. */
+export async function startGatewayOver(
+  g: TestGraph,
+  opts: { redis?: GatewayRedis; config?: Partial<GatewayFeatureConfig>; extraFeatures?: GatewayFeature[] } = {},
+): Promise<Pick<TestGraph, 'url' | 'gql' | 'gqlRaw' | 'stop'>> {
+  const features = [...(await gatewayFeatures(testGatewayConfig(g.internalSecret, opts.config), { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
+  const subgraphUrls = Object.fromEntries(Object.entries(g.stack.subgraphs).map(([name, s]) => [name, s.url]));
+  const gateway = await startGateway({ supergraph: staticSupergraph(composeForTests()), features, subgraphUrls, port: 0, maxBodyBytes: 262_144 });
+  const post = async (query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>) => {
+    const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    return { ...((await res.json()) as GqlResult), status: res.status };
+  };
+  return {
+    url: gateway.url,
+    gql: async (query, variables, identity) => post(query, variables, identity ? { authorization: `Bearer ${await g.token(identity)}` } : {}),
+    gqlRaw: (query, variables, headers) => post(query, variables, headers),
+    stop: () => gateway.stop(),
+  };
 }
 
 /** Shorthands for identities in tests. */

@@ -15,10 +15,7 @@ export function readSubgraphTimeoutMs(env: NodeJS.ProcessEnv, problems: string[]
 export function subgraphTimeoutsFeature(opts: { timeoutMs: number }): GatewayFeature {
   return {
     name: 'subgraph-timeouts',
-    wrapFetcher: (next) => (url, init) => {
-      // A signal the caller already set (a cancelled request) still counts, alongside the timeout.
-      const timeout = AbortSignal.timeout(opts.timeoutMs);
-      return next(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-    },
+    // A deadline a feature already set (shorter) still counts.
+    wrapFetch: (next) => (call) => next({ ...call, timeoutMs: Math.min(call.timeoutMs ?? Infinity, opts.timeoutMs) }),
   };
 }

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError } from 'graphql';
@@ -124,7 +125,9 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       parseOptions: { maxTokens: limits.maxTokens },
       // No HTTP cache hints or inline traces are used: skipping them saves work on every field. No landing
       // page: Apollo's default loads Sandbox from its CDN; the explorer is the gateway's (gateway/explorer.ts).
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
+      plugins: [ApolloServerPluginInlineTraceDisabled(), // The schema's @cacheControl hints become this subgraph's Cache-Control (no hint: max-age 0, not cached): the gateway's response cache reads it.
+        ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
+        ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
     });
     await apollo.start();
     const handler = graphqlHandler({

@@ -1,0 +1,117 @@
+/**
+ * Feature: the response cache (`gateway/response-cache/`): subgraph answers cached per root fetch and
+ * per entity, for as long as the subgraphs' `@cacheControl` hints say, in the shared Redis (every
+ * replica) or — without REDIS_URL — in this process (per replica). RESPONSE_CACHE=false turns it off.
+ *
+ * Each response says what the cache did in `x-cache` (`HIT`: every subgraph fetch answered from the
+ * cache, `PARTIAL`, `MISS`) and, in development, `extensions.cache` (`{ hits, misses }`); its
+ * `Cache-Control` is the subgraphs' policy narrowed by what was served (public only when every part
+ * is public). `POST /cache/invalidate` with an admin token and `{ "tags": [...] }` removes by tag:
+ * `type:Trim`, `entity:Trim:<key>`, `subgraph:catalog`, `user:<sub>` (everything private of that
+ * customer), `private`, `public`.
+ */
+import type { IncomingMessage } from 'node:http';
+import { bool, wholeNumber, type NodeEnv } from '../../platform/env';
+import { BodyTooLarge, readBody, sendError, sendJson } from '../../platform/http';
+import type { Identity } from '../../platform/identity';
+import { logger } from '../../platform/logger';
+import type { GatewayFeature } from '../feature';
+import type { GatewayRedis } from '../redis';
+import { cachedFetch } from '../response-cache/cached-fetch';
+import { entityKeysOf, type EntityKeys } from '../response-cache/entity-keys';
+import { memoryCacheStore, redisCacheStore, type CacheStore } from '../response-cache/store';
+
+export interface ResponseCacheSettings {
+  /** RESPONSE_CACHE: true (default) or false. */
+  enabled: boolean;
+  /** Development answers say what the cache did in `extensions.cache` too. */
+  development: boolean;
+  /** RESPONSE_CACHE_MAX_ENTRIES: the per-process store's bound (without Redis). */
+  maxEntries: number;
+}
+
+export function readResponseCacheSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): ResponseCacheSettings {
+  return {
+    enabled: bool(env, 'RESPONSE_CACHE', true, problems),
+    development: nodeEnv === 'development',
+    maxEntries: wholeNumber(env, 'RESPONSE_CACHE_MAX_ENTRIES', 50_000, 100, 10_000_000, problems),
+  };
+}
+
+/** Tags an admin may remove by: generations bumped, or tag sets emptied. */
+const GENERATION_TAG = /^(private|public|user:.{1,200})$/;
+const SET_TAG = /^(type:[A-Za-z_]\w{0,99}|subgraph:[a-z][a-z0-9-]{0,49}|entity:[A-Za-z_]\w{0,99}:.{1,400})$/;
+const MAX_TAGS = 100;
+
+/** The `user:` tag of a customer, as the cache keys their private entries. */
+const userTag = (sub: string) => `user:${JSON.stringify([sub, 'customer', null])}`;
+
+async function invalidation(req: IncomingMessage, store: CacheStore, authenticate: (authorization: string | undefined) => Promise<Identity | null>) {
+  let who: Identity | null;
+  try {
+    who = await authenticate(req.headers.authorization);
+  } catch (err) {
+    return { status: 401, code: 'UNAUTHENTICATED', message: (err as Error).message };
+  }
+  if (!who) return { status: 401, code: 'UNAUTHENTICATED', message: 'invalidating the cache needs an admin token (Authorization: Bearer …)' };
+  if (who.role !== 'admin') return { status: 403, code: 'FORBIDDEN', message: `invalidating the cache is for admins; this token's role is ${who.role}` };
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req, 65_536));
+  } catch (err) {
+    return { status: err instanceof BodyTooLarge ? 413 : 400, code: 'BAD_REQUEST', message: err instanceof BodyTooLarge ? 'the body is larger than 64 KiB' : 'the body is not JSON: send {"tags": ["type:Trim", …]}' };
+  }
+  const tags = (body as { tags?: unknown } | null)?.tags;
+  if (!Array.isArray(tags) || tags.length === 0 || tags.length > MAX_TAGS) return { status: 400, code: 'BAD_REQUEST', message: `"tags" must be a list of 1 to ${MAX_TAGS} tags` };
+  const bad = tags.find((t) => typeof t !== 'string' || !(GENERATION_TAG.test(t) || SET_TAG.test(t)));
+  if (bad !== undefined) return { status: 400, code: 'BAD_REQUEST', message: `not a cache tag: ${JSON.stringify(bad).slice(0, 80)} (use type:<Type>, entity:<Type>:<key>, subgraph:<name>, user:<sub>, private or public)` };
+  const generations = (tags as string[]).filter((t) => GENERATION_TAG.test(t)).map((t) => (t.startsWith('user:') ? userTag(t.slice(5)) : t));
+  await store.bump(generations);
+  const removed = await store.removeTagged((tags as string[]).filter((t) => SET_TAG.test(t)));
+  logger.info({ service: 'gateway', admin: who.sub, tags }, 'response cache invalidated by tag');
+  return { status: 200, body: { invalidated: tags, removedEntries: removed, generationsBumped: generations.length } };
+}
+
+export function responseCacheFeature(opts: {
+  settings: ResponseCacheSettings;
+  redis?: GatewayRedis;
+  authenticate: (authorization: string | undefined) => Promise<Identity | null>;
+}): GatewayFeature {
+  if (!opts.settings.enabled) return { name: 'response-cache' };
+  const store = opts.redis ? redisCacheStore(opts.redis) : memoryCacheStore(opts.settings.maxEntries);
+  // Entries written before an outage may predate a mutation the gateway could not record: start afresh.
+  opts.redis?.onRecovered(() => void store.bump(['epoch']));
+  let entityKeys: EntityKeys = new Map();
+  const development = opts.settings.development;
+  return {
+    name: 'response-cache',
+    context: () => ({ responseCache: { hits: 0, misses: 0 } }),
+    wrapFetch: (next, subgraph) => cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys }),
+    onSchemaChange: (_api, supergraphSdl) => {
+      entityKeys = entityKeysOf(supergraphSdl);
+    },
+    plugins: [
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              const state = contextValue.responseCache;
+              if (!state || (state.hits === 0 && state.misses === 0)) return;
+              response.http.headers.set('x-cache', state.misses === 0 ? 'HIT' : state.hits === 0 ? 'MISS' : 'PARTIAL');
+              if (development && response.body.kind === 'single') {
+                response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cache: { hits: state.hits, misses: state.misses } };
+              }
+            },
+          };
+        },
+      },
+    ],
+    routes: () => ({
+      'POST /cache/invalidate': async (req, res) => {
+        const answer = await invalidation(req, store, opts.authenticate);
+        if ('body' in answer) sendJson(res, answer.status, answer.body);
+        else sendError(res, answer.status, answer.code!, answer.message!);
+      },
+    }),
+  };
+}

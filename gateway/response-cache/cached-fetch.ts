@@ -1,0 +1,184 @@
+/**
+ * The response cache at subgraph-fetch granularity, as Apollo Router's entity cache does it: a root
+ * fetch is one entry; an `_entities` fetch is one entry per representation, so two users' requests
+ * share the public entities they both reach (a trim, a store, a station) and only the missing ones
+ * are fetched. A subgraph's `Cache-Control` (from its `@cacheControl` hints) decides: `max-age` is the
+ * entry's lifetime, `private` keys it by the caller (sub, role, organisation) and never stores it for
+ * an anonymous one, no `max-age` (or an error) stores nothing.
+ *
+ * Before a private answer is known to be private, its key cannot name the caller; so a private entry
+ * leaves a marker under the public key, and a lookup reads both keys at once.
+ *
+ * A mutation fetch bumps generations before its answer returns: a customer's own (`user:<sub>`) —
+ * everything they do changes their own data only — or, for a partner, an admin or a service acting on
+ * someone else's data, every private entry (`private`). Either is visible to every replica at once.
+ */
+import { createHash } from 'node:crypto';
+import type { GatewayContext, SubgraphCall, SubgraphFetch, SubgraphReply } from '../feature';
+import { cacheHintOf } from '../subgraph-data-source';
+import { entityTag, type EntityKeys } from './entity-keys';
+import type { CacheStore, StoredEntry } from './store';
+
+/** What one request's fetches did with the cache (the `x-cache` header and `extensions.cache`). */
+export interface RequestCacheState {
+  hits: number;
+  misses: number;
+  /** This request's generations, read once (lazily) for all its fetches. */
+  generations?: Promise<{ public: string; private?: string }>;
+}
+
+interface Stored {
+  /** A root answer, or one entity. */
+  v?: unknown;
+  scope: 'PUBLIC' | 'PRIVATE';
+  /** When it stops being fresh (epoch ms). */
+  until: number;
+}
+
+const PRIVATE_MARKER = JSON.stringify({ private: true });
+
+/** The caller as a private key names it; null: anonymous (nothing private is cached). */
+function callerOf(context: GatewayContext): string | null {
+  const id = context.identity;
+  return id ? JSON.stringify([id.sub, id.role, id.org ?? null]) : null;
+}
+
+function generationsOf(store: CacheStore, context: GatewayContext, state: RequestCacheState) {
+  const caller = callerOf(context);
+  state.generations ??= store.generations(caller ? ['epoch', 'public', 'private', `user:${caller}`] : ['epoch', 'public']).then(([epoch, pub, priv, user]) => ({
+    public: `${epoch}.${pub}`,
+    // The caller is part of every private key: a private entry can only ever be found by its caller.
+    ...(caller ? { private: `${caller}|${epoch}.${priv}.${user}` } : {}),
+  }));
+  return state.generations;
+}
+
+const digest = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+
+function isEntitiesFetch(call: SubgraphCall): call is SubgraphCall & { body: { variables: { representations: Array<Record<string, unknown>> } } } {
+  return Array.isArray(call.body.variables?.representations) && /\b_entities\s*\(/.test(call.body.query);
+}
+
+function parse(value: string | undefined): Stored | 'private' | undefined {
+  if (value === undefined) return undefined;
+  if (value === PRIVATE_MARKER) return 'private';
+  const stored = JSON.parse(value) as Stored;
+  return stored.until > Date.now() ? stored : undefined;
+}
+
+/** A hit is the private entry, or the public one; a private marker means only the private one counts. */
+function pick(publicValue: string | undefined, privateValue: string | undefined): Stored | undefined {
+  const pub = parse(publicValue);
+  if (pub && pub !== 'private') return pub;
+  const priv = parse(privateValue);
+  return priv && priv !== 'private' ? priv : undefined;
+}
+
+/** The `Cache-Control` an answer assembled from entries (and maybe a fresh reply) may carry. */
+function headerOf(parts: Array<{ until: number; scope: 'PUBLIC' | 'PRIVATE' }>): string {
+  const until = Math.min(...parts.map((p) => p.until));
+  const maxAge = Math.max(0, Math.floor((until - Date.now()) / 1000));
+  return `max-age=${maxAge}, ${parts.some((p) => p.scope === 'PRIVATE') ? 'private' : 'public'}`;
+}
+
+export interface CachedFetchOptions {
+  store: CacheStore;
+  entityKeys: () => EntityKeys;
+}
+
+export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedFetchOptions): SubgraphFetch {
+  const { store } = opts;
+
+  async function invalidateAfter(call: SubgraphCall): Promise<SubgraphReply> {
+    const reply = await next(call);
+    const caller = callerOf(call.context);
+    const who = call.context.identity;
+    // Even a refused or partly failed mutation may have written something: bump regardless.
+    await store.bump(who?.role === 'customer' && caller ? [`user:${caller}`] : ['private']);
+    return reply;
+  }
+
+  return async (call) => {
+    const state = call.context.responseCache;
+    if (!state) return next(call);
+    if (call.operation === 'mutation') return invalidateAfter(call);
+    const gens = await generationsOf(store, call.context, state);
+    const { representations, ...rest } = (call.body.variables ?? {}) as Record<string, unknown>;
+    const base = [subgraph, call.body.query, rest];
+    const keysFor = (item: unknown) => ({ pub: digest([...base, item, 'PUBLIC', gens.public]), priv: gens.private ? digest([...base, item, 'PRIVATE', gens.private]) : undefined });
+
+    if (!isEntitiesFetch(call)) {
+      const k = keysFor(null);
+      const [pubValue, privValue] = await store.getMany(k.priv ? [k.pub, k.priv] : [k.pub]);
+      const hit = pick(pubValue, privValue);
+      if (hit) {
+        state.hits++;
+        return { status: 200, headers: { 'cache-control': headerOf([hit]) }, body: { data: hit.v as Record<string, unknown> } };
+      }
+      state.misses++;
+      const reply = await next(call);
+      const entry = storable(reply);
+      if (entry) {
+        const tags = [`subgraph:${subgraph}`];
+        if (entry.scope === 'PUBLIC') await store.setMany([{ key: k.pub, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }]);
+        else if (k.priv) await store.setMany([{ key: k.priv, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }, { key: k.pub, value: PRIVATE_MARKER, ttlSeconds: entry.ttl, tags }]);
+      }
+      return reply;
+    }
+
+    const reps = call.body.variables.representations;
+    const keys = reps.map((r) => keysFor(r));
+    const values = await store.getMany(keys.flatMap((k) => (k.priv ? [k.pub, k.priv] : [k.pub])));
+    const width = gens.private ? 2 : 1;
+    const hits = keys.map((_, i) => pick(values[i * width], width === 2 ? values[i * width + 1] : undefined));
+    const missing = hits.flatMap((h, i) => (h ? [] : [i]));
+    if (missing.length === 0) {
+      state.hits++;
+      return { status: 200, headers: { 'cache-control': headerOf(hits as Stored[]) }, body: { data: { _entities: hits.map((h) => h!.v) } } };
+    }
+    state.misses++;
+    const reply = await next({ ...call, body: { ...call.body, variables: { ...call.body.variables, representations: missing.map((i) => reps[i]) } } });
+    const fetched = (reply.body.data as { _entities?: unknown[] } | null | undefined)?._entities;
+    const entry = storable(reply);
+    if (entry && Array.isArray(fetched) && fetched.length === missing.length) {
+      const writes: StoredEntry[] = [];
+      missing.forEach((i, j) => {
+        const tags = [`subgraph:${subgraph}`, `type:${String(reps[i].__typename)}`, entityTag(opts.entityKeys(), reps[i])];
+        const value = JSON.stringify({ v: fetched[j], ...entry });
+        if (entry.scope === 'PUBLIC') writes.push({ key: keys[i].pub, value, ttlSeconds: entry.ttl, tags });
+        else if (keys[i].priv) writes.push({ key: keys[i].priv!, value, ttlSeconds: entry.ttl, tags }, { key: keys[i].pub, value: PRIVATE_MARKER, ttlSeconds: entry.ttl, tags });
+      });
+      await store.setMany(writes);
+    }
+    if (!Array.isArray(fetched) || fetched.length !== missing.length) return remapErrors(reply, missing, reps.length);
+    // The answer in the order asked: cached entities where they were, fetched ones in the gaps.
+    const merged = hits.map((h) => h?.v);
+    missing.forEach((i, j) => (merged[i] = fetched[j]));
+    const fresh = cacheHintOf(reply.headers['cache-control']);
+    const parts = [...(hits.filter(Boolean) as Stored[]), { until: Date.now() + fresh.maxAge * 1000, scope: fresh.scope ?? 'PUBLIC' }];
+    return {
+      ...reply,
+      headers: { ...reply.headers, 'cache-control': fresh.maxAge > 0 ? headerOf(parts) : reply.headers['cache-control'] },
+      body: { ...reply.body, data: { ...reply.body.data, _entities: merged }, ...(reply.body.errors ? { errors: remapErrors(reply, missing, reps.length).body.errors } : {}) },
+    };
+  };
+}
+
+/** What of a reply may be stored: an errors-free 200 whose `Cache-Control` gives it a lifetime. */
+function storable(reply: SubgraphReply): { ttl: number; scope: 'PUBLIC' | 'PRIVATE'; until: number } | undefined {
+  if (reply.status !== 200 || reply.body.errors?.length || !reply.body.data) return undefined;
+  const hint = cacheHintOf(reply.headers['cache-control']);
+  if (hint.maxAge <= 0) return undefined;
+  return { ttl: hint.maxAge, scope: hint.scope ?? 'PUBLIC', until: Date.now() + hint.maxAge * 1000 };
+}
+
+/** Error paths of a reduced `_entities` fetch point at the reduced list: point them at the one asked. */
+function remapErrors(reply: SubgraphReply, missing: number[], _asked: number): SubgraphReply {
+  if (!reply.body.errors) return reply;
+  const errors = reply.body.errors.map((e) => {
+    const path = e.path as Array<string | number> | undefined;
+    if (!path || path[0] !== '_entities' || typeof path[1] !== 'number' || missing[path[1]] === undefined) return e;
+    return { ...e, path: ['_entities', missing[path[1]], ...path.slice(2)] };
+  });
+  return { ...reply, body: { ...reply.body, errors } };
+}

@@ -1,0 +1,113 @@
+/**
+ * Where the response cache keeps its entries: the gateway's shared Redis (every replica sees the same
+ * entries and the same invalidations), or — without REDIS_URL — a bounded map in this process.
+ *
+ * Invalidation has two forms. Generations (`user:<caller>`, `private`, `public`, `epoch`) are
+ * counters that are part of every key computed under them: bumping one makes every entry made under
+ * the old value unreachable at once, and an answer fetched before the bump but stored after it lands
+ * under the old value, where nobody looks — so a mutation can never be undone by a slow read racing
+ * it. Tags (`type:Trim`, `entity:Trim:<key>`, `subgraph:catalog`) name sets of keys, for the admin's
+ * removal by tag. While Redis is down every read is a miss and every write is dropped (no cache, the
+ * answer is still right).
+ */
+import type { GatewayRedis } from '../redis';
+
+export interface StoredEntry {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+  tags: readonly string[];
+}
+
+export interface CacheStore {
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
+  setMany(entries: readonly StoredEntry[]): Promise<void>;
+  /** The current value of each generation counter (0 when never bumped). */
+  generations(names: readonly string[]): Promise<number[]>;
+  bump(names: readonly string[]): Promise<void>;
+  /** Removes every entry carrying one of `tags`; how many were removed. */
+  removeTagged(tags: readonly string[]): Promise<number>;
+}
+
+/** How long a tag set outlives its entries at most (entries expire on their own; the set is only an index). */
+const TAG_TTL_SECONDS = 86_400;
+
+export function redisCacheStore(redis: GatewayRedis): CacheStore {
+  const entry = (key: string) => `${redis.prefix}rc:e:${key}`;
+  const tag = (name: string) => `${redis.prefix}rc:t:${name}`;
+  const gen = (name: string) => `${redis.prefix}rc:g:${name}`;
+  return {
+    getMany: (keys) => redis.run(keys.map(() => undefined), async (r) => (keys.length ? (await r.mget(...keys.map(entry))).map((v) => v ?? undefined) : [])),
+    setMany: (entries) =>
+      redis.run(undefined, async (r) => {
+        const batch = r.multi();
+        for (const e of entries) {
+          batch.set(entry(e.key), e.value, 'EX', e.ttlSeconds);
+          for (const t of e.tags) batch.sadd(tag(t), entry(e.key)).expire(tag(t), TAG_TTL_SECONDS);
+        }
+        await batch.exec();
+      }),
+    generations: (names) => redis.run(names.map(() => 0), async (r) => (await r.mget(...names.map(gen))).map((v) => Number(v ?? 0))),
+    bump: (names) =>
+      redis.run(undefined, async (r) => {
+        const batch = r.multi();
+        for (const n of names) batch.incr(gen(n));
+        await batch.exec();
+      }),
+    removeTagged: (tags) =>
+      redis.run(0, async (r) => {
+        let removed = 0;
+        for (const t of tags) {
+          const keys = await r.smembers(tag(t));
+          for (let i = 0; i < keys.length; i += 500) removed += await r.unlink(...keys.slice(i, i + 500));
+          await r.unlink(tag(t));
+        }
+        return removed;
+      }),
+  };
+}
+
+/** The per-process store: at most `maxEntries` entries, the oldest written dropped first. */
+export function memoryCacheStore(maxEntries: number, now: () => number = Date.now): CacheStore {
+  const entries = new Map<string, { value: string; expiresAt: number; tags: readonly string[] }>();
+  const tags = new Map<string, Set<string>>();
+  const gens = new Map<string, number>();
+  const drop = (key: string) => {
+    const e = entries.get(key);
+    if (!e) return false;
+    entries.delete(key);
+    for (const t of e.tags) tags.get(t)?.delete(key);
+    return true;
+  };
+  return {
+    async getMany(keys) {
+      return keys.map((k) => {
+        const e = entries.get(k);
+        if (e && e.expiresAt <= now()) drop(k);
+        return e && e.expiresAt > now() ? e.value : undefined;
+      });
+    },
+    async setMany(list) {
+      for (const e of list) {
+        drop(e.key);
+        entries.set(e.key, { value: e.value, expiresAt: now() + e.ttlSeconds * 1000, tags: e.tags });
+        for (const t of e.tags) (tags.get(t) ?? tags.set(t, new Set()).get(t)!).add(e.key);
+        while (entries.size > maxEntries) drop(entries.keys().next().value as string);
+      }
+    },
+    async generations(names) {
+      return names.map((n) => gens.get(n) ?? 0);
+    },
+    async bump(names) {
+      for (const n of names) gens.set(n, (gens.get(n) ?? 0) + 1);
+    },
+    async removeTagged(list) {
+      let removed = 0;
+      for (const t of list) {
+        for (const key of [...(tags.get(t) ?? [])]) if (drop(key)) removed++;
+        tags.delete(t);
+      }
+      return removed;
+    },
+  };
+}
