@@ -11,7 +11,14 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
 import type { Identity } from '../platform/identity';
 import type { SupergraphStatus } from './supergraph-source';
-import type { RequestCacheState } from './response-cache/cached-fetch';
+
+/** What one request's subgraph fetches did with the response cache (the `x-cache` header, `extensions.cache`). */
+export interface RequestCacheState {
+  hits: number;
+  misses: number;
+  /** This request's cache generations, read once (lazily) for all its fetches. */
+  generations?: Promise<{ public: string; private?: string }>;
+}
 
 /**
  * What every request carries through the gateway. A feature that adds a field declares it here, so

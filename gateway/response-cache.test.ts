@@ -10,7 +10,7 @@ import { GatewayRedis } from './redis';
 import { as, startGatewayOver } from '../testing/harness';
 import { ok } from '../testing/assertions';
 import { freshUser, testVin } from '../testing/fresh-ids';
-import { Rng } from '../subgraphs/kit/seed';
+import { Rng } from '../testing/seed';
 import { buyCar, DELIVER, PAY_BALANCE, PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../testing/orders';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

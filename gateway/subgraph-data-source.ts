@@ -10,6 +10,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import type { CombinedFeatures } from './combine';
 import type { GatewayContext, SubgraphFetch, SubgraphReply } from './feature';
+import { cacheHintOf } from './response-cache/cache-hint';
 
 type ProcessResult = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']>>;
 
@@ -20,18 +21,6 @@ function errorFromReply(reply: SubgraphReply): GraphQLError {
     return new GraphQLError(first.message, { extensions: { code: typeof first.extensions?.code === 'string' ? first.extensions.code : 'INTERNAL_SERVER_ERROR' } });
   }
   return new GraphQLError(`a subgraph answered ${reply.status}`, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-}
-
-/** The cache hint a subgraph's `Cache-Control` gives: `max-age` (0 when absent) and its scope. */
-export function cacheHintOf(header: string | undefined): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
-  const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
-  for (const part of (header ?? '').split(',')) {
-    const [name, value] = part.trim().toLowerCase().split('=');
-    if (name === 'max-age' && value !== undefined && /^[0-9]+$/.test(value)) hint.maxAge = Number(value);
-    else if (name === 'private') hint.scope = 'PRIVATE';
-    else if (name === 'public' && hint.scope !== 'PRIVATE') hint.scope = 'PUBLIC';
-  }
-  return hint;
 }
 
 export class FeatureDataSource extends RemoteGraphQLDataSource<GatewayContext> {

@@ -14,18 +14,10 @@
  * someone else's data, every private entry (`private`). Either is visible to every replica at once.
  */
 import { createHash } from 'node:crypto';
-import type { GatewayContext, SubgraphCall, SubgraphFetch, SubgraphReply } from '../feature';
-import { cacheHintOf } from '../subgraph-data-source';
+import type { GatewayContext, RequestCacheState, SubgraphCall, SubgraphFetch, SubgraphReply } from '../feature';
+import { cacheHintOf } from './cache-hint';
 import { entityTag, type EntityKeys } from './entity-keys';
 import type { CacheStore, StoredEntry } from './store';
-
-/** What one request's fetches did with the cache (the `x-cache` header and `extensions.cache`). */
-export interface RequestCacheState {
-  hits: number;
-  misses: number;
-  /** This request's generations, read once (lazily) for all its fetches. */
-  generations?: Promise<{ public: string; private?: string }>;
-}
 
 interface Stored {
   /** A root answer, or one entity. */
