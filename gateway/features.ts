@@ -14,6 +14,7 @@ import { errorMaskingFeature } from './features/error-masking';
 import { explorerFeature, readExplorerSettings, type ExplorerSettings } from './features/explorer';
 import { healthFeature } from './features/health';
 import { identityForwardingFeature, readPartnerTokenSettings } from './features/identity-forwarding';
+import { inflightDedupFeature, readInflightDedup } from './features/inflight-dedup';
 import { introspectionFeature, readIntrospection } from './features/introspection';
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
@@ -39,6 +40,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   contractRoles?: ContractRoles;
   /** The response cache (RESPONSE_CACHE, RESPONSE_CACHE_MAX_ENTRIES). */
   responseCache: ResponseCacheSettings;
+  /** Whether identical subgraph queries in flight for one caller are sent once (INFLIGHT_DEDUP). */
+  inflightDedup: boolean;
   /** Whether and how often field usage is reported to the registry (USAGE_REPORTING, USAGE_REPORT_INTERVAL_MS). */
   usage: UsageReportingOptions;
 }
@@ -55,6 +58,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
     responseCache: readResponseCacheSettings(env, nodeEnv, problems),
+    inflightDedup: readInflightDedup(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -91,6 +95,8 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     authFeature(config.jwt),
     // Before timeouts and identity: a cached answer needs neither; it needs the caller auth found.
     responseCacheFeature({ settings: config.responseCache, redis, authenticate: createTokenVerifier(config.jwt) }),
+    // After the cache (a hit needs no fetch to share), before the timeouts (one deadline for the shared fetch).
+    inflightDedupFeature({ enabled: config.inflightDedup }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     operationLimitsFeature(config.limits),

@@ -109,6 +109,7 @@ export function testGatewayConfig(internalSecret: string, overrides: Partial<Gat
     redisTimeoutMs: 250,
     // Off unless a test asks for it: many tests write to a database directly and then read through the gateway.
     responseCache: { enabled: false, development: false, maxEntries: 50_000 },
+    inflightDedup: true,
     explorer: false,
     demoTokens: false,
     ...overrides,
