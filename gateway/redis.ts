@@ -74,6 +74,9 @@ export class GatewayRedis {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: timeoutMs,
+      // Commands issued together go in one round trip (per node, on a cluster): the cache's lookups of a
+      // fetch's entities cost one round trip, not one each.
+      enableAutoPipelining: true,
       connectTimeout: Math.max(timeoutMs, 1000),
       // Never null: returning null would end the client for good after an outage.
       retryStrategy: (attempt) => Math.max(0, retryDelay(attempt)),

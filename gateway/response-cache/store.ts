@@ -32,34 +32,33 @@ export interface CacheStore {
 /** How long a tag set outlives its entries at most (entries expire on their own; the set is only an index). */
 const TAG_TTL_SECONDS = 86_400;
 
+/**
+ * Single-key commands only, sent together by the client's auto-pipelining: on a Redis Cluster every key
+ * goes to its own node (a multi-key MGET or MULTI would fail across slots).
+ */
 export function redisCacheStore(redis: GatewayRedis): CacheStore {
   const entry = (key: string) => `${redis.prefix}rc:e:${key}`;
   const tag = (name: string) => `${redis.prefix}rc:t:${name}`;
   const gen = (name: string) => `${redis.prefix}rc:g:${name}`;
   return {
-    getMany: (keys) => redis.run(keys.map(() => undefined), async (r) => (keys.length ? (await r.mget(...keys.map(entry))).map((v) => v ?? undefined) : [])),
+    getMany: (keys) => redis.run(keys.map(() => undefined), async (r) => (await Promise.all(keys.map((k) => r.get(entry(k))))).map((v) => v ?? undefined)),
     setMany: (entries) =>
       redis.run(undefined, async (r) => {
-        const batch = r.multi();
-        for (const e of entries) {
-          batch.set(entry(e.key), e.value, 'EX', e.ttlSeconds);
-          for (const t of e.tags) batch.sadd(tag(t), entry(e.key)).expire(tag(t), TAG_TTL_SECONDS);
-        }
-        await batch.exec();
+        await Promise.all(
+          entries.flatMap((e) => [r.set(entry(e.key), e.value, 'EX', e.ttlSeconds), ...e.tags.flatMap((t) => [r.sadd(tag(t), entry(e.key)), r.expire(tag(t), TAG_TTL_SECONDS)])]),
+        );
       }),
-    generations: (names) => redis.run(names.map(() => 0), async (r) => (await r.mget(...names.map(gen))).map((v) => Number(v ?? 0))),
+    generations: (names) => redis.run(names.map(() => 0), async (r) => (await Promise.all(names.map((n) => r.get(gen(n))))).map((v) => Number(v ?? 0))),
     bump: (names) =>
       redis.run(undefined, async (r) => {
-        const batch = r.multi();
-        for (const n of names) batch.incr(gen(n));
-        await batch.exec();
+        await Promise.all(names.map((n) => r.incr(gen(n))));
       }),
     removeTagged: (tags) =>
       redis.run(0, async (r) => {
         let removed = 0;
         for (const t of tags) {
           const keys = await r.smembers(tag(t));
-          for (let i = 0; i < keys.length; i += 500) removed += await r.unlink(...keys.slice(i, i + 500));
+          removed += (await Promise.all(keys.map((k) => r.unlink(k)))).reduce((a, b) => a + b, 0);
           await r.unlink(tag(t));
         }
         return removed;
