@@ -18,6 +18,8 @@ export interface CombinedFeatures {
   beforeSubgraphFetch(fetch: { subgraph: string; request: SubgraphRequest; context: GatewayContext }): Promise<void>;
   /** `base` wrapped by every feature's fetcher wrapper, the first feature outermost. */
   fetchFor(subgraph: string, base: SubgraphFetch): SubgraphFetch;
+  /** Whether any feature says the subgraph accepts batched requests. */
+  batchesFetches(subgraph: string): boolean;
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<GatewayContext>[];
   apolloOptions: OwnedApolloOptions;
@@ -58,6 +60,7 @@ export function combineFeatures(features: readonly GatewayFeature[]): CombinedFe
     fetchFor(subgraph, base) {
       return features.reduceRight<SubgraphFetch>((next, f) => (f.wrapFetch ? f.wrapFetch(next, subgraph) : next), base);
     },
+    batchesFetches: (subgraph) => features.some((f) => f.batchesFetches?.(subgraph) ?? false),
     validationRules: features.flatMap((f) => f.validationRules ?? []),
     plugins: features.flatMap((f) => f.plugins ?? []),
     apolloOptions,

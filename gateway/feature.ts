@@ -95,6 +95,11 @@ export interface GatewayFeature {
    * sees a fetch first (a cache in front of a timeout), the last one is nearest the network.
    */
   wrapFetch?(next: SubgraphFetch, subgraph: string): SubgraphFetch;
+  /**
+   * Whether a subgraph accepts several operations in one HTTP request (an array body): the client then
+   * batches a request's same-round queries to it. True when any feature says so.
+   */
+  batchesFetches?(subgraph: string): boolean;
   /** GraphQL validation rules, run on every operation before it is planned. */
   validationRules?: ValidationRule[];
   /** Apollo Server plugins, in list order. */

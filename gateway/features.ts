@@ -23,6 +23,7 @@ import { openGatewayRedis, readRedisSettings, redisFeature, type RedisSettings }
 import type { GatewayRedis } from './redis';
 import { readResponseCacheSettings, responseCacheFeature, type ResponseCacheSettings } from './features/response-cache';
 import { scalarValidationFeature } from './features/scalar-validation';
+import { readSubgraphBatching, subgraphBatchingFeature } from './features/subgraph-batching';
 import { createTokenVerifier } from './auth';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import type { PartnerTokenSettings } from './partner-tokens';
@@ -40,6 +41,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   contractRoles?: ContractRoles;
   /** The response cache (RESPONSE_CACHE, RESPONSE_CACHE_MAX_ENTRIES). */
   responseCache: ResponseCacheSettings;
+  /** Whether a request's same-round queries to one of our subgraphs go as one batch (SUBGRAPH_BATCHING). */
+  subgraphBatching: boolean;
   /** Whether identical subgraph queries in flight for one caller are sent once (INFLIGHT_DEDUP). */
   inflightDedup: boolean;
   /** Whether and how often field usage is reported to the registry (USAGE_REPORTING, USAGE_REPORT_INTERVAL_MS). */
@@ -59,6 +62,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     usage: readUsageReportingOptions(env, problems),
     responseCache: readResponseCacheSettings(env, nodeEnv, problems),
     inflightDedup: readInflightDedup(env, problems),
+    subgraphBatching: readSubgraphBatching(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -99,6 +103,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     inflightDedupFeature({ enabled: config.inflightDedup }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
+    subgraphBatchingFeature({ enabled: config.subgraphBatching, ownSubgraphs: config.ownSubgraphs }),
     operationLimitsFeature(config.limits),
     operationNameFeature(),
     scalarValidationFeature(),

@@ -19,6 +19,7 @@ import { DateTimeScalar } from '../../platform/scalars';
 import { DecimalScalar } from '../../platform/money';
 import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
 import { inputChecksPlugin } from '../../platform/inputs';
+import { cachePolicyExtensionPlugin } from './cache-policy';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
@@ -123,11 +124,19 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       stopOnTerminationSignals: false,
       validationRules: [operationLimitsRule(limits)],
       parseOptions: { maxTokens: limits.maxTokens },
-      // No HTTP cache hints or inline traces are used: skipping them saves work on every field. No landing
-      // page: Apollo's default loads Sandbox from its CDN; the explorer is the gateway's (gateway/explorer.ts).
-      plugins: [ApolloServerPluginInlineTraceDisabled(), // The schema's @cacheControl hints become this subgraph's Cache-Control (no hint: max-age 0, not cached): the gateway's response cache reads it.
+      // The schema's @cacheControl hints become this subgraph's cache policy (no hint: max-age 0, not
+      // cached), in the Cache-Control header and in each answer's extensions: the gateway's response cache
+      // reads it. No inline traces. No landing page: Apollo's default loads Sandbox from its CDN; the
+      // explorer is the gateway's (gateway/explorer.ts).
+      plugins: [
+        ApolloServerPluginInlineTraceDisabled(),
         ApolloServerPluginCacheControl({ defaultMaxAge: 0, calculateHttpHeaders: true }),
-        ApolloServerPluginLandingPageDisabled(), inputChecksPlugin()],
+        ApolloServerPluginLandingPageDisabled(),
+        inputChecksPlugin(),
+        cachePolicyExtensionPlugin(),
+      ],
+      // The gateway sends a request's same-round fetches of this subgraph as one batch (one context, one set of DataLoaders).
+      allowBatchedHttpRequests: true,
     });
     await apollo.start();
     const handler = graphqlHandler({
