@@ -192,8 +192,8 @@ export function estimateCost(
 
   const ofField = (node: FieldNode, parent: GraphQLCompositeType, sizing: Sizing, mutationRoot: boolean): number => {
     const name = node.name.value;
-    if (name.startsWith('__')) return 0;
     if (!isObjectType(parent) && !isInterfaceType(parent)) return 0;
+    // Introspection fields (`__schema`, `__type`, `__typename`) are not among a type's fields: they cost nothing.
     const def = parent.getFields()[name];
     if (!def) return 0;
     const named = getNamedType(def.type);

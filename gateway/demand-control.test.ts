@@ -1,6 +1,6 @@
 import type { GatewayFeature } from './feature';
 import { ConfigError, loadConfig } from './config';
-import { defaultDemandControl, DEFAULT_COST_BUDGETS } from './features/demand-control';
+import { defaultDemandControl, DEFAULT_COST_BUDGETS, readDemandControl } from './features/demand-control';
 import { HEADLINE_QUERY } from './headline-query';
 import { DEFAULT_LIMITS } from '../platform/limits';
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../testing/harness';
@@ -145,10 +145,13 @@ describe('demand control, enforcing (the development default: the cost is report
   });
 });
 
-describe('demand control, measuring', () => {
+describe('demand control, measuring (DEMAND_CONTROL=measure, in production)', () => {
   let g: TestGraph;
   beforeAll(async () => {
-    g = await startTestGraph({ gatewayConfig: { demandControl: { ...defaultDemandControl('production'), mode: 'measure', report: true } } });
+    const problems: string[] = [];
+    const demandControl = readDemandControl({ DEMAND_CONTROL: 'measure' }, 'production', problems);
+    expect(problems).toEqual([]);
+    g = await startTestGraph({ gatewayConfig: { demandControl } });
   });
   afterAll(async () => g?.stop());
 
@@ -165,6 +168,9 @@ describe('demand control settings from the environment', () => {
     const c = loadConfig({ DEMAND_CONTROL: 'measure', COST_BUDGETS: 'customer=8000, anonymous=500' });
     expect(c.demandControl).toEqual({ mode: 'measure', report: true, budgets: { ...DEFAULT_COST_BUDGETS, customer: 8000, anonymous: 500 } });
     expect(loadConfig({}).demandControl?.mode).toBe('enforce');
+    // A production gateway enforcing tells a client its cost only when it refuses.
+    expect(readDemandControl({}, 'production', [])).toEqual({ mode: 'enforce', report: false, budgets: DEFAULT_COST_BUDGETS });
+    expect(readDemandControl({}, 'development', []).report).toBe(true);
   });
 
   test('malformed values stop start-up, each naming its variable and what it accepts', () => {
