@@ -1,4 +1,5 @@
 import type { GatewayFeature } from './feature';
+import { requestCost } from './cost-request';
 import { ConfigError, loadConfig } from './config';
 import { defaultDemandControl, DEFAULT_COST_BUDGETS, readDemandControl } from './features/demand-control';
 import { HEADLINE_QUERY } from './headline-query';
@@ -11,10 +12,10 @@ const CUSTOMER = as.customer('u-demand');
 const HUGE_PAGE = `{ me { spending { lines(first: 10000) { edges { node { id amount { amount } } } } } } }`;
 /** The headline's line with every link. */
 const LINE = 'occurredAt amount { amount } paidFor { ... on Order { trim { model { name } } } ... on Instalment { loan { order { id } } } ... on ServiceInvoice { store { name } } ... on SwapSession { station { name } } }';
-/** Ten aliased copies of the headline's largest page (100 lines): each fits a customer's budget, together they do not. */
-const ALIASED_PAGES = `{ me { spending { ${Array.from({ length: 10 }, (_, i) => `p${i}: lines(first: 100) { edges { node { ${LINE} } } }`).join(' ')} } } }`;
-/** Five aliased copies of the public catalog's largest page of models with their trims: 5 × 1,201. */
-const CATALOG_PAGES = `{ ${Array.from({ length: 5 }, (_, i) => `m${i}: models(first: 100) { edges { node { id trims { id } } } }`).join(' ')} }`;
+/** Twenty aliased copies of the headline's largest page (100 lines): each fits a customer's budget, together they do not. */
+const ALIASED_PAGES = `{ me { spending { ${Array.from({ length: 20 }, (_, i) => `p${i}: lines(first: 100) { edges { node { ${LINE} } } }`).join(' ')} } } }`;
+/** Ten aliased copies of the public catalog's largest page of models with their trims: 10 × 1,201. */
+const CATALOG_PAGES = `{ ${Array.from({ length: 10 }, (_, i) => `m${i}: models(first: 100) { edges { node { id trims { id } } } }`).join(' ')} }`;
 /** Within the depth, alias and field limits, but trims of models of trims… multiply: a cost bomb. */
 const NESTED_LISTS = `{ models(first: 100) { edges { node { trims { model { trims { model { trims { model { trims { model { name } } } } } } } } } } } }`;
 
@@ -30,8 +31,11 @@ function fetchCounter() {
 describe('demand control, enforcing (the development default: the cost is reported)', () => {
   let g: TestGraph;
   const counter = fetchCounter();
+  /** What another feature (rate limits) reads of each request's cost, as it would. */
+  const seen: Array<number | undefined> = [];
+  const reader: GatewayFeature = { name: 'test-cost-reader', plugins: [{ requestDidStart: async () => ({ willSendResponse: async (rc) => void seen.push(requestCost(rc)) }) }] };
   beforeAll(async () => {
-    g = await startTestGraph({ extraFeatures: [counter.feature], gatewayConfig: { demandControl: defaultDemandControl('development') } });
+    g = await startTestGraph({ extraFeatures: [counter.feature, reader], gatewayConfig: { demandControl: defaultDemandControl('development') } });
   });
   afterAll(async () => g?.stop());
 
@@ -49,11 +53,12 @@ describe('demand control, enforcing (the development default: the cost is report
     const cost = costOf(res)!;
     expect(cost).toEqual({ estimated: expect.any(Number), budget: DEFAULT_COST_BUDGETS.customer, mode: 'enforce' });
     expect(cost.estimated).toBeLessThan(cost.budget / 3);
+    expect(seen.at(-1)).toBe(cost.estimated);
   });
 
   test.each([
     ['a page of 10,000 lines', HUGE_PAGE],
-    ['ten aliased pages of 100 lines', ALIASED_PAGES],
+    ['twenty aliased pages of 100 lines', ALIASED_PAGES],
   ])('%s is refused for a customer before any subgraph is fetched, naming the estimate, the role and the budget', async (_what, query) => {
     const { res, fetches } = await send(query, {}, CUSTOMER);
     expect(res.status).toBe(400);
@@ -74,7 +79,7 @@ describe('demand control, enforcing (the development default: the cost is report
     expect(small.res.errors).toBeUndefined();
     const huge = await send(query, { n: 10_000 }, CUSTOMER);
     expect(huge.res.errors?.[0].extensions?.code).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
-    expect(huge.res.errors?.[0].message).toMatch(/^operation Page is estimated to cost \d+, over the customer budget of 5000/);
+    expect(huge.res.errors?.[0].message).toMatch(/^operation Page is estimated to cost \d+, over the customer budget of 10000/);
     expect(huge.fetches).toBe(0);
   });
 
@@ -82,7 +87,7 @@ describe('demand control, enforcing (the development default: the cost is report
     const analyst = await send(CATALOG_PAGES, {}, as.analyst());
     expect(analyst.res.errors).toBeUndefined();
     expect(analyst.res.data.m0.edges).toEqual(expect.any(Array));
-    expect(costOf(analyst.res)).toEqual({ estimated: 5 * 1201, budget: DEFAULT_COST_BUDGETS.analyst, mode: 'enforce' });
+    expect(costOf(analyst.res)).toEqual({ estimated: 10 * 1201, budget: DEFAULT_COST_BUDGETS.analyst, mode: 'enforce' });
     for (const [who, holder] of [[CUSTOMER, 'customer'], [null, 'anonymous']] as const) {
       const { res, fetches } = await send(CATALOG_PAGES, {}, who);
       expect(res.errors?.[0].extensions?.code).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
@@ -97,7 +102,7 @@ describe('demand control, enforcing (the development default: the cost is report
     let deep = 'id';
     for (let i = 0; i < 5; i++) deep = `orders(first: 1) { edges { node { buyer { ${deep} } } } }`;
     const cases: Array<[string, string, RegExp]> = [
-      [NESTED_LISTS, 'COST_ESTIMATED_TOO_EXPENSIVE', /is estimated to cost \d+, over the analyst budget of 50000/],
+      [NESTED_LISTS, 'COST_ESTIMATED_TOO_EXPENSIVE', /is estimated to cost \d+, over the analyst budget of 100000/],
       [`{ me { ${deep} } }`, 'GRAPHQL_VALIDATION_FAILED', /is 22 levels deep; the limit is 15/],
       [`{ me { ${Array.from({ length: 31 }, (_, i) => `a${i}: id`).join(' ')} } }`, 'GRAPHQL_VALIDATION_FAILED', /uses 31 aliases; the limit is 30/],
       [fragmentBomb, 'GRAPHQL_VALIDATION_FAILED', /selects 268435456 fields once its fragments are written out/],
@@ -158,8 +163,8 @@ describe('demand control, measuring (DEMAND_CONTROL=measure, in production)', ()
   test('an operation over the budget is answered, and the response says its cost and the budget', async () => {
     const res = await g.gql(CATALOG_PAGES, {}, CUSTOMER);
     expect(res.errors).toBeUndefined();
-    expect(res.data.m4.edges).toEqual(expect.any(Array));
-    expect(costOf(res)).toEqual({ estimated: 5 * 1201, budget: DEFAULT_COST_BUDGETS.customer, mode: 'measure' });
+    expect(res.data.m9.edges).toEqual(expect.any(Array));
+    expect(costOf(res)).toEqual({ estimated: 10 * 1201, budget: DEFAULT_COST_BUDGETS.customer, mode: 'measure' });
   });
 });
 

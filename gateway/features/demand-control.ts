@@ -25,11 +25,13 @@ export type CostBudgets = Record<BudgetHolder, number>;
 
 /**
  * Budgets a real client never reaches and an attack always does. The headline request with every link
- * costs 513 at its usual page of 20 lines and 1,313 at the largest page (100); a page of 10,000 lines
- * costs over 100,000, and so do about ten aliased copies of the largest page. The public catalog's
- * largest page of models with their trims costs 1,201. Analysts and admins read across every user.
+ * costs 513 at its usual page of 20 lines and 1,313 at the largest page (100); a customer's largest page of
+ * loans with their schedules costs 6,352; a page of 10,000 lines costs over 100,000, and twenty aliased
+ * copies of the largest page over 20,000. The public catalog's largest page of models with their trims
+ * costs 1,201. Analysts and admins read across every user (an analyst's sweep of everything one person
+ * has costs about 77,000).
  */
-export const DEFAULT_COST_BUDGETS: CostBudgets = { anonymous: 2_000, customer: 5_000, partner: 10_000, analyst: 50_000, admin: 100_000 };
+export const DEFAULT_COST_BUDGETS: CostBudgets = { anonymous: 2_000, customer: 10_000, partner: 20_000, analyst: 100_000, admin: 200_000 };
 const HOLDERS: readonly BudgetHolder[] = ['anonymous', ...CLIENT_ROLES];
 const MAX_BUDGET = 1_000_000_000;
 
@@ -63,7 +65,7 @@ export function readDemandControl(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, prob
   for (const pair of raw.split(',')) {
     const m = /^\s*([a-z]+)\s*=\s*(\d+)\s*$/.exec(pair);
     if (!m) {
-      problems.push(`COST_BUDGETS=${JSON.stringify(raw)}: ${JSON.stringify(pair.trim())} is not holder=budget (e.g. customer=5000)`);
+      problems.push(`COST_BUDGETS=${JSON.stringify(raw)}: ${JSON.stringify(pair.trim())} is not holder=budget (e.g. customer=10000)`);
       continue;
     }
     const [, holder, value] = m;
