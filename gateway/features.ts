@@ -10,6 +10,7 @@ import type { JwtSettings } from './auth';
 import type { GatewayFeature } from './feature';
 import { authFeature, readJwtSettings } from './features/auth';
 import { contractsFeature, readContractRoles, type ContractRoles } from './features/contracts';
+import { defaultDemandControl, demandControlFeature, readDemandControl, type DemandControlSettings } from './features/demand-control';
 import { errorMaskingFeature } from './features/error-masking';
 import { explorerFeature, readExplorerSettings, type ExplorerSettings } from './features/explorer';
 import { healthFeature } from './features/health';
@@ -47,6 +48,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   inflightDedup: boolean;
   /** Whether and how often field usage is reported to the registry (USAGE_REPORTING, USAGE_REPORT_INTERVAL_MS). */
   usage: UsageReportingOptions;
+  /** Cost budgets per role and what to do over them (DEMAND_CONTROL, COST_BUDGETS); unset: enforce the defaults. */
+  demandControl?: DemandControlSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -63,6 +66,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     responseCache: readResponseCacheSettings(env, nodeEnv, problems),
     inflightDedup: readInflightDedup(env, problems),
     subgraphBatching: readSubgraphBatching(env, problems),
+    demandControl: readDemandControl(env, nodeEnv, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -105,6 +109,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     subgraphBatchingFeature({ enabled: config.subgraphBatching, ownSubgraphs: config.ownSubgraphs }),
     operationLimitsFeature(config.limits),
+    demandControlFeature(config.demandControl ?? defaultDemandControl('production')),
     operationNameFeature(),
     scalarValidationFeature(),
     persistedQueriesFeature(redis),

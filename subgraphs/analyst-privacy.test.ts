@@ -11,7 +11,7 @@ import { seedAll } from './seeding';
 import { pseudonym } from './kit/auth';
 import { DEMO_USER, seedUsers } from './kit/seed';
 import { subgraphs } from '.';
-import { apiSchema, collectObjects, selectEverything } from '../testing/graph-walk';
+import { apiSchema, collectObjects, selectEverything, WALKED_GRAPH } from '../testing/graph-walk';
 import { resolvedEntities } from '../testing/entities';
 import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
 
@@ -20,7 +20,7 @@ const REAL_IDS = seedUsers(USERS);
 let g: TestGraph;
 
 beforeAll(async () => {
-  g = await startTestGraph();
+  g = await startTestGraph({ ...WALKED_GRAPH });
   await seedAll(g.db, USERS);
 });
 

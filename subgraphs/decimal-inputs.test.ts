@@ -7,7 +7,7 @@
 import type { GraphQLField, GraphQLSchema } from 'graphql';
 import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/harness';
 import { codeOf, fieldOf } from '../testing/assertions';
-import { apiSchema, sampleGraph, type GraphSamples } from '../testing/graph-walk';
+import { apiSchema, sampleGraph, type GraphSamples, WALKED_GRAPH } from '../testing/graph-walk';
 import { argumentLeaves, callWith, candidatesFor, reachingChoice, type ArgumentLeaf, type Call } from '../testing/operations';
 import type { Identity } from '../platform/identity';
 import { seedAll } from './seeding';
@@ -54,7 +54,7 @@ let inputs: DecimalInput[];
 const reached = new Map<string, Reaching>();
 
 beforeAll(async () => {
-  g = await startTestGraph();
+  g = await startTestGraph({ ...WALKED_GRAPH });
   await seedAll(g.db, 3);
   schema = await apiSchema(g);
   samples = await sampleGraph(g, schema, as.customer(DEMO_USER));

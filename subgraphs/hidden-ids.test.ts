@@ -11,7 +11,7 @@ import { startTestGraph, as, type GqlResult, type TestGraph } from '../testing/h
 import type { Identity } from '../platform/identity';
 import { seedAll } from './seeding';
 import { DEMO_USER } from './kit/seed';
-import { apiSchema, isPersonal, sampleGraph, sampleOf, type GraphSamples } from '../testing/graph-walk';
+import { apiSchema, isPersonal, sampleGraph, sampleOf, type GraphSamples, WALKED_GRAPH } from '../testing/graph-walk';
 import { argumentLeaves, callWith, candidatesFor, idTargetOf, reachingChoice, type ArgumentLeaf } from '../testing/operations';
 
 let g: TestGraph;
@@ -26,7 +26,7 @@ const INTRUDERS: Array<[string, Identity]> = [
 ];
 
 beforeAll(async () => {
-  g = await startTestGraph();
+  g = await startTestGraph({ ...WALKED_GRAPH });
   await seedAll(g.db, 6);
   schema = await apiSchema(g);
   samples = await sampleGraph(g, schema, as.customer(DEMO_USER));

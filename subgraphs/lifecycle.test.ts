@@ -12,7 +12,7 @@ import { formatFen } from '../platform/money';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
 import { pseudonym } from './kit/auth';
 import { subgraphs } from '.';
-import { apiSchema, isPersonal, sampleGraph, sampleOf } from '../testing/graph-walk';
+import { apiSchema, isPersonal, sampleGraph, sampleOf, WALKED_GRAPH } from '../testing/graph-walk';
 import { requiredValues, resolvedEntities } from '../testing/entities';
 import { aimedAt, callWith } from '../testing/operations';
 
@@ -77,7 +77,7 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
 
   beforeAll(async () => {
     if (db === 'postgres' && !process.env.DATABASE_URL) throw new Error('set DATABASE_URL (npm test does)');
-    g = await startTestGraph({ db: db === 'postgres' ? 'auto' : 'pglite' });
+    g = await startTestGraph({ db: db === 'postgres' ? 'auto' : 'pglite', ...WALKED_GRAPH });
     await seedAll(g.db, 3); // the catalog, stores, stations, plans and products, and a few other users
   }, 120_000);
   afterAll(async () => g?.stop());

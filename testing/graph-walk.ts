@@ -16,7 +16,8 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import { as, type TestGraph } from './harness';
+import { as, type TestGraph, type TestGraphOptions } from './harness';
+import { defaultDemandControl } from '../gateway/features/demand-control';
 import { ok } from './assertions';
 import type { Identity } from '../platform/identity';
 
@@ -75,6 +76,15 @@ export function selectEverything(schema: GraphQLSchema, root: GraphQLCompositeTy
   };
   return body(root, true);
 }
+
+/**
+ * How a graph that is walked is started (`startTestGraph({ ...WALKED_GRAPH })`): a walk selects everything
+ * reachable in one operation, which no client does (`me` with everything is estimated at about 15,000, a
+ * partner's delivery queue with everything at about 93,000, over a customer's and a partner's budgets), so
+ * demand control measures it instead of refusing it. Without this the walk would find nothing where it is
+ * refused — silently, for the anonymous walk, which ignores errors.
+ */
+export const WALKED_GRAPH: TestGraphOptions = { gatewayConfig: { demandControl: { ...defaultDemandControl('production'), mode: 'measure' } } };
 
 /** Objects found in answers, by `__typename`, in the order met. */
 export type Samples = Map<string, Array<Record<string, unknown>>>;
