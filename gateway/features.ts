@@ -22,6 +22,7 @@ import { openGatewayRedis, readRedisSettings, redisFeature, type RedisSettings }
 import type { GatewayRedis } from './redis';
 import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
+import { readTrustedDocumentsSettings, trustedDocumentsFeature, type TrustedDocumentsSettings } from './features/trusted-documents';
 import type { PartnerTokenSettings } from './partner-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
@@ -37,6 +38,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   contractRoles?: ContractRoles;
   /** Whether and how often field usage is reported to the registry (USAGE_REPORTING, USAGE_REPORT_INTERVAL_MS). */
   usage: UsageReportingOptions;
+  /** Trusted documents and safelisting (TRUSTED_DOCUMENTS*); unset: per-client, from the registry followed only. */
+  trustedDocuments?: TrustedDocumentsSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -50,6 +53,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
+    trustedDocuments: readTrustedDocumentsSettings(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -80,6 +84,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
   const usage = config.usageReporting ?? usageReportingSettings(config.usage, config.registry);
   // The one connection features share; it never fails (an unreachable Redis is a degraded start).
   const { redis, owned } = await openGatewayRedis(config, opts.redis);
+  const trusted = config.trustedDocuments ?? readTrustedDocumentsSettings({}, []);
   return [
     redisFeature(redis, owned),
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
@@ -89,6 +94,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     operationLimitsFeature(config.limits),
     operationNameFeature(),
     scalarValidationFeature(),
+    ...(trusted.mode === 'off' ? [] : [await trustedDocumentsFeature({ settings: trusted, registry: config.registry })]),
     persistedQueriesFeature(redis),
     introspectionFeature({ enabled: config.introspection }),
     contractsFeature({ roles: config.contractRoles }),
