@@ -49,7 +49,9 @@ type Answer = { status: number; body: unknown; headers?: Record<string, string> 
 function publishRequest(body: Record<string, unknown>) {
   onlyFields(body, ['manifest', 'safelist']);
   if (body.safelist !== undefined && typeof body.safelist !== 'boolean') throw bad('safelist', 'must be true or false (left out: the client keeps its setting)');
-  if (body.manifest === undefined) throw bad('manifest', 'is required: the manifest @apollo/generate-persisted-query-manifest (or Relay) wrote, as JSON');
+  if (typeof body.manifest !== 'object' || body.manifest === null || Array.isArray(body.manifest)) {
+    throw bad('manifest', `${body.manifest === undefined ? 'is required' : 'must be a JSON object'}: the manifest @apollo/generate-persisted-query-manifest (or Relay) wrote, as it is`);
+  }
   try {
     return { documents: readManifest(body.manifest), safelist: body.safelist as boolean | undefined };
   } catch (err) {
