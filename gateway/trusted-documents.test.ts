@@ -192,3 +192,25 @@ test('bad TRUSTED_DOCUMENTS* values stop start-up, each named, a bad manifest fi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a gateway whose registry does not answer starts, says so, and in enforce mode answers only free-form roles (fails closed)', async () => {
+  // A port that was free a moment ago: nothing listens there.
+  const { createServer } = await import('node:net');
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  const logs = captureLogs();
+  let g: TestGraph | undefined;
+  try {
+    g = await startTestGraph({
+      gatewayConfig: { registry: { url: `http://127.0.0.1:${port}`, token: 'unused' }, usage: { enabled: false, intervalMs: 10_000 }, trustedDocuments: settings({ mode: 'enforce' }) },
+    });
+    expect(logs.lines().some((l) => l.msg === 'cannot load trusted documents from the registry; serving the ones loaded before')).toBe(true);
+    expect(codeOf(await send(g, { query: ME }, { client: 'web' }))).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(ok(await send(g, { query: ME }, { client: 'web', token: await g.token(as.admin()) }))).toEqual({ me: expect.anything() });
+  } finally {
+    logs.stop();
+    await g?.stop();
+  }
+});
