@@ -25,6 +25,12 @@ const DOCUMENT_MAX_TOKENS = 20_000;
 /** At most this many problems are listed; the count says how many there were. */
 const MAX_LISTED_PROBLEMS = 50;
 
+/**
+ * A client's name as its requests carry it in `apollographql-client-name`, for the clients documents are
+ * registered for (the registry's migration 004 checks the same).
+ */
+export const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 export type OperationType = 'query' | 'mutation' | 'subscription';
 
 export interface TrustedDocument {

@@ -12,15 +12,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Db } from '../platform/db';
 import { logger } from '../platform/logger';
-import { ManifestError, readManifest } from '../gateway/trusted-manifest';
+import { CLIENT_NAME, ManifestError, readManifest } from '../gateway/trusted-manifest';
 import type { Caller, RegistryAccess } from './access';
 import { matchesEtag, ok } from './answers';
 import { orgName } from './credential-routes';
 import { documentClient, documentSnapshot, documentsOf, documentsRevision, grantClient, publishDocuments } from './document-store';
 import { bad, onlyFields, readJsonObject, RegistryError } from './requests';
-
-/** A client name as it arrives in `apollographql-client-name` (and as migration 004 checks it). */
-export const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function clientName(value: unknown, field = 'client'): string {
   if (typeof value !== 'string') throw bad(field, 'must be a string (the apollographql-client-name the app sends)');

@@ -22,7 +22,7 @@ import { wholeNumber } from '../../platform/env';
 import { CLIENT_ROLES, isClientRole, type ClientRole } from '../../platform/identity';
 import type { GatewayContext, GatewayFeature } from '../feature';
 import { documentSource, readManifestFile, type DocumentSet, type ManifestFile } from '../trusted-documents-source';
-import { sha256Hex } from '../trusted-manifest';
+import { CLIENT_NAME, sha256Hex } from '../trusted-manifest';
 
 export const TRUSTED_DOCUMENTS_MODES = ['off', 'per-client', 'enforce'] as const;
 export type TrustedDocumentsMode = (typeof TRUSTED_DOCUMENTS_MODES)[number];
@@ -43,7 +43,6 @@ export interface TrustedDocumentsSettings {
 export const CLIENT_NAME_HEADER = 'apollographql-client-name';
 const DEFAULT_FREEFORM_ROLES: ClientRole[] = ['admin'];
 const DEFAULT_POLL_MS = 2000;
-const CLIENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -55,7 +54,7 @@ export function readTrustedDocumentsSettings(env: NodeJS.ProcessEnv, problems: s
   const files: ManifestFile[] = [];
   for (const pair of list(env.TRUSTED_DOCUMENTS_FILES)) {
     const m = /^([^=]+)=(.+)$/.exec(pair);
-    if (!m || !CLIENT.test(m[1].trim())) {
+    if (!m || !CLIENT_NAME.test(m[1].trim())) {
       problems.push(`TRUSTED_DOCUMENTS_FILES: ${JSON.stringify(pair)} is not client=path (a client name: letters, digits, '.', '_', '-'; e.g. web=manifests/web.json)`);
       continue;
     }
