@@ -36,9 +36,18 @@ export interface DocumentSourceOptions {
   onChange(documents: DocumentSet): void;
 }
 
+/** What `GET /health/trusted-documents` shows of the source. */
+export interface DocumentSourceStatus {
+  /** When the documents served were last replaced (null: none loaded yet). */
+  loadedAt: string | null;
+  registry?: { url: string; reachable: boolean; lastError: string | null };
+  files: Array<{ client: string; path: string; loaded: boolean; lastError: string | null }>;
+}
+
 export interface DocumentSource {
   /** Polls once more now (tests, and the first load at start). */
   refresh(): Promise<void>;
+  status(): DocumentSourceStatus;
   close(): void;
 }
 
@@ -71,6 +80,9 @@ export function documentSource(opts: DocumentSourceOptions): DocumentSource {
   const fromFiles = new Map<string, { mtimeMs: number; documents: Map<string, string> }>();
   let etag: string | undefined;
   let registryFailing = false;
+  let registryError: string | null = null;
+  let loadedAt: string | null = null;
+  const fileErrors = new Map<string, string>();
   let polling: Promise<void> | undefined;
 
   const publish = () => {
@@ -84,6 +96,7 @@ export function documentSource(opts: DocumentSourceOptions): DocumentSource {
       for (const [id, body] of loaded.documents) entry.documents.set(id, body);
       merged.set(file.client, entry);
     }
+    loadedAt = new Date().toISOString();
     opts.onChange(merged);
   };
 
@@ -95,9 +108,13 @@ export function documentSource(opts: DocumentSourceOptions): DocumentSource {
         const { mtimeMs } = statSync(file.path);
         if (fromFiles.get(file.path)?.mtimeMs === mtimeMs) continue;
         fromFiles.set(file.path, { mtimeMs, documents: readManifestFile(file) });
+        fileErrors.delete(file.path);
         changed = true;
         logger.info({ service: 'gateway', client: file.client, path: file.path }, 'trusted documents read from a manifest file');
       } catch (err) {
+        // Logged once per change of reason, not at every poll.
+        if (fileErrors.get(file.path) === (err as Error).message) continue;
+        fileErrors.set(file.path, (err as Error).message);
         logger.warn({ service: 'gateway', client: file.client, path: file.path, reason: (err as Error).message }, 'a trusted-documents manifest file is refused; its last good documents are kept');
       }
     }
@@ -116,11 +133,13 @@ export function documentSource(opts: DocumentSourceOptions): DocumentSource {
       etag = res.headers.get('etag') ?? undefined;
       if (registryFailing) logger.info({ service: 'gateway' }, 'the registry answers for trusted documents again');
       registryFailing = false;
+      registryError = null;
       return true;
     } catch (err) {
       // Logged once per outage: the documents already loaded keep being served.
       if (!registryFailing) logger.warn({ service: 'gateway', reason: (err as Error).message }, 'cannot load trusted documents from the registry; serving the ones loaded before');
       registryFailing = true;
+      registryError = (err as Error).message;
       return false;
     }
   }
@@ -138,6 +157,11 @@ export function documentSource(opts: DocumentSourceOptions): DocumentSource {
   timer.unref();
   return {
     refresh,
+    status: () => ({
+      loadedAt,
+      ...(opts.registry ? { registry: { url: opts.registry.url, reachable: !registryFailing, lastError: registryError } } : {}),
+      files: opts.files.map((f) => ({ client: f.client, path: f.path, loaded: fromFiles.has(f.path), lastError: fileErrors.get(f.path) ?? null })),
+    }),
     close: () => clearInterval(timer),
   };
 }

@@ -34,6 +34,8 @@ async function send(g: TestGraph, body: object, opts: { client?: string; token?:
   return { ...((await res.json()) as GqlResult), status: res.status };
 }
 
+const health = async (g: TestGraph) => (await fetch(new URL('/health/trusted-documents', g.url))).json() as Promise<any>;
+
 async function eventually(done: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await done())) {
@@ -74,6 +76,7 @@ describe('documents from the registry the gateway follows (TRUSTED_DOCUMENTS=per
     expect(codeOf(await send(g, byHash(ME), { client: 'ios' }))).toBe('PERSISTED_QUERY_NOT_FOUND');
     // Not safelisted: web may still send other operations as text.
     expect(ok(await send(g, { query: OUTSIDE }, { client: 'web' }))).toEqual({ me: { id: 'td-user', __typename: 'User' } });
+    expect(await health(g)).toMatchObject({ status: 'ok', mode: 'per-client', clients: [{ name: 'web', safelist: false, documents: 1 }], registry: { url: reg.url, reachable: true, lastError: null } });
   });
 
   describe('a client registered with safelist on', () => {
@@ -170,6 +173,7 @@ describe('documents from manifest files, TRUSTED_DOCUMENTS=enforce (no registry)
     }
     expect(codeOf(await send(g, byHash(ME), { client: 'web' }))).toBe('OK');
     expect(codeOf(await send(g, byHash(ME_TYPENAME), { client: 'web' }))).toBe('OK');
+    expect(await health(g)).toMatchObject({ status: 'degraded', mode: 'enforce', clients: [{ name: 'web', documents: 2 }], files: [{ client: 'web', loaded: true, lastError: expect.stringContaining('the manifest is not JSON') }] });
   });
 });
 
@@ -209,6 +213,7 @@ test('a gateway whose registry does not answer starts, says so, and in enforce m
     expect(logs.lines().some((l) => l.msg === 'cannot load trusted documents from the registry; serving the ones loaded before')).toBe(true);
     expect(codeOf(await send(g, { query: ME }, { client: 'web' }))).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     expect(ok(await send(g, { query: ME }, { client: 'web', token: await g.token(as.admin()) }))).toEqual({ me: expect.anything() });
+    expect(await health(g)).toMatchObject({ status: 'degraded', clients: [], loadedAt: null, registry: { reachable: false, lastError: expect.stringMatching(/fetch failed|ECONNREFUSED/) } });
   } finally {
     logs.stop();
     await g?.stop();

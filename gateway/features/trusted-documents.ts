@@ -14,11 +14,13 @@
  *  - A client name is a header anyone can send, so it never opens anything up: free-form operations
  *    are allowed past the safelist only for verified token roles (TRUSTED_DOCUMENTS_FREEFORM_ROLES,
  *    default `admin`), which an attacker cannot claim.
- * Documents come from the registry the gateway follows and/or manifest files (`trusted-documents-source.ts`).
+ * Documents come from the registry the gateway follows and/or manifest files (`trusted-documents-source.ts`);
+ * `GET /health/trusted-documents` shows what is served and whether the registry and files load.
  */
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { wholeNumber } from '../../platform/env';
+import { sendJson } from '../../platform/http';
 import { CLIENT_ROLES, isClientRole, type ClientRole } from '../../platform/identity';
 import type { GatewayContext, GatewayFeature } from '../feature';
 import { documentSource, readManifestFile, type DocumentSet, type ManifestFile } from '../trusted-documents-source';
@@ -156,6 +158,18 @@ export async function trustedDocumentsFeature(opts: { settings: TrustedDocuments
   return {
     name: 'trusted-documents',
     plugins: [plugin],
+    routes: () => ({
+      '/health/trusted-documents': (_req, res) => {
+        const status = source.status();
+        const failing = status.registry?.reachable === false || status.files.some((f) => f.lastError !== null);
+        sendJson(res, 200, {
+          status: failing ? 'degraded' : 'ok',
+          mode: settings.mode,
+          clients: [...documents].map(([name, c]) => ({ name, safelist: c.safelist, documents: c.documents.size })),
+          ...status,
+        });
+      },
+    }),
     async close() {
       source.close();
     },
