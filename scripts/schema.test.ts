@@ -317,4 +317,5 @@ test("documents: a team's key granted its client publishes the manifest with --s
   const notJson = await documentsCli(['publish', '--client', 'web', '--manifest', file('x.json', '{')], team);
   expect([notJson.status, notJson.stderr]).toEqual([2, expect.stringMatching(/^error: --manifest .*x\.json: not JSON/)]);
   expect((await documentsCli(['list', '--client', 'web'], team)).stdout).toMatch(/^web: 2 documents/);
-});
+  // Ten CLI processes: each starts tsx, a few seconds on a loaded 2-core machine.
+}, 180_000);
