@@ -27,6 +27,7 @@ import { scalarValidationFeature } from './features/scalar-validation';
 import { readSubgraphBatching, subgraphBatchingFeature } from './features/subgraph-batching';
 import { createTokenVerifier } from './auth';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
+import { readTrustedDocumentsSettings, trustedDocumentsFeature, type TrustedDocumentsSettings } from './features/trusted-documents';
 import type { PartnerTokenSettings } from './partner-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
@@ -50,6 +51,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings {
   usage: UsageReportingOptions;
   /** Cost budgets per role and what to do over them (DEMAND_CONTROL, COST_BUDGETS); unset: enforce the defaults. */
   demandControl?: DemandControlSettings;
+  /** Trusted documents and safelisting (TRUSTED_DOCUMENTS*); unset: per-client, from the registry followed only. */
+  trustedDocuments?: TrustedDocumentsSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -67,6 +70,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     inflightDedup: readInflightDedup(env, problems),
     subgraphBatching: readSubgraphBatching(env, problems),
     demandControl: readDemandControl(env, nodeEnv, problems),
+    trustedDocuments: readTrustedDocumentsSettings(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -97,6 +101,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
   const usage = config.usageReporting ?? usageReportingSettings(config.usage, config.registry);
   // The one connection features share; it never fails (an unreachable Redis is a degraded start).
   const { redis, owned } = await openGatewayRedis(config, opts.redis);
+  const trusted = config.trustedDocuments ?? readTrustedDocumentsSettings({}, []);
   return [
     redisFeature(redis, owned),
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
@@ -112,6 +117,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     demandControlFeature(config.demandControl ?? defaultDemandControl('production')),
     operationNameFeature(),
     scalarValidationFeature(),
+    ...(trusted.mode === 'off' ? [] : [await trustedDocumentsFeature({ settings: trusted, registry: config.registry })]),
     persistedQueriesFeature(redis),
     introspectionFeature({ enabled: config.introspection }),
     contractsFeature({ roles: config.contractRoles }),

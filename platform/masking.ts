@@ -18,7 +18,7 @@ import { currentRequestId, logger } from './logger';
 /** The kit's codes a client can act on (everything but INTERNAL_SERVER_ERROR). */
 const KIT_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'SUBGRAPH_UNAVAILABLE'] as const satisfies readonly ErrorCode[];
 /** Apollo Server's codes for requests GraphQL itself refused. */
-const GRAPHQL_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'];
+const GRAPHQL_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_IN_LIST', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'];
 /** The gateway's own refusals of a whole request (demand control). */
 const GATEWAY_CODES = ['COST_ESTIMATED_TOO_EXPENSIVE'];
 const DELIBERATE = new Set<string>([...KIT_CODES, ...GRAPHQL_CODES, ...GATEWAY_CODES]);

@@ -95,7 +95,7 @@ describe('refused calls say why and change nothing', () => {
       ['POST', '/v1/grants/revoke', { org: 'charging-co', name: 'charging' }],
     ] as const) {
       const res = await reg.call(method, path, { as, body });
-      expect([path, res.status, res.body.error.message]).toEqual([path, 403, `${method} ${path} is for admins only; the partner key ${keys.insurer.id} of insurer-co may check, publish, remove, roll back and read only its organisation's granted subgraph names`]);
+      expect([path, res.status, res.body.error.message]).toEqual([path, 403, `${method} ${path} is for admins only; the partner key ${keys.insurer.id} of insurer-co may check, publish, remove, roll back and read only its organisation's granted subgraph names, and publish and read the trusted documents of its granted clients`]);
     }
     const supergraph = await reg.call('GET', '/v1/supergraph', { as });
     expect([supergraph.status, supergraph.body.error.message]).toEqual([403, expect.stringMatching(/^GET \/v1\/supergraph is for admins and gateway keys; the partner key/)]);

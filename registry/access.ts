@@ -5,7 +5,9 @@
  *   settings), so an operator can always sign in, and create the first keys, with `npm run token`.
  * Each route declares its access (`RouteAccess`); `admit` refuses a caller that may not use it at all, and
  * for `subgraph` routes `requireGranted` refuses a partner whose organisation is not granted every name,
- * and `requireOwnOverrides` a partner candidate that `@override`s a field from a name it does not hold.
+ * and `requireOwnOverrides` a partner candidate that `@override`s a field from a name it does not hold;
+ * for `documents` routes (trusted documents) `requireClient` refuses a partner whose organisation is not
+ * granted the client, and a gateway anything but reading.
  * Missing, malformed, unknown, forged or revoked credentials are 401; a credential that may not do this is
  * 403; each message names the credential, its organisation and the name. A call is recorded as the key's
  * last use only once it is allowed, so a refused call changes nothing.
@@ -15,6 +17,7 @@ import { createTokenVerifier, type JwtSettings } from '../gateway/auth';
 import type { Db, Queryable } from '../platform/db';
 import type { Identity } from '../platform/identity';
 import { KEY_PREFIX, keyPrincipal, parseKey, recordUse, verifyKey, type KeyKind, type KeySummary } from './credentials';
+import { clientHolder } from './document-store';
 import { holdersOf, liveGrants } from './grants';
 import { overridesIn } from './overrides';
 import type { Candidate } from './check';
@@ -23,9 +26,10 @@ import { RegistryError } from './requests';
 /**
  * Who may call a route: `admin` (admins only), `gateway` (admins and gateway keys: what gateways and
  * peer-following subgraphs read and report), `subgraph` (admins, and partner keys whose organisation is
- * granted the route's subgraph names), `read` (every kind; the answer is scoped by `visibleNames`).
+ * granted the route's subgraph names), `read` (every kind; the answer is scoped by `visibleNames`),
+ * `documents` (admins; gateway keys to read; partner keys whose organisation is granted the client).
  */
-export type RouteAccess = 'admin' | 'gateway' | 'subgraph' | 'read';
+export type RouteAccess = 'admin' | 'gateway' | 'subgraph' | 'read' | 'documents';
 
 /** An admitted caller. */
 export interface Caller {
@@ -54,6 +58,11 @@ export interface RegistryAccess {
    * Records the use once allowed. `q`: the transaction to read and record in, when called inside one.
    */
   requireOwnOverrides(caller: Caller, candidates: readonly Candidate[], q?: Queryable): Promise<void>;
+  /**
+   * Refuses (403) unless `caller` may act on `client`'s trusted documents: admins always, gateway keys to
+   * read (`write` false), partner keys when the client is granted to their organisation. Records the use once allowed.
+   */
+  requireClient(caller: Caller, client: string, write: boolean): Promise<void>;
   /** The subgraph names `caller` may see: null for all (admins, gateways), the granted names for a partner. */
   visibleNames(caller: Caller): Promise<Set<string> | null>;
 }
@@ -80,6 +89,7 @@ const ALLOWED: Record<RouteAccess, readonly KeyKind[]> = {
   gateway: ['admin', 'gateway'],
   subgraph: ['admin', 'partner'],
   read: ['admin', 'gateway', 'partner'],
+  documents: ['admin', 'gateway', 'partner'],
 };
 
 const WHO_MAY: Record<RouteAccess, string> = {
@@ -87,13 +97,14 @@ const WHO_MAY: Record<RouteAccess, string> = {
   gateway: 'is for admins and gateway keys',
   subgraph: 'is for admins and partner keys granted the subgraph name',
   read: 'is for registry credentials',
+  documents: "is for admins, gateway keys (to read) and partner keys granted the client",
 };
 
 /** What each kind may do, to end a 403 with what the credential is for. */
 const KIND_MAY: Record<KeyKind, string> = {
   admin: 'may do everything',
   gateway: 'may read the supergraph and the subgraph list, and report usage',
-  partner: "may check, publish, remove, roll back and read only its organisation's granted subgraph names",
+  partner: "may check, publish, remove, roll back and read only its organisation's granted subgraph names, and publish and read the trusted documents of its granted clients",
 };
 
 export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
@@ -144,7 +155,8 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
       const caller = await authenticate(authorization);
       if (!ALLOWED[access].includes(caller.kind)) throw forbidden(`${route} ${WHO_MAY[access]}; ${caller.described} ${KIND_MAY[caller.kind]}`);
       // A partner on a subgraph route is allowed only once its names are known to be granted.
-      if (!(access === 'subgraph' && caller.kind === 'partner')) await used(caller);
+      // A `documents` route records the use in `requireClient`, once the client is known to be allowed.
+      if (!(access === 'subgraph' && caller.kind === 'partner') && access !== 'documents') await used(caller);
       return caller;
     },
 
@@ -169,6 +181,19 @@ export function registryAccess(db: Db, jwt: JwtSettings): RegistryAccess {
       if (taken.length === 0) return used(caller, q);
       const list = taken.map((o) => `${o.in}'s ${o.coordinate} @override(from: ${JSON.stringify(o.from)})`).join(', ');
       throw forbidden(`${caller.described} may not take fields from subgraphs its organisation does not hold: ${list} (${[...new Set(taken.map((o) => o.from))].join(', ')} ${taken.length === 1 ? 'is' : 'are'} not granted to ${caller.org ?? 'it'}; only an admin may override a field from another subgraph); nothing was changed`);
+    },
+
+    async requireClient(caller, client, write) {
+      if (caller.kind === 'admin') return used(caller);
+      if (caller.kind === 'gateway') {
+        if (write) throw forbidden(`${caller.described} may not publish trusted documents: it ${KIND_MAY.gateway}`);
+        return used(caller);
+      }
+      const holder = await clientHolder(db, client);
+      if (holder !== caller.org) {
+        throw forbidden(`${caller.described} may not use the trusted documents of client ${client}: it is ${holder ? `granted to ${holder}` : 'granted to no organisation'}, not to ${caller.org} (an admin grants it: npm run schema -- documents grant --client ${client} --org ${caller.org}); nothing was changed`);
+      }
+      await used(caller);
     },
 
     async visibleNames(caller) {

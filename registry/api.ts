@@ -2,7 +2,7 @@
  * The registry's HTTP API (JSON; README "Schema registry"): the routes, who may call them, and how each
  * outcome is answered. Every `/v1` route needs a credential its access admits (`access.ts`: admin tokens,
  * registry keys, grants; the key and grant routes are `credential-routes.ts`; answers are shaped in
- * `answers.ts`); `GET /health` needs none.
+ * `answers.ts`; trusted documents are `document-routes.ts`); `GET /health` needs none.
  * `GET /v1/supergraph` carries the supergraph id as its ETag (304 for a matching If-None-Match), and
  * `GET /v1/supergraph/events` streams each new id (`supergraph-events.ts`). Errors are
  * `{ "error": { "code", "message", "field"? } }`; a refused publish also carries its composition errors
@@ -16,6 +16,7 @@ import type { Caller, RegistryAccess, RouteAccess } from './access';
 import { checkBody, matchesEtag, ok, publishAnswer, removeAnswer, rollbackAnswer, versionParam, withSdlParam } from './answers';
 import type { Candidate } from './check';
 import { credentialRoutes } from './credential-routes';
+import { documentRoutes } from './document-routes';
 import type { DerivedSubgraph } from './derive';
 import { check, publish, remove, rollback } from './publish';
 import { batchPublishRequest, checkRequest, publishRequest, readJsonObject, RegistryError, removeRequest, rollbackRequest, subgraphName, usageDaysOf } from './requests';
@@ -193,6 +194,7 @@ function routes(opts: ApiOptions): RouteSpec[] {
       },
     },
     ...credentialRoutes(db, opts.maxBodyBytes, derived),
+    ...documentRoutes(db, opts.access, opts.maxBodyBytes),
     {
       method: 'POST',
       path: /^\/v1\/usage$/,

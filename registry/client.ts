@@ -101,4 +101,17 @@ export class RegistryClient {
   ungrant(org: string, name: string) {
     return this.call('POST', '/v1/grants/revoke', { org, name });
   }
+
+  /** `safelist`: true/false sets the client's flag, undefined keeps it. */
+  publishDocuments(client: string, manifest: unknown, safelist: boolean | undefined) {
+    return this.call('POST', `/v1/documents/${encodeURIComponent(client)}/publish`, { manifest, ...(safelist !== undefined ? { safelist } : {}) });
+  }
+
+  documents(client: string) {
+    return this.call('GET', `/v1/documents/${encodeURIComponent(client)}`);
+  }
+
+  grantClient(client: string, org: string) {
+    return this.call('POST', `/v1/documents/${encodeURIComponent(client)}/grant`, { org });
+  }
 }

@@ -288,3 +288,34 @@ test("grant refuses the graph's own names: a derived one always, one an admin pu
   expect([forced.status, forced.stdout]).toEqual([0, expect.stringMatching(/^✓ granted orders to evil-co/)]);
   expect((await schemaCli(['ungrant', '--org', 'evil-co', '--name', 'orders'])).status).toBe(0);
 });
+
+const documentsCli = (args: string[], env: NodeJS.ProcessEnv = { AUTOGRAPH_TOKEN: adminToken }) => runScript('scripts/schema.ts', ['documents', args[0], '--registry', reg.url, ...args.slice(1)], env);
+
+test("documents: a team's key granted its client publishes the manifest with --safelist, again additively, and lists it; a wrong operation, another client or no token is refused (exit 1)", async () => {
+  const { createHash } = await import('node:crypto');
+  const op = (body: string) => ({ id: createHash('sha256').update(body).digest('hex'), name: /query (\w+)/.exec(body)![1], type: 'query', body });
+  const manifest = (...bodies: string[]) => file(`manifest-${bodies.length}.json`, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: bodies.map(op) }));
+  const key = (await keyCli(['create', '--kind', 'partner', '--org', 'web-team'])).stdout.trim();
+  expect((await documentsCli(['grant', '--client', 'web', '--org', 'web-team'])).stdout).toMatch(/^✓ granted client web to web-team/);
+  const team = { AUTOGRAPH_TOKEN: key };
+
+  const first = await documentsCli(['publish', '--client', 'web', '--manifest', manifest('query Me { me { id } }'), '--safelist'], team);
+  expect([first.status, first.stderr]).toEqual([0, '']);
+  expect(first.stdout).toBe('✓ web: 1 new document, 0 already registered; 1 document in all\nsafelist on: with TRUSTED_DOCUMENTS=per-client or enforce, web may run only its documents\n');
+  const second = await documentsCli(['publish', '--client', 'web', '--manifest', manifest('query Me { me { id } }', 'query Models { models { id } }')], team);
+  expect(second.stdout).toMatch(/^✓ web: 1 new document, 1 already registered; 2 documents in all\nsafelist on/);
+  const list = await documentsCli(['list', '--client', 'web'], team);
+  expect(list.stdout).toMatch(/^web: 2 documents, safelist on, published by web-team's keys and admins\n[0-9a-f]{64} {2}query +Me .* by partner:web-team\/key:[0-9a-f]{16}\n[0-9a-f]{64} {2}query +Models /);
+
+  const wrong = file('wrong.json', JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ ...op('query Me { me { id } }'), body: 'query Me { me { name } }' }] }));
+  const refused = await documentsCli(['publish', '--client', 'web', '--manifest', wrong], team);
+  expect([refused.status, refused.stderr]).toEqual([1, expect.stringMatching(/^error: manifest: the manifest is refused \(1 problem\): operations\[0\] \(Me\): id [0-9a-f]{64} is not the SHA-256 of its body .*\[BAD_USER_INPUT\]/)]);
+  const other = await documentsCli(['publish', '--client', 'ios', '--manifest', manifest('query Me { me { id } }')], team);
+  expect([other.status, other.stderr]).toEqual([1, expect.stringMatching(/may not use the trusted documents of client ios: it is granted to no organisation.*\[FORBIDDEN\]/)]);
+  const none = await documentsCli(['publish', '--client', 'web', '--manifest', manifest('query Me { me { id } }')], { AUTOGRAPH_TOKEN: '' });
+  expect([none.status, none.stderr]).toEqual([1, expect.stringMatching(/\[UNAUTHENTICATED\]/)]);
+  const notJson = await documentsCli(['publish', '--client', 'web', '--manifest', file('x.json', '{')], team);
+  expect([notJson.status, notJson.stderr]).toEqual([2, expect.stringMatching(/^error: --manifest .*x\.json: not JSON/)]);
+  expect((await documentsCli(['list', '--client', 'web'], team)).stdout).toMatch(/^web: 2 documents/);
+  // Ten CLI processes: each starts tsx, a few seconds on a loaded 2-core machine.
+}, 180_000);

@@ -18,6 +18,13 @@
  *   grant --org ORG --name N [--force] | grants | ungrant --org ORG --name N
  *                                                       --force: a name an admin or npm start published (never a derived one)
  *
+ * Trusted documents (README "Trusted documents"): a client app's operations, published by its team's CI:
+ *   documents publish --client C --manifest FILE [--safelist | --no-safelist]
+ *                                                       adds the manifest's operations to C's (never removes any);
+ *                                                       --safelist holds C to its documents, --no-safelist stops it
+ *   documents list --client C                           C's documents (id, name, type, publisher)
+ *   documents grant --client C --org ORG                admin: ORG's partner keys may publish C's documents
+ *
  * Exit status: 0 done, 1 refused by the registry (or it is unreachable), 2 a usage error.
  */
 import { readFileSync } from 'node:fs';
@@ -42,6 +49,9 @@ const COMMANDS: Record<string, FlagSpec> = {
   grants: COMMON,
   whoami: COMMON,
   ungrant: { ...COMMON, org: 'string', name: 'string' },
+  'documents publish': { ...COMMON, client: 'string', manifest: 'string', safelist: 'boolean', 'no-safelist': 'boolean' },
+  'documents list': { ...COMMON, client: 'string' },
+  'documents grant': { ...COMMON, client: 'string', org: 'string' },
 };
 const USAGE = `usage: npm run schema -- <${Object.keys(COMMANDS).join('|')}> [flags] (see scripts/schema.ts or the README)`;
 
@@ -51,6 +61,21 @@ function required(flags: Flags, name: string): string {
   const value = flags[name];
   if (typeof value !== 'string' || value === '') fail(`--${name} is required`);
   return value;
+}
+
+/** A manifest file as JSON (the registry checks every operation in it). */
+function readManifestFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    fail(`--manifest ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    fail(`--manifest ${path}: not JSON (${(err as Error).message}); give the file @apollo/generate-persisted-query-manifest or Relay wrote`);
+  }
 }
 
 function readSchema(path: string): string {
@@ -241,6 +266,32 @@ async function run(command: string, flags: Flags, client: RegistryClient): Promi
       const answer = await client.ungrant(required(flags, 'org'), required(flags, 'name'));
       return output(flags, answer, () => console.log(`✓ revoked ${answer.body.grant.org}'s grant of ${answer.body.grant.name}: its keys may no longer use it`));
     }
+    case 'documents publish': {
+      if (flags.safelist && flags['no-safelist']) fail('--safelist and --no-safelist: choose one');
+      const safelist = flags.safelist ? true : flags['no-safelist'] ? false : undefined;
+      const app = required(flags, 'client');
+      const answer = await client.publishDocuments(app, readManifestFile(required(flags, 'manifest')), safelist);
+      return output(flags, answer, () => {
+        const b = answer.body;
+        console.log(`✓ ${app}: ${count(b.added.length, 'new document')}, ${b.unchanged.length} already registered; ${count(b.total, 'document')} in all`);
+        console.log(b.safelist ? `safelist on: with TRUSTED_DOCUMENTS=per-client or enforce, ${app} may run only its documents` : `safelist off: ${app}'s documents run by id; with TRUSTED_DOCUMENTS=per-client its other operations are not refused (enforce refuses them)`);
+      });
+    }
+    case 'documents list': {
+      const answer = await client.documents(required(flags, 'client'));
+      return output(flags, answer, () => {
+        const c = answer.body.client;
+        console.log(`${c.name}: ${count(c.documents, 'document')}, safelist ${c.safelist ? 'on' : 'off'}, published by ${c.org ? `${c.org}'s keys and admins` : 'admins only (no organisation granted)'}`);
+        for (const d of answer.body.documents) console.log(`${d.id}  ${pad(d.type, 12)} ${pad(d.name ?? '(anonymous)', 30)} ${d.publishedAt} by ${d.publishedBy}`);
+      });
+    }
+    case 'documents grant': {
+      const answer = await client.grantClient(required(flags, 'client'), required(flags, 'org'));
+      return output(flags, answer, () => {
+        const b = answer.body;
+        console.log(b.granted ? `✓ granted client ${b.client} to ${b.org}${b.previous ? ` (was ${b.previous})` : ''}: its partner keys may publish ${b.client}'s documents` : `= ${b.org} already holds client ${b.client}; nothing changed`);
+      });
+    }
     case 'fetch': {
       const raw = (flags.version as string | undefined) ?? 'latest';
       if (raw !== 'latest' && !/^[1-9]\d*$/.test(raw)) fail(`--version must be a version number (1, 2, …) or latest, not "${raw}"`);
@@ -270,9 +321,10 @@ async function main() {
     throw err;
   });
   const [first, ...rest] = process.argv.slice(2);
-  // `key` takes a sub-command: `key create`, `key list`, `key revoke`.
-  const command = first === 'key' ? `key ${rest.shift() ?? ''}`.trimEnd() : first;
+  // `key` and `documents` take a sub-command: `key create`, `documents publish`, ….
+  const command = first === 'key' || first === 'documents' ? `${first} ${rest.shift() ?? ''}`.trimEnd() : first;
   if (first === 'key' && !(command in COMMANDS)) fail(`${command === 'key' ? 'key needs a sub-command' : `unknown command "${command}"`}: key create, key list or key revoke`);
+  if (first === 'documents' && !(command in COMMANDS)) fail(`${command === 'documents' ? 'documents needs a sub-command' : `unknown command "${command}"`}: documents publish, documents list or documents grant`);
   if (!command || !(command in COMMANDS)) fail(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
   const flags = parseFlags(rest, COMMANDS[command]);
   const base = (flags.registry as string | undefined) ?? 'http://127.0.0.1:4100';
