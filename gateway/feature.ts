@@ -11,6 +11,7 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
 import type { Identity } from '../platform/identity';
 import type { SupergraphStatus } from './supergraph-source';
+import type { RateLimitCharge } from './rate-limiter';
 
 /**
  * What every request carries through the gateway. A feature that adds a field declares it here, so
@@ -19,6 +20,8 @@ import type { SupergraphStatus } from './supergraph-source';
 export interface GatewayContext {
   /** The verified caller (null: anonymous); set by the auth feature, forwarded by identity forwarding. */
   identity?: Identity | null;
+  /** What this request spent of its caller's rate limit (the rate-limits feature; its response headers say it). */
+  rateLimit?: RateLimitCharge;
 }
 
 /** The request the gateway is about to send to a subgraph (its `http.headers` may be changed). */

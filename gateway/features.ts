@@ -18,6 +18,7 @@ import { introspectionFeature, readIntrospection } from './features/introspectio
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
 import { persistedQueriesFeature } from './features/persisted-queries';
+import { rateLimitsFeature, readRateLimitSettings, type RateLimitPoints, type RateLimitSettings } from './features/rate-limits';
 import { openGatewayRedis, readRedisSettings, redisFeature, type RedisSettings } from './features/redis';
 import type { GatewayRedis } from './redis';
 import { scalarValidationFeature } from './features/scalar-validation';
@@ -26,7 +27,7 @@ import type { PartnerTokenSettings } from './partner-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
-export interface GatewaySettings extends ExplorerSettings, RedisSettings {
+export interface GatewaySettings extends ExplorerSettings, RedisSettings, RateLimitSettings {
   jwt: JwtSettings & { maxTtlSeconds: number };
   /** Whether the schema may be introspected (INTROSPECTION; on in development, off in production). */
   introspection: boolean;
@@ -47,6 +48,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     ...readRedisSettings(env, problems),
+    ...readRateLimitSettings(env, problems),
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
@@ -70,6 +72,8 @@ export interface GatewayFeatureConfig extends GatewaySettings {
   registry?: { url: string; token: string };
   /** Where usage is reported instead of `registry` (tests). */
   usageReporting?: UsageReportingSettings;
+  /** What a resolved operation spends of its caller's rate limit; unset: one point per request. */
+  rateLimitPoints?: RateLimitPoints;
 }
 
 /**
@@ -84,6 +88,8 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     redisFeature(redis, owned),
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
     authFeature(config.jwt),
+    // After auth: a verified caller is counted by its token, an anonymous one by client name and address.
+    rateLimitsFeature(redis, { rateLimits: config.rateLimits, trustProxy: config.trustProxy, points: config.rateLimitPoints }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     operationLimitsFeature(config.limits),

@@ -19,7 +19,9 @@ import { currentRequestId, logger } from './logger';
 const KIT_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'SUBGRAPH_UNAVAILABLE'] as const satisfies readonly ErrorCode[];
 /** Apollo Server's codes for requests GraphQL itself refused. */
 const GRAPHQL_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'];
-const DELIBERATE = new Set<string>([...KIT_CODES, ...GRAPHQL_CODES]);
+/** The gateway's refusals of a caller, not of the request's content. */
+const GATEWAY_CODES = ['RATE_LIMITED'];
+const DELIBERATE = new Set<string>([...KIT_CODES, ...GRAPHQL_CODES, ...GATEWAY_CODES]);
 
 export interface MaskingOptions {
   /** Who logs: `gateway` or the subgraph's name. */

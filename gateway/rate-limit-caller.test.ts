@@ -1,0 +1,49 @@
+import { clientAddress, rateLimitCaller } from './rate-limit-caller';
+
+describe('the client address', () => {
+  test('is the peer when no proxy is trusted, whatever X-Forwarded-For says', () => {
+    expect(clientAddress('10.0.0.7', '1.2.3.4', 0)).toBe('10.0.0.7');
+    expect(clientAddress('::ffff:10.0.0.7', ['1.2.3.4', '5.6.7.8'], 0)).toBe('10.0.0.7');
+  });
+
+  test('with one trusted proxy, is the entry that proxy appended, not what the client wrote before it', () => {
+    expect(clientAddress('10.0.0.1', '203.0.113.9', 1)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.1', '6.6.6.6, 203.0.113.9', 1)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.1', ['6.6.6.6', '7.7.7.7, 203.0.113.9'], 1)).toBe('203.0.113.9');
+  });
+
+  test('with two trusted proxies, is the entry the outer proxy appended', () => {
+    expect(clientAddress('10.0.0.2', '6.6.6.6, 203.0.113.9, 10.0.0.1', 2)).toBe('203.0.113.9');
+    expect(clientAddress('10.0.0.2', '2001:DB8::1, 10.0.0.1', 2)).toBe('2001:db8::1');
+  });
+
+  test('falls back to the peer when the header is missing, short, or not an address', () => {
+    expect(clientAddress('10.0.0.1', undefined, 1)).toBe('10.0.0.1');
+    expect(clientAddress('10.0.0.2', '10.0.0.1', 3)).toBe('10.0.0.1');
+    expect(clientAddress('10.0.0.1', 'not-an-address', 1)).toBe('10.0.0.1');
+    expect(clientAddress(undefined, undefined, 0)).toBe('unknown');
+  });
+});
+
+describe('who is counted', () => {
+  test('a verified caller by role and subject (and a partner by organisation too), not by address', () => {
+    expect(rateLimitCaller({ sub: 'u-1', role: 'customer' }, 'app', '1.1.1.1').key).toBe('customer:u-1');
+    expect(rateLimitCaller({ sub: 'u-1', role: 'customer' }, 'other', '2.2.2.2').key).toBe('customer:u-1');
+    expect(rateLimitCaller({ sub: 'u-1', role: 'admin' }, undefined, '1.1.1.1').key).toBe('admin:u-1');
+    expect(rateLimitCaller({ sub: 'ci', role: 'partner', org: 'a/b' }, undefined, '1.1.1.1')).toMatchObject({ role: 'partner', key: 'partner:a%2Fb/ci' });
+  });
+
+  test('an anonymous caller by client name and address', () => {
+    const a = rateLimitCaller(null, 'web', '1.1.1.1');
+    expect(a).toMatchObject({ role: 'anonymous', key: 'anonymous:web@1.1.1.1' });
+    expect(rateLimitCaller(undefined, 'ios', '1.1.1.1').key).not.toBe(a.key);
+    expect(rateLimitCaller(null, 'web', '1.1.1.2').key).not.toBe(a.key);
+    expect(rateLimitCaller(null, undefined, '1.1.1.1').key).toBe('anonymous:@1.1.1.1');
+  });
+
+  test('a client name is bounded and escaped in the key', () => {
+    const key = rateLimitCaller(null, `${'x'.repeat(500)}`, '1.1.1.1').key;
+    expect(key).toBe(`anonymous:${'x'.repeat(64)}@1.1.1.1`);
+    expect(rateLimitCaller(null, 'a@b:c', '1.1.1.1').key).toBe('anonymous:a%40b%3Ac@1.1.1.1');
+  });
+});
