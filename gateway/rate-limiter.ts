@@ -48,12 +48,13 @@ export class RateLimiter {
     readonly policies: RateLimitPolicies,
     private readonly redis: GatewayRedis | undefined,
   ) {
-    this.local = limiters(policies, (role, p) => new RateLimiterMemory({ keyPrefix: `rate-limit:${role}`, points: p.points, duration: p.windowSeconds }));
+    this.local = limiters(policies, (_role, p) => new RateLimiterMemory({ keyPrefix: 'rate-limit', points: p.points, duration: p.windowSeconds }));
     if (redis) {
       this.shared = limiters(
         policies,
-        (role, p) =>
-          new RateLimiterRedis({ storeClient: redis.client, keyPrefix: `${redis.prefix}rate-limit:${role}`, points: p.points, duration: p.windowSeconds, rejectIfRedisNotReady: true }),
+        (_role, p) =>
+          // The caller's key names its role, so one key space holds every role's counts.
+          new RateLimiterRedis({ storeClient: redis.client, keyPrefix: `${redis.prefix}rate-limit`, points: p.points, duration: p.windowSeconds, rejectIfRedisNotReady: true }),
       );
     }
   }
