@@ -3,7 +3,8 @@
  * the test graph's, and a second one as its own process (`npm run gateway`) — count in one private
  * redis-server that this test kills and restarts: while it is up a caller's budget is one across
  * both; while it is down every request still answers and each gateway counts alone; once it is back
- * they share again, without a restart or any request to make them.
+ * they share again, without a restart or any request to make them. A Redis that is connected but
+ * silent costs a request one command deadline, not a failure.
  */
 import type { ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
@@ -118,4 +119,22 @@ describe('rate limits across gateway processes and through a Redis outage', () =
     ]);
     for (const url of gateways) expect((await ask(url, after)).status).toBe(429);
   }, 90_000);
+
+  test('a Redis that stops answering fails no request: past REDIS_TIMEOUT_MS the caller is counted in process', async () => {
+    const direct = new Redis(port, '127.0.0.1');
+    try {
+      // Every client's commands wait for 5 s, pings too: Redis is connected but silent.
+      await direct.call('CLIENT', 'PAUSE', '5000', 'ALL');
+      const silent = await ask(g.url, as.customer('silent-redis'));
+      expect(silent.status).toBe(200);
+      expect(silent.body.data?.me.id).toBe('silent-redis');
+      expect(silent.remaining).toBe('3');
+      const health = await fetch(new URL('/health/redis', g.url));
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { reason?: string }).reason).toMatch(/timed out/i);
+    } finally {
+      direct.disconnect();
+    }
+    await untilRedisIs(200);
+  }, 60_000);
 });
