@@ -146,9 +146,20 @@ describe('rate limits', () => {
     expect(expensive.status).toBe(200);
     expect(expensive.body.data?.me.id).toMatch(/^costly-/);
     expect(budget(expensive).remaining).toBe('0');
-    const refused = await post(g.url, 'query Cheap { me { id } }', headers);
+    expect((await post(g.url, 'query Cheap { me { id } }', headers)).status).toBe(429);
+  });
+
+  test('a request whose cost goes over the limit once resolved is refused by the plugin hook with 429, Retry-After and RATE_LIMITED', async () => {
+    const headers = await auth(as.customer(unique('over-by-cost')));
+    expect(budget(await post(g.url, 'query Cheap { me { id } }', headers)).remaining).toBe('2');
+    // Its first point fits (2 of 3 spent); its other two do not.
+    const refused = await post(g.url, 'query Expensive { me { id } }', headers);
     expect(refused.status).toBe(429);
-    expect(refused.body.errors?.[0].extensions?.spent).toBe(4);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(budget(refused)).toEqual({ limit: '3', remaining: '0', policy: '3;w=60' });
+    expect(refused.body.data).toBeUndefined();
+    expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', spent: 4 });
+    expect(refused.body.errors?.[0].message).toContain('has spent 4 (this request: 3)');
   });
 
   test('a malformed document spends the one point it is charged before parsing, and is refused as before', async () => {
