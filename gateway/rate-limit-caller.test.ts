@@ -14,7 +14,15 @@ describe('the client address', () => {
 
   test('with two trusted proxies, is the entry the outer proxy appended', () => {
     expect(clientAddress('10.0.0.2', '6.6.6.6, 203.0.113.9, 10.0.0.1', 2)).toBe('203.0.113.9');
-    expect(clientAddress('10.0.0.2', '2001:DB8::1, 10.0.0.1', 2)).toBe('2001:db8::1');
+    expect(clientAddress('10.0.0.2', '2001:DB8::1, 10.0.0.1', 2)).toBe('2001:db8:0:0::/64');
+  });
+
+  test('an IPv6 address counts as its /64 network, however it is spelled', () => {
+    const network = '2001:db8:0:7::/64';
+    for (const a of ['2001:db8:0:7::1', '2001:0db8:0000:0007:ffff:1:2:3', '2001:DB8:0:7:a::', '2001:db8:0:7::1.2.3.4', '2001:db8:0:7::1%eth0']) expect(clientAddress(a, undefined, 0)).toBe(network);
+    expect(clientAddress('2001:db8:0:8::1', undefined, 0)).not.toBe(network);
+    expect(clientAddress('::1', undefined, 0)).toBe('0:0:0:0::/64');
+    expect(clientAddress('fe80::1:2:3:4', undefined, 0)).toBe('fe80:0:0:0::/64');
   });
 
   test('falls back to the peer when the header is missing, short, or not an address', () => {
