@@ -95,7 +95,7 @@ export function testPartnerSigningKey(): PartnerSigningKey {
 }
 
 /**
- * Rate limits no test meets unless it sets its own: one test file sends hundreds of requests in seconds
+ * Rate limits no test meets unless it sets its own: one test file may send hundreds of requests in seconds
  * as one caller from one address, which is load, not a person (the feature still runs on every request).
  */
 export const TEST_RATE_LIMITS = Object.fromEntries(RATE_LIMIT_ROLES.map((role) => [role, { points: 1_000_000_000, windowSeconds: 60 }])) as RateLimitPolicies;
