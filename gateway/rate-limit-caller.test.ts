@@ -1,4 +1,7 @@
-import { clientAddress, rateLimitCaller } from './rate-limit-caller';
+import { clientAddress, rateLimitBudgets } from './rate-limit-caller';
+
+/** The first budget: the caller's own. */
+const rateLimitCaller = (...args: Parameters<typeof rateLimitBudgets>) => rateLimitBudgets(...args)[0];
 
 describe('the client address', () => {
   test('is the peer when no proxy is trusted, whatever X-Forwarded-For says', () => {
@@ -47,6 +50,14 @@ describe('who is counted', () => {
     expect(rateLimitCaller(undefined, 'ios', '1.1.1.1').key).not.toBe(a.key);
     expect(rateLimitCaller(null, 'web', '1.1.1.2').key).not.toBe(a.key);
     expect(rateLimitCaller(null, undefined, '1.1.1.1').key).toBe('anonymous:@1.1.1.1');
+  });
+
+  test('an anonymous caller also spends from the budget its address shares with every client name; a verified one does not', () => {
+    const shared = { role: 'anonymous-address', key: 'anonymous-address:1.1.1.1' };
+    expect(rateLimitBudgets(null, 'web', '1.1.1.1')[1]).toMatchObject(shared);
+    expect(rateLimitBudgets(null, 'ios', '1.1.1.1')[1]).toMatchObject(shared);
+    expect(rateLimitBudgets(null, 'web', '1.1.1.2')[1].key).toBe('anonymous-address:1.1.1.2');
+    expect(rateLimitBudgets({ sub: 'u-1', role: 'customer' }, 'web', '1.1.1.1')).toHaveLength(1);
   });
 
   test('a client name is bounded and escaped in the key', () => {

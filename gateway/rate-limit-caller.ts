@@ -1,9 +1,11 @@
 /**
  * Who a request is counted against. A verified token is its own budget: its role and subject (and,
  * for a partner, its organisation), whatever address it comes from. A request without a token is
- * counted by the client's name (`apollographql-client-name`) and the address it comes from.
+ * counted by the client's name (`apollographql-client-name`) and the address it comes from, and also
+ * against the budget all anonymous requests from that address share: the name is the client's to
+ * choose, and a new name for every request must not buy a new budget every time.
  *
- * The address is the TCP peer's, unless TRUST_PROXY says how many proxies of ours stand in front of
+ * The address is the TCP peer's (an IPv6 one as its /64 network), unless TRUST_PROXY says how many proxies of ours stand in front of
  * the gateway: each appends the address it saw to `X-Forwarded-For`, so the client is the entry that
  * many places from the right (the peer itself being the nearest proxy). Anything further left was
  * written by the client and is ignored; with TRUST_PROXY=0 (the default) the header is ignored whole,
@@ -14,8 +16,8 @@ import type { Identity } from '../platform/identity';
 import type { RateLimitRole } from './rate-limit-policy';
 import { isClientRole } from '../platform/identity';
 
-/** What a request is counted against: the role's limit applies to the key. */
-export interface RateLimitCaller {
+/** One budget a request is counted against: the role's limit applies to the key. */
+export interface RateLimitBudget {
   role: RateLimitRole;
   /** Stable for one caller, different between callers; safe as (part of) a Redis key. */
   key: string;
@@ -28,10 +30,26 @@ const MAX_CLIENT_NAME = 64;
 /** Most proxies TRUST_PROXY may name. */
 export const MAX_TRUSTED_PROXIES = 10;
 
-/** An address as one spelling: IPv4 peers of a dual-stack socket come as `::ffff:a.b.c.d`. */
+/**
+ * The /64 network of an IPv6 address, `2001:db8:0:7::/64`: one host is routinely given a whole /64, so
+ * counting single addresses would give it 2^64 budgets. Written here because Node parses no IPv6
+ * address into its groups and this is the one place that needs it (a dependency for ten lines is not
+ * worth it); `address` is known to be IPv6 (`isIP`).
+ */
+function ipv6Network(address: string): string {
+  const groups = (text: string) => (text ? text.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const [left, right] = address.split('%')[0].split('::');
+  const head = groups(left);
+  const tail = right === undefined ? [] : groups(right);
+  const all = right === undefined ? head : [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
+  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
+/** An address as one spelling: IPv4 peers of a dual-stack socket come as `::ffff:a.b.c.d`; IPv6 as its /64. */
 function normalizeAddress(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return (mapped ? mapped[1] : address).toLowerCase();
+  if (mapped) return mapped[1];
+  return isIP(address) === 6 ? ipv6Network(address.toLowerCase()) : address;
 }
 
 /**
@@ -51,16 +69,18 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
   return isIP(client) ? normalizeAddress(client) : socket;
 }
 
-/** The caller of a request: its verified identity, else its client name and address. */
-export function rateLimitCaller(identity: Identity | null | undefined, clientName: string | string[] | undefined, address: string): RateLimitCaller {
+/**
+ * The budgets a request spends from: its verified identity's; else its client name and address's, and
+ * the budget every anonymous request from that address shares (the name being the client's to choose).
+ */
+export function rateLimitBudgets(identity: Identity | null | undefined, clientName: string | string[] | undefined, address: string): RateLimitBudget[] {
   if (identity && isClientRole(identity.role)) {
     const who = identity.org ? `${encodeURIComponent(identity.org)}/${encodeURIComponent(identity.sub)}` : encodeURIComponent(identity.sub);
-    return { role: identity.role, key: `${identity.role}:${who}`, description: `${identity.role} ${identity.org ? `${identity.org}/` : ''}${identity.sub}` };
+    return [{ role: identity.role, key: `${identity.role}:${who}`, description: `${identity.role} ${identity.org ? `${identity.org}/` : ''}${identity.sub}` }];
   }
   const name = (Array.isArray(clientName) ? clientName[0] : clientName)?.slice(0, MAX_CLIENT_NAME) ?? '';
-  return {
-    role: 'anonymous',
-    key: `anonymous:${encodeURIComponent(name)}@${address}`,
-    description: `anonymous ${name ? `client ${JSON.stringify(name)}` : 'caller'} from ${address}`,
-  };
+  return [
+    { role: 'anonymous', key: `anonymous:${encodeURIComponent(name)}@${address}`, description: `anonymous ${name ? `client ${JSON.stringify(name)}` : 'caller'} from ${address}` },
+    { role: 'anonymous-address', key: `anonymous-address:${address}`, description: `all anonymous callers from ${address} together` },
+  ];
 }

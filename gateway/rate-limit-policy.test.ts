@@ -15,7 +15,7 @@ test('every bad entry of RATE_LIMITS is one problem naming the variable, and the
   const limits = parseRateLimits('customer=300,robot=5/1s,admin=0/60s,analyst=5/2d,partner=5/0s,anonymous=5/1s,anonymous=6/1s,customer=-1/5s', 'RATE_LIMITS', problems);
   expect(problems).toEqual([
     'RATE_LIMITS: "customer=300" is not role=points/window (e.g. customer=300/60s; window in s, m or h)',
-    'RATE_LIMITS: "robot" is not a role (one of customer, partner, analyst, admin, anonymous)',
+    'RATE_LIMITS: "robot" is not a role (one of customer, partner, analyst, admin, anonymous, anonymous-address)',
     'RATE_LIMITS: admin=0/… must allow from 1 to 1000000000 points',
     'RATE_LIMITS: "analyst=5/2d" is not role=points/window (e.g. customer=300/60s; window in s, m or h)',
     'RATE_LIMITS: partner=…/0s must be a window from 1 s to 24 h',

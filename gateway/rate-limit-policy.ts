@@ -6,12 +6,17 @@
  * makes a handful of requests — while one token or one address cannot flood the graph: a flood is
  * hundreds of requests a second, the defaults allow a few a second sustained over a minute. Partners
  * call from their back ends in bulk, so they get more; anonymous traffic (no token) gets the least,
- * but still enough for several people of one app behind one NAT address.
+ * but still enough for several people of one app behind one NAT address. The client name is the
+ * client's to choose, so one address's anonymous requests also share a ceiling of four such budgets:
+ * sending a new name each time buys no more than that.
  */
 import { CLIENT_ROLES } from '../platform/identity';
 
-/** Whom a limit applies to: a role of a verified token, or a caller without one. */
-export const RATE_LIMIT_ROLES = [...CLIENT_ROLES, 'anonymous'] as const;
+/**
+ * Whom a limit applies to: a role of a verified token; a caller without one (by client name and
+ * address); and every caller without one from one address together, whatever client names they send.
+ */
+export const RATE_LIMIT_ROLES = [...CLIENT_ROLES, 'anonymous', 'anonymous-address'] as const;
 export type RateLimitRole = (typeof RATE_LIMIT_ROLES)[number];
 
 export interface RateLimitPolicy {
@@ -29,6 +34,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicies = {
   analyst: { points: 1200, windowSeconds: 60 },
   admin: { points: 1200, windowSeconds: 60 },
   anonymous: { points: 300, windowSeconds: 60 },
+  'anonymous-address': { points: 1200, windowSeconds: 60 },
 };
 
 /** Most points per window that can be configured (a limit above this is no limit). */
@@ -50,7 +56,7 @@ export function parseRateLimits(raw: string, variable: string, problems: string[
   const policies: RateLimitPolicies = { ...DEFAULT_RATE_LIMITS };
   const seen = new Set<string>();
   for (const entry of raw.split(',').map((e) => e.trim())) {
-    const m = /^([a-z]+)=(\d+)\/(\d+)([smh])$/.exec(entry);
+    const m = /^([a-z-]+)=(\d+)\/(\d+)([smh])$/.exec(entry);
     if (!m) {
       problems.push(`${variable}: ${JSON.stringify(entry)} is not role=points/window (e.g. customer=300/60s; window in s, m or h)`);
       continue;

@@ -11,7 +11,7 @@
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { GatewayRedis } from './redis';
-import type { RateLimitCaller } from './rate-limit-caller';
+import type { RateLimitBudget } from './rate-limit-caller';
 import { RATE_LIMIT_ROLES, type RateLimitPolicies, type RateLimitPolicy, type RateLimitRole } from './rate-limit-policy';
 
 /** Where a caller's budget stands after spending. */
@@ -28,11 +28,11 @@ export interface RateLimitState {
   store: 'shared' | 'process';
 }
 
-/** One request's spending, kept in its context (`GatewayContext.rateLimit`) so the response can say where the budget stands. */
-export interface RateLimitCharge {
-  caller: RateLimitCaller;
-  state: RateLimitState;
-}
+/**
+ * One request's spending from each of its budgets, kept in its context (`GatewayContext.rateLimit`) so
+ * that the response can say where they stand.
+ */
+export type RateLimitCharge = Array<{ budget: RateLimitBudget; state: RateLimitState }>;
 
 type Limiters = Record<RateLimitRole, RateLimiterAbstract>;
 

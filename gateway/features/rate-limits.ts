@@ -1,7 +1,7 @@
 /**
  * Feature: per-caller rate limits. Each caller (`rate-limit-caller.ts`: a verified token's role and
- * subject, or an anonymous client's name and address) may spend its role's points per window
- * (RATE_LIMITS over `rate-limit-policy.ts`'s defaults), counted in the gateway's shared Redis so that
+ * subject, or an anonymous client's name and address — and all anonymous callers of one address
+ * together) may spend its role's points per window (RATE_LIMITS over `rate-limit-policy.ts`'s defaults), counted in the gateway's shared Redis so that
  * every replica draws on one budget, or in this process while there is no Redis (`rate-limiter.ts`).
  * Over the limit, the request is answered HTTP 429 with `Retry-After` and RATE_LIMITED; every answer
  * carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` (the IETF
@@ -19,7 +19,7 @@ import { GraphQLError } from 'graphql';
 import { wholeNumber } from '../../platform/env';
 import type { GatewayContext, GatewayFeature } from '../feature';
 import type { GatewayRedis } from '../redis';
-import { clientAddress, MAX_TRUSTED_PROXIES, rateLimitCaller } from '../rate-limit-caller';
+import { clientAddress, MAX_TRUSTED_PROXIES, rateLimitBudgets, type RateLimitBudget } from '../rate-limit-caller';
 import { DEFAULT_RATE_LIMITS, parseRateLimits, type RateLimitPolicies } from '../rate-limit-policy';
 import { RateLimiter, type RateLimitCharge, type RateLimitState } from '../rate-limiter';
 
@@ -59,14 +59,18 @@ function headers(state: RateLimitState): Array<[string, string]> {
   ];
 }
 
-/** The refusal of a request over its caller's limit: HTTP 429, with when to retry. */
-function rateLimited(charge: RateLimitCharge, points: number): GraphQLError {
-  const { caller, state } = charge;
+/** The budget the response reports: the one that refused, else the one with the fewest points left (it refuses first). */
+function binding(charge: RateLimitCharge): RateLimitState {
+  return (charge.find((c) => !c.state.allowed) ?? charge.reduce((a, b) => (b.state.remaining < a.state.remaining ? b : a))).state;
+}
+
+/** The refusal of a request over the limit of `budget`: HTTP 429, with when to retry. */
+function rateLimited({ budget, state }: { budget: RateLimitBudget; state: RateLimitState }, points: number): GraphQLError {
   const { points: limit, windowSeconds } = state.policy;
   const never = points > limit;
   const message = never
-    ? `Rate limit: this operation costs ${points} points, more than the ${limit} points per ${windowSeconds} s that ${caller.description} may spend: it cannot run at any time; ask for less`
-    : `Rate limit exceeded: ${caller.description} may spend ${limit} points per ${windowSeconds} s and has spent ${state.spent} (this request: ${points}); retry in ${state.resetSeconds} s`;
+    ? `Rate limit: this operation costs ${points} points, more than the ${limit} points per ${windowSeconds} s that ${budget.description} may spend: it cannot run at any time; ask for less`
+    : `Rate limit exceeded: ${budget.description} may spend ${limit} points per ${windowSeconds} s and has spent ${state.spent} (this request: ${points}); retry in ${state.resetSeconds} s`;
   const http = new HeaderMap(headers(state));
   if (!never) http.set('retry-after', String(state.resetSeconds));
   return new GraphQLError(message, {
@@ -99,9 +103,10 @@ export function rateLimitsFeature(redis: GatewayRedis | undefined, opts: RateLim
     name: 'rate-limits',
     async context(req, soFar) {
       const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
-      const caller = rateLimitCaller(soFar.identity, req.headers['apollographql-client-name'], address);
-      const charge: RateLimitCharge = { caller, state: await limiter.spend(caller.role, caller.key, 1) };
-      if (!charge.state.allowed) throw rateLimited(charge, 1);
+      const budgets = rateLimitBudgets(soFar.identity, req.headers['apollographql-client-name'], address);
+      const charge: RateLimitCharge = await Promise.all(budgets.map(async (budget) => ({ budget, state: await limiter.spend(budget.role, budget.key, 1) })));
+      const over = charge.find((c) => !c.state.allowed);
+      if (over) throw rateLimited(over, 1);
       return { rateLimit: charge };
     },
     plugins: [
@@ -112,14 +117,16 @@ export function rateLimitsFeature(redis: GatewayRedis | undefined, opts: RateLim
               const charge = rc.contextValue.rateLimit;
               if (!charge || !points) return;
               const cost = wholePoints(await points(rc));
-              if (cost > charge.state.policy.points) throw rateLimited(charge, cost);
+              const never = charge.find((c) => cost > c.state.policy.points);
+              if (never) throw rateLimited(never, cost);
               if (cost === 1) return;
-              charge.state = await limiter.spend(charge.caller.role, charge.caller.key, cost - 1);
-              if (!charge.state.allowed) throw rateLimited(charge, cost);
+              await Promise.all(charge.map(async (c) => (c.state = await limiter.spend(c.budget.role, c.budget.key, cost - 1))));
+              const over = charge.find((c) => !c.state.allowed);
+              if (over) throw rateLimited(over, cost);
             },
             async willSendResponse({ contextValue, response }) {
               const charge = contextValue.rateLimit;
-              if (charge) for (const [name, value] of headers(charge.state)) response.http.headers.set(name, value);
+              if (charge?.length) for (const [name, value] of headers(binding(charge))) response.http.headers.set(name, value);
             },
           };
         },
