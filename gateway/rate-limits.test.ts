@@ -20,6 +20,7 @@ const LIMITS = {
   customer: { points: 3, windowSeconds: 60 },
   analyst: { points: 5, windowSeconds: 60 },
   anonymous: { points: 2, windowSeconds: 60 },
+  'anonymous-address': { points: 8, windowSeconds: 60 },
 };
 
 interface Answer {
@@ -96,7 +97,7 @@ describe('rate limits', () => {
     expect(refused.body.errors).toHaveLength(1);
     const [error] = refused.body.errors!;
     expect(error.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 3, windowSeconds: 60, spent: 4, retryAfterSeconds: retryAfter });
-    expect(error.message).toMatch(new RegExp(`^Rate limit exceeded: customer busy-\\w+ may spend 3 points per 60 s and has spent 4 \\(this request: 1\\); retry in ${retryAfter} s$`));
+    expect(error.message).toMatch(new RegExp(`^Rate limit exceeded: customer busy-\\w+ may spend 3 points per 60 s, and 4 are spent in this window \\(this request: 1\\); retry in ${retryAfter} s$`));
     // Another customer has a budget of its own.
     expect((await post(g.url, '{ me { id } }', await auth(as.customer(unique('calm'))))).status).toBe(200);
   });
@@ -109,24 +110,42 @@ describe('rate limits', () => {
     expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 5 });
   });
 
+  // Each test of anonymous callers comes from loopback addresses of its own (all of 127/8 is this machine).
   test('anonymous callers are counted by client name and address', async () => {
     const web = { 'apollographql-client-name': unique('web') };
-    for (let i = 0; i < 2; i++) expect((await post(g.url, '{ __typename }', web)).status).toBe(200);
-    const refused = await post(g.url, '{ __typename }', web);
+    const from = { localAddress: '127.0.0.4' };
+    for (let i = 0; i < 2; i++) expect((await post(g.url, '{ __typename }', web, from)).status).toBe(200);
+    const refused = await post(g.url, '{ __typename }', web, from);
     expect(refused.status).toBe(429);
-    expect(refused.body.errors?.[0].message).toContain(`anonymous client "${web['apollographql-client-name']}" from 127.0.0.1 may spend 2 points per 60 s`);
+    expect(refused.body.errors?.[0].message).toContain(`anonymous client "${web['apollographql-client-name']}" from 127.0.0.4 may spend 2 points per 60 s`);
     // Another client name from the same address, and the same name from another address: their own budgets.
-    expect((await post(g.url, '{ __typename }', { 'apollographql-client-name': unique('ios') })).status).toBe(200);
-    expect((await post(g.url, '{ __typename }', web, { localAddress: '127.0.0.2' })).status).toBe(200);
-    expect((await post(g.url, '{ __typename }', web, { localAddress: '127.0.0.2' })).headers['ratelimit-remaining']).toBe('0');
+    expect((await post(g.url, '{ __typename }', { 'apollographql-client-name': unique('ios') }, from)).status).toBe(200);
+    expect((await post(g.url, '{ __typename }', web, { localAddress: '127.0.0.5' })).status).toBe(200);
+    expect((await post(g.url, '{ __typename }', web, { localAddress: '127.0.0.5' })).headers['ratelimit-remaining']).toBe('0');
+  });
+
+  test('a new client name for every request buys no more than the budget all anonymous callers of one address share', async () => {
+    const from = { localAddress: '127.0.0.7' };
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await post(g.url, '{ __typename }', { 'apollographql-client-name': unique('rotating') }, from));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    // Each answer reports the budget with the fewest points left: the address's, once it is below the name's.
+    expect(answers.map((a) => a.headers['ratelimit-remaining'])).toEqual(['1', '1', '1', '1', '1', '1', '1', '0']);
+    expect(answers[7].headers['ratelimit-policy']).toBe('8;w=60');
+    const refused = await post(g.url, '{ __typename }', { 'apollographql-client-name': unique('rotating') }, from);
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0].message).toMatch(/^Rate limit exceeded: all anonymous callers from 127\.0\.0\.7 together may spend 8 points per 60 s, and 9 are spent/);
+    // A signed-in caller from that address is not held back by it.
+    expect((await post(g.url, '{ __typename }', await auth(as.customer(unique('signed-in'))), from)).status).toBe(200);
   });
 
   test('a forged X-Forwarded-For does not give an anonymous caller a fresh budget (no proxy is trusted by default)', async () => {
     const web = { 'apollographql-client-name': unique('forger') };
-    for (let i = 0; i < 2; i++) expect((await post(g.url, '{ __typename }', { ...web, 'x-forwarded-for': `198.51.100.${i}` })).status).toBe(200);
-    const refused = await post(g.url, '{ __typename }', { ...web, 'x-forwarded-for': '198.51.100.99' });
+    const from = { localAddress: '127.0.0.6' };
+    for (let i = 0; i < 2; i++) expect((await post(g.url, '{ __typename }', { ...web, 'x-forwarded-for': `198.51.100.${i}` }, from)).status).toBe(200);
+    const refused = await post(g.url, '{ __typename }', { ...web, 'x-forwarded-for': '198.51.100.99' }, from);
     expect(refused.status).toBe(429);
-    expect(refused.body.errors?.[0].message).toContain('from 127.0.0.1');
+    expect(refused.body.errors?.[0].message).toContain('from 127.0.0.6');
   });
 
   test('behind TRUST_PROXY=1 the address the proxy appended counts, not what the client wrote before it', async () => {
@@ -159,7 +178,7 @@ describe('rate limits', () => {
     expect(budget(refused)).toEqual({ limit: '3', remaining: '0', policy: '3;w=60' });
     expect(refused.body.data).toBeUndefined();
     expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', spent: 4 });
-    expect(refused.body.errors?.[0].message).toContain('has spent 4 (this request: 3)');
+    expect(refused.body.errors?.[0].message).toContain('4 are spent in this window (this request: 3)');
   });
 
   test('a malformed document spends the one point it is charged before parsing, and is refused as before', async () => {

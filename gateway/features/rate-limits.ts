@@ -70,7 +70,7 @@ function rateLimited({ budget, state }: { budget: RateLimitBudget; state: RateLi
   const never = points > limit;
   const message = never
     ? `Rate limit: this operation costs ${points} points, more than the ${limit} points per ${windowSeconds} s that ${budget.description} may spend: it cannot run at any time; ask for less`
-    : `Rate limit exceeded: ${budget.description} may spend ${limit} points per ${windowSeconds} s and has spent ${state.spent} (this request: ${points}); retry in ${state.resetSeconds} s`;
+    : `Rate limit exceeded: ${budget.description} may spend ${limit} points per ${windowSeconds} s, and ${state.spent} are spent in this window (this request: ${points}); retry in ${state.resetSeconds} s`;
   const http = new HeaderMap(headers(state));
   if (!never) http.set('retry-after', String(state.resetSeconds));
   return new GraphQLError(message, {
