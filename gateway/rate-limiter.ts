@@ -24,8 +24,6 @@ export interface RateLimitState {
   remaining: number;
   /** Seconds until the window ends and the budget is full again (at least 1). */
   resetSeconds: number;
-  /** Where it was counted: `shared` (Redis) or `process` (this replica alone). */
-  store: 'shared' | 'process';
 }
 
 /**
@@ -64,28 +62,27 @@ export class RateLimiter {
     const policy = this.policies[role];
     if (this.shared && this.redis?.available) {
       try {
-        return state(policy, true, await this.shared[role].consume(key, points), 'shared');
+        return state(policy, true, await this.shared[role].consume(key, points));
       } catch (outcome) {
-        if (outcome instanceof RateLimiterRes) return state(policy, false, outcome, 'shared');
+        if (outcome instanceof RateLimiterRes) return state(policy, false, outcome);
         this.redis.failed(outcome);
       }
     }
     try {
-      return state(policy, true, await this.local[role].consume(key, points), 'process');
+      return state(policy, true, await this.local[role].consume(key, points));
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return state(policy, false, outcome, 'process');
+      if (outcome instanceof RateLimiterRes) return state(policy, false, outcome);
       throw outcome;
     }
   }
 }
 
-function state(policy: RateLimitPolicy, allowed: boolean, res: RateLimiterRes, store: RateLimitState['store']): RateLimitState {
+function state(policy: RateLimitPolicy, allowed: boolean, res: RateLimiterRes): RateLimitState {
   return {
     policy,
     allowed,
     spent: res.consumedPoints,
     remaining: Math.max(0, res.remainingPoints),
     resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-    store,
   };
 }
