@@ -11,6 +11,7 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
 import type { Identity } from '../platform/identity';
 import type { SupergraphStatus } from './supergraph-source';
+import type { RateLimitCharge } from './rate-limiter';
 
 /** What one request's subgraph fetches did with the response cache (the `x-cache` header, `extensions.cache`). */
 export interface RequestCacheState {
@@ -29,6 +30,8 @@ export interface GatewayContext {
   identity?: Identity | null;
   /** What this request's subgraph fetches did with the response cache; set by the response-cache feature. */
   responseCache?: RequestCacheState;
+  /** What this request spent of its caller's rate limit (the rate-limits feature; its response headers say it). */
+  rateLimit?: RateLimitCharge;
 }
 
 /** The request the gateway is about to send to a subgraph (its `http.headers` may be changed). */

@@ -20,6 +20,8 @@ import { introspectionFeature, readIntrospection } from './features/introspectio
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
 import { persistedQueriesFeature } from './features/persisted-queries';
+import { costToPoints, DEFAULT_COST_PER_POINT, rateLimitsFeature, readRateLimitSettings, type RateLimitPoints, type RateLimitSettings } from './features/rate-limits';
+import { requestCost } from './cost-request';
 import { openGatewayRedis, readRedisSettings, redisFeature, type RedisSettings } from './features/redis';
 import type { GatewayRedis } from './redis';
 import { readResponseCacheSettings, responseCacheFeature, type ResponseCacheSettings } from './features/response-cache';
@@ -32,7 +34,7 @@ import type { PartnerTokenSettings } from './partner-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
-export interface GatewaySettings extends ExplorerSettings, RedisSettings {
+export interface GatewaySettings extends ExplorerSettings, RedisSettings, RateLimitSettings {
   jwt: JwtSettings & { maxTtlSeconds: number };
   /** Whether the schema may be introspected (INTROSPECTION; on in development, off in production). */
   introspection: boolean;
@@ -63,6 +65,7 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     ...readRedisSettings(env, problems),
+    ...readRateLimitSettings(env, problems),
     partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
@@ -91,6 +94,8 @@ export interface GatewayFeatureConfig extends GatewaySettings {
   registry?: { url: string; token: string };
   /** Where usage is reported instead of `registry` (tests). */
   usageReporting?: UsageReportingSettings;
+  /** What a resolved operation spends of its caller's rate limit; unset: one point per request. */
+  rateLimitPoints?: RateLimitPoints;
 }
 
 /**
@@ -110,6 +115,13 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     responseCacheFeature({ settings: config.responseCache, redis, authenticate: createTokenVerifier(config.jwt) }),
     // After the cache (a hit needs no fetch to share), before the timeouts (one deadline for the shared fetch).
     inflightDedupFeature({ enabled: config.inflightDedup }),
+    // After auth: a verified caller is counted by its token, an anonymous one by client name and address.
+    // A request spends points by its estimated cost (demand control's `requestCost`, computed once).
+    rateLimitsFeature(redis, {
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
+      points: config.rateLimitPoints ?? ((rc) => costToPoints(requestCost(rc) ?? 0, config.rateLimitCostPerPoint ?? DEFAULT_COST_PER_POINT)),
+    }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     subgraphBatchingFeature({ enabled: config.subgraphBatching, ownSubgraphs: config.ownSubgraphs }),

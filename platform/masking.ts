@@ -19,8 +19,8 @@ import { currentRequestId, logger } from './logger';
 const KIT_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'SUBGRAPH_UNAVAILABLE'] as const satisfies readonly ErrorCode[];
 /** Apollo Server's codes for requests GraphQL itself refused. */
 const GRAPHQL_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'PERSISTED_QUERY_NOT_IN_LIST', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'];
-/** The gateway's own refusals of a whole request (demand control). */
-const GATEWAY_CODES = ['COST_ESTIMATED_TOO_EXPENSIVE'];
+/** The gateway's own refusals of a whole request (demand control) or of a caller (rate limits). */
+const GATEWAY_CODES = ['COST_ESTIMATED_TOO_EXPENSIVE', 'RATE_LIMITED'];
 const DELIBERATE = new Set<string>([...KIT_CODES, ...GRAPHQL_CODES, ...GATEWAY_CODES]);
 
 export interface MaskingOptions {

@@ -136,7 +136,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'autograph-partner-publish-'));
   const keyFile = join(dir, 'partner-token-key.pem');
   writeFileSync(keyFile, generateSigningKey('ES256').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-  const common = { NODE_ENV: 'development', JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, AUTOGRAPH_INTERNAL_SECRET: INTERNAL_SECRET, PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile };
+  // RATE_LIMITS: the load is four clients as fast as they go with two customer tokens, far past what a person sends.
+  const common = { NODE_ENV: 'development', JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, AUTOGRAPH_INTERNAL_SECRET: INTERNAL_SECRET, PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile, RATE_LIMITS: 'customer=1000000000/60s' };
 
   const graph = start(['scripts/start.ts', '--users', '3'], { ...common, DATABASE_URL: databaseUrl!, PORT: '0', SUPERGRAPH_CACHE_PATH: join(dir, 'cache-1.graphql') });
   gateways = [(await waitFor(graph, /gateway\s+(http:\/\/\S+)/, 'npm start'))[1]];

@@ -18,6 +18,7 @@ import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-s
 import { generateSigningKey, type PartnerSigningKey } from '../gateway/partner-keys';
 import type { GatewayRedis } from '../gateway/redis';
 import { DEFAULT_LIMITS } from '../platform/limits';
+import { RATE_LIMIT_ROLES, type RateLimitPolicies } from '../gateway/rate-limit-policy';
 import { openPglite, openPostgres, type Db } from '../platform/db';
 import type { Identity } from '../platform/identity';
 
@@ -94,6 +95,12 @@ export function testPartnerSigningKey(): PartnerSigningKey {
   return (partnerKey ??= generateSigningKey());
 }
 
+/**
+ * Rate limits no test meets unless it sets its own: one test file may send hundreds of requests in seconds
+ * as one caller from one address, which is load, not a person (the feature still runs on every request).
+ */
+export const TEST_RATE_LIMITS = Object.fromEntries(RATE_LIMIT_ROLES.map((role) => [role, { points: 1_000_000_000, windowSeconds: 60 }])) as RateLimitPolicies;
+
 /** The test graph's settings as the configuration would give them; `overrides` change some. */
 export function testGatewayConfig(internalSecret: string, overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
   return {
@@ -111,6 +118,7 @@ export function testGatewayConfig(internalSecret: string, overrides: Partial<Gat
     responseCache: { enabled: false, development: false, maxEntries: 50_000 },
     inflightDedup: true,
     subgraphBatching: true,
+    rateLimits: TEST_RATE_LIMITS,
     explorer: false,
     demoTokens: false,
     ...overrides,
