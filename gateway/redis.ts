@@ -48,7 +48,8 @@ export class GatewayRedis {
   private reason: string | undefined = 'not connected yet';
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly recovered: Array<() => void> = [];
+  private readonly recovered: Array<(client: Redis) => Promise<unknown>> = [];
+  private recovering = false;
 
   private constructor(
     /** The client; use it only through `run`, or when `available`. */
@@ -127,7 +128,7 @@ export class GatewayRedis {
   }
 
   private async probeNow(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.recovering) return;
     try {
       await this.client.ping();
     } catch (err) {
@@ -136,19 +137,32 @@ export class GatewayRedis {
     }
     if (this.up) return;
     const wasDown = this.probe !== undefined;
+    if (wasDown) {
+      // Features put right what the outage left wrong before anyone uses Redis again; if that fails,
+      // Redis stays down and the next probe tries again.
+      this.recovering = true;
+      try {
+        for (const listener of this.recovered) await listener(this.client);
+      } catch (err) {
+        this.reason = `recovering after the outage: ${(err as Error).message}`;
+        return;
+      } finally {
+        this.recovering = false;
+      }
+    }
     this.up = true;
     this.since = new Date();
     this.reason = undefined;
     clearInterval(this.probe);
     this.probe = undefined;
-    if (wasDown) {
-      logger.info({ service: 'gateway' }, 'Redis is reachable again: shared cache, persisted queries and limits resume');
-      for (const listener of this.recovered) listener();
-    }
+    if (wasDown) logger.info({ service: 'gateway' }, 'Redis is reachable again: shared cache, persisted queries and limits resume');
   }
 
-  /** Calls `listener` each time Redis answers again after being down (not at the first connection). */
-  onRecovered(listener: () => void): void {
+  /**
+   * Runs `listener` with the client each time Redis answers again after being down (not at the first
+   * connection), before any feature uses Redis again.
+   */
+  onRecovered(listener: (client: Redis) => Promise<unknown>): void {
     this.recovered.push(listener);
   }
 

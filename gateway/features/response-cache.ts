@@ -78,9 +78,9 @@ export function responseCacheFeature(opts: {
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
 }): GatewayFeature {
   if (!opts.settings.enabled) return { name: 'response-cache' };
-  const store = opts.redis ? redisCacheStore(opts.redis) : memoryCacheStore(opts.settings.maxEntries);
-  // Entries written before an outage may predate a mutation the gateway could not record: start afresh.
-  opts.redis?.onRecovered(() => void store.bump(['epoch']));
+  const shared = opts.redis ? redisCacheStore(opts.redis) : undefined;
+  if (shared) opts.redis!.onRecovered((client) => shared.afterOutage(client));
+  const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries);
   let entityKeys: EntityKeys = new Map();
   const development = opts.settings.development;
   return {

@@ -10,6 +10,7 @@
  * removal by tag. While Redis is down every read is a miss and every write is dropped (no cache, the
  * answer is still right).
  */
+import type Redis from 'ioredis';
 import type { GatewayRedis } from '../redis';
 
 export interface StoredEntry {
@@ -36,11 +37,14 @@ const TAG_TTL_SECONDS = 86_400;
  * Single-key commands only, sent together by the client's auto-pipelining: on a Redis Cluster every key
  * goes to its own node (a multi-key MGET or MULTI would fail across slots).
  */
-export function redisCacheStore(redis: GatewayRedis): CacheStore {
+export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage(client: Redis): Promise<unknown> } {
   const entry = (key: string) => `${redis.prefix}rc:e:${key}`;
   const tag = (name: string) => `${redis.prefix}rc:t:${name}`;
   const gen = (name: string) => `${redis.prefix}rc:g:${name}`;
   return {
+    // Entries written before an outage may predate a mutation the gateway could not record while Redis
+    // was away (a partition, not a restart): a new epoch makes every one of them unreachable.
+    afterOutage: (client) => client.incr(gen('epoch')),
     getMany: (keys) => redis.run(keys.map(() => undefined), async (r) => (await Promise.all(keys.map((k) => r.get(entry(k))))).map((v) => v ?? undefined)),
     setMany: (entries) =>
       redis.run(undefined, async (r) => {
