@@ -17,4 +17,4 @@ export function emptyWorld(users: number | readonly string[] = 1, seed = 3): See
 
 /** The whole demo seed (every stage), as `npm run seed` writes it; every subgraph's migrations; planner statistics. */
 export { analyzeSubgraphTables, migrateAll, seedAll } from '../subgraphs/seeding';
-export { Rng } from '../subgraphs/kit/seed';
+export { Rng, seedUsers } from '../subgraphs/kit/seed';
