@@ -11,6 +11,9 @@ import { join, resolve } from 'node:path';
 import { derivedSubgraphs, graphFolders } from '../stack/graph';
 import { ADMIN, startTestRegistry, type TestRegistry } from '../testing/registry';
 
+// Each test runs the CLI as several real processes (about 1-5 s each to start on a loaded 2-core machine).
+jest.setTimeout(180_000);
+
 const root = resolve(__dirname, '..');
 let reg: TestRegistry;
 let dir: string;
