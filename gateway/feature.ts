@@ -17,8 +17,8 @@ import type { RateLimitCharge } from './rate-limiter';
 export interface RequestCacheState {
   hits: number;
   misses: number;
-  /** This request's cache generations, read once (lazily) for all its fetches. */
-  generations?: Promise<{ public: string; private?: string }>;
+  /** This request's cache generations, read once (lazily) for all its fetches; null: Redis did not answer. */
+  generations?: Promise<{ public: string; private?: string } | null>;
 }
 
 /**
@@ -56,6 +56,11 @@ export interface SubgraphCall {
   context: GatewayContext;
   /** The longest this fetch may wait for the subgraph's answer, in ms (none: unbounded). */
   timeoutMs?: number;
+  /**
+   * The response cache's generation this fetch was looked up under: identical fetches are shared only
+   * within one (an answer fetched before a mutation is not handed to a request made after it).
+   */
+  generation?: string;
 }
 
 /** A subgraph's answer: its HTTP status and headers (lower-case names) and the GraphQL response. */

@@ -112,7 +112,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),
     authFeature(config.jwt),
     // Before timeouts and identity: a cached answer needs neither; it needs the caller auth found.
-    responseCacheFeature({ settings: config.responseCache, redis, authenticate: createTokenVerifier(config.jwt) }),
+    responseCacheFeature({ settings: config.responseCache, redis, ownSubgraphs: config.ownSubgraphs, authenticate: createTokenVerifier(config.jwt) }),
     // After the cache (a hit needs no fetch to share), before the timeouts (one deadline for the shared fetch).
     inflightDedupFeature({ enabled: config.inflightDedup }),
     // After auth: a verified caller is counted by its token, an anonymous one by client name and address.

@@ -21,6 +21,9 @@ export const defaultRetryDelay = (attempt: number): number => Math.min(attempt *
 /** How long one Redis command may take before it counts as failed (REDIS_TIMEOUT_MS). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 250;
 
+/** Commands past their deadline in a row that count as Redis being down. */
+const SLOW_IN_A_ROW = 3;
+
 export interface GatewayRedisOptions {
   /** Prefix of every key the gateway writes (tests give each run its own). */
   prefix?: string;
@@ -50,6 +53,7 @@ export class GatewayRedis {
   private closed = false;
   private readonly recovered: Array<(client: Redis) => Promise<unknown>> = [];
   private recovering = false;
+  private slowInARow = 0;
 
   private constructor(
     /** The client; use it only through `run`, or when `available`. */
@@ -105,17 +109,25 @@ export class GatewayRedis {
   async run<T>(fallback: T, commands: (redis: Redis) => Promise<T>): Promise<T> {
     if (!this.available) return fallback;
     try {
-      return await commands(this.client);
+      const result = await commands(this.client);
+      this.slowInARow = 0;
+      return result;
     } catch (err) {
       this.failed(err);
       return fallback;
     }
   }
 
-  /** Marks Redis down after a failed command (logged once per outage) and starts probing for it. */
+  /**
+   * Marks Redis down after a failed command (logged once per outage) and starts probing for it. One slow
+   * command is not an outage (every feature falling back at once would be worse than the slow answer):
+   * only a connection failure, or SLOW_IN_A_ROW commands past their deadline in a row, is.
+   */
   failed(err: unknown): void {
     if (this.closed) return;
     const reason = (err as Error)?.message ?? String(err);
+    if (/timed out/i.test(reason) && ++this.slowInARow < SLOW_IN_A_ROW) return;
+    this.slowInARow = 0;
     if (this.up) {
       this.since = new Date();
       logger.warn({ service: 'gateway', reason }, 'Redis is unreachable: no shared cache, persisted queries or limits until it is back (each gateway falls back to its own)');

@@ -172,6 +172,18 @@ describe('the response cache', () => {
     expect(me.xCache).not.toBe('HIT');
   });
 
+  test("a refused mutation, anonymous or someone else's, flushes nobody's cache", async () => {
+    const user = freshUser('rc-keep');
+    await buyCar(t, user);
+    await headline(one, user);
+    expect((await headline(one, user)).xCache).toBe('HIT');
+    const refused = await raw(one, `mutation { cancelOrder(orderId: "ord-nobody") { id } }`, {}, null);
+    expect(refused.body.errors?.length).toBeGreaterThan(0);
+    const notMine = await raw(one, `mutation { cancelOrder(orderId: "ord-nobody") { id } }`, {}, as.customer(freshUser('rc-other')));
+    expect(notMine.body.errors?.length).toBeGreaterThan(0);
+    expect((await headline(one, user)).xCache).toBe('HIT');
+  });
+
   test('a mutation answer is never cacheable downstream', async () => {
     const user = freshUser('rc-n');
     const res = await raw(one, `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`, { input: { idempotencyKey: randomBytes(8).toString('hex'), trimId: t.trim.id } }, as.customer(user));

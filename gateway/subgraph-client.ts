@@ -5,7 +5,9 @@
  * Why not `fetch`: per subgraph fetch, Node's `fetch` builds WHATWG request and response objects and
  * web streams, and Apollo's data source adds a request copy for redirects — together about half of
  * the gateway's CPU under load. undici's `request` is the same HTTP engine without those layers.
- * Deadlines are undici's own (`headersTimeout`, `bodyTimeout`), which cost no timer per fetch.
+ * A fetch's deadline covers all of it — waiting for a connection, the headers and the whole body (undici's
+ * own timeouts measure only parts: a body trickling a byte at a time never trips them) — and an answer
+ * larger than MAX_RESPONSE_BYTES is cut off, so a slow or hostile subgraph cannot hold the gateway.
  *
  * Batching: the query plan fetches one subgraph several times in one round (the headline asks each
  * contributor for the report's buckets and for the page's lines side by side). For a subgraph that
@@ -20,6 +22,8 @@ import type { SubgraphCall, SubgraphFetch, SubgraphReply } from './feature';
 
 /** Connections kept per subgraph origin: enough for the fan-out of a busy gateway, bounded so a slow subgraph cannot take every socket. */
 const CONNECTIONS_PER_ORIGIN = 64;
+/** The largest answer read from a subgraph. */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** Most operations in one batch. */
 const MAX_BATCH = 16;
 
@@ -43,6 +47,11 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
+/** A number per request being served (its context object), so a batch never mixes two requests. */
+const requestNumbers = new WeakMap<object, number>();
+let lastRequestNumber = 0;
+const requestNumber = (context: object) => requestNumbers.get(context) ?? (requestNumbers.set(context, ++lastRequestNumber), lastRequestNumber);
+
 const isBody = (v: unknown): v is Body => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A batched answer's own `Cache-Control`, from its policy extension. */
@@ -53,10 +62,11 @@ function cacheControlOf(body: Body): string | undefined {
 }
 
 export function subgraphClient(opts: SubgraphClientOptions = {}): SubgraphClient {
-  const agent = new Agent({ connections: CONNECTIONS_PER_ORIGIN, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 });
+  const agent = new Agent({ connections: CONNECTIONS_PER_ORIGIN, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, maxResponseSize: MAX_RESPONSE_BYTES });
 
   async function post(call: SubgraphCall, body: unknown, timeoutMs: number | undefined): Promise<{ status: number; headers: Record<string, string | undefined>; json: unknown }> {
-    const res = await request(call.url, { method: 'POST', headers: call.headers, body: JSON.stringify(body), dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const res = await request(call.url, { method: 'POST', headers: call.headers, body: JSON.stringify(body), dispatcher: agent, signal });
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(res.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const text = await res.body.text();
@@ -100,8 +110,8 @@ export function subgraphClient(opts: SubgraphClientOptions = {}): SubgraphClient
   }
 
   function batched(call: SubgraphCall): Promise<SubgraphReply> {
-    // Identical headers: the same caller and request (identity, request id), so one HTTP request can carry them.
-    const key = `${call.url}\n${JSON.stringify(call.headers)}`;
+    // One request's fetches only (two anonymous clients may send the same headers), with identical headers.
+    const key = `${call.url}\n${requestNumber(call.context)}\n${JSON.stringify(call.headers)}`;
     return new Promise<SubgraphReply>((resolve, reject) => {
       let waiting = queues.get(key);
       if (!waiting || waiting.length >= MAX_BATCH) {

@@ -18,7 +18,7 @@ export function readInflightDedup(env: NodeJS.ProcessEnv, problems: string[]): b
 
 function keyOf(call: SubgraphCall): string {
   const id = call.context.identity;
-  return JSON.stringify([call.url, id ? [id.sub, id.role, id.org ?? null] : null, call.body]);
+  return JSON.stringify([call.url, id ? [id.sub, id.role, id.org ?? null] : null, call.generation ?? null, call.body]);
 }
 
 function dedup(next: SubgraphFetch): SubgraphFetch {

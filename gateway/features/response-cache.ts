@@ -75,6 +75,8 @@ async function invalidation(req: IncomingMessage, store: CacheStore, authenticat
 export function responseCacheFeature(opts: {
   settings: ResponseCacheSettings;
   redis?: GatewayRedis;
+  /** Only our own subgraphs' answers are cached: a partner's Cache-Control is not ours to trust. */
+  ownSubgraphs: readonly string[];
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
 }): GatewayFeature {
   if (!opts.settings.enabled) return { name: 'response-cache' };
@@ -82,11 +84,12 @@ export function responseCacheFeature(opts: {
   if (shared) opts.redis!.onRecovered((client) => shared.afterOutage(client));
   const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries);
   let entityKeys: EntityKeys = new Map();
+  const own = new Set(opts.ownSubgraphs);
   const development = opts.settings.development;
   return {
     name: 'response-cache',
     context: () => ({ responseCache: { hits: 0, misses: 0 } }),
-    wrapFetch: (next, subgraph) => cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys }),
+    wrapFetch: (next, subgraph) => (own.has(subgraph) ? cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys }) : next),
     onSchemaChange: (_api, supergraphSdl) => {
       entityKeys = entityKeysOf(supergraphSdl);
     },

@@ -28,6 +28,8 @@ interface Stored {
 }
 
 const PRIVATE_MARKER = JSON.stringify({ private: true });
+/** The longest anything is kept, whatever a subgraph's `max-age` says. */
+const MAX_TTL_SECONDS = 86_400;
 
 /** The caller as a private key names it; null: anonymous (nothing private is cached). */
 function callerOf(context: GatewayContext): string | null {
@@ -35,14 +37,46 @@ function callerOf(context: GatewayContext): string | null {
   return id ? JSON.stringify([id.sub, id.role, id.org ?? null]) : null;
 }
 
+/**
+ * This request's generations, read once for all its fetches; null while Redis does not answer (the
+ * request then uses no cache at all: zeros from a fallback could name entries from before a mutation).
+ * A customer's private keys carry their own generation; everyone else's (partners, analysts, admins
+ * see several customers' data) carry `staff`, which every mutation bumps.
+ */
 function generationsOf(store: CacheStore, context: GatewayContext, state: RequestCacheState) {
   const caller = callerOf(context);
-  state.generations ??= store.generations(caller ? ['epoch', 'public', 'private', `user:${caller}`] : ['epoch', 'public']).then(([epoch, pub, priv, user]) => ({
-    public: `${epoch}.${pub}`,
-    // The caller is part of every private key: a private entry can only ever be found by its caller.
-    ...(caller ? { private: `${caller}|${epoch}.${priv}.${user}` } : {}),
-  }));
+  const own = context.identity?.role === 'customer' ? `user:${caller}` : 'staff';
+  state.generations ??= store.generations(caller ? ['epoch', 'public', 'private', own] : ['epoch', 'public']).then((values) => {
+    if (!values) return null;
+    const [epoch, pub, priv, mine] = values;
+    return {
+      public: `${epoch}.${pub}`,
+      // The caller is part of every private key: a private entry can only ever be found by its caller.
+      ...(caller ? { private: `${caller}|${epoch}.${priv}.${mine}` } : {}),
+    };
+  });
   return state.generations;
+}
+
+/** At most this many `type:` tags per entry (from the types met in its answer). */
+const MAX_TYPE_TAGS = 20;
+
+/** `type:<T>` for every `__typename` in an answer, so removing a type reaches entries that contain it. */
+function typeTagsIn(value: unknown, into = new Set<string>()): string[] {
+  if (into.size >= MAX_TYPE_TAGS || value === null || typeof value !== 'object') return [...into];
+  if (Array.isArray(value)) for (const v of value) typeTagsIn(v, into);
+  else {
+    const typename = (value as { __typename?: unknown }).__typename;
+    if (typeof typename === 'string' && into.size < MAX_TYPE_TAGS) into.add(`type:${typename}`);
+    for (const v of Object.values(value)) if (v !== null && typeof v === 'object') typeTagsIn(v, into);
+  }
+  return [...into];
+}
+
+/** Whether a mutation's answer shows that nothing ran: every root field refused (no data). */
+function nothingWritten(reply: SubgraphReply): boolean {
+  const data = reply.body.data;
+  return Boolean(reply.body.errors?.length) && (data === null || data === undefined || Object.values(data).every((v) => v === null));
 }
 
 const digest = (parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
@@ -81,23 +115,40 @@ export interface CachedFetchOptions {
 export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedFetchOptions): SubgraphFetch {
   const { store } = opts;
 
-  async function invalidateAfter(call: SubgraphCall): Promise<SubgraphReply> {
-    const reply = await next(call);
-    const caller = callerOf(call.context);
+  async function invalidateAfter(call: SubgraphCall, state: RequestCacheState): Promise<SubgraphReply> {
     const who = call.context.identity;
-    // Even a refused or partly failed mutation may have written something: bump regardless.
-    await store.bump(who?.role === 'customer' && caller ? [`user:${caller}`] : ['private']);
-    return reply;
+    let reply: SubgraphReply | undefined;
+    try {
+      reply = await next(call);
+      return reply;
+    } finally {
+      // Anonymous callers write nothing anyone caches, and a mutation refused whole wrote nothing: no
+      // bump, so neither can flush everyone's cache. Otherwise bump even when the answer failed (a
+      // timeout after the commit): a customer's own view and every staff view of customers; for anyone
+      // else acting on other people's data, every private entry.
+      if (who && !(reply && nothingWritten(reply))) {
+        await store.bump(who.role === 'customer' ? [`user:${callerOf(call.context)}`, 'staff'] : ['private']);
+        // The rest of this request (a later root field of the mutation) reads the new generations.
+        state.generations = undefined;
+      }
+    }
   }
 
   return async (call) => {
     const state = call.context.responseCache;
     if (!state) return next(call);
-    if (call.operation === 'mutation') return invalidateAfter(call);
+    if (call.operation === 'mutation') return invalidateAfter(call, state);
     const gens = await generationsOf(store, call.context, state);
+    if (!gens) {
+      state.misses++;
+      return next(call);
+    }
+    // Identical fetches are shared only within one generation (in-flight deduplication reads it).
+    call = { ...call, generation: gens.private ?? gens.public };
     const { representations, ...rest } = (call.body.variables ?? {}) as Record<string, unknown>;
-    const base = [subgraph, call.body.query, rest];
-    const keysFor = (item: unknown) => ({ pub: digest([...base, item, 'PUBLIC', gens.public]), priv: gens.private ? digest([...base, item, 'PRIVATE', gens.private]) : undefined });
+    // The fetch's own part of every key, hashed once (a fetch may carry hundreds of representations).
+    const base = digest([subgraph, call.body.query, rest]);
+    const keysFor = (item: unknown) => ({ pub: digest([base, item, 'PUBLIC', gens.public]), priv: gens.private ? digest([base, item, 'PRIVATE', gens.private]) : undefined });
 
     if (!isEntitiesFetch(call)) {
       const k = keysFor(null);
@@ -111,7 +162,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
       const reply = await next(call);
       const entry = storable(reply);
       if (entry) {
-        const tags = [`subgraph:${subgraph}`];
+        const tags = [`subgraph:${subgraph}`, ...typeTagsIn(reply.body.data)];
         if (entry.scope === 'PUBLIC') await store.setMany([{ key: k.pub, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }]);
         else if (k.priv) await store.setMany([{ key: k.priv, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }, { key: k.pub, value: PRIVATE_MARKER, ttlSeconds: entry.ttl, tags }]);
       }
@@ -135,7 +186,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
     if (entry && Array.isArray(fetched) && fetched.length === missing.length) {
       const writes: StoredEntry[] = [];
       missing.forEach((i, j) => {
-        const tags = [`subgraph:${subgraph}`, `type:${String(reps[i].__typename)}`, entityTag(opts.entityKeys(), reps[i])];
+        const tags = [...new Set([`subgraph:${subgraph}`, `type:${String(reps[i].__typename)}`, entityTag(opts.entityKeys(), reps[i]), ...typeTagsIn(fetched[j])])];
         const value = JSON.stringify({ v: fetched[j], ...entry });
         if (entry.scope === 'PUBLIC') writes.push({ key: keys[i].pub, value, ttlSeconds: entry.ttl, tags });
         else if (keys[i].priv) writes.push({ key: keys[i].priv!, value, ttlSeconds: entry.ttl, tags }, { key: keys[i].pub, value: PRIVATE_MARKER, ttlSeconds: entry.ttl, tags });
@@ -147,7 +198,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
     const merged = hits.map((h) => h?.v);
     missing.forEach((i, j) => (merged[i] = fetched[j]));
     const fresh = cacheHintOf(reply.headers['cache-control']);
-    const parts = [...(hits.filter(Boolean) as Stored[]), { until: Date.now() + fresh.maxAge * 1000, scope: fresh.scope ?? 'PUBLIC' }];
+    const parts = [...(hits.filter(Boolean) as Stored[]), { until: Date.now() + fresh.maxAge * 1000, scope: fresh.scope ?? 'PRIVATE' }];
     return {
       ...reply,
       headers: { ...reply.headers, 'cache-control': fresh.maxAge > 0 ? headerOf(parts) : reply.headers['cache-control'] },
@@ -161,7 +212,9 @@ function storable(reply: SubgraphReply): { ttl: number; scope: 'PUBLIC' | 'PRIVA
   if (reply.status !== 200 || reply.body.errors?.length || !reply.body.data) return undefined;
   const hint = cacheHintOf(reply.headers['cache-control']);
   if (hint.maxAge <= 0) return undefined;
-  return { ttl: hint.maxAge, scope: hint.scope ?? 'PUBLIC', until: Date.now() + hint.maxAge * 1000 };
+  // No scope said is not a promise that anyone may see it: private. Nothing is kept longer than a day.
+  const ttl = Math.min(hint.maxAge, MAX_TTL_SECONDS);
+  return { ttl, scope: hint.scope ?? 'PRIVATE', until: Date.now() + ttl * 1000 };
 }
 
 /** Error paths of a reduced `_entities` fetch point at the reduced list: point them at the one asked. */

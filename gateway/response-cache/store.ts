@@ -23,8 +23,8 @@ export interface StoredEntry {
 export interface CacheStore {
   getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
   setMany(entries: readonly StoredEntry[]): Promise<void>;
-  /** The current value of each generation counter (0 when never bumped). */
-  generations(names: readonly string[]): Promise<number[]>;
+  /** The current value of each generation counter (0 when never bumped); null when they cannot be read. */
+  generations(names: readonly string[]): Promise<number[] | null>;
   bump(names: readonly string[]): Promise<void>;
   /** Removes every entry carrying one of `tags`; how many were removed. */
   removeTagged(tags: readonly string[]): Promise<number>;
@@ -49,10 +49,11 @@ export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage
     setMany: (entries) =>
       redis.run(undefined, async (r) => {
         await Promise.all(
-          entries.flatMap((e) => [r.set(entry(e.key), e.value, 'EX', e.ttlSeconds), ...e.tags.flatMap((t) => [r.sadd(tag(t), entry(e.key)), r.expire(tag(t), TAG_TTL_SECONDS)])]),
+          // A tag set's lifetime is set once (NX), not pushed on by every write: it cannot outlive a day.
+          entries.flatMap((e) => [r.set(entry(e.key), e.value, 'EX', e.ttlSeconds), ...e.tags.flatMap((t) => [r.sadd(tag(t), entry(e.key)), r.expire(tag(t), TAG_TTL_SECONDS, 'NX')])]),
         );
       }),
-    generations: (names) => redis.run(names.map(() => 0), async (r) => (await Promise.all(names.map((n) => r.get(gen(n))))).map((v) => Number(v ?? 0))),
+    generations: (names) => redis.run<number[] | null>(null, async (r) => (await Promise.all(names.map((n) => r.get(gen(n))))).map((v) => Number(v ?? 0))),
     bump: (names) =>
       redis.run(undefined, async (r) => {
         await Promise.all(names.map((n) => r.incr(gen(n))));
@@ -60,9 +61,14 @@ export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage
     removeTagged: (tags) =>
       redis.run(0, async (r) => {
         let removed = 0;
+        // A page of the set at a time, so that no single command is large enough to run into the deadline.
         for (const t of tags) {
-          const keys = await r.smembers(tag(t));
-          removed += (await Promise.all(keys.map((k) => r.unlink(k)))).reduce((a, b) => a + b, 0);
+          let cursor = '0';
+          do {
+            const [next, keys] = await r.sscan(tag(t), cursor, 'COUNT', 200);
+            cursor = next;
+            removed += (await Promise.all(keys.map((k) => r.unlink(k)))).reduce((a, b) => a + b, 0);
+          } while (cursor !== '0');
           await r.unlink(tag(t));
         }
         return removed;
