@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { measure, type Measurement } from './bench/measure';
-import { startProcess, stopChildrenOnExit, type Child } from './bench/processes';
+import { onInterrupt, startProcess, stopChildrenOnExit, type Child } from './bench/processes';
 import { machine, table } from './bench/report';
 import { BENCH_JWT, startBenchStack, type BenchStack } from './bench/stack';
 import { selectTargets, TARGETS, type Target } from './bench/targets';
@@ -74,7 +74,8 @@ async function main() {
     await stack?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  stopChildrenOnExit(cleanup);
+  stopChildrenOnExit();
+  onInterrupt(async () => rmSync(dir, { recursive: true, force: true }));
 
   try {
     stack = await startBenchStack({ users, basePort, log });

@@ -58,14 +58,23 @@ export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
 }
 
-/** Stops every child when the bench exits or is interrupted. */
-export function stopChildrenOnExit(cleanup: () => Promise<void>): void {
+const cleanups: Array<() => Promise<unknown>> = [];
+
+/** Something to undo when the bench is interrupted (the database, temporary files), newest first. */
+export function onInterrupt(cleanup: () => Promise<unknown>): void {
+  cleanups.unshift(cleanup);
+}
+
+/** Stops every child when the bench exits; on Ctrl-C or SIGTERM also runs what `onInterrupt` registered. */
+export function stopChildrenOnExit(): void {
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping every process the bench started`);
       killAll();
-      void cleanup().finally(() => process.exit(130));
+      void (async () => {
+        for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+      })().finally(() => process.exit(130));
     });
   }
 }

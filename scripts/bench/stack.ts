@@ -13,7 +13,7 @@ import { graphFolders } from '../../stack/graph';
 import { subgraphs } from '../../subgraphs';
 import { seedAll } from '../../subgraphs/seeding';
 import { openTestDb } from '../../testing/harness';
-import { startProcess, type Child } from './processes';
+import { onInterrupt, startProcess, type Child } from './processes';
 
 /** The client JWT settings every target verifies with (a local HS256 secret, as `npm start` has). */
 export const BENCH_JWT = { issuer: 'autograph-bench', audience: 'autograph', secret: randomBytes(24).toString('base64url') };
@@ -32,16 +32,19 @@ export async function startBenchStack(opts: { users: number; basePort: number; l
   const { db, url, drop } = await openTestDb();
   if (!url) throw new Error('set DATABASE_URL to a PostgreSQL server (the bench creates and drops its own database there)');
   const children: Child[] = [];
+  let stopped = false;
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
     await Promise.all(children.map((c) => c.stop()));
     await drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   };
+  onInterrupt(stop);
   try {
     const seeded = Date.now();
-    await seedAll(db, opts.users);
-    await db.close();
-    opts.log(`seeded ${opts.users} users in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+    await seedAll(db, opts.users); // the pool stays open until stop: dropping the database closes it first
+    opts.log(`seeded ${opts.users} users into database ${new URL(url).pathname.slice(1)} in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
