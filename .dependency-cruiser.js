@@ -111,10 +111,10 @@ module.exports = {
       name: 'production-not-test-support',
       comment:
         'Test support (testing/: the harness, test graphs, test tokens) is not shipped: production code ' +
-        'that imports it would run test secrets and helpers in a deployment. Benchmarks (scripts/bench-*.ts) ' +
-        'measure a throwaway graph the harness starts, so they may.',
+        'that imports it would run test secrets and helpers in a deployment. Benchmarks (scripts/bench-*.ts, ' +
+        'scripts/bench.ts and scripts/bench/) measure a throwaway graph the harness starts or builds, so they may.',
       severity: 'error',
-      from: { pathNot: '^testing/|\\.test\\.ts$|^scripts/bench-[^/]+\\.ts$' },
+      from: { pathNot: '^testing/|\\.test\\.ts$|^scripts/bench-[^/]+\\.ts$|^scripts/bench(\\.ts$|/)' },
       to: { path: '^testing/' },
     },
     {

@@ -1,0 +1,51 @@
+/**
+ * Hive Gateway (`@graphql-hive/gateway-runtime`'s `createGatewayRuntime`) on node:http, serving the bench's
+ * supergraph file, for targets (b) and (c). The only glue is one plugin: the context gets the caller from
+ * the bearer JWT, and every subgraph fetch gets the signed identity header. Logging at `error` so its
+ * per-request logs do not weigh on the figures.
+ */
+import { createServer, type RequestListener } from 'node:http';
+import type { Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './identity-glue';
+
+/**
+ * Loaded by a name the type checker does not follow: graphql-yoga's types (under Hive's) redeclare
+ * graphql's `GraphQLErrorExtensions.http` in a way Apollo's `HeaderMap` does not fit, which would break
+ * the type check of our gateway for a benchmark's peer. The few calls below are checked by running them.
+ */
+const HIVE_RUNTIME: string = '@graphql-hive/gateway-runtime';
+
+interface FetchHook {
+  context?: { identity?: Identity | null };
+  options: { headers?: Record<string, string> };
+  setOptions(options: object): void;
+}
+
+export async function serveHive(name: string, unifiedGraphHandler?: unknown): Promise<void> {
+  const { createGatewayRuntime } = (await import(HIVE_RUNTIME)) as { createGatewayRuntime(config: object): RequestListener & { dispose(): Promise<void> } };
+  const { port, supergraphPath } = peerSettings();
+  const glue = identityGlue();
+  const identityPlugin = {
+    async onContextBuilding({ context, extendContext }: { context: { request: Request }; extendContext(extra: object): void }) {
+      extendContext({ identity: await glue.identityOf(context.request.headers.get('authorization')) });
+    },
+    onFetch({ context, options, setOptions }: FetchHook) {
+      setOptions({ ...options, headers: { ...options.headers, [IDENTITY_HEADER]: glue.header(context?.identity ?? null) } });
+    },
+  };
+  const gateway = createGatewayRuntime({
+    supergraph: supergraphPath,
+    logging: 'error',
+    // Unmasked, as Apollo Gateway passes errors on: a run that fails then says why in the bench's report.
+    maskedErrors: false,
+    ...(unifiedGraphHandler ? { unifiedGraphHandler } : {}),
+    plugins: () => [identityPlugin],
+  });
+  const server = createServer(gateway);
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  console.log(`${name} http://127.0.0.1:${port}/graphql`);
+  stopOnSignal(async () => {
+    server.close();
+    await gateway.dispose();
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * The gateways the bench compares, each a process of its own in front of the same subgraph processes and
+ * supergraph file: the peers with only their identity glue (this folder), and ours (`scripts/gateway.ts`)
+ * as deployed, with its features configured by the environment.
+ */
+export type WorkloadName = 'headline' | 'catalog';
+
+export interface Target {
+  /** What `--only` takes. */
+  id: string;
+  label: string;
+  script: string;
+  /** Variables over the stack's shared ones. */
+  env?: Record<string, string>;
+  /** Ours with the response cache: its Redis is emptied before, and one pass fills it before the timed run. */
+  redis?: boolean;
+  /** Only these workloads (default: all). */
+  workloads?: WorkloadName[];
+}
+
+export const TARGETS: readonly Target[] = [
+  { id: 'a', label: '(a) Apollo Gateway + Apollo Server (standalone)', script: 'scripts/bench/apollo.ts' },
+  { id: 'b', label: '(b) Hive Gateway', script: 'scripts/bench/hive.ts' },
+  { id: 'c', label: '(c) Hive Gateway, Rust query planner', script: 'scripts/bench/hive-rust.ts' },
+  { id: 'd', label: '(d) ours, RESPONSE_CACHE=false', script: 'scripts/gateway.ts', env: { RESPONSE_CACHE: 'false' } },
+  { id: 'e', label: '(e) ours, response cache in Redis (warmed)', script: 'scripts/gateway.ts', env: { RESPONSE_CACHE: 'true' }, redis: true },
+  // The in-flight deduplication comparison: (d) has it on (the default); this is (d) without it.
+  { id: 'd-nodedup', label: "(d') ours, RESPONSE_CACHE=false, INFLIGHT_DEDUP=false", script: 'scripts/gateway.ts', env: { RESPONSE_CACHE: 'false', INFLIGHT_DEDUP: 'false' }, workloads: ['catalog'] },
+];
+
+/** The targets `--only a,b,...` names (all when not given); an unknown id is an error naming the known ones. */
+export function selectTargets(only: string | undefined): Target[] {
+  if (!only) return [...TARGETS];
+  const ids = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !TARGETS.some((t) => t.id === id));
+  if (unknown.length || !ids.length) throw new Error(`--only ${JSON.stringify(only)}: unknown target ${unknown.join(', ') || '(none given)'}; the targets are ${TARGETS.map((t) => t.id).join(', ')}`);
+  return TARGETS.filter((t) => ids.includes(t.id));
+}
