@@ -12,14 +12,14 @@ test('the cost-to-points rule spends one point per request and one more per cost
 });
 
 test('RATE_LIMITS and TRUST_PROXY are read, and bad values are problems naming the variable', () => {
-  expect(readRateLimitSettings({}, [])).toEqual({ rateLimits: DEFAULT_RATE_LIMITS, trustProxy: 0 });
+  expect(readRateLimitSettings({}, [])).toEqual({ rateLimits: DEFAULT_RATE_LIMITS, trustProxy: 0, rateLimitCostPerPoint: 100 });
   const problems: string[] = [];
   const settings = readRateLimitSettings({ RATE_LIMITS: 'customer=5/1s', TRUST_PROXY: 'yes' }, problems);
   expect(settings.rateLimits?.customer).toEqual({ points: 5, windowSeconds: 1 });
   expect(problems).toEqual(['TRUST_PROXY="yes" must be a whole number from 0 to 10']);
   const more: string[] = [];
-  readRateLimitSettings({ RATE_LIMITS: 'customer=5', TRUST_PROXY: '11' }, more);
-  expect(more).toEqual(['RATE_LIMITS: "customer=5" is not role=points/window (e.g. customer=300/60s; window in s, m or h)', 'TRUST_PROXY="11" must be a whole number from 0 to 10']);
+  readRateLimitSettings({ RATE_LIMITS: 'customer=5', TRUST_PROXY: '11', RATE_LIMIT_COST_PER_POINT: '-3' }, more);
+  expect(more).toEqual(['RATE_LIMITS: "customer=5" is not role=points/window (e.g. customer=300/60s; window in s, m or h)', 'TRUST_PROXY="11" must be a whole number from 0 to 10', 'RATE_LIMIT_COST_PER_POINT="-3" must be a whole number from 0 to 1000000']);
 });
 
 test('the configuration reads RATE_LIMITS and TRUST_PROXY, and refuses to start on bad ones, naming them', () => {
