@@ -193,7 +193,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
       });
       await store.setMany(writes);
     }
-    if (!Array.isArray(fetched) || fetched.length !== missing.length) return remapErrors(reply, missing, reps.length);
+    if (!Array.isArray(fetched) || fetched.length !== missing.length) return remapErrors(reply, missing);
     // The answer in the order asked: cached entities where they were, fetched ones in the gaps.
     const merged = hits.map((h) => h?.v);
     missing.forEach((i, j) => (merged[i] = fetched[j]));
@@ -202,7 +202,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
     return {
       ...reply,
       headers: { ...reply.headers, 'cache-control': fresh.maxAge > 0 ? headerOf(parts) : reply.headers['cache-control'] },
-      body: { ...reply.body, data: { ...reply.body.data, _entities: merged }, ...(reply.body.errors ? { errors: remapErrors(reply, missing, reps.length).body.errors } : {}) },
+      body: { ...reply.body, data: { ...reply.body.data, _entities: merged }, ...(reply.body.errors ? { errors: remapErrors(reply, missing).body.errors } : {}) },
     };
   };
 }
@@ -218,7 +218,7 @@ function storable(reply: SubgraphReply): { ttl: number; scope: 'PUBLIC' | 'PRIVA
 }
 
 /** Error paths of a reduced `_entities` fetch point at the reduced list: point them at the one asked. */
-function remapErrors(reply: SubgraphReply, missing: number[], _asked: number): SubgraphReply {
+function remapErrors(reply: SubgraphReply, missing: number[]): SubgraphReply {
   if (!reply.body.errors) return reply;
   const errors = reply.body.errors.map((e) => {
     const path = e.path as Array<string | number> | undefined;
