@@ -31,7 +31,7 @@ describe('the response cache through a Redis outage', () => {
     port = await freePort();
     redisProcess = await startRedis(port);
     redis = await GatewayRedis.connect(`redis://127.0.0.1:${port}`, { prefix: 'rc-outage:', retryDelay: () => 20, probeEveryMs: 50 });
-    cached = await startGatewayOver(t.g, { redis, config: { responseCache: { enabled: true, development: false, maxEntries: 1000 } } });
+    cached = await startGatewayOver(t.g, { redis, config: { responseCache: { enabled: true, development: false, maxEntries: 1000, maxMegabytes: 32 } } });
     truth = await startGatewayOver(t.g);
   });
   afterAll(async () => {

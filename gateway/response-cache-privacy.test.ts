@@ -22,7 +22,7 @@ describe('the response cache across users', () => {
     await seedAll(g.db, USERS);
     redis = await GatewayRedis.connect(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: `rc-privacy-${randomBytes(4).toString('hex')}:` });
     const measure = WALKED_GRAPH.gatewayConfig!;
-    cached = await startGatewayOver(g, { redis, config: { ...measure, responseCache: { enabled: true, development: false, maxEntries: 10_000 } } });
+    cached = await startGatewayOver(g, { redis, config: { ...measure, responseCache: { enabled: true, development: false, maxEntries: 10_000, maxMegabytes: 32 } } });
     truth = await startGatewayOver(g, { config: measure });
   }, 120_000);
   afterAll(async () => {

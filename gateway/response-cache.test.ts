@@ -14,7 +14,7 @@ import { Rng } from '../testing/seed';
 import { buyCar, DELIVER, PAY_BALANCE, PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../testing/orders';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CACHE_ON = { responseCache: { enabled: true, development: true, maxEntries: 10_000 } };
+const CACHE_ON = { responseCache: { enabled: true, development: true, maxEntries: 10_000, maxMegabytes: 32 } };
 type Gateway = Awaited<ReturnType<typeof startGatewayOver>>;
 
 /** Counts the fetches that reach each subgraph (nearest the network: after the cache). */

@@ -47,7 +47,7 @@ async function emptyGatewayKeys(redisUrl: string): Promise<void> {
 
 async function startTarget(target: Target, stack: BenchStack, port: number): Promise<Child> {
   const env = { ...stack.env, ...target.env, PORT: String(port), SUPERGRAPH_PATH: stack.supergraphPath, ...(target.redis ? { REDIS_URL: benchRedisUrl() } : {}) };
-  return startProcess(target.script, [], env);
+  return startProcess(target.script, [], env, undefined, undefined, target.nodeFlags);
 }
 
 async function main() {

@@ -115,7 +115,7 @@ export function testGatewayConfig(internalSecret: string, overrides: Partial<Gat
     subgraphTimeoutMs: 10_000,
     redisTimeoutMs: 250,
     // Off unless a test asks for it: many tests write to a database directly and then read through the gateway.
-    responseCache: { enabled: false, development: false, maxEntries: 50_000 },
+    responseCache: { enabled: false, development: false, maxEntries: 50_000, maxMegabytes: 32 },
     inflightDedup: true,
     subgraphBatching: true,
     rateLimits: TEST_RATE_LIMITS,

@@ -28,6 +28,8 @@ export interface ResponseCacheSettings {
   development: boolean;
   /** RESPONSE_CACHE_MAX_ENTRIES: the per-process store's bound (without Redis). */
   maxEntries: number;
+  /** RESPONSE_CACHE_MAX_MB: the per-process store's bound in megabytes of keys and values (without Redis). */
+  maxMegabytes: number;
 }
 
 export function readResponseCacheSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): ResponseCacheSettings {
@@ -35,6 +37,7 @@ export function readResponseCacheSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeE
     enabled: bool(env, 'RESPONSE_CACHE', true, problems),
     development: nodeEnv === 'development',
     maxEntries: wholeNumber(env, 'RESPONSE_CACHE_MAX_ENTRIES', 50_000, 100, 10_000_000, problems),
+    maxMegabytes: wholeNumber(env, 'RESPONSE_CACHE_MAX_MB', 32, 1, 100_000, problems),
   };
 }
 
@@ -82,7 +85,7 @@ export function responseCacheFeature(opts: {
   if (!opts.settings.enabled) return { name: 'response-cache' };
   const shared = opts.redis ? redisCacheStore(opts.redis) : undefined;
   if (shared) opts.redis!.onRecovered((client) => shared.afterOutage(client));
-  const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries);
+  const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries, opts.settings.maxMegabytes * 1024 * 1024);
   let entityKeys: EntityKeys = new Map();
   const own = new Set(opts.ownSubgraphs);
   const development = opts.settings.development;

@@ -76,15 +76,22 @@ export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage
   };
 }
 
-/** The per-process store: at most `maxEntries` entries, the oldest written dropped first. */
-export function memoryCacheStore(maxEntries: number, now: () => number = Date.now): CacheStore {
+/**
+ * The per-process store: at most `maxEntries` entries and `maxBytes` of keys and values (counted as their
+ * length in characters), the oldest written dropped first. The byte bound is what keeps it inside the
+ * gateway's heap bound (`npm run gateway` runs with `--max-old-space-size`): a count alone would let a few
+ * thousand large private answers take the process down.
+ */
+export function memoryCacheStore(maxEntries: number, maxBytes = Number.MAX_SAFE_INTEGER, now: () => number = Date.now): CacheStore {
   const entries = new Map<string, { value: string; expiresAt: number; tags: readonly string[] }>();
   const tags = new Map<string, Set<string>>();
   const gens = new Map<string, number>();
+  let bytes = 0;
   const drop = (key: string) => {
     const e = entries.get(key);
     if (!e) return false;
     entries.delete(key);
+    bytes -= key.length + e.value.length;
     for (const t of e.tags) tags.get(t)?.delete(key);
     return true;
   };
@@ -99,9 +106,12 @@ export function memoryCacheStore(maxEntries: number, now: () => number = Date.no
     async setMany(list) {
       for (const e of list) {
         drop(e.key);
+        // One entry larger than the whole bound is not kept (it would only push every other entry out).
+        if (e.key.length + e.value.length > maxBytes) continue;
         entries.set(e.key, { value: e.value, expiresAt: now() + e.ttlSeconds * 1000, tags: e.tags });
+        bytes += e.key.length + e.value.length;
         for (const t of e.tags) (tags.get(t) ?? tags.set(t, new Set()).get(t)!).add(e.key);
-        while (entries.size > maxEntries) drop(entries.keys().next().value as string);
+        while (entries.size > maxEntries || bytes > maxBytes) drop(entries.keys().next().value as string);
       }
     },
     async generations(names) {

@@ -16,9 +16,12 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `script` with `env`, resolving once its output matches `ready` (a URL by default). */
-export function startProcess(script: string, args: string[], env: Record<string, string>, ready = /http:\/\/127\.0\.0\.1:\d+\/graphql/, timeoutMs = 120_000): Promise<Child> {
-  const child = spawn(process.execPath, ['--import=tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `script` with `env` (and node's own `nodeFlags`), resolving once its output matches `ready` (a URL
+ * by default).
+ */
+export function startProcess(script: string, args: string[], env: Record<string, string>, ready = /http:\/\/127\.0\.0\.1:\d+\/graphql/, timeoutMs = 120_000, nodeFlags: readonly string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import=tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
   const keep = (d: Buffer) => {
