@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestGraph, as, type TestGraph } from '../../testing/harness';
 import { codeOf, fen, ok } from '../../testing/assertions';
 import { testVin } from '../../testing/fresh-ids';
-import { seedAll } from '../seeding';
+import { seedAll } from '../../testing/seed';
 import { pseudonym } from '../kit/auth';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 
