@@ -4,6 +4,7 @@
  */
 import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
+import { createTimelineLoaders } from '../kit/timeline-contributor';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { storesByIds } from './data/stores';
 import { appointmentPagesByUsers, appointmentsByIds } from './data/appointments';
@@ -34,6 +35,7 @@ export function createLoaders(db: Db) {
     packageServicesUsed: byKeyLoader((vins) => packageServicesUsedByVins(db, vins), (u) => u.vin),
     fittingsOfVehicle: listByKeyLoader((vins) => fittingsByVins(db, vins), (f) => f.vin),
     spending: createSpendingLoaders(db, 'aftermarket'),
+    timeline: createTimelineLoaders(db, 'aftermarket'),
   };
 }
 

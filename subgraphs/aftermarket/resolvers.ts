@@ -4,11 +4,13 @@
  * SQL in `data/`.
  */
 import { spendingContributorResolvers } from '../kit/contributor';
+import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
 
 export const resolvers = {
   ...spendingContributorResolvers('aftermarket'),
+  ...timelineContributorResolvers('aftermarket'),
   Query,
   Mutation,
   ...entityResolvers,

@@ -8,10 +8,12 @@ import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { modelsByIds, trimsByIds, trimsByModelIds } from './data/models';
 import { accessoriesByIds, coloursByIds, packagesByCodes, packagesByIds, type PackageCode, type PackageRecord } from './data/options';
 import { preferencesOfUsers } from './data/preferences';
+import { createTimelineLoaders } from '../kit/timeline-contributor';
 
 export function createCatalogLoaders(db: Db) {
   const trim = byKeyLoader((ids) => trimsByIds(db, ids), (t) => t.id);
   return {
+    timeline: createTimelineLoaders(db, 'catalog'),
     model: byKeyLoader((ids) => modelsByIds(db, ids), (m) => m.id),
     trim,
     colour: byKeyLoader((ids) => coloursByIds(db, ids), (c) => c.id),

@@ -4,8 +4,10 @@
  */
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
+import { timelineContributorResolvers } from '../kit/timeline-contributor';
 
 export const resolvers = {
+  ...timelineContributorResolvers('catalog'),
   ...queryResolvers,
   Mutation: mutationResolvers,
 };

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
+import { createTimelineLoaders } from '../kit/timeline-contributor';
 import { byKeyLoader, pageLoader } from '../kit/loaders';
 import type { SortAfter } from '../kit/parent-pages';
 import { chargersByIds, stationsByIds } from './data/network';
@@ -25,6 +26,7 @@ type VehicleOwner = readonly [string, string];
 export function createEnergyLoaders(db: Db) {
   return {
     spending: createSpendingLoaders(db, 'energy'),
+    timeline: createTimelineLoaders(db, 'energy'),
     station: byKeyLoader((ids) => stationsByIds(db, ids), (s) => s.id),
     plan: byKeyLoader((ids) => plansByIds(db, ids), (p) => p.id),
     charger: byKeyLoader((ids) => chargersByIds(db, ids), (c) => c.id),

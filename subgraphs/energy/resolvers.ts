@@ -4,6 +4,7 @@
  * argument checks in `validation.ts`, SQL in `data/`, prices in `fees.ts`.
  */
 import { shouldPseudonymise } from '../kit/auth';
+import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { lineToWire, readableUserId, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import type { Ctx } from './access';
 import { entityResolvers, Query } from './queries';
@@ -16,6 +17,7 @@ const contributor = spendingContributorResolvers('energy');
 
 export const resolvers = {
   ...contributor,
+  ...timelineContributorResolvers('energy'),
   SpendingLinePage: {
     ...contributor.SpendingLinePage,
     // The kit's resolver, except that analysts get charging lines without the location.

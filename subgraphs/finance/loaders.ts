@@ -4,6 +4,7 @@
  */
 import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
+import { createTimelineLoaders } from '../kit/timeline-contributor';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { policiesByIds, policiesByVins, policyPagesForUsers, productsByIds } from './data/insurance';
 import { instalmentsByIds, instalmentsByLoanIds, loanPagesForUsers, loansByIds, loansByOrderIds } from './data/loans';
@@ -20,6 +21,7 @@ export function createFinanceLoaders(db: Db) {
     loansOfUser: pageLoader((userIds, after, limit) => loanPagesForUsers(db, userIds, after, limit)),
     policiesOfUser: pageLoader((userIds, after, limit) => policyPagesForUsers(db, userIds, after, limit)),
     spending: createSpendingLoaders(db, 'finance'),
+    timeline: createTimelineLoaders(db, 'finance'),
   };
 }
 

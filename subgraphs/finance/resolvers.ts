@@ -4,11 +4,13 @@
  * `validation.ts`, SQL under `data/`).
  */
 import { spendingContributorResolvers } from '../kit/contributor';
+import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { queryResolvers } from './queries';
 
 export const financeResolvers = {
   ...spendingContributorResolvers('finance'),
+  ...timelineContributorResolvers('finance'),
   ...queryResolvers,
   Mutation: { openLoan, payInstalment, buyInsurance },
 };

@@ -105,10 +105,10 @@ export function spendingContributorResolvers(name: string, opts: { forAnalysts?:
 }
 
 /**
- * The real user whose spending `ref` is, once the caller may read it. The gateway sends it as
+ * The real user whose merged list (spending, timeline) `ref` is, once the caller may read it. The gateway sends it as
  * `internalUserId` (@requires); a direct call without it names the user by `userId`, as `realUserId` does.
  */
-export function readableUserId(ref: SpendingReportRef, ctx: WithSpending): string {
+export function readableUserId(ref: Pick<SpendingReportRef, 'userId' | 'internalUserId'>, ctx: { identity: Identity | null }): string {
   const userId = realUserId(ctx.identity, { id: ref.userId, internalId: ref.internalUserId });
   requireReadUser(ctx.identity, userId);
   return userId;

@@ -12,9 +12,10 @@
  */
 import type { Queryable } from '../../platform/db';
 import { badInput } from '../../platform/errors';
-import { toConnection, type TimeKey } from './pagination';
-import { fenFromDb, formatFen, money, parseDecimalToFen, type Money } from '../../platform/money';
+import type { TimeKey } from './pagination';
+import { fenFromDb, formatFen, money, type Money } from '../../platform/money';
 import type { MergedListSpec } from './merged-list/generate';
+import { compareTimeOrdered, mergeTimePage, timeOrderSql, wireFen } from './merged-list/page';
 
 /**
  * A category of spending. Each contributing subgraph declares its own in its schema (`enum
@@ -102,6 +103,8 @@ export async function loadBuckets(q: Queryable, schema: string, userIds: readonl
   return out;
 }
 
+const ORDER = timeOrderSql('line_id', 4, 5);
+
 /** At most `limit` lines of one user after `after`, newest first (one statement). */
 export async function loadLines(q: Queryable, schema: string, userId: string, period: Period, after: TimeKey | null, limit: number): Promise<SpendingLine[]> {
   const rows = await q.query<{
@@ -117,8 +120,8 @@ export async function loadLines(q: Queryable, schema: string, userId: string, pe
     `SELECT line_id, user_id, occurred_at, category, description, amount_fen::text AS amount_fen, subject_type, subject_id
        FROM ${schema}.spending_lines
       WHERE user_id = $1 AND ${periodSql(2)}
-        AND ($4::timestamptz IS NULL OR (occurred_at, line_id COLLATE "C") < ($4::timestamptz, $5::text COLLATE "C"))
-      ORDER BY occurred_at DESC, line_id COLLATE "C" DESC
+        AND ${ORDER.after}
+      ORDER BY ${ORDER.orderBy}
       LIMIT $6`,
     [userId, period.from, period.to, after?.at ?? null, after?.id ?? '', limit],
   );
@@ -160,35 +163,19 @@ function rank(order: readonly string[], category: string): number {
   return i < 0 ? order.length : i;
 }
 
-/** Compares two lines in the shared order: newer first, then id descending (byte order, as `COLLATE "C"`). */
-export function compareLines(a: Pick<SpendingLine, 'occurredAt' | 'id'>, b: Pick<SpendingLine, 'occurredAt' | 'id'>): number {
-  const dt = b.occurredAt.getTime() - a.occurredAt.getTime();
-  if (dt !== 0) return dt;
-  return a.id === b.id ? 0 : Buffer.compare(Buffer.from(b.id), Buffer.from(a.id));
-}
+/** Compares two lines in the shared order of merged lists (kit/merged-list/page.ts). */
+export const compareLines: (a: Pick<SpendingLine, 'occurredAt' | 'id'>, b: Pick<SpendingLine, 'occurredAt' | 'id'>) => number = compareTimeOrdered;
 
 /** Merges every subgraph's first+1 lines into one page (a line's cursor is its place in the shared order). */
-export function mergePage(contributions: Iterable<readonly SpendingLine[]>, first: number) {
-  const all = ([] as SpendingLine[]).concat(...contributions).sort(compareLines);
-  return toConnection(all, first, (line) => [line.occurredAt, line.id]);
-}
+export const mergePage = (contributions: Iterable<readonly SpendingLine[]>, first: number) => mergeTimePage(contributions, first);
 
 /** Wire form of a bucket/line in the internal contribution fields (amount as Decimal, i.e. bigint fen). */
 export function bucketFromWire(b: { category: SpendingCategory; month: string; amount: string | bigint; lineCount: number }): SpendingBucket {
-  return { ...b, amount: typeof b.amount === 'bigint' ? b.amount : parseWireFen(b.amount) };
+  return { ...b, amount: wireFen(b.amount) };
 }
 
 export function lineFromWire(l: { id: string; occurredAt: string | Date; category: SpendingCategory; description: string; amount: string | bigint; subjectType: string; subjectId: string }, userId: string): SpendingLine {
-  return { ...l, userId, occurredAt: new Date(l.occurredAt), amount: typeof l.amount === 'bigint' ? l.amount : parseWireFen(l.amount) };
-}
-
-/** A contributor's amount; a malformed one is the contributor's fault, never the client's input error. */
-function parseWireFen(decimal: string): bigint {
-  try {
-    return parseDecimalToFen(decimal);
-  } catch {
-    throw new Error(`contribution amount is not a two-digit decimal: ${decimal}`);
-  }
+  return { ...l, userId, occurredAt: new Date(l.occurredAt), amount: wireFen(l.amount) };
 }
 
 export type { Money };

@@ -5,6 +5,7 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../platform/db';
 import { createSpendingLoaders } from '../kit/contributor';
+import { createTimelineLoaders } from '../kit/timeline-contributor';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { ordersByIds, orderPages, priceLinesByOrderIds, statusHistoryByOrderIds } from './data/orders';
 import { testDrivePages, testDrivesByIds } from './data/test-drives';
@@ -15,6 +16,7 @@ import { existingUsers, usersByPseudonyms } from './users';
 export function createOrdersLoaders(db: Db) {
   return {
     spending: createSpendingLoaders(db, 'orders'),
+    timeline: createTimelineLoaders(db, 'orders'),
     /** pseudonym → real user id (null for nobody): how an analyst's `User` finds its person. */
     userByPseudonym: new DataLoader((pseudonyms: readonly string[]) => usersByPseudonyms(db, pseudonyms)),
     userExists: new DataLoader((ids: readonly string[]) => existingUsers(db, ids)),
@@ -54,4 +56,5 @@ export function forgetChanged(loaders: OrdersLoaders, changed: { orderIds?: stri
   loaders.vehicle.clearAll();
   loaders.spending.buckets.clearAll();
   loaders.spending.lines.clearAll();
+  loaders.timeline.events.clearAll();
 }

@@ -7,6 +7,7 @@ import { realUserId, requireReadUser, type UserRef } from '../kit/auth';
 import { money } from '../../platform/money';
 import type { Identity } from '../../platform/identity';
 import { categoryOrder, contributionsOf } from '../kit/merged-list/contributions';
+import { oncePerRepresentation as once } from '../kit/merged-list/page';
 import type { Contributor } from '../kit/merged-list/generate';
 import type { SpendingLinePageRef, SpendingReportRef } from '../kit/contributor';
 import { readPageSize, readTimePage } from '../kit/pagination';
@@ -30,15 +31,6 @@ type WireBucket = Parameters<typeof bucketFromWire>[0];
 type WireLine = Parameters<typeof lineFromWire>[0];
 
 const [REPORT, PAGE] = SPENDING_LIST.parts;
-
-/** `fn` remembered per representation object (which lives for one request). */
-function once<K extends object, V>(fn: (key: K) => V): (key: K) => V {
-  const memo = new WeakMap<K, V>();
-  return (key) => {
-    if (!memo.has(key)) memo.set(key, fn(key));
-    return memo.get(key)!;
-  };
-}
 
 /** The resolvers for one set of contributors (rebuilt when that set changes). */
 export function spendingResolvers(contributors: readonly Contributor[]) {

@@ -37,6 +37,11 @@ export interface Contributor {
   name: string;
   categories: EnumValueDefinitionNode[];
   subjects: string[];
+  /**
+   * The owner's descriptions of each subject type and its `id`, copied onto the merger's stub: composition
+   * keeps the description most subgraphs give, so a stub of its own would replace the owner's in the supergraph.
+   */
+  subjectDocs?: Record<string, { type?: string; id?: string }>;
 }
 
 /** A contributor or merger schema that does not fit the spec; the message names the subgraph and the fix. */
@@ -101,7 +106,12 @@ export function contributorsOf(spec: MergedListSpec, peers: readonly PeerSchema[
       const idKey = keys.some((k) => k.arguments?.some((a) => a.name.value === 'fields' && a.value.kind === Kind.STRING && a.value.value.trim() === 'id'));
       if (!idKey) throw new MergedListError(`${peer.name}: subject type ${subject} of ${spec.subjectUnion} must be an entity with @key(fields: "id"), because a line names what it paid for by type and id`);
     }
-    out.push({ name: peer.name, categories, subjects });
+    const subjectDocs: Record<string, { type?: string; id?: string }> = {};
+    for (const subject of subjects) {
+      const def = peer.typeDefs.definitions.find((d) => named(d, [Kind.OBJECT_TYPE_DEFINITION], subject)) as ObjectTypeDefinitionNode | undefined;
+      subjectDocs[subject] = { type: def?.description?.value, id: def?.fields?.find((f) => f.name.value === 'id')?.description?.value };
+    }
+    out.push({ name: peer.name, categories, subjects, subjectDocs });
   }
   return out;
 }
@@ -121,13 +131,16 @@ function externalField(part: MergedPart, contributor: string): FieldDefinitionNo
   return (doc.definitions[0] as ObjectTypeDefinitionNode).fields![0];
 }
 
+/** A description as SDL block string text. */
+const blockString = (text: string) => `"""${text.replace(/"""/g, '\\"""')}"""`;
+
 /** The merger's whole schema: its own `base` plus what the contributors imply. */
 export function mergerTypeDefs(spec: MergedListSpec, base: DocumentNode, contributors: readonly Contributor[]): DocumentNode {
   if (!contributors.length) throw new MergedListError(`no subgraph contributes to ${spec.parts.map((p) => p.type).join(' / ')}: the merged list needs at least one contributor`);
   const categories = new Map<string, EnumValueDefinitionNode>();
   for (const c of contributors) for (const v of c.categories) if (!categories.has(v.name.value)) categories.set(v.name.value, v);
-  const subjects = new Map<string, string>();
-  for (const c of contributors) for (const s of c.subjects) if (!subjects.has(s)) subjects.set(s, c.name);
+  const subjects = new Map<string, Contributor>();
+  for (const c of contributors) for (const s of c.subjects) if (!subjects.has(s)) subjects.set(s, c);
   const definedHere = new Set(base.definitions.filter((d) => 'name' in d && d.name).map((d) => (d as { name: { value: string } }).name.value));
 
   const definitions = base.definitions.map((d): Def => {
@@ -147,7 +160,10 @@ export function mergerTypeDefs(spec: MergedListSpec, base: DocumentNode, contrib
   for (const p of spec.parts) if (!definedHere.has(p.type)) throw new MergedListError(`the merger's schema must define type ${p.type}`);
   const stubs = [...subjects]
     .filter(([s]) => !definedHere.has(s))
-    .map(([s, owner]) => `"${s}: the ${owner} subgraph resolves it."\ntype ${s} @key(fields: "id", resolvable: false) {\n  "Its id."\n  id: ID!\n}`);
+    .map(([s, owner]) => {
+      const docs = owner.subjectDocs?.[s] ?? {};
+      return `${blockString(docs.type ?? `${s}: the ${owner.name} subgraph resolves it.`)}\ntype ${s} @key(fields: "id", resolvable: false) {\n  ${blockString(docs.id ?? 'Its id.')}\n  id: ID!\n}`;
+    });
   const stubDoc = stubs.length ? parse(stubs.join('\n\n')) : { definitions: [] };
   return { kind: Kind.DOCUMENT, definitions: [...definitions, ...stubDoc.definitions] };
 }
