@@ -107,7 +107,9 @@ async function probe(getDataSource: GetDataSourceFunction, name: string, part: P
       problem = `it cannot be reached (${describeError(err)})`;
     }
     if (Date.now() + 250 > deadline) return `subgraph ${name} at ${part.url}: ${problem} (probed for ${timeoutMs} ms)`;
-    await pause(Math.min(250 * 2 ** attempt, 1000, Math.max(0, deadline - Date.now())));
+    // Short steps: a merger usually serves its new schema a few hundred ms after the registry announces it,
+    // and each step of waiting past that is time the partner waits to see their publish live.
+    await pause(Math.min(100 * 2 ** attempt, 400, Math.max(0, deadline - Date.now())));
   }
 }
 

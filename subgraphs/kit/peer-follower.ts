@@ -56,9 +56,9 @@ export function followPeers(running: RunningSubgraph, opts: PeerFollowerOptions 
       if (key === builtFrom) return;
       const schemas: PeerSchema[] = peers.map((p) => ({ name: p.name, typeDefs: parse(p.sdl) }));
       // Throws, keeping the current schema, when the peers do not make a schema; the watcher retries later.
-      await running.updatePeers(schemas);
+      const swapped = await running.updatePeers(schemas);
       builtFrom = key;
-      logger.info({ service: running.name, supergraph, peers: peers.map((p) => p.name) }, 'schema regenerated for the registry\'s current peers');
+      if (swapped) logger.info({ service: running.name, supergraph, peers: peers.map((p) => p.name) }, 'schema regenerated for the registry\'s current peers');
     },
   });
 }

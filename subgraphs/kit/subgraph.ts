@@ -11,7 +11,7 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, print } from 'graphql';
 import { checkResolverNames, servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
 import { migrate, type Db } from '../../platform/db';
 import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from '../../platform/identity';
@@ -102,9 +102,10 @@ export interface RunningSubgraph extends Listening {
   /**
    * Rebuilds a peer-dependent module's schema for a new set of peers (a contributor joined or left the
    * graph) and swaps it in; requests already running finish on the schema they started with. A no-op for
-   * a module whose schema is its own file.
+   * a module whose schema is its own file. Resolves true when it swapped, false when the peers make the
+   * schema it already serves (nothing rebuilt).
    */
-  updatePeers(peers: readonly PeerSchema[]): Promise<void>;
+  updatePeers(peers: readonly PeerSchema[]): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -161,6 +162,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     return { apollo, handler, inFlight: 0 };
   };
   let current = await buildHandler(opts.peers ?? []);
+  let servedSdl = mod.fromPeers ? print(servedSchema(mod, opts.peers ?? []).typeDefs) : '';
   const retired = new Set<typeof current>();
   const stopWhenIdle = (gen: typeof current) => {
     if (gen.inFlight === 0 && retired.delete(gen)) void gen.apollo.stop();
@@ -178,12 +180,18 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     ...listening,
     name: mod.name,
     async updatePeers(peers) {
-      if (!mod.fromPeers) return;
+      if (!mod.fromPeers) return false;
+      // A peer that contributes nothing (a partner with policies only) changes nothing this module serves:
+      // rebuilding anyway would cost a schema build at the moment a publish needs the CPU most.
+      const sdl = print(servedSchema(mod, peers).typeDefs);
+      if (sdl === servedSdl) return false;
       const next = await buildHandler(peers);
+      servedSdl = sdl;
       const previous = current;
       current = next;
       retired.add(previous);
       stopWhenIdle(previous);
+      return true;
     },
     async stop() {
       await listening.close();

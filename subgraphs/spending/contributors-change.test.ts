@@ -4,6 +4,7 @@
  * merges the new contributor's part exactly. A contributor whose part is missing fails the total.
  */
 import { randomUUID } from 'node:crypto';
+import { parse } from 'graphql';
 import { startTestGraph, as, treePeerSchemas, type TestGraph } from '../../testing/harness';
 import { loadFixtureSubgraph } from '../../testing/tree';
 import { emptyWorld } from '../../testing/seed';
@@ -71,6 +72,17 @@ test('after updatePeers with the insurer, the swapped-in schema merges its premi
   const res = await reportFromSpending({ ...empty, insurerBuckets: buckets });
   expect(res.errors).toBeUndefined();
   expect(res.data!._entities[0]).toEqual({ total: { amount: '275.50' }, byCategory: [{ category: 'PARTNER_PREMIUM', total: { amount: '275.50' } }] });
+});
+
+test('a peer that contributes nothing to spending (a partner with policies only) rebuilds nothing: the served schema stays', async () => {
+  const url = g.subgraphUrl('spending');
+  const bystander = { name: 'bystander', typeDefs: parse('extend schema @link(url: "https://specs.apollo.dev/federation/v2.14", import: ["@key"]) type Query { "Nothing spending merges." bystander: String }') };
+  const withInsurer = [...treePeerSchemas(), { name: 'insurer', typeDefs: loadTypeDefs(insurer.dir) }];
+  expect(await g.stack.subgraphs.spending.updatePeers(withInsurer)).toBe(false); // the previous test swapped this set in
+  expect(await g.stack.subgraphs.spending.updatePeers([...withInsurer, bystander])).toBe(false);
+  expect(g.subgraphUrl('spending')).toBe(url);
+  const res = await reportFromSpending({ ...empty, insurerBuckets: await insurerBuckets() });
+  expect(res.data!._entities[0]!.total.amount).toBe('275.50');
 });
 
 test("a contributor's part the plan did not require (a gateway still on the supergraph from before it joined) is left out, not failed", async () => {
