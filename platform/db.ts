@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
+import { timeStatement, watchPool } from './db-metrics';
 
 /** A query runner: the database itself, or the inside of one transaction. */
 export interface Queryable {
@@ -52,6 +53,7 @@ const TX_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|REL
 /** Thrown when code misuses the db interface; these are programming errors, never user errors. */
 export class DbUsageError extends Error {}
 
+
 abstract class BaseDb implements Db {
   abstract readonly kind: 'postgres' | 'pglite';
   protected statements = 0;
@@ -70,7 +72,7 @@ abstract class BaseDb implements Db {
     if (this.inTx.getStore()) throw new DbUsageError('db.query() called inside db.tx(); use the q passed to the callback');
     this.guard(sql);
     this.statements++;
-    return this.run<R>(sql, params);
+    return timeStatement(this.kind, () => this.run<R>(sql, params));
   }
 
   async tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
@@ -83,7 +85,7 @@ abstract class BaseDb implements Db {
       query: async <R>(sql: string, params: unknown[] = []) => {
         this.guard(sql);
         this.statements++;
-        return runner<R>(sql, params);
+        return timeStatement(this.kind, () => runner<R>(sql, params));
       },
       exec: async (sql: string) => {
         this.statements++;
@@ -243,6 +245,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Po
   });
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
   await pool.query('SELECT 1');
+  watchPool(pool);
   return new PostgresDb(pool);
 }
 

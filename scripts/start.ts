@@ -70,6 +70,7 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
+    metricsToken: config.metricsToken,
   }).catch(async (err) => {
     await registry?.stop();
     throw err;

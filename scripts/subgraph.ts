@@ -38,6 +38,7 @@ async function main() {
     host: config.host,
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
+    metricsToken: config.metricsToken,
   });
   const follower = mod.fromPeers && config.registry ? followPeers(running, { ...config.registry, fromPeers: true }) : undefined;
   console.log(`${mod.name} ${running.url}${follower ? ` (following the registry at ${config.registry!.url})` : ''}`);

@@ -33,6 +33,8 @@ export interface StackOptions {
   includeStacktrace?: boolean;
   /** The gateway's limits; each subgraph adds room on top. */
   limits?: OperationLimits;
+  /** The bearer token each subgraph's `/metrics` asks for (METRICS_TOKEN); unset: loopback callers only. */
+  metricsToken?: string;
 }
 
 export interface RunningStack {
@@ -59,6 +61,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         host: opts.host,
         includeStacktrace: opts.includeStacktrace,
         limits: opts.limits,
+        metricsToken: opts.metricsToken,
       });
       urls[name] = subgraphs[name].url;
     }

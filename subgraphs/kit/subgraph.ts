@@ -20,6 +20,8 @@ import { DecimalScalar } from '../../platform/money';
 import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
 import { inputChecksPlugin } from '../../platform/inputs';
 import { cachePolicyExtensionPlugin } from './cache-policy';
+import { subgraphMetricsPlugin } from './metrics';
+import { metricsRoute } from '../../platform/metrics';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
@@ -39,6 +41,8 @@ export interface SubgraphRuntimeOptions {
   maxBodyBytes?: number;
   /** Include `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE=true; off by default). */
   includeStacktrace?: boolean;
+  /** The bearer token `/metrics` asks for (METRICS_TOKEN); unset: loopback callers only. */
+  metricsToken?: string;
   /** The gateway's operation limits; the subgraph applies them with room for the query planner's additions. */
   limits?: OperationLimits;
 }
@@ -134,6 +138,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
         ApolloServerPluginLandingPageDisabled(),
         inputChecksPlugin(),
         cachePolicyExtensionPlugin(),
+        subgraphMetricsPlugin(mod.name),
       ],
       // The gateway sends a request's same-round fetches of this subgraph as one batch (one context, one set of DataLoaders).
       allowBatchedHttpRequests: true,
@@ -143,6 +148,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       apollo,
       maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
       routes: {
+        '/metrics': metricsRoute(opts.metricsToken),
         '/health': async (_req, res) => {
           if (mod.stateless) return sendJson(res, 200, { status: 'ok', subgraph: mod.name });
           try {
