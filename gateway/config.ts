@@ -33,6 +33,10 @@ export interface AutographConfig extends GatewaySettings {
   includeStacktrace: boolean;
   /** REGISTRY_URL (or --registry): the gateway follows the schema registry instead of the supergraph file. */
   registry?: RegistryFollowConfig;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP over HTTP); unset: none recorded. */
+  otlpEndpoint?: string;
+  /** OTEL_SERVICE_NAME: the traces' `service.name`; unset: each process names itself. */
+  otelServiceName?: string;
 }
 
 /** How a process follows the schema registry (the gateway's supergraph, a peer-following subgraph's peers). */
@@ -188,6 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     includeStacktrace,
     limits: readOperationLimits(env, problems),
     registry: readRegistryFollow(env, overrides.registry, problems),
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], problems),
+    otelServiceName: env.OTEL_SERVICE_NAME || undefined,
   };
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -18,6 +18,7 @@ import { identityForwardingFeature, readPartnerTokenSettings } from './features/
 import { inflightDedupFeature, readInflightDedup } from './features/inflight-dedup';
 import { introspectionFeature, readIntrospection } from './features/introspection';
 import { metricsFeature } from './features/metrics';
+import { tracingFeature } from './features/tracing';
 import { readMetricsToken } from '../platform/metrics';
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
@@ -129,7 +130,8 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
-    // After the cache, deduplication and timeouts: it times the fetches that reach the network, timeouts included.
+    // After the cache, deduplication and timeouts: they see the fetches that reach the network, timeouts included.
+    tracingFeature(),
     metricsFeature({ token: config.metricsToken }),
     subgraphBatchingFeature({ enabled: config.subgraphBatching, ownSubgraphs: config.ownSubgraphs }),
     operationLimitsFeature(config.limits),

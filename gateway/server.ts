@@ -102,6 +102,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   try {
     const handler = graphqlHandler({
       apollo,
+      service: 'gateway',
       maxBodyBytes: opts.maxBodyBytes,
       landingPage: features.landingPage,
       routes: features.routes(view),

@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
-import { timeStatement, watchPool } from './db-metrics';
+import { timeStatement, watchPool } from './db-telemetry';
 
 /** A query runner: the database itself, or the inside of one transaction. */
 export interface Queryable {
@@ -72,7 +72,7 @@ abstract class BaseDb implements Db {
     if (this.inTx.getStore()) throw new DbUsageError('db.query() called inside db.tx(); use the q passed to the callback');
     this.guard(sql);
     this.statements++;
-    return timeStatement(this.kind, () => this.run<R>(sql, params));
+    return timeStatement(this.kind, sql, () => this.run<R>(sql, params));
   }
 
   async tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
@@ -85,7 +85,7 @@ abstract class BaseDb implements Db {
       query: async <R>(sql: string, params: unknown[] = []) => {
         this.guard(sql);
         this.statements++;
-        return timeStatement(this.kind, () => runner<R>(sql, params));
+        return timeStatement(this.kind, sql, () => runner<R>(sql, params));
       },
       exec: async (sql: string) => {
         this.statements++;

@@ -20,10 +20,11 @@ import { DecimalScalar } from '../../platform/money';
 import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
 import { inputChecksPlugin } from '../../platform/inputs';
 import { cachePolicyExtensionPlugin } from './cache-policy';
-import { subgraphMetricsPlugin } from './metrics';
+import { subgraphTelemetryPlugin } from './telemetry';
 import { metricsRoute } from '../../platform/metrics';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
+import { injectTraceHeaders, inSpan, SpanKind } from '../../platform/tracing';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
 
 export type { ServiceClient, SubgraphContext, SubgraphModule } from './module';
@@ -53,15 +54,17 @@ export function createServiceClient(self: string, secret: string, urls: Record<s
     async call<T>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T> {
       const url = urls[subgraph];
       if (!url) throw new Error(`${self} called the ${subgraph} subgraph, which is not in this graph`);
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
+      const res = await inSpan(`service call ${subgraph}`, SpanKind.CLIENT, { 'autograph.service': self, 'autograph.subgraph': subgraph }, async (span) => {
+        const headers: Record<string, string> = {
           'content-type': 'application/json',
           [IDENTITY_HEADER]: signIdentity({ sub: `service:${self}`, role: 'service' }, secret),
           // The caller's request id goes on, so both subgraphs log this request under one id.
           ...(currentRequestId() ? { [REQUEST_ID_HEADER]: currentRequestId()! } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
+        };
+        injectTraceHeaders(headers);
+        const answer = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+        span.setAttribute('http.response.status_code', answer.status);
+        return answer;
       });
       const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       if (body.errors?.length) {
@@ -138,7 +141,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
         ApolloServerPluginLandingPageDisabled(),
         inputChecksPlugin(),
         cachePolicyExtensionPlugin(),
-        subgraphMetricsPlugin(mod.name),
+        subgraphTelemetryPlugin(mod.name),
       ],
       // The gateway sends a request's same-round fetches of this subgraph as one batch (one context, one set of DataLoaders).
       allowBatchedHttpRequests: true,
@@ -146,6 +149,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     await apollo.start();
     const handler = graphqlHandler({
       apollo,
+      service: mod.name,
       maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
       routes: {
         '/metrics': metricsRoute(opts.metricsToken),
