@@ -73,6 +73,7 @@ async function main() {
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
     metricsToken: config.metricsToken,
+    serviceCallTimeoutMs: config.subgraphTimeoutMs,
   }).catch(async (err) => {
     await registry?.stop();
     throw err;

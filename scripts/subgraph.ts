@@ -41,6 +41,7 @@ async function main() {
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
     metricsToken: config.metricsToken,
+    serviceCallTimeoutMs: config.subgraphTimeoutMs,
   });
   const follower = mod.fromPeers && config.registry ? followPeers(running, { ...config.registry, fromPeers: true }) : undefined;
   console.log(`${mod.name} ${running.url}${follower ? ` (following the registry at ${config.registry!.url})` : ''}`);

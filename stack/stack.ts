@@ -35,6 +35,8 @@ export interface StackOptions {
   limits?: OperationLimits;
   /** The bearer token each subgraph's `/metrics` asks for (METRICS_TOKEN); unset: loopback callers only. */
   metricsToken?: string;
+  /** How long a service call between subgraphs may take (SUBGRAPH_TIMEOUT_MS). */
+  serviceCallTimeoutMs?: number;
 }
 
 export interface RunningStack {
@@ -62,6 +64,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         includeStacktrace: opts.includeStacktrace,
         limits: opts.limits,
         metricsToken: opts.metricsToken,
+        serviceCallTimeoutMs: opts.serviceCallTimeoutMs,
       });
       urls[name] = subgraphs[name].url;
     }

@@ -44,16 +44,26 @@ export interface SubgraphRuntimeOptions {
   includeStacktrace?: boolean;
   /** The bearer token `/metrics` asks for (METRICS_TOKEN); unset: loopback callers only. */
   metricsToken?: string;
+  /** How long a service call to another subgraph may take (SUBGRAPH_TIMEOUT_MS); default 10 s. */
+  serviceCallTimeoutMs?: number;
   /** The gateway's operation limits; the subgraph applies them with room for the query planner's additions. */
   limits?: OperationLimits;
 }
 
-/** Builds the client a subgraph uses to call another subgraph as the `service` role. */
-export function createServiceClient(self: string, secret: string, urls: Record<string, string>): ServiceClient {
+/** How long a service call waits for the other subgraph by default (the gateway's SUBGRAPH_TIMEOUT_MS is passed in). */
+export const DEFAULT_SERVICE_CALL_TIMEOUT_MS = 10_000;
+
+/**
+ * Builds the client a subgraph uses to call another subgraph as the `service` role. A call is cancelled
+ * after `timeoutMs` (the request waiting on it must not hang with it), and a subgraph that is down or
+ * silent is SUBGRAPH_UNAVAILABLE, naming it — the caller's answer says which part of the graph failed.
+ */
+export function createServiceClient(self: string, secret: string, urls: Record<string, string>, timeoutMs = DEFAULT_SERVICE_CALL_TIMEOUT_MS): ServiceClient {
   return {
     async call<T>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T> {
       const url = urls[subgraph];
       if (!url) throw new Error(`${self} called the ${subgraph} subgraph, which is not in this graph`);
+      type Answer = { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       const res = await inSpan(`service call ${subgraph}`, SpanKind.CLIENT, { 'autograph.service': self, 'autograph.subgraph': subgraph }, async (span) => {
         const headers: Record<string, string> = {
           'content-type': 'application/json',
@@ -62,11 +72,19 @@ export function createServiceClient(self: string, secret: string, urls: Record<s
           ...(currentRequestId() ? { [REQUEST_ID_HEADER]: currentRequestId()! } : {}),
         };
         injectTraceHeaders(headers);
-        const answer = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-        span.setAttribute('http.response.status_code', answer.status);
-        return answer;
+        try {
+          // The deadline covers the body too: a subgraph that sends headers and then stalls is cut off as well.
+          const answer = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(timeoutMs) });
+          span.setAttribute('http.response.status_code', answer.status);
+          return { status: answer.status, body: (await answer.json()) as Answer };
+        } catch (err) {
+          if (err instanceof SyntaxError) throw new GraphQLError(`the ${subgraph} subgraph answered something that is not JSON`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+          const name = (err as Error)?.name;
+          const why = name === 'TimeoutError' || name === 'AbortError' ? `did not answer within ${timeoutMs} ms` : 'cannot be reached';
+          throw new GraphQLError(`the ${subgraph} subgraph ${why}; try again shortly`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+        }
       });
-      const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      const body = res.body;
       if (body.errors?.length) {
         const first = body.errors[0];
         // Pass the owner's verdict (NOT_FOUND, FORBIDDEN, ...) through unchanged: it is the answer to the caller's question.
@@ -119,7 +137,7 @@ export interface RunningSubgraph extends Listening {
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   const migrations = join(mod.dir, 'migrations');
   if (!mod.stateless && existsSync(migrations)) await migrate(opts.db, mod.name, migrations);
-  const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls);
+  const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls, opts.serviceCallTimeoutMs);
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
   const buildHandler = async (peers: readonly PeerSchema[]) => {
     const apollo = new ApolloServer<SubgraphContext<L>>({
