@@ -140,12 +140,27 @@ export interface Listening {
   server: Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections. By default every connection is cut at once (tests, Ctrl-C); with
+   * `drainMs` the requests in flight are let finish for up to that long (a deploy's SIGTERM), keep-alive
+   * connections being closed as they fall idle.
+   */
+  close(opts?: { drainMs?: number }): Promise<void>;
 }
 
 /** Starts listening on `host:port` (port 0 picks a free one). */
 export function listen(handler: Route, port: number, host = '127.0.0.1'): Promise<Listening> {
-  const server = createServer((req, res) => void handler(req, res));
+  let inFlight = 0;
+  let closing = false;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      // A keep-alive connection whose request just finished would hold the close open: it goes now.
+      if (closing) server.closeIdleConnections();
+    });
+    void handler(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -155,10 +170,15 @@ export function listen(handler: Route, port: number, host = '127.0.0.1'): Promis
         server,
         port: actual,
         url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}/graphql`,
-        close: () =>
+        close: ({ drainMs = 0 } = {}) =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
+            closing = true;
+            server.close(() => {
+              clearTimeout(deadline);
+              done();
+            });
+            server.closeIdleConnections();
+            const deadline = setTimeout(() => server.closeAllConnections(), inFlight === 0 ? 0 : drainMs);
           }),
       });
     });

@@ -40,7 +40,7 @@ async function main() {
     : `${supergraphPath} (watched: a new one is served without a restart)`;
   console.log(`gateway ${gateway.url} serving ${from}`);
   const shutdown = async () => {
-    await gateway.stop();
+    await gateway.stop({ delayMs: config.shutdownDelayMs, drainMs: config.shutdownDrainMs });
     await stopTracing();
     process.exit(0);
   };

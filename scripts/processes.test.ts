@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -130,6 +131,33 @@ describe('a process per subgraph and one gateway', () => {
     for (const w of wanted) expect(found.get(w)).toBeDefined();
     expect([...found.get('autograph-gateway')!]).toEqual(expect.arrayContaining(['gateway POST', 'fetch orders']));
     expect([...found.get('autograph-orders')!]).toEqual(expect.arrayContaining(['orders POST']));
+  });
+
+  test('SIGTERM during a request: health answers 503 stopping, the request still completes, the process exits 0', async () => {
+    const port = base + 10_000; // outside the block of ports the subgraph processes use
+    const gw = await start(['scripts/gateway.ts'], { PORT: String(port), SHUTDOWN_DELAY_MS: '800', SHUTDOWN_DRAIN_MS: '10000' });
+    const exited = new Promise<number | null>((r) => gw.once('exit', (code) => r(code)));
+    const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
+    const body = JSON.stringify({ query: '{ me { id spending { total { amount } } } }' });
+    // A request in flight for as long as the test likes: its body is sent in two halves.
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    gw.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'stopping' });
+    await new Promise((r) => setTimeout(r, 1_000)); // past the delay: the listener is closed, the request is not
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    socket.write(body.slice(20));
+    await new Promise((r) => socket.once('end', r));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('"total":{"amount":');
+    expect(await exited).toBe(0);
   });
 
   test('placing an order calls the catalog process for the price', async () => {

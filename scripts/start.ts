@@ -105,7 +105,7 @@ async function main() {
   }
 
   const shutdown = async () => {
-    await stack.stop();
+    await stack.stop({ delayMs: config.shutdownDelayMs, drainMs: config.shutdownDrainMs });
     await registry?.stop();
     await db.close();
     await stopTracing();

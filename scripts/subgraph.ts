@@ -47,7 +47,7 @@ async function main() {
   console.log(`${mod.name} ${running.url}${follower ? ` (following the registry at ${config.registry!.url})` : ''}`);
   const shutdown = async () => {
     follower?.stop();
-    await running.stop();
+    await running.stop({ delayMs: config.shutdownDelayMs, drainMs: config.shutdownDrainMs });
     await db.close();
     await stopTracing();
     process.exit(0);

@@ -42,7 +42,8 @@ export interface StackOptions {
 export interface RunningStack {
   gateway: RunningGateway;
   subgraphs: Record<string, RunningSubgraph>;
-  stop(): Promise<void>;
+  /** Stops the gateway (readiness 503 for `delayMs`, then its requests drained), then the subgraphs (drained). */
+  stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions): Promise<RunningStack> {
@@ -73,9 +74,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     return {
       gateway,
       subgraphs,
-      async stop() {
-        await gateway.stop();
-        await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      async stop({ delayMs = 0, drainMs = 0 } = {}) {
+        await gateway.stop({ delayMs, drainMs });
+        await Promise.all(Object.values(subgraphs).map((s) => s.stop({ drainMs })));
       },
     };
   } catch (err) {

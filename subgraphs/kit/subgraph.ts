@@ -130,7 +130,8 @@ export interface RunningSubgraph extends Listening {
    * a module whose schema is its own file.
    */
   updatePeers(peers: readonly PeerSchema[]): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops serving; `delayMs` and `drainMs` as for the gateway (`RunningGateway.stop`). */
+  stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
 
 /** Migrates the subgraph's schema (unless it is stateless) and starts serving it over HTTP. */
@@ -139,6 +140,8 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
   if (!mod.stateless && existsSync(migrations)) await migrate(opts.db, mod.name, migrations);
   const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls, opts.serviceCallTimeoutMs);
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
+  /** Told to stop (SIGTERM): `/health` says so while the requests in flight still run. */
+  let stopping = false;
   const buildHandler = async (peers: readonly PeerSchema[]) => {
     const apollo = new ApolloServer<SubgraphContext<L>>({
       schema: buildModuleSchema(mod, peers),
@@ -172,6 +175,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       routes: {
         '/metrics': metricsRoute(opts.metricsToken),
         '/health': async (_req, res) => {
+          if (stopping) return sendJson(res, 503, { status: 'stopping', subgraph: mod.name });
           if (mod.stateless) return sendJson(res, 200, { status: 'ok', subgraph: mod.name });
           try {
             await opts.db.query('SELECT 1');
@@ -213,8 +217,10 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       retired.add(previous);
       stopWhenIdle(previous);
     },
-    async stop() {
-      await listening.close();
+    async stop({ delayMs = 0, drainMs = 0 } = {}) {
+      stopping = true;
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      await listening.close({ drainMs });
       await Promise.all([current, ...retired].map((g) => g.apollo.stop()));
     },
   };
