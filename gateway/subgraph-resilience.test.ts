@@ -5,14 +5,12 @@
  * next fetches refused at once) and, once the subgraph is back, closes again by itself.
  */
 import { randomUUID } from 'node:crypto';
-import { as, startTestGraph, type TestGraph } from '../testing/harness';
-import { subgraph } from '../subgraphs';
-import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
+import { as, restartSubgraph, startTestGraph, type TestGraph } from '../testing/harness';
 
 const RESET_MS = 1_000;
 const QUERY = 'query Resilience { models(first: 1) { edges { node { id } } } station(id: "stn-none") { id } }';
 let g: TestGraph;
-let restarted: RunningSubgraph | undefined;
+let restarted: { stop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   g = await startTestGraph({ gatewayConfig: { subgraphResilience: { retries: 2, breakerResetMs: RESET_MS, breakerMinRequests: 3 } } });
@@ -37,7 +35,6 @@ test('while energy answers, the breakers are closed and the answer is whole', as
 });
 
 test('energy down: every answer keeps the catalog part and names energy; queries are retried, a mutation is not; the breaker opens', async () => {
-  const port = Number(new URL(g.subgraphUrl('energy')).port);
   await g.stack.subgraphs.energy.stop();
   const before = await retries();
   const first = await g.gqlRaw(QUERY, undefined, {});
@@ -60,7 +57,7 @@ test('energy down: every answer keeps the catalog part and names energy; queries
   expect(await retries()).toBe(retriesWhileOpen); // an open breaker sends nothing
   expect((await breakers()).subgraphs.catalog).toBe('closed');
 
-  restarted = await startSubgraph(subgraph('energy'), { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port });
+  restarted = await restartSubgraph(g, 'energy');
 });
 
 test('energy back: after the reset time one fetch is let through, it succeeds, the breaker closes and answers are whole again', async () => {
