@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { bool, port, url, wholeNumber, type NodeEnv } from '../platform/env';
 import { readOperationLimits, type OperationLimits } from '../platform/limits';
+import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '../platform/db';
 import { LOG_LEVELS } from '../platform/logger';
 import { readGatewaySettings, type GatewaySettings } from './features';
 
@@ -33,6 +34,18 @@ export interface AutographConfig extends GatewaySettings {
   includeStacktrace: boolean;
   /** REGISTRY_URL (or --registry): the gateway follows the schema registry instead of the supergraph file. */
   registry?: RegistryFollowConfig;
+  /** DB_POOL_SIZE: the most PostgreSQL connections each process opens. */
+  dbPoolSize: number;
+  /** DB_STATEMENT_TIMEOUT_MS: PostgreSQL's statement_timeout for the servers' connections; 0: none. */
+  dbStatementTimeoutMs: number;
+  /** SHUTDOWN_DELAY_MS: after SIGTERM, how long health answers 503 `stopping` while requests are still served. */
+  shutdownDelayMs: number;
+  /** SHUTDOWN_DRAIN_MS: then, how long the requests in flight may take to finish before connections are cut. */
+  shutdownDrainMs: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where traces go (OTLP over HTTP); unset: none recorded. */
+  otlpEndpoint?: string;
+  /** OTEL_SERVICE_NAME: the traces' `service.name`; unset: each process names itself. */
+  otelServiceName?: string;
 }
 
 /** How a process follows the schema registry (the gateway's supergraph, a peer-following subgraph's peers). */
@@ -188,6 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     includeStacktrace,
     limits: readOperationLimits(env, problems),
     registry: readRegistryFollow(env, overrides.registry, problems),
+    dbPoolSize: wholeNumber(env, 'DB_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1_000, problems),
+    dbStatementTimeoutMs: wholeNumber(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000, problems),
+    shutdownDelayMs: wholeNumber(env, 'SHUTDOWN_DELAY_MS', 0, 0, 120_000, problems),
+    shutdownDrainMs: wholeNumber(env, 'SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000, problems),
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], problems),
+    otelServiceName: env.OTEL_SERVICE_NAME || undefined,
   };
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

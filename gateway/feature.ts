@@ -82,6 +82,8 @@ export type OwnedApolloOptions = Partial<
 export interface GatewayView {
   /** True from the first supergraph loaded until the gateway stops. */
   readonly ready: boolean;
+  /** True once the gateway was told to stop (SIGTERM): the health routes say so while requests still run. */
+  readonly stopping: boolean;
   /** Where each subgraph of the supergraph being served is fetched (routing URL, or its override). */
   subgraphEndpoints(): ReadonlyMap<string, string>;
   /** What the supergraph source serves and last refused. */

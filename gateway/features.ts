@@ -17,6 +17,10 @@ import { healthFeature } from './features/health';
 import { identityForwardingFeature, readPartnerTokenSettings } from './features/identity-forwarding';
 import { inflightDedupFeature, readInflightDedup } from './features/inflight-dedup';
 import { introspectionFeature, readIntrospection } from './features/introspection';
+import { metricsFeature } from './features/metrics';
+import { tracingFeature } from './features/tracing';
+import { DEFAULT_SUBGRAPH_RESILIENCE, readSubgraphResilience, subgraphResilienceFeature, type SubgraphResilienceSettings } from './features/subgraph-resilience';
+import { readMetricsToken } from '../platform/metrics';
 import { operationLimitsFeature } from './features/operation-limits';
 import { operationNameFeature } from './features/operation-name';
 import { persistedQueriesFeature } from './features/persisted-queries';
@@ -55,6 +59,10 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings, RateLi
   demandControl?: DemandControlSettings;
   /** Trusted documents and safelisting (TRUSTED_DOCUMENTS*); unset: per-client, from the registry followed only. */
   trustedDocuments?: TrustedDocumentsSettings;
+  /** The bearer token `/metrics` asks for (METRICS_TOKEN; the subgraphs' too); unset: loopback callers only. */
+  metricsToken?: string;
+  /** Retries of failed connections and the circuit breakers (SUBGRAPH_RETRIES, SUBGRAPH_BREAKER_*); unset: the defaults. */
+  subgraphResilience?: SubgraphResilienceSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -74,6 +82,8 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     subgraphBatching: readSubgraphBatching(env, problems),
     demandControl: readDemandControl(env, nodeEnv, problems),
     trustedDocuments: readTrustedDocumentsSettings(env, problems),
+    metricsToken: readMetricsToken(env, problems),
+    subgraphResilience: readSubgraphResilience(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
   };
 }
@@ -124,6 +134,11 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     }),
     identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
+    // Inside the deadline the timeouts set; outside the spans and metrics, so each attempt is seen.
+    subgraphResilienceFeature(config.subgraphResilience ?? DEFAULT_SUBGRAPH_RESILIENCE),
+    // After the cache, deduplication and timeouts: they see the fetches that reach the network, timeouts included.
+    tracingFeature(),
+    metricsFeature({ token: config.metricsToken }),
     subgraphBatchingFeature({ enabled: config.subgraphBatching, ownSubgraphs: config.ownSubgraphs }),
     operationLimitsFeature(config.limits),
     demandControlFeature(config.demandControl ?? defaultDemandControl('production')),

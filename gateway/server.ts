@@ -33,7 +33,12 @@ export interface GatewayOptions {
 
 export interface RunningGateway extends Listening {
   gateway: ApolloGateway;
-  stop(): Promise<void>;
+  /**
+   * Stops serving. With `delayMs` the health routes answer 503 `stopping` for that long while requests
+   * are still served (a load balancer takes the replica out of rotation first); with `drainMs` the requests
+   * in flight when the listener closes are let finish for up to that long.
+   */
+  stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
 
 const gatewayLogger = {
@@ -51,6 +56,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   /** Where each subgraph of the supergraph being served is fetched; replaced with each new supergraph. */
   let endpoints = new Map<string, string>();
   let ready = false;
+  let stopping = false;
 
   const gateway = new ApolloGateway({
     supergraphSdl: opts.supergraph,
@@ -92,6 +98,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   ready = true;
 
   const view: GatewayView = {
+    get stopping() {
+      return stopping;
+    },
     get ready() {
       return ready;
     },
@@ -102,6 +111,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   try {
     const handler = graphqlHandler({
       apollo,
+      service: 'gateway',
       maxBodyBytes: opts.maxBodyBytes,
       landingPage: features.landingPage,
       routes: features.routes(view),
@@ -117,9 +127,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   return {
     ...listening,
     gateway,
-    async stop() {
+    async stop({ delayMs = 0, drainMs = 0 } = {}) {
       ready = false;
-      await listening.close();
+      stopping = true;
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      await listening.close({ drainMs });
       // Stops the gateway too, which ends the supergraph source (its cleanup).
       await apollo.stop();
       await features.close();

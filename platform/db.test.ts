@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestDb } from '../testing/harness';
-import { DbUsageError, migrate, type Db } from './db';
+import { DbUsageError, migrate, openPostgres, type Db } from './db';
 
 describe.each(['postgres', 'pglite'] as const)('db on %s', (kind) => {
   let db: Db;
@@ -89,5 +89,50 @@ describe.each(['postgres', 'pglite'] as const)('db on %s', (kind) => {
       await q.query('SELECT 2');
     });
     expect(db.statementCount - before).toBe(3);
+  });
+});
+
+describe('a PostgreSQL pool is bounded (DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS)', () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const t = await openTestDb('auto');
+    url = t.url!;
+    drop = t.drop;
+  });
+  afterAll(async () => drop());
+
+  test('a statement past the statement timeout is cancelled by PostgreSQL (57014), and the pool answers the next one', async () => {
+    const db = await openPostgres(url, { maxConnections: 2, statementTimeoutMs: 200 });
+    try {
+      await expect(db.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });
+      expect(await db.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      await expect(db.tx(async (q) => q.query('SELECT pg_sleep(2)'))).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('without a statement timeout (the seed) a long statement runs to its end', async () => {
+    const db = await openPostgres(url, { maxConnections: 1, statementTimeoutMs: 0 });
+    try {
+      expect(await db.query('SELECT pg_sleep(0.3)')).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a caller waiting past the connect timeout for a connection of a full pool gets an error, not a place in a queue', async () => {
+    const db = await openPostgres(url, { maxConnections: 1, connectTimeoutMs: 300 });
+    let release!: () => void;
+    const held = db.tx(() => new Promise<void>((r) => (release = r)));
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(db.query('SELECT 1')).rejects.toThrow(/timeout/i);
+    } finally {
+      release();
+      await held;
+      await db.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
+import { timeStatement, watchPool } from './db-telemetry';
 
 /** A query runner: the database itself, or the inside of one transaction. */
 export interface Queryable {
@@ -52,6 +53,7 @@ const TX_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|REL
 /** Thrown when code misuses the db interface; these are programming errors, never user errors. */
 export class DbUsageError extends Error {}
 
+
 abstract class BaseDb implements Db {
   abstract readonly kind: 'postgres' | 'pglite';
   protected statements = 0;
@@ -70,7 +72,7 @@ abstract class BaseDb implements Db {
     if (this.inTx.getStore()) throw new DbUsageError('db.query() called inside db.tx(); use the q passed to the callback');
     this.guard(sql);
     this.statements++;
-    return this.run<R>(sql, params);
+    return timeStatement(this.kind, sql, () => this.run<R>(sql, params));
   }
 
   async tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
@@ -83,7 +85,7 @@ abstract class BaseDb implements Db {
       query: async <R>(sql: string, params: unknown[] = []) => {
         this.guard(sql);
         this.statements++;
-        return runner<R>(sql, params);
+        return timeStatement(this.kind, sql, () => runner<R>(sql, params));
       },
       exec: async (sql: string) => {
         this.statements++;
@@ -229,13 +231,35 @@ export class PgliteDb extends BaseDb {
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-/** Opens PostgreSQL at `url` with int8/numeric returned as strings (pg's default, stated here so it cannot drift). */
-export async function openPostgres(url: string, maxConnections = 10): Promise<PostgresDb> {
+/** How a PostgreSQL pool is sized and bounded (DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS). */
+export interface PoolSettings {
+  /** The most connections the pool opens. */
+  maxConnections?: number;
+  /** PostgreSQL's `statement_timeout` for every connection, in ms; 0: none (bulk loads, migrations by hand). */
+  statementTimeoutMs?: number;
+  /** How long a caller waits for a free connection (or a new one) before failing, in ms. */
+  connectTimeoutMs?: number;
+}
+
+/** A statement a server runs for a request should never take longer; a longer one is a bug or an attack. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
+export const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * Opens PostgreSQL at `url` with int8/numeric returned as strings (pg's default, stated here so it cannot
+ * drift). A statement over `statementTimeoutMs` is cancelled by the server (SQLSTATE 57014), and a caller
+ * waiting past `connectTimeoutMs` for a connection gets an error instead of a queue that grows while
+ * PostgreSQL is down; pg's pool opens new connections as needed, so a restarted server is picked up again.
+ */
+export async function openPostgres(url: string, settings: number | PoolSettings = {}): Promise<PostgresDb> {
+  const { maxConnections = DEFAULT_POOL_SIZE, statementTimeoutMs = 0, connectTimeoutMs = 10_000 } = typeof settings === 'number' ? { maxConnections: settings } : settings;
   const pg = await import('pg');
   const { types } = pg.default ?? pg;
   const pool = new (pg.default ?? pg).Pool({
     connectionString: url,
     max: maxConnections,
+    connectionTimeoutMillis: connectTimeoutMs,
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => v : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
@@ -243,6 +267,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Po
   });
   pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
   await pool.query('SELECT 1');
+  watchPool(pool);
   return new PostgresDb(pool);
 }
 
@@ -256,9 +281,12 @@ export async function openPglite(dataDir?: string): Promise<PgliteDb> {
   return new PgliteDb(pg);
 }
 
-/** Opens PostgreSQL when `databaseUrl` is given, otherwise the embedded PGlite. */
-export async function openDb(opts: { databaseUrl?: string; pgliteDir?: string }): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.pgliteDir);
+/**
+ * Opens PostgreSQL when `databaseUrl` is given, otherwise the embedded PGlite (one process, one statement
+ * at a time: neither a pool nor a statement timeout applies).
+ */
+export async function openDb(opts: { databaseUrl?: string; pgliteDir?: string; dbPoolSize?: number; dbStatementTimeoutMs?: number }): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, { maxConnections: opts.dbPoolSize, statementTimeoutMs: opts.dbStatementTimeoutMs }) : openPglite(opts.pgliteDir);
 }
 
 /**

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { logger, REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from './logger';
+import { inServerSpan } from './tracing';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -20,6 +21,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   landingPage?: Route;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** Names the server in its spans (`gateway`, the subgraph's name). */
+  service?: string;
 }
 
 /** Writes a GraphQL-shaped error response. */
@@ -104,18 +107,23 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const result = await opts.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
-        context: () => opts.context(req),
+      // The span continues the caller's trace (the gateway's fetch, or a client's traceparent) and is the
+      // parent of everything this request does: subgraph fetches, service calls, SQL statements.
+      await inServerSpan(`${opts.service ?? 'graphql'} ${req.method}`, req.headers, { 'autograph.service': opts.service ?? 'graphql', 'http.request.method': req.method! }, async (span) => {
+        const result = await opts.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
+          context: () => opts.context(req),
+        });
+        for (const [key, value] of result.headers) res.setHeader(key, value);
+        res.statusCode = result.status ?? 200;
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (result.body.kind === 'complete') {
+          res.end(result.body.string);
+        } else {
+          for await (const chunk of result.body.asyncIterator) res.write(chunk);
+          res.end();
+        }
       });
-      for (const [key, value] of result.headers) res.setHeader(key, value);
-      res.statusCode = result.status ?? 200;
-      if (result.body.kind === 'complete') {
-        res.end(result.body.string);
-      } else {
-        for await (const chunk of result.body.asyncIterator) res.write(chunk);
-        res.end();
-      }
     } catch (err) {
       sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal error');
       logger.error({ err }, 'request failed outside GraphQL execution');
@@ -132,12 +140,27 @@ export interface Listening {
   server: Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections. By default every connection is cut at once (tests, Ctrl-C); with
+   * `drainMs` the requests in flight are let finish for up to that long (a deploy's SIGTERM), keep-alive
+   * connections being closed as they fall idle.
+   */
+  close(opts?: { drainMs?: number }): Promise<void>;
 }
 
 /** Starts listening on `host:port` (port 0 picks a free one). */
 export function listen(handler: Route, port: number, host = '127.0.0.1'): Promise<Listening> {
-  const server = createServer((req, res) => void handler(req, res));
+  let inFlight = 0;
+  let closing = false;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      // A keep-alive connection whose request just finished would hold the close open: it goes now.
+      if (closing) server.closeIdleConnections();
+    });
+    void handler(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -147,10 +170,15 @@ export function listen(handler: Route, port: number, host = '127.0.0.1'): Promis
         server,
         port: actual,
         url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}/graphql`,
-        close: () =>
+        close: ({ drainMs = 0 } = {}) =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
+            closing = true;
+            server.close(() => {
+              clearTimeout(deadline);
+              done();
+            });
+            server.closeIdleConnections();
+            const deadline = setTimeout(() => server.closeAllConnections(), inFlight === 0 ? 0 : drainMs);
           }),
       });
     });

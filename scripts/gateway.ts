@@ -9,6 +9,7 @@ import { hasSharedInternalSecret } from '../gateway/config';
 import { gatewayFeatures } from '../gateway/features';
 import { registrySupergraph } from '../gateway/registry-supergraph';
 import { startGateway } from '../gateway/server';
+import { startTracing, stopTracing } from '../platform/tracing';
 import { subgraphs } from '../subgraphs';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
@@ -17,6 +18,7 @@ async function main() {
   if (flags.supergraph !== undefined && flags.registry !== undefined) fail('give --supergraph PATH or --registry URL, not both');
   // The tree's folders are our own subgraphs (internal identity header); any other is a partner's (partner token).
   const config = loadConfigOrExit({ registry: flags.registry as string | undefined }, subgraphs());
+  await startTracing({ serviceName: config.otelServiceName ?? 'autograph-gateway', otlpEndpoint: config.otlpEndpoint });
   if (!hasSharedInternalSecret()) {
     fail('AUTOGRAPH_INTERNAL_SECRET must be set (32+ characters) and shared with every subgraph process, so that subgraphs can verify who is calling');
   }
@@ -38,7 +40,8 @@ async function main() {
     : `${supergraphPath} (watched: a new one is served without a restart)`;
   console.log(`gateway ${gateway.url} serving ${from}`);
   const shutdown = async () => {
-    await gateway.stop();
+    await gateway.stop({ delayMs: config.shutdownDelayMs, drainMs: config.shutdownDrainMs });
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

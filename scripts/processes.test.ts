@@ -1,9 +1,13 @@
 /**
  * The graph deployed as a process per subgraph folder (`npm run subgraph -- <name>`) and one `npm run gateway`, sharing
  * PostgreSQL and an internal secret: the headline request and a purchase (a subgraph-to-subgraph
- * call) work across processes; a gateway with another secret is refused by every subgraph.
+ * call) work across processes; a gateway with another secret is refused by every subgraph; with
+ * OTEL_EXPORTER_OTLP_ENDPOINT every process exports its spans over OTLP, one trace across the processes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
 import { openTestDb, TEST_JWT } from '../testing/harness';
@@ -20,6 +24,9 @@ const children: ChildProcess[] = [];
 let db: Db;
 let drop: () => Promise<void>;
 let env: Record<string, string>;
+/** What the processes exported over OTLP/HTTP (JSON): each request body, as received by a collector stand-in. */
+const exported: Array<{ resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<{ traceId: string; name: string }> }> }> }> = [];
+let collector: Server;
 const base = 20000 + randomInt(0, 400) * 10;
 const gatewayUrl = `http://127.0.0.1:${base}/graphql`;
 
@@ -52,6 +59,15 @@ beforeAll(async () => {
   const t = await openTestDb();
   ({ db, drop } = t);
   await seedAll(db, 3);
+  collector = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') exported.push(JSON.parse(body));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
   env = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -63,6 +79,9 @@ beforeAll(async () => {
     JWT_ISSUER: TEST_JWT.issuer,
     JWT_AUDIENCE: TEST_JWT.audience,
     PORT: String(base),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+    // The SDK's batch delay (5 s by default), short so the test does not wait for it.
+    OTEL_BSP_SCHEDULE_DELAY: '100',
   };
   // Every subgraph folder runs as its own process, each at its default distance from the gateway's port.
   for (const { name, port } of subgraphs()) {
@@ -77,6 +96,7 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   await drop?.();
+  collector?.close();
 });
 
 describe('a process per subgraph and one gateway', () => {
@@ -88,6 +108,56 @@ describe('a process per subgraph and one gateway', () => {
       expect.arrayContaining(['PURCHASE', 'LOAN_INSTALMENT', 'INSURANCE', 'MAINTENANCE', 'CHARGING']),
     );
     expect(res.data.me.spending.lines.edges).toHaveLength(3);
+  });
+
+  test('with OTEL_EXPORTER_OTLP_ENDPOINT the gateway and each subgraph process export their spans over OTLP, in one trace', async () => {
+    const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    const res = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent }, body: JSON.stringify({ query: 'query OtlpProbe { me { spending { total { amount } } } }' }) });
+    expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const byService = () => {
+      const found = new Map<string, Set<string>>();
+      for (const body of exported)
+        for (const rs of body.resourceSpans) {
+          const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+          for (const ss of rs.scopeSpans) for (const span of ss.spans) if (span.traceId === traceId) found.set(service, (found.get(service) ?? new Set()).add(span.name));
+        }
+      return found;
+    };
+    const wanted = ['autograph-gateway', 'autograph-orders', 'autograph-finance', 'autograph-spending'];
+    for (let i = 0; i < 100 && !wanted.every((w) => byService().has(w)); i++) await new Promise((r) => setTimeout(r, 100));
+    const found = byService();
+    for (const w of wanted) expect(found.get(w)).toBeDefined();
+    expect([...found.get('autograph-gateway')!]).toEqual(expect.arrayContaining(['gateway POST', 'fetch orders']));
+    expect([...found.get('autograph-orders')!]).toEqual(expect.arrayContaining(['orders POST']));
+  });
+
+  test('SIGTERM during a request: health answers 503 stopping, the request still completes, the process exits 0', async () => {
+    const port = base + 10_000; // outside the block of ports the subgraph processes use
+    const gw = await start(['scripts/gateway.ts'], { PORT: String(port), SHUTDOWN_DELAY_MS: '800', SHUTDOWN_DRAIN_MS: '10000' });
+    const exited = new Promise<number | null>((r) => gw.once('exit', (code) => r(code)));
+    const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
+    const body = JSON.stringify({ query: '{ me { id spending { total { amount } } } }' });
+    // A request in flight for as long as the test likes: its body is sent in two halves.
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    gw.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'stopping' });
+    await new Promise((r) => setTimeout(r, 1_000)); // past the delay: the listener is closed, the request is not
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    socket.write(body.slice(20));
+    await new Promise((r) => socket.once('end', r));
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('"total":{"amount":');
+    expect(await exited).toBe(0);
   });
 
   test('placing an order calls the catalog process for the price', async () => {

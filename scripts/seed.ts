@@ -11,7 +11,8 @@ async function main() {
   const config = loadConfigOrExit();
   const users = (flags.users as number | undefined) ?? 200;
   if (users < 1 || users > 1_000_000) fail('--users must be from 1 to 1000000');
-  const db = await openDb(config);
+  // Seeding 100,000 users runs statements longer than a server's statement_timeout allows.
+  const db = await openDb({ ...config, dbStatementTimeoutMs: 0 });
   try {
     if (flags.reset) await resetAll(db);
     else await migrateAll(db);

@@ -16,6 +16,7 @@
 import { mintToken } from '../gateway/auth';
 import { gatewayFeatures } from '../gateway/features';
 import { startStack } from '../stack/stack';
+import { startTracing, stopTracing } from '../platform/tracing';
 import { openDb } from '../platform/db';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
@@ -29,6 +30,7 @@ async function main() {
   const startedAt = Date.now();
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean', 'no-registry': 'boolean' });
   const config = loadConfigOrExit({ port: flags.port as number | undefined }, subgraphs());
+  await startTracing({ serviceName: config.otelServiceName ?? 'autograph', otlpEndpoint: config.otlpEndpoint });
   const production = config.env === 'production';
   if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
@@ -70,6 +72,8 @@ async function main() {
     maxBodyBytes: config.maxBodyBytes,
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
+    metricsToken: config.metricsToken,
+    serviceCallTimeoutMs: config.subgraphTimeoutMs,
   }).catch(async (err) => {
     await registry?.stop();
     throw err;
@@ -101,9 +105,10 @@ async function main() {
   }
 
   const shutdown = async () => {
-    await stack.stop();
+    await stack.stop({ delayMs: config.shutdownDelayMs, drainMs: config.shutdownDrainMs });
     await registry?.stop();
     await db.close();
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

@@ -9,6 +9,7 @@
 import { subgraphServiceUrls, hasSharedInternalSecret } from '../gateway/config';
 import { subgraphs } from '../subgraphs';
 import { openDb } from '../platform/db';
+import { startTracing, stopTracing } from '../platform/tracing';
 import { peerSchemas } from '../subgraphs/kit/module';
 import { followPeers } from '../subgraphs/kit/peer-follower';
 import { startSubgraph } from '../subgraphs/kit/subgraph';
@@ -22,6 +23,7 @@ async function main() {
   const flags = parseFlags(rest, { port: 'int', registry: 'string' });
   if (flags.registry !== undefined && !mod.fromPeers) fail(`--registry: ${mod.name} does not derive its schema from its peers, so it has nothing to follow (only ${all.filter((m) => m.fromPeers).map((m) => m.name).join(', ') || 'peer-derived subgraphs'} can)`);
   const config = loadConfigOrExit({ registry: flags.registry as string | undefined }, all);
+  await startTracing({ serviceName: config.otelServiceName ?? `autograph-${mod.name}`, otlpEndpoint: config.otlpEndpoint });
   if (!hasSharedInternalSecret()) fail('AUTOGRAPH_INTERNAL_SECRET must be set (32+ characters) and shared with the gateway and the other subgraphs');
   if (!config.databaseUrl && !mod.stateless) fail('DATABASE_URL must be set: a subgraph running alone needs a PostgreSQL server (the embedded database serves one process only; use `npm start` for that)');
   const port = (flags.port as number | undefined) ?? config.subgraphPorts[mod.name];
@@ -38,13 +40,16 @@ async function main() {
     host: config.host,
     includeStacktrace: config.includeStacktrace,
     limits: config.limits,
+    metricsToken: config.metricsToken,
+    serviceCallTimeoutMs: config.subgraphTimeoutMs,
   });
   const follower = mod.fromPeers && config.registry ? followPeers(running, { ...config.registry, fromPeers: true }) : undefined;
   console.log(`${mod.name} ${running.url}${follower ? ` (following the registry at ${config.registry!.url})` : ''}`);
   const shutdown = async () => {
     follower?.stop();
-    await running.stop();
+    await running.stop({ delayMs: config.shutdownDelayMs, drainMs: config.shutdownDrainMs });
     await db.close();
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

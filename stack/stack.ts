@@ -33,12 +33,17 @@ export interface StackOptions {
   includeStacktrace?: boolean;
   /** The gateway's limits; each subgraph adds room on top. */
   limits?: OperationLimits;
+  /** The bearer token each subgraph's `/metrics` asks for (METRICS_TOKEN); unset: loopback callers only. */
+  metricsToken?: string;
+  /** How long a service call between subgraphs may take (SUBGRAPH_TIMEOUT_MS). */
+  serviceCallTimeoutMs?: number;
 }
 
 export interface RunningStack {
   gateway: RunningGateway;
   subgraphs: Record<string, RunningSubgraph>;
-  stop(): Promise<void>;
+  /** Stops the gateway (readiness 503 for `delayMs`, then its requests drained), then the subgraphs (drained). */
+  stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions): Promise<RunningStack> {
@@ -59,6 +64,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         host: opts.host,
         includeStacktrace: opts.includeStacktrace,
         limits: opts.limits,
+        metricsToken: opts.metricsToken,
+        serviceCallTimeoutMs: opts.serviceCallTimeoutMs,
       });
       urls[name] = subgraphs[name].url;
     }
@@ -67,9 +74,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     return {
       gateway,
       subgraphs,
-      async stop() {
-        await gateway.stop();
-        await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      async stop({ delayMs = 0, drainMs = 0 } = {}) {
+        await gateway.stop({ delayMs, drainMs });
+        await Promise.all(Object.values(subgraphs).map((s) => s.stop({ drainMs })));
       },
     };
   } catch (err) {

@@ -7,7 +7,7 @@ import { formatProblems } from '../gateway/composition';
 import { composeGraph } from '../stack/graph';
 import { subgraph, subgraphs } from '../subgraphs';
 import { peerSchemas } from '../subgraphs/kit/module';
-import { buildModuleSchema } from '../subgraphs/kit/subgraph';
+import { buildModuleSchema, startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 import { startStack, type RunningStack } from '../stack/stack';
 import { startGateway } from '../gateway/server';
 import { mintToken } from '../gateway/auth';
@@ -166,7 +166,7 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
   let stack: RunningStack;
   try {
     const features = [...(await gatewayFeatures(config, { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
-    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144 });
+    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken });
   } catch (err) {
     await drop();
     throw err;
@@ -214,6 +214,15 @@ export async function startGatewayOver(
     gqlRaw: (query, variables, headers) => post(query, variables, headers),
     stop: () => gateway.stop(),
   };
+}
+
+/**
+ * Starts one of a test graph's subgraphs again where it listened (after a test stopped it: an outage
+ * over); the caller stops it. The gateway reaches it at the same URL.
+ */
+export async function restartSubgraph(g: TestGraph, name: string): Promise<RunningSubgraph> {
+  const port = Number(new URL(g.subgraphUrl(name)).port);
+  return startSubgraph(subgraph(name), { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port });
 }
 
 /** Shorthands for identities in tests. */

@@ -26,11 +26,11 @@ export function healthFeature(): GatewayFeature {
   return {
     name: 'health',
     routes: (gateway) => ({
-      '/health': (_req, res) => sendJson(res, gateway.ready ? 200 : 503, { status: gateway.ready ? 'ok' : 'starting' }),
+      '/health': (_req, res) => sendJson(res, gateway.ready ? 200 : 503, { status: gateway.ready ? 'ok' : gateway.stopping ? 'stopping' : 'starting' }),
       '/health/subgraphs': async (_req, res) => {
         const checks = await Promise.all([...gateway.subgraphEndpoints()].map(([name, endpoint]) => checkSubgraph(name, endpoint)));
         const healthy = gateway.ready && checks.every((c) => c.status === 'ok');
-        sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'degraded', subgraphs: Object.fromEntries(checks.map((c) => [c.name, c.status])) });
+        sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : gateway.stopping ? 'stopping' : 'degraded', subgraphs: Object.fromEntries(checks.map((c) => [c.name, c.status])) });
       },
       '/health/supergraph': (_req, res) => {
         const supergraph = gateway.supergraph();

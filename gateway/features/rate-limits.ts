@@ -17,6 +17,7 @@ import type { GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { wholeNumber } from '../../platform/env';
+import { counter } from '../../platform/metrics';
 import type { GatewayContext, GatewayFeature } from '../feature';
 import type { GatewayRedis } from '../redis';
 import { clientAddress, MAX_TRUSTED_PROXIES, rateLimitBudgets, type RateLimitBudget } from '../rate-limit-caller';
@@ -75,6 +76,7 @@ function binding(charge: RateLimitCharge): RateLimitState {
 
 /** The refusal of a request over the limit of `budget`: HTTP 429, with when to retry. */
 function rateLimited({ budget, state }: { budget: RateLimitBudget; state: RateLimitState }, points: number): GraphQLError {
+  refusals.inc({ role: budget.role });
   const { points: limit, windowSeconds } = state.policy;
   const never = points > limit;
   const message = never
@@ -93,6 +95,8 @@ function rateLimited({ budget, state }: { budget: RateLimitBudget; state: RateLi
     },
   });
 }
+
+const refusals = counter('autograph_gateway_rate_limit_refusals_total', 'Requests refused by a rate limit (HTTP 429), by the role whose budget refused (anonymous: by client name and address)', ['role'] as const);
 
 export interface RateLimitOptions extends RateLimitSettings {
   /** What a resolved operation spends; default 1 (the base point only). */

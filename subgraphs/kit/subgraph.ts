@@ -20,8 +20,11 @@ import { DecimalScalar } from '../../platform/money';
 import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
 import { inputChecksPlugin } from '../../platform/inputs';
 import { cachePolicyExtensionPlugin } from './cache-policy';
+import { subgraphTelemetryPlugin } from './telemetry';
+import { metricsRoute } from '../../platform/metrics';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
+import { injectTraceHeaders, inSpan, SpanKind } from '../../platform/tracing';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
 
 export type { ServiceClient, SubgraphContext, SubgraphModule } from './module';
@@ -39,27 +42,49 @@ export interface SubgraphRuntimeOptions {
   maxBodyBytes?: number;
   /** Include `extensions.stacktrace` in error responses (INCLUDE_STACKTRACE=true; off by default). */
   includeStacktrace?: boolean;
+  /** The bearer token `/metrics` asks for (METRICS_TOKEN); unset: loopback callers only. */
+  metricsToken?: string;
+  /** How long a service call to another subgraph may take (SUBGRAPH_TIMEOUT_MS); default 10 s. */
+  serviceCallTimeoutMs?: number;
   /** The gateway's operation limits; the subgraph applies them with room for the query planner's additions. */
   limits?: OperationLimits;
 }
 
-/** Builds the client a subgraph uses to call another subgraph as the `service` role. */
-export function createServiceClient(self: string, secret: string, urls: Record<string, string>): ServiceClient {
+/** How long a service call waits for the other subgraph by default (the gateway's SUBGRAPH_TIMEOUT_MS is passed in). */
+export const DEFAULT_SERVICE_CALL_TIMEOUT_MS = 10_000;
+
+/**
+ * Builds the client a subgraph uses to call another subgraph as the `service` role. A call is cancelled
+ * after `timeoutMs` (the request waiting on it must not hang with it), and a subgraph that is down or
+ * silent is SUBGRAPH_UNAVAILABLE, naming it — the caller's answer says which part of the graph failed.
+ */
+export function createServiceClient(self: string, secret: string, urls: Record<string, string>, timeoutMs = DEFAULT_SERVICE_CALL_TIMEOUT_MS): ServiceClient {
   return {
     async call<T>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T> {
       const url = urls[subgraph];
       if (!url) throw new Error(`${self} called the ${subgraph} subgraph, which is not in this graph`);
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
+      type Answer = { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      const res = await inSpan(`service call ${subgraph}`, SpanKind.CLIENT, { 'autograph.service': self, 'autograph.subgraph': subgraph }, async (span) => {
+        const headers: Record<string, string> = {
           'content-type': 'application/json',
           [IDENTITY_HEADER]: signIdentity({ sub: `service:${self}`, role: 'service' }, secret),
           // The caller's request id goes on, so both subgraphs log this request under one id.
           ...(currentRequestId() ? { [REQUEST_ID_HEADER]: currentRequestId()! } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
+        };
+        injectTraceHeaders(headers);
+        try {
+          // The deadline covers the body too: a subgraph that sends headers and then stalls is cut off as well.
+          const answer = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(timeoutMs) });
+          span.setAttribute('http.response.status_code', answer.status);
+          return { status: answer.status, body: (await answer.json()) as Answer };
+        } catch (err) {
+          if (err instanceof SyntaxError) throw new GraphQLError(`the ${subgraph} subgraph answered something that is not JSON`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+          const name = (err as Error)?.name;
+          const why = name === 'TimeoutError' || name === 'AbortError' ? `did not answer within ${timeoutMs} ms` : 'cannot be reached';
+          throw new GraphQLError(`the ${subgraph} subgraph ${why}; try again shortly`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+        }
       });
-      const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+      const body = res.body;
       if (body.errors?.length) {
         const first = body.errors[0];
         // Pass the owner's verdict (NOT_FOUND, FORBIDDEN, ...) through unchanged: it is the answer to the caller's question.
@@ -106,15 +131,18 @@ export interface RunningSubgraph extends Listening {
    * schema it already serves (nothing rebuilt).
    */
   updatePeers(peers: readonly PeerSchema[]): Promise<boolean>;
-  stop(): Promise<void>;
+  /** Stops serving; `delayMs` and `drainMs` as for the gateway (`RunningGateway.stop`). */
+  stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
 
 /** Migrates the subgraph's schema (unless it is stateless) and starts serving it over HTTP. */
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   const migrations = join(mod.dir, 'migrations');
   if (!mod.stateless && existsSync(migrations)) await migrate(opts.db, mod.name, migrations);
-  const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls);
+  const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls, opts.serviceCallTimeoutMs);
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
+  /** Told to stop (SIGTERM): `/health` says so while the requests in flight still run. */
+  let stopping = false;
   const buildHandler = async (peers: readonly PeerSchema[]) => {
     const apollo = new ApolloServer<SubgraphContext<L>>({
       schema: buildModuleSchema(mod, peers),
@@ -135,6 +163,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
         ApolloServerPluginLandingPageDisabled(),
         inputChecksPlugin(),
         cachePolicyExtensionPlugin(),
+        subgraphTelemetryPlugin(mod.name),
       ],
       // The gateway sends a request's same-round fetches of this subgraph as one batch (one context, one set of DataLoaders).
       allowBatchedHttpRequests: true,
@@ -142,9 +171,12 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     await apollo.start();
     const handler = graphqlHandler({
       apollo,
+      service: mod.name,
       maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
       routes: {
+        '/metrics': metricsRoute(opts.metricsToken),
         '/health': async (_req, res) => {
+          if (stopping) return sendJson(res, 503, { status: 'stopping', subgraph: mod.name });
           if (mod.stateless) return sendJson(res, 200, { status: 'ok', subgraph: mod.name });
           try {
             await opts.db.query('SELECT 1');
@@ -193,8 +225,10 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       stopWhenIdle(previous);
       return true;
     },
-    async stop() {
-      await listening.close();
+    async stop({ delayMs = 0, drainMs = 0 } = {}) {
+      stopping = true;
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      await listening.close({ drainMs });
       await Promise.all([current, ...retired].map((g) => g.apollo.stop()));
     },
   };
