@@ -1,0 +1,196 @@
+/**
+ * Streaming bulk writes, one way for every seed stage: rows are added table by table as they are
+ * generated, buffered per table, and written through `bulkInsert` once a table's buffer holds a batch
+ * — so memory holds at most about two batches per table whatever the number of users, instead of
+ * every row of a stage.
+ *
+ * - **Parents before children.** Tables are written in the order they were declared: when a table's
+ *   buffer is full, every table declared before it is written first, then it. Declare a parent before
+ *   the tables whose rows name it and a foreign key never sees a child before its parent (a cycle, as
+ *   between orders and trade-ins, needs a deferred constraint and one transaction, as before).
+ * - **Generation overlaps writes.** A full batch is handed to the database and generation goes on
+ *   into fresh buffers; the next batch waits for the previous write to finish (one statement in flight
+ *   on the transaction's connection), so the server inserts while the process builds rows.
+ * - **Bulk load.** A table declared with `{ bulkLoad: true }` has its foreign keys and the indexes
+ *   that back no constraint dropped before its first batch and re-created from their own definitions
+ *   by `finish()`, as PostgreSQL's "Populating a Database" advises: each is built or checked once over
+ *   all rows instead of once per row. Primary keys and unique constraints stay, so a duplicate still
+ *   fails. Only for a table the load starts empty, inside the transaction (a failure rolls the drops
+ *   back with the rows).
+ *
+ * Use one writer per transaction: `const w = new BulkWriter(q)`, `w.table(...)` per table, `add` rows,
+ * `await w.tick()` after each unit of work (a user, a vehicle), `await w.finish()` before the
+ * transaction ends.
+ */
+import { DbUsageError, type Queryable } from '../../platform/db';
+import { bulkInsert, DEFAULT_BULK_CHUNK, type BulkColumns, type BulkTableSpec } from './bulk';
+
+/** What a writer reports as it goes. */
+export interface BulkWriteProgress {
+  /** Rows written so far by this writer. */
+  rows: number;
+  /** Units of work done so far (calls of `tick()`). */
+  units: number;
+}
+
+export interface BulkWriterOptions {
+  /** Rows per table buffer before it is written (and per INSERT); default {@link DEFAULT_BULK_CHUNK}. */
+  batchRows?: number;
+  /** Called after every batch is written and every few hundred units of work; cheap calls only. */
+  onProgress?: (progress: BulkWriteProgress) => void;
+}
+
+/** One table of a writer: add rows in its declared column order. */
+export interface BulkTable {
+  readonly name: string;
+  /** Buffers one row (values in column order, as `bulkInsert` takes them). */
+  add(row: unknown[]): void;
+}
+
+/** One table of a writer declared from its spec: add the subgraph's records. */
+export interface BulkRecordTable<T> {
+  readonly name: string;
+  add(record: T): void;
+}
+
+interface TableState {
+  name: string;
+  columns: BulkColumns;
+  bulkLoad: boolean;
+  rows: unknown[][];
+  /** Set once its foreign keys and plain indexes are dropped: re-created by `finish()`. */
+  dropped?: { foreignKeys: Array<{ name: string; def: string }>; indexes: Array<{ name: string; def: string }> };
+}
+
+export class BulkWriter {
+  private readonly batchRows: number;
+  private readonly tables: TableState[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
+  private finished = false;
+  private written = 0;
+  private units = 0;
+
+  constructor(
+    private readonly q: Queryable,
+    private readonly opts: BulkWriterOptions = {},
+  ) {
+    this.batchRows = opts.batchRows ?? DEFAULT_BULK_CHUNK;
+    if (!Number.isSafeInteger(this.batchRows) || this.batchRows < 1) throw new DbUsageError(`BulkWriter: batchRows must be a positive integer, got ${this.batchRows}`);
+  }
+
+  /** Rows written so far (buffered rows not yet counted). */
+  get rowsWritten(): number {
+    return this.written;
+  }
+
+  /**
+   * Declares a table; declare parents before the tables that reference them. `bulkLoad` drops and
+   * re-creates its foreign keys and plain indexes around the load (see above).
+   */
+  table(name: string, columns: BulkColumns, opts: { bulkLoad?: boolean } = {}): BulkTable {
+    if (this.finished) throw new DbUsageError(`BulkWriter: ${name} declared after finish()`);
+    if (this.tables.some((t) => t.name === name)) throw new DbUsageError(`BulkWriter: ${name} is declared twice`);
+    const state: TableState = { name, columns, bulkLoad: opts.bulkLoad ?? false, rows: [] };
+    this.tables.push(state);
+    return {
+      name,
+      add: (row) => {
+        if (this.finished) throw new DbUsageError(`BulkWriter: a row added to ${name} after finish()`);
+        state.rows.push(row);
+      },
+    };
+  }
+
+  /** Declares the table of `spec` (as {@link table}); its `add` takes the subgraph's records. */
+  tableOf<T>(spec: BulkTableSpec<T>, opts: { bulkLoad?: boolean } = {}): BulkRecordTable<T> {
+    const t = this.table(spec.name, spec.columns, opts);
+    return { name: spec.name, add: (record) => t.add(spec.row(record)) };
+  }
+
+  /**
+   * Starts writing every full table (and the tables declared before it) and returns once the previous
+   * write is done — so at most one batch is in flight while the caller generates the next. Call it
+   * after each unit of work; it costs nothing when no buffer is full.
+   */
+  async tick(): Promise<void> {
+    this.throwIfFailed();
+    if ((++this.units & 255) === 0) this.report();
+    let last = -1;
+    for (let i = 0; i < this.tables.length; i++) if (this.tables[i].rows.length >= this.batchRows) last = i;
+    if (last < 0) return;
+    await this.inFlight;
+    this.throwIfFailed();
+    const batches = this.takeBatches(last);
+    this.inFlight = this.write(batches).catch((err) => {
+      this.failure = err;
+    });
+  }
+
+  /** Writes what is left, then re-creates what bulk loads dropped. The writer takes no rows after it. */
+  async finish(): Promise<void> {
+    await this.inFlight;
+    this.throwIfFailed();
+    this.finished = true;
+    await this.write(this.takeBatches(this.tables.length - 1));
+    for (const t of this.tables) {
+      if (!t.dropped) continue;
+      for (const index of t.dropped.indexes) await this.q.query(index.def);
+      for (const fk of t.dropped.foreignKeys) await this.q.query(`ALTER TABLE ${t.name} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.def}`);
+    }
+    this.report();
+  }
+
+  /** Detaches the buffers of tables 0..last (the ones with rows), leaving fresh empty buffers. */
+  private takeBatches(last: number): Array<{ table: TableState; rows: unknown[][] }> {
+    const out: Array<{ table: TableState; rows: unknown[][] }> = [];
+    for (let i = 0; i <= last; i++) {
+      const t = this.tables[i];
+      if (t.rows.length === 0) continue;
+      out.push({ table: t, rows: t.rows });
+      t.rows = [];
+    }
+    return out;
+  }
+
+  private async write(batches: Array<{ table: TableState; rows: unknown[][] }>): Promise<void> {
+    for (const { table, rows } of batches) {
+      if (table.bulkLoad && !table.dropped) table.dropped = await dropForLoad(this.q, table.name);
+      await bulkInsert(this.q, table.name, table.columns, rows, { chunk: this.batchRows });
+      this.written += rows.length;
+      this.report();
+    }
+  }
+
+  private report(): void {
+    this.opts.onProgress?.({ rows: this.written, units: this.units });
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+}
+
+/** Drops `table`'s foreign keys and the indexes that back no constraint; returns their definitions. */
+async function dropForLoad(q: Queryable, table: string): Promise<NonNullable<TableState['dropped']>> {
+  const schema = table.split('.')[0];
+  const foreignKeys = await q.query<{ name: string; def: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname`,
+    [table],
+  );
+  const indexes = await q.query<{ name: string; def: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i
+      WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+      ORDER BY 1`,
+    [table],
+  );
+  for (const fk of foreignKeys) await q.query(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(fk.name)}`);
+  // regclass text is already quoted as needed, and qualified when the schema is not on the search path.
+  for (const index of indexes) await q.query(`DROP INDEX ${index.name.includes('.') ? index.name : `${schema}.${index.name}`}`);
+  return { foreignKeys, indexes };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
