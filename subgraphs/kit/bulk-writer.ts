@@ -66,6 +66,8 @@ export class BulkWriter {
   private readonly batchRows: number;
   private readonly tables: TableState[] = [];
   private inFlight: Promise<void> = Promise.resolve();
+  /** True while a batch is being written: `tick()` then lets the event loop run, so its replies are read. */
+  private writing = false;
   private failure: unknown = null;
   private finished = false;
   private written = 0;
@@ -118,13 +120,23 @@ export class BulkWriter {
     if ((++this.units & 255) === 0) this.report();
     let last = -1;
     for (let i = 0; i < this.tables.length; i++) if (this.tables[i].rows.length >= this.batchRows) last = i;
-    if (last < 0) return;
+    if (last < 0) {
+      // A loop that only awaits resolved promises never reaches the event loop, and the batch being
+      // written would wait for its reply (and its next statement) until the next full buffer.
+      if (this.writing) await new Promise<void>((resolve) => setImmediate(resolve));
+      return;
+    }
     await this.inFlight;
     this.throwIfFailed();
     const batches = this.takeBatches(last);
-    this.inFlight = this.write(batches).catch((err) => {
-      this.failure = err;
-    });
+    this.writing = true;
+    this.inFlight = this.write(batches)
+      .catch((err) => {
+        this.failure = err;
+      })
+      .finally(() => {
+        this.writing = false;
+      });
   }
 
   /** Writes what is left, then re-creates what bulk loads dropped. The writer takes no rows after it. */
