@@ -1,9 +1,11 @@
 /**
- * The whole seed writes the same world whatever the writer's batch size and whichever database it
- * lands in: 300 users seeded on PostgreSQL in batches of 7 rows and of 20,000, and on PGlite in
- * batches of 13, give every subgraph table the same row count and the same checksum of its rows —
- * so batching neither loses, duplicates nor alters a row (the trigger-filled owner columns included),
- * and parents always reach the database before the rows that name them (a foreign key would fail).
+ * The whole seed writes the same world whatever the writer's batch size, whichever database it lands
+ * in, and whether the per-row owner triggers fire or the seed writes the owners itself: 300 users
+ * seeded on PostgreSQL in batches of 7 rows and of 20,000, on PGlite in batches of 13, and on
+ * PostgreSQL with the triggers firing give every subgraph table the same row count and the same
+ * checksum of its rows — so batching neither loses, duplicates nor alters a row, parents always reach
+ * the database before the rows that name them (a foreign key would fail), and the owners the seed
+ * writes are exactly the ones the triggers would have written.
  */
 import { openTestDb } from '../testing/harness';
 import type { Db } from '../platform/db';
@@ -37,10 +39,10 @@ async function tableChecksums(db: Db): Promise<Record<string, { rows: number; md
   return out;
 }
 
-async function seededChecksums(kind: 'auto' | 'pglite', batchRows: number) {
+async function seededChecksums(kind: 'auto' | 'pglite', batchRows: number, triggers: 'bypass' | 'fire' = 'bypass') {
   const { db, drop } = await openTestDb(kind);
   try {
-    const summary = await seedAll(db, USERS, undefined, { batchRows });
+    const summary = await seedAll(db, USERS, undefined, { batchRows, triggers });
     const [owners] = await db.query<{ missing: string }>(
       `SELECT ((SELECT count(*) FROM aftermarket.warranty_claims WHERE user_id IS NULL) + (SELECT count(*) FROM aftermarket.package_fittings WHERE user_id IS NULL))::text AS missing`,
     );
@@ -50,20 +52,22 @@ async function seededChecksums(kind: 'auto' | 'pglite', batchRows: number) {
   }
 }
 
-test(`${USERS} users seeded in batches of 7 and of 20,000 rows (PostgreSQL) and of 13 (PGlite) give every table the same rows`, async () => {
+test(`${USERS} users seeded in batches of 7 and of 20,000 rows (PostgreSQL), of 13 (PGlite), and with the owner triggers firing give every table the same rows`, async () => {
   const big = await seededChecksums('auto', 20_000);
   const small = await seededChecksums('auto', 7);
   const pglite = await seededChecksums('pglite', 13);
+  const triggerFilled = await seededChecksums('auto', 20_000, 'fire');
 
   // The seed reached every kind of table, and many batches really were written at the small size.
   const seeded = Object.entries(big.tables).filter(([, t]) => t.rows > 0);
   expect(seeded.map(([name]) => name)).toEqual(expect.arrayContaining(['orders.orders', 'finance.instalments', 'aftermarket.warranty_claims', 'aftermarket.package_fittings', 'energy.swap_sessions']));
   expect(big.summary.rows).toBeGreaterThan(20_000);
   expect(small.statements).toBeGreaterThan(small.summary.rows / 7);
-  // The owner triggers filled every claim's and fitting's user.
-  expect([big.ownerlessRows, small.ownerlessRows, pglite.ownerlessRows]).toEqual([0, 0, 0]);
+  // Every claim and fitting has its owner, written by the seed or by the trigger.
+  expect([big.ownerlessRows, small.ownerlessRows, pglite.ownerlessRows, triggerFilled.ownerlessRows]).toEqual([0, 0, 0, 0]);
 
   expect(small.summary.rows).toBe(big.summary.rows);
   expect(small.tables).toEqual(big.tables);
   expect(pglite.tables).toEqual(big.tables);
+  expect(big.tables).toEqual(triggerFilled.tables);
 }, 300_000);

@@ -43,6 +43,11 @@ export interface SeedSummary {
 export interface SeedRunOptions {
   /** Rows per table buffer and per INSERT of the stages' writers (default: the kit's). */
   batchRows?: number;
+  /**
+   * `'bypass'` (default): the seed writes the owner columns that per-row triggers fill on live inserts,
+   * and those triggers are off during the load; `'fire'`: they run (slower; the same data).
+   */
+  triggers?: 'bypass' | 'fire';
   /** Where the stages report how far they are. */
   progress?: SeedProgress;
 }
@@ -61,7 +66,7 @@ export async function seedAll(db: Db, users: number, seed = 20251111, opts: Seed
   if (!Number.isInteger(users) || users < 1 || users > 1_000_000) throw new Error('users must be a whole number from 1 to 1000000');
   if (await seedInfo(db)) throw new Error('the database is already seeded; reset it first');
   await migrateAll(db); // idempotent: a fresh database gets its schemas, a migrated one is untouched
-  const world = new SeedWorld({ rng: new Rng(seed), users: seedUsers(users), batchRows: opts.batchRows, progress: opts.progress });
+  const world = new SeedWorld({ rng: new Rng(seed), users: seedUsers(users), batchRows: opts.batchRows, triggers: opts.triggers, progress: opts.progress });
   const millis: Record<string, number> = {};
   for (const mod of subgraphs()) {
     if (!mod.seed) continue;

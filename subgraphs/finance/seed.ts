@@ -175,13 +175,14 @@ export const seedFinance: SeedStage = async (db, world) => {
     const writer = world.writer(q, { stage: 'finance', units, unit: 'orders and vehicles' });
     const loans = writer.tableOf(LOANS_TABLE);
     // Instalments are the most rows; their foreign key to the loans is checked once after the load.
-    const instalments = writer.tableOf(INSTALMENTS_TABLE, { bulkLoad: true });
+    // The seed writes each instalment's borrower, which instalments_borrower copies from the loan on a live insert.
+    const instalments = writer.tableOf(INSTALMENTS_TABLE, { bulkLoad: true, extraColumns: [['user_id', 'text']], bypassTriggers: ['instalments_borrower'] });
     const policies = writer.tableOf(POLICIES_TABLE, { bulkLoad: true });
     const demo = new DemoActivityCheck();
     for (const rows of financeSeedRows(world, products)) {
       demo.see(rows);
       for (const l of rows.loans) loans.add(l);
-      for (const i of rows.instalments) instalments.add(i);
+      for (const i of rows.instalments) instalments.add(i, rows.loans[0].userId);
       for (const p of rows.policies) policies.add(p);
       await writer.tick();
     }

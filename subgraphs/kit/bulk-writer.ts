@@ -17,6 +17,12 @@
  *   all rows instead of once per row. Primary keys and unique constraints stay, so a duplicate still
  *   fails. Only for a table the load starts empty, inside the transaction (a failure rolls the drops
  *   back with the rows).
+ * - **Triggers the seed stands in for.** A table may name per-row triggers whose work its rows already
+ *   do (an owner column a trigger would copy from the parent row, which the seed knows): with the
+ *   writer's `triggers: 'bypass'` they are disabled (`ALTER TABLE … DISABLE TRIGGER`, transactional,
+ *   on PostgreSQL and PGlite alike) before the table's first batch and enabled again by `finish()`.
+ *   With `'fire'` they run as for any insert — and overwrite what the rows said — which is how a test
+ *   proves the rows say exactly what the triggers would have written.
  *
  * Use one writer per transaction: `const w = new BulkWriter(q)`, `w.table(...)` per table, `add` rows,
  * `await w.tick()` after each unit of work (a user, a vehicle), `await w.finish()` before the
@@ -36,8 +42,23 @@ export interface BulkWriteProgress {
 export interface BulkWriterOptions {
   /** Rows per table buffer before it is written (and per INSERT); default {@link DEFAULT_BULK_CHUNK}. */
   batchRows?: number;
+  /** Whether a table's `bypassTriggers` are disabled during the load (default) or fire as usual. */
+  triggers?: 'bypass' | 'fire';
   /** Called after every batch is written and every few hundred units of work; cheap calls only. */
   onProgress?: (progress: BulkWriteProgress) => void;
+}
+
+/** How a table is loaded: see the writer's description. */
+export interface BulkTableOptions {
+  /** Drop its foreign keys and plain indexes for the load; `finish()` re-creates them. */
+  bulkLoad?: boolean;
+  /** Per-row triggers whose work the rows already do; disabled for the load when the writer bypasses triggers. */
+  bypassTriggers?: readonly string[];
+}
+
+/** A table declared from its spec: also columns the spec leaves out (an owner a live insert's trigger fills). */
+export interface BulkRecordTableOptions extends BulkTableOptions {
+  extraColumns?: BulkColumns;
 }
 
 /** One table of a writer: add rows in its declared column order. */
@@ -50,13 +71,17 @@ export interface BulkTable {
 /** One table of a writer declared from its spec: add the subgraph's records. */
 export interface BulkRecordTable<T> {
   readonly name: string;
-  add(record: T): void;
+  /** Buffers `record`'s row, then the values of the table's `extraColumns` in their order. */
+  add(record: T, ...extra: unknown[]): void;
 }
 
 interface TableState {
   name: string;
   columns: BulkColumns;
   bulkLoad: boolean;
+  /** Triggers disabled for the load (none when the writer lets triggers fire). */
+  bypassTriggers: readonly string[];
+  triggersDisabled?: boolean;
   rows: unknown[][];
   /** Set once its foreign keys and plain indexes are dropped: re-created by `finish()`. */
   dropped?: { foreignKeys: Array<{ name: string; def: string }>; indexes: Array<{ name: string; def: string }> };
@@ -90,10 +115,14 @@ export class BulkWriter {
    * Declares a table; declare parents before the tables that reference them. `bulkLoad` drops and
    * re-creates its foreign keys and plain indexes around the load (see above).
    */
-  table(name: string, columns: BulkColumns, opts: { bulkLoad?: boolean } = {}): BulkTable {
+  table(name: string, columns: BulkColumns, opts: BulkTableOptions = {}): BulkTable {
     if (this.finished) throw new DbUsageError(`BulkWriter: ${name} declared after finish()`);
     if (this.tables.some((t) => t.name === name)) throw new DbUsageError(`BulkWriter: ${name} is declared twice`);
-    const state: TableState = { name, columns, bulkLoad: opts.bulkLoad ?? false, rows: [] };
+    for (const trigger of opts.bypassTriggers ?? []) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(trigger)) throw new DbUsageError(`BulkWriter: ${name}: bad trigger name "${trigger}"`);
+    }
+    const bypassTriggers = (this.opts.triggers ?? 'bypass') === 'bypass' ? (opts.bypassTriggers ?? []) : [];
+    const state: TableState = { name, columns, bulkLoad: opts.bulkLoad ?? false, bypassTriggers, rows: [] };
     this.tables.push(state);
     return {
       name,
@@ -105,9 +134,18 @@ export class BulkWriter {
   }
 
   /** Declares the table of `spec` (as {@link table}); its `add` takes the subgraph's records. */
-  tableOf<T>(spec: BulkTableSpec<T>, opts: { bulkLoad?: boolean } = {}): BulkRecordTable<T> {
-    const t = this.table(spec.name, spec.columns, opts);
-    return { name: spec.name, add: (record) => t.add(spec.row(record)) };
+  tableOf<T>(spec: BulkTableSpec<T>, opts: BulkRecordTableOptions = {}): BulkRecordTable<T> {
+    const extra = opts.extraColumns ?? [];
+    const t = this.table(spec.name, [...spec.columns, ...extra], opts);
+    return {
+      name: spec.name,
+      add: (record, ...values) => {
+        if (values.length !== extra.length) throw new DbUsageError(`BulkWriter: ${spec.name} takes ${extra.length} extra values (${extra.map(([n]) => n).join(', ') || 'none'}), got ${values.length}`);
+        const row = spec.row(record);
+        for (const v of values) row.push(v);
+        t.add(row);
+      },
+    };
   }
 
   /**
@@ -146,6 +184,7 @@ export class BulkWriter {
     this.finished = true;
     await this.write(this.takeBatches(this.tables.length - 1));
     for (const t of this.tables) {
+      if (t.triggersDisabled) for (const trigger of t.bypassTriggers) await this.q.query(`ALTER TABLE ${t.name} ENABLE TRIGGER ${trigger}`);
       if (!t.dropped) continue;
       for (const index of t.dropped.indexes) await this.q.query(index.def);
       for (const fk of t.dropped.foreignKeys) await this.q.query(`ALTER TABLE ${t.name} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.def}`);
@@ -168,6 +207,10 @@ export class BulkWriter {
   private async write(batches: Array<{ table: TableState; rows: unknown[][] }>): Promise<void> {
     for (const { table, rows } of batches) {
       if (table.bulkLoad && !table.dropped) table.dropped = await dropForLoad(this.q, table.name);
+      if (table.bypassTriggers.length && !table.triggersDisabled) {
+        for (const trigger of table.bypassTriggers) await this.q.query(`ALTER TABLE ${table.name} DISABLE TRIGGER ${trigger}`);
+        table.triggersDisabled = true;
+      }
       await bulkInsert(this.q, table.name, table.columns, rows, { chunk: this.batchRows });
       this.written += rows.length;
       this.report();

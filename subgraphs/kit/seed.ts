@@ -85,15 +85,18 @@ export class SeedWorld {
   readonly now: Date;
   /** Rows per table buffer and per INSERT of the stages' writers (the data does not depend on it). */
   readonly batchRows: number | undefined;
+  /** Whether the writers bypass the per-row triggers the seed stands in for (the default) or let them fire. */
+  readonly triggers: 'bypass' | 'fire';
   private readonly progress: SeedProgress | undefined;
   private written = 0;
   private readonly facts = new Map<string, unknown>();
 
-  constructor(init: { rng: Rng; users: readonly string[]; now?: Date; batchRows?: number; progress?: SeedProgress }) {
+  constructor(init: { rng: Rng; users: readonly string[]; now?: Date; batchRows?: number; triggers?: 'bypass' | 'fire'; progress?: SeedProgress }) {
     this.rng = init.rng;
     this.users = init.users;
     this.now = init.now ?? SEED_NOW;
     this.batchRows = init.batchRows;
+    this.triggers = init.triggers ?? 'bypass';
     this.progress = init.progress;
   }
 
@@ -107,6 +110,7 @@ export class SeedWorld {
     let counted = 0;
     return new BulkWriter(q, {
       batchRows: this.batchRows,
+      triggers: this.triggers,
       onProgress: (p) => {
         this.written += p.rows - counted;
         counted = p.rows;

@@ -13,6 +13,7 @@
  * through the kit's writer (memory bounded by its batch, not by the number of vehicles).
  */
 import type { SeedStage } from '../../kit/seed';
+import type { BulkColumns } from '../../kit/bulk';
 import { STORES_TABLE } from '../data/stores';
 import { APPOINTMENTS_TABLE } from '../data/appointments';
 import { INVOICE_LINES_TABLE, INVOICES_TABLE, WARRANTY_CLAIMS_TABLE } from '../data/invoices';
@@ -33,8 +34,11 @@ export const seedAftermarket: SeedStage = async (db, world) => {
     const appointments = writer.tableOf(APPOINTMENTS_TABLE);
     const invoices = writer.tableOf(INVOICES_TABLE);
     const lines = writer.tableOf(INVOICE_LINES_TABLE, { bulkLoad: true });
-    const claims = writer.tableOf(WARRANTY_CLAIMS_TABLE, { bulkLoad: true });
-    const fittings = writer.tableOf(FITTINGS_TABLE);
+    // Their owner columns: on a live insert a trigger copies them from the invoice (claims) or the
+    // fitting's appointment (fittings); every row of a vehicle here is its owner's, so the seed writes it.
+    const owner: BulkColumns = [['user_id', 'text']];
+    const claims = writer.tableOf(WARRANTY_CLAIMS_TABLE, { bulkLoad: true, extraColumns: owner, bypassTriggers: ['warranty_claims_owner'] });
+    const fittings = writer.tableOf(FITTINGS_TABLE, { extraColumns: owner, bypassTriggers: ['package_fittings_owner'] });
     for (const s of stores) storeTable.add(s);
     for (const v of vehicles) {
       // One vehicle's rows, built together (an appointment is completed by its invoice) and then handed over.
@@ -44,8 +48,8 @@ export const seedAftermarket: SeedStage = async (db, world) => {
       for (const a of batch.appointments) appointments.add(a);
       for (const i of batch.invoices) invoices.add(i);
       for (const l of batch.lines) lines.add(l);
-      for (const c of batch.claims) claims.add(c);
-      for (const f of batch.fittings) fittings.add(f);
+      for (const c of batch.claims) claims.add(c, v.ownerId);
+      for (const f of batch.fittings) fittings.add(f, v.ownerId);
       await writer.tick();
     }
     await writer.finish();

@@ -51,8 +51,10 @@ export function declareSeedTables(writer: BulkWriter, { stations, chargers }: { 
         ['period', 'text'],
         ['amount_fen', 'bigint'],
         ['charged_at', 'timestamptz'],
+        // The subscriber, which subscription_charges_subscriber copies from the subscription on a live insert.
+        ['user_id', 'text'],
       ],
-      { bulkLoad: true },
+      { bulkLoad: true, bypassTriggers: ['subscription_charges_subscriber'] },
     ),
     swaps: writer.table(
       'energy.swap_sessions',

@@ -86,7 +86,7 @@ export async function seedEnergy(db: Db, world: SeedWorld): Promise<void> {
         if (plan && subscriptionId) {
           // The first month is charged at subscription (delivery), later months on the 1st at 01:00 UTC.
           const chargedAt = from === delivered ? delivered : start.getTime() + 3_600_000;
-          if (chargedAt < now) tables.charges.add([seedId('bchg', ++chargeCount), subscriptionId, period, plan.monthlyFeeFen.toString(), new Date(chargedAt).toISOString()]);
+          if (chargedAt < now) tables.charges.add([seedId('bchg', ++chargeCount), subscriptionId, period, plan.monthlyFeeFen.toString(), new Date(chargedAt).toISOString(), vehicle.ownerId]);
         }
 
         if (swapCapable) {
