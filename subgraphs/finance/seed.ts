@@ -186,7 +186,7 @@ export const seedFinance: SeedStage = async (db, world) => {
       for (const p of rows.policies) policies.add(p);
       await writer.tick();
     }
-    demo.check();
+    demo.check(); // before the last batches: a seed without the demo user's activity writes no more
     await writer.finish();
   });
 };
