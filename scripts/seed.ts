@@ -3,7 +3,8 @@
  * PGLITE_DIR) with N users' deterministic car lifecycles; the first user is `demo-driver`.
  */
 import { openDb } from '../platform/db';
-import { migrateAll, resetAll, seedAll, seedInfo } from '../subgraphs/seeding';
+import { migrateAll, resetAll, seedAll, seedInfo, seedStageCount } from '../subgraphs/seeding';
+import { seedProgress } from './seed-progress';
 import { fail, loadConfigOrExit, parseFlags } from './cli';
 
 async function main() {
@@ -19,9 +20,10 @@ async function main() {
     const existing = await seedInfo(db);
     if (existing) fail(`the database already holds a seed of ${existing.users} users (from ${existing.seededAt.toISOString()}); add --reset to replace it`);
     const started = Date.now();
-    const summary = await seedAll(db, users, (flags.seed as number | undefined) ?? undefined);
+    const progress = seedProgress(seedStageCount());
+    const summary = await seedAll(db, users, (flags.seed as number | undefined) ?? undefined, { progress }).finally(() => progress.stop());
     const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${config.pgliteDir}`;
-    console.log(`✓ seeded ${summary.users} users into ${where} in ${Date.now() - started} ms (${Object.entries(summary.millis).map(([k, v]) => `${k} ${v} ms`).join(', ')})`);
+    console.log(`✓ seeded ${summary.users} users into ${where}: ${summary.rows.toLocaleString('en-US')} rows in ${Date.now() - started} ms (${Object.entries(summary.millis).map(([k, v]) => `${k} ${v} ms`).join(', ')})`);
   } finally {
     await db.close();
   }

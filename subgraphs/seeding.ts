@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, type Db } from '../platform/db';
-import { Rng, SeedWorld, seedUsers } from './kit/seed';
+import { Rng, SeedWorld, seedUsers, type SeedProgress } from './kit/seed';
 import { subgraphs } from '.';
 
 /** Applies every subgraph's migrations (idempotent). */
@@ -34,15 +34,39 @@ export async function seedInfo(db: Db): Promise<{ users: number; seededAt: Date 
 
 export interface SeedSummary {
   users: number;
+  /** Rows the stages wrote through the kit's writer. */
+  rows: number;
   millis: Record<string, number>;
 }
 
-/** Migrates when needed, then seeds `users` users (the first is `demo-driver`) deterministically from `seed`. */
-export async function seedAll(db: Db, users: number, seed = 20251111): Promise<SeedSummary> {
+/** How a seed runs; none of it changes the data. */
+export interface SeedRunOptions {
+  /** Rows per table buffer and per INSERT of the stages' writers (default: the kit's). */
+  batchRows?: number;
+  /**
+   * `'bypass'` (default): the seed writes the owner columns that per-row triggers fill on live inserts,
+   * and those triggers are off during the load; `'fire'`: they run (slower; the same data).
+   */
+  triggers?: 'bypass' | 'fire';
+  /** Where the stages report how far they are. */
+  progress?: SeedProgress;
+}
+
+/** How many seed stages `seedAll` runs (for a progress display). */
+export function seedStageCount(): number {
+  return subgraphs().filter((m) => m.seed).length;
+}
+
+/**
+ * Migrates when needed, then seeds `users` users (the first is `demo-driver`) deterministically from
+ * `seed`. Each stage streams its rows through the kit's writer, so memory does not grow with `users`
+ * beyond the facts the stages hand on (orders and vehicles).
+ */
+export async function seedAll(db: Db, users: number, seed = 20251111, opts: SeedRunOptions = {}): Promise<SeedSummary> {
   if (!Number.isInteger(users) || users < 1 || users > 1_000_000) throw new Error('users must be a whole number from 1 to 1000000');
   if (await seedInfo(db)) throw new Error('the database is already seeded; reset it first');
   await migrateAll(db); // idempotent: a fresh database gets its schemas, a migrated one is untouched
-  const world = new SeedWorld({ rng: new Rng(seed), users: seedUsers(users) });
+  const world = new SeedWorld({ rng: new Rng(seed), users: seedUsers(users), batchRows: opts.batchRows, triggers: opts.triggers, progress: opts.progress });
   const millis: Record<string, number> = {};
   for (const mod of subgraphs()) {
     if (!mod.seed) continue;
@@ -54,7 +78,7 @@ export async function seedAll(db: Db, users: number, seed = 20251111): Promise<S
   await analyzeSubgraphTables(db);
   millis.analyze = Date.now() - analyzing;
   await db.query('INSERT INTO public.autograph_seed (users) VALUES ($1)', [users]);
-  return { users, millis };
+  return { users, rows: world.rowsWritten, millis };
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { DEMO_USER, addDays, type SeedStage, type Rng } from '../kit/seed';
 import { seedId } from '../kit/ids';
-import { bulkInsert } from '../kit/bulk';
+import type { BulkColumns } from '../kit/bulk';
+import type { BulkWriter } from '../kit/bulk-writer';
 import type { BatteryOption } from './data/models';
 import { SEED_ACCESSORIES, SEED_COLOURS, SEED_MODELS, SEED_PACKAGES, SEED_TRIMS, yuan } from './seed/fixed-catalog';
 import { CATALOG_FACTS, type SeedTrim } from './seed/facts';
@@ -54,92 +55,96 @@ function pickFeatures(rng: Rng): string[] {
   return out;
 }
 
+/** Columns of the preferences table, in the order the seed's rows give them. */
+const PREFERENCE_COLUMNS: BulkColumns = [
+  ['id', 'text'], ['user_id', 'text'], ['model_id', 'text'], ['colour_id', 'text'], ['min_range_km', 'integer'], ['battery_option', 'text'],
+  ['price_expectation_fen', 'bigint'], ['features', 'text[]'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+];
+
+/** Declares the fixed catalog's tables on `writer` (models before the trims that name them) and adds their rows. */
+function addFixedCatalog(writer: BulkWriter, now: Date): void {
+  const add = (table: string, columns: BulkColumns, rows: unknown[][]) => {
+    const t = writer.table(table, columns);
+    for (const row of rows) t.add(row);
+  };
+  add(
+    'catalog.vehicle_models',
+    [['id', 'text'], ['name', 'text'], ['manufacturer_org', 'text'], ['segment', 'text'], ['description', 'text'], ['created_at', 'timestamptz']],
+    SEED_MODELS.map((m) => [m.id, m.name, m.manufacturerOrg, m.segment, m.description, addDays(now, -400)]),
+  );
+  add(
+    'catalog.trims',
+    [
+      ['id', 'text'], ['model_id', 'text'], ['name', 'text'], ['guide_price_fen', 'bigint'], ['range_km', 'integer'], ['battery_kwh', 'numeric'],
+      ['battery_option', 'text'], ['swap_capable', 'boolean'], ['battery_rental_monthly_fen', 'bigint'], ['available', 'boolean'], ['sort_order', 'integer'],
+    ],
+    SEED_TRIMS.map((t, i) => [t.id, t.modelId, t.name, yuan(t.guidePrice), t.rangeKm, t.batteryKwh, t.batteryOption, t.swapCapable, t.rentalMonthly === null ? null : yuan(t.rentalMonthly), t.available, i * 10]),
+  );
+  add(
+    'catalog.colours',
+    [['id', 'text'], ['name', 'text'], ['hex', 'text'], ['surcharge_fen', 'bigint'], ['sort_order', 'integer']],
+    SEED_COLOURS.map((c, i) => [c.id, c.name, c.hex, yuan(c.surcharge), i * 10]),
+  );
+  add(
+    'catalog.packages',
+    [
+      ['id', 'text'], ['code', 'text'], ['name', 'text'], ['description', 'text'], ['price_fen', 'bigint'], ['includes', 'text[]'], ['sort_order', 'integer'],
+      ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['maintenance_allowance_fen', 'bigint'], ['fitted_items', 'text[]'],
+    ],
+    SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10, p.maintenance?.services ?? 0, p.maintenance?.years ?? 0, yuan(p.maintenance?.allowance ?? 0), p.fittedItems]),
+  );
+  add(
+    'catalog.accessories',
+    [['id', 'text'], ['name', 'text'], ['category', 'text'], ['price_fen', 'bigint']],
+    SEED_ACCESSORIES.map((a) => [a.id, a.name, a.category, yuan(a.price)]),
+  );
+}
+
 export const seedCatalog: SeedStage = async (db, world) => {
   const { rng, now } = world;
-  const prefRows: unknown[][] = [];
-  let prefN = 0;
-  const addPreference = (userId: string, p: { modelId: string; colourId: string | null; minRangeKm: number | null; batteryOption: BatteryOption | null; priceFen: bigint; features: string[] }, createdAt: Date, updatedAt: Date) => {
-    prefRows.push([seedId('pref', ++prefN), userId, p.modelId, p.colourId, p.minRangeKm, p.batteryOption, p.priceFen, p.features, createdAt, updatedAt]);
-  };
-
-  for (const userId of world.users) {
-    if (userId === DEMO_USER) {
-      const at = addDays(now, -45);
-      addPreference(userId, DEMO_PREFERENCE, at, at);
-      continue;
-    }
-    if (!rng.chance(RESPONDENT_SHARE)) continue;
-    const first = rng.chance(0.85) ? 'model-aion-ut' : 'model-nammi-01';
-    const models = rng.chance(0.15) ? [first, first === 'model-aion-ut' ? 'model-nammi-01' : 'model-aion-ut'] : [first];
-    for (const modelId of models) {
-      const [lo, hi] = PRICE_BANDS[modelId];
-      // Whole hundreds of yuan, as people state prices; fen exact.
-      const priceFen = BigInt(rng.int(lo / 100, hi / 100)) * 10_000n;
-      const createdAt = addDays(now, -rng.int(2, 200) - rng.next());
-      // A fifth restate later; never after `now`.
-      const updatedAt = rng.chance(0.2) ? addDays(createdAt, rng.next() * ((now.getTime() - createdAt.getTime()) / 86_400_000)) : createdAt;
-      addPreference(
-        userId,
-        {
-          modelId,
-          colourId: rng.chance(0.85) ? rng.pick(SEED_COLOURS).id : null,
-          minRangeKm: rng.chance(0.8) ? rng.pick(RANGE_CHOICES) : null,
-          batteryOption: rng.chance(0.7) ? (rng.chance(modelId === 'model-aion-ut' ? 0.45 : 0.1) ? 'RENTAL' : 'OWNED') : null,
-          priceFen,
-          features: pickFeatures(rng),
-        },
-        createdAt,
-        updatedAt < now ? updatedAt : createdAt,
-      );
-    }
-  }
-
   await db.tx(async (q) => {
-    await bulkInsert(
-      q,
-      'catalog.vehicle_models',
-      [['id', 'text'], ['name', 'text'], ['manufacturer_org', 'text'], ['segment', 'text'], ['description', 'text'], ['created_at', 'timestamptz']],
-      SEED_MODELS.map((m) => [m.id, m.name, m.manufacturerOrg, m.segment, m.description, addDays(now, -400)]),
-    );
-    await bulkInsert(
-      q,
-      'catalog.trims',
-      [
-        ['id', 'text'], ['model_id', 'text'], ['name', 'text'], ['guide_price_fen', 'bigint'], ['range_km', 'integer'], ['battery_kwh', 'numeric'],
-        ['battery_option', 'text'], ['swap_capable', 'boolean'], ['battery_rental_monthly_fen', 'bigint'], ['available', 'boolean'], ['sort_order', 'integer'],
-      ],
-      SEED_TRIMS.map((t, i) => [t.id, t.modelId, t.name, yuan(t.guidePrice), t.rangeKm, t.batteryKwh, t.batteryOption, t.swapCapable, t.rentalMonthly === null ? null : yuan(t.rentalMonthly), t.available, i * 10]),
-    );
-    await bulkInsert(
-      q,
-      'catalog.colours',
-      [['id', 'text'], ['name', 'text'], ['hex', 'text'], ['surcharge_fen', 'bigint'], ['sort_order', 'integer']],
-      SEED_COLOURS.map((c, i) => [c.id, c.name, c.hex, yuan(c.surcharge), i * 10]),
-    );
-    await bulkInsert(
-      q,
-      'catalog.packages',
-      [
-        ['id', 'text'], ['code', 'text'], ['name', 'text'], ['description', 'text'], ['price_fen', 'bigint'], ['includes', 'text[]'], ['sort_order', 'integer'],
-        ['maintenance_services', 'integer'], ['maintenance_years', 'integer'], ['maintenance_allowance_fen', 'bigint'], ['fitted_items', 'text[]'],
-      ],
-      SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10, p.maintenance?.services ?? 0, p.maintenance?.years ?? 0, yuan(p.maintenance?.allowance ?? 0), p.fittedItems]),
-    );
-    await bulkInsert(
-      q,
-      'catalog.accessories',
-      [['id', 'text'], ['name', 'text'], ['category', 'text'], ['price_fen', 'bigint']],
-      SEED_ACCESSORIES.map((a) => [a.id, a.name, a.category, yuan(a.price)]),
-    );
-    await bulkInsert(
-      q,
-      'catalog.preferences',
-      [
-        ['id', 'text'], ['user_id', 'text'], ['model_id', 'text'], ['colour_id', 'text'], ['min_range_km', 'integer'], ['battery_option', 'text'],
-        ['price_expectation_fen', 'bigint'], ['features', 'text[]'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
-      ],
-      prefRows,
-    );
+    const writer = world.writer(q, { stage: 'catalog', units: world.users.length, unit: 'users' });
+    addFixedCatalog(writer, now);
+    const preferences = writer.table('catalog.preferences', PREFERENCE_COLUMNS);
+    let prefN = 0;
+    const addPreference = (userId: string, p: { modelId: string; colourId: string | null; minRangeKm: number | null; batteryOption: BatteryOption | null; priceFen: bigint; features: string[] }, createdAt: Date, updatedAt: Date) => {
+      preferences.add([seedId('pref', ++prefN), userId, p.modelId, p.colourId, p.minRangeKm, p.batteryOption, p.priceFen, p.features, createdAt, updatedAt]);
+    };
+
+    for (const userId of world.users) {
+      await writer.tick(); // the previous user is done
+      if (userId === DEMO_USER) {
+        const at = addDays(now, -45);
+        addPreference(userId, DEMO_PREFERENCE, at, at);
+        continue;
+      }
+      if (!rng.chance(RESPONDENT_SHARE)) continue;
+      const first = rng.chance(0.85) ? 'model-aion-ut' : 'model-nammi-01';
+      const models = rng.chance(0.15) ? [first, first === 'model-aion-ut' ? 'model-nammi-01' : 'model-aion-ut'] : [first];
+      for (const modelId of models) {
+        const [lo, hi] = PRICE_BANDS[modelId];
+        // Whole hundreds of yuan, as people state prices; fen exact.
+        const priceFen = BigInt(rng.int(lo / 100, hi / 100)) * 10_000n;
+        const createdAt = addDays(now, -rng.int(2, 200) - rng.next());
+        // A fifth restate later; never after `now`.
+        const updatedAt = rng.chance(0.2) ? addDays(createdAt, rng.next() * ((now.getTime() - createdAt.getTime()) / 86_400_000)) : createdAt;
+        addPreference(
+          userId,
+          {
+            modelId,
+            colourId: rng.chance(0.85) ? rng.pick(SEED_COLOURS).id : null,
+            minRangeKm: rng.chance(0.8) ? rng.pick(RANGE_CHOICES) : null,
+            batteryOption: rng.chance(0.7) ? (rng.chance(modelId === 'model-aion-ut' ? 0.45 : 0.1) ? 'RENTAL' : 'OWNED') : null,
+            priceFen,
+            features: pickFeatures(rng),
+          },
+          createdAt,
+          updatedAt < now ? updatedAt : createdAt,
+        );
+      }
+    }
+
+      await writer.finish();
   });
 
   // Handed over from the same constants (and the same yuan → fen conversion) as the rows above, so

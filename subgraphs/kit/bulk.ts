@@ -117,3 +117,20 @@ function arrayLiteral(values: readonly unknown[], r: number, c: number, fail: Fa
   });
   return `{${parts.join(',')}}`;
 }
+
+/**
+ * A table as the bulk writers see it: its schema-qualified name, its columns, and how one of the
+ * subgraph's records becomes a row in that column order — declared once, next to the table's other
+ * SQL, so a live insert (`insertAll`) and the seed's streaming writer (`BulkWriter.tableOf`) write the
+ * same columns the same way.
+ */
+export interface BulkTableSpec<T> {
+  readonly name: string;
+  readonly columns: BulkColumns;
+  row(record: T): unknown[];
+}
+
+/** Inserts `records` into `spec`'s table through {@link bulkInsert}. */
+export async function insertAll<T>(q: Queryable, spec: BulkTableSpec<T>, records: readonly T[]): Promise<void> {
+  await bulkInsert(q, spec.name, spec.columns, records.map((r) => spec.row(r)));
+}

@@ -3,8 +3,9 @@
  * names (`seed.after`); each stage writes only its own subgraph's tables and hands the next stages what
  * they need to know (ids, prices, owners) as facts published on the `SeedWorld`.
  */
-import type { Db } from '../../platform/db';
+import type { Db, Queryable } from '../../platform/db';
 import { DEMO_USER } from '../../platform/demo';
+import { BulkWriter } from './bulk-writer';
 
 export { DEMO_USER };
 
@@ -55,6 +56,24 @@ export function seedFact<T>(stage: string, name: string): SeedFact<T> {
 }
 
 /**
+ * Where a long seed reports how far it is (the CLI draws a progress bar from it). A stage's writer
+ * announces the stage and what it goes through; `update` carries the counts so far.
+ */
+export interface SeedProgress {
+  /** A stage begins: it goes through `units` things (users, orders, vehicles), named by `unit`. */
+  stage(name: string, units: number, unit: string): void;
+  /** How far the current stage is: units done, rows written. */
+  update(unitsDone: number, rowsWritten: number): void;
+}
+
+/** What a stage's writer is for: the stage, and how many units of work it will `tick()` through. */
+export interface SeedWriterJob {
+  stage: string;
+  units: number;
+  unit: string;
+}
+
+/**
  * What the seed stages share: the random stream, the seeded users, the seed's clock, and the facts
  * each stage has published for the stages after it (a blackboard keyed by `SeedFact`).
  */
@@ -64,12 +83,45 @@ export class SeedWorld {
   readonly users: readonly string[];
   /** "Today" for the seed: all generated activity happens before it. */
   readonly now: Date;
+  /** Rows per table buffer and per INSERT of the stages' writers (the data does not depend on it). */
+  readonly batchRows: number | undefined;
+  /** Whether the writers bypass the per-row triggers the seed stands in for (the default) or let them fire. */
+  readonly triggers: 'bypass' | 'fire';
+  private readonly progress: SeedProgress | undefined;
+  private written = 0;
   private readonly facts = new Map<string, unknown>();
 
-  constructor(init: { rng: Rng; users: readonly string[]; now?: Date }) {
+  constructor(init: { rng: Rng; users: readonly string[]; now?: Date; batchRows?: number; triggers?: 'bypass' | 'fire'; progress?: SeedProgress }) {
     this.rng = init.rng;
     this.users = init.users;
     this.now = init.now ?? SEED_NOW;
+    this.batchRows = init.batchRows;
+    this.triggers = init.triggers ?? 'bypass';
+    this.progress = init.progress;
+  }
+
+  /**
+   * The kit's streaming writer for one stage's transaction `q`, reporting to the seed's progress:
+   * declare tables parents first, `add` rows, `tick()` after each of `job.units`, `finish()` at the end.
+   */
+  writer(q: Queryable, job: SeedWriterJob): BulkWriter {
+    const progress = this.progress;
+    progress?.stage(job.stage, job.units, job.unit);
+    let counted = 0;
+    return new BulkWriter(q, {
+      batchRows: this.batchRows,
+      triggers: this.triggers,
+      onProgress: (p) => {
+        this.written += p.rows - counted;
+        counted = p.rows;
+        progress?.update(p.units, p.rows);
+      },
+    });
+  }
+
+  /** Rows the stages' writers have written so far. */
+  get rowsWritten(): number {
+    return this.written;
   }
 
   /** Hands `value` to the stages after this one. Each fact is published once. */

@@ -2,7 +2,7 @@
  * Appointments' SQL (`aftermarket.appointments`): lookups, per-user and per-store pages, and the state
  * changes, each a conditional UPDATE so two concurrent requests cannot both succeed.
  */
-import { bulkInsert } from '../../kit/bulk';
+import { insertAll, type BulkTableSpec } from '../../kit/bulk';
 import type { Queryable } from '../../../platform/db';
 import { groupBy } from '../../kit/loaders';
 import type { TimeKey } from '../../kit/pagination';
@@ -135,11 +135,13 @@ export async function appointmentStatus(q: Queryable, id: string): Promise<Appoi
   return rows[0]?.status ?? null;
 }
 
+/** The appointments table for the bulk writers. */
+export const APPOINTMENTS_TABLE: BulkTableSpec<Appointment> = {
+  name: 'aftermarket.appointments',
+  columns: [['id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['service_type', 'text'], ['scheduled_at', 'timestamptz'], ['status', 'text'], ['note', 'text'], ['created_at', 'timestamptz'], ['completed_at', 'timestamptz'], ['cancelled_at', 'timestamptz']],
+  row: (a) => [a.id, a.storeId, a.vin, a.userId, a.serviceType, a.scheduledAt, a.status, a.note, a.createdAt, a.completedAt, a.cancelledAt],
+};
+
 export async function insertAppointmentRows(q: Queryable, rows: Appointment[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'aftermarket.appointments',
-    [['id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['service_type', 'text'], ['scheduled_at', 'timestamptz'], ['status', 'text'], ['note', 'text'], ['created_at', 'timestamptz'], ['completed_at', 'timestamptz'], ['cancelled_at', 'timestamptz']],
-    rows.map((a) => [a.id, a.storeId, a.vin, a.userId, a.serviceType, a.scheduledAt, a.status, a.note, a.createdAt, a.completedAt, a.cancelledAt]),
-  );
+  await insertAll(q, APPOINTMENTS_TABLE, rows);
 }

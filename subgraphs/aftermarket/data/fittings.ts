@@ -1,5 +1,5 @@
 /** Package fittings' SQL (`aftermarket.package_fittings`): what a partner store fitted to a vehicle for its delivery package. */
-import { bulkInsert } from '../../kit/bulk';
+import { insertAll, type BulkTableSpec } from '../../kit/bulk';
 import type { Queryable } from '../../../platform/db';
 import { date, isUniqueViolation, type Row } from './rows';
 
@@ -37,15 +37,17 @@ export async function fittingsByVins(q: Queryable, vins: readonly string[]): Pro
 /** Thrown by `insertFittingRows` when the vehicle's package is already fitted. */
 export class AlreadyFittedError extends Error {}
 
+/** The package fittings table for the bulk writers (its owner trigger fills user_id from the fitting's appointment). */
+export const FITTINGS_TABLE: BulkTableSpec<PackageFitting> = {
+  name: 'aftermarket.package_fittings',
+  columns: [['id', 'text'], ['vin', 'text'], ['package_id', 'text'], ['store_id', 'text'], ['items', 'text[]'], ['fitted_at', 'timestamptz'], ['recorded_by', 'text']],
+  row: (f) => [f.id, f.vin, f.packageId, f.storeId, f.items, f.fittedAt, f.recordedBy],
+};
+
 /** Records fittings (one per vehicle); AlreadyFittedError when a vehicle already has one. */
 export async function insertFittingRows(q: Queryable, rows: PackageFitting[]): Promise<void> {
   try {
-    await bulkInsert(
-      q,
-      'aftermarket.package_fittings',
-      [['id', 'text'], ['vin', 'text'], ['package_id', 'text'], ['store_id', 'text'], ['items', 'text[]'], ['fitted_at', 'timestamptz'], ['recorded_by', 'text']],
-      rows.map((f) => [f.id, f.vin, f.packageId, f.storeId, f.items, f.fittedAt, f.recordedBy]),
-    );
+    await insertAll(q, FITTINGS_TABLE, rows);
   } catch (err) {
     if (isUniqueViolation(err, 'package_fittings_vin_key')) throw new AlreadyFittedError();
     throw err;

@@ -2,7 +2,7 @@
  * Invoices' SQL: `aftermarket.invoices` with their lines and warranty claims (one aggregate, written
  * together), and the count of prepaid maintenance services a vehicle's invoices have used.
  */
-import { bulkInsert } from '../../kit/bulk';
+import { insertAll, type BulkTableSpec } from '../../kit/bulk';
 import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { groupBy } from '../../kit/loaders';
@@ -206,32 +206,38 @@ export async function insertInvoice(q: Queryable, n: NewInvoice): Promise<void> 
   await insertClaimRows(q, n.claims);
 }
 
+/** The invoices table for the bulk writers. */
+export const INVOICES_TABLE: BulkTableSpec<Invoice> = {
+  name: 'aftermarket.invoices',
+  columns: [
+    ['id', 'text'], ['appointment_id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['issued_at', 'timestamptz'],
+    ['warranty_covered_fen', 'bigint'], ['platform_settled_fen', 'bigint'], ['owner_paid_fen', 'bigint'], ['line_count', 'integer'], ['package_service_no', 'integer'],
+  ],
+  row: (i) => [i.id, i.appointmentId, i.storeId, i.vin, i.userId, i.issuedAt, i.warrantyCoveredFen, i.platformSettledFen, i.ownerPaidFen, i.lineCount, i.packageServiceNo],
+};
+
+/** The invoice lines table for the bulk writers. */
+export const INVOICE_LINES_TABLE: BulkTableSpec<InvoiceLine> = {
+  name: 'aftermarket.invoice_lines',
+  columns: [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean'], ['package_covered', 'boolean'], ['package_settled_fen', 'bigint']],
+  row: (l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered, l.packageCovered, l.packageSettledFen],
+};
+
+/** The warranty claims table for the bulk writers (its owner trigger fills user_id from the invoice). */
+export const WARRANTY_CLAIMS_TABLE: BulkTableSpec<Omit<WarrantyClaim, 'description'>> = {
+  name: 'aftermarket.warranty_claims',
+  columns: [['id', 'text'], ['invoice_id', 'text'], ['line_position', 'integer'], ['vin', 'text'], ['amount_fen', 'bigint'], ['status', 'text'], ['submitted_at', 'timestamptz'], ['decided_at', 'timestamptz']],
+  row: (c) => [c.id, c.invoiceId, c.linePosition, c.vin, c.amountFen, c.status, c.submittedAt, c.decidedAt],
+};
+
 export async function insertInvoiceRows(q: Queryable, rows: Invoice[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'aftermarket.invoices',
-    [
-      ['id', 'text'], ['appointment_id', 'text'], ['store_id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['issued_at', 'timestamptz'],
-      ['warranty_covered_fen', 'bigint'], ['platform_settled_fen', 'bigint'], ['owner_paid_fen', 'bigint'], ['line_count', 'integer'], ['package_service_no', 'integer'],
-    ],
-    rows.map((i) => [i.id, i.appointmentId, i.storeId, i.vin, i.userId, i.issuedAt, i.warrantyCoveredFen, i.platformSettledFen, i.ownerPaidFen, i.lineCount, i.packageServiceNo]),
-  );
+  await insertAll(q, INVOICES_TABLE, rows);
 }
 
 export async function insertLineRows(q: Queryable, rows: InvoiceLine[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'aftermarket.invoice_lines',
-    [['invoice_id', 'text'], ['position', 'integer'], ['kind', 'text'], ['description', 'text'], ['quantity', 'integer'], ['unit_price_fen', 'bigint'], ['amount_fen', 'bigint'], ['warranty_covered', 'boolean'], ['package_covered', 'boolean'], ['package_settled_fen', 'bigint']],
-    rows.map((l) => [l.invoiceId, l.position, l.kind, l.description, l.quantity, l.unitPriceFen, l.amountFen, l.warrantyCovered, l.packageCovered, l.packageSettledFen]),
-  );
+  await insertAll(q, INVOICE_LINES_TABLE, rows);
 }
 
 export async function insertClaimRows(q: Queryable, rows: Array<Omit<WarrantyClaim, 'description'>>): Promise<void> {
-  await bulkInsert(
-    q,
-    'aftermarket.warranty_claims',
-    [['id', 'text'], ['invoice_id', 'text'], ['line_position', 'integer'], ['vin', 'text'], ['amount_fen', 'bigint'], ['status', 'text'], ['submitted_at', 'timestamptz'], ['decided_at', 'timestamptz']],
-    rows.map((c) => [c.id, c.invoiceId, c.linePosition, c.vin, c.amountFen, c.status, c.submittedAt, c.decidedAt]),
-  );
+  await insertAll(q, WARRANTY_CLAIMS_TABLE, rows);
 }

@@ -1,5 +1,5 @@
 /** The store network's SQL (`aftermarket.stores`): what each store is and offers, looked up and listed. */
-import { bulkInsert } from '../../kit/bulk';
+import { insertAll, type BulkTableSpec } from '../../kit/bulk';
 import type { Queryable } from '../../../platform/db';
 import type { Row } from './rows';
 
@@ -57,11 +57,13 @@ export async function listStores(q: Queryable, filter: { city: string | null; ki
   return rows.map(toStore);
 }
 
+/** The stores table for the bulk writers. */
+export const STORES_TABLE: BulkTableSpec<Store> = {
+  name: 'aftermarket.stores',
+  columns: [['id', 'text'], ['name', 'text'], ['kind', 'text'], ['city', 'text'], ['address', 'text'], ['org', 'text'], ['services', 'text[]']],
+  row: (s) => [s.id, s.name, s.kind, s.city, s.address, s.org, s.services],
+};
+
 export async function insertStoreRows(q: Queryable, stores: Store[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'aftermarket.stores',
-    [['id', 'text'], ['name', 'text'], ['kind', 'text'], ['city', 'text'], ['address', 'text'], ['org', 'text'], ['services', 'text[]']],
-    stores.map((s) => [s.id, s.name, s.kind, s.city, s.address, s.org, s.services]),
-  );
+  await insertAll(q, STORES_TABLE, stores);
 }

@@ -9,43 +9,49 @@
  * owner), by the same rule as `issueInvoice`; one bought with a car cover or accessory
  * assembly has that package fitted at a modification store within a week of delivery.
  *
- * Deterministic from `world.rng`; writes only aftermarket's tables, in batches of vehicles, with one
- * multi-row INSERT per table per batch.
+ * Deterministic from `world.rng`; writes only aftermarket's tables, streaming vehicle by vehicle
+ * through the kit's writer (memory bounded by its batch, not by the number of vehicles).
  */
-import type { Db } from '../../../platform/db';
 import type { SeedStage } from '../../kit/seed';
-import { insertStoreRows } from '../data/stores';
-import { insertAppointmentRows } from '../data/appointments';
-import { insertClaimRows, insertInvoiceRows, insertLineRows } from '../data/invoices';
-import { insertFittingRows } from '../data/fittings';
+import type { BulkColumns } from '../../kit/bulk';
+import { STORES_TABLE } from '../data/stores';
+import { APPOINTMENTS_TABLE } from '../data/appointments';
+import { INVOICE_LINES_TABLE, INVOICES_TABLE, WARRANTY_CLAIMS_TABLE } from '../data/invoices';
+import { FITTINGS_TABLE } from '../data/fittings';
 import { seedStores } from './stores';
 import { AftermarketSeeder, type Batch } from './vehicles';
 import { ORDERS } from './facts';
 
-/** Vehicles per write batch: bounds memory at any number of users. */
-const VEHICLES_PER_BATCH = 2000;
-
-async function writeBatch(db: Db, batch: Batch): Promise<void> {
-  await db.tx(async (q) => {
-    await insertAppointmentRows(q, batch.appointments);
-    await insertInvoiceRows(q, batch.invoices);
-    await insertLineRows(q, batch.lines);
-    await insertClaimRows(q, batch.claims);
-    await insertFittingRows(q, batch.fittings);
-  });
-}
-
 export const seedAftermarket: SeedStage = async (db, world) => {
   const stores = seedStores();
-  await db.tx((q) => insertStoreRows(q, stores));
   const seeder = new AftermarketSeeder(world.rng, world.now, stores);
   const vehicles = world.read(ORDERS.vehicles).filter((v) => v.deliveredAt.getTime() < world.now.getTime());
-  for (let start = 0; start < vehicles.length; start += VEHICLES_PER_BATCH) {
-    const batch: Batch = { appointments: [], invoices: [], lines: [], claims: [], fittings: [] };
-    for (const v of vehicles.slice(start, start + VEHICLES_PER_BATCH)) {
+  await db.tx(async (q) => {
+    const writer = world.writer(q, { stage: 'aftermarket', units: vehicles.length, unit: 'vehicles' });
+    // Parents first. Appointments keep their indexes during the load: the fittings' owner trigger
+    // looks a fitting's appointment up by vin. Lines and claims are looked up by nothing during it.
+    const storeTable = writer.tableOf(STORES_TABLE);
+    const appointments = writer.tableOf(APPOINTMENTS_TABLE);
+    const invoices = writer.tableOf(INVOICES_TABLE);
+    const lines = writer.tableOf(INVOICE_LINES_TABLE, { bulkLoad: true });
+    // Their owner columns: on a live insert a trigger copies them from the invoice (claims) or the
+    // fitting's appointment (fittings); every row of a vehicle here is its owner's, so the seed writes it.
+    const owner: BulkColumns = [['user_id', 'text']];
+    const claims = writer.tableOf(WARRANTY_CLAIMS_TABLE, { bulkLoad: true, extraColumns: owner, bypassTriggers: ['warranty_claims_owner'] });
+    const fittings = writer.tableOf(FITTINGS_TABLE, { extraColumns: owner, bypassTriggers: ['package_fittings_owner'] });
+    for (const s of stores) storeTable.add(s);
+    for (const v of vehicles) {
+      // One vehicle's rows, built together (an appointment is completed by its invoice) and then handed over.
+      const batch: Batch = { appointments: [], invoices: [], lines: [], claims: [], fittings: [] };
       seeder.vehicle(batch, v);
       seeder.fitting(batch, v);
+      for (const a of batch.appointments) appointments.add(a);
+      for (const i of batch.invoices) invoices.add(i);
+      for (const l of batch.lines) lines.add(l);
+      for (const c of batch.claims) claims.add(c, v.ownerId);
+      for (const f of batch.fittings) fittings.add(f, v.ownerId);
+      await writer.tick();
     }
-    await writeBatch(db, batch);
-  }
+    await writer.finish();
+  });
 };

@@ -43,7 +43,7 @@ function businessSlot(rng: Rng, t: Date): Date {
   return new Date(slot >= t.getTime() ? slot : slot + DAY);
 }
 
-/** The rows of one write batch, filled vehicle by vehicle. */
+/** The rows of one vehicle (or more), filled as its history is drawn. */
 export interface Batch {
   appointments: Appointment[];
   invoices: Invoice[];

@@ -2,7 +2,7 @@
  * The SQL of insurance (`finance.insurance_products`, `finance.insurance_policies`): the products on
  * offer and the policies bought on vehicles. A policy row carries its product's insurer and kind.
  */
-import { bulkInsert } from '../../kit/bulk';
+import { insertAll, type BulkTableSpec } from '../../kit/bulk';
 import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { groupBy } from '../../kit/loaders';
@@ -173,14 +173,16 @@ export interface NewPolicy {
   purchasedAt: Date;
 }
 
+/** The insurance policies table for the bulk writers. */
+export const POLICIES_TABLE: BulkTableSpec<NewPolicy> = {
+  name: 'finance.insurance_policies',
+  columns: [['id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['product_id', 'text'], ['premium_fen', 'bigint'], ['starts_at', 'timestamptz'], ['ends_at', 'timestamptz'], ['purchased_at', 'timestamptz']],
+  row: (r) => [r.id, r.vin, r.userId, r.productId, r.premiumFen, r.startsAt, r.endsAt, r.purchasedAt],
+};
+
 /** Inserts many policies, one statement per chunk of the kit's bulkInsert. */
 export async function insertPolicies(q: Queryable, rows: readonly NewPolicy[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'finance.insurance_policies',
-    [['id', 'text'], ['vin', 'text'], ['user_id', 'text'], ['product_id', 'text'], ['premium_fen', 'bigint'], ['starts_at', 'timestamptz'], ['ends_at', 'timestamptz'], ['purchased_at', 'timestamptz']],
-    rows.map((r) => [r.id, r.vin, r.userId, r.productId, r.premiumFen, r.startsAt, r.endsAt, r.purchasedAt]),
-  );
+  await insertAll(q, POLICIES_TABLE, rows);
 }
 
 /** Every insurance product (a short reference list), for the seed. */

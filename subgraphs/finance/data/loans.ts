@@ -3,7 +3,7 @@
  * take a `Queryable` so the same statement runs on the database or inside a transaction; lists are
  * loaded with `= ANY($1)` so one statement serves a whole DataLoader batch.
  */
-import { bulkInsert } from '../../kit/bulk';
+import { insertAll, type BulkTableSpec } from '../../kit/bulk';
 import type { Queryable } from '../../../platform/db';
 import { fenFromDb } from '../../../platform/money';
 import { groupBy } from '../../kit/loaders';
@@ -195,15 +195,12 @@ export interface LoanSeedRow extends NewLoan {
   paidOffAt: Date | null;
 }
 
-/** Inserts many loans, one statement per chunk of the kit's bulkInsert. */
-export async function insertLoans(q: Queryable, loans: readonly LoanSeedRow[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'finance.loans',
-    [['id', 'text'], ['kind', 'text'], ['order_id', 'text'], ['user_id', 'text'], ['principal_fen', 'bigint'], ['annual_rate_bps', 'integer'], ['term_months', 'integer'], ['status', 'text'], ['opened_at', 'timestamptz'], ['paid_off_at', 'timestamptz']],
-    loans.map((l) => [l.id, l.kind, l.orderId, l.userId, l.principalFen, l.annualRateBps, l.termMonths, l.status, l.openedAt, l.paidOffAt]),
-  );
-}
+/** The loans table for the bulk writers. */
+export const LOANS_TABLE: BulkTableSpec<LoanSeedRow> = {
+  name: 'finance.loans',
+  columns: [['id', 'text'], ['kind', 'text'], ['order_id', 'text'], ['user_id', 'text'], ['principal_fen', 'bigint'], ['annual_rate_bps', 'integer'], ['term_months', 'integer'], ['status', 'text'], ['opened_at', 'timestamptz'], ['paid_off_at', 'timestamptz']],
+  row: (l) => [l.id, l.kind, l.orderId, l.userId, l.principalFen, l.annualRateBps, l.termMonths, l.status, l.openedAt, l.paidOffAt],
+};
 
 export interface NewInstalment {
   id: string;
@@ -217,14 +214,16 @@ export interface NewInstalment {
   paidAt: Date | null;
 }
 
+/** The instalments table for the bulk writers. */
+export const INSTALMENTS_TABLE: BulkTableSpec<NewInstalment> = {
+  name: 'finance.instalments',
+  columns: [['id', 'text'], ['loan_id', 'text'], ['sequence', 'integer'], ['due_at', 'timestamptz'], ['principal_fen', 'bigint'], ['interest_fen', 'bigint'], ['amount_fen', 'bigint'], ['status', 'text'], ['paid_at', 'timestamptz']],
+  row: (r) => [r.id, r.loanId, r.sequence, r.dueAt, r.principalFen, r.interestFen, r.amountFen, r.status, r.paidAt],
+};
+
 /** Inserts many instalments, one statement per chunk of the kit's bulkInsert. */
 export async function insertInstalments(q: Queryable, rows: readonly NewInstalment[]): Promise<void> {
-  await bulkInsert(
-    q,
-    'finance.instalments',
-    [['id', 'text'], ['loan_id', 'text'], ['sequence', 'integer'], ['due_at', 'timestamptz'], ['principal_fen', 'bigint'], ['interest_fen', 'bigint'], ['amount_fen', 'bigint'], ['status', 'text'], ['paid_at', 'timestamptz']],
-    rows.map((r) => [r.id, r.loanId, r.sequence, r.dueAt, r.principalFen, r.interestFen, r.amountFen, r.status, r.paidAt]),
-  );
+  await insertAll(q, INSTALMENTS_TABLE, rows);
 }
 
 // --- writes: paying an instalment -------------------------------------------------------------
