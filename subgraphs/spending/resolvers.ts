@@ -33,17 +33,12 @@ type WireLine = Parameters<typeof lineFromWire>[0];
 const [REPORT, PAGE] = SPENDING_LIST.parts;
 
 /**
- * A report or page representation, once its caller may read the user, with the real user id. Apollo Gateway
- * takes `internalUserId` from the fetch that returned the report; a planner may instead ask this subgraph
- * for it by the key alone (Hive's Rust planner does), which names the user by `userId`: the user's own id
- * for the user and an admin, a pseudonym (NOT_FOUND: only orders knows whose it is) for an analyst.
- * Defence in depth: nothing here is read from a table, but only a reader of the user gets an answer.
+ * The real user id of a report or page. Apollo Gateway takes it from the fetch that returned the report; a
+ * planner may instead ask this subgraph for it by the key alone (Hive's Rust planner does), which names the
+ * user by `userId`: the user's own id for the user and an admin, a pseudonym for an analyst (NOT_FOUND:
+ * only orders knows whose it is).
  */
-function withInternalUserId<R extends SpendingReportRef>(rep: R, ctx: Ctx): R & { internalUserId: string } {
-  const internalUserId = realUserId(ctx.identity, { id: rep.userId, internalId: rep.internalUserId });
-  requireReadUser(ctx.identity, internalUserId);
-  return rep.internalUserId === internalUserId ? (rep as R & { internalUserId: string }) : { ...rep, internalUserId };
-}
+const internalUserIdOf = (rep: SpendingReportRef, _args: unknown, ctx: Ctx) => realUserId(ctx.identity, { id: rep.userId, internalId: rep.internalUserId });
 
 /** The resolvers for one set of contributors (rebuilt when that set changes). */
 export function spendingResolvers(contributors: readonly Contributor[]) {
@@ -67,9 +62,12 @@ export function spendingResolvers(contributors: readonly Contributor[]) {
     SpendingReport: {
       // The whole representation comes back: the @requires'd contributions arrive in it.
       __resolveReference(rep: Rep, ctx: Ctx) {
+        // Defence in depth: nothing here is read from a table, but only a reader of the user gets an answer.
+        requireReadUser(ctx.identity, rep.internalUserId ?? rep.userId);
         parsePeriod(rep.period);
-        return withInternalUserId(rep, ctx);
+        return rep;
       },
+      internalUserId: internalUserIdOf,
       from: (rep: Rep) => parsePeriod(rep.period).from,
       to: (rep: Rep) => parsePeriod(rep.period).to,
       total: (rep: Rep) => report(rep).total,
@@ -85,7 +83,11 @@ export function spendingResolvers(contributors: readonly Contributor[]) {
       },
     },
     SpendingLinePage: {
-      __resolveReference: (rep: PageRep, ctx: Ctx) => withInternalUserId(rep, ctx),
+      __resolveReference(rep: PageRep, ctx: Ctx) {
+        requireReadUser(ctx.identity, rep.internalUserId ?? rep.userId);
+        return rep;
+      },
+      internalUserId: internalUserIdOf,
       edges: (rep: PageRep) => page(rep).edges,
       pageInfo: (rep: PageRep) => page(rep).pageInfo,
     },
