@@ -9,10 +9,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { compose, formatProblems } from '../../gateway/composition';
 import { HEADLINE_QUERY } from '../../gateway/headline-query';
 import { graphFolders } from '../../stack/graph';
-import { DEMO_USER } from '../../subgraphs/kit/seed';
+import { DEMO_USER, seedUsers } from '../../subgraphs/kit/seed';
 import { seedAll } from '../../subgraphs/seeding';
 import { as, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from '../../testing/harness';
 import { freePort } from '../../testing/redis-server';
@@ -86,6 +87,20 @@ test("the headline request, through Hive Gateway with either planner, is answere
     // The next page too: the shared cursor means the same through any planner.
     const next = await ask(e.url, HEADLINE_QUERY, { first: 10, after }, token);
     expect({ engine: e.name, errors: next.errors, data: next.data }).toEqual({ engine: e.name, errors: undefined, data: oursNext.data });
+  }
+});
+
+test("many users at once through Hive Gateway each get their own spending, never another's", async () => {
+  // Every user's first subgraph fetch (`me` from orders) is the same text; only the identity header differs.
+  const users = [DEMO_USER, ...seedUsers(3).filter((u) => u !== DEMO_USER)];
+  const ours = new Map<string, unknown>();
+  for (const u of users) ours.set(u, (await g.gql(HEADLINE_QUERY, { first: 10 }, as.customer(u))).data);
+  const tokens = new Map(await Promise.all(users.map(async (u) => [u, await g.token(as.customer(u))] as const)));
+  for (const e of engines) {
+    const asked = Array.from({ length: 24 }, (_, i) => users[i % users.length]);
+    const answers = await Promise.all(asked.map((u) => ask(e.url, HEADLINE_QUERY, { first: 10 }, tokens.get(u))));
+    const wrong = answers.map((a, i) => ({ asked: asked[i], answeredFor: a.data?.me?.id ?? null, same: isDeepStrictEqual(a.data, ours.get(asked[i])) })).filter((x) => !x.same);
+    expect({ engine: e.name, wrong }).toEqual({ engine: e.name, wrong: [] });
   }
 });
 
