@@ -60,7 +60,17 @@ describe('in order, on one registry holding the tree', () => {
       {
         name: 'spending',
         replacedSent: false,
-        added: ['PartnerPremium', 'PartnerPremium.id', 'SpendingCategory.PARTNER_PREMIUM', 'SpendingLinePage.insurerLines', 'SpendingReport.insurerBuckets', 'SpendingSubject|PartnerPremium'],
+        added: [
+          // The insurer's own contribution types, as spending declares them.
+          ...['', '.amount', '.category', '.lineCount', '.month'].map((f) => `InsurerSpendingBucket${f}`),
+          ...['', '.amount', '.category', '.description', '.id', '.occurredAt', '.subjectId', '.subjectType'].map((f) => `InsurerSpendingLineContribution${f}`),
+          'PartnerPremium',
+          'PartnerPremium.id',
+          'SpendingCategory.PARTNER_PREMIUM',
+          'SpendingLinePage.insurerLines',
+          'SpendingReport.insurerBuckets',
+          'SpendingSubject|PartnerPremium',
+        ],
         removed: [],
       },
     ]);
