@@ -18,7 +18,7 @@ import { GraphQLEnumType, GraphQLUnionType } from 'graphql';
 const INSURER = readFileSync(join(TREE_ROOT, 'testing/fixtures/insurer/schema.graphql'), 'utf8');
 const INSURER_URL = 'http://insurer.example:4007/graphql';
 /** The insurer with a contribution that would read lists by pseudonym: the derivation refuses it. */
-const WITHOUT_REQUIRES = INSURER.replace('insurerLines: [SpendingLineContribution!]! @inaccessible @requires(fields: "internalUserId")', 'insurerLines: [SpendingLineContribution!]! @inaccessible');
+const WITHOUT_REQUIRES = INSURER.replace('insurerLines: [InsurerSpendingLineContribution!]! @inaccessible @requires(fields: "internalUserId")', 'insurerLines: [InsurerSpendingLineContribution!]! @inaccessible');
 
 let reg: TestRegistry;
 let treeSupergraph: string;
@@ -44,7 +44,7 @@ const supergraph = async () => (await reg.call('GET', '/v1/supergraph')).body as
 /** What the supergraph routes of the insurer's contribution, and what spending's total requires. */
 function routing(sdl: string) {
   return {
-    insurerBuckets: /insurerBuckets: \[SpendingBucket!\]! .*@join__field\(graph: INSURER, requires: "internalUserId"\)/.test(sdl),
+    insurerBuckets: /insurerBuckets: \[InsurerSpendingBucket!\]! .*@join__field\(graph: INSURER, requires: "internalUserId"\)/.test(sdl),
     totalRequiresInsurer: /total: Money! @join__field\(graph: SPENDING, requires: "[^"]*insurerBuckets \{/.test(sdl),
     insurerGraph: sdl.includes(`INSURER @join__graph(name: "insurer", url: "${INSURER_URL}")`),
   };
@@ -60,7 +60,17 @@ describe('in order, on one registry holding the tree', () => {
       {
         name: 'spending',
         replacedSent: false,
-        added: ['PartnerPremium', 'PartnerPremium.id', 'SpendingCategory.PARTNER_PREMIUM', 'SpendingLinePage.insurerLines', 'SpendingReport.insurerBuckets', 'SpendingSubject|PartnerPremium'],
+        added: [
+          // The insurer's own contribution types, as spending declares them.
+          ...['', '.amount', '.category', '.lineCount', '.month'].map((f) => `InsurerSpendingBucket${f}`),
+          ...['', '.amount', '.category', '.description', '.id', '.occurredAt', '.subjectId', '.subjectType'].map((f) => `InsurerSpendingLineContribution${f}`),
+          'PartnerPremium',
+          'PartnerPremium.id',
+          'SpendingCategory.PARTNER_PREMIUM',
+          'SpendingLinePage.insurerLines',
+          'SpendingReport.insurerBuckets',
+          'SpendingSubject|PartnerPremium',
+        ],
         removed: [],
       },
     ]);
@@ -82,8 +92,8 @@ describe('in order, on one registry holding the tree', () => {
     // One change: both versions produced the one supergraph that is now current.
     expect([spending.supergraphId, insurer.supergraphId, res.body.supergraphId]).toEqual([current.id, current.id, current.id]);
     expect(spending).toMatchObject({ kind: 'published', routingUrl: spendingBefore.routingUrl, publisher: 'registry: derived after insurer v1' });
-    expect(spending.sdl).toMatch(/insurerBuckets: \[SpendingBucket!\]! @external/);
-    expect(spending.sdl).toMatch(/insurerLines: \[SpendingLineContribution!\]! @external/);
+    expect(spending.sdl).toMatch(/insurerBuckets: \[InsurerSpendingBucket!\]! @external/);
+    expect(spending.sdl).toMatch(/insurerLines: \[InsurerSpendingLineContribution!\]! @external/);
     expect(insurer.publisher).toBe(ADMIN.sub);
     expect(routing(current.sdl)).toEqual({ insurerBuckets: true, totalRequiresInsurer: true, insurerGraph: true });
     const api = apiSchemaOf(current.sdl);

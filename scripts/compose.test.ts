@@ -47,11 +47,11 @@ describe('npm run compose', () => {
   test('a field whose type conflicts between subgraphs fails, naming the subgraphs, type and field', () => {
     const dir = copyProject();
     const file = join(dir, 'subgraphs/finance/schema.graphql');
-    // SpendingBucket.month is a String! everywhere else: make finance disagree.
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/(type SpendingBucket[^{]*\{[^}]*?month: )String!/, '$1Int!'));
+    // FinanceSpendingBucket.month is a String! in spending too: make finance disagree.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/(type FinanceSpendingBucket[^{]*\{[^}]*?month: )String!/, '$1Int!'));
     const r = compose(dir, '--check');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/SpendingBucket\.month/);
+    expect(r.out).toMatch(/FinanceSpendingBucket\.month/);
     expect(r.out).toMatch(/finance/);
   });
 

@@ -49,7 +49,7 @@ describe('a sixth contributor is one folder', () => {
     expect(r.status).toBe(0);
     expect(readFileSync(join(tree, 'rover.yaml'), 'utf8')).toMatch(/insurer:\n\s+routing_url: http:\/\/127\.0\.0\.1:4007\/graphql\n\s+schema:\n\s+file: \.\/subgraphs\/insurer\/schema\.graphql/);
     const spending = readFileSync(join(tree, 'schema/subgraphs/spending.graphql'), 'utf8');
-    expect(spending).toMatch(/insurerBuckets: \[SpendingBucket!\]! @external/);
+    expect(spending).toMatch(/insurerBuckets: \[InsurerSpendingBucket!\]! @external/);
     expect(spending).toMatch(/union SpendingSubject = .*\| PartnerPremium/);
     expect(spending).toMatch(/PARTNER_PREMIUM/);
     expect(readFileSync(join(tree, 'schema/supergraph.graphql'), 'utf8')).toMatch(/INSURER @join__graph\(name: "insurer"/);

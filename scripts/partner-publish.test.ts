@@ -27,7 +27,7 @@ const INTERNAL_SECRET = randomBytes(32).toString('hex');
 const PARTNER_SCHEMA = join(root, 'partners', 'insurer', 'schema.graphql');
 /** What the example partner seeds for the demo user (its README): 355.25 × 3 + 426.40. */
 const PREMIUMS = '1492.15';
-const SPENDING_TYPES = new Set(['SpendingCategory', 'SpendingSubject', 'SpendingReport', 'SpendingLinePage', 'SpendingBucket', 'SpendingLineContribution']);
+const SPENDING_TYPES = new Set(['SpendingCategory', 'SpendingSubject', 'SpendingReport', 'SpendingLinePage', 'InsurerSpendingBucket', 'InsurerSpendingLineContribution']);
 
 const processes: ChildProcess[] = [];
 const outputs = new Map<ChildProcess, string>();

@@ -1,8 +1,13 @@
 /**
  * Hive Gateway (`@graphql-hive/gateway-runtime`'s `createGatewayRuntime`) on node:http, serving the bench's
  * supergraph file, for targets (b) and (c). The only glue is one plugin: the context gets the caller from
- * the bearer JWT, and every subgraph fetch gets the signed identity header. Logging at `error` so its
+ * the bearer JWT, and every subgraph request gets the signed identity header. Logging at `error` so its
  * per-request logs do not weigh on the figures.
+ *
+ * The header goes into the subgraph request (`extensions.headers`, which the HTTP executor sends as headers),
+ * not into the fetch (`onFetch`): the executor deduplicates identical in-flight queries by URL and body, and by
+ * headers only when they are the request's own, so a header added at the fetch let two users' identical
+ * `{ me { … } }` share one answer — one user's spending served to another under load.
  */
 import { createServer, type RequestListener } from 'node:http';
 import type { Identity } from '../../platform/identity';
@@ -15,10 +20,13 @@ import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './ide
  */
 const HIVE_RUNTIME: string = '@graphql-hive/gateway-runtime';
 
-interface FetchHook {
+interface SubgraphRequest {
   context?: { identity?: Identity | null };
-  options: { headers?: Record<string, string> };
-  setOptions(options: object): void;
+  extensions?: { headers?: Record<string, string> } & Record<string, unknown>;
+}
+interface SubgraphExecuteHook {
+  executionRequest: SubgraphRequest;
+  setExecutionRequest(request: SubgraphRequest): void;
 }
 
 export async function serveHive(name: string, unifiedGraphHandler?: unknown): Promise<void> {
@@ -29,8 +37,10 @@ export async function serveHive(name: string, unifiedGraphHandler?: unknown): Pr
     async onContextBuilding({ context, extendContext }: { context: { request: Request }; extendContext(extra: object): void }) {
       extendContext({ identity: await glue.identityOf(context.request.headers.get('authorization')) });
     },
-    onFetch({ context, options, setOptions }: FetchHook) {
-      setOptions({ ...options, headers: { ...options.headers, [IDENTITY_HEADER]: glue.header(context?.identity ?? null) } });
+    onSubgraphExecute({ executionRequest, setExecutionRequest }: SubgraphExecuteHook) {
+      // A new request: the planner shares one `extensions` object among the fetches of a client request.
+      const headers = { ...executionRequest.extensions?.headers, [IDENTITY_HEADER]: glue.header(executionRequest.context?.identity ?? null) };
+      setExecutionRequest({ ...executionRequest, extensions: { ...executionRequest.extensions, headers } });
     },
   };
   const gateway = createGatewayRuntime({

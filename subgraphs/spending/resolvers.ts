@@ -32,6 +32,14 @@ type WireLine = Parameters<typeof lineFromWire>[0];
 
 const [REPORT, PAGE] = SPENDING_LIST.parts;
 
+/**
+ * The real user id of a report or page. Apollo Gateway takes it from the fetch that returned the report; a
+ * planner may instead ask this subgraph for it by the key alone (Hive's Rust planner does), which names the
+ * user by `userId`: the user's own id for the user and an admin, a pseudonym for an analyst (NOT_FOUND:
+ * only orders knows whose it is).
+ */
+const internalUserIdOf = (rep: SpendingReportRef, _args: unknown, ctx: Ctx) => realUserId(ctx.identity, { id: rep.userId, internalId: rep.internalUserId });
+
 /** The resolvers for one set of contributors (rebuilt when that set changes). */
 export function spendingResolvers(contributors: readonly Contributor[]) {
   const order = categoryOrder(contributors);
@@ -59,6 +67,7 @@ export function spendingResolvers(contributors: readonly Contributor[]) {
         parsePeriod(rep.period);
         return rep;
       },
+      internalUserId: internalUserIdOf,
       from: (rep: Rep) => parsePeriod(rep.period).from,
       to: (rep: Rep) => parsePeriod(rep.period).to,
       total: (rep: Rep) => report(rep).total,
@@ -78,6 +87,7 @@ export function spendingResolvers(contributors: readonly Contributor[]) {
         requireReadUser(ctx.identity, rep.internalUserId ?? rep.userId);
         return rep;
       },
+      internalUserId: internalUserIdOf,
       edges: (rep: PageRep) => page(rep).edges,
       pageInfo: (rep: PageRep) => page(rep).pageInfo,
     },

@@ -6,6 +6,13 @@
  * schema: each contribution field as `@external`, the `@requires` selection of every derived field, the
  * enum's values, the union's members and a stub for each subject type. Run again whenever the set of
  * contributors changes (a folder added, a partner published), so nobody edits the merger by hand.
+ *
+ * Each contributor returns a contribution type of its own (`OrdersSpendingBucket`, not one shared
+ * `SpendingBucket`): every contribution field is a `@requires` field, and the stitching planner of Hive
+ * Gateway (`@graphql-tools/stitch`) serves each such field from a subschema of its own in which the
+ * field's value type is declared canonical, so one value type returned by the `@requires` fields of two
+ * subgraphs is "canonical" twice and no request can be served. For the same reason the merger anchors
+ * the shared types its derived fields return (`PageInfo`, `Money`) in an inaccessible type of its own.
  */
 import { Kind, parse, print, type ConstDirectiveNode, type DocumentNode, type EnumValueDefinitionNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql';
 import type { PeerSchema } from '../module';
@@ -16,7 +23,10 @@ export interface MergedPart {
   type: string;
   /** A contributor named `finance` adds `finance<suffix>`, e.g. `financeBuckets`. */
   suffix: string;
-  /** The contribution's element type, e.g. `SpendingBucket`; every field of it is required. */
+  /**
+   * The template of the contribution's element type in the merger's schema, e.g. `SpendingBucket`; every
+   * field of it is required. Each contributor returns its own copy, `contributionType(part, name)`.
+   */
   itemType: string;
   /** The merger's fields computed from every contribution, e.g. `total`. */
   derived: readonly string[];
@@ -42,6 +52,11 @@ export interface Contributor {
    * keeps the description most subgraphs give, so a stub of its own would replace the owner's in the supergraph.
    */
   subjectDocs?: Record<string, { type?: string; id?: string }>;
+}
+
+/** The element type contributor `name` returns for `part`: its name, capitalised, then the template's (`orders` → `OrdersSpendingBucket`). */
+export function contributionType(part: Pick<MergedPart, 'itemType'>, name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}${part.itemType}`;
 }
 
 /** A contributor or merger schema that does not fit the spec; the message names the subgraph and the fix. */
@@ -76,6 +91,10 @@ function checkContributionFields(spec: MergedListSpec, peer: PeerSchema): void {
       const where = `${peer.name}: ${part.type}.${f.name.value}`;
       if (f.name.value !== `${peer.name}${part.suffix}`) {
         throw new MergedListError(`${where} would never be merged: a contribution to ${part.type} is named after its subgraph, ${peer.name}${part.suffix}`);
+      }
+      const type = contributionType(part, peer.name);
+      if (print(f.type) !== `[${type}!]!`) {
+        throw new MergedListError(`${where} must return [${type}!]!, a type of its own with the fields of ${part.itemType}: a stitching gateway (Hive Gateway) cannot serve one value type that several subgraphs' @requires fields return`);
       }
       const requires = (f.directives ?? []).find((d) => d.name.value === 'requires');
       if (stringArg(requires, 'fields') !== spec.contributionRequires) {
@@ -127,8 +146,40 @@ function requiresDirective(fields: string): ConstDirectiveNode {
 }
 
 function externalField(part: MergedPart, contributor: string): FieldDefinitionNode {
-  const doc = parse(`type X { "Internal: the ${contributor} subgraph's contribution, merged here." ${contributor}${part.suffix}: [${part.itemType}!]! @external }`);
+  const doc = parse(`type X { "Internal: the ${contributor} subgraph's contribution, merged here." ${contributor}${part.suffix}: [${contributionType(part, contributor)}!]! @external }`);
   return (doc.definitions[0] as ObjectTypeDefinitionNode).fields![0];
+}
+
+/** The contributor's element type as the merger declares it: the template under the contributor's name. */
+function contributionTypeDef(part: MergedPart, template: ObjectTypeDefinitionNode, contributor: string): ObjectTypeDefinitionNode {
+  const what = (template.description?.value ?? part.itemType).replace(/^Internal: /, '');
+  return {
+    ...template,
+    name: { kind: Kind.NAME, value: contributionType(part, contributor) },
+    description: { kind: Kind.STRING, value: `Internal: the ${contributor} subgraph's contribution, ${what.charAt(0).toLowerCase()}${what.slice(1)}`, block: false },
+  };
+}
+
+/**
+ * An inaccessible type naming every `@shareable` object type a derived field returns (`PageInfo`,
+ * `Money`). A stitching gateway declares a value type canonical in the subschema of a `@requires` field
+ * that returns it unless a plain field of the same subgraph returns it too; two mergers (spending and
+ * timeline both return `PageInfo` from a `@requires` field) would otherwise both be canonical for it.
+ */
+function sharedTypesAnchor(spec: MergedListSpec, base: DocumentNode): Def[] {
+  const shared = new Set<string>();
+  for (const part of spec.parts) {
+    for (const f of fieldsOf(base, part.type).filter((f) => part.derived.includes(f.name.value))) {
+      let t = f.type;
+      while (t.kind !== Kind.NAMED_TYPE) t = t.type;
+      const def = base.definitions.find((d) => named(d, [Kind.OBJECT_TYPE_DEFINITION], t.name.value)) as ObjectTypeDefinitionNode | undefined;
+      if (def?.directives?.some((d) => d.name.value === 'shareable')) shared.add(def.name.value);
+    }
+  }
+  if (!shared.size) return [];
+  const fields = [...shared].map((t) => `  "The shared type ${t}."\n  ${t.charAt(0).toLowerCase()}${t.slice(1)}: ${t}`).join('\n');
+  const about = `Internal, never queried: names the shared types the derived fields of ${spec.parts.map((p) => p.type).join(' and ')} return, so that a stitching gateway (Hive Gateway) does not take this subgraph's @requires fields for their canonical definition.`;
+  return [...parse(`${blockString(about)}\ntype ${spec.parts[0].type}SharedTypes @inaccessible {\n${fields}\n}`).definitions];
 }
 
 /** A description as SDL block string text. */
@@ -143,7 +194,13 @@ export function mergerTypeDefs(spec: MergedListSpec, base: DocumentNode, contrib
   for (const c of contributors) for (const s of c.subjects) if (!subjects.has(s)) subjects.set(s, c);
   const definedHere = new Set(base.definitions.filter((d) => 'name' in d && d.name).map((d) => (d as { name: { value: string } }).name.value));
 
-  const definitions = base.definitions.map((d): Def => {
+  const templates = new Set(spec.parts.map((p) => p.itemType));
+  const contributionTypes = spec.parts.flatMap((part) => {
+    const template = base.definitions.find((d) => named(d, [Kind.OBJECT_TYPE_DEFINITION], part.itemType)) as ObjectTypeDefinitionNode | undefined;
+    if (!template) throw new MergedListError(`the merger's schema has no type ${part.itemType}`);
+    return contributors.map((c) => contributionTypeDef(part, template, c.name));
+  });
+  const definitions = base.definitions.filter((d) => !(d.kind === Kind.OBJECT_TYPE_DEFINITION && templates.has(d.name.value))).map((d): Def => {
     const part = spec.parts.find((p) => named(d, [Kind.OBJECT_TYPE_DEFINITION], p.type));
     if (part) {
       const def = d as ObjectTypeDefinitionNode;
@@ -165,7 +222,7 @@ export function mergerTypeDefs(spec: MergedListSpec, base: DocumentNode, contrib
       return `${blockString(docs.type ?? `${s}: the ${owner.name} subgraph resolves it.`)}\ntype ${s} @key(fields: "id", resolvable: false) {\n  ${blockString(docs.id ?? 'Its id.')}\n  id: ID!\n}`;
     });
   const stubDoc = stubs.length ? parse(stubs.join('\n\n')) : { definitions: [] };
-  return { kind: Kind.DOCUMENT, definitions: [...definitions, ...stubDoc.definitions] };
+  return { kind: Kind.DOCUMENT, definitions: [...definitions, ...contributionTypes, ...sharedTypesAnchor(spec, base), ...stubDoc.definitions] };
 }
 
 /** The generated schema as SDL text with a header saying where it comes from. */
