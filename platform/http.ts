@@ -20,6 +20,28 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   landingPage?: Route;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /**
+   * Answers a JSON POST before Apollo runs (a whole cached answer), given its body and its context (built
+   * here first, so a context that refuses — a bad token, a spent rate limit — is answered by Apollo as
+   * always). Undefined: Apollo serves it.
+   */
+  earlyAnswer?: (req: IncomingMessage, body: EarlyBody, context: TContext) => Promise<{ status: number; headers: Record<string, string>; body: string } | undefined>;
+}
+
+/** A single GraphQL request as a JSON POST carries it. */
+export interface EarlyBody {
+  query?: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+}
+
+/** Whether a parsed body is one GraphQL request (not a batch, not a string) an early answer may look at. */
+function earlyBody(body: unknown): body is EarlyBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  const object = (v: unknown) => v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v));
+  return (b.query === undefined || typeof b.query === 'string') && (b.operationName === undefined || typeof b.operationName === 'string') && object(b.variables) && object(b.extensions);
 }
 
 /** Writes a GraphQL-shaped error response. */
@@ -100,13 +122,26 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
         }
       }
 
+      // Built before Apollo runs only when something may answer early; Apollo still reports its failure.
+      let context: (() => Promise<TContext>) = () => opts.context(req);
+      if (opts.earlyAnswer && req.method === 'POST' && earlyBody(body)) {
+        const built = opts.context(req);
+        const value = await built.catch(() => undefined);
+        context = () => built;
+        const early = value && (await opts.earlyAnswer(req, body, value));
+        if (early) {
+          for (const [key, v] of Object.entries(early.headers)) res.setHeader(key, v);
+          res.statusCode = early.status;
+          return void res.end(early.body);
+        }
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const result = await opts.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
-        context: () => opts.context(req),
+        context,
       });
       for (const [key, value] of result.headers) res.setHeader(key, value);
       res.statusCode = result.status ?? 200;
