@@ -130,8 +130,7 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
         context = () => built;
         const early = value && (await opts.earlyAnswer(req, body, value));
         if (early) {
-          for (const [key, v] of Object.entries(early.headers)) res.setHeader(key, v);
-          res.statusCode = early.status;
+          res.writeHead(early.status, early.headers);
           return void res.end(early.body);
         }
       }

@@ -97,7 +97,12 @@ export function responseCacheFeature(opts: {
   const development = opts.settings.development;
   return {
     name: 'response-cache',
-    context: () => ({ responseCache: { hits: 0, misses: 0 } }),
+    context: (_req, soFar) => {
+      const responseCache = { hits: 0, misses: 0 };
+      // Read now, beside the rate limit's spending, not after it: the whole answer's key needs them first.
+      void generationsOf(store, soFar, responseCache);
+      return { responseCache };
+    },
     wrapFetch: (next, subgraph) =>
       own.has(subgraph)
         ? cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys })
