@@ -20,7 +20,7 @@ import { fileSupergraph } from './file-supergraph';
 import { HEADLINE_QUERY } from './headline-query';
 import { DEFAULT_RATE_LIMITS } from './rate-limit-policy';
 import { GatewayRedis } from './redis';
-import { supergraphId } from './supergraph-source';
+import { supergraphId, type SupergraphSource } from './supergraph-source';
 import { sha256Hex } from './trusted-manifest';
 import { ok } from '../testing/assertions';
 import { freshUser } from '../testing/fresh-ids';
@@ -69,7 +69,7 @@ describe('the whole-response cache', () => {
   const c2 = counters();
 
   /** A replica on the shared Redis (its own connection), with `config` over the cache settings. */
-  async function replica(config: object = {}, extra: GatewayFeature[] = [], supergraph?: Parameters<typeof startGatewayOver>[1]['supergraph']) {
+  async function replica(config: object = {}, extra: GatewayFeature[] = [], supergraph?: SupergraphSource) {
     const r = await GatewayRedis.connect(REDIS_URL, { prefix });
     redis.push(r);
     const gw = await startGatewayOver(t.g, { redis: r, config: { ...CACHE_ON, ...config }, extraFeatures: extra, supergraph });
