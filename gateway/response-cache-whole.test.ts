@@ -181,6 +181,14 @@ describe('the whole-response cache', () => {
     }
   });
 
+  test("a cached answer is not served to what Apollo's CSRF prevention refuses: a body a browser may send cross-site unasked", async () => {
+    await send(one, MODELS, {});
+    expect((await send(one, MODELS, {})).headers.get('x-cache')).toBe('HIT');
+    const simple = await send(one, MODELS, {}, { 'content-type': 'text/plain; application/json' });
+    expect([simple.status, simple.body.data]).toEqual([400, undefined]);
+    expect(simple.body.errors?.[0]?.message).toMatch(/CSRF/);
+  });
+
   test('a whole hit still spends its full cost from the rate limit, and is refused once the limit is spent', async () => {
     const limited = await replica({ rateLimits: { ...DEFAULT_RATE_LIMITS, customer: { points: 30, windowSeconds: 60 } } }, [c2.feature]);
     const user = freshUser('rcw-rl');

@@ -36,8 +36,16 @@ export interface EarlyBody {
   extensions?: Record<string, unknown>;
 }
 
-/** Whether a parsed body is one GraphQL request (not a batch, not a string) an early answer may look at. */
-function earlyBody(body: unknown): body is EarlyBody {
+/**
+ * Whether a request may be answered early: a JSON POST exactly (what Apollo's CSRF prevention lets through
+ * without a preflight header, and nothing a browser sends cross-site unasked), asking for plain JSON (a
+ * client preferring `application/graphql-response+json` gets Apollo's own negotiation), whose body is
+ * one GraphQL request (not a batch, not a string).
+ */
+function earlyBody(req: IncomingMessage, body: unknown): body is EarlyBody {
+  if (String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') return false;
+  const accept = req.headers.accept;
+  if (accept !== undefined && (!/application\/json|\*\/\*/.test(accept) || /graphql-response\+json/.test(accept))) return false;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
   const b = body as Record<string, unknown>;
   const object = (v: unknown) => v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v));
@@ -124,7 +132,7 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
 
       // Built before Apollo runs only when something may answer early; Apollo still reports its failure.
       let context: (() => Promise<TContext>) = () => opts.context(req);
-      if (opts.earlyAnswer && req.method === 'POST' && earlyBody(body)) {
+      if (opts.earlyAnswer && req.method === 'POST' && earlyBody(req, body)) {
         const built = opts.context(req);
         const value = await built.catch(() => undefined);
         context = () => built;
