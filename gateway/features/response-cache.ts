@@ -9,6 +9,10 @@
  * is public). `POST /cache/invalidate` with an admin token and `{ "tags": [...] }` removes by tag:
  * `type:Trim`, `entity:Trim:<key>`, `subgraph:catalog`, `user:<sub>` (everything private of that
  * customer), `private`, `public`.
+ *
+ * An answer every part of which was cacheable is also stored whole (`response-cache/whole-response.ts`)
+ * and answered at the HTTP front on the next identical request (`answerEarly`), before Apollo runs; the
+ * other features still judge it there (`admitEarlyAnswer`: safelist, cost budget, rate limit).
  */
 import type { IncomingMessage } from 'node:http';
 import { bool, wholeNumber, type NodeEnv } from '../../platform/env';
