@@ -9,6 +9,7 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
 import type { GatewayContext, GatewayFeature, GatewayView, OwnedApolloOptions, SubgraphFetch, SubgraphRequest } from './feature';
 import { logger } from '../platform/logger';
+import { earlyAnswerer, type EarlyAnswerer } from './early-answer';
 
 /** Two features claim what only one may have. */
 export class FeatureConflictError extends Error {}
@@ -25,6 +26,8 @@ export interface CombinedFeatures {
   apolloOptions: OwnedApolloOptions;
   routes(gateway: GatewayView): Record<string, Route>;
   landingPage?: Route;
+  /** Answers a request at the HTTP front when a feature can (`early-answer.ts`); undefined: none can. */
+  earlyAnswer?: EarlyAnswerer;
   onSchemaChange(apiSchema: GraphQLSchema, supergraphSdl: string): void;
   /** Closes every feature, last first; one failing does not keep the others open. */
   close(): Promise<void>;
@@ -48,6 +51,7 @@ function claim<T>(what: string, entries: Array<[feature: string, values: Record<
 export function combineFeatures(features: readonly GatewayFeature[]): CombinedFeatures {
   const apolloOptions = claim('the Apollo Server option', features.map((f) => [f.name, f.apolloOptions as Record<string, unknown>])) as OwnedApolloOptions;
   const landing = claim('the landing page', features.map((f) => [f.name, { page: f.landingPage }])).page;
+  claim('the early answer', features.map((f) => [f.name, { answer: f.answerEarly }]));
   return {
     async context(req) {
       const context: GatewayContext = {};
@@ -66,6 +70,7 @@ export function combineFeatures(features: readonly GatewayFeature[]): CombinedFe
     apolloOptions,
     routes: (gateway) => claim('the route', features.map((f) => [f.name, f.routes?.(gateway)])),
     landingPage: landing,
+    earlyAnswer: earlyAnswerer(features, apolloOptions.formatError),
     onSchemaChange(apiSchema, supergraphSdl) {
       for (const f of features) f.onSchemaChange?.(apiSchema, supergraphSdl);
     },

@@ -18,7 +18,45 @@ export interface RequestCacheState {
   hits: number;
   misses: number;
   /** This request's cache generations, read once (lazily) for all its fetches; null: Redis did not answer. */
-  generations?: Promise<{ public: string; private?: string } | null>;
+  generations?: Promise<{ public: string; private?: string; whole: string } | null>;
+  /**
+   * What the answer as a whole may be cached as, narrowed by every fetch: the earliest end of freshness
+   * of its parts (epoch ms) and whether any is private. `uncacheable`: some part may not be stored (no
+   * hint, an error, a partner's subgraph, a mutation, no Redis), so the whole answer is not stored either.
+   */
+  whole?: { until: number; private: boolean; uncacheable: boolean };
+  /** Where the whole answer is stored once known (set at the HTTP front when the request could be answered from it). */
+  wholeKey?: { public: string; private?: string };
+}
+
+/**
+ * What a whole cached answer carries besides its data, so that a hit is judged and charged as the
+ * operation was: its estimated cost (demand control) and the rate-limit points it spent in all.
+ */
+export interface CachedOperationFacts {
+  cost?: number;
+  points?: number;
+}
+
+/** A request the HTTP front may answer before Apollo runs: its parsed JSON body and the client's headers. */
+export interface EarlyRequest {
+  req: IncomingMessage;
+  body: { query?: string; operationName?: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> };
+  context: GatewayContext;
+}
+
+/** A whole answer found before Apollo runs: the `data` as JSON text, its headers, and what it is judged by. */
+export interface EarlyAnswer {
+  dataJson: string;
+  headers: Record<string, string>;
+  extensions?: Record<string, unknown>;
+  facts: CachedOperationFacts;
+}
+
+/** What a feature adds to an early answer it admits: headers (rate limits) and `extensions` (cost). */
+export interface EarlyAdmission {
+  headers?: Record<string, string>;
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -32,6 +70,8 @@ export interface GatewayContext {
   responseCache?: RequestCacheState;
   /** What this request spent of its caller's rate limit (the rate-limits feature; its response headers say it). */
   rateLimit?: RateLimitCharge;
+  /** The points the resolved operation spent in all (the rate-limits feature): a whole cached answer records them. */
+  rateLimitPoints?: number;
 }
 
 /** The request the gateway is about to send to a subgraph (its `http.headers` may be changed). */
@@ -110,6 +150,18 @@ export interface GatewayFeature {
    * batches a request's same-round queries to it. True when any feature says so.
    */
   batchesFetches?(subgraph: string): boolean;
+  /**
+   * Answers a request at the HTTP front, before Apollo parses anything (a whole cached answer; one
+   * feature at most). Runs after every `context` hook (auth, the rate limit's first point). Undefined:
+   * Apollo serves the request as usual.
+   */
+  answerEarly?(request: EarlyRequest): Promise<EarlyAnswer | undefined>;
+  /**
+   * Judges an early answer as the feature would judge the operation in Apollo's pipeline (the safelist,
+   * the cost budget, the rest of the rate limit): throw a GraphQLError to refuse it, with the status in
+   * `extensions.http`. In list order; a refusal stops the rest.
+   */
+  admitEarlyAnswer?(answer: EarlyAnswer, request: EarlyRequest): EarlyAdmission | void | Promise<EarlyAdmission | void>;
   /** GraphQL validation rules, run on every operation before it is planned. */
   validationRules?: ValidationRule[];
   /** Apollo Server plugins, in list order. */

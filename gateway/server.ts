@@ -116,6 +116,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       landingPage: features.landingPage,
       routes: features.routes(view),
       context: (req) => features.context(req),
+      earlyAnswer: features.earlyAnswer && ((req, body, context) => features.earlyAnswer!({ req, body, context })),
     });
     listening = await listen(handler, opts.port, opts.host);
   } catch (err) {

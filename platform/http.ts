@@ -23,6 +23,36 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
   maxBodyBytes: number;
   /** Names the server in its spans (`gateway`, the subgraph's name). */
   service?: string;
+  /**
+   * Answers a JSON POST before Apollo runs (a whole cached answer), given its body and its context (built
+   * here first, so a context that refuses — a bad token, a spent rate limit — is answered by Apollo as
+   * always). Undefined: Apollo serves it.
+   */
+  earlyAnswer?: (req: IncomingMessage, body: EarlyBody, context: TContext) => Promise<{ status: number; headers: Record<string, string>; body: string } | undefined>;
+}
+
+/** A single GraphQL request as a JSON POST carries it. */
+export interface EarlyBody {
+  query?: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Whether a request may be answered early: a JSON POST exactly (what Apollo's CSRF prevention lets through
+ * without a preflight header, and nothing a browser sends cross-site unasked), asking for plain JSON (a
+ * client preferring `application/graphql-response+json` gets Apollo's own negotiation), whose body is
+ * one GraphQL request (not a batch, not a string).
+ */
+function earlyBody(req: IncomingMessage, body: unknown): body is EarlyBody {
+  if (String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') return false;
+  const accept = req.headers.accept;
+  if (accept !== undefined && (!/application\/json|\*\/\*/.test(accept) || /graphql-response\+json/.test(accept))) return false;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  const object = (v: unknown) => v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v));
+  return (b.query === undefined || typeof b.query === 'string') && (b.operationName === undefined || typeof b.operationName === 'string') && object(b.variables) && object(b.extensions);
 }
 
 /** Writes a GraphQL-shaped error response. */
@@ -103,16 +133,29 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
         }
       }
 
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
       // The span continues the caller's trace (the gateway's fetch, or a client's traceparent) and is the
       // parent of everything this request does: subgraph fetches, service calls, SQL statements.
       await inServerSpan(`${opts.service ?? 'graphql'} ${req.method}`, req.headers, { 'autograph.service': opts.service ?? 'graphql', 'http.request.method': req.method! }, async (span) => {
+        // Built before Apollo runs only when something may answer early; Apollo still reports its failure.
+        let context: () => Promise<TContext> = () => opts.context(req);
+        if (opts.earlyAnswer && req.method === 'POST' && earlyBody(req, body)) {
+          const built = opts.context(req);
+          const value = await built.catch(() => undefined);
+          context = () => built;
+          const early = value && (await opts.earlyAnswer(req, body, value));
+          if (early) {
+            span.setAttributes({ 'http.response.status_code': early.status, 'autograph.answered_early': true });
+            res.writeHead(early.status, early.headers);
+            return void res.end(early.body);
+          }
+        }
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        }
         const result = await opts.apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
-          context: () => opts.context(req),
+          context,
         });
         for (const [key, value] of result.headers) res.setHeader(key, value);
         res.statusCode = result.status ?? 200;

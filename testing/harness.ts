@@ -199,11 +199,11 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
 /** Another gateway in front of a test graph's subgraphs (a second replica), with its own features. */
 export async function startGatewayOver(
   g: TestGraph,
-  opts: { redis?: GatewayRedis; config?: Partial<GatewayFeatureConfig>; extraFeatures?: GatewayFeature[]; subgraphUrls?: Record<string, string> } = {},
+  opts: { redis?: GatewayRedis; config?: Partial<GatewayFeatureConfig>; extraFeatures?: GatewayFeature[]; subgraphUrls?: Record<string, string>; supergraph?: SupergraphSource } = {},
 ): Promise<Pick<TestGraph, 'url' | 'gql' | 'gqlRaw' | 'stop'>> {
   const features = [...(await gatewayFeatures(testGatewayConfig(g.internalSecret, opts.config), { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
   const subgraphUrls = { ...Object.fromEntries(Object.entries(g.stack.subgraphs).map(([name, s]) => [name, s.url])), ...opts.subgraphUrls };
-  const gateway = await startGateway({ supergraph: staticSupergraph(composeForTests()), features, subgraphUrls, port: 0, maxBodyBytes: 262_144 });
+  const gateway = await startGateway({ supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, subgraphUrls, port: 0, maxBodyBytes: 262_144 });
   const post = async (query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>) => {
     const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
     return { ...((await res.json()) as GqlResult), status: res.status };

@@ -85,6 +85,17 @@ function holderOf(context: GatewayContext): BudgetHolder {
 
 export function demandControlFeature(settings: DemandControlSettings): GatewayFeature {
   const { mode, budgets, report } = settings;
+  /** The request's cost as judged against its holder's budget; throws when enforced and over it. */
+  const judge = (estimated: number, context: GatewayContext, operationName: string | null | undefined) => {
+    const holder = holderOf(context);
+    const cost = { estimated, budget: budgets[holder], mode };
+    if (mode === 'enforce' && estimated > cost.budget) {
+      throw new GraphQLError(`operation${operationName ? ` ${operationName}` : ''} is estimated to cost ${estimated}, over the ${holder} budget of ${cost.budget}: ask for smaller pages or fewer copies of a list`, {
+        extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost, http: { status: 400 } },
+      });
+    }
+    return cost;
+  };
   const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       let cost: { estimated: number; budget: number; mode: DemandControlMode } | undefined;
@@ -93,13 +104,7 @@ export function demandControlFeature(settings: DemandControlSettings): GatewayFe
           if (mode === 'off') return;
           const estimated = requestCost(rc);
           if (estimated === undefined) return;
-          const holder = holderOf(rc.contextValue);
-          cost = { estimated, budget: budgets[holder], mode };
-          if (mode === 'enforce' && estimated > cost.budget) {
-            throw new GraphQLError(`operation${rc.operationName ? ` ${rc.operationName}` : ''} is estimated to cost ${estimated}, over the ${holder} budget of ${cost.budget}: ask for smaller pages or fewer copies of a list`, {
-              extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost, http: { status: 400 } },
-            });
-          }
+          cost = judge(estimated, rc.contextValue, rc.operationName);
         },
         async willSendResponse(rc) {
           if (!cost || !report || rc.response.body.kind !== 'single') return;
@@ -111,6 +116,12 @@ export function demandControlFeature(settings: DemandControlSettings): GatewayFe
   };
   return {
     name: 'demand-control',
+    // A whole cached answer is judged by the estimate recorded with it, against this caller's budget.
+    admitEarlyAnswer(answer, { context, body }) {
+      if (mode === 'off' || answer.facts.cost === undefined) return;
+      const cost = judge(answer.facts.cost, context, body.operationName);
+      return report ? { extensions: { cost } } : undefined;
+    },
     onSchemaChange(apiSchema, supergraphSdl) {
       registerCostModel(apiSchema, costModelOf(supergraphSdl), { defaultListSize: DEFAULT_LIST_SIZE });
     },

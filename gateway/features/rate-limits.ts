@@ -112,8 +112,24 @@ export function rateLimitsFeature(redis: GatewayRedis | undefined, opts: RateLim
   const limiter = new RateLimiter(opts.rateLimits ?? DEFAULT_RATE_LIMITS, redis);
   const trustProxy = opts.trustProxy ?? 0;
   const points = opts.points;
+  /** Spends what an operation costs beyond the base point already spent, refusing it when over. */
+  const spendRest = async (charge: RateLimitCharge, cost: number) => {
+    const never = charge.find((c) => cost > c.state.policy.points);
+    if (never) throw rateLimited(never, cost);
+    if (cost === 1) return;
+    await Promise.all(charge.map(async (c) => (c.state = await limiter.spend(c.budget.role, c.budget.key, cost - 1))));
+    const over = charge.find((c) => !c.state.allowed);
+    if (over) throw rateLimited(over, cost);
+  };
   return {
     name: 'rate-limits',
+    // A whole cached answer spends what its operation spent when it was run (recorded with it).
+    async admitEarlyAnswer(answer, { context }) {
+      const charge = context.rateLimit;
+      if (!charge?.length) return;
+      if (points) await spendRest(charge, wholePoints(answer.facts.points ?? 1));
+      return { headers: Object.fromEntries(headers(binding(charge))) };
+    },
     async context(req, soFar) {
       const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
       const budgets = rateLimitBudgets(soFar.identity, req.headers['apollographql-client-name'], address);
@@ -130,12 +146,8 @@ export function rateLimitsFeature(redis: GatewayRedis | undefined, opts: RateLim
               const charge = rc.contextValue.rateLimit;
               if (!charge || !points) return;
               const cost = wholePoints(await points(rc));
-              const never = charge.find((c) => cost > c.state.policy.points);
-              if (never) throw rateLimited(never, cost);
-              if (cost === 1) return;
-              await Promise.all(charge.map(async (c) => (c.state = await limiter.spend(c.budget.role, c.budget.key, cost - 1))));
-              const over = charge.find((c) => !c.state.allowed);
-              if (over) throw rateLimited(over, cost);
+              rc.contextValue.rateLimitPoints = cost;
+              await spendRest(charge, cost);
             },
             async willSendResponse({ contextValue, response }) {
               const charge = contextValue.rateLimit;

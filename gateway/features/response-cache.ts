@@ -9,6 +9,10 @@
  * is public). `POST /cache/invalidate` with an admin token and `{ "tags": [...] }` removes by tag:
  * `type:Trim`, `entity:Trim:<key>`, `subgraph:catalog`, `user:<sub>` (everything private of that
  * customer), `private`, `public`.
+ *
+ * An answer every part of which was cacheable is also stored whole (`response-cache/whole-response.ts`)
+ * and answered at the HTTP front on the next identical request (`answerEarly`), before Apollo runs; the
+ * other features still judge it there (`admitEarlyAnswer`: safelist, cost budget, rate limit).
  */
 import type { IncomingMessage } from 'node:http';
 import { bool, wholeNumber, type NodeEnv } from '../../platform/env';
@@ -17,7 +21,11 @@ import type { Identity } from '../../platform/identity';
 import { logger } from '../../platform/logger';
 import type { GatewayFeature } from '../feature';
 import type { GatewayRedis } from '../redis';
-import { cachedFetch } from '../response-cache/cached-fetch';
+import { createHash } from 'node:crypto';
+import { requestCost } from '../cost-request';
+import { cachedFetch, generationsOf } from '../response-cache/cached-fetch';
+import { narrowWhole } from '../response-cache/whole-policy';
+import { findWhole, storeWhole, wholeKeys } from '../response-cache/whole-response';
 import { entityKeysOf, type EntityKeys } from '../response-cache/entity-keys';
 import { memoryCacheStore, redisCacheStore, type CacheStore } from '../response-cache/store';
 
@@ -69,7 +77,8 @@ async function invalidation(req: IncomingMessage, store: CacheStore, authenticat
   const bad = tags.find((t) => typeof t !== 'string' || !(GENERATION_TAG.test(t) || SET_TAG.test(t)));
   if (bad !== undefined) return { status: 400, code: 'BAD_REQUEST', message: `not a cache tag: ${JSON.stringify(bad).slice(0, 80)} (use type:<Type>, entity:<Type>:<key>, subgraph:<name>, user:<sub>, private or public)` };
   const generations = (tags as string[]).filter((t) => GENERATION_TAG.test(t)).map((t) => (t.startsWith('user:') ? userTag(t.slice(5)) : t));
-  await store.bump(generations);
+  // Whole answers are keyed by operation, not by the parts they hold: any removal by tag retires them all.
+  await store.bump(tags.some((t) => SET_TAG.test(t)) ? [...generations, 'whole'] : generations);
   const removed = await store.removeTagged((tags as string[]).filter((t) => SET_TAG.test(t)));
   logger.info({ service: 'gateway', admin: who.sub, tags }, 'response cache invalidated by tag');
   return { status: 200, body: { invalidated: tags, removedEntries: removed, generationsBumped: generations.length } };
@@ -87,22 +96,51 @@ export function responseCacheFeature(opts: {
   if (shared) opts.redis!.onRecovered((client) => shared.afterOutage(client));
   const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries, opts.settings.maxMegabytes * 1024 * 1024);
   let entityKeys: EntityKeys = new Map();
+  let supergraphHash = '';
   const own = new Set(opts.ownSubgraphs);
   const development = opts.settings.development;
   return {
     name: 'response-cache',
-    context: () => ({ responseCache: { hits: 0, misses: 0 } }),
-    wrapFetch: (next, subgraph) => (own.has(subgraph) ? cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys }) : next),
+    context: (_req, soFar) => {
+      const responseCache = { hits: 0, misses: 0 };
+      // Read now, beside the rate limit's spending, not after it: the whole answer's key needs them first.
+      void generationsOf(store, soFar, responseCache);
+      return { responseCache };
+    },
+    wrapFetch: (next, subgraph) =>
+      own.has(subgraph)
+        ? cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys })
+        : (call) => {
+            // A partner's answer is not ours to store, nor is any whole answer it is part of.
+            if (call.context.responseCache) narrowWhole(call.context.responseCache, undefined);
+            return next(call);
+          },
     onSchemaChange: (_api, supergraphSdl) => {
       entityKeys = entityKeysOf(supergraphSdl);
+      // Synchronously with the swap, before Apollo serves the new graph: no request keys the old one after.
+      supergraphHash = createHash('sha256').update(supergraphSdl).digest('base64url');
+    },
+    async answerEarly(request) {
+      const state = request.context.responseCache;
+      if (!state) return undefined;
+      // The generations read here serve this request's fetches too, when it is not answered whole.
+      state.wholeKey = wholeKeys(request, await generationsOf(store, request.context, state), supergraphHash);
+      return state.wholeKey && findWhole(store, state.wholeKey, development);
     },
     plugins: [
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ contextValue, response }) {
+            async willSendResponse(rc) {
+              const { contextValue, response } = rc;
               const state = contextValue.responseCache;
               if (!state || (state.hits === 0 && state.misses === 0)) return;
+              const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+              // Root introspection is merged in by the contracts feature after this hook: never stored whole.
+              const introspects = /\b__(schema|type)\b/.test(rc.source ?? '');
+              if (rc.operation?.operation === 'query' && result?.data && !result.errors?.length && (response.http.status ?? 200) === 200 && !introspects) {
+                await storeWhole(store, state, result.data, { cost: requestCost(rc), points: contextValue.rateLimitPoints });
+              }
               response.http.headers.set('x-cache', state.misses === 0 ? 'HIT' : state.hits === 0 ? 'MISS' : 'PARTIAL');
               if (development && response.body.kind === 'single') {
                 response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cache: { hits: state.hits, misses: state.misses } };

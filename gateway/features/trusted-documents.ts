@@ -120,29 +120,39 @@ export async function trustedDocumentsFeature(opts: { settings: TrustedDocuments
     return notInList(`${what} is not one of the ${known.documents.size} trusted documents of the client ${JSON.stringify(client)}, which may run only those (register it with npm run schema -- documents publish); it was not run`);
   };
 
+  /**
+   * What the list says of one request: run a trusted document by its id, let it through, or refuse it.
+   * Judged the same for a request Apollo runs and for a whole cached answer served before Apollo.
+   */
+  const verdict = (client: string, query: string | undefined, extensions: Record<string, unknown> | undefined, context: GatewayContext) => {
+    const own = documents.get(client);
+    const persisted = extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+    const hash = typeof persisted?.sha256Hash === 'string' ? persisted.sha256Hash : undefined;
+    if (query === undefined && hash !== undefined) {
+      const body = own?.documents.get(hash);
+      if (body !== undefined) return { trusted: body };
+    }
+    const held = settings.mode === 'enforce' || own?.safelist === true;
+    const role = context.identity?.role;
+    if (!held || (role !== undefined && isClientRole(role) && settings.freeformRoles.includes(role))) return {};
+    // An empty request is left to Apollo's own refusal.
+    if (query === undefined && hash === undefined) return {};
+    // Full text is judged by its own hash, never by the hash sent beside it.
+    if (query !== undefined && own?.documents.has(sha256Hex(query))) return {};
+    return { refused: refusal(client, hash, query) };
+  };
+
   const plugin: ApolloServerPlugin<GatewayContext> = {
     // Not async before its changes: they are made while Apollo calls the hook, before it reads the request.
     requestDidStart({ request, contextValue }) {
-      const client = request.http?.headers.get(CLIENT_NAME_HEADER) ?? '';
-      const own = documents.get(client);
-      const persisted = request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
-      const hash = typeof persisted?.sha256Hash === 'string' ? persisted.sha256Hash : undefined;
-      if (request.query === undefined && hash !== undefined) {
-        const body = own?.documents.get(hash);
-        if (body !== undefined) {
-          request.query = body;
-          withoutPersistedQuery(request);
-          return Promise.resolve();
-        }
+      const judged = verdict(request.http?.headers.get(CLIENT_NAME_HEADER) ?? '', request.query, request.extensions, contextValue);
+      if (judged.trusted !== undefined) {
+        request.query = judged.trusted;
+        withoutPersistedQuery(request);
+        return Promise.resolve();
       }
-      const held = settings.mode === 'enforce' || own?.safelist === true;
-      const role = contextValue.identity?.role;
-      if (!held || (role !== undefined && isClientRole(role) && settings.freeformRoles.includes(role))) return Promise.resolve();
-      // An empty request is left to Apollo's own refusal.
-      if (request.query === undefined && hash === undefined) return Promise.resolve();
-      // Full text is judged by its own hash, never by the hash sent beside it.
-      if (request.query !== undefined && own?.documents.has(sha256Hex(request.query))) return Promise.resolve();
-      const error = refusal(client, hash, request.query);
+      if (!judged.refused) return Promise.resolve();
+      const error = judged.refused;
       request.query = REFUSED_PLACEHOLDER;
       request.operationName = undefined;
       request.variables = undefined;
@@ -158,6 +168,11 @@ export async function trustedDocumentsFeature(opts: { settings: TrustedDocuments
   return {
     name: 'trusted-documents',
     plugins: [plugin],
+    admitEarlyAnswer(_answer, { req, body, context }) {
+      const client = req.headers[CLIENT_NAME_HEADER];
+      const judged = verdict(typeof client === 'string' ? client : '', body.query, body.extensions, context);
+      if (judged.refused) throw judged.refused;
+    },
     routes: () => ({
       '/health/trusted-documents': (_req, res) => {
         const status = source.status();

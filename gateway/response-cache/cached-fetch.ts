@@ -18,6 +18,7 @@ import type { GatewayContext, RequestCacheState, SubgraphCall, SubgraphFetch, Su
 import { cacheHintOf } from './cache-hint';
 import { entityTag, type EntityKeys } from './entity-keys';
 import type { CacheStore, StoredEntry } from './store';
+import { narrowWhole } from './whole-policy';
 
 interface Stored {
   /** A root answer, or one entity. */
@@ -32,7 +33,7 @@ const PRIVATE_MARKER = JSON.stringify({ private: true });
 const MAX_TTL_SECONDS = 86_400;
 
 /** The caller as a private key names it; null: anonymous (nothing private is cached). */
-function callerOf(context: GatewayContext): string | null {
+export function callerOf(context: GatewayContext): string | null {
   const id = context.identity;
   return id ? JSON.stringify([id.sub, id.role, id.org ?? null]) : null;
 }
@@ -43,14 +44,16 @@ function callerOf(context: GatewayContext): string | null {
  * A customer's private keys carry their own generation; everyone else's (partners, analysts, admins
  * see several customers' data) carry `staff`, which every mutation bumps.
  */
-function generationsOf(store: CacheStore, context: GatewayContext, state: RequestCacheState) {
+export function generationsOf(store: CacheStore, context: GatewayContext, state: RequestCacheState): NonNullable<RequestCacheState['generations']> {
   const caller = callerOf(context);
   const own = context.identity?.role === 'customer' ? `user:${caller}` : 'staff';
-  state.generations ??= store.generations(caller ? ['epoch', 'public', 'private', own] : ['epoch', 'public']).then((values) => {
+  // `whole`: bumped by every removal by tag, which whole answers (keyed by operation, not by part) cannot follow.
+  state.generations ??= store.generations(caller ? ['epoch', 'public', 'whole', 'private', own] : ['epoch', 'public', 'whole']).then((values) => {
     if (!values) return null;
-    const [epoch, pub, priv, mine] = values;
+    const [epoch, pub, whole, priv, mine] = values;
     return {
       public: `${epoch}.${pub}`,
+      whole: String(whole),
       // The caller is part of every private key: a private entry can only ever be found by its caller.
       ...(caller ? { private: `${caller}|${epoch}.${priv}.${mine}` } : {}),
     };
@@ -137,9 +140,13 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
   return async (call) => {
     const state = call.context.responseCache;
     if (!state) return next(call);
-    if (call.operation === 'mutation') return invalidateAfter(call, state);
+    if (call.operation === 'mutation') {
+      narrowWhole(state, undefined);
+      return invalidateAfter(call, state);
+    }
     const gens = await generationsOf(store, call.context, state);
     if (!gens) {
+      narrowWhole(state, undefined);
       state.misses++;
       return next(call);
     }
@@ -156,11 +163,14 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
       const hit = pick(pubValue, privValue);
       if (hit) {
         state.hits++;
+        narrowWhole(state, hit);
         return { status: 200, headers: { 'cache-control': headerOf([hit]) }, body: { data: hit.v as Record<string, unknown> } };
       }
       state.misses++;
       const reply = await next(call);
       const entry = storable(reply);
+      // A private answer for an anonymous caller is never stored, so neither is the whole answer it is in.
+      narrowWhole(state, entry && (entry.scope === 'PUBLIC' || k.priv) ? entry : undefined);
       if (entry) {
         const tags = [`subgraph:${subgraph}`, ...typeTagsIn(reply.body.data)];
         if (entry.scope === 'PUBLIC') await store.setMany([{ key: k.pub, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }]);
@@ -177,12 +187,16 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
     const missing = hits.flatMap((h, i) => (h ? [] : [i]));
     if (missing.length === 0) {
       state.hits++;
+      for (const h of hits) narrowWhole(state, h);
       return { status: 200, headers: { 'cache-control': headerOf(hits as Stored[]) }, body: { data: { _entities: hits.map((h) => h!.v) } } };
     }
     state.misses++;
     const reply = await next({ ...call, body: { ...call.body, variables: { ...call.body.variables, representations: missing.map((i) => reps[i]) } } });
     const fetched = (reply.body.data as { _entities?: unknown[] } | null | undefined)?._entities;
     const entry = storable(reply);
+    const complete = entry && Array.isArray(fetched) && fetched.length === missing.length && (entry.scope === 'PUBLIC' || Boolean(gens.private));
+    for (const h of hits) if (h) narrowWhole(state, h);
+    narrowWhole(state, complete ? entry : undefined);
     if (entry && Array.isArray(fetched) && fetched.length === missing.length) {
       const writes: StoredEntry[] = [];
       missing.forEach((i, j) => {

@@ -35,12 +35,14 @@ const TAG_TTL_SECONDS = 86_400;
 
 /**
  * Single-key commands only, sent together by the client's auto-pipelining: on a Redis Cluster every key
- * goes to its own node (a multi-key MGET or MULTI would fail across slots).
+ * goes to its own node (a multi-key MGET or MULTI would fail across slots). The one exception is the
+ * generation counters: a handful of keys read by every request, so they share one hash slot (`{g}`) and
+ * are read with one MGET.
  */
 export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage(client: Redis): Promise<unknown> } {
   const entry = (key: string) => `${redis.prefix}rc:e:${key}`;
   const tag = (name: string) => `${redis.prefix}rc:t:${name}`;
-  const gen = (name: string) => `${redis.prefix}rc:g:${name}`;
+  const gen = (name: string) => `${redis.prefix}rc:{g}:${name}`;
   return {
     // Entries written before an outage may predate a mutation the gateway could not record while Redis
     // was away (a partition, not a restart): a new epoch makes every one of them unreachable.
@@ -53,7 +55,7 @@ export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage
           entries.flatMap((e) => [r.set(entry(e.key), e.value, 'EX', e.ttlSeconds), ...e.tags.flatMap((t) => [r.sadd(tag(t), entry(e.key)), r.expire(tag(t), TAG_TTL_SECONDS, 'NX')])]),
         );
       }),
-    generations: (names) => redis.run<number[] | null>(null, async (r) => (await Promise.all(names.map((n) => r.get(gen(n))))).map((v) => Number(v ?? 0))),
+    generations: (names) => redis.run<number[] | null>(null, async (r) => (await r.mget(names.map(gen))).map((v) => Number(v ?? 0))),
     bump: (names) =>
       redis.run(undefined, async (r) => {
         await Promise.all(names.map((n) => r.incr(gen(n))));

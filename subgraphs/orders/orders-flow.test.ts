@@ -278,9 +278,9 @@ describe('what other subgraphs read as the service role', () => {
     const buyer = freshUser('svc');
     const order = await buyCar(t, buyer, { financedAmount: '20000.00' });
     const o = await asService(`query($id: ID!) { order(id: $id) { id userId status financedAmount { amount } } }`, { id: order.id });
-    expect(o).toEqual({ data: { order: { id: order.id, userId: buyer, status: 'DELIVERED', financedAmount: { amount: '20000.00' } } }, extensions: { cachePolicy: { maxAge: 30, scope: 'PRIVATE' } } });
+    expect(o).toEqual({ data: { order: { id: order.id, userId: buyer, status: 'DELIVERED', financedAmount: { amount: '20000.00' } } }, extensions: { cachePolicy: { maxAge: 300, scope: 'PRIVATE' } } });
     const v = await asService(`query($vin: String!) { vehicle(vin: $vin) { vin ownerId batteryRental } }`, { vin: order.vehicle.vin });
-    expect(v).toEqual({ data: { vehicle: { vin: order.vehicle.vin, ownerId: buyer, batteryRental: false } }, extensions: { cachePolicy: { maxAge: 30, scope: 'PRIVATE' } } });
+    expect(v).toEqual({ data: { vehicle: { vin: order.vehicle.vin, ownerId: buyer, batteryRental: false } }, extensions: { cachePolicy: { maxAge: 300, scope: 'PRIVATE' } } });
   });
 
   test('an unknown order or VIN is NOT_FOUND', async () => {
