@@ -108,8 +108,12 @@ describe('the whole-response cache', () => {
     const first = await headline(one, user);
     expect(first.body.errors).toBeUndefined();
     c1.reset();
+    const metricsUrl = one.url.replace(/\/graphql$/, '/metrics');
+    const wholeHits = async () => Number(/^autograph_gateway_response_cache_total\{result="whole_hit"\} (\d+)$/m.exec(await (await fetch(metricsUrl)).text())?.[1] ?? 0);
+    const hitsBefore = await wholeHits();
     const second = await headline(one, user, { 'x-request-id': 'whole-hit-1' });
     expect(c1.seen).toEqual({ apollo: 0, fetches: 0 });
+    expect((await wholeHits()) - hitsBefore).toBe(1); // counted in /metrics though no Apollo hook ran
     expect(second.status).toBe(200);
     expect(second.body.data).toEqual(first.body.data);
     expect(second.headers.get('x-cache')).toBe('HIT');

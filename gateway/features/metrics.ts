@@ -13,10 +13,10 @@ import { boundedLabel, counter, gauge, histogram, metricsRoute, secondsSince } f
 import { requestCost } from '../cost-request';
 import type { GatewayContext, GatewayFeature } from '../feature';
 
-const requests = histogram('autograph_gateway_request_duration_seconds', 'GraphQL requests served by the gateway and how long each took, by operation name, client name and outcome', ['operation', 'client', 'outcome'] as const);
+const requests = histogram('autograph_gateway_request_duration_seconds', 'GraphQL requests served by the gateway and how long each took, by operation name, client name and outcome (success, error, cached: a whole answer from the response cache)', ['operation', 'client', 'outcome'] as const);
 const errors = counter('autograph_gateway_errors_total', 'Errors in gateway responses, by extensions.code (a refused request counts once, a partial answer once per error)', ['code'] as const);
 const fetches = histogram('autograph_gateway_subgraph_fetch_duration_seconds', 'Subgraph fetches sent by the gateway and how long each took, by subgraph and outcome (ok, errors, http_<status>, timeout, network)', ['subgraph', 'outcome'] as const);
-const cache = counter('autograph_gateway_response_cache_total', 'Response-cache lookups of subgraph fetches, by result (hit, miss)', ['result'] as const);
+const cache = counter('autograph_gateway_response_cache_total', 'Response-cache lookups, by result: hit and miss for subgraph fetches, whole_hit for a whole answer served before Apollo ran', ['result'] as const);
 const cost = histogram('autograph_gateway_operation_cost', 'Estimated cost of each operation (demand control), by role', ['role'] as const, [10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000]);
 const supergraph = gauge('autograph_gateway_supergraph_info', 'The supergraph being served: 1 for its id (the first 16 hex digits of its SHA-256)', ['id'] as const);
 const reloads = counter('autograph_gateway_supergraph_loads_total', 'Supergraphs taken up by the gateway (the first one included)', [] as const);
@@ -65,9 +65,22 @@ export function metricsFeature(opts: { token: string | undefined }): GatewayFeat
       };
     },
   };
+  // When each request arrived, for answers served before Apollo runs (a whole cached answer has no Apollo hooks).
+  const arrived = new WeakMap<object, bigint>();
   return {
     name: 'metrics',
     plugins: [plugin],
+    context(req) {
+      arrived.set(req, process.hrtime.bigint());
+      return {};
+    },
+    // Counted when admitted, as `cached`; a judge after this one (the safelist, demand control) may still
+    // refuse it, which the errors series then does not see — rare enough not to order the list around it.
+    admitEarlyAnswer(_answer, { req, body }) {
+      const started = arrived.get(req) ?? process.hrtime.bigint();
+      requests.observe({ operation: operationLabel(body.operationName), client: clientLabel(req.headers['apollographql-client-name'] as string | undefined), outcome: 'cached' }, secondsSince(started));
+      cache.inc({ result: 'whole_hit' });
+    },
     wrapFetch(next, subgraph) {
       return async (call) => {
         const started = process.hrtime.bigint();
