@@ -6,6 +6,8 @@ import { requireIdentity } from '../kit/auth';
 import { requireAnalyst } from './access';
 import { ingesterOf } from './running';
 import { analystLifecycleEvents } from './views/events';
+import { analystOwnershipCostAverages, analystOwnershipCosts } from './views/costs';
+import { analystRetention } from './views/retention';
 
 interface Ctx {
   db: Db;
@@ -17,6 +19,18 @@ export const resolvers = {
     analystLifecycleEvents(_: unknown, args: Parameters<typeof analystLifecycleEvents>[1], ctx: Ctx) {
       requireAnalyst(ctx.identity);
       return analystLifecycleEvents(ctx.db, args);
+    },
+    analystOwnershipCosts(_: unknown, args: Parameters<typeof analystOwnershipCosts>[1], ctx: Ctx) {
+      requireAnalyst(ctx.identity);
+      return analystOwnershipCosts(ctx.db, args);
+    },
+    analystOwnershipCostAverages(_: unknown, args: Parameters<typeof analystOwnershipCostAverages>[1], ctx: Ctx) {
+      requireAnalyst(ctx.identity);
+      return analystOwnershipCostAverages(ctx.db, args);
+    },
+    analystRetention(_: unknown, args: Parameters<typeof analystRetention>[1], ctx: Ctx) {
+      requireAnalyst(ctx.identity);
+      return analystRetention(ctx.db, args);
     },
   },
   Mutation: {
