@@ -76,7 +76,7 @@ export class AnalyticsIngester {
    */
   private async call<T>(subgraph: string, query: string, variables: Record<string, unknown>): Promise<T> {
     try {
-      return await this.call<T>(subgraph, query, variables);
+      return await this.services.call<T>(subgraph, query, variables);
     } catch (err) {
       if (err instanceof GraphQLError) throw err;
       return this.services.call<T>(subgraph, query, variables);
