@@ -22,6 +22,7 @@ import { inputChecksPlugin } from '../../platform/inputs';
 import { cachePolicyExtensionPlugin } from './cache-policy';
 import { subgraphTelemetryPlugin } from './telemetry';
 import { metricsRoute } from '../../platform/metrics';
+import { installLifecycleChangeLog } from './lifecycle-feed';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
 import { injectTraceHeaders, inSpan, SpanKind } from '../../platform/tracing';
@@ -138,7 +139,10 @@ export interface RunningSubgraph extends Listening {
 /** Migrates the subgraph's schema (unless it is stateless) and starts serving it over HTTP. */
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   const migrations = join(mod.dir, 'migrations');
-  if (!mod.stateless && existsSync(migrations)) await migrate(opts.db, mod.name, migrations);
+  if (!mod.stateless && existsSync(migrations)) {
+    await migrate(opts.db, mod.name, migrations);
+    await installLifecycleChangeLog(opts.db, mod.name);
+  }
   const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls, opts.serviceCallTimeoutMs);
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
   /** Told to stop (SIGTERM): `/health` says so while the requests in flight still run. */
@@ -208,16 +212,19 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     });
     await gen.handler(req, res);
   }, opts.port, opts.host);
+  let peers = opts.peers ?? [];
+  const background = mod.background?.({ db: opts.db, services, peers: () => peers });
   return {
     ...listening,
     name: mod.name,
-    async updatePeers(peers) {
+    async updatePeers(latest) {
+      peers = latest;
       if (!mod.fromPeers) return false;
       // A peer that contributes nothing (a partner with policies only) changes nothing this module serves:
       // rebuilding anyway would cost a schema build at the moment a publish needs the CPU most.
-      const sdl = print(servedSchema(mod, peers).typeDefs);
+      const sdl = print(servedSchema(mod, latest).typeDefs);
       if (sdl === servedSdl) return false;
-      const next = await buildHandler(peers);
+      const next = await buildHandler(latest);
       servedSdl = sdl;
       const previous = current;
       current = next;
@@ -228,6 +235,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     async stop({ delayMs = 0, drainMs = 0 } = {}) {
       stopping = true;
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      await background?.stop();
       await listening.close({ drainMs });
       await Promise.all([current, ...retired].map((g) => g.apollo.stop()));
     },
