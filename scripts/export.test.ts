@@ -1,0 +1,208 @@
+/**
+ * `npm run export` end to end: the exporter as its own process, pulling the lifecycle view through the
+ * gateway of a seeded graph on PostgreSQL. The claims: an export SIGKILLed part-way (more than once) and
+ * resumed holds exactly the rows of an uninterrupted one, in every format (Parquet read back by DuckDB,
+ * decimals and instants exact); four partitions hold the same rows as one; and every refusal — bad flags,
+ * a missing/forged/expired/wrong-role token, an existing output, an unreachable gateway — says what to do
+ * and writes nothing.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintToken } from '../gateway/auth';
+import { as, startTestGraph, TEST_JWT, type TestGraph } from '../testing/harness';
+import { seedAll } from '../testing/seed';
+import { dataFiles, duckdbReadParquet, runExportProcess, sortedLines, startExportProcess, type ReadBackColumn } from '../testing/export-process';
+import { STATE_FILE, SUCCESS_FILE, type ExportState } from './export/state';
+import { VIEWS } from './export/views';
+
+const USERS = 4;
+/** Small pages, so that an export has many of them and a kill lands in the middle. */
+const PAGE = ['--page-size', '3'];
+const lifecycle = VIEWS.lifecycle;
+const READ_BACK: ReadBackColumn[] = lifecycle.columns.map((c) => ({ name: c.name, kind: c.type.kind }));
+
+let g: TestGraph;
+let work: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  g = await startTestGraph();
+  await seedAll(g.db, USERS);
+  const refreshed = await g.gql('mutation { refreshAnalytics { asOf } }', {}, as.admin());
+  expect(refreshed.errors).toBeUndefined();
+  work = mkdtempSync(join(tmpdir(), 'autograph-export-'));
+  env = { AUTOGRAPH_TOKEN: await g.token(as.analyst()), AUTOGRAPH_GATEWAY_URL: g.url };
+}, 120_000);
+
+afterAll(async () => {
+  await g?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const out = (name: string) => join(work, name);
+const state = (dir: string) => JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as ExportState;
+const committedRows = (dir: string) => (existsSync(join(dir, STATE_FILE)) ? state(dir).partitions.reduce((n, p) => n + p.rows, 0) : 0);
+
+async function exportOk(args: string[]) {
+  const r = await runExportProcess(args, env);
+  if (r.code !== 0) throw new Error(`export ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
+  return r;
+}
+
+/** Starts an export and kills it with `signal` once at least `afterRows` more rows are on disk; checks it stopped part-way. */
+async function interruptAfter(args: string[], afterRows: number, signal: NodeJS.Signals) {
+  const dir = args[args.indexOf('--out') + 1];
+  const before = committedRows(dir);
+  const p = startExportProcess(args, env);
+  let ended = false;
+  p.exited.then(() => (ended = true));
+  while (!ended && committedRows(dir) < before + afterRows) await new Promise((r) => setTimeout(r, 5));
+  p.child.kill(signal);
+  const r = await p.exited;
+  // The claim is about an export stopped part-way: one that finished first proves nothing.
+  expect(state(dir).partitions.some((part) => !part.done)).toBe(true);
+  return r;
+}
+
+/** The rows of an export directory in a form compared byte for byte: sorted lines (Parquet: as DuckDB reads them). */
+async function rowsOf(dir: string, format: 'ndjson' | 'csv' | 'parquet'): Promise<string[]> {
+  if (format === 'parquet') return (await duckdbReadParquet(dir, READ_BACK)).lines;
+  return sortedLines(dir, format);
+}
+
+describe('a complete export', () => {
+  it('holds every row of the view once, in ndjson, and marks the directory complete', async () => {
+    const dir = out('reference.ndjson');
+    const r = await exportOk(['--view', 'lifecycle', '--out', dir, ...PAGE]);
+    const lines = await rowsOf(dir, 'ndjson');
+    expect(lines.length).toBeGreaterThan(30);
+    expect(new Set(lines.map((l) => JSON.parse(l).id)).size).toBe(lines.length);
+    expect(r.stdout).toContain(`✓ exported ${lines.length} rows of lifecycle`);
+    expect(existsSync(join(dir, SUCCESS_FILE))).toBe(true);
+    // Money stays an exact decimal string, never a JSON number.
+    const paid = lines.map((l) => JSON.parse(l)).filter((row) => row.amount !== null);
+    expect(paid.length).toBeGreaterThan(0);
+    for (const row of paid) expect(row.amount).toMatch(/^-?\d+\.\d{2}$/);
+  });
+});
+
+describe.each(['ndjson', 'csv', 'parquet'] as const)('%s: an export SIGKILLed part-way and resumed', (format) => {
+  it('holds exactly the rows of an uninterrupted export', async () => {
+    const extra = format === 'parquet' ? ['--rows-per-file', '7'] : [];
+    const whole = out(`whole-${format}`);
+    await exportOk(['--view', 'lifecycle', '--format', format, '--out', whole, ...PAGE, ...extra]);
+    const expected = await rowsOf(whole, format);
+
+    const dir = out(`killed-${format}`);
+    const args = ['--view', 'lifecycle', '--format', format, '--out', dir, ...PAGE, ...extra];
+    const first = await interruptAfter(args, 3, 'SIGKILL');
+    expect(first.signal).toBe('SIGKILL');
+    const second = await interruptAfter([...args, '--resume'], 6, 'SIGKILL');
+    expect(second.signal).toBe('SIGKILL');
+    const last = await exportOk([...args, '--resume']);
+    expect(last.stdout).toMatch(/fetched by this run/);
+
+    expect(await rowsOf(dir, format)).toEqual(expected);
+    expect(existsSync(join(dir, SUCCESS_FILE))).toBe(true);
+  });
+});
+
+describe('parquet', () => {
+  it('is typed for a warehouse: money DECIMAL(18,2), instants TIMESTAMP WITH TIME ZONE, and holds what ndjson holds', async () => {
+    const dir = out('typed.parquet');
+    await exportOk(['--view', 'lifecycle', '--format', 'parquet', '--out', dir, '--rows-per-file', '50']);
+    const { types, lines } = await duckdbReadParquet(dir, READ_BACK);
+    expect(types.amount).toBe('DECIMAL(18,2)');
+    expect(types.occurred_at).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(types.id).toBe('VARCHAR');
+    expect(dataFiles(dir, 'parquet').length).toBeGreaterThan(1);
+    expect(lines).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+  });
+});
+
+describe('--partitions 4', () => {
+  it.each(['ndjson', 'parquet'] as const)('%s: four files of disjoint rows whose union is the one-partition export', async (format) => {
+    const dir = out(`partitioned-${format}`);
+    await exportOk(['--view', 'lifecycle', '--format', format, '--partitions', '4', '--out', dir, ...PAGE]);
+    const prefixes = new Set(dataFiles(dir, format).map((f) => /part-(\d{5})/.exec(f)![1]));
+    expect([...prefixes].sort()).toEqual(['00000', '00001', '00002', '00003']);
+    const rows = format === 'parquet' ? (await duckdbReadParquet(dir, READ_BACK)).lines : await rowsOf(dir, format);
+    expect(rows).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+  });
+});
+
+describe('Ctrl-C and --resume', () => {
+  it('SIGINT stops after a page with exit 130, and the resume completes the same rows', async () => {
+    const dir = out('interrupted');
+    const args = ['--view', 'lifecycle', '--out', dir, ...PAGE];
+    const r = await interruptAfter(args, 3, 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/--resume to continue/);
+    await exportOk([...args, '--resume']);
+    expect(await rowsOf(dir, 'ndjson')).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+  });
+
+  it('a resume of a complete export changes nothing; one with other flags is refused', async () => {
+    const dir = out('reference.ndjson');
+    const before = readFileSync(join(dir, 'part-00000.ndjson'));
+    const again = await exportOk(['--out', dir, '--resume']);
+    expect(again.stdout).toMatch(/already complete/);
+    const other = await runExportProcess(['--out', dir, '--resume', '--format', 'csv'], env);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/format "csv" \(started with "ndjson"\)/);
+    expect(readFileSync(join(dir, 'part-00000.ndjson'))).toEqual(before);
+  });
+});
+
+describe('refusals write nothing', () => {
+  const refused = async (args: string[], message: RegExp, extraEnv: Record<string, string> = {}, code = 2) => {
+    const dir = out(`refused-${Math.random().toString(36).slice(2)}`);
+    const r = await runExportProcess([...args.map((a) => (a === 'OUT' ? dir : a))], { ...env, ...extraEnv });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(code);
+    expect(existsSync(dir)).toBe(false);
+  };
+
+  it.each([
+    [['--view', 'lifecycle', '--out', 'OUT', '--partitions', '0'], /--partitions must be from 1 to 64, not 0/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--partitions', '65'], /--partitions must be from 1 to 64, not 65/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--partitions', 'abc'], /--partitions must be a whole number, not "abc"/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--format', 'xlsx'], /--format must be one of ndjson, csv, parquet, not "xlsx"/],
+    [['--view', 'nope', '--out', 'OUT'], /--view must be one of lifecycle/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--from', 'yesterday'], /--from: "yesterday" is not an ISO-8601/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--from', '2025-02-01', '--to', '2025-01-01'], /must be before --to/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--page-size', '501'], /--page-size must be from 1 to 500/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--format', 'csv', '--rows-per-file', '10'], /--rows-per-file is for --format parquet/],
+    [['--view', 'lifecycle', '--out', 'OUT', '--colour', 'red'], /unknown flag --colour/],
+    [['--view', 'lifecycle'], /--out DIR is required/],
+    [['--out', 'OUT'], /--view is required/],
+    [['--out', 'OUT', '--resume'], /nothing to resume: .* does not exist/],
+  ])('flags %j', async (args, message) => refused(args, message));
+
+  it('a token that is missing, forged, expired or not an analyst’s', async () => {
+    const forged = await mintToken({ ...TEST_JWT, secret: 'another-secret-that-is-long-enough' }, as.analyst());
+    const expired = await mintToken(TEST_JWT, as.analyst(), -60);
+    const customer = await g.token(as.customer('demo-driver'));
+    const args = ['--view', 'lifecycle', '--out', 'OUT'];
+    await refused(args, /an analyst's token is required: --token JWT or AUTOGRAPH_TOKEN/, { AUTOGRAPH_TOKEN: '' });
+    await refused([...args, '--token', forged], /the gateway refused the token \(.*\): mint a new one/);
+    await refused([...args, '--token', expired], /the gateway refused the token \(.*expired.*\)/);
+    await refused([...args, '--token', customer], /the token may not read the lifecycle view .*exports need an analyst's token/);
+  });
+
+  it('a view the graph does not serve yet, and a gateway that cannot be reached', async () => {
+    await refused(['--view', 'retention', '--out', 'OUT'], /the retention view is not in the graph yet/);
+    await refused(['--view', 'lifecycle', '--out', 'OUT', '--gateway', 'http://127.0.0.1:9/graphql'], /cannot reach the gateway at http:\/\/127\.0\.0\.1:9\/graphql .*is it running\?.*\(nothing was written\)/, {}, 1);
+  });
+
+  it('an output that exists already is not touched', async () => {
+    const dir = out('existing');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    const r = await runExportProcess(['--view', 'lifecycle', '--out', dir], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already exists: add --resume to continue the export in it, or choose another --out/);
+    expect(readdirSync(dir)).toEqual(['keep.txt']);
+  });
+});
