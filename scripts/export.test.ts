@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { mintToken } from '../gateway/auth';
 import { as, startTestGraph, TEST_JWT, type TestGraph } from '../testing/harness';
 import { seedAll } from '../testing/seed';
+import { startGatewayProcess } from '../testing/gateway-process';
+import { ExportError } from './export/errors';
+import { fetchViewPage } from './export/gateway-pages';
 import { dataFiles, duckdbReadParquet, runExportProcess, sortedLines, startExportProcess, type ReadBackColumn } from '../testing/export-process';
 import { STATE_FILE, SUCCESS_FILE, type ExportState } from './export/state';
 import { VIEWS } from './export/views';
@@ -132,6 +135,28 @@ describe('--partitions 4', () => {
   });
 });
 
+describe('a failure mid-way', () => {
+  it('the gateway going away stops the export (exit 1, resumable); the resume through another gateway completes the same rows', async () => {
+    const first = await startGatewayProcess(g);
+    const dir = out('gateway-gone');
+    const args = ['--view', 'lifecycle', '--out', dir, ...PAGE];
+    const p = startExportProcess([...args, '--gateway', first.url], env);
+    while (committedRows(dir) < 3) await new Promise((r) => setTimeout(r, 5));
+    await first.stop();
+    const r = await p.exited;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach the gateway at .*\nwhat is written so far is kept: fix the cause and run the same command with --resume/);
+    expect(state(dir).partitions[0].done).toBe(false);
+    const second = await startGatewayProcess(g);
+    try {
+      await exportOk([...args, '--resume', '--gateway', second.url]);
+    } finally {
+      await second.stop();
+    }
+    expect(await rowsOf(dir, 'ndjson')).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+  }, 120_000);
+});
+
 describe('Ctrl-C and --resume', () => {
   it('SIGINT stops after a page with exit 130, and the resume completes the same rows', async () => {
     const dir = out('interrupted');
@@ -194,6 +219,13 @@ describe('refusals write nothing', () => {
   it('a view the graph does not serve yet, and a gateway that cannot be reached', async () => {
     await refused(['--view', 'retention', '--out', 'OUT'], /the retention view is not in the graph yet/);
     await refused(['--view', 'lifecycle', '--out', 'OUT', '--gateway', 'http://127.0.0.1:9/graphql'], /cannot reach the gateway at http:\/\/127\.0\.0\.1:9\/graphql .*is it running\?.*\(nothing was written\)/, {}, 1);
+  });
+
+  it('a view whose root field the gateway does not serve says it is not in the graph yet', async () => {
+    const notYet = { ...lifecycle, name: 'retention', field: 'analystRetention', document: lifecycle.document.replace('analystLifecycleEvents(', 'analystRetention(') };
+    const refusal = await fetchViewPage({ url: g.url, token: env.AUTOGRAPH_TOKEN }, notYet, { first: 1, after: null, partition: { index: 0, count: 1 } }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(ExportError);
+    expect(refusal).toMatchObject({ kind: 'missing-view', message: expect.stringMatching(/^the retention view is not in the graph yet: the gateway's schema has no Query\.analystRetention/) });
   });
 
   it('an output that exists already is not touched', async () => {

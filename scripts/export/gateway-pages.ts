@@ -35,6 +35,9 @@ interface GraphQLAnswer {
 /** Attempts for one page when the network fails or the gateway answers 5xx; then the export stops (resumable). */
 const ATTEMPTS = 4;
 const RETRY_BASE_MS = 250;
+/** How often one page waits out the caller's rate limit (HTTP 429, Retry-After) before the export stops. */
+const RATE_LIMIT_WAITS = 20;
+const MAX_RETRY_AFTER_SECONDS = 60;
 
 const MINT_HINT = 'mint a new one with `npm run -s token -- --sub <you> --role analyst` and pass it as --token or AUTOGRAPH_TOKEN';
 
@@ -60,6 +63,7 @@ export async function fetchViewPage(target: GatewayTarget, view: ExportView, req
 
 async function post(target: GatewayTarget, body: string): Promise<{ status: number; body: GraphQLAnswer }> {
   let lastProblem = '';
+  let waits = 0;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (attempt > 1) await new Promise((r) => setTimeout(r, RETRY_BASE_MS * 2 ** (attempt - 2)));
     let res: Response;
@@ -72,6 +76,15 @@ async function post(target: GatewayTarget, body: string): Promise<{ status: numb
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       lastProblem = `cannot reach the gateway at ${target.url} (${cause?.code ?? cause?.message ?? (err as Error).message}): is it running? (--gateway URL or AUTOGRAPH_GATEWAY_URL)`;
+      continue;
+    }
+    if (res.status === 429 && waits < RATE_LIMIT_WAITS) {
+      // A bulk pull spends the analyst's rate limit quickly: wait until the window allows more, then go on.
+      await res.body?.cancel();
+      const seconds = Math.min(Math.max(Number(res.headers.get('retry-after')) || 1, 1), MAX_RETRY_AFTER_SECONDS);
+      waits += 1;
+      attempt -= 1;
+      await new Promise((r) => setTimeout(r, seconds * 1000));
       continue;
     }
     const text = await res.text();
