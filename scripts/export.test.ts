@@ -114,7 +114,7 @@ describe.each(['ndjson', 'csv', 'parquet'] as const)('%s: an export SIGKILLed pa
 describe('parquet', () => {
   it('is typed for a warehouse: money DECIMAL(18,2), instants TIMESTAMP WITH TIME ZONE, and holds what ndjson holds', async () => {
     const dir = out('typed.parquet');
-    await exportOk(['--view', 'lifecycle', '--format', 'parquet', '--out', dir, '--rows-per-file', '50']);
+    await exportOk(['--view', 'lifecycle', '--format', 'parquet', '--out', dir, '--rows-per-file', '50', '--page-size', '20']);
     const { types, lines } = await duckdbReadParquet(dir, READ_BACK);
     expect(types.amount).toBe('DECIMAL(18,2)');
     expect(types.occurred_at).toBe('TIMESTAMP WITH TIME ZONE');

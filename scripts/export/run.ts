@@ -4,7 +4,7 @@
  * for Parquet, one part file's rows): nothing holds the whole export. Every write is awaited before the
  * next page is asked for, so a slow disk slows the export instead of filling memory.
  *
- * Before anything is written, one small request checks the token, the role and that the gateway serves
+ * Before anything is written, one request checks the token, the role and that the gateway serves
  * the view: a refused export leaves no directory behind. After that, each page's rows go to disk before
  * the state file records the page's cursor (see `state.ts`), so a run stopped in any way — SIGKILL,
  * Ctrl-C, a page error, an expired token — is continued by `--resume` with no row lost or written twice.
@@ -76,8 +76,9 @@ export async function runExport(run: ExportRun): Promise<ExportSummary> {
     return { rows: state.partitions.reduce((n, p) => n + p.rows, 0), fetched: 0, millis: Date.now() - started, alreadyComplete: true };
   }
   const period = { ...(job.from ? { from: job.from } : {}), ...(job.to ? { to: job.to } : {}) };
-  // The check before anything is written: a refused token, a forbidden role or a missing view stop here.
-  await fetchViewPage(run.gateway, view, { first: 1, after: null, partition: { index: 0, count: job.partitions }, ...period });
+  // The check before anything is written: a refused token, a forbidden role, a missing view or a page size
+  // the view refuses stop here (one page of the real size, so that the gateway judges exactly what follows).
+  await fetchViewPage(run.gateway, view, { first: job.pageSize, after: null, partition: { index: 0, count: job.partitions }, ...period });
   if (!state) {
     await mkdir(outDir, { recursive: true });
     state = initialState(job);
