@@ -10,7 +10,7 @@ const lifecycle: ExportView = {
   name: 'lifecycle',
   field: 'analystLifecycleEvents',
   description: 'every lifecycle event of every car (purchase, configuration, maintenance, usage, replacement), owners pseudonymised',
-  maxFirst: 500,
+  maxFirst: 100,
   takesPeriod: true,
   hasTotalCount: false,
   document: /* GraphQL */ `
