@@ -17,7 +17,7 @@ import { PLANNED_VIEWS, VIEWS } from './export/views';
 
 const FORMATS: readonly ExportFormat[] = ['ndjson', 'csv', 'parquet'];
 const MAX_PARTITIONS = 64;
-const DEFAULT_ROWS_PER_FILE = 100_000;
+const DEFAULT_ROWS_PER_FILE = 25_000;
 const MAX_ROWS_PER_FILE = 1_000_000;
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:4000/graphql';
 
