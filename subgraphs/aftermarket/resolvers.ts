@@ -7,11 +7,12 @@ import { spendingContributorResolvers } from '../kit/contributor';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
+import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
 
 export const resolvers = {
   ...spendingContributorResolvers('aftermarket'),
   ...timelineContributorResolvers('aftermarket'),
-  Query,
+  Query: { ...Query, ...lifecycleFeedResolvers('aftermarket') },
   Mutation,
   ...entityResolvers,
 };

@@ -5,9 +5,11 @@
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
+import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
 
 export const resolvers = {
   ...timelineContributorResolvers('catalog'),
   ...queryResolvers,
+  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('catalog') },
   Mutation: mutationResolvers,
 };

@@ -9,6 +9,7 @@ import { lineToWire, readableUserId, spendingContributorResolvers, type Spending
 import type { Ctx } from './access';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
+import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
 
 /** The spending line of a charging session as an analyst sees it: without the location its description names. */
 const ANALYST_CHARGING_DESCRIPTION = 'Charging session';
@@ -28,7 +29,7 @@ export const resolvers = {
     },
   },
 
-  Query,
+  Query: { ...Query, ...lifecycleFeedResolvers('energy') },
   Mutation,
   ...entityResolvers,
 };

@@ -7,10 +7,12 @@ import { spendingContributorResolvers } from '../kit/contributor';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { queryResolvers } from './queries';
+import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
 
 export const financeResolvers = {
   ...spendingContributorResolvers('finance'),
   ...timelineContributorResolvers('finance'),
   ...queryResolvers,
+  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('finance') },
   Mutation: { openLoan, payInstalment, buyInsurance },
 };

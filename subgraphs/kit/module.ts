@@ -60,6 +60,18 @@ export interface SubgraphModule<L = unknown> extends SubgraphManifest {
    * the set of peers changes at run time. Absent for a subgraph whose schema is its `schema.graphql`.
    */
   fromPeers?(peers: readonly PeerSchema[]): { typeDefs: DocumentNode; resolvers: SubgraphResolvers<L> };
+  /**
+   * Work the subgraph does on its own while it serves (the analytics store's refresh): started once the
+   * subgraph listens, stopped before it closes. `peers()` is the graph's current set of other subgraphs.
+   */
+  background?(rt: BackgroundRuntime): { stop(): Promise<void> };
+}
+
+/** What a subgraph's background work is given. */
+export interface BackgroundRuntime {
+  db: Db;
+  services: ServiceClient;
+  peers(): readonly PeerSchema[];
 }
 
 /** The folder's own `schema.graphql`, parsed. */

@@ -20,6 +20,7 @@ import { DecimalScalar } from '../../platform/money';
 import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
 import { inputChecksPlugin } from '../../platform/inputs';
 import { cachePolicyExtensionPlugin } from './cache-policy';
+import { installLifecycleChangeLog } from './lifecycle-feed';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
 import { DEFAULT_LIMITS, operationLimitsRule, subgraphLimits, type OperationLimits } from '../../platform/limits';
@@ -111,7 +112,10 @@ export interface RunningSubgraph extends Listening {
 /** Migrates the subgraph's schema (unless it is stateless) and starts serving it over HTTP. */
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
   const migrations = join(mod.dir, 'migrations');
-  if (!mod.stateless && existsSync(migrations)) await migrate(opts.db, mod.name, migrations);
+  if (!mod.stateless && existsSync(migrations)) {
+    await migrate(opts.db, mod.name, migrations);
+    await installLifecycleChangeLog(opts.db, mod.name);
+  }
   const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls);
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
   const buildHandler = async (peers: readonly PeerSchema[]) => {
@@ -174,18 +178,22 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     });
     await gen.handler(req, res);
   }, opts.port, opts.host);
+  let peers = opts.peers ?? [];
+  const background = mod.background?.({ db: opts.db, services, peers: () => peers });
   return {
     ...listening,
     name: mod.name,
-    async updatePeers(peers) {
+    async updatePeers(latest) {
+      peers = latest;
       if (!mod.fromPeers) return;
-      const next = await buildHandler(peers);
+      const next = await buildHandler(latest);
       const previous = current;
       current = next;
       retired.add(previous);
       stopWhenIdle(previous);
     },
     async stop() {
+      await background?.stop();
       await listening.close();
       await Promise.all([current, ...retired].map((g) => g.apollo.stop()));
     },

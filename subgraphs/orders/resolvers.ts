@@ -5,8 +5,11 @@
  */
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
+import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
+import { ordersAnalystFactsOf } from './analyst-facts';
 
 export const ordersResolvers = {
   ...queryResolvers,
+  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('orders'), ordersAnalystFactsOf },
   Mutation: mutationResolvers,
 };

@@ -1,0 +1,25 @@
+/**
+ * The analytics subgraph: analysts' views across all users (lifecycle events, cost of ownership,
+ * retention), served from its own store, which it keeps fresh by reading every contributor's
+ * lifecycle feed (kit/lifecycle-feed.ts) and orders' facts about people — never another subgraph's tables.
+ */
+import type { SubgraphModule } from '../kit/module';
+import { refreshSeconds } from './config';
+import { AnalyticsIngester, refreshPeriodically } from './ingest';
+import { resolvers } from './resolvers';
+import { registerIngester } from './running';
+
+const analytics: SubgraphModule<Record<string, never>> = {
+  name: 'analytics',
+  port: 4010,
+  dir: __dirname,
+  resolvers: resolvers as never,
+  createLoaders: () => ({}),
+  background({ db, services, peers }) {
+    const ingester = new AnalyticsIngester(db, services, peers);
+    registerIngester(db, ingester);
+    return refreshPeriodically(ingester, refreshSeconds());
+  },
+};
+
+export default analytics;
