@@ -107,6 +107,17 @@ async function killWhileDataIsAheadOfState(args: string[], format: 'ndjson' | 'c
   expect(onDisk(dir, format)).toBeGreaterThan(format === 'parquet' ? recorded.files : recorded.bytes);
 }
 
+let reference: Promise<string[]> | undefined;
+/** The rows of one uninterrupted single-partition ndjson export (made once, by whichever test needs it first). */
+function referenceLines(): Promise<string[]> {
+  reference ??= (async () => {
+    const dir = out('reference.ndjson');
+    await exportOk(['--view', 'lifecycle', '--out', dir, ...PAGE]);
+    return rowsOf(dir, 'ndjson');
+  })();
+  return reference;
+}
+
 /** The rows of an export directory in a form compared byte for byte: sorted lines (Parquet: as DuckDB reads them). */
 async function rowsOf(dir: string, format: 'ndjson' | 'csv' | 'parquet'): Promise<string[]> {
   if (format === 'parquet') return (await duckdbReadParquet(dir, READ_BACK)).lines;
@@ -115,10 +126,11 @@ async function rowsOf(dir: string, format: 'ndjson' | 'csv' | 'parquet'): Promis
 
 describe('a complete export', () => {
   it('holds every row of the view once, in ndjson, and marks the directory complete', async () => {
-    const dir = out('reference.ndjson');
-    const r = await exportOk(['--view', 'lifecycle', '--out', dir, ...PAGE]);
+    const dir = out('complete.ndjson');
+    const r = await exportOk(['--view', 'lifecycle', '--out', dir]);
     const lines = await rowsOf(dir, 'ndjson');
     expect(lines.length).toBeGreaterThan(30);
+    expect(lines).toEqual(await referenceLines());
     expect(new Set(lines.map((l) => JSON.parse(l).id)).size).toBe(lines.length);
     expect(r.stdout).toContain(`✓ exported ${lines.length} rows of lifecycle`);
     expect(existsSync(join(dir, SUCCESS_FILE))).toBe(true);
@@ -131,7 +143,7 @@ describe('a complete export', () => {
 
 describe('--from/--to', () => {
   it('exports exactly the rows of the period (from inclusive, to exclusive)', async () => {
-    const all = (await rowsOf(out('reference.ndjson'), 'ndjson')).map((l) => JSON.parse(l) as { occurred_at: string });
+    const all = (await referenceLines()).map((l) => JSON.parse(l) as { occurred_at: string });
     const times = [...new Set(all.map((r) => r.occurred_at))].sort();
     const [from, to] = [times[Math.floor(times.length / 4)], times[Math.floor((3 * times.length) / 4)]];
     const dir = out('period');
@@ -173,7 +185,7 @@ describe('parquet', () => {
     expect(types.occurred_at).toBe('TIMESTAMP WITH TIME ZONE');
     expect(types.id).toBe('VARCHAR');
     expect(dataFiles(dir, 'parquet').length).toBeGreaterThan(1);
-    expect(lines).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+    expect(lines).toEqual(await referenceLines());
   });
 });
 
@@ -184,7 +196,7 @@ describe('--partitions 4', () => {
     const prefixes = new Set(dataFiles(dir, format).map((f) => /part-(\d{5})/.exec(f)![1]));
     expect([...prefixes].sort()).toEqual(['00000', '00001', '00002', '00003']);
     const rows = format === 'parquet' ? (await duckdbReadParquet(dir, READ_BACK)).lines : await rowsOf(dir, format);
-    expect(rows).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+    expect(rows).toEqual(await referenceLines());
   });
 });
 
@@ -206,7 +218,7 @@ describe('a failure mid-way', () => {
     } finally {
       await second.stop();
     }
-    expect(await rowsOf(dir, 'ndjson')).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+    expect(await rowsOf(dir, 'ndjson')).toEqual(await referenceLines());
   }, 120_000);
 });
 
@@ -218,10 +230,11 @@ describe('Ctrl-C and --resume', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/--resume to continue/);
     await exportOk([...args, '--resume']);
-    expect(await rowsOf(dir, 'ndjson')).toEqual(await rowsOf(out('reference.ndjson'), 'ndjson'));
+    expect(await rowsOf(dir, 'ndjson')).toEqual(await referenceLines());
   });
 
   it('a resume of a complete export changes nothing; one with other flags is refused', async () => {
+    await referenceLines();
     const dir = out('reference.ndjson');
     const before = readFileSync(join(dir, 'part-00000.ndjson'));
     const again = await exportOk(['--out', dir, '--resume']);
