@@ -15,8 +15,11 @@ export interface ExportProgress {
 
 const LOG_EVERY_MS = 5_000;
 
-/** `alreadyDone`: rows a resumed export had on disk before (counted in the rows, not in the rate). */
-export function exportProgress(label: string, alreadyDone: number, stream: NodeJS.WriteStream = process.stderr): ExportProgress {
+/**
+ * `alreadyDone`: rows a resumed export had on disk before (counted in the rows, not in the rate).
+ * `countable`: whether the view will say its row count (`setTotal`); without it there is no bar to fill.
+ */
+export function exportProgress(label: string, alreadyDone: number, countable: boolean, stream: NodeJS.WriteStream = process.stderr): ExportProgress {
   const started = Date.now();
   let rows = alreadyDone;
   let total: number | undefined;
@@ -24,7 +27,7 @@ export function exportProgress(label: string, alreadyDone: number, stream: NodeJ
   if (stream.isTTY) {
     const bar = new SingleBar({
       stream,
-      format: `${label} {bar} {value}{ofTotal} rows | {speed} rows/s | ETA {etaText}`,
+      format: countable ? `${label} {bar} {value}{ofTotal} rows | {speed} rows/s | ETA {etaText}` : `${label} {value} rows | {speed} rows/s`,
       hideCursor: true,
       etaBuffer: 50,
     });

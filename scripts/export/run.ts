@@ -86,7 +86,7 @@ export async function runExport(run: ExportRun): Promise<ExportSummary> {
   }
   const stateFile = new StateFile(outDir, state);
   const alreadyOnDisk = state.partitions.reduce((n, p) => n + p.rows, 0);
-  const progress = exportProgress(`${view.name} → ${job.format}`, alreadyOnDisk, run.progressStream);
+  const progress = exportProgress(`${view.name} → ${job.format}`, alreadyOnDisk, view.hasTotalCount, run.progressStream);
   let fetched = 0;
   let failure: unknown;
   const stopping = () => failure !== undefined || run.signal?.aborted === true;
