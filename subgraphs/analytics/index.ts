@@ -8,13 +8,14 @@ import { refreshSeconds } from './config';
 import { AnalyticsIngester, refreshPeriodically } from './ingest';
 import { resolvers } from './resolvers';
 import { registerIngester } from './running';
+import { createDemandLoader } from './views/demand';
 
-const analytics: SubgraphModule<Record<string, never>> = {
+const analytics: SubgraphModule<{ ordered: ReturnType<typeof createDemandLoader> }> = {
   name: 'analytics',
   port: 4010,
   dir: __dirname,
   resolvers: resolvers as never,
-  createLoaders: () => ({}),
+  createLoaders: (db) => ({ ordered: createDemandLoader(db) }),
   background({ db, services, peers }) {
     const ingester = new AnalyticsIngester(db, services, peers);
     registerIngester(db, ingester);

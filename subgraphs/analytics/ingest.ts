@@ -126,7 +126,7 @@ export class AnalyticsIngester {
     const field = `${source}AnalystFactsOf`;
     const answer: Record<string, UserFacts[]> = await this.services.call(
       source,
-      `query($u:[ID!]!){ ${field}(userIds:$u){ userId city orders { id trimId colourId packageId batteryRental status placedAt vin deliveredAt } } }`,
+      `query($u:[ID!]!){ ${field}(userIds:$u){ userId city orders { id trimId colourId packageId batteryRental status total placedAt vin deliveredAt } } }`,
       { u: userIds },
     );
     return answer[field];

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Db, Queryable, TxQueryable } from '../../platform/db';
 import { pseudonym } from '../kit/auth';
 import { bulkInsert } from '../kit/bulk';
+import { parseDecimalToFen } from '../../platform/money';
 import type { LifecycleFeedEvent } from '../kit/lifecycle-feed';
 
 export interface TrimFacts {
@@ -21,7 +22,7 @@ export interface TrimFacts {
 export interface UserFacts {
   userId: string;
   city: string | null;
-  orders: Array<{ id: string; trimId: string; colourId: string | null; packageId: string | null; batteryRental: boolean; status: string; placedAt: string; vin: string | null; deliveredAt: string | null }>;
+  orders: Array<{ id: string; trimId: string; colourId: string | null; packageId: string | null; batteryRental: boolean; status: string; total: string; placedAt: string; vin: string | null; deliveredAt: string | null }>;
 }
 
 /** A stable non-negative 63-bit hash of a row's key: partitions are `part % count = index`. */
@@ -84,11 +85,11 @@ export async function replaceUsers(db: Db, userIds: readonly string[], people: r
 async function insertPeople(q: TxQueryable, userIds: readonly string[], facts: ReadonlyMap<string, UserFacts>, trims: ReadonlyMap<string, TrimFacts>): Promise<void> {
   const users = userIds.map((id) => [id, pseudonym(id), facts.get(id)?.city ?? null]);
   await bulkInsert(q, 'analytics.users', [['user_id', 'text'], ['pseudonym', 'text'], ['city', 'text']], users);
-  const orders = [...facts.values()].flatMap((p) => p.orders.map((o) => [o.id, p.userId, o.trimId, o.colourId, o.packageId, o.batteryRental, o.status, new Date(o.placedAt), o.vin, o.deliveredAt ? new Date(o.deliveredAt) : null]));
+  const orders = [...facts.values()].flatMap((p) => p.orders.map((o) => [o.id, p.userId, o.trimId, o.colourId, o.packageId, o.batteryRental, o.status, parseDecimalToFen(o.total), new Date(o.placedAt), o.vin, o.deliveredAt ? new Date(o.deliveredAt) : null]));
   await bulkInsert(
     q,
     'analytics.orders',
-    [['order_id', 'text'], ['user_id', 'text'], ['trim_id', 'text'], ['colour_id', 'text'], ['package_id', 'text'], ['battery_rental', 'boolean'], ['status', 'text'], ['placed_at', 'timestamptz'], ['vin', 'text'], ['delivered_at', 'timestamptz']],
+    [['order_id', 'text'], ['user_id', 'text'], ['trim_id', 'text'], ['colour_id', 'text'], ['package_id', 'text'], ['battery_rental', 'boolean'], ['status', 'text'], ['total_fen', 'bigint'], ['placed_at', 'timestamptz'], ['vin', 'text'], ['delivered_at', 'timestamptz']],
     orders,
   );
   const vehicles = [...facts.values()].flatMap((p) =>

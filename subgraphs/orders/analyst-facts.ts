@@ -15,6 +15,7 @@ interface OrderFacts {
   packageId: string | null;
   batteryRental: boolean;
   status: string;
+  total: bigint;
   placedAt: Date;
   vin: string | null;
   deliveredAt: Date | null;
@@ -28,8 +29,8 @@ export async function ordersAnalystFactsOf(_: unknown, args: { userIds: string[]
       `SELECT DISTINCT ON (user_id) user_id, city FROM orders.test_drives WHERE user_id = ANY($1::text[]) ORDER BY user_id, booked_at DESC, id DESC`,
       [args.userIds],
     ),
-    ctx.db.query<{ id: string; user_id: string; trim_id: string; colour_id: string | null; package_id: string | null; battery_rental: boolean; status: string; placed_at: Date; vin: string | null; delivered_at: Date | null }>(
-      `SELECT o.id, o.user_id, o.trim_id, o.colour_id, o.package_id, o.battery_rental, o.status, o.placed_at, v.vin, v.delivered_at
+    ctx.db.query<{ id: string; user_id: string; trim_id: string; colour_id: string | null; package_id: string | null; battery_rental: boolean; status: string; total_fen: string; placed_at: Date; vin: string | null; delivered_at: Date | null }>(
+      `SELECT o.id, o.user_id, o.trim_id, o.colour_id, o.package_id, o.battery_rental, o.status, o.total_fen::text AS total_fen, o.placed_at, v.vin, v.delivered_at
          FROM orders.orders o LEFT JOIN orders.vehicles v ON v.order_id = o.id
         WHERE o.user_id = ANY($1::text[])`,
       [args.userIds],
@@ -39,7 +40,7 @@ export async function ordersAnalystFactsOf(_: unknown, args: { userIds: string[]
   const ordersOf = new Map<string, OrderFacts[]>();
   for (const o of orders) {
     const list = ordersOf.get(o.user_id) ?? [];
-    list.push({ id: o.id, trimId: o.trim_id, colourId: o.colour_id, packageId: o.package_id, batteryRental: o.battery_rental, status: o.status, placedAt: o.placed_at, vin: o.vin, deliveredAt: o.delivered_at });
+    list.push({ id: o.id, trimId: o.trim_id, colourId: o.colour_id, packageId: o.package_id, batteryRental: o.battery_rental, status: o.status, total: BigInt(o.total_fen), placedAt: o.placed_at, vin: o.vin, deliveredAt: o.delivered_at });
     ordersOf.set(o.user_id, list);
   }
   return [...new Set(args.userIds)].map((userId) => ({ userId, city: cityOf.get(userId) ?? null, orders: ordersOf.get(userId) ?? [] }));

@@ -40,11 +40,13 @@ CREATE TABLE analytics.orders (
   package_id     text,
   battery_rental boolean NOT NULL,
   status         text NOT NULL,
+  total_fen      bigint NOT NULL,
   placed_at      timestamptz NOT NULL,
   vin            text UNIQUE,
   delivered_at   timestamptz
 );
 CREATE INDEX orders_by_user ON analytics.orders (user_id);
+CREATE INDEX orders_by_trim ON analytics.orders (trim_id);
 
 -- Every contributor's events, with what the views filter by copied in at refresh (the vehicle's order,
 -- its model and trim, the person's pseudonym and city), so a view is one index-ordered read.
