@@ -200,6 +200,30 @@ describe('--partitions 4', () => {
   });
 });
 
+describe('ownership-cost', () => {
+  const columns: ReadBackColumn[] = VIEWS['ownership-cost'].columns.map((c) => ({ name: c.name, kind: c.type.kind }));
+
+  it('one row per vehicle, month and category, adding up to each vehicle’s total exactly; parquet in 3 partitions holds the same rows', async () => {
+    const dir = out('ownership.ndjson');
+    await exportOk(['--view', 'ownership-cost', '--out', dir, '--page-size', '2']);
+    const lines = await rowsOf(dir, 'ndjson');
+    const rows = lines.map((l) => JSON.parse(l) as { vin: string; vehicle_total: string; amount: string | null });
+    const vins = new Set(rows.map((r) => r.vin));
+    expect(vins.size).toBeGreaterThan(1);
+    const fen = (decimal: string) => BigInt(decimal.replace('.', ''));
+    for (const vin of vins) {
+      const own = rows.filter((r) => r.vin === vin);
+      expect(own.reduce((sum, r) => sum + (r.amount === null ? 0n : fen(r.amount)), 0n)).toBe(fen(own[0].vehicle_total));
+    }
+    const parquet = out('ownership.parquet');
+    await exportOk(['--view', 'ownership-cost', '--format', 'parquet', '--partitions', '3', '--out', parquet, '--page-size', '2']);
+    const read = await duckdbReadParquet(parquet, columns);
+    expect(read.types.vehicle_total).toBe('DECIMAL(18,2)');
+    expect(read.types.month_index).toBe('INTEGER');
+    expect(read.lines).toEqual(lines);
+  });
+});
+
 describe('a failure mid-way', () => {
   it('the gateway going away stops the export (exit 1, resumable); the resume through another gateway completes the same rows', async () => {
     const first = await startGatewayProcess(g);

@@ -54,7 +54,7 @@ function instant(flag: string, value: string | undefined): string | undefined {
 function requestedJob(flags: ReturnType<typeof parseFlags>): Partial<ExportJob> {
   const view = flags.view as string | undefined;
   if (view !== undefined && !VIEWS[view]) {
-    if (PLANNED_VIEWS.includes(view)) fail(`the ${view} view is not in the graph yet (this exporter can pull: ${Object.keys(VIEWS).join(', ')})`);
+    if (PLANNED_VIEWS.includes(view)) fail(`the ${view} view is not in the graph yet as a paginated view to export (this exporter can pull: ${Object.keys(VIEWS).join(', ')})`);
     fail(`--view must be one of ${Object.keys(VIEWS).join(', ')}, not "${view}"`);
   }
   const format = flags.format as string | undefined;

@@ -110,7 +110,8 @@ export async function runExport(run: ExportRun): Promise<ExportSummary> {
         }
         let rows;
         try {
-          rows = page.nodes.map((node) => view.columns.map((c) => cellOf(node, c)));
+          const shaped = view.rowsOf ? page.nodes.flatMap(view.rowsOf) : page.nodes;
+          rows = shaped.map((row) => view.columns.map((c) => cellOf(row, c)));
         } catch (err) {
           if (err instanceof ColumnValueError) throw new ExportError('page', `a row of ${view.name} does not fit its columns: ${err.message}`);
           throw err;

@@ -1,8 +1,9 @@
 /**
  * What an exportable view is: one root field of the graph returning a cursor connection
  * (`edges { cursor node }`, `pageInfo { hasNextPage endCursor }`), in a stable order, that takes
- * `first`, `after`, `partition: { index, count }` and period arguments. An entry names its document
- * and its columns; the exporter, the writers and the tests need nothing else, so a new view is one entry
+ * `first`, `after`, `partition: { index, count }` and period arguments. An entry names its document,
+ * its columns and, for nodes with nested lists, how a node becomes rows (the long, "tidy" layout a warehouse
+ * sums directly); the exporter, the writers and the tests need nothing else, so a new view is one entry
  * in `views.ts`.
  */
 import type { Column } from './columns';
@@ -27,4 +28,9 @@ export interface ExportView {
   /** Whether the view takes `$from`/`$to` (`--from`/`--to`): instants, from inclusive, to exclusive. */
   takesPeriod: boolean;
   columns: readonly Column[];
+  /**
+   * The rows one node becomes, for a node with nested lists (a vehicle's months): each row an object the
+   * columns' paths address. Without it a node is one row.
+   */
+  rowsOf?: (node: unknown) => unknown[];
 }
