@@ -116,7 +116,7 @@ export async function runExport(run: ExportRun): Promise<ExportSummary> {
           if (err instanceof ColumnValueError) throw new ExportError('page', `a row of ${view.name} does not fit its columns: ${err.message}`);
           throw err;
         }
-        let { durable } = await writer.addPage(rows);
+        const { durable } = await writer.addPage(rows);
         pending += rows.length;
         fetched += rows.length;
         progress.add(rows.length);
