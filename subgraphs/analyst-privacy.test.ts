@@ -80,6 +80,28 @@ describe('an analyst addresses people by pseudonym and never handles a real user
     expect(swept.map(([area]) => area).sort()).toEqual(subgraphs().filter((m) => resolvedEntities(m.name).some((e) => e.type === 'User')).map((m) => m.name).sort());
   });
 
+  test('every analyst view (each Query field named `analyst…`) holds no real user id and none of the free text people wrote', async () => {
+    ok(await g.gql('mutation { refreshAnalytics { asOf } }', {}, as.admin()));
+    const schema = await apiSchema(g);
+    const query = schema.getQueryType()!;
+    const views = Object.keys(query.getFields()).filter((name) => name.startsWith('analyst'));
+    expect(views.length).toBeGreaterThanOrEqual(4);
+    // What people wrote about themselves or their car: appointment notes, trade-in descriptions, where they charged.
+    const texts = (
+      await g.db.query<{ t: string }>(
+        `SELECT note AS t FROM aftermarket.appointments WHERE note IS NOT NULL UNION SELECT description FROM orders.trade_ins UNION SELECT location FROM energy.charging_sessions`,
+      )
+    ).map((r) => r.t);
+    expect(texts.length).toBeGreaterThan(0);
+    for (const view of views) {
+      const res = ok(await g.gql(`{ ${selectEverything(schema, query, [view])} }`, {}, as.analyst()));
+      expect([view, realIdsIn(res)]).toEqual([view, []]);
+      const found = strings(res);
+      expect([view, texts.filter((t) => found.includes(t))]).toEqual([view, []]);
+      expect([view, filledLists(res) > 0]).toEqual([view, true]);
+    }
+  });
+
   test("the analyst's sweep answers the person's data, the same amounts an admin reads with the real id", async () => {
     const fields = 'orders { edges { node { id } } } loans { edges { node { id } } } appointments { edges { node { id } } } swapSessions { edges { node { id } } } spending { total { amount } lineCount lines(first: 100) { edges { node { id category amount { amount } } } } }';
     const analyst = ok(await g.gql(`query($id: ID!) { user(id: $id) { ${fields} } }`, { id: pseudonym(DEMO_USER) }, as.analyst())).user;

@@ -8,7 +8,7 @@
  * Contributors are found from the peers (whoever serves `<name>LifecycleChanges`), so a new contributor
  * is read without an edit here. Rounds never overlap: a refresh asked for while one runs waits for it.
  */
-import { Kind, type DocumentNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import type { Db } from '../../platform/db';
 import { logger } from '../../platform/logger';
 import type { LifecycleFeedEvent } from '../kit/lifecycle-feed';
@@ -69,6 +69,20 @@ export class AnalyticsIngester {
     return next;
   }
 
+  /**
+   * A read of a peer, tried once more when the connection broke (a kept-alive socket the peer closed while
+   * a long batch was being stored): every call here is a read, so repeating it is safe. The peer's own
+   * answer (an error with a code) is not repeated.
+   */
+  private async call<T>(subgraph: string, query: string, variables: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.services.call<T>(subgraph, query, variables);
+    } catch (err) {
+      if (err instanceof GraphQLError) throw err;
+      return this.services.call<T>(subgraph, query, variables);
+    }
+  }
+
   /** Waits for the round under way, if any. */
   async idle(): Promise<void> {
     await this.last;
@@ -87,7 +101,7 @@ export class AnalyticsIngester {
       let afterUserId: string | null = null;
       for (;;) {
         const field = feedFieldsOf(source).changes;
-        const answer: Record<string, { userIds: string[]; horizon: string; hasMore: boolean }> = await this.services.call(
+        const answer: Record<string, { userIds: string[]; horizon: string; hasMore: boolean }> = await this.call(
           source,
           `query($s:String!,$h:String,$a:String){ ${field}(since:$s, horizon:$h, afterUserId:$a){ userIds horizon hasMore } }`,
           { s: since, h: horizon, a: afterUserId },
@@ -114,7 +128,7 @@ export class AnalyticsIngester {
 
   private async eventsOf(source: string, userIds: string[]): Promise<LifecycleFeedEvent[]> {
     const field = feedFieldsOf(source).eventsOf;
-    const answer: Record<string, WireFeedEvent[]> = await this.services.call(
+    const answer: Record<string, WireFeedEvent[]> = await this.call(
       source,
       `query($u:[ID!]!){ ${field}(userIds:$u){ id userId vin orderId occurredAt stage kind amount category subjectType subjectId } }`,
       { u: userIds },
@@ -124,7 +138,7 @@ export class AnalyticsIngester {
 
   private async factsOf(source: string, userIds: string[]): Promise<UserFacts[]> {
     const field = `${source}AnalystFactsOf`;
-    const answer: Record<string, UserFacts[]> = await this.services.call(
+    const answer: Record<string, UserFacts[]> = await this.call(
       source,
       `query($u:[ID!]!){ ${field}(userIds:$u){ userId city orders { id trimId colourId packageId batteryRental status total placedAt vin deliveredAt } } }`,
       { u: userIds },
@@ -136,7 +150,7 @@ export class AnalyticsIngester {
   private async learnTrims(trims: Map<string, TrimFacts>, people: UserFacts[]): Promise<void> {
     const unknown = [...new Set(people.flatMap((p) => p.orders.map((o) => o.trimId)))].filter((t) => !trims.has(t));
     for (const t of unknown) {
-      const { trim } = await this.services.call<{ trim: { id: string; model: { id: string }; batteryOption: 'OWNED' | 'RENTAL'; rangeKm: number } | null }>('catalog', TRIM_QUERY, { t });
+      const { trim } = await this.call<{ trim: { id: string; model: { id: string }; batteryOption: 'OWNED' | 'RENTAL'; rangeKm: number } | null }>('catalog', TRIM_QUERY, { t });
       const facts: TrimFacts = trim ? { trimId: t, modelId: trim.model.id, batteryOption: trim.batteryOption, rangeKm: trim.rangeKm } : { trimId: t, modelId: 'unknown', batteryOption: 'OWNED', rangeKm: null };
       await this.db.query(
         `INSERT INTO analytics.trims (trim_id, model_id, battery_option, range_km) VALUES ($1, $2, $3, $4)

@@ -95,6 +95,7 @@ CREATE TABLE analytics.vehicles (
   part           bigint NOT NULL
 );
 CREATE INDEX vehicles_by_user ON analytics.vehicles (user_id);
+CREATE INDEX vehicles_in_order ON analytics.vehicles (vin COLLATE "C");
 
 -- Cost of ownership: what each vehicle's owner paid for it, per month of ownership and category.
 -- Month 0 is the delivery month; it also holds what was paid for the car before delivery (deposit,
