@@ -37,6 +37,8 @@ export interface StackOptions {
   metricsToken?: string;
   /** How long a service call between subgraphs may take (SUBGRAPH_TIMEOUT_MS). */
   serviceCallTimeoutMs?: number;
+  /** False: subgraphs' background work runs only when asked (test graphs); default true. */
+  scheduledBackground?: boolean;
 }
 
 export interface RunningStack {
@@ -66,6 +68,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         limits: opts.limits,
         metricsToken: opts.metricsToken,
         serviceCallTimeoutMs: opts.serviceCallTimeoutMs,
+        scheduledBackground: opts.scheduledBackground,
       });
       urls[name] = subgraphs[name].url;
     }

@@ -166,7 +166,7 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
   let stack: RunningStack;
   try {
     const features = [...(await gatewayFeatures(config, { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
-    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken });
+    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken, scheduledBackground: false });
   } catch (err) {
     await drop();
     throw err;

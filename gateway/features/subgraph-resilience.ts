@@ -3,14 +3,14 @@
  *  - A query whose connection failed (refused, reset: the subgraph restarting) is sent again, up to
  *    SUBGRAPH_RETRIES times, after a backoff with jitter (replicas do not retry in step) and never past the
  *    fetch's deadline. A mutation is never sent twice: the first may have been applied.
- *  - A circuit breaker per subgraph (opossum): once at least SUBGRAPH_BREAKER_MIN_REQUESTS fetches in the
+ *  - A circuit breaker per subgraph (gateway/circuit-breaker.ts): once at least SUBGRAPH_BREAKER_MIN_REQUESTS fetches in the
  *    last 10 s were tried and half of them failed (no connection, timed out, 502/503/504), it opens: fetches
  *    of that subgraph fail at once for SUBGRAPH_BREAKER_RESET_MS instead of each waiting for a timeout,
  *    then one is let through, and its success closes the breaker again by itself.
  * Either way that subgraph's part of the answer is an error, `SUBGRAPH_UNAVAILABLE` naming it, and the rest
  * of the answer arrives. `GET /health/breakers` says each subgraph's breaker state.
  */
-import CircuitBreaker from 'opossum';
+import { CircuitBreaker, type BreakerState } from '../circuit-breaker';
 import { sendJson } from '../../platform/http';
 import { wholeNumber } from '../../platform/env';
 import { subgraphUnavailable } from '../../platform/errors';
@@ -36,8 +36,7 @@ export function readSubgraphResilience(env: NodeJS.ProcessEnv, problems: string[
   };
 }
 
-const STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
-type BreakerState = keyof typeof STATES;
+const STATES: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 const breakerState = gauge('autograph_gateway_subgraph_breaker_state', 'Each subgraph\'s circuit breaker: 0 closed, 1 half-open (one fetch let through), 2 open (fetches refused at once)', ['subgraph'] as const);
 const breakerOpens = counter('autograph_gateway_subgraph_breaker_opens_total', 'Times a subgraph\'s circuit breaker opened', ['subgraph'] as const);
 const retried = counter('autograph_gateway_subgraph_retries_total', 'Queries sent again after a failed connection, by subgraph', ['subgraph'] as const);
@@ -61,6 +60,12 @@ class UnavailableReply extends Error {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A fetch that ran past its deadline (the subgraph client's timeout). */
+function isTimeout(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | undefined;
+  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || /TIMEOUT/i.test(String(e?.code ?? ''));
+}
+
 /** One fetch with its retries: only a query, only a connection failure, never past the deadline. */
 async function fetchWithRetries(next: SubgraphFetch, call: SubgraphCall, retries: number, subgraph: string): Promise<SubgraphReply> {
   const deadline = Date.now() + (call.timeoutMs ?? Infinity);
@@ -80,30 +85,24 @@ async function fetchWithRetries(next: SubgraphFetch, call: SubgraphCall, retries
 
 export function subgraphResilienceFeature(settings: SubgraphResilienceSettings): GatewayFeature {
   // One breaker per subgraph name, kept across supergraph swaps (a new plan does not heal a dead subgraph).
-  const breakers = new Map<string, CircuitBreaker<[SubgraphFetch, SubgraphCall], SubgraphReply>>();
-  const stateOf = (b: CircuitBreaker): BreakerState => (b.opened ? 'open' : b.halfOpen ? 'half-open' : 'closed');
+  const breakers = new Map<string, CircuitBreaker>();
   const breakerFor = (subgraph: string) => {
     let b = breakers.get(subgraph);
-    if (b) return b;
-    b = new CircuitBreaker((next: SubgraphFetch, call: SubgraphCall) => fetchWithRetries(next, call, settings.retries, subgraph), {
-      timeout: false, // the fetch has its own deadline (SUBGRAPH_TIMEOUT_MS)
-      errorThresholdPercentage: 50,
-      volumeThreshold: settings.breakerMinRequests,
-      resetTimeout: settings.breakerResetMs,
-      rollingCountTimeout: 10_000,
-      rollingCountBuckets: 10,
-      // What the subgraph answered, even an error, is not the subgraph failing.
-      errorFilter: (err: unknown) => !(err instanceof UnavailableReply) && !connectionCode(err) && (err as Error)?.name !== 'TimeoutError' && !/timeout/i.test(String((err as { code?: unknown })?.code ?? '')),
-    });
-    const track = () => breakerState.set({ subgraph }, STATES[stateOf(b!)]);
-    b.on('open', () => {
-      breakerOpens.inc({ subgraph });
-      track();
-    });
-    b.on('halfOpen', track);
-    b.on('close', track);
-    track();
-    breakers.set(subgraph, b);
+    if (!b) {
+      b = new CircuitBreaker({
+        minRequests: settings.breakerMinRequests,
+        failureRatio: 0.5,
+        resetMs: settings.breakerResetMs,
+        windowMs: 10_000,
+        buckets: 10,
+        onChange: (state) => {
+          if (state === 'open') breakerOpens.inc({ subgraph });
+          breakerState.set({ subgraph }, STATES[state]);
+        },
+      });
+      breakerState.set({ subgraph }, STATES.closed);
+      breakers.set(subgraph, b);
+    }
     return b;
   };
   return {
@@ -111,13 +110,19 @@ export function subgraphResilienceFeature(settings: SubgraphResilienceSettings):
     wrapFetch(next, subgraph) {
       const breaker = breakerFor(subgraph);
       return async (call) => {
+        const admission = breaker.admit();
+        if (!admission.go) {
+          throw subgraphUnavailable(subgraph, `the ${subgraph} subgraph is unavailable: it failed repeatedly, so it is not asked for ${Math.ceil(settings.breakerResetMs / 1000)} s; retry shortly`);
+        }
         try {
-          return await breaker.fire(next, call);
+          const reply = await fetchWithRetries(next, call, settings.retries, subgraph);
+          breaker.settle(admission, false);
+          return reply;
         } catch (err) {
+          // What the subgraph answered, even an error, is not the subgraph failing; no answer at all is.
+          const failed = err instanceof UnavailableReply || connectionCode(err) !== undefined || isTimeout(err);
+          breaker.settle(admission, failed);
           if (err instanceof UnavailableReply) return err.reply;
-          if ((err as { code?: unknown }).code === 'EOPENBREAKER') {
-            throw subgraphUnavailable(subgraph, `the ${subgraph} subgraph is unavailable: it failed repeatedly, so it is not asked for ${Math.round(settings.breakerResetMs / 1000)} s; retry shortly`);
-          }
           const code = connectionCode(err);
           if (code) throw subgraphUnavailable(subgraph, `the ${subgraph} subgraph cannot be reached (${code}); retry shortly`);
           throw err;
@@ -126,13 +131,10 @@ export function subgraphResilienceFeature(settings: SubgraphResilienceSettings):
     },
     routes: () => ({
       '/health/breakers': (_req, res) => {
-        const states = Object.fromEntries([...breakers].map(([name, b]) => [name, stateOf(b)]));
+        const states = Object.fromEntries([...breakers].map(([name, b]) => [name, b.current()]));
         const open = Object.values(states).some((s) => s !== 'closed');
         sendJson(res, 200, { status: open ? 'degraded' : 'ok', subgraphs: states });
       },
     }),
-    async close() {
-      for (const b of breakers.values()) b.shutdown();
-    },
   };
 }

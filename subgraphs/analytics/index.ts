@@ -16,10 +16,11 @@ const analytics: SubgraphModule<{ ordered: ReturnType<typeof createDemandLoader>
   dir: __dirname,
   resolvers: resolvers as never,
   createLoaders: (db) => ({ ordered: createDemandLoader(db) }),
-  background({ db, services, peers }) {
+  background({ db, services, peers, scheduled }) {
     const ingester = new AnalyticsIngester(db, services, peers);
     registerIngester(db, ingester);
-    return refreshPeriodically(ingester, refreshSeconds());
+    // Unscheduled (a test graph): refreshed only by `refreshAnalytics`, so no round races what a test counts.
+    return scheduled ? refreshPeriodically(ingester, refreshSeconds()) : { stop: () => ingester.idle() };
   },
 };
 

@@ -72,6 +72,11 @@ export interface BackgroundRuntime {
   db: Db;
   services: ServiceClient;
   peers(): readonly PeerSchema[];
+  /**
+   * Whether to work on a schedule (a running graph) or only when asked (test graphs, which must not have
+   * work of their own racing the statements and requests a test counts).
+   */
+  scheduled: boolean;
 }
 
 /** The folder's own `schema.graphql`, parsed. */

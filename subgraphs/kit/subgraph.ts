@@ -47,6 +47,8 @@ export interface SubgraphRuntimeOptions {
   metricsToken?: string;
   /** How long a service call to another subgraph may take (SUBGRAPH_TIMEOUT_MS); default 10 s. */
   serviceCallTimeoutMs?: number;
+  /** False: the module's background work runs only when asked (test graphs); default true. */
+  scheduledBackground?: boolean;
   /** The gateway's operation limits; the subgraph applies them with room for the query planner's additions. */
   limits?: OperationLimits;
 }
@@ -213,7 +215,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     await gen.handler(req, res);
   }, opts.port, opts.host);
   let peers = opts.peers ?? [];
-  const background = mod.background?.({ db: opts.db, services, peers: () => peers });
+  const background = mod.background?.({ db: opts.db, services, peers: () => peers, scheduled: opts.scheduledBackground ?? true });
   return {
     ...listening,
     name: mod.name,
