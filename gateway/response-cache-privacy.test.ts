@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewayRedis } from './redis';
 import { seedAll, seedUsers } from '../testing/seed';
 import { apiSchema, selectEverything, WALKED_GRAPH } from '../testing/graph-walk';
-import { as, startGatewayOver, startTestGraph, type TestGraph } from '../testing/harness';
+import { as, startGatewayOver, startTestGraph, type TestGraph, TEST_REDIS_TIMEOUT_MS } from '../testing/harness';
 
 const USERS = 4;
 
@@ -20,7 +20,7 @@ describe('the response cache across users', () => {
   beforeAll(async () => {
     g = await startTestGraph(WALKED_GRAPH);
     await seedAll(g.db, USERS);
-    redis = await GatewayRedis.connect(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: `rc-privacy-${randomBytes(4).toString('hex')}:` });
+    redis = await GatewayRedis.connect(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: `rc-privacy-${randomBytes(4).toString('hex')}:`, timeoutMs: TEST_REDIS_TIMEOUT_MS });
     const measure = WALKED_GRAPH.gatewayConfig!;
     cached = await startGatewayOver(g, { redis, config: { ...measure, responseCache: { enabled: true, development: false, maxEntries: 10_000, maxMegabytes: 32 } } });
     truth = await startGatewayOver(g, { config: measure });

@@ -24,7 +24,7 @@ import { supergraphId, type SupergraphSource } from './supergraph-source';
 import { sha256Hex } from './trusted-manifest';
 import { ok } from '../testing/assertions';
 import { freshUser } from '../testing/fresh-ids';
-import { as, composeForTests, startGatewayOver, TEST_JWT } from '../testing/harness';
+import { as, composeForTests, startGatewayOver, TEST_JWT, TEST_REDIS_TIMEOUT_MS } from '../testing/harness';
 import { buyCar, PAY_DEPOSIT, startOrdersGraph, type OrdersTestGraph } from '../testing/orders';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -70,7 +70,7 @@ describe('the whole-response cache', () => {
 
   /** A replica on the shared Redis (its own connection), with `config` over the cache settings. */
   async function replica(config: object = {}, extra: GatewayFeature[] = [], supergraph?: SupergraphSource) {
-    const r = await GatewayRedis.connect(REDIS_URL, { prefix });
+    const r = await GatewayRedis.connect(REDIS_URL, { prefix, timeoutMs: TEST_REDIS_TIMEOUT_MS });
     redis.push(r);
     const gw = await startGatewayOver(t.g, { redis: r, config: { ...CACHE_ON, ...config }, extraFeatures: extra, supergraph });
     gateways.push(gw);

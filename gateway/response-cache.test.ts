@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import { HEADLINE_QUERY } from './headline-query';
 import type { GatewayFeature } from './feature';
 import { GatewayRedis } from './redis';
-import { as, startGatewayOver } from '../testing/harness';
+import { as, startGatewayOver, TEST_REDIS_TIMEOUT_MS } from '../testing/harness';
 import { ok } from '../testing/assertions';
 import { freshUser, testVin } from '../testing/fresh-ids';
 import { Rng } from '../testing/seed';
@@ -36,8 +36,8 @@ describe('the response cache', () => {
 
   beforeAll(async () => {
     t = await startOrdersGraph();
-    redis1 = await GatewayRedis.connect(REDIS_URL, { prefix });
-    redis2 = await GatewayRedis.connect(REDIS_URL, { prefix });
+    redis1 = await GatewayRedis.connect(REDIS_URL, { prefix, timeoutMs: TEST_REDIS_TIMEOUT_MS });
+    redis2 = await GatewayRedis.connect(REDIS_URL, { prefix, timeoutMs: TEST_REDIS_TIMEOUT_MS });
     one = await startGatewayOver(t.g, { redis: redis1, config: CACHE_ON, extraFeatures: [counter.feature] });
     two = await startGatewayOver(t.g, { redis: redis2, config: CACHE_ON });
     truth = await startGatewayOver(t.g);
