@@ -3,7 +3,7 @@
  * client and sent as one report with the bearer token; beyond its bound new pairs are dropped and counted;
  * a 5xx answer keeps the usage for the next report, a 4xx (refused for good) drops it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OperationShape } from './operation-usage';
 import { UsageReporter } from './usage-reporter';
@@ -13,15 +13,18 @@ let url: string;
 let answers: number[] = [];
 const received: Array<{ authorization?: string; body: any }> = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d) => (text += d));
-    req.on('end', () => {
-      received.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
-      res.writeHead(answers.shift() ?? 200, { 'content-type': 'application/json' }).end('{}');
-    });
+/** The stand-in registry: records each report and answers the next status of `answers` (200 when none). */
+function standIn(req: IncomingMessage, res: ServerResponse) {
+  let text = '';
+  req.on('data', (d) => (text += d));
+  req.on('end', () => {
+    received.push({ authorization: req.headers.authorization, body: JSON.parse(text) });
+    res.writeHead(answers.shift() ?? 200, { 'content-type': 'application/json' }).end('{}');
   });
+}
+
+beforeAll(async () => {
+  server = createServer(standIn);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -89,4 +92,27 @@ test('a 5xx answer keeps the usage for the next report; a 4xx drops it', async (
   answers = [401];
   await r.flush();
   expect(r.pending().entries).toBe(0);
+});
+
+test('usage in a report on its way still counts as pending until the registry has answered', async () => {
+  const r = reporter();
+  r.record(shape(1), IOS, ['Query.a']);
+  let answer!: () => void;
+  const held = new Promise<void>((done) => (answer = done));
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    req.resume();
+    req.on('end', () => void held.then(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{}')));
+  });
+  try {
+    const flushing = r.flush();
+    await new Promise((done) => setTimeout(done, 100)); // the report is out, its answer held back
+    expect(r.pending().entries).toBe(1);
+    answer();
+    await flushing;
+    expect(r.pending().entries).toBe(1); // undelivered: merged back
+  } finally {
+    server.removeAllListeners('request');
+    server.on('request', standIn);
+  }
 });

@@ -54,6 +54,8 @@ export class UsageReporter {
   private dropped = 0;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  /** The entries of the report being sent, until each is delivered or merged back. */
+  private sending = new Set<Entry>();
   private readonly maxEntries: number;
 
   constructor(private readonly opts: UsageReporterOptions) {
@@ -73,11 +75,14 @@ export class UsageReporter {
 
   /** Calls counted since the last report; and dropped over the bound (for tests and health). */
   pending(): { entries: number; dropped: number } {
-    return { entries: this.entries.size, dropped: this.dropped };
+    // Entries of a report on its way count too: they are not delivered until the registry says so.
+    const keys = new Set(this.entries.keys());
+    for (const e of this.sending) keys.add(keyOf(e));
+    return { entries: keys.size, dropped: this.dropped };
   }
 
   private add(entry: Entry, operation: Operation): void {
-    const key = `${entry.hash}\0${entry.client.name}\0${entry.client.version}`;
+    const key = keyOf(entry);
     const held = this.entries.get(key);
     if (!held) {
       if (this.entries.size >= this.maxEntries) {
@@ -118,9 +123,17 @@ export class UsageReporter {
     // After one undelivered request the registry is taken as down: the rest is kept without trying,
     // so a stop never waits out one timeout per request.
     let down = false;
-    for (const chunk of chunks(entries, operations)) {
-      down = down || !(await this.post(chunk.body));
-      if (down) for (const e of chunk.entries) this.add(e, operations.get(e.hash)!);
+    this.sending = new Set(entries);
+    try {
+      for (const chunk of chunks(entries, operations)) {
+        down = down || !(await this.post(chunk.body));
+        for (const e of chunk.entries) {
+          if (down) this.add(e, operations.get(e.hash)!);
+          this.sending.delete(e);
+        }
+      }
+    } finally {
+      this.sending = new Set();
     }
   }
 
@@ -142,6 +155,10 @@ export class UsageReporter {
       return false;
     }
   }
+}
+
+function keyOf(entry: Entry): string {
+  return `${entry.hash}\0${entry.client.name}\0${entry.client.version}`;
 }
 
 /** The report as requests of bounded size: `{ operations: [{ hash, name, document, clients: [...] }] }`. */

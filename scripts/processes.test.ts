@@ -126,7 +126,11 @@ describe('a process per subgraph and one gateway', () => {
       return found;
     };
     const wanted = ['autograph-gateway', 'autograph-orders', 'autograph-finance', 'autograph-spending'];
-    for (let i = 0; i < 100 && !wanted.every((w) => byService().has(w)); i++) await new Promise((r) => setTimeout(r, 100));
+    // Spans arrive in batches as they end: the gateway's root span ends after the answer is sent, so it may
+    // come in a later batch than the fetches. Wait for every span the test names, not just any per service.
+    const complete = (found: Map<string, Set<string>>) =>
+      wanted.every((w) => found.has(w)) && ['gateway POST', 'fetch orders'].every((n) => found.get('autograph-gateway')!.has(n)) && found.get('autograph-orders')!.has('orders POST');
+    for (let i = 0; i < 300 && !complete(byService()); i++) await new Promise((r) => setTimeout(r, 100));
     const found = byService();
     for (const w of wanted) expect(found.get(w)).toBeDefined();
     expect([...found.get('autograph-gateway')!]).toEqual(expect.arrayContaining(['gateway POST', 'fetch orders']));
