@@ -13,7 +13,7 @@ import { fail, parseFlags } from './cli';
 import { ExportError, exitCodeOf } from './export/errors';
 import { jobToResume, runExport } from './export/run';
 import type { ExportFormat, ExportJob } from './export/state';
-import { PLANNED_VIEWS, VIEWS } from './export/views';
+import { VIEWS } from './export/views';
 
 const FORMATS: readonly ExportFormat[] = ['ndjson', 'csv', 'parquet'];
 const MAX_PARTITIONS = 64;
@@ -41,6 +41,8 @@ const SPEC = {
   help: 'boolean',
 } as const;
 
+const pagedViews = () => Object.values(VIEWS).filter((v) => v.kind === 'connection').map((v) => v.name);
+
 function instant(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   try {
@@ -53,17 +55,16 @@ function instant(flag: string, value: string | undefined): string | undefined {
 /** The job the flags ask for: only what was given (a resume fills the rest from its state file). */
 function requestedJob(flags: ReturnType<typeof parseFlags>): Partial<ExportJob> {
   const view = flags.view as string | undefined;
-  if (view !== undefined && !VIEWS[view]) {
-    if (PLANNED_VIEWS.includes(view)) fail(`the ${view} view is not in the graph yet as a paginated view to export (this exporter can pull: ${Object.keys(VIEWS).join(', ')})`);
-    fail(`--view must be one of ${Object.keys(VIEWS).join(', ')}, not "${view}"`);
-  }
+  if (view !== undefined && !VIEWS[view]) fail(`--view must be one of ${Object.keys(VIEWS).join(', ')}, not "${view}"`);
   const format = flags.format as string | undefined;
   if (format !== undefined && !FORMATS.includes(format as ExportFormat)) fail(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
   const partitions = flags.partitions as number | undefined;
   if (partitions !== undefined && (partitions < 1 || partitions > MAX_PARTITIONS)) fail(`--partitions must be from 1 to ${MAX_PARTITIONS}, not ${partitions}`);
-  const maxFirst = view ? VIEWS[view].maxFirst : Math.max(...Object.values(VIEWS).map((v) => v.maxFirst));
   const pageSize = flags['page-size'] as number | undefined;
-  if (pageSize !== undefined && (pageSize < 1 || pageSize > maxFirst)) fail(`--page-size must be from 1 to ${maxFirst} (the most the view serves in one page), not ${pageSize}`);
+  const chosen = view ? VIEWS[view] : undefined;
+  if (pageSize !== undefined && chosen?.kind === 'answer') fail(`--page-size is for the paginated views (${pagedViews().join(', ')}): ${view} is one answer of the graph`);
+  const maxFirst = chosen?.kind === 'connection' ? chosen.maxFirst : Math.max(...Object.values(VIEWS).map((v) => (v.kind === 'connection' ? v.maxFirst : 0)));
+  if (pageSize !== undefined && (pageSize < 1 || pageSize > maxFirst)) fail(`--page-size must be from 1 to ${maxFirst} (the largest page of the view within an analyst's cost budget), not ${pageSize}`);
   const rowsPerFile = flags['rows-per-file'] as number | undefined;
   if (rowsPerFile !== undefined && format !== undefined && format !== 'parquet') fail('--rows-per-file is for --format parquet (ndjson and csv write one file per partition)');
   if (rowsPerFile !== undefined && (rowsPerFile < 1 || rowsPerFile > MAX_ROWS_PER_FILE)) fail(`--rows-per-file must be from 1 to ${MAX_ROWS_PER_FILE}, not ${rowsPerFile}`);
@@ -82,7 +83,7 @@ function newJob(requested: Partial<ExportJob>): ExportJob {
     view: view.name,
     format: requested.format ?? 'ndjson',
     partitions: requested.partitions ?? 1,
-    pageSize: requested.pageSize ?? view.maxFirst,
+    pageSize: requested.pageSize ?? (view.kind === 'connection' ? view.maxFirst : 1),
     rowsPerFile: requested.rowsPerFile ?? DEFAULT_ROWS_PER_FILE,
     from: requested.from ?? null,
     to: requested.to ?? null,

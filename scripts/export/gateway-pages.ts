@@ -4,8 +4,9 @@
  * a role that may not read the view (FORBIDDEN), a gateway whose schema has no such field yet, a
  * gateway that cannot be reached. A network failure or a 5xx is tried again a few times before that.
  */
+import { createHash } from 'node:crypto';
 import { ExportError } from './errors';
-import type { ExportView } from './view';
+import type { AnswerView, AskGraph, ExportView } from './view';
 
 export interface PageRequest {
   first: number;
@@ -42,22 +43,42 @@ const MAX_RETRY_AFTER_SECONDS = 60;
 const MINT_HINT = 'mint a new one with `npm run -s token -- --sub <you> --role analyst` and pass it as --token or AUTOGRAPH_TOKEN';
 
 export async function fetchViewPage(target: GatewayTarget, view: ExportView, request: PageRequest): Promise<ViewPage> {
-  const variables: Record<string, unknown> = { first: request.first, after: request.after, partition: request.partition };
+  const period = view.takesPeriod ? { ...(request.from !== undefined ? { from: request.from } : {}), ...(request.to !== undefined ? { to: request.to } : {}) } : {};
+  if (view.kind === 'answer') return answerPage(target, view, request.partition, period);
   // A bound not given is left out, not sent as null: in an input object an absent variable is an absent field.
-  if (view.takesPeriod && request.from !== undefined) variables.from = request.from;
-  if (view.takesPeriod && request.to !== undefined) variables.to = request.to;
-  const answer = await post(target, JSON.stringify({ query: view.document, variables }));
-  if (answer.body.errors?.length) throw refusal(view, answer.body.errors, answer.status);
-  const connection = answer.body.data?.[view.field] as
+  const data = await askGraph(target, view)(view.document, { first: request.first, after: request.after, partition: request.partition, ...period });
+  const connection = data[view.field] as
     | { edges?: Array<{ cursor: string; node: unknown }>; pageInfo?: { hasNextPage: boolean; endCursor: string | null }; totalCount?: number }
     | null
     | undefined;
-  if (!connection?.edges || !connection.pageInfo) throw new ExportError('page', `the gateway answered without ${view.field}.edges/pageInfo (HTTP ${answer.status})`);
+  if (!connection?.edges || !connection.pageInfo) throw new ExportError('page', `the gateway answered without ${view.field}.edges/pageInfo`);
   return {
     nodes: connection.edges.map((e) => e.node),
     endCursor: connection.pageInfo.endCursor ?? connection.edges.at(-1)?.cursor ?? null,
     hasNextPage: connection.pageInfo.hasNextPage,
     ...(typeof connection.totalCount === 'number' ? { totalCount: connection.totalCount } : {}),
+  };
+}
+
+/** Which of `count` partitions a row with this key goes to: the same for the same key in every run. */
+export function partitionOfKey(key: string, count: number): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % count;
+}
+
+/** An aggregate view is one page per partition: the whole answer, this partition's rows of it. */
+async function answerPage(target: GatewayTarget, view: AnswerView, partition: PageRequest['partition'], period: { from?: string; to?: string }): Promise<ViewPage> {
+  const rows = await view.rows(askGraph(target, view), period);
+  const mine = partition.count === 1 ? rows : rows.filter((row) => partitionOfKey(view.keyOf(row), partition.count) === partition.index);
+  return { nodes: mine, endCursor: null, hasNextPage: false, totalCount: mine.length };
+}
+
+/** One request through the gateway for `view`: its data, or the refusal a person must act on. */
+function askGraph(target: GatewayTarget, view: ExportView): AskGraph {
+  return async (document, variables) => {
+    const answer = await post(target, JSON.stringify({ query: document, variables }));
+    if (answer.body.errors?.length) throw refusal(view, answer.body.errors, answer.status);
+    if (!answer.body.data) throw new ExportError('page', `the gateway answered ${view.name} without data (HTTP ${answer.status})`);
+    return answer.body.data;
   };
 }
 
@@ -110,7 +131,11 @@ function refusal(view: ExportView, problems: NonNullable<GraphQLAnswer['errors']
   // A missing root field comes with other validation errors (its argument types are unknown too): it explains them all.
   const missingField = new RegExp(`Cannot query field "${view.field}" on type "Query"`);
   if (problems.some((p) => missingField.test(p.message))) {
-    return new ExportError('missing-view', `the ${view.name} view is not in the graph yet: the gateway's schema has no Query.${view.field} (is the subgraph that serves it composed into the supergraph?)`);
+    // A partner's token sees the partner contract, which has no analyst view: the same answer as a view not composed.
+    return new ExportError(
+      'missing-view',
+      `the ${view.name} view is not in the graph this token sees: the gateway's schema has no Query.${view.field} (exports need an analyst's token — a partner's sees only the partner contract; with an analyst's, is the subgraph that serves it composed into the supergraph?)`,
+    );
   }
   const problem = problems[0];
   const code = problem.extensions?.code;

@@ -86,7 +86,7 @@ export async function runExport(run: ExportRun): Promise<ExportSummary> {
   }
   const stateFile = new StateFile(outDir, state);
   const alreadyOnDisk = state.partitions.reduce((n, p) => n + p.rows, 0);
-  const progress = exportProgress(`${view.name} → ${job.format}`, alreadyOnDisk, view.hasTotalCount, run.progressStream);
+  const progress = exportProgress(`${view.name} → ${job.format}`, alreadyOnDisk, view.kind === 'answer' || view.hasTotalCount, run.progressStream);
   let fetched = 0;
   let failure: unknown;
   const stopping = () => failure !== undefined || run.signal?.aborted === true;
@@ -110,7 +110,7 @@ export async function runExport(run: ExportRun): Promise<ExportSummary> {
         }
         let rows;
         try {
-          const shaped = view.rowsOf ? page.nodes.flatMap(view.rowsOf) : page.nodes;
+          const shaped = view.kind === 'connection' && view.rowsOf ? page.nodes.flatMap(view.rowsOf) : page.nodes;
           rows = shaped.map((row) => view.columns.map((c) => cellOf(row, c)));
         } catch (err) {
           if (err instanceof ColumnValueError) throw new ExportError('page', `a row of ${view.name} does not fit its columns: ${err.message}`);

@@ -145,7 +145,7 @@ describe('filters', () => {
       { f: { modelIds: [] } },
       { f: { cities: ['x'.repeat(101)] } },
       { first: 0 },
-      { first: 101 },
+      { first: 1001 },
       { after: 'not-a-cursor' },
       { p: { index: 3, count: 3 } },
       { p: { index: 0, count: 65 } },

@@ -1,13 +1,20 @@
 /**
  * Cursor connections, one way for every list of the graph (the spending report's merged pages too):
  * keyset pagination over a sort key (e.g. `[created_at, id]`), an opaque base64url cursor holding that
- * key, `first` between 1 and 100. Read `limit + 1` rows to learn `hasNextPage`.
+ * key, `first` between 1 and 100 (up to 1,000 on the analyst views a bulk export pulls). Read `limit + 1`
+ * rows to learn `hasNextPage`.
  */
 import { badInput } from '../../platform/errors';
 import { parseIsoDateTime } from '../../platform/scalars';
 
 export const MAX_FIRST = 100;
 export const DEFAULT_FIRST = 20;
+/**
+ * The largest page of a view built for bulk export (the analyst views): a page costs one request of the
+ * caller's rate limit and one round through the gateway, so at 100 rows an export of millions of rows
+ * spends its time and its budget on requests, not rows. Its cost (`@listSize` on `first`) still counts.
+ */
+export const BULK_MAX_FIRST = 1000;
 /** Longest text part of a cursor: every name and id a list sorts by is shorter. */
 const MAX_KEY_TEXT_CHARS = 200;
 
@@ -36,10 +43,10 @@ export interface TimeKey {
 /** The refusal of a cursor this list did not hand out (for a list that checks more of its key than its parts). */
 export const badCursor = () => badInput('`after` is not a cursor returned by this field', 'after');
 
-/** Checks `first` (default `defaultFirst`): a whole number from 1 to MAX_FIRST. */
-export function readPageSize(first: number | null | undefined, defaultFirst = DEFAULT_FIRST): number {
+/** Checks `first` (default `defaultFirst`): a whole number from 1 to `maxFirst` (MAX_FIRST unless the list says). */
+export function readPageSize(first: number | null | undefined, defaultFirst = DEFAULT_FIRST, maxFirst = MAX_FIRST): number {
   const size = first ?? defaultFirst;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_FIRST) throw badInput(`\`first\` must be between 1 and ${MAX_FIRST}`, 'first');
+  if (!Number.isInteger(size) || size < 1 || size > maxFirst) throw badInput(`\`first\` must be between 1 and ${maxFirst}`, 'first');
   return size;
 }
 
@@ -47,15 +54,15 @@ export function readPageSize(first: number | null | undefined, defaultFirst = DE
  * Checks `first`/`after` of a list sorted by a key of the parts `parts`; a cursor that does not decode
  * to exactly such a key (another list's, or made up) is refused before any SQL runs.
  */
-export function readPage<const P extends readonly KeyPart[]>(args: PageArgs, parts: P, defaultFirst = DEFAULT_FIRST): Page<SortKey<P>> {
-  const limit = readPageSize(args.first, defaultFirst);
+export function readPage<const P extends readonly KeyPart[]>(args: PageArgs, parts: P, defaultFirst = DEFAULT_FIRST, maxFirst = MAX_FIRST): Page<SortKey<P>> {
+  const limit = readPageSize(args.first, defaultFirst, maxFirst);
   if (args.after === undefined || args.after === null || args.after === '') return { limit, after: null };
   return { limit, after: decodeKey(args.after, parts) };
 }
 
 /** `readPage` of a list ordered by (time, id). */
-export function readTimePage(args: PageArgs, defaultFirst = DEFAULT_FIRST): Page<TimeKey> {
-  const { limit, after } = readPage(args, ['time', 'text'], defaultFirst);
+export function readTimePage(args: PageArgs, defaultFirst = DEFAULT_FIRST, maxFirst = MAX_FIRST): Page<TimeKey> {
+  const { limit, after } = readPage(args, ['time', 'text'], defaultFirst, maxFirst);
   return { limit, after: after && { at: after[0], id: after[1] } };
 }
 

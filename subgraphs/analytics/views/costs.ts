@@ -6,7 +6,7 @@
 import { badInput } from '../../../platform/errors';
 import type { Queryable } from '../../../platform/db';
 import { fenFromDb, money } from '../../../platform/money';
-import { readPage, toConnection, type PageArgs } from '../../kit/pagination';
+import { BULK_MAX_FIRST, DEFAULT_FIRST, readPage, toConnection, type PageArgs } from '../../kit/pagination';
 import { readPartition, type PartitionArg } from '../access';
 import { storeAsOf } from '../store';
 import { averageFen, monthAfter, monthsSince, vehicleFilterParams, vehicleFilterSql, type VehicleFilterArg } from './vehicles';
@@ -15,7 +15,7 @@ const byCategory = (m: Map<string, bigint>) => [...m.entries()].sort(([a], [b]) 
 const sum = (values: Iterable<bigint>) => [...values].reduce((a, b) => a + b, 0n);
 
 export async function analystOwnershipCosts(q: Queryable, args: PageArgs & { filter?: VehicleFilterArg | null; partition?: PartitionArg | null }) {
-  const { limit, after } = readPage(args, ['text']);
+  const { limit, after } = readPage(args, ['text'], DEFAULT_FIRST, BULK_MAX_FIRST);
   const partition = readPartition(args.partition);
   const [asOf, vehicles] = await Promise.all([
     storeAsOf(q),

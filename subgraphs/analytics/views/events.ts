@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../../../platform/db';
 import { fenFromDb, money } from '../../../platform/money';
-import { readTimePage, toConnection, type PageArgs } from '../../kit/pagination';
+import { BULK_MAX_FIRST, readTimePage, toConnection, type PageArgs } from '../../kit/pagination';
 import { readList, readPartition, readPeriod, type PartitionArg } from '../access';
 import { storeAsOf } from '../store';
 
@@ -56,7 +56,7 @@ function toNode(r: EventRow) {
 }
 
 export async function analystLifecycleEvents(q: Queryable, args: PageArgs & { filter?: EventFilterArg | null; partition?: PartitionArg | null }) {
-  const { limit, after } = readTimePage(args, 100);
+  const { limit, after } = readTimePage(args, 100, BULK_MAX_FIRST);
   const f = args.filter ?? {};
   const period = readPeriod(f.from, f.to);
   const partition = readPartition(args.partition);
