@@ -22,7 +22,7 @@ describe('persisted queries in Redis', () => {
     cacheB = await GatewayRedis.connect(REDIS_URL, { prefix });
     a = await startTestGraph({ redis: cacheA });
     b = await startTestGraph({ redis: cacheB });
-  });
+  }, 180_000); // two graphs: on a loaded machine each takes tens of seconds
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     const redis = new Redis(REDIS_URL);
