@@ -31,11 +31,12 @@ export interface RedisCluster {
   seeds: string;
   /** The port of the master that owns `key`'s slot. */
   masterOf(key: string): Promise<number>;
+  slotOf(key: string): Promise<number>;
   /** Every key starting with `prefix`, on every master (a SCAN of each: no node holds them all). */
   keysWithPrefix(prefix: string): Promise<string[]>;
   /**
    * Moves each slot in `slots` from its master to the next one: marks it importing and migrating, moves
-   * half its keys, runs `halfway` (the slots are split between two nodes: clients are redirected with
+   * half its keys (rounded up), runs `halfway` (the slots are split between two nodes: clients are redirected with
    * ASK), moves the rest and gives the slots to their new masters on every node.
    */
   migrateSlots(slots: number[], halfway?: () => Promise<void>): Promise<void>;
@@ -142,6 +143,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     async masterOf(key) {
       return ownerOfSlot((await direct(ports[0]).cluster('KEYSLOT', key)) as number);
     },
+    async slotOf(key) {
+      return (await direct(ports[0]).cluster('KEYSLOT', key)) as number;
+    },
     async keysWithPrefix(prefix) {
       const found: string[] = [];
       for (const port of processes.keys()) {
@@ -165,7 +169,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         await direct(to.port).cluster('SETSLOT', slot, 'IMPORTING', source.id);
         await direct(from).cluster('SETSLOT', slot, 'MIGRATING', to.id);
         const inSlot = (await direct(from).cluster('COUNTKEYSINSLOT', slot)) as number;
-        await moveKeys(from, to.port, slot, Math.floor(inSlot / 2));
+        // Half, rounded up: a slot holding one key has it on the new master, the slot still migrating.
+        await moveKeys(from, to.port, slot, Math.ceil(inSlot / 2));
         moves.push({ slot, from, to });
       }
       await halfway?.();
