@@ -11,6 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { GatewayRedis } from './redis';
+import { captureLogs } from '../platform/logger';
 import { as, TEST_RATE_LIMITS, TEST_REDIS_TIMEOUT_MS } from '../testing/harness';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gateway-process';
 import { freshUser } from '../testing/fresh-ids';
@@ -201,5 +202,37 @@ describeOnCluster('the gateway on a three-master Redis Cluster', () => {
     const after = persisted();
     await registered(after, two);
     await runsByHash(after, one);
+  }, 180_000);
+
+  test('with any one master down the cluster counts as down until it is back: said once, no flapping while the other masters answer', async () => {
+    await untilRedisIs(200);
+    // A master that does not hold the generation counters: the others still answer a PING, and the cache's
+    // recovery step (a new epoch) would succeed — only asking every slot's owner finds it missing.
+    const generations = await cluster.masterOf(GENERATIONS_KEY);
+    const port = cluster.ports.find((p) => p !== generations)!;
+    const logs = captureLogs();
+    try {
+      await cluster.kill(port);
+      const deadline = Date.now() + 30_000;
+      while ((await fetch(new URL('/health/redis', one))).status !== 503) {
+        // Each fresh caller's count is a key of its own, a third of them on the dead master.
+        expect((await orders(one, freshUser('cl-gone'))).status).toBe(200);
+        if (Date.now() > deadline) throw new Error('the gateway did not notice a master gone');
+      }
+      // Many more callers, many of them on the dead master's slots: every answer is served, and the
+      // gateway stays down (its probe asks every slot's owner) rather than coming back and failing again.
+      for (let i = 0; i < 30; i++) {
+        expect((await orders(one, freshUser('cl-gone'))).status).toBe(200);
+        const health = await fetch(new URL('/health/redis', one));
+        expect([health.status, ((await health.json()) as { reason?: string }).reason]).toEqual([503, expect.any(String)]);
+      }
+      await cluster.restart(port);
+      await untilRedisIs(200);
+      const said = logs.lines().filter((l) => typeof l.msg === 'string' && /^Redis is (unreachable|reachable again)/.test(l.msg as string)).map((l) => (l.msg as string).slice(0, 24));
+      expect(said).toEqual(['Redis is unreachable: no', 'Redis is reachable again']);
+    } finally {
+      logs.stop();
+    }
+    await cacheShared('back');
   }, 180_000);
 });
