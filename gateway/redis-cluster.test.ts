@@ -17,6 +17,7 @@ import { startGatewayProcess, type GatewayProcess } from '../testing/gateway-pro
 import { freshUser } from '../testing/fresh-ids';
 import { placeOrder, startOrdersGraph, type OrdersTestGraph } from '../testing/orders';
 import { redisClusterUnavailable, startRedisCluster, type RedisCluster } from '../testing/redis-cluster';
+import { freePort } from '../testing/redis-server';
 import type { Identity } from '../platform/identity';
 
 const unavailable = redisClusterUnavailable();
@@ -235,4 +236,36 @@ describeOnCluster('the gateway on a three-master Redis Cluster', () => {
     }
     await cacheShared('back');
   }, 180_000);
+});
+
+describeOnCluster('a gateway started before its Redis Cluster', () => {
+  test('starts without it (degraded, said once) and takes it up by itself once the cluster is formed', async () => {
+    const ports: number[] = [];
+    while (ports.length < 3) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const logs = captureLogs();
+    let redis: GatewayRedis | undefined;
+    let cluster: RedisCluster | undefined;
+    try {
+      redis = await GatewayRedis.connect({ nodes: ports.map((port) => ({ host: '127.0.0.1', port })), tls: false }, { timeoutMs: TEST_REDIS_TIMEOUT_MS, retryDelay: () => 50, probeEveryMs: 100 });
+      expect(redis.status().state).toBe('down');
+      expect(await redis.run('fallback', async (r) => String(await r.get('anything')))).toBe('fallback');
+      cluster = await startRedisCluster(ports);
+      const deadline = Date.now() + 30_000;
+      while (redis.status().state !== 'up') {
+        if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(redis.status())}`);
+        await sleep(50);
+      }
+      await redis.run(undefined, async (r) => void (await r.set('autograph:probe', 'x')));
+      expect(await redis.run(null, (r) => r.get('autograph:probe'))).toBe('x');
+      const said = logs.lines().filter((l) => typeof l.msg === 'string' && /^Redis is/.test(l.msg as string)).map((l) => (l.msg as string).slice(0, 24));
+      expect(said).toEqual(['Redis is not reachable: ', 'Redis is reachable again']);
+    } finally {
+      logs.stop();
+      await redis?.close();
+      await cluster?.stop();
+    }
+  }, 120_000);
 });

@@ -63,8 +63,9 @@ async function until(what: string, bound: number, check: () => Promise<boolean>)
   }
 }
 
-export async function startRedisCluster(): Promise<RedisCluster> {
-  const ports: number[] = [];
+/** Three masters on `ports` (three free ports by default). */
+export async function startRedisCluster(ports: number[] = []): Promise<RedisCluster> {
+  ports = [...ports];
   while (ports.length < 3) {
     const p = await freePort();
     if (!ports.includes(p)) ports.push(p);
