@@ -59,6 +59,7 @@ export function createRedisClient(target: RedisTarget, { timeoutMs, retryDelay }
       // Commands issued together go in one round trip: the cache's lookups of a fetch's entities cost one
       // round trip, not one each.
       enableAutoPipelining: true,
+      // Never null: returning null would end the client for good after an outage.
       retryStrategy: (attempt) => Math.max(0, retryDelay(attempt)),
     });
   }
@@ -71,6 +72,8 @@ export function createRedisClient(target: RedisTarget, { timeoutMs, retryDelay }
     // commands issued together are still all in flight at once on the node's connection, so they still
     // cost one round trip, only more writes.
     enableAutoPipelining: false,
+    // Never null, as for one server. (Each node's own connection is ioredis' to manage: a node that goes
+    // away is dropped, and connected again when the slots are next learnt.)
     clusterRetryStrategy: (attempt) => Math.max(0, retryDelay(attempt)),
     // MOVED and ASK (a slot migrated or migrating) are followed at once; a failover or TRYAGAIN waits a
     // little before trying again. The command's deadline bounds all of it: ioredis keeps one timer per command.
