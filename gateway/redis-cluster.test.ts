@@ -252,7 +252,7 @@ describeOnCluster('a gateway started before its Redis Cluster', () => {
       redis = await GatewayRedis.connect({ nodes: ports.map((port) => ({ host: '127.0.0.1', port })), tls: false }, { timeoutMs: TEST_REDIS_TIMEOUT_MS, retryDelay: () => 50, probeEveryMs: 100 });
       expect(redis.status().state).toBe('down');
       expect(await redis.run('fallback', async (r) => String(await r.get('anything')))).toBe('fallback');
-      cluster = await startRedisCluster(ports);
+      cluster = await startRedisCluster({ ports });
       const deadline = Date.now() + 30_000;
       while (redis.status().state !== 'up') {
         if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(redis.status())}`);

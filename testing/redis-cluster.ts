@@ -1,5 +1,6 @@
 /**
- * A private 3-master Redis Cluster for tests whose claim is about a cluster: each node a redis-server
+ * A private 3-master Redis Cluster (with a replica each, when asked) for tests whose claim is about a
+ * cluster: each node a redis-server
  * (`testing/redis-server.ts`) in cluster mode on a free port with its own directory (nodes.conf and an
  * append-only file fsynced on every write, so a node killed and started again on the same port is the
  * same node with the same keys), joined by `redis-cli --cluster create`. It can move slots between
@@ -26,6 +27,7 @@ export function redisClusterUnavailable(): string | undefined {
 const NODE_TIMEOUT_MS = 2_000;
 
 export interface RedisCluster {
+  /** Every node's port (masters and replicas). */
   ports: number[];
   /** `REDIS_CLUSTER_NODES` for it. */
   seeds: string;
@@ -44,6 +46,10 @@ export interface RedisCluster {
   kill(port: number): Promise<void>;
   /** Starts it again on the same port with the same nodes.conf and data, and waits for `cluster_state:ok`. */
   restart(port: number): Promise<void>;
+  /** Until every replica has every write its master took (no write is lost by a failover after it). */
+  replicated(): Promise<void>;
+  /** Until the running nodes say `cluster_state:ok` again (after a kill: a replica promoted in its place). */
+  failedOver(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,10 +69,10 @@ async function until(what: string, bound: number, check: () => Promise<boolean>)
   }
 }
 
-/** Three masters on `ports` (three free ports by default). */
-export async function startRedisCluster(ports: number[] = []): Promise<RedisCluster> {
-  ports = [...ports];
-  while (ports.length < 3) {
+/** Three masters on `opts.ports` (free ports by default), and a replica of each with `replicas`. */
+export async function startRedisCluster(opts: { ports?: number[]; replicas?: boolean } = {}): Promise<RedisCluster> {
+  const ports = [...(opts.ports ?? [])];
+  while (ports.length < (opts.replicas ? 6 : 3)) {
     const p = await freePort();
     if (!ports.includes(p)) ports.push(p);
   }
@@ -92,7 +98,7 @@ export async function startRedisCluster(ports: number[] = []): Promise<RedisClus
   try {
     for (const port of ports) processes.set(port, await startRedis(port, settings(port)));
     await new Promise<void>((resolve, reject) => {
-      const create = spawn('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const create = spawn('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', opts.replicas ? '1' : '0', '--cluster-yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       create.stdout.on('data', (d) => (out += d));
       create.stderr.on('data', (d) => (out += d));
@@ -100,6 +106,7 @@ export async function startRedisCluster(ports: number[] = []): Promise<RedisClus
       create.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli --cluster create exited with ${code}:\n${out}`))));
     });
     await everyNodeOk();
+    if (opts.replicas) await replicated();
   } catch (err) {
     await stop();
     throw err;
@@ -116,21 +123,37 @@ export async function startRedisCluster(ports: number[] = []): Promise<RedisClus
     });
   }
 
-  /** Node id and port of each master, from the cluster's own view. */
+  /** A node that is running, to ask about the cluster. */
+  const any = () => direct([...processes.keys()][0]);
+
+  /** Node id and port of each master that has not failed, from the cluster's own view. */
   async function masters(): Promise<Array<{ id: string; port: number }>> {
-    const lines = ((await direct(ports[0]).cluster('NODES')) as string).trim().split('\n');
+    const lines = ((await any().cluster('NODES')) as string).trim().split('\n');
     return lines
       .map((l) => l.split(' '))
-      .filter((f) => f[2].includes('master'))
+      .filter((f) => f[2].includes('master') && !f[2].includes('fail'))
       .map((f) => ({ id: f[0], port: Number(/:(\d+)@/.exec(f[1])![1]) }))
       .sort((a, b) => a.port - b.port);
   }
 
   async function ownerOfSlot(slot: number): Promise<number> {
-    const ranges = await direct(ports[0]).cluster('SLOTS');
+    const ranges = await any().cluster('SLOTS');
     const range = ranges.find(([from, to]) => slot >= from && slot <= to);
     if (!range?.[2]) throw new Error(`no master owns slot ${slot}`);
     return range[2][1];
+  }
+
+  async function replicated(): Promise<void> {
+    await until('every replica has caught up with its master', 30_000, async () => {
+      const offsets = new Map<number, { role: string; offset: number; masterPort?: number; link?: string }>();
+      for (const port of processes.keys()) {
+        const info = await direct(port).info('replication');
+        const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
+        offsets.set(port, { role: field('role')!, offset: Number(field(field('role') === 'master' ? 'master_repl_offset' : 'slave_repl_offset')), masterPort: Number(field('master_port')), link: field('master_link_status') });
+      }
+      const replicas = [...offsets.values()].filter((o) => o.role === 'slave');
+      return replicas.length > 0 && replicas.every((r) => r.link === 'up' && r.offset === offsets.get(r.masterPort!)?.offset);
+    });
   }
 
   async function moveKeys(from: number, to: number, slot: number, count: number): Promise<void> {
@@ -142,10 +165,10 @@ export async function startRedisCluster(ports: number[] = []): Promise<RedisClus
     ports,
     seeds: ports.map((p) => `127.0.0.1:${p}`).join(','),
     async masterOf(key) {
-      return ownerOfSlot((await direct(ports[0]).cluster('KEYSLOT', key)) as number);
+      return ownerOfSlot((await any().cluster('KEYSLOT', key)) as number);
     },
     async slotOf(key) {
-      return (await direct(ports[0]).cluster('KEYSLOT', key)) as number;
+      return (await any().cluster('KEYSLOT', key)) as number;
     },
     async keysWithPrefix(prefix) {
       const found: string[] = [];
@@ -192,6 +215,8 @@ export async function startRedisCluster(ports: number[] = []): Promise<RedisClus
       processes.set(port, await startRedis(port, settings(port)));
       await everyNodeOk();
     },
+    replicated,
+    failedOver: everyNodeOk,
     stop,
   };
 }
