@@ -85,7 +85,7 @@ describeOnCluster('a Redis Cluster master failing over to its replica', () => {
 
     await cluster.kill(master);
     await untilHealth(503);
-    await cluster.failedOver();
+    await cluster.failedOver(master);
     expect(await cluster.masterOf(countKey)).not.toBe(master);
     // Both up again, at the same time.
     const deadline = Date.now() + 30_000;

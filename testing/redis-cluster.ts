@@ -48,8 +48,8 @@ export interface RedisCluster {
   restart(port: number): Promise<void>;
   /** Until every replica has every write its master took (no write is lost by a failover after it). */
   replicated(): Promise<void>;
-  /** Until the running nodes say `cluster_state:ok` again (after a kill: a replica promoted in its place). */
-  failedOver(): Promise<void>;
+  /** After `port`'s master was killed: until every running node gives its slots to a promoted replica and says `cluster_state:ok`. */
+  failedOver(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,13 +72,22 @@ async function until(what: string, bound: number, check: () => Promise<boolean>)
 /** Three masters on `opts.ports` (free ports by default), and a replica of each with `replicas`. */
 export async function startRedisCluster(opts: { ports?: number[]; replicas?: boolean } = {}): Promise<RedisCluster> {
   const ports = [...(opts.ports ?? [])];
-  while (ports.length < (opts.replicas ? 6 : 3)) {
-    const p = await freePort();
-    if (!ports.includes(p)) ports.push(p);
-  }
+  // Each node's cluster bus has a port of its own too (by default its port + 10000, which may be taken
+  // or past 65535: so it is picked free like the others and given).
+  const busPorts = new Map<number, number>();
+  const taken = new Set(ports);
+  const another = async () => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) return taken.add(p), p;
+    }
+  };
+  while (ports.length < (opts.replicas ? 6 : 3)) ports.push(await another());
+  for (const port of ports) busPorts.set(port, await another());
   const dir = mkdtempSync(join(tmpdir(), 'autograph-redis-cluster-'));
   const settings = (port: number) => [
     '--cluster-enabled', 'yes',
+    '--cluster-port', String(busPorts.get(port)),
     '--cluster-config-file', `nodes-${port}.conf`,
     '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
     '--dir', dir,
@@ -89,7 +98,10 @@ export async function startRedisCluster(opts: { ports?: number[]; replicas?: boo
   ];
   const processes = new Map<number, ChildProcess>();
   const admin = new Map<number, Redis>();
-  const direct = (port: number) => admin.get(port) ?? admin.set(port, new Redis(port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1 })).get(port)!;
+  const direct = (port: number) => {
+    if (!admin.has(port)) admin.set(port, new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 }).on('error', () => undefined));
+    return admin.get(port)!;
+  };
   const stop = async () => {
     for (const c of admin.values()) c.disconnect();
     for (const child of processes.values()) await killRedis(child);
@@ -216,7 +228,16 @@ export async function startRedisCluster(opts: { ports?: number[]; replicas?: boo
       await everyNodeOk();
     },
     replicated,
-    failedOver: everyNodeOk,
+    async failedOver(port) {
+      await until(`the slots of ${port} are served by another node`, 30_000, async () => {
+        for (const running of processes.keys()) {
+          const ranges = await direct(running).cluster('SLOTS');
+          if (ranges.some((r) => r[2]?.[1] === port)) return false;
+        }
+        return true;
+      });
+      await everyNodeOk();
+    },
     stop,
   };
 }
