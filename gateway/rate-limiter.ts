@@ -2,7 +2,9 @@
  * Spending a caller's points: in the gateway's shared Redis while it is available, so every replica
  * counts against the same budget, and in this process otherwise (per-replica limits until Redis is
  * back). Both are rate-limiter-flexible's fixed windows: in Redis one Lua script increments and reads
- * the window atomically, so two replicas spending at once cannot both take the last point.
+ * the window atomically, so two replicas spending at once cannot both take the last point. A window is
+ * one key, which the script declares in KEYS, so on a Redis Cluster it runs on the node owning that key
+ * (and is loaded again by EVAL there after a migration or restart: ioredis falls back from EVALSHA).
  *
  * Redis never fails a request here and never holds it longer than one command's deadline
  * (REDIS_TIMEOUT_MS, ioredis' `commandTimeout`): the in-process limiter is chosen while Redis is down,

@@ -1,7 +1,8 @@
 /**
  * A `KeyValueCache` on the gateway's shared Redis (`gateway/redis.ts`), for Apollo's automatic
  * persisted queries: every gateway instance shares the registered operations. While Redis is away a
- * read is a miss (the client sends the full query again) and a write is dropped.
+ * read is a miss (the client sends the full query again) and a write is dropped. Every operation is
+ * one single-key command, so a Redis Cluster needs nothing more.
  */
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type { GatewayRedis } from './redis';

@@ -1,6 +1,7 @@
 /**
- * The gateway's one Redis connection (REDIS_URL), shared by every feature that keeps state across
- * replicas: persisted queries, trusted documents' lookups, the response cache, rate limits.
+ * The gateway's one Redis connection (REDIS_URL, or a Redis Cluster: REDIS_CLUSTER_NODES), shared by
+ * every feature that keeps state across replicas: persisted queries, trusted documents' lookups, the
+ * response cache, rate limits. `redis-connection.ts` makes the client, the same way for both kinds.
  *
  * Redis is never a dependency of serving a request. Every command has a deadline (REDIS_TIMEOUT_MS);
  * nothing queues while Redis is away (`enableOfflineQueue: false`), so a command fails at once instead
@@ -12,8 +13,8 @@
  * The gateway starts while Redis is unreachable (degraded, logged), rather than refusing to start:
  * an outage must not turn a gateway restart into an outage of the graph.
  */
-import Redis from 'ioredis';
 import { logger } from '../platform/logger';
+import { createRedisClient, describeRedisTarget, isCluster, type RedisClient, type RedisTarget } from './redis-connection';
 
 /** Production reconnect schedule: 200 ms more per attempt, capped at 2 s, forever. */
 export const defaultRetryDelay = (attempt: number): number => Math.min(attempt * 200, 2000);
@@ -51,13 +52,13 @@ export class GatewayRedis {
   private reason: string | undefined = 'not connected yet';
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly recovered: Array<(client: Redis) => Promise<unknown>> = [];
+  private readonly recovered: Array<(client: RedisClient) => Promise<unknown>> = [];
   private recovering = false;
   private slowInARow = 0;
 
   private constructor(
     /** The client; use it only through `run`, or when `available`. */
-    readonly client: Redis,
+    readonly client: RedisClient,
     private readonly url: string,
     opts: GatewayRedisOptions,
     private readonly probeEveryMs: number,
@@ -68,25 +69,13 @@ export class GatewayRedis {
   }
 
   /**
-   * Connects to `url` and waits (up to the command deadline, at least a second) for the first answer.
-   * When Redis does not answer, the gateway still starts: degraded, logged, and found back by the probe.
+   * Connects to `target` (a URL, or a cluster's nodes) and waits (up to the command deadline, at least a
+   * second) for the first answer. When Redis does not answer, the gateway still starts: degraded, logged,
+   * and found back by the probe.
    */
-  static async connect(url: string, opts: GatewayRedisOptions = {}): Promise<GatewayRedis> {
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
-    const retryDelay = opts.retryDelay ?? defaultRetryDelay;
-    const client = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: timeoutMs,
-      // Commands issued together go in one round trip (per node, on a cluster): the cache's lookups of a
-      // fetch's entities cost one round trip, not one each.
-      enableAutoPipelining: true,
-      connectTimeout: Math.max(timeoutMs, 1000),
-      // Never null: returning null would end the client for good after an outage.
-      retryStrategy: (attempt) => Math.max(0, retryDelay(attempt)),
-    });
-    const redis = new GatewayRedis(client, url, opts, opts.probeEveryMs ?? 1000);
+  static async connect(target: RedisTarget, opts: GatewayRedisOptions = {}): Promise<GatewayRedis> {
+    const client = createRedisClient(target, { timeoutMs: opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS, retryDelay: opts.retryDelay ?? defaultRetryDelay });
+    const redis = new GatewayRedis(client, describeRedisTarget(target), opts, opts.probeEveryMs ?? 1000);
     await client.connect().catch(() => undefined);
     await redis.probeNow();
     if (!redis.up) redis.failed(new Error(redis.reason ?? 'no answer'));
@@ -99,14 +88,14 @@ export class GatewayRedis {
   }
 
   status(): RedisStatus {
-    return { url: this.url.replace(/\/\/[^@]*@/, '//…@'), state: this.up ? 'up' : 'down', since: this.since.toISOString(), ...(this.up ? {} : { reason: this.reason }) };
+    return { url: this.url, state: this.up ? 'up' : 'down', since: this.since.toISOString(), ...(this.up ? {} : { reason: this.reason }) };
   }
 
   /**
    * Runs Redis commands when Redis is available; `fallback` when it is not or when they fail (the
    * first failure marks Redis down). Callers never see a Redis error.
    */
-  async run<T>(fallback: T, commands: (redis: Redis) => Promise<T>): Promise<T> {
+  async run<T>(fallback: T, commands: (redis: RedisClient) => Promise<T>): Promise<T> {
     if (!this.available) return fallback;
     try {
       const result = await commands(this.client);
@@ -142,7 +131,7 @@ export class GatewayRedis {
   private async probeNow(): Promise<void> {
     if (this.closed || this.recovering) return;
     try {
-      await this.client.ping();
+      await this.answers();
     } catch (err) {
       this.reason = (err as Error).message;
       return;
@@ -174,8 +163,38 @@ export class GatewayRedis {
    * Runs `listener` with the client each time Redis answers again after being down (not at the first
    * connection), before any feature uses Redis again.
    */
-  onRecovered(listener: (client: Redis) => Promise<unknown>): void {
+  onRecovered(listener: (client: RedisClient) => Promise<unknown>): void {
     this.recovered.push(listener);
+  }
+
+  /**
+   * Throws unless Redis can serve every key. One server: it answers PING. A cluster: every master that
+   * owns slots is connected and says `cluster_state:ok` — a PING to any one node would say a cluster is up
+   * while a third of its slots are on a dead master.
+   */
+  private async answers(): Promise<void> {
+    const client = this.client;
+    if (!isCluster(client)) {
+      await client.ping();
+      return;
+    }
+    const owners = new Set<string>();
+    for (let slot = 0; slot < 16_384; slot++) {
+      const owner = client.slots[slot]?.[0];
+      if (!owner) throw new Error(client.status === 'ready' ? `no node serves slot ${slot}` : `the cluster client is ${client.status}`);
+      owners.add(owner);
+    }
+    const connected = new Map(client.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]));
+    for (const owner of owners) {
+      const node = connected.get(owner);
+      if (!node) {
+        // A master that went away is dropped by the client; learning the slots again connects it back.
+        client.refreshSlotsCache();
+        throw new Error(`the cluster master ${owner} is not connected`);
+      }
+      const info = await node.cluster('INFO');
+      if (!/^cluster_state:ok\b/m.test(info)) throw new Error(`the cluster master ${owner} says ${/^cluster_state:\w+/m.exec(info)?.[0] ?? 'no cluster_state'}`);
+    }
   }
 
   async close(): Promise<void> {

@@ -56,3 +56,23 @@ export function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean, pr
 
 /** NODE_ENV as every reader sees it (an invalid value is reported by the config and read as development). */
 export type NodeEnv = 'development' | 'production' | 'test';
+
+/**
+ * A comma-separated list, each entry read by `entry` (which throws an Error saying what is wrong with
+ * it); undefined when unset. Every bad entry is its own problem.
+ */
+export function list<T>(env: NodeJS.ProcessEnv, name: string, entry: (raw: string) => T, problems: string[]): T[] | undefined {
+  const raw = given(env, name);
+  if (raw === undefined) return undefined;
+  const values: T[] = [];
+  const entries = raw.split(',').map((e) => e.trim());
+  if (entries.some((e) => e === '')) problems.push(`${name}=${JSON.stringify(raw)} has an empty entry: separate entries with single commas`);
+  for (const e of entries.filter((e) => e !== '')) {
+    try {
+      values.push(entry(e));
+    } catch (err) {
+      problems.push(`${name}: ${JSON.stringify(e)} ${(err as Error).message}`);
+    }
+  }
+  return values;
+}

@@ -81,7 +81,7 @@ async function main() {
   registry?.followPeers(stack.subgraphs);
 
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-  console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${config.redisUrl ? ', shared state in Redis' : ''}.`);
+  console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${config.redisCluster ? ', shared state in a Redis Cluster' : config.redisUrl ? ', shared state in Redis' : ''}.`);
   console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
   if (registry) {
     console.log(`  registry    ${registry.url} (${registry.where}; the gateway and spending follow it: a subgraph published there is served without a restart)`);

@@ -3,7 +3,7 @@
  * prices through the catalog's `quote`), and the buying steps as one-liners.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type TestGraph } from './harness';
+import { startTestGraph, as, type TestGraph, type TestGraphOptions } from './harness';
 import { ok } from './assertions';
 import { testVin } from './fresh-ids';
 import { Rng, SeedWorld } from '../subgraphs/kit/seed';
@@ -24,9 +24,12 @@ export interface OrdersTestGraph {
   org: string;
 }
 
-/** Starts the graph and seeds only the catalog (no users), so every test user starts with nothing. */
-export async function startOrdersGraph(): Promise<OrdersTestGraph> {
-  const g = await startTestGraph();
+/**
+ * Starts the graph (with `opts`, e.g. a shared Redis) and seeds only the catalog (no users), so every
+ * test user starts with nothing.
+ */
+export async function startOrdersGraph(opts: TestGraphOptions = {}): Promise<OrdersTestGraph> {
+  const g = await startTestGraph(opts);
   const world = new SeedWorld({ rng: new Rng(20261101), users: [] });
   await runSeedStages(g.db, world, ['catalog']);
   const catalog = {

@@ -18,9 +18,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts an empty, unpersisted redis-server on `port` and waits until it accepts connections. */
-export async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts an empty, unpersisted redis-server on `port` and waits until it accepts connections. `extra`
+ * settings come after the defaults and win over them (a cluster node's, persistence).
+ */
+export async function startRedis(port: number, extra: string[] = []): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start: ${out}`)), 10_000);

@@ -10,8 +10,8 @@
  * removal by tag. While Redis is down every read is a miss and every write is dropped (no cache, the
  * answer is still right).
  */
-import type Redis from 'ioredis';
 import type { GatewayRedis } from '../redis';
+import type { RedisClient } from '../redis-connection';
 
 export interface StoredEntry {
   key: string;
@@ -34,12 +34,18 @@ export interface CacheStore {
 const TAG_TTL_SECONDS = 86_400;
 
 /**
- * Single-key commands only, sent together by the client's auto-pipelining: on a Redis Cluster every key
- * goes to its own node (a multi-key MGET or MULTI would fail across slots). The one exception is the
- * generation counters: a handful of keys read by every request, so they share one hash slot (`{g}`) and
- * are read with one MGET.
+ * Single-key commands only, issued together (all in flight at once: one round trip): on a Redis Cluster
+ * every key goes to the node that owns its slot (a multi-key MGET or MULTI would fail across slots). An
+ * entry and its tag sets need not share a slot: they are written by separate commands, and a tag set
+ * naming an entry that has expired costs only an UNLINK of nothing when the tag is removed.
+ *
+ * The generation counters, a handful of keys read by every request, share one hash tag (`{g}`), so they
+ * live on one node and cost one round trip. They are read with one GET each, not MGET: while their slot
+ * is being migrated some may have moved and some not, and a multi-key command then fails (TRYAGAIN) until
+ * the migration ends, where single GETs are redirected (ASK) and answered. Reading them one by one loses
+ * nothing: each is bumped on its own, never together in a transaction.
  */
-export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage(client: Redis): Promise<unknown> } {
+export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage(client: RedisClient): Promise<unknown> } {
   const entry = (key: string) => `${redis.prefix}rc:e:${key}`;
   const tag = (name: string) => `${redis.prefix}rc:t:${name}`;
   const gen = (name: string) => `${redis.prefix}rc:{g}:${name}`;
@@ -55,7 +61,7 @@ export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage
           entries.flatMap((e) => [r.set(entry(e.key), e.value, 'EX', e.ttlSeconds), ...e.tags.flatMap((t) => [r.sadd(tag(t), entry(e.key)), r.expire(tag(t), TAG_TTL_SECONDS, 'NX')])]),
         );
       }),
-    generations: (names) => redis.run<number[] | null>(null, async (r) => (await r.mget(names.map(gen))).map((v) => Number(v ?? 0))),
+    generations: (names) => redis.run<number[] | null>(null, async (r) => (await Promise.all(names.map((n) => r.get(gen(n))))).map((v) => Number(v ?? 0))),
     bump: (names) =>
       redis.run(undefined, async (r) => {
         await Promise.all(names.map((n) => r.incr(gen(n))));
