@@ -5,10 +5,9 @@
  * ConfigMap key against what exists, the grace period against the shutdown settings, and each container's
  * environment run through the processes' own configuration readers in production mode.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
 import * as batch from 'kubernetes-models/batch/v1';
@@ -17,9 +16,10 @@ import * as policy from 'kubernetes-models/policy/v1';
 import { loadConfig } from '../../gateway/config';
 import { loadRegistryConfig } from '../../registry/config';
 import { subgraphs } from '../../subgraphs';
-import { dockerfileStages, ROOT, words } from './image';
-import { build, readYamlDocs, type K8sObject } from './kustomize';
+import { ROOT } from './image';
+import { build, type K8sObject } from './kustomize';
 import { BASE_DIR, deployFiles } from './manifests';
+import { containerEnv, example, matches, named, workloads, type Container, type Workload } from './pods';
 
 const MODELS: Record<string, Record<string, { new (o: object): { validate(): void } }>> = {
   'apps/v1': apps as never,
@@ -30,93 +30,7 @@ const MODELS: Record<string, Record<string, { new (o: object): { validate(): voi
 };
 const BUILDS = { base: join(ROOT, BASE_DIR), production: join(ROOT, 'deploy/kubernetes/overlays/production') };
 const mods = subgraphs();
-const example = readYamlDocs(join(ROOT, BASE_DIR, 'secret.example.yaml'))[0] as K8sObject & { stringData: Record<string, string> };
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-
-/** The image's own ENV (a container starts from it; the manifests' env is on top). */
-const imageEnv: Record<string, string> = Object.fromEntries(
-  dockerfileStages(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))
-    .at(-1)!
-    .instructions.filter((i) => i.getKeyword() === 'ENV')
-    .flatMap((i) => words(i).map((w) => w.split('=') as [string, string])),
-);
-
-interface Container {
-  name: string;
-  image: string;
-  args?: string[];
-  ports?: Array<{ name?: string; containerPort: number }>;
-  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } } }>;
-  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
-  readinessProbe?: Probe;
-  livenessProbe?: Probe;
-  startupProbe?: Probe;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
-  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
-}
-interface Probe {
-  httpGet?: { path: string; port: string | number };
-  tcpSocket?: { port: string | number };
-}
-interface PodSpec {
-  containers: Container[];
-  terminationGracePeriodSeconds?: number;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  volumes?: Array<{ name: string; emptyDir?: object; secret?: { secretName: string; items?: Array<{ key: string; path: string }> } }>;
-}
-interface Workload {
-  object: K8sObject;
-  labels: Record<string, string>;
-  pod: PodSpec;
-}
-
-function workloads(objects: K8sObject[]): Workload[] {
-  return objects
-    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
-    .map((o) => {
-      const template = (o.spec as { template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } }).template;
-      return { object: o, labels: template.metadata?.labels ?? {}, pod: template.spec };
-    });
-}
-const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-
-/** A value for each example Secret key that the readers accept (the example's key is a placeholder). */
-function secretValues(): Record<string, string> {
-  const values = { ...example.stringData };
-  values['partner-token-signing-key.pem'] = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return values;
-}
-
-/**
- * The environment a container starts with: the image's ENV, its envFrom ConfigMaps, its env (Secret keys from the
- * example); files of mounted Secrets are written under `files` and paths into them rewritten there.
- */
-function containerEnv(objects: K8sObject[], pod: PodSpec, c: Container, files: string): Record<string, string> {
-  const secrets = secretValues();
-  const env: Record<string, string> = { ...imageEnv };
-  for (const from of c.envFrom ?? []) {
-    if (from.configMapRef) Object.assign(env, (named(objects, 'ConfigMap', from.configMapRef.name) as unknown as { data: Record<string, string> }).data);
-    if (from.secretRef) throw new Error('envFrom a Secret: name its keys one by one, so each is checked');
-  }
-  for (const e of c.env ?? []) {
-    if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.secretKeyRef) env[e.name] = secrets[e.valueFrom.secretKeyRef.key];
-    else if (e.valueFrom?.configMapKeyRef) env[e.name] = (named(objects, 'ConfigMap', e.valueFrom.configMapKeyRef.name) as unknown as { data: Record<string, string> }).data[e.valueFrom.configMapKeyRef.key];
-  }
-  for (const m of c.volumeMounts ?? []) {
-    const volume = pod.volumes?.find((v) => v.name === m.name);
-    if (!volume?.secret) continue;
-    for (const item of volume.secret.items ?? []) {
-      const path = join(files, m.mountPath, item.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, secrets[item.key]);
-    }
-    for (const [k, v] of Object.entries(env)) if (v.startsWith(`${m.mountPath}/`)) env[k] = join(files, v);
-  }
-  return env;
-}
 
 /** Runs the container's role through its process's own configuration checks; returns the port it would listen on. */
 function startupChecks(c: Container, env: Record<string, string>): number {
@@ -248,7 +162,7 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
         const writable = (c.volumeMounts ?? []).filter((m) => !m.readOnly && w.pod.volumes?.find((v) => v.name === m.name)?.emptyDir).map((m) => m.mountPath);
         const onVolume = (path: string) => writable.some((m) => path === m || path.startsWith(`${m}/`));
         expect([w.object.metadata.name, onVolume('/tmp')]).toEqual([w.object.metadata.name, true]);
-        const env = containerEnv(objects, w.pod, c, '/nonexistent');
+        const env = containerEnv(objects, w.pod, c);
         if (env.REGISTRY_URL && c.args?.[0] === 'scripts/gateway.ts') {
           const cache = posix.resolve('/app', env.SUPERGRAPH_CACHE_PATH ?? '.data/supergraph-cache.graphql');
           expect([w.object.metadata.name, cache, onVolume(posix.dirname(cache))]).toEqual([w.object.metadata.name, cache, true]);
@@ -259,7 +173,7 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
 
   it('gives each server longer than its shutdown delay and drain before it is killed', () => {
     for (const w of pods.filter((p) => p.object.kind === 'Deployment')) {
-      const env = containerEnv(objects, w.pod, w.pod.containers[0], '/nonexistent');
+      const env = containerEnv(objects, w.pod, w.pod.containers[0]);
       const shutdownMs = Number(env.SHUTDOWN_DELAY_MS ?? 0) + Number(env.SHUTDOWN_DRAIN_MS ?? 10_000);
       expect([w.object.metadata.name, (w.pod.terminationGracePeriodSeconds ?? 30) * 1000 > shutdownMs]).toEqual([w.object.metadata.name, true]);
     }
@@ -295,7 +209,7 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
       expect([w.object.metadata.name, role]).toEqual([w.object.metadata.name, expect.any(String)]);
       if (role === 'gateway') {
         const nodeFlags = pkg.scripts.gateway.split(/\s+/).filter((f) => f.startsWith('--') && f !== '--import=tsx');
-        const env = containerEnv(objects, w.pod, w.pod.containers[0], '/nonexistent');
+        const env = containerEnv(objects, w.pod, w.pod.containers[0]);
         for (const f of nodeFlags) expect((env.NODE_OPTIONS ?? '').split(/\s+/)).toContain(f);
       }
     }
