@@ -34,7 +34,14 @@ beforeAll(async () => {
   database = await openTestDb();
 });
 afterAll(async () => {
-  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  // Its own process group each: whatever it left running (a child a shell did not pass the signal to) ends too.
+  for (const c of started) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   await database?.drop();
   rmSync(files, { recursive: true, force: true });
 });
@@ -71,7 +78,7 @@ async function startContainer(w: Workload): Promise<Running> {
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   };
   const [command, ...flags] = entrypoint;
-  const child = spawn(command === 'node' ? process.execPath : command, [...flags, ...(c.args ?? [])], { cwd: ROOT, env });
+  const child = spawn(command === 'node' ? process.execPath : command, [...flags, ...(c.args ?? [])], { cwd: ROOT, env, detached: true });
   started.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -98,7 +105,7 @@ describe.each(['autograph-gateway', 'autograph-orders', 'autograph-spending'])('
     expect(during).toEqual({ code: 503, status: 'stopping' });
     const code = await exited;
     expect([code, Date.now() - stoppedAt < (w.pod.terminationGracePeriodSeconds ?? 30) * 1000]).toEqual([0, true]);
-  });
+  }, 300_000);
 });
 
 describe('the registry container', () => {
@@ -109,5 +116,5 @@ describe('the registry container', () => {
     const exited = new Promise<number | null>((r) => running.child.once('exit', (code) => r(code)));
     running.child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 300_000);
 });

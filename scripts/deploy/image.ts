@@ -34,9 +34,17 @@ export function dockerfileStages(text: string): Stage[] {
   return stages;
 }
 
-/** An instruction's arguments as words (JSON form or shell form alike). */
+/** An instruction's arguments as words: its JSON array (exec form), else split on spaces (shell form). */
 export function words(instruction: Instruction): string[] {
-  return instruction.getArguments().map((a) => a.getValue().replace(/^\[?"?|"?,?\]?$/g, ''));
+  const content = instruction.getArgumentsContent() ?? '';
+  if (/^\s*\[/.test(content)) {
+    try {
+      return JSON.parse(content) as string[];
+    } catch {
+      // not valid JSON: Docker runs it in the shell form too
+    }
+  }
+  return instruction.getArguments().map((a) => a.getValue());
 }
 
 /** An instruction's flags (`--from=deps` → `{ from: 'deps' }`). */
