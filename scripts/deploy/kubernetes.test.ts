@@ -16,6 +16,7 @@ import * as policy from 'kubernetes-models/policy/v1';
 import { loadConfig } from '../../gateway/config';
 import { loadRegistryConfig } from '../../registry/config';
 import { subgraphs } from '../../subgraphs';
+import { unknownFieldProblems } from './field-names';
 import { ROOT } from './image';
 import { build, type K8sObject } from './kustomize';
 import { BASE_DIR, deployFiles } from './manifests';
@@ -78,6 +79,10 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
     expect(problems).toEqual([]);
     const ids = objects.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(ids.length).toBe(new Set(ids).size);
+  });
+
+  it('has no field its kind does not have (the schemas let unknown fields through; a strict API server refuses them)', () => {
+    expect(unknownFieldProblems(objects, ROOT)).toEqual([]);
   });
 
   it('has a gateway Deployment with at least 2 replicas, an autoscaler on it and a disruption budget, and each subgraph folder a Deployment, Service and PDB', () => {
