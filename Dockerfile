@@ -9,7 +9,8 @@
 # and the shell but leaves node running without it — the graceful stop (503 `stopping`, drain) would never
 # start, and Kubernetes would kill the process when the container's first process exits.
 
-ARG NODE_VERSION=22
+# The Node version every test runs on (see README "Deploying"); 22 is allowed by engines but untested here.
+ARG NODE_VERSION=20
 
 # --- deps: production dependencies only, from the lockfile -------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
