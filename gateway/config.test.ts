@@ -20,7 +20,6 @@ describe('configuration from the environment', () => {
     expect(c.subgraphPorts).toEqual({ catalog: 4001, orders: 4002, finance: 4003, aftermarket: 4004, energy: 4005 });
     expect(c.jwt.secret).toBe(DEV_JWT_SECRET);
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.internalSecret.length).toBeGreaterThanOrEqual(32);
   });
 
   test('every bad value is reported at once, each with the variable and what it accepts', () => {
@@ -37,8 +36,8 @@ describe('configuration from the environment', () => {
   });
 
   test('production refuses the development secret and a missing internal secret', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_INTERNAL_SECRET must be set[\s\S]*AUTOGRAPH_PSEUDONYM_KEY must be set/);
-    const keys = { AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_PSEUDONYM_KEY must be set/);
+    const keys = { AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, ...keys })).toThrow(/development secret/);
     expect(() => loadConfig({ AUTOGRAPH_PSEUDONYM_KEY: 'short' })).toThrow(/AUTOGRAPH_PSEUDONYM_KEY must be at least 32/);
     expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', ...keys }).jwt).toEqual({
@@ -50,7 +49,7 @@ describe('configuration from the environment', () => {
     });
   });
 
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
 
   test('introspection is on in development and test, off in production, and INTROSPECTION=true|false decides', () => {
     expect(loadConfig({}).introspection).toBe(true);
@@ -106,7 +105,7 @@ describe('INCLUDE_STACKTRACE and LOG_LEVEL', () => {
 
   test('a value other than true/false, true in production, or an unknown LOG_LEVEL stops start-up naming the variable', () => {
     expect(() => loadConfig({ INCLUDE_STACKTRACE: 'yes' })).toThrow(/INCLUDE_STACKTRACE="yes" must be true or false/);
-    const keys = { JWT_SECRET: 's'.repeat(20), AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+    const keys = { JWT_SECRET: 's'.repeat(20), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
     expect(() => loadConfig({ NODE_ENV: 'production', INCLUDE_STACKTRACE: 'true', ...keys })).toThrow(/INCLUDE_STACKTRACE must not be true when NODE_ENV=production/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/);
   });

@@ -10,6 +10,7 @@
  * `{ me { … } }` share one answer — one user's spending served to another under load.
  */
 import { createServer, type RequestListener } from 'node:http';
+import { print, type DocumentNode } from 'graphql';
 import type { Identity } from '../../platform/identity';
 import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './identity-glue';
 
@@ -22,9 +23,13 @@ const HIVE_RUNTIME: string = '@graphql-hive/gateway-runtime';
 
 interface SubgraphRequest {
   context?: { identity?: Identity | null };
+  document: DocumentNode;
+  variables?: Record<string, unknown>;
+  operationName?: string;
   extensions?: { headers?: Record<string, string> } & Record<string, unknown>;
 }
 interface SubgraphExecuteHook {
+  subgraphName: string;
   executionRequest: SubgraphRequest;
   setExecutionRequest(request: SubgraphRequest): void;
 }
@@ -37,9 +42,11 @@ export async function serveHive(name: string, unifiedGraphHandler?: unknown): Pr
     async onContextBuilding({ context, extendContext }: { context: { request: Request }; extendContext(extra: object): void }) {
       extendContext({ identity: await glue.identityOf(context.request.headers.get('authorization')) });
     },
-    onSubgraphExecute({ executionRequest, setExecutionRequest }: SubgraphExecuteHook) {
+    async onSubgraphExecute({ subgraphName, executionRequest, setExecutionRequest }: SubgraphExecuteHook) {
       // A new request: the planner shares one `extensions` object among the fetches of a client request.
-      const headers = { ...executionRequest.extensions?.headers, [IDENTITY_HEADER]: glue.header(executionRequest.context?.identity ?? null) };
+      // The token is bound to the operation as the HTTP executor sends it (the printed document).
+      const operation = { query: print(executionRequest.document), variables: executionRequest.variables, operationName: executionRequest.operationName };
+      const headers = { ...executionRequest.extensions?.headers, [IDENTITY_HEADER]: await glue.header(executionRequest.context?.identity ?? null, subgraphName, operation) };
       setExecutionRequest({ ...executionRequest, extensions: { ...executionRequest.extensions, headers } });
     },
   };

@@ -4,7 +4,6 @@
  * subgraphs read as the `service` role.
  */
 import { pseudonym } from '../kit/auth';
-import { signIdentity } from '../../platform/identity';
 import {
   APPRAISE,
   appraisedTradeIn,
@@ -267,12 +266,11 @@ test('a battery-rental order yields a vehicle marked batteryRental', async () =>
 });
 
 describe('what other subgraphs read as the service role', () => {
-  const asService = (query: string, variables: Record<string, unknown>) =>
-    fetch(t.g.subgraphUrl('orders'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-autograph-identity': signIdentity({ sub: 'service:finance', role: 'service' }, t.g.internalSecret) },
-      body: JSON.stringify({ query, variables }),
-    }).then((r) => r.json() as Promise<any>);
+  const asService = async (query: string, variables: Record<string, unknown>) => {
+    const body = JSON.stringify({ query, variables });
+    const res = await fetch(t.g.subgraphUrl('orders'), { method: 'POST', headers: await t.g.serviceHeaders('finance', 'orders', body), body });
+    return res.json() as Promise<any>;
+  };
 
   test("finance's order(id) and aftermarket/energy's vehicle(vin) answer with the documented fields", async () => {
     const buyer = freshUser('svc');
