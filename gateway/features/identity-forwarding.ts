@@ -67,6 +67,7 @@ export function identityForwardingFeature(opts: { ownSubgraphs: readonly string[
       if (!headers) return;
       // Whatever another feature may have put there: the token is set as the request leaves, and only there.
       headers.delete(IDENTITY_HEADER);
+      headers.delete('authorization');
       if (own.has(subgraph)) {
         const requestId = currentRequestId();
         if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
@@ -74,7 +75,6 @@ export function identityForwardingFeature(opts: { ownSubgraphs: readonly string[
       }
       // A partner: none of our internal headers leaves.
       headers.delete(REQUEST_ID_HEADER);
-      headers.delete('authorization');
     },
     async signSubgraphRequest({ subgraph, body, context }): Promise<Record<string, string>> {
       const token = await tokens.sign(context.identity ?? null, subgraph, body);
