@@ -108,6 +108,29 @@ describe("a subgraph's own key asserts only itself", () => {
     expect(refusal(await send(g.subgraphUrl('catalog'), stranger, body))).toEqual([401, 'UNAUTHENTICATED', 'identity token is issued by "autograph:service:billing", which is not another subgraph of this graph']);
   });
 
+  test('a service principal is refused an action its policy does not name: the lifecycle feed answers analytics only', async () => {
+    const feed = { query: '{ financeLifecycleChanges(since: "") { userIds } }' };
+    const as = async (service: string) => send(g.subgraphUrl('finance'), await signServiceCall(service, g.identityFor(service).serviceKey, 'finance', feed), feed);
+    const byAnalytics = await as('analytics');
+    expect(byAnalytics.errors).toBeUndefined();
+    expect(byAnalytics.data).toEqual({ financeLifecycleChanges: expect.objectContaining({ userIds: expect.any(Array) }) });
+    for (const service of ['orders', 'energy', 'spending']) {
+      const r = await as(service);
+      expect([service, ...refusal(r)]).toEqual([service, 200, 'FORBIDDEN', `service:${service} may not read the lifecycle feed: only service:analytics may`]);
+      expect(r.data ?? null).toBeNull();
+    }
+    // The orders facts analytics groups by are the same: analytics only.
+    const facts = { query: '{ ordersAnalystFactsOf(userIds: ["u-1"]) { userId } }' };
+    expect(refusal(await send(g.subgraphUrl('orders'), await signServiceCall('finance', g.identityFor('finance').serviceKey, 'orders', facts), facts))[1]).toBe('FORBIDDEN');
+    expect((await send(g.subgraphUrl('orders'), await signServiceCall('analytics', g.identityFor('analytics').serviceKey, 'orders', facts), facts)).errors).toBeUndefined();
+  });
+
+  test('a service passes no role check by being one: a partner-or-admin query is refused to it, naming why', async () => {
+    const body = { query: '{ analystLifecycleEvents(first: 1) { asOf } }' };
+    const r = await send(g.subgraphUrl('analytics'), await signServiceCall('orders', g.identityFor('orders').serviceKey, 'analytics', body), body);
+    expect(refusal(r)).toEqual([200, 'FORBIDDEN', 'this operation needs the role analyst or admin; service:orders is not among the services it names']);
+  });
+
   test('every subgraph serves its public key, and no private part', async () => {
     const res = await fetch(new URL('/.well-known/jwks.json', g.subgraphUrl('orders')));
     const { keys } = (await res.json()) as { keys: PublicJwk[] };
