@@ -22,6 +22,23 @@ describe('configuration from the environment', () => {
     expect(c.databaseUrl).toBeUndefined();
   });
 
+  test('the identity keys of a subgraph process: a bad GATEWAY_JWKS_URL or SERVICE_TOKEN_SIGNING_KEY is a problem naming it; a good key is read', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, {}, GRAPH);
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(problems({ GATEWAY_JWKS_URL: 'gateway:4000/jwks' })).toContain('GATEWAY_JWKS_URL="gateway:4000/jwks" is not a http:// or https:// URL');
+    expect(problems({ SERVICE_TOKEN_SIGNING_KEY: 'hunter2' })).toMatch(/SERVICE_TOKEN_SIGNING_KEY is neither a PEM private key/);
+    expect(problems({ SERVICE_TOKEN_SIGNING_KEY_FILE: '/nonexistent/key.pem' })).toMatch(/SERVICE_TOKEN_SIGNING_KEY_FILE="\/nonexistent\/key.pem" cannot be read \(ENOENT\)/);
+    expect(problems({ SERVICE_TOKEN_SIGNING_KEY: PARTNER_KEY, SERVICE_TOKEN_SIGNING_KEY_FILE: '/x' })).toContain('SERVICE_TOKEN_SIGNING_KEY and SERVICE_TOKEN_SIGNING_KEY_FILE are both set');
+    const c = loadConfig({ GATEWAY_JWKS_URL: 'https://gw.example/.well-known/jwks.json', SERVICE_TOKEN_SIGNING_KEY: PARTNER_KEY }, {}, GRAPH);
+    expect([c.gatewayJwksUrl, c.serviceTokenKey?.alg, c.subgraphUrls]).toEqual(['https://gw.example/.well-known/jwks.json', 'ES256', {}]);
+  });
+
   test('every bad value is reported at once, each with the variable and what it accepts', () => {
     let error: Error | undefined;
     try {
@@ -35,7 +52,7 @@ describe('configuration from the environment', () => {
     }
   });
 
-  test('production refuses the development secret and a missing internal secret', () => {
+  test('production refuses the development secret and a missing pseudonym key', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_PSEUDONYM_KEY must be set/);
     const keys = { AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, ...keys })).toThrow(/development secret/);
