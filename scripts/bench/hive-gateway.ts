@@ -10,7 +10,7 @@
  * `{ me { … } }` share one answer — one user's spending served to another under load.
  */
 import { createServer, type RequestListener } from 'node:http';
-import { print, type DocumentNode } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import type { Identity } from '../../platform/identity';
 import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './identity-glue';
 
@@ -20,6 +20,8 @@ import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './ide
  * the type check of our gateway for a benchmark's peer. The few calls below are checked by running them.
  */
 const HIVE_RUNTIME: string = '@graphql-hive/gateway-runtime';
+/** Where Hive's HTTP executor builds the body it sends (the printed, stripped document; variables only when there are some). */
+const EXECUTOR_COMMON: string = '@graphql-tools/executor-common';
 
 interface SubgraphRequest {
   context?: { identity?: Identity | null };
@@ -36,6 +38,7 @@ interface SubgraphExecuteHook {
 
 export async function serveHive(name: string, unifiedGraphHandler?: unknown): Promise<void> {
   const { createGatewayRuntime } = (await import(HIVE_RUNTIME)) as { createGatewayRuntime(config: object): RequestListener & { dispose(): Promise<void> } };
+  const { serializeExecutionRequest } = (await import(EXECUTOR_COMMON)) as { serializeExecutionRequest(opts: { executionRequest: SubgraphRequest }): { query?: string; variables?: unknown; operationName?: string } };
   const { port, supergraphPath } = peerSettings();
   const glue = identityGlue();
   const identityPlugin = {
@@ -44,8 +47,8 @@ export async function serveHive(name: string, unifiedGraphHandler?: unknown): Pr
     },
     async onSubgraphExecute({ subgraphName, executionRequest, setExecutionRequest }: SubgraphExecuteHook) {
       // A new request: the planner shares one `extensions` object among the fetches of a client request.
-      // The token is bound to the operation as the HTTP executor sends it (the printed document).
-      const operation = { query: print(executionRequest.document), variables: executionRequest.variables, operationName: executionRequest.operationName };
+      // The token is bound to the operation exactly as the HTTP executor will send it (its own serialiser).
+      const operation = serializeExecutionRequest({ executionRequest });
       const headers = { ...executionRequest.extensions?.headers, [IDENTITY_HEADER]: await glue.header(executionRequest.context?.identity ?? null, subgraphName, operation) };
       setExecutionRequest({ ...executionRequest, extensions: { ...executionRequest.extensions, headers } });
     },
