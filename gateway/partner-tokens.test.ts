@@ -1,7 +1,7 @@
 /**
  * Partner token keys and configuration: every bad key value stops start-up with a message naming the
  * variable and the fix; production needs a configured key; outside production two gateway processes
- * starting together generate one shared key file; our own subgraphs get the internal header and partners
+ * starting together generate one shared key file; our own subgraphs get the token in the identity header and partners
  * only a token for their audience (anonymous callers marked so), verifiable with the served JWKS.
  */
 import { spawn } from 'node:child_process';

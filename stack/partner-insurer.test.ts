@@ -5,7 +5,7 @@
  * Proves: a customer's request reaches the partner with a token it verifies; its premiums count in
  * `me.spending` to the fen, paginated across pages, with `paidFor` resolved by the partner; the partner
  * never receives the internal identity header or request id; a call that did not come from the gateway
- * (no token, another key, another partner's audience, expired, HMAC or the internal header) is 401; a
+ * (no token, another key, another partner's audience, expired, an HS256 token, or our identity header) is 401; a
  * token signed by the previous key of a rotation still verifies; a customer reads only their own rows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
  * The subgraph server kit: every subgraph is a folder with `schema.graphql`, `migrations/`, and a
  * module exporting a `SubgraphModule`; this file turns that into a running Apollo subgraph with the
- * shared scalars, identity check, operation limits, per-request DataLoaders and subgraph-to-subgraph client.
+ * shared scalars, identity check (`caller.ts`), operation limits, per-request DataLoaders and subgraph-to-subgraph client.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +59,8 @@ export interface SubgraphRuntimeOptions {
 export const DEFAULT_SERVICE_CALL_TIMEOUT_MS = 10_000;
 
 /**
- * Builds the client a subgraph uses to call another subgraph as the `service` role. A call is cancelled
+ * Builds the client a subgraph uses to call another subgraph as itself (`service:<self>`, a token signed
+ * with its own `key`, for that subgraph and that request only). A call is cancelled
  * after `timeoutMs` (the request waiting on it must not hang with it), and a subgraph that is down or
  * silent is SUBGRAPH_UNAVAILABLE, naming it — the caller's answer says which part of the graph failed.
  */
