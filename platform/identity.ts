@@ -173,7 +173,8 @@ function refusal(err: unknown, opts: TokenVerifierOptions): string {
   if (err instanceof errors.JWKSNoMatchingKey) return `identity token is signed with a key ${opts.signer} does not publish (retired, or never ours)`;
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'identity token signature is not valid: call the graph through the gateway';
   if (err instanceof errors.JOSEAlgNotAllowed) return `identity token algorithm is not accepted (only ${IDENTITY_TOKEN_ALGORITHMS.join(' or ')})`;
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JOSEError && err.code === 'ERR_JWKS_INVALID') return `the public keys of ${opts.signer} cannot be read right now`;
+  // Not a verdict on the token: the keys could not be fetched (down, slow, not a JWKS).
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || !(err instanceof errors.JOSEError)) return `the public keys of ${opts.signer} cannot be read right now: try again shortly`;
   if (err instanceof errors.JWTInvalid || err instanceof errors.JWSInvalid) return 'malformed identity token';
   return 'identity token could not be verified';
 }

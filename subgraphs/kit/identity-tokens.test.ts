@@ -193,6 +193,16 @@ describe('rotating the gateway key through its JWKS', () => {
     expect((await send(catalog.url, await tokenOf(newKey), MODELS)).errors).toBeUndefined();
   });
 
+  test("when the gateway's keys cannot be fetched the request is refused, saying so, not blamed on the token", async () => {
+    const gone = createServer();
+    await new Promise<void>((ok) => gone.listen(0, '127.0.0.1', ok));
+    const closedUrl = `http://127.0.0.1:${(gone.address() as AddressInfo).port}/.well-known/jwks.json`;
+    await new Promise((r) => gone.close(r));
+    const s = await startSubgraph(subgraph('catalog'), { db: g.db, identity: { gateway: { issuer: 'rotating-gateway', keys: { jwksUrl: closedUrl } }, serviceKey: generateSigningKey() }, subgraphUrls: {}, port: 0 });
+    running.push(s);
+    expect(refusal(await send(s.url, await tokenOf(generateSigningKey()), MODELS))).toEqual([401, 'UNAUTHENTICATED', 'the public keys of the gateway cannot be read right now: try again shortly']);
+  });
+
   test('keys are cached by kid, and a flood of unknown kids does not become a flood of JWKS fetches', async () => {
     const key = generateSigningKey();
     deploy(settings(key));
