@@ -35,6 +35,9 @@ describe('configuration from the environment', () => {
     expect(problems({ SERVICE_TOKEN_SIGNING_KEY: 'hunter2' })).toMatch(/SERVICE_TOKEN_SIGNING_KEY is neither a PEM private key/);
     expect(problems({ SERVICE_TOKEN_SIGNING_KEY_FILE: '/nonexistent/key.pem' })).toMatch(/SERVICE_TOKEN_SIGNING_KEY_FILE="\/nonexistent\/key.pem" cannot be read \(ENOENT\)/);
     expect(problems({ SERVICE_TOKEN_SIGNING_KEY: PARTNER_KEY, SERVICE_TOKEN_SIGNING_KEY_FILE: '/x' })).toContain('SERVICE_TOKEN_SIGNING_KEY and SERVICE_TOKEN_SIGNING_KEY_FILE are both set');
+    expect(problems({ SERVICE_TOKEN_PREVIOUS_KEYS: 'not json' })).toMatch(/SERVICE_TOKEN_PREVIOUS_KEYS is not JSON/);
+    const privateJwk = JSON.stringify({ keys: [generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })] });
+    expect(problems({ SERVICE_TOKEN_PREVIOUS_KEYS: privateJwk })).toMatch(/SERVICE_TOKEN_PREVIOUS_KEYS key 1 contains a private part/);
     const c = loadConfig({ GATEWAY_JWKS_URL: 'https://gw.example/.well-known/jwks.json', SERVICE_TOKEN_SIGNING_KEY: PARTNER_KEY }, {}, GRAPH);
     expect([c.gatewayJwksUrl, c.serviceTokenKey?.alg, c.subgraphUrls]).toEqual(['https://gw.example/.well-known/jwks.json', 'ES256', {}]);
   });

@@ -9,7 +9,7 @@ import { readOperationLimits, type OperationLimits } from '../platform/limits';
 import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '../platform/db';
 import { LOG_LEVELS } from '../platform/logger';
 import { readGatewaySettings, type GatewaySettings } from './features';
-import { keyTextOf, parseSigningKey, SigningKeyError, type SigningKey } from '../platform/signing-keys';
+import { keyTextOf, parsePreviousKeys, parseSigningKey, SigningKeyError, type PublicJwk, type SigningKey } from '../platform/signing-keys';
 
 export { DEV_JWT_SECRET, DEFAULT_JWT_MAX_TTL_SECONDS } from './features/auth';
 
@@ -34,6 +34,8 @@ export interface AutographConfig extends GatewaySettings {
    * calls to other subgraphs with (it publishes the public half at its `/.well-known/jwks.json`).
    */
   serviceTokenKey?: SigningKey;
+  /** SERVICE_TOKEN_PREVIOUS_KEYS(_FILE): public keys such a subgraph still serves beside its key's, during a rotation. */
+  previousServiceTokenKeys: PublicJwk[];
   /** The subgraphs that are ours (the `subgraphs` given to `loadConfig`); any other is a partner's. */
   ownSubgraphs: string[];
   maxBodyBytes: number;
@@ -179,6 +181,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       problems.push(`${serviceKeyText.from} ${err.message}`);
     }
   }
+  let previousServiceTokenKeys: PublicJwk[] = [];
+  const previousServiceKeys = keyTextOf(env, 'SERVICE_TOKEN_PREVIOUS_KEYS', problems);
+  if (previousServiceKeys) {
+    try {
+      previousServiceTokenKeys = parsePreviousKeys(previousServiceKeys.text);
+    } catch (err) {
+      if (!(err instanceof SigningKeyError)) throw err;
+      problems.push(`${previousServiceKeys.from} ${err.message}`);
+    }
+  }
 
   const pseudonymKey = env.AUTOGRAPH_PSEUDONYM_KEY;
   if (pseudonymKey !== undefined && pseudonymKey !== '' && pseudonymKey.length < 32) problems.push('AUTOGRAPH_PSEUDONYM_KEY must be at least 32 characters');
@@ -204,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     pgliteDir: env.PGLITE_DIR || '.data/pglite',
     gatewayJwksUrl: url(env, 'GATEWAY_JWKS_URL', ['http:', 'https:'], problems),
     serviceTokenKey,
+    previousServiceTokenKeys,
     ownSubgraphs: subgraphs.map((s) => s.name),
     maxBodyBytes,
     includeStacktrace,

@@ -41,6 +41,7 @@ async function main() {
     identity: {
       gateway: { issuer: config.partnerTokens.issuer, keys: { jwksUrl: config.gatewayJwksUrl ?? `http://127.0.0.1:${config.gatewayPort}/.well-known/jwks.json` } },
       serviceKey: config.serviceTokenKey ?? loadOrCreateKeyFile(`.data/service-token-keys/${mod.name}.pem`),
+      previousServiceKeys: config.previousServiceTokenKeys,
     },
     subgraphUrls: subgraphServiceUrls(config),
     // Built from this tree's folders; a registry-fed peer list replaces it when partners publish.

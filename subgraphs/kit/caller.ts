@@ -14,7 +14,7 @@
  */
 import { decodeJwt } from 'jose';
 import { createTokenVerifier, callerFromClaims, IdentityError, signIdentityToken, subgraphAudience, type Identity, type PublicKeySource, type VerifiedClaims } from '../../platform/identity';
-import type { SigningKey } from '../../platform/signing-keys';
+import type { PublicJwk, SigningKey } from '../../platform/signing-keys';
 
 /** The path every subgraph serves its own public keys at, for its peers to verify its calls. */
 export const SUBGRAPH_JWKS_PATH = '/.well-known/jwks.json';
@@ -35,6 +35,8 @@ export interface SubgraphIdentityOptions {
   gateway: { issuer: string; keys: PublicKeySource };
   /** This subgraph's own private key: it signs its calls to peers; the public half is served at SUBGRAPH_JWKS_PATH. */
   serviceKey: SigningKey;
+  /** Public keys still served beside the service key's while its callers switch keys (a rotation). */
+  previousServiceKeys?: readonly PublicJwk[];
   /**
    * A peer's public keys when it runs in this process (the embedded stack, tests); undefined for a peer:
    * they are read from the JWKS beside the peer's URL, as a separate process must.

@@ -131,6 +131,23 @@ describe("a subgraph's own key asserts only itself", () => {
     expect(refusal(r)).toEqual([200, 'FORBIDDEN', 'this operation needs the role analyst or admin; service:orders is not among the services it names']);
   });
 
+  test("a peer in its own process is verified with the keys it serves, the previous one too while its key rotates", async () => {
+    const oldKey = generateSigningKey();
+    const newKey = generateSigningKey('EdDSA');
+    const catalog = await startSubgraph(subgraph('catalog'), { db: g.db, identity: { ...g.identityFor('catalog'), serviceKey: newKey, previousServiceKeys: [oldKey.publicJwk], peerKeys: undefined }, subgraphUrls: {}, port: 0 });
+    // Orders knows catalog only by its URL, as a separate process does: it reads catalog's /.well-known/jwks.json.
+    const orders = await startSubgraph(subgraph('orders'), { db: g.db, identity: { ...g.identityFor('orders'), peerKeys: undefined }, subgraphUrls: { catalog: catalog.url }, port: 0 });
+    try {
+      const { keys } = (await (await fetch(new URL('/.well-known/jwks.json', catalog.url))).json()) as { keys: PublicJwk[] };
+      expect(keys.map((k) => k.kid)).toEqual([newKey.kid, oldKey.kid]);
+      const body = { query: '{ __typename }' };
+      for (const key of [newKey, oldKey]) expect((await send(orders.url, await signServiceCall('catalog', key, 'orders', body), body)).data).toEqual({ __typename: 'Query' });
+      expect(refusal(await send(orders.url, await signServiceCall('catalog', generateSigningKey(), 'orders', body), body))).toEqual([401, 'UNAUTHENTICATED', 'identity token is signed with a key the catalog subgraph does not publish (retired, or never ours)']);
+    } finally {
+      await Promise.all([catalog.stop(), orders.stop()]);
+    }
+  });
+
   test('every subgraph serves its public key, and no private part', async () => {
     const res = await fetch(new URL('/.well-known/jwks.json', g.subgraphUrl('orders')));
     const { keys } = (await res.json()) as { keys: PublicJwk[] };

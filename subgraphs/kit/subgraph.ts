@@ -155,7 +155,7 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
   }
   const services = createServiceClient(mod.name, opts.identity.serviceKey, opts.subgraphUrls, opts.serviceCallTimeoutMs);
   const callerCheck = createCallerCheck(mod.name, opts.identity, opts.subgraphUrls);
-  const jwks = { keys: [opts.identity.serviceKey.publicJwk] };
+  const jwks = { keys: [opts.identity.serviceKey.publicJwk, ...(opts.identity.previousServiceKeys ?? []).filter((k) => k.kid !== opts.identity.serviceKey.kid)] };
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
   /** Told to stop (SIGTERM): `/health` says so while the requests in flight still run. */
   let stopping = false;
