@@ -1,7 +1,7 @@
 /**
  * Identity tokens on their own: what a token binds (audience, request, time, key) and what a verifier
  * says about each way one can be wrong. The same checks over real HTTP into subgraphs are in
- * `subgraphs/kit/identity-tokens.test.ts`.
+ * `stack/identity-tokens.test.ts`.
  */
 import { SignJWT } from 'jose';
 import { generateSigningKey } from './signing-keys';

@@ -7,13 +7,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import { subgraph } from '..';
-import { createSubgraphTokenSigner, type PartnerTokenSettings } from '../../gateway/subgraph-tokens';
-import { BODY_BINDING_CLAIM, IDENTITY_HEADER, requestBinding, signIdentityToken, subgraphAudience, type Identity } from '../../platform/identity';
-import { generateSigningKey, type PublicJwk, type SigningKey } from '../../platform/signing-keys';
-import { as, startTestGraph, TEST_GATEWAY_ISSUER, testSigningKey, type GqlResult, type TestGraph } from '../../testing/harness';
-import { serviceIssuer, signServiceCall } from './caller';
-import { startSubgraph, type RunningSubgraph } from './subgraph';
+import { subgraph } from '../subgraphs';
+import { createSubgraphTokenSigner, type PartnerTokenSettings } from '../gateway/subgraph-tokens';
+import { BODY_BINDING_CLAIM, IDENTITY_HEADER, requestBinding, signIdentityToken, subgraphAudience, type Identity } from '../platform/identity';
+import { generateSigningKey, type PublicJwk, type SigningKey } from '../platform/signing-keys';
+import { as, startTestGraph, TEST_GATEWAY_ISSUER, testSigningKey, type GqlResult, type TestGraph } from '../testing/harness';
+import { serviceIssuer, signServiceCall } from '../subgraphs/kit/caller';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 
 let g: TestGraph;
 beforeAll(async () => {
