@@ -4,9 +4,9 @@
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestGraph, TEST_JWT, as, type TestGraph } from '../testing/harness';
+import { startTestGraph, TEST_GATEWAY_ISSUER, TEST_JWT, as, testSigningKey, tokenSignedByAnotherKey, type TestGraph } from '../testing/harness';
 import { createTokenVerifier } from './auth';
-import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
+import { BODY_BINDING_CLAIM, IDENTITY_HEADER, requestBinding, subgraphAudience } from '../platform/identity';
 
 const ME = '{ me { id } }';
 const key = new TextEncoder().encode(TEST_JWT.secret);
@@ -125,8 +125,8 @@ describe('gateway authentication', () => {
   });
 
   test('an identity header sent by the client to the gateway is ignored, not trusted', async () => {
-    // Signed with the graph's real internal secret: a subgraph would accept it, were the gateway to pass it on.
-    const forged = signIdentity({ sub: 'victim', role: 'admin' }, g.internalSecret);
+    // Signed with the graph's real gateway key for orders and this very request: orders would accept it, were the gateway to pass it on.
+    const forged = await g.identityToken('orders', { sub: 'victim', role: 'admin' }, { query: ME, variables: {} });
     const withToken = await g.gqlRaw(ME, {}, { authorization: `Bearer ${await g.token(as.customer('u-honest'))}`, [IDENTITY_HEADER]: forged });
     expect(withToken.status).toBe(200);
     expect(withToken.errors).toBeUndefined();
@@ -142,11 +142,12 @@ describe('gateway authentication', () => {
   });
 
   test('calling a subgraph directly with a forged identity is refused with UNAUTHENTICATED', async () => {
-    const forged = signIdentity({ sub: 'victim', role: 'admin' }, 'guessed-secret-guessed-secret-guessed');
+    const body0 = JSON.stringify({ query: '{ me { id } }' });
+    const forged = await tokenSignedByAnotherKey('orders', { sub: 'victim', role: 'admin' }, body0);
     const res = await fetch(g.subgraphUrl('orders'), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: forged },
-      body: JSON.stringify({ query: '{ me { id } }' }),
+      body: body0,
     });
     expect(res.status).toBe(401);
     const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
@@ -166,13 +167,25 @@ describe('gateway authentication', () => {
   });
 
   test('a correctly signed but expired forwarded identity is refused by the subgraph', async () => {
-    const stale = signIdentity({ sub: 'u1', role: 'admin' }, g.internalSecret, Math.floor(Date.now() / 1000) - 3600);
+    const request = { query: '{ me { id } }' };
+    const gatewayKey = testSigningKey();
+    const anHourAgo = Math.floor(Date.now() / 1000) - 3600;
+    const stale = await new SignJWT({ role: 'admin', [BODY_BINDING_CLAIM]: requestBinding(request) })
+      .setProtectedHeader({ alg: gatewayKey.alg, kid: gatewayKey.kid })
+      .setIssuer(TEST_GATEWAY_ISSUER)
+      .setAudience(subgraphAudience('orders'))
+      .setSubject('u1')
+      .setJti('stale-1')
+      .setIssuedAt(anHourAgo)
+      .setExpirationTime(anHourAgo + 60)
+      .sign(gatewayKey.privateKey);
     const res = await fetch(g.subgraphUrl('orders'), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: stale },
-      body: JSON.stringify({ query: '{ me { id } }' }),
+      body: JSON.stringify(request),
     });
     expect(res.status).toBe(401);
+    expect(((await res.json()) as { errors: Array<{ message: string }> }).errors[0].message).toBe('identity token has expired');
   });
 });
 

@@ -7,7 +7,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Route } from '../platform/http';
-import type { GatewayContext, GatewayFeature, GatewayView, OwnedApolloOptions, SubgraphFetch, SubgraphRequest } from './feature';
+import type { GatewayContext, GatewayFeature, GatewayView, OwnedApolloOptions, SubgraphFetch, SubgraphRequest, SubgraphRequestSigner } from './feature';
 import { logger } from '../platform/logger';
 import { earlyAnswerer, type EarlyAnswerer } from './early-answer';
 
@@ -21,6 +21,8 @@ export interface CombinedFeatures {
   fetchFor(subgraph: string, base: SubgraphFetch): SubgraphFetch;
   /** Whether any feature says the subgraph accepts batched requests. */
   batchesFetches(subgraph: string): boolean;
+  /** The one feature's signer of each HTTP request to a subgraph, if any. */
+  signSubgraphRequest?: SubgraphRequestSigner;
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<GatewayContext>[];
   apolloOptions: OwnedApolloOptions;
@@ -52,6 +54,7 @@ export function combineFeatures(features: readonly GatewayFeature[]): CombinedFe
   const apolloOptions = claim('the Apollo Server option', features.map((f) => [f.name, f.apolloOptions as Record<string, unknown>])) as OwnedApolloOptions;
   const landing = claim('the landing page', features.map((f) => [f.name, { page: f.landingPage }])).page;
   claim('the early answer', features.map((f) => [f.name, { answer: f.answerEarly }]));
+  const signSubgraphRequest = claim('the subgraph request signer', features.map((f) => [f.name, { signer: f.signSubgraphRequest }])).signer;
   return {
     async context(req) {
       const context: GatewayContext = {};
@@ -65,6 +68,7 @@ export function combineFeatures(features: readonly GatewayFeature[]): CombinedFe
       return features.reduceRight<SubgraphFetch>((next, f) => (f.wrapFetch ? f.wrapFetch(next, subgraph) : next), base);
     },
     batchesFetches: (subgraph) => features.some((f) => f.batchesFetches?.(subgraph) ?? false),
+    signSubgraphRequest,
     validationRules: features.flatMap((f) => f.validationRules ?? []),
     plugins: features.flatMap((f) => f.plugins ?? []),
     apolloOptions,

@@ -20,7 +20,26 @@ describe('configuration from the environment', () => {
     expect(c.subgraphPorts).toEqual({ catalog: 4001, orders: 4002, finance: 4003, aftermarket: 4004, energy: 4005 });
     expect(c.jwt.secret).toBe(DEV_JWT_SECRET);
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.internalSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  test('the identity keys of a subgraph process: a bad GATEWAY_JWKS_URL or SERVICE_TOKEN_SIGNING_KEY is a problem naming it; a good key is read', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, {}, GRAPH);
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(problems({ GATEWAY_JWKS_URL: 'gateway:4000/jwks' })).toContain('GATEWAY_JWKS_URL="gateway:4000/jwks" is not a http:// or https:// URL');
+    expect(problems({ SERVICE_TOKEN_SIGNING_KEY: 'hunter2' })).toMatch(/SERVICE_TOKEN_SIGNING_KEY is neither a PEM private key/);
+    expect(problems({ SERVICE_TOKEN_SIGNING_KEY_FILE: '/nonexistent/key.pem' })).toMatch(/SERVICE_TOKEN_SIGNING_KEY_FILE="\/nonexistent\/key.pem" cannot be read \(ENOENT\)/);
+    expect(problems({ SERVICE_TOKEN_SIGNING_KEY: PARTNER_KEY, SERVICE_TOKEN_SIGNING_KEY_FILE: '/x' })).toContain('SERVICE_TOKEN_SIGNING_KEY and SERVICE_TOKEN_SIGNING_KEY_FILE are both set');
+    expect(problems({ SERVICE_TOKEN_PREVIOUS_KEYS: 'not json' })).toMatch(/SERVICE_TOKEN_PREVIOUS_KEYS is not JSON/);
+    const privateJwk = JSON.stringify({ keys: [generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })] });
+    expect(problems({ SERVICE_TOKEN_PREVIOUS_KEYS: privateJwk })).toMatch(/SERVICE_TOKEN_PREVIOUS_KEYS key 1 contains a private part/);
+    const c = loadConfig({ GATEWAY_JWKS_URL: 'https://gw.example/.well-known/jwks.json', SERVICE_TOKEN_SIGNING_KEY: PARTNER_KEY }, {}, GRAPH);
+    expect([c.gatewayJwksUrl, c.serviceTokenKey?.alg, c.subgraphUrls]).toEqual(['https://gw.example/.well-known/jwks.json', 'ES256', {}]);
   });
 
   test('every bad value is reported at once, each with the variable and what it accepts', () => {
@@ -36,9 +55,9 @@ describe('configuration from the environment', () => {
     }
   });
 
-  test('production refuses the development secret and a missing internal secret', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_INTERNAL_SECRET must be set[\s\S]*AUTOGRAPH_PSEUDONYM_KEY must be set/);
-    const keys = { AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+  test('production refuses the development secret and a missing pseudonym key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*AUTOGRAPH_PSEUDONYM_KEY must be set/);
+    const keys = { AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, ...keys })).toThrow(/development secret/);
     expect(() => loadConfig({ AUTOGRAPH_PSEUDONYM_KEY: 'short' })).toThrow(/AUTOGRAPH_PSEUDONYM_KEY must be at least 32/);
     expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', ...keys }).jwt).toEqual({
@@ -50,7 +69,7 @@ describe('configuration from the environment', () => {
     });
   });
 
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
 
   test('introspection is on in development and test, off in production, and INTROSPECTION=true|false decides', () => {
     expect(loadConfig({}).introspection).toBe(true);
@@ -106,7 +125,7 @@ describe('INCLUDE_STACKTRACE and LOG_LEVEL', () => {
 
   test('a value other than true/false, true in production, or an unknown LOG_LEVEL stops start-up naming the variable', () => {
     expect(() => loadConfig({ INCLUDE_STACKTRACE: 'yes' })).toThrow(/INCLUDE_STACKTRACE="yes" must be true or false/);
-    const keys = { JWT_SECRET: 's'.repeat(20), AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+    const keys = { JWT_SECRET: 's'.repeat(20), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
     expect(() => loadConfig({ NODE_ENV: 'production', INCLUDE_STACKTRACE: 'true', ...keys })).toThrow(/INCLUDE_STACKTRACE must not be true when NODE_ENV=production/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/);
   });

@@ -4,12 +4,12 @@
  * gateway feature reads its own (`features.ts`, `readGatewaySettings`), and their problems are reported
  * together with these.
  */
-import { randomBytes } from 'node:crypto';
 import { bool, port, url, wholeNumber, type NodeEnv } from '../platform/env';
 import { readOperationLimits, type OperationLimits } from '../platform/limits';
 import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '../platform/db';
 import { LOG_LEVELS } from '../platform/logger';
 import { readGatewaySettings, type GatewaySettings } from './features';
+import { keyTextOf, parsePreviousKeys, parseSigningKey, SigningKeyError, type PublicJwk, type SigningKey } from '../platform/signing-keys';
 
 export { DEV_JWT_SECRET, DEFAULT_JWT_MAX_TTL_SECONDS } from './features/auth';
 
@@ -24,7 +24,18 @@ export interface AutographConfig extends GatewaySettings {
   subgraphUrls: Partial<Record<string, string>>;
   databaseUrl?: string;
   pgliteDir?: string;
-  internalSecret: string;
+  /**
+   * GATEWAY_JWKS_URL: where a subgraph running as its own process reads the gateway's public keys
+   * (the gateway's `/.well-known/jwks.json`); unset: the gateway at this machine's PORT, outside production.
+   */
+  gatewayJwksUrl?: string;
+  /**
+   * SERVICE_TOKEN_SIGNING_KEY(_FILE): the private key a subgraph running as its own process signs its
+   * calls to other subgraphs with (it publishes the public half at its `/.well-known/jwks.json`).
+   */
+  serviceTokenKey?: SigningKey;
+  /** SERVICE_TOKEN_PREVIOUS_KEYS(_FILE): public keys such a subgraph still serves beside its key's, during a rotation. */
+  previousServiceTokenKeys: PublicJwk[];
   /** The subgraphs that are ours (the `subgraphs` given to `loadConfig`); any other is a partner's. */
   ownSubgraphs: string[];
   maxBodyBytes: number;
@@ -95,18 +106,13 @@ export class ConfigError extends Error {}
 const DEFAULT_GATEWAY_PORT = 4000;
 
 /** `*_URL` variables that are not a subgraph's address. */
-const NOT_SUBGRAPH_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_JWKS_URL', 'REGISTRY_URL']);
+const NOT_SUBGRAPH_URLS = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_JWKS_URL', 'REGISTRY_URL', 'GATEWAY_JWKS_URL']);
 
 /** Where each subgraph is reached when they run as separate processes: `<NAME>_URL`, else its local port. */
 export function subgraphServiceUrls(config: AutographConfig): Record<string, string> {
   const urls: Record<string, string> = {};
   for (const name of Object.keys(config.subgraphPorts)) urls[name] = config.subgraphUrls[name] ?? `http://127.0.0.1:${config.subgraphPorts[name]}/graphql`;
   return urls;
-}
-
-/** True when AUTOGRAPH_INTERNAL_SECRET was given (separate processes must share it). */
-export function hasSharedInternalSecret(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.AUTOGRAPH_INTERNAL_SECRET);
 }
 
 /** Values given on the command line, which win over the environment. */
@@ -165,12 +171,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 
   const gateway = readGatewaySettings(env, nodeEnv as NodeEnv, problems);
 
-  let internalSecret = env.AUTOGRAPH_INTERNAL_SECRET || '';
-  if (!internalSecret) {
-    if (production) problems.push('AUTOGRAPH_INTERNAL_SECRET must be set when NODE_ENV=production (the gateway and subgraphs must share it)');
-    internalSecret = randomBytes(32).toString('base64url');
-  } else if (internalSecret.length < 32) {
-    problems.push('AUTOGRAPH_INTERNAL_SECRET must be at least 32 characters');
+  let serviceTokenKey: SigningKey | undefined;
+  const serviceKeyText = keyTextOf(env, 'SERVICE_TOKEN_SIGNING_KEY', problems);
+  if (serviceKeyText) {
+    try {
+      serviceTokenKey = parseSigningKey(serviceKeyText.text);
+    } catch (err) {
+      if (!(err instanceof SigningKeyError)) throw err;
+      problems.push(`${serviceKeyText.from} ${err.message}`);
+    }
+  }
+  let previousServiceTokenKeys: PublicJwk[] = [];
+  const previousServiceKeys = keyTextOf(env, 'SERVICE_TOKEN_PREVIOUS_KEYS', problems);
+  if (previousServiceKeys) {
+    try {
+      previousServiceTokenKeys = parsePreviousKeys(previousServiceKeys.text);
+    } catch (err) {
+      if (!(err instanceof SigningKeyError)) throw err;
+      problems.push(`${previousServiceKeys.from} ${err.message}`);
+    }
   }
 
   const pseudonymKey = env.AUTOGRAPH_PSEUDONYM_KEY;
@@ -195,7 +214,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     subgraphUrls,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems),
     pgliteDir: env.PGLITE_DIR || '.data/pglite',
-    internalSecret,
+    gatewayJwksUrl: url(env, 'GATEWAY_JWKS_URL', ['http:', 'https:'], problems),
+    serviceTokenKey,
+    previousServiceTokenKeys,
     ownSubgraphs: subgraphs.map((s) => s.name),
     maxBodyBytes,
     includeStacktrace,

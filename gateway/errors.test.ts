@@ -4,7 +4,8 @@
  * unexpected failure is INTERNAL_SERVER_ERROR with a generic message and a request id, never the
  * database's own text, in development as in production; the server logs it under the same id.
  */
-import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
+import { gatewayPublicKeys } from './subgraph-tokens';
+import { IDENTITY_HEADER } from '../platform/identity';
 import { captureLogs } from '../platform/logger';
 import { startStack, type RunningStack } from '../stack/stack';
 import { as, composeForTests, startTestGraph, testGatewayConfig, TEST_JWT, type GqlResult, type TestGraph } from '../testing/harness';
@@ -116,10 +117,11 @@ describe('a bad Decimal names the argument path and the rule, as a literal or in
 
   test('the aftermarket subgraph itself names the path and the rule, for a literal and for variables', async () => {
     const direct = async (query: string, variables?: Record<string, unknown>) => {
+      const body = JSON.stringify({ query, variables });
       const res = await fetch(g.subgraphUrl('aftermarket'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(as.admin(), g.internalSecret) },
-        body: JSON.stringify({ query, variables }),
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken('aftermarket', as.admin(), body) },
+        body,
       });
       return (await res.json()) as GqlResult;
     };
@@ -142,8 +144,8 @@ describe('an unexpected error is logged with a request id and answered without i
     startStack({
       db: g.db,
       supergraph: staticSupergraph(composeForTests()),
-      features: await gatewayFeatures(testGatewayConfig(g.internalSecret, { includeStacktrace, explorer: development, demoTokens: development })),
-      internalSecret: g.internalSecret,
+      features: await gatewayFeatures(testGatewayConfig({ includeStacktrace, explorer: development, demoTokens: development })),
+      gatewayKeys: gatewayPublicKeys(testGatewayConfig().partnerTokens),
       gatewayPort: 0,
       subgraphPorts: {},
       maxBodyBytes: 262_144,

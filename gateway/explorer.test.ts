@@ -31,7 +31,7 @@ test("the prefilled query is the README's headline question, word for word", () 
 
 describe('EXPLORER configuration', () => {
   test('on in development, off in production and tests, and EXPLORER=true|false overrides', () => {
-    const keys = { JWT_SECRET: 's'.repeat(16), AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+    const keys = { JWT_SECRET: 's'.repeat(16), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
     expect(loadConfig({}).explorer).toBe(true);
     expect(loadConfig({ NODE_ENV: 'test' }).explorer).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', ...keys }).explorer).toBe(false);

@@ -110,6 +110,9 @@ export interface SubgraphReply {
   body: { data?: Record<string, unknown> | null; errors?: ReadonlyArray<Record<string, unknown>>; extensions?: Record<string, unknown> };
 }
 
+/** Headers that bind one HTTP request to a subgraph (`GatewayFeature.signSubgraphRequest`). */
+export type SubgraphRequestSigner = (request: { subgraph: string; body: unknown; context: GatewayContext }) => Promise<Record<string, string>>;
+
 /** How a subgraph fetch is made: a pooled HTTP client at the bottom (`subgraph-client.ts`), wrapped by features. */
 export type SubgraphFetch = (call: SubgraphCall) => Promise<SubgraphReply>;
 
@@ -140,6 +143,12 @@ export interface GatewayFeature {
   context?(req: IncomingMessage, soFar: Readonly<GatewayContext>): Promise<Partial<GatewayContext>> | Partial<GatewayContext>;
   /** Runs before each subgraph fetch, in list order: set headers (identity, request id). */
   beforeSubgraphFetch?(fetch: { subgraph: string; request: SubgraphRequest; context: GatewayContext }): void | Promise<void>;
+  /**
+   * Headers for one HTTP request to a subgraph, given its body as sent (an operation, or the array of a
+   * batch): the identity token bound to it. Called by the client at the bottom, after batching: a batch of operations is one request with
+   * one body and gets one set. One feature at most.
+   */
+  signSubgraphRequest?: SubgraphRequestSigner;
   /**
    * Wraps the fetcher of one subgraph. In list order from the outside in: the first feature's wrapper
    * sees a fetch first (a cache in front of a timeout), the last one is nearest the network.

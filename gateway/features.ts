@@ -34,7 +34,7 @@ import { readSubgraphBatching, subgraphBatchingFeature } from './features/subgra
 import { createTokenVerifier } from './auth';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import { readTrustedDocumentsSettings, trustedDocumentsFeature, type TrustedDocumentsSettings } from './features/trusted-documents';
-import type { PartnerTokenSettings } from './partner-tokens';
+import type { PartnerTokenSettings } from './subgraph-tokens';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
@@ -90,8 +90,6 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
 
 /** What the features are built from: their own settings and what the gateway shares with the subgraphs. */
 export interface GatewayFeatureConfig extends GatewaySettings {
-  /** Signs the identity forwarded to subgraphs (AUTOGRAPH_INTERNAL_SECRET). */
-  internalSecret: string;
   /**
    * The subgraphs that are ours (the tree's folders): only they receive the internal identity header;
    * every other subgraph of the supergraph is a partner's and receives a partner token instead.
@@ -132,7 +130,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
       trustProxy: config.trustProxy,
       points: config.rateLimitPoints ?? ((rc) => costToPoints(requestCost(rc) ?? 0, config.rateLimitCostPerPoint ?? DEFAULT_COST_PER_POINT)),
     }),
-    identityForwardingFeature({ internalSecret: config.internalSecret, ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
+    identityForwardingFeature({ ownSubgraphs: config.ownSubgraphs, partnerTokens: config.partnerTokens }),
     subgraphTimeoutsFeature({ timeoutMs: config.subgraphTimeoutMs }),
     // Inside the deadline the timeouts set; outside the spans and metrics, so each attempt is seen.
     subgraphResilienceFeature(config.subgraphResilience ?? DEFAULT_SUBGRAPH_RESILIENCE),

@@ -3,7 +3,7 @@
  * is the client's mistake (400), told as Apollo Server tells it (OPERATION_RESOLUTION_FAILURE).
  */
 import { startTestGraph, as, type TestGraph } from '../testing/harness';
-import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
+import { IDENTITY_HEADER } from '../platform/identity';
 
 const TWO_OPERATIONS = 'query A { me { id } } query B { me { id } }';
 
@@ -40,9 +40,9 @@ describe('choosing the operation of a document', () => {
   });
 
   test('a subgraph answers the same two mistakes the same way', async () => {
-    const signed = { [IDENTITY_HEADER]: signIdentity(as.customer('u-opname'), g.internalSecret) };
-    const missing = await post(g.subgraphUrl('orders'), { query: TWO_OPERATIONS }, signed);
-    const unknown = await post(g.subgraphUrl('orders'), { query: TWO_OPERATIONS, operationName: 'C' }, signed);
+    const signed = async (body: object) => ({ [IDENTITY_HEADER]: await g.identityToken('orders', as.customer('u-opname'), body) });
+    const missing = await post(g.subgraphUrl('orders'), { query: TWO_OPERATIONS }, await signed({ query: TWO_OPERATIONS }));
+    const unknown = await post(g.subgraphUrl('orders'), { query: TWO_OPERATIONS, operationName: 'C' }, await signed({ query: TWO_OPERATIONS, operationName: 'C' }));
     expect([missing.status, missing.body.errors?.[0].extensions?.code, missing.body.errors?.[0].message]).toEqual([400, 'OPERATION_RESOLUTION_FAILURE', 'Must provide operation name if query contains multiple operations.']);
     expect([unknown.status, unknown.body.errors?.[0].extensions?.code, unknown.body.errors?.[0].message]).toEqual([400, 'OPERATION_RESOLUTION_FAILURE', 'Unknown operation named "C".']);
   });

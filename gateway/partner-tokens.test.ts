@@ -1,7 +1,7 @@
 /**
  * Partner token keys and configuration: every bad key value stops start-up with a message naming the
  * variable and the fix; production needs a configured key; outside production two gateway processes
- * starting together generate one shared key file; our own subgraphs get the internal header and partners
+ * starting together generate one shared key file; our own subgraphs get the token in the identity header and partners
  * only a token for their audience (anonymous callers marked so), verifiable with the served JWKS.
  */
 import { spawn } from 'node:child_process';
@@ -12,9 +12,9 @@ import { join, resolve } from 'node:path';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { loadConfig } from './config';
 import { identityForwardingFeature } from './features/identity-forwarding';
-import { generateSigningKey, installKeyFile, loadOrCreateKeyFile, parseSigningKey } from './partner-keys';
+import { generateSigningKey, installKeyFile, loadOrCreateKeyFile, parseSigningKey } from '../platform/signing-keys';
 import type { SubgraphRequest } from './feature';
-import { IDENTITY_HEADER, verifyIdentity, type Identity } from '../platform/identity';
+import { BODY_BINDING_CLAIM, IDENTITY_HEADER, requestBinding, type Identity } from '../platform/identity';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'autograph-partner-keys-'));
 const pem = (key: ReturnType<typeof generateKeyPairSync>['privateKey']) => key.export({ format: 'pem', type: 'pkcs8' }) as string;
@@ -29,7 +29,7 @@ const problemsOf = (env: Record<string, string>) => {
 };
 
 describe('partner token key configuration', () => {
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(32), AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32) };
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32) };
 
   test('production refuses to start without a signing key; outside production one is generated under .data/', () => {
     expect(problemsOf(production)).toMatch(/PARTNER_TOKEN_SIGNING_KEY or PARTNER_TOKEN_SIGNING_KEY_FILE must be set when NODE_ENV=production/);
@@ -53,7 +53,7 @@ describe('partner token key configuration', () => {
     [{ PARTNER_TOKEN_SIGNING_KEY: 'hunter2' }, /PARTNER_TOKEN_SIGNING_KEY is neither a PEM private key .* nor a private JWK/],
     [{ PARTNER_TOKEN_SIGNING_KEY: '{"kty":"EC"' }, /PARTNER_TOKEN_SIGNING_KEY starts with "\{" but is not valid JSON/],
     [{ PARTNER_TOKEN_SIGNING_KEY: createPublicPem() }, /PARTNER_TOKEN_SIGNING_KEY is a PEM "-----BEGIN PUBLIC KEY-----": give the private key/],
-    [{ PARTNER_TOKEN_SIGNING_KEY: pem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey) }, /is a RSA key: partner tokens are signed with an EC P-256 \(ES256\) or Ed25519 \(EdDSA\) key/],
+    [{ PARTNER_TOKEN_SIGNING_KEY: pem(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey) }, /is a RSA key: identity tokens are signed with an EC P-256 \(ES256\) or Ed25519 \(EdDSA\) key/],
     [{ PARTNER_TOKEN_SIGNING_KEY: pem(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey) }, /is a EC P-384 key/],
     [{ PARTNER_TOKEN_SIGNING_KEY: JSON.stringify(ec().publicKey.export({ format: 'jwk' })) }, /is a JWK without its private part \("d"\)/],
     [{ PARTNER_TOKEN_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----' }, /is not a readable PEM private key/],
@@ -84,7 +84,7 @@ function createPublicPem(): string {
 
 test('two gateway processes starting together on one machine generate one key file and agree on it', async () => {
   const path = join(tmp(), '.data', 'partner-token-signing-key.pem');
-  const keysModule = resolve(__dirname, 'partner-keys.ts');
+  const keysModule = resolve(__dirname, '../platform/signing-keys.ts');
   // Each process loads the module first, then waits for one agreed instant, so they really race for the file.
   const startAt = Date.now() + 5000;
   const script = `const keys = require(${JSON.stringify(keysModule)}); while (Date.now() < ${startAt}); process.stdout.write(keys.loadOrCreateKeyFile(${JSON.stringify(path)}).kid)`;
@@ -116,11 +116,13 @@ test('a process that loses the race to create the key file adopts the key alread
 describe('what each subgraph fetch carries', () => {
   const key = generateSigningKey();
   const previous = generateSigningKey('EdDSA');
-  const secret = 'i'.repeat(40);
-  const feature = identityForwardingFeature({ internalSecret: secret, ownSubgraphs: ['orders'], partnerTokens: { issuer: 'gw', key: { kind: 'configured', key }, previousKeys: [previous.publicJwk] } });
+  const feature = identityForwardingFeature({ ownSubgraphs: ['orders'], partnerTokens: { issuer: 'gw', key: { kind: 'configured', key }, previousKeys: [previous.publicJwk] } });
+  const body = { query: '{ me { id } }', variables: {} };
+  /** The headers one fetch leaves with: set before it (planted ones removed), then the token as the request is sent. */
   const fetchTo = async (subgraph: string, identity: Identity | null) => {
-    const headers = new Headers({ [IDENTITY_HEADER]: 'planted', 'x-request-id': 'planted' });
+    const headers = new Headers({ [IDENTITY_HEADER]: 'planted', 'x-request-id': 'planted', authorization: 'planted' });
     await feature.beforeSubgraphFetch!({ subgraph, request: { http: { headers, url: '', method: 'POST' } } as unknown as SubgraphRequest, context: { identity } });
+    for (const [name, value] of Object.entries(await feature.signSubgraphRequest!({ subgraph, body, context: { identity } }))) headers.set(name, value);
     return headers;
   };
   const jwks = async () => {
@@ -130,9 +132,10 @@ describe('what each subgraph fetch carries', () => {
     return JSON.parse(body);
   };
 
-  test('our own subgraph gets the internal header and no token', async () => {
+  test('our own subgraph gets the token in the identity header, for its audience and bound to the request, and no bearer token', async () => {
     const headers = await fetchTo('orders', { sub: 'u-1', role: 'customer' });
-    expect(verifyIdentity(headers.get(IDENTITY_HEADER)!, secret)).toEqual({ sub: 'u-1', role: 'customer' });
+    const { payload } = await jwtVerify(headers.get(IDENTITY_HEADER)!, createLocalJWKSet(await jwks()), { issuer: 'gw', audience: 'autograph:subgraph:orders' });
+    expect(payload).toMatchObject({ sub: 'u-1', role: 'customer', [BODY_BINDING_CLAIM]: requestBinding(body) });
     expect(headers.get('authorization')).toBeNull();
   });
 

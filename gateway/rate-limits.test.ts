@@ -63,7 +63,7 @@ describe('rate limits', () => {
     // The same graph behind one trusted proxy (TRUST_PROXY=1), counting in the same Redis.
     proxied = await startGateway({
       supergraph: staticSupergraph(composeForTests()),
-      features: await gatewayFeatures(testGatewayConfig(g.internalSecret, { rateLimits: LIMITS, trustProxy: 1 }), { redis }),
+      features: await gatewayFeatures(testGatewayConfig({ rateLimits: LIMITS, trustProxy: 1 }), { redis }),
       subgraphUrls: Object.fromEntries(Object.entries(g.stack.subgraphs).map(([n, s]) => [n, s.url])),
       port: 0,
       maxBodyBytes: 100_000,

@@ -51,7 +51,7 @@ const gatewayLogger = {
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const features = combineFeatures(opts.features);
   // One pooled HTTP client for every subgraph fetch of this gateway (probes included).
-  const client = subgraphClient({ batches: (subgraph) => features.batchesFetches(subgraph) });
+  const client = subgraphClient({ batches: (subgraph) => features.batchesFetches(subgraph), sign: features.signSubgraphRequest });
   const endpointOf = (name: string, url: string) => opts.subgraphUrls?.[name] ?? url;
   /** Where each subgraph of the supergraph being served is fetched; replaced with each new supergraph. */
   let endpoints = new Map<string, string>();

@@ -16,9 +16,12 @@
  * array body, and each gets its own answer back — half the HTTP requests, and one context and one set of
  * DataLoaders on the subgraph. Each answer's cache policy then comes from its `extensions.cachePolicy`
  * (the batch's one header cannot say which answer it belongs to).
+ *
+ * Signing (`sign`, the identity token) happens here, once per HTTP request with its body as sent: a
+ * token bound to the request must be made after batching decided what the request is.
  */
 import { Agent, request } from 'undici';
-import type { SubgraphCall, SubgraphFetch, SubgraphReply } from './feature';
+import type { SubgraphCall, SubgraphFetch, SubgraphReply, SubgraphRequestSigner } from './feature';
 
 /** Connections kept per subgraph origin: enough for the fan-out of a busy gateway, bounded so a slow subgraph cannot take every socket. */
 const CONNECTIONS_PER_ORIGIN = 64;
@@ -35,6 +38,8 @@ export interface SubgraphClient {
 export interface SubgraphClientOptions {
   /** Whether a subgraph accepts batched requests (by name). */
   batches?: (subgraph: string) => boolean;
+  /** Headers bound to each HTTP request's body (the identity token), added as it is sent. */
+  sign?: SubgraphRequestSigner;
 }
 
 /** Why a subgraph's answer could not be read; the subgraph's name, never its URL. */
@@ -66,7 +71,9 @@ export function subgraphClient(opts: SubgraphClientOptions = {}): SubgraphClient
 
   async function post(call: SubgraphCall, body: unknown, timeoutMs: number | undefined): Promise<{ status: number; headers: Record<string, string | undefined>; json: unknown }> {
     const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-    const res = await request(call.url, { method: 'POST', headers: call.headers, body: JSON.stringify(body), dispatcher: agent, signal });
+    const payload = JSON.stringify(body);
+    const sent = opts.sign ? { ...call.headers, ...(await opts.sign({ subgraph: call.subgraph, body, context: call.context })) } : call.headers;
+    const res = await request(call.url, { method: 'POST', headers: sent, body: payload, dispatcher: agent, signal });
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(res.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const text = await res.body.text();

@@ -26,7 +26,7 @@ describe('subgraph timeouts', () => {
       supergraph: staticSupergraph(composeForTests()),
       // 2 s: short next to the test's bound, long enough that the answering subgraphs make it on a loaded CI machine
       // (at 300 ms they too ran out of time there, and the test read their nulls as the silent one's).
-      features: await gatewayFeatures(testGatewayConfig(g.internalSecret, { subgraphTimeoutMs: 2_000 })),
+      features: await gatewayFeatures(testGatewayConfig({ subgraphTimeoutMs: 2_000 })),
       subgraphUrls: { ...urls, energy: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql` },
       port: 0,
       maxBodyBytes: 100_000,

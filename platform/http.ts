@@ -13,8 +13,11 @@ export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promis
 
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context; throw a GraphQLError to refuse the request. */
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the per-request context from the request and its body as parsed (undefined for a GET); throw a
+   * GraphQLError to refuse the request.
+   */
+  context: (req: IncomingMessage, body: unknown) => Promise<TContext>;
   /** Extra routes by exact path: `/health` answers GET; `POST /path` a POST. */
   routes?: Record<string, Route>;
   /** What a browser gets when it opens the GraphQL URL itself: a `GET` asking for HTML, with no query. */
@@ -137,9 +140,9 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
       // parent of everything this request does: subgraph fetches, service calls, SQL statements.
       await inServerSpan(`${opts.service ?? 'graphql'} ${req.method}`, req.headers, { 'autograph.service': opts.service ?? 'graphql', 'http.request.method': req.method! }, async (span) => {
         // Built before Apollo runs only when something may answer early; Apollo still reports its failure.
-        let context: () => Promise<TContext> = () => opts.context(req);
+        let context: () => Promise<TContext> = () => opts.context(req, body);
         if (opts.earlyAnswer && req.method === 'POST' && earlyBody(req, body)) {
-          const built = opts.context(req);
+          const built = opts.context(req, body);
           const value = await built.catch(() => undefined);
           context = () => built;
           const early = value && (await opts.earlyAnswer(req, body, value));

@@ -3,9 +3,9 @@
  * where each subgraph runs as its own process (`npm run subgraph -- <name>`). It serves the supergraph
  * file, or with `--registry URL` (or REGISTRY_URL) the schema registry's current supergraph — and each new
  * version of either, without a restart — and reaches each subgraph at the supergraph's routing URL, or at
- * `<NAME>_URL` when set. The gateway and the subgraphs must share AUTOGRAPH_INTERNAL_SECRET.
+ * `<NAME>_URL` when set. It signs each subgraph fetch with its key (PARTNER_TOKEN_SIGNING_KEY) and serves the
+ * public keys at `/.well-known/jwks.json`, where subgraph processes read them (GATEWAY_JWKS_URL).
  */
-import { hasSharedInternalSecret } from '../gateway/config';
 import { gatewayFeatures } from '../gateway/features';
 import { registrySupergraph } from '../gateway/registry-supergraph';
 import { startGateway } from '../gateway/server';
@@ -16,12 +16,9 @@ import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExi
 async function main() {
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', registry: 'string', port: 'int' });
   if (flags.supergraph !== undefined && flags.registry !== undefined) fail('give --supergraph PATH or --registry URL, not both');
-  // The tree's folders are our own subgraphs (internal identity header); any other is a partner's (partner token).
+  // The tree's folders are our own subgraphs (token in the identity header); any other is a partner's (bearer token).
   const config = loadConfigOrExit({ registry: flags.registry as string | undefined }, subgraphs());
   await startTracing({ serviceName: config.otelServiceName ?? 'autograph-gateway', otlpEndpoint: config.otlpEndpoint });
-  if (!hasSharedInternalSecret()) {
-    fail('AUTOGRAPH_INTERNAL_SECRET must be set (32+ characters) and shared with every subgraph process, so that subgraphs can verify who is calling');
-  }
   const supergraphPath = (flags.supergraph as string | undefined) ?? config.supergraphPath;
   const port = (flags.port as number | undefined) ?? config.gatewayPort;
   if (port > 65535) fail('--port must be from 1 to 65535 (0 picks any free port)');

@@ -16,14 +16,13 @@ import { join, resolve } from 'node:path';
 import { parse, print } from 'graphql';
 import { mintToken } from '../gateway/auth';
 import { HEADLINE_QUERY } from '../gateway/headline-query';
-import { generateSigningKey } from '../gateway/partner-keys';
+import { generateSigningKey } from '../platform/signing-keys';
 import { formatFen, parseDecimalToFen } from '../platform/money';
 import { openTestDb } from '../testing/harness';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 
 const root = resolve(__dirname, '..');
 const JWT = { issuer: 'autograph-local', audience: 'autograph', secret: randomBytes(24).toString('hex') };
-const INTERNAL_SECRET = randomBytes(32).toString('hex');
 const PARTNER_SCHEMA = join(root, 'partners', 'insurer', 'schema.graphql');
 /** What the example partner seeds for the demo user (its README): 355.25 × 3 + 426.40. */
 const PREMIUMS = '1492.15';
@@ -137,7 +136,7 @@ beforeAll(async () => {
   const keyFile = join(dir, 'partner-token-key.pem');
   writeFileSync(keyFile, generateSigningKey('ES256').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
   // RATE_LIMITS: the load is four clients as fast as they go with two customer tokens, far past what a person sends.
-  const common = { NODE_ENV: 'development', JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, AUTOGRAPH_INTERNAL_SECRET: INTERNAL_SECRET, PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile, RATE_LIMITS: 'customer=1000000000/60s' };
+  const common = { NODE_ENV: 'development', JWT_SECRET: JWT.secret, JWT_ISSUER: JWT.issuer, PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile, RATE_LIMITS: 'customer=1000000000/60s' };
 
   const graph = start(['scripts/start.ts', '--users', '3'], { ...common, DATABASE_URL: databaseUrl!, PORT: '0', SUPERGRAPH_CACHE_PATH: join(dir, 'cache-1.graphql') });
   gateways = [(await waitFor(graph, /gateway\s+(http:\/\/\S+)/, 'npm start'))[1]];

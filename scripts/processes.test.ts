@@ -1,7 +1,9 @@
 /**
  * The graph deployed as a process per subgraph folder (`npm run subgraph -- <name>`) and one `npm run gateway`, sharing
- * PostgreSQL and an internal secret: the headline request and a purchase (a subgraph-to-subgraph
- * call) work across processes; a gateway with another secret is refused by every subgraph; with
+ * PostgreSQL; each subgraph verifies the gateway's tokens with its JWKS (GATEWAY_JWKS_URL) and signs its own
+ * calls with a key of its own (SERVICE_TOKEN_SIGNING_KEY): the headline request and a purchase (a
+ * subgraph-to-subgraph call, verified with the caller's JWKS) work across processes; a gateway with another
+ * key is refused by every subgraph; with
  * OTEL_EXPORTER_OTLP_ENDPOINT every process exports its spans over OTLP, one trace across the processes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -29,6 +31,10 @@ const exported: Array<{ resourceSpans: Array<{ resource: { attributes: Array<{ k
 let collector: Server;
 const base = 20000 + randomInt(0, 400) * 10;
 const gatewayUrl = `http://127.0.0.1:${base}/graphql`;
+
+function newKey(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+}
 
 function start(args: string[], extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, [tsx, ...args], { cwd: root, env: { ...env, ...extraEnv } });
@@ -72,9 +78,9 @@ beforeAll(async () => {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     DATABASE_URL: t.url!,
-    AUTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('hex'),
     AUTOGRAPH_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-    PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    PARTNER_TOKEN_SIGNING_KEY: newKey(),
+    GATEWAY_JWKS_URL: `http://127.0.0.1:${base}/.well-known/jwks.json`,
     JWT_SECRET: TEST_JWT.secret,
     JWT_ISSUER: TEST_JWT.issuer,
     JWT_AUDIENCE: TEST_JWT.audience,
@@ -88,7 +94,8 @@ beforeAll(async () => {
     env[`${name.toUpperCase()}_PORT`] = String(base + port - 4000);
     env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${base + port - 4000}/graphql`;
   }
-  await Promise.all(subgraphs().map(({ name }) => start(['scripts/subgraph.ts', name])));
+  // Each subgraph its own key: none can sign as another.
+  await Promise.all(subgraphs().map(({ name }) => start(['scripts/subgraph.ts', name], { SERVICE_TOKEN_SIGNING_KEY: newKey() })));
   await start(['scripts/gateway.ts']);
 }, 120_000);
 
@@ -171,8 +178,8 @@ describe('a process per subgraph and one gateway', () => {
     expect(res.data.placeOrder.priceLines[0].kind).toBe('TRIM');
   });
 
-  test('a gateway with a different internal secret is refused by every subgraph', async () => {
-    const rogue = await start(['scripts/gateway.ts'], { PORT: String(base + 9), AUTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('hex') });
+  test('a gateway signing with a key the real gateway does not publish is refused by every subgraph', async () => {
+    const rogue = await start(['scripts/gateway.ts'], { PORT: String(base + 9), PARTNER_TOKEN_SIGNING_KEY: newKey() });
     const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
     const res = await fetch(`http://127.0.0.1:${base + 9}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
     const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
@@ -181,10 +188,13 @@ describe('a process per subgraph and one gateway', () => {
   });
 
   test.each([
-    [['scripts/gateway.ts'], { AUTOGRAPH_INTERNAL_SECRET: '' }, /AUTOGRAPH_INTERNAL_SECRET must be set/],
+    [['scripts/subgraph.ts', 'orders'], { GATEWAY_JWKS_URL: '', SERVICE_TOKEN_SIGNING_KEY: newKey() }, /GATEWAY_JWKS_URL must be set when NODE_ENV=production/],
+    [['scripts/subgraph.ts', 'orders'], {}, /SERVICE_TOKEN_SIGNING_KEY or SERVICE_TOKEN_SIGNING_KEY_FILE must be set when NODE_ENV=production/],
+    [['scripts/subgraph.ts', 'orders'], { SERVICE_TOKEN_SIGNING_KEY: 'hunter2' }, /SERVICE_TOKEN_SIGNING_KEY is neither a PEM private key/],
+    [['scripts/subgraph.ts', 'orders'], { GATEWAY_JWKS_URL: "gateway:4000/jwks" }, /GATEWAY_JWKS_URL="gateway:4000\/jwks" is not a http:\/\/ or https:\/\/ URL/],
     [['scripts/subgraph.ts'], {}, /name the subgraph to run: one of catalog, orders/],
     [['scripts/subgraph.ts', 'billing'], {}, /name the subgraph to run/],
-    [['scripts/subgraph.ts', 'orders'], { DATABASE_URL: '' }, /DATABASE_URL must be set/],
+    [['scripts/subgraph.ts', 'orders'], { DATABASE_URL: '', SERVICE_TOKEN_SIGNING_KEY: newKey() }, /DATABASE_URL must be set/],
     [['scripts/subgraph.ts', 'orders', '--port', 'x'], {}, /--port must be a whole number/],
   ])('%p with %p is refused with a clear message', (args, extra, message) => {
     const r = spawnSync(process.execPath, [tsx, ...(args as string[])], { cwd: root, env: { ...env, ...(extra as Record<string, string>) }, encoding: 'utf8', timeout: 30_000 });

@@ -9,12 +9,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { as, testPartnerSigningKey } from '../testing/harness';
+import { as, testSigningKey } from '../testing/harness';
 import { SHOP, productExtension, startTestRegistry } from '../testing/registry';
 import { startShopServer, TEST_PARTNER_ISSUER, type ShopServer } from '../testing/shop-servers';
 
 const root = resolve(__dirname, '..');
-const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', AUTOGRAPH_INTERNAL_SECRET: 'x'.repeat(40), JWT_SECRET: 'test-secret-that-is-long-enough' };
+const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', JWT_SECRET: 'test-secret-that-is-long-enough' };
 
 function run(script: string, args: string[], extra: Record<string, string> = {}) {
   const out = spawnSync(process.execPath, ['--import=tsx', script, ...args], { cwd: root, env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
@@ -79,9 +79,8 @@ test('npm run gateway -- --registry URL, as its own process, serves the publishe
   let child: ChildProcess | undefined;
   try {
     const token = await reg.token(as.admin());
-    const secret = 's'.repeat(40);
     for (const [name, sdl] of [['products', SHOP.products], ['reviews', SHOP.reviews]] as const) {
-      const server = await startShopServer(sdl, secret);
+      const server = await startShopServer(sdl);
       servers.push(server);
       expect((await reg.call('POST', `/v1/subgraphs/${name}/publish`, { body: { schema: sdl, url: server.url } })).status).toBe(200);
     }
@@ -89,10 +88,10 @@ test('npm run gateway -- --registry URL, as its own process, serves the publishe
     const cache = join(dir, 'supergraph.graphql');
     // The shop servers are partners' subgraphs to the gateway: it signs their tokens with the key they trust.
     const keyFile = join(dir, 'partner-key.pem');
-    writeFileSync(keyFile, testPartnerSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+    writeFileSync(keyFile, testSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
     child = spawn(process.execPath, ['--import=tsx', 'scripts/gateway.ts', '--registry', reg.url, '--port', '0'], {
       cwd: root,
-      env: { ...env, AUTOGRAPH_INTERNAL_SECRET: secret, REGISTRY_TOKEN: token, SUPERGRAPH_CACHE_PATH: cache, REGISTRY_POLL_MS: '500', PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile, PARTNER_TOKEN_ISSUER: TEST_PARTNER_ISSUER },
+      env: { ...env, REGISTRY_TOKEN: token, SUPERGRAPH_CACHE_PATH: cache, REGISTRY_POLL_MS: '500', PARTNER_TOKEN_SIGNING_KEY_FILE: keyFile, PARTNER_TOKEN_ISSUER: TEST_PARTNER_ISSUER },
     });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -106,7 +105,7 @@ test('npm run gateway -- --registry URL, as its own process, serves the publishe
     const ask = async (query: string) => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data?: any; errors?: unknown[] };
     expect((await ask('{ product(id: "1") { name reviews } }')).data).toEqual({ product: { name: 'name 1', reviews: ['reviews of 1'] } });
 
-    const extra = await startShopServer(productExtension('rating'), secret);
+    const extra = await startShopServer(productExtension('rating'));
     servers.push(extra);
     expect((await reg.call('POST', '/v1/subgraphs/ratings/publish', { body: { schema: productExtension('rating'), url: extra.url } })).status).toBe(200);
     let answer = await ask('{ product(id: "2") { rating } }');

@@ -119,7 +119,7 @@ async function stopped(child: ChildProcess): Promise<number | null> {
 
 describe('npm start with NODE_ENV=production', () => {
   const secret = 'a-production-jwt-secret-value';
-  const production = { NODE_ENV: 'production', JWT_SECRET: secret, AUTOGRAPH_INTERNAL_SECRET: 'i'.repeat(40), AUTOGRAPH_PSEUDONYM_KEY: 'k'.repeat(40), PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+  const production = { NODE_ENV: 'production', JWT_SECRET: secret, AUTOGRAPH_PSEUDONYM_KEY: 'k'.repeat(40), PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
   let started: ReturnType<typeof spawnStart> | undefined;
   afterAll(() => started?.child.kill('SIGKILL'));
 

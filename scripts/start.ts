@@ -13,6 +13,7 @@
  *        from it, 4001 → N+1, unless <NAME>_PORT is set; the registry at N+100 unless REGISTRY_PORT),
  *        --users N (seed size on first start, default 200), --no-seed.
  */
+import { gatewayPublicKeys } from '../gateway/subgraph-tokens';
 import { mintToken } from '../gateway/auth';
 import { gatewayFeatures } from '../gateway/features';
 import { startStack } from '../stack/stack';
@@ -65,7 +66,8 @@ async function main() {
     supergraph: supergraph ?? ((running) => registry!.publishTree(running)),
     // Usage goes to the in-process registry, as a deployed gateway's goes to the one it follows.
     features: await gatewayFeatures(registry ? { ...config, registry: { url: registry.url, token: registry.token } } : config),
-    internalSecret: config.internalSecret,
+    // One process: the subgraphs verify the gateway's tokens with its public keys, no fetch needed.
+    gatewayKeys: gatewayPublicKeys(config.partnerTokens),
     host: config.host,
     gatewayPort: config.gatewayPort,
     subgraphPorts: config.subgraphPorts,

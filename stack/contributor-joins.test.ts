@@ -33,10 +33,10 @@ const user = `u-${randomUUID()}`;
 beforeAll(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'autograph-joins-')), 'supergraph.graphql');
   writeFileSync(file, composeForTests());
-  // The fixture is built from our kit (it verifies the internal header): it joins as one of ours.
+  // The fixture is built from our kit (it reads the identity header): it joins as one of ours.
   g = await startTestGraph({ supergraph: fileSupergraph(file, { debounceMs: 50, pollMs: 500 }), alsoOwnSubgraphs: ['insurer'] });
   insurer = loadFixtureSubgraph<SubgraphModule<any>>('insurer');
-  running = await startSubgraph(insurer, { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port: 0 });
+  running = await startSubgraph(insurer, { db: g.db, identity: g.identityFor('insurer'), subgraphUrls: {}, port: 0 });
   await insurer.seed!.stage(g.db, emptyWorld([user]));
 }, 60_000);
 afterAll(async () => {

@@ -5,7 +5,7 @@
  * Proves: a customer's request reaches the partner with a token it verifies; its premiums count in
  * `me.spending` to the fen, paginated across pages, with `paidFor` resolved by the partner; the partner
  * never receives the internal identity header or request id; a call that did not come from the gateway
- * (no token, another key, another partner's audience, expired, HMAC or the internal header) is 401; a
+ * (no token, another key, another partner's audience, expired, an HS256 token, or our identity header) is 401; a
  * token signed by the previous key of a rotation still verifies; a customer reads only their own rows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,10 +18,10 @@ import { join, resolve } from 'node:path';
 import { decodeProtectedHeader, decodeJwt, SignJWT, type KeyLike } from 'jose';
 import { compose, formatProblems } from '../gateway/composition';
 import { fileSupergraph } from '../gateway/file-supergraph';
-import { generateSigningKey, type PartnerSigningKey } from '../gateway/partner-keys';
-import { partnerAudience } from '../gateway/partner-tokens';
+import { generateSigningKey, type SigningKey } from '../platform/signing-keys';
+import { partnerAudience } from '../gateway/subgraph-tokens';
 import { supergraphId } from '../gateway/supergraph-source';
-import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
+import { BODY_BINDING_CLAIM, IDENTITY_HEADER } from '../platform/identity';
 import { openPostgres } from '../platform/db';
 import { composeForTests, startTestGraph, as, treePeerSchemas, type TestGraph } from '../testing/harness';
 import { subgraph } from '../subgraphs';
@@ -47,8 +47,8 @@ let proxy: Server;
 let file: string;
 /** Headers of every request the partner received. */
 const received: IncomingHttpHeaders[] = [];
-const current: PartnerSigningKey = generateSigningKey('ES256');
-const previous: PartnerSigningKey = generateSigningKey('EdDSA');
+const current: SigningKey = generateSigningKey('ES256');
+const previous: SigningKey = generateSigningKey('EdDSA');
 
 /** Starts the partner as its own process and resolves with its URL once it prints it. */
 function startPartner(env: Record<string, string>): Promise<string> {
@@ -135,7 +135,7 @@ async function direct(headers: Record<string, string>, query = '{ _service { sdl
 }
 
 /** A token as the gateway would mint it, with `change` applied (a forger's or a mistaken issuer's). */
-async function token(key: { privateKey: KeyLike | PartnerSigningKey['privateKey']; alg: string; kid: string }, change: { aud?: string; exp?: number; iss?: string; sub?: string } = {}) {
+async function token(key: { privateKey: KeyLike | SigningKey['privateKey']; alg: string; kid: string }, change: { aud?: string; exp?: number; iss?: string; sub?: string } = {}) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ role: 'customer' })
     .setProtectedHeader({ alg: key.alg, kid: key.kid })
@@ -185,7 +185,7 @@ test('the partner received a token for its own audience, verified it, and none o
     const jwt = /^Bearer (.+)$/.exec(headers.authorization ?? '')![1];
     expect(decodeProtectedHeader(jwt)).toEqual({ alg: 'ES256', kid: current.kid, typ: 'JWT' });
     const claims = decodeJwt(jwt);
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'role', 'sub']);
+    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', BODY_BINDING_CLAIM, 'role', 'sub'].sort());
     expect(claims).toMatchObject({ iss: ISSUER, aud: 'autograph:subgraph:insurer', sub: user, role: 'customer' });
     expect(claims.exp! - claims.iat!).toBe(60);
   }
@@ -234,9 +234,9 @@ describe('a call that did not come from the gateway is 401 at the partner', () =
     ['the graph\'s own audience', async () => ({ authorization: `Bearer ${await token(current, { aud: 'autograph' })}` })],
     ['another issuer', async () => ({ authorization: `Bearer ${await token(current, { iss: 'someone-else' })}` })],
     ['an expired token', async () => ({ authorization: `Bearer ${await token(current, { exp: now() - 30 })}` })],
-    ['an HS256 token with the internal secret', async () => ({ authorization: `Bearer ${await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(partnerAudience('insurer')).setSubject('x').setIssuedAt().setExpirationTime('60s').sign(new TextEncoder().encode(g.internalSecret))}` })],
+    ['an HS256 token with a guessed secret', async () => ({ authorization: `Bearer ${await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(partnerAudience('insurer')).setSubject('x').setIssuedAt().setExpirationTime('60s').sign(new TextEncoder().encode('guessed-secret-guessed-secret-guessed'))}` })],
     ['an unsigned token', async () => ({ authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: user, role: 'admin', iss: ISSUER, aud: partnerAudience('insurer'), iat: now(), exp: now() + 60 })).toString('base64url')}.` })],
-    ["our internal identity header", async () => ({ [IDENTITY_HEADER]: signIdentity({ sub: 'admin-1', role: 'admin' }, g.internalSecret) })],
+    ["our identity header, with a token the gateway signed for one of our subgraphs", async () => ({ [IDENTITY_HEADER]: await g.identityToken('orders', { sub: 'admin-1', role: 'admin' }, { query: '{ __typename }' }) })],
     ['a header that is not Bearer', async () => ({ authorization: 'Basic YWRtaW46YWRtaW4=' })],
   ])('%s', async (_name, headers) => {
     const res = await direct(await headers());

@@ -4,13 +4,11 @@
  * merger's regenerated SDL — and then serves the contributor's category and subject type. A new supergraph
  * that leaves every peer's SDL as it was rebuilds nothing, and a subgraph whose schema is its own file is refused.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signIdentity } from '../platform/identity';
 import { captureLogs } from '../platform/logger';
 import { graphFolders } from './graph';
-import { as, treePeerSchemas } from '../testing/harness';
+import { as, testIdentityToken, testSubgraphIdentity, treePeerSchemas } from '../testing/harness';
 import { startTestRegistry, urlOf, type TestRegistry } from '../testing/registry';
 import { loadFixtureSubgraph } from '../testing/tree';
 import { subgraph, subgraphs } from '../subgraphs';
@@ -18,7 +16,6 @@ import type { SubgraphModule } from '../subgraphs/kit/module';
 import { followPeers } from '../subgraphs/kit/peer-follower';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 
-const internalSecret = randomBytes(32).toString('base64url');
 let reg: TestRegistry;
 let spending: RunningSubgraph;
 let follower: { stop(): void } | undefined;
@@ -30,10 +27,11 @@ function treeCandidates(extra: SubgraphModule<any>[] = []) {
 }
 
 async function servedSdl(): Promise<string> {
+  const body = JSON.stringify({ query: '{ _service { sdl } }' });
   const res = await fetch(spending.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-autograph-identity': signIdentity(null, internalSecret) },
-    body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    headers: { 'content-type': 'application/json', 'x-autograph-identity': await testIdentityToken('spending', null, body) },
+    body,
   });
   return ((await res.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
 }
@@ -50,7 +48,7 @@ beforeAll(async () => {
   reg = await startTestRegistry();
   expect((await reg.call('POST', '/v1/publish', { body: { subgraphs: treeCandidates() } })).status).toBe(200);
   insurer = loadFixtureSubgraph<SubgraphModule<any>>('insurer');
-  spending = await startSubgraph(subgraph('spending'), { db: reg.db, internalSecret, subgraphUrls: {}, port: 0, peers: treePeerSchemas() });
+  spending = await startSubgraph(subgraph('spending'), { db: reg.db, identity: testSubgraphIdentity(), subgraphUrls: {}, port: 0, peers: treePeerSchemas() });
 }, 60_000);
 afterAll(async () => {
   follower?.stop();

@@ -10,7 +10,6 @@
  * refuses to start saying what to do, and when the registry returns publishing works and gateways follow; a
  * registry with nothing published yet also leaves a gateway on its cache.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
@@ -27,7 +26,6 @@ import { registrySupergraph, type RegistrySupergraphOptions } from '../gateway/r
 import { startGateway, type RunningGateway } from '../gateway/server';
 import type { SupergraphStatus } from '../gateway/supergraph-source';
 
-const internalSecret = randomBytes(32).toString('base64url');
 const dir = mkdtempSync(join(tmpdir(), 'autograph-registry-source-'));
 let reg: TestRegistry;
 let token: string;
@@ -36,7 +34,7 @@ const gateways: RunningGateway[] = [];
 let cacheCount = 0;
 
 async function serve(sdl: string): Promise<ShopServer> {
-  const s = await startShopServer(sdl, internalSecret);
+  const s = await startShopServer(sdl);
   servers.push(s);
   return s;
 }
@@ -51,7 +49,7 @@ async function publish(name: string, schema: string, url: string, registryUrl = 
 async function follow(opts: Partial<RegistrySupergraphOptions> = {}): Promise<RunningGateway> {
   const gateway = await startGateway({
     supergraph: registrySupergraph({ url: reg.url, token, pollMs: 60_000, cachePath: join(dir, `cache-${cacheCount++}.graphql`), probeTimeoutMs: 1500, ...opts }),
-    features: await gatewayFeatures(testGatewayConfig(internalSecret)),
+    features: await gatewayFeatures(testGatewayConfig()),
     port: 0,
     maxBodyBytes: 262_144,
   });

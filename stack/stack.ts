@@ -10,6 +10,8 @@ import { startGateway, type RunningGateway } from '../gateway/server';
 import type { GatewayFeature } from '../gateway/feature';
 import type { SupergraphSource } from '../gateway/supergraph-source';
 import type { OperationLimits } from '../platform/limits';
+import { generateSigningKey, type SigningKey } from '../platform/signing-keys';
+import type { SubgraphIdentityOptions } from '../subgraphs/kit/caller';
 
 export interface StackOptions {
   db: Db;
@@ -20,8 +22,8 @@ export interface StackOptions {
   supergraph: SupergraphSource | ((subgraphs: Readonly<Record<string, RunningSubgraph>>) => Promise<SupergraphSource>);
   /** The gateway's features (`gatewayFeatures(config)`). */
   features: readonly GatewayFeature[];
-  /** Shared by the gateway (in its features) and the subgraphs. */
-  internalSecret: string;
+  /** The gateway's token issuer and public keys (`gatewayPublicKeys` of its settings): the subgraphs verify callers with them. */
+  gatewayKeys: SubgraphIdentityOptions['gateway'];
   host?: string;
   gatewayPort: number;
   /** Port per subgraph; 0 picks a free port. */
@@ -44,6 +46,12 @@ export interface StackOptions {
 export interface RunningStack {
   gateway: RunningGateway;
   subgraphs: Record<string, RunningSubgraph>;
+  /**
+   * How a subgraph of this process verifies callers and signs its calls: the gateway's keys, and a key of
+   * its own per subgraph name (generated in memory, the same for a subgraph started again), its peers'
+   * public keys known in process. A fixture subgraph a test starts beside the stack uses it too.
+   */
+  identityFor(name: string): SubgraphIdentityOptions;
   /** Stops the gateway (readiness 503 for `delayMs`, then its requests drained), then the subgraphs (drained). */
   stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
@@ -54,12 +62,20 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   const subgraphs: Record<string, RunningSubgraph> = {};
   const mods = opts.subgraphs ?? discovered();
   const peers = peerSchemas(mods);
+  // One process: each subgraph's key is held here, and its peers are given its public half directly.
+  const serviceKeys = new Map<string, SigningKey>();
+  const serviceKeyOf = (name: string) => serviceKeys.get(name) ?? (serviceKeys.set(name, generateSigningKey()), serviceKeys.get(name)!);
+  const identityFor = (name: string): SubgraphIdentityOptions => ({
+    gateway: opts.gatewayKeys,
+    serviceKey: serviceKeyOf(name),
+    peerKeys: (peer) => (serviceKeys.has(peer) ? { jwks: { keys: [serviceKeys.get(peer)!.publicJwk] } } : undefined),
+  });
   try {
     for (const mod of mods) {
       const name = mod.name;
       subgraphs[name] = await startSubgraph(mod, {
         db: opts.db,
-        internalSecret: opts.internalSecret,
+        identity: identityFor(name),
         subgraphUrls: urls,
         peers,
         port: opts.subgraphPorts[name] ?? 0,
@@ -77,6 +93,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     return {
       gateway,
       subgraphs,
+      identityFor,
       async stop({ delayMs = 0, drainMs = 0 } = {}) {
         await gateway.stop({ delayMs, drainMs });
         await Promise.all(Object.values(subgraphs).map((s) => s.stop({ drainMs })));

@@ -9,7 +9,7 @@ import { codeOf, fen, ok } from '../testing/assertions';
 import { testVin } from '../testing/fresh-ids';
 import { seedAll } from './seeding';
 import { formatFen } from '../platform/money';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../platform/identity';
 import { pseudonym } from './kit/auth';
 import { subgraphs } from '.';
 import { apiSchema, isPersonal, sampleGraph, sampleOf, WALKED_GRAPH } from '../testing/graph-walk';
@@ -247,10 +247,11 @@ describe.each(['postgres', 'pglite'] as const)('a fresh user\'s car life, on %s'
     // Real ids to aim at: this user's data through the gateway, and the public catalog an anonymous caller reads.
     const samples = await sampleGraph(g, await apiSchema(g), user);
     const direct = async (subgraph: string, representation: Record<string, unknown>, selection: string, signed: boolean) => {
+      const body = JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${representation.__typename} { __typename ${selection} } } }`, variables: { r: [representation] } });
       const res = await fetch(g.subgraphUrl(subgraph), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(signed ? { [IDENTITY_HEADER]: signIdentity(null, g.internalSecret) } : {}) },
-        body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${representation.__typename} { __typename ${selection} } } }`, variables: { r: [representation] } }),
+        headers: { 'content-type': 'application/json', ...(signed ? { [IDENTITY_HEADER]: await g.identityToken(subgraph, null, body) } : {}) },
+        body,
       });
       return { ...((await res.json()) as GqlResult), status: res.status };
     };

@@ -2,13 +2,13 @@
  * The gateway as its own process (`scripts/gateway.ts`, what `npm run gateway` runs) in front of a test
  * graph's subgraphs: a second replica for tests whose claim is about replicas (state shared through
  * Redis). It serves the composed tree from a file, reaches each subgraph at the test graph's URL, and
- * shares the test graph's internal secret and JWT settings; `env` adds or overrides variables.
+ * signs with the test graph's gateway key and shares its JWT settings; `env` adds or overrides variables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { composeForTests, testPartnerSigningKey, TEST_JWT, type TestGraph } from './harness';
+import { composeForTests, testSigningKey, TEST_GATEWAY_ISSUER, TEST_JWT, type TestGraph } from './harness';
 
 export interface GatewayProcess {
   url: string;
@@ -30,11 +30,11 @@ export async function startGatewayProcess(g: TestGraph, env: Record<string, stri
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
-      AUTOGRAPH_INTERNAL_SECRET: g.internalSecret,
+      PARTNER_TOKEN_ISSUER: TEST_GATEWAY_ISSUER,
       JWT_SECRET: TEST_JWT.secret,
       JWT_ISSUER: TEST_JWT.issuer,
       JWT_AUDIENCE: TEST_JWT.audience,
-      PARTNER_TOKEN_SIGNING_KEY: testPartnerSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      PARTNER_TOKEN_SIGNING_KEY: testSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
       ...subgraphUrls,
       ...env,
     },

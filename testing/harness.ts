@@ -3,6 +3,8 @@
  * new PostgreSQL database for the caller (dropped on stop); otherwise an in-memory PGlite.
  */
 import { randomBytes } from 'node:crypto';
+import { createSubgraphTokenSigner, gatewayPublicKeys } from '../gateway/subgraph-tokens';
+import { signServiceCall, type SubgraphIdentityOptions } from '../subgraphs/kit/caller';
 import { formatProblems } from '../gateway/composition';
 import { composeGraph } from '../stack/graph';
 import { subgraph, subgraphs } from '../subgraphs';
@@ -15,12 +17,15 @@ import type { GatewayFeature } from '../gateway/feature';
 import { gatewayFeatures, type GatewayFeatureConfig } from '../gateway/features';
 import { DEFAULT_JWT_MAX_TTL_SECONDS } from '../gateway/features/auth';
 import { staticSupergraph, type SupergraphSource } from '../gateway/supergraph-source';
-import { generateSigningKey, type PartnerSigningKey } from '../gateway/partner-keys';
+import { generateSigningKey, type SigningKey } from '../platform/signing-keys';
 import type { GatewayRedis } from '../gateway/redis';
 import { DEFAULT_LIMITS } from '../platform/limits';
 import { RATE_LIMIT_ROLES, type RateLimitPolicies } from '../gateway/rate-limit-policy';
 import { openPglite, openPostgres, type Db } from '../platform/db';
-import type { Identity } from '../platform/identity';
+import { IDENTITY_HEADER, signIdentityToken, subgraphAudience, type Identity } from '../platform/identity';
+
+/** The issuer of the identity tokens test gateways sign. */
+export const TEST_GATEWAY_ISSUER = 'autograph-test-gateway';
 
 export const TEST_JWT = { issuer: 'autograph-test', audience: 'autograph', secret: 'test-secret-that-is-long-enough' };
 
@@ -34,7 +39,18 @@ export interface TestGraph {
   url: string;
   db: Db;
   stack: RunningStack;
-  internalSecret: string;
+  /** How this graph's subgraphs verify callers and sign their calls (for a fixture subgraph started beside them). */
+  identityFor(name: string): SubgraphIdentityOptions;
+  /**
+   * The headers of a direct call to subgraph `name` as the gateway would send it for `identity` (null:
+   * anonymous): content type and an identity token signed by this graph's gateway key, bound to `body`
+   * (the JSON text to be sent, or its value).
+   */
+  subgraphHeaders(name: string, identity: Identity | null, body: string | object): Promise<Record<string, string>>;
+  /** Just the identity token of `subgraphHeaders`. */
+  identityToken(name: string, identity: Identity | null, body: string | object): Promise<string>;
+  /** The headers of a call from subgraph `from` to subgraph `to` with `body`, signed with `from`'s own key. */
+  serviceHeaders(from: string, to: string, body: string | object): Promise<Record<string, string>>;
   /** The URL of one subgraph, for direct-call tests. */
   subgraphUrl(name: string): string;
   token(identity: Identity, ttlSeconds?: number): Promise<string>;
@@ -89,9 +105,9 @@ export function composeForTests(): string {
   return composed;
 }
 
-let partnerKey: PartnerSigningKey | undefined;
+let partnerKey: SigningKey | undefined;
 /** The key test gateways sign partner tokens with: generated in memory once per process (no file written). */
-export function testPartnerSigningKey(): PartnerSigningKey {
+export function testSigningKey(): SigningKey {
   return (partnerKey ??= generateSigningKey());
 }
 
@@ -102,12 +118,11 @@ export function testPartnerSigningKey(): PartnerSigningKey {
 export const TEST_RATE_LIMITS = Object.fromEntries(RATE_LIMIT_ROLES.map((role) => [role, { points: 1_000_000_000, windowSeconds: 60 }])) as RateLimitPolicies;
 
 /** The test graph's settings as the configuration would give them; `overrides` change some. */
-export function testGatewayConfig(internalSecret: string, overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
+export function testGatewayConfig(overrides: Partial<GatewayFeatureConfig> = {}): GatewayFeatureConfig {
   return {
     jwt: { ...TEST_JWT, maxTtlSeconds: DEFAULT_JWT_MAX_TTL_SECONDS.other },
-    internalSecret,
     ownSubgraphs: subgraphs().map((s) => s.name),
-    partnerTokens: { issuer: 'autograph-test-gateway', key: { kind: 'configured', key: testPartnerSigningKey() }, previousKeys: [] },
+    partnerTokens: { issuer: TEST_GATEWAY_ISSUER, key: { kind: 'configured', key: testSigningKey() }, previousKeys: [] },
     usage: { enabled: true, intervalMs: 10_000 },
     limits: DEFAULT_LIMITS,
     includeStacktrace: false,
@@ -151,11 +166,12 @@ export interface TestGraphOptions {
   gatewayConfig?: Partial<GatewayFeatureConfig>;
 }
 
+const jsonValue = (body: string | object): unknown => (typeof body === 'string' ? JSON.parse(body) : body);
+
 export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestGraph> {
   const { db, drop } = await openTestDb(opts.db ?? 'auto');
-  const internalSecret = randomBytes(32).toString('base64url');
   const development = opts.development ?? false;
-  const config = testGatewayConfig(internalSecret, {
+  const config = testGatewayConfig({
     introspection: opts.introspection ?? true,
     explorer: opts.explorer ?? development,
     demoTokens: opts.demoTokens ?? development,
@@ -166,11 +182,12 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
   let stack: RunningStack;
   try {
     const features = [...(await gatewayFeatures(config, { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
-    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, internalSecret, gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken, scheduledBackground: false });
+    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, gatewayKeys: gatewayPublicKeys(config.partnerTokens), gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken, scheduledBackground: false });
   } catch (err) {
     await drop();
     throw err;
   }
+  const signer = createSubgraphTokenSigner(config.partnerTokens);
   const post = async (query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>) => {
     const res = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
     const body = (await res.json()) as GqlResult;
@@ -180,7 +197,14 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
     url: stack.gateway.url,
     db,
     stack,
-    internalSecret,
+    identityFor: (name) => stack.identityFor(name),
+    identityToken: (name, identity, body) => signer.sign(identity, name, jsonValue(body)),
+    async subgraphHeaders(name, identity, body) {
+      return { 'content-type': 'application/json', [IDENTITY_HEADER]: await graph.identityToken(name, identity, body) };
+    },
+    async serviceHeaders(from, to, body) {
+      return { 'content-type': 'application/json', [IDENTITY_HEADER]: await signServiceCall(from, stack.identityFor(from).serviceKey, to, jsonValue(body)) };
+    },
     subgraphUrl: (name) => stack.subgraphs[name].url,
     token: (identity, ttl) => mintToken(TEST_JWT, identity, ttl),
     async gql(query, variables, identity) {
@@ -201,7 +225,7 @@ export async function startGatewayOver(
   g: TestGraph,
   opts: { redis?: GatewayRedis; config?: Partial<GatewayFeatureConfig>; extraFeatures?: GatewayFeature[]; subgraphUrls?: Record<string, string>; supergraph?: SupergraphSource } = {},
 ): Promise<Pick<TestGraph, 'url' | 'gql' | 'gqlRaw' | 'stop'>> {
-  const features = [...(await gatewayFeatures(testGatewayConfig(g.internalSecret, opts.config), { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
+  const features = [...(await gatewayFeatures(testGatewayConfig(opts.config), { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
   const subgraphUrls = { ...Object.fromEntries(Object.entries(g.stack.subgraphs).map(([name, s]) => [name, s.url])), ...opts.subgraphUrls };
   const gateway = await startGateway({ supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, subgraphUrls, port: 0, maxBodyBytes: 262_144 });
   const post = async (query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>) => {
@@ -222,7 +246,7 @@ export async function startGatewayOver(
  */
 export async function restartSubgraph(g: TestGraph, name: string): Promise<RunningSubgraph> {
   const port = Number(new URL(g.subgraphUrl(name)).port);
-  return startSubgraph(subgraph(name), { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port });
+  return startSubgraph(subgraph(name), { db: g.db, identity: g.identityFor(name), subgraphUrls: {}, port });
 }
 
 /**
@@ -232,6 +256,27 @@ export async function restartSubgraph(g: TestGraph, name: string): Promise<Runni
  * keep the deployed deadline: they are about exactly that.
  */
 export const TEST_REDIS_TIMEOUT_MS = 2_000;
+
+/**
+ * How a subgraph started on its own in a test (no test graph) verifies callers: the test gateway's key,
+ * and a fresh service key of its own.
+ */
+export function testSubgraphIdentity(): SubgraphIdentityOptions {
+  return { gateway: gatewayPublicKeys(testGatewayConfig().partnerTokens), serviceKey: generateSigningKey() };
+}
+
+/** A token for subgraph `name` signed by the test gateway's key (what a test gateway would send), bound to `body`. */
+export function testIdentityToken(name: string, identity: Identity | null, body: string | object): Promise<string> {
+  return createSubgraphTokenSigner(testGatewayConfig().partnerTokens).sign(identity, name, jsonValue(body));
+}
+
+/**
+ * A token as the gateway would sign it for subgraph `name`, but with a key the gateway never published
+ * (a forgery: whoever made it holds no key of ours).
+ */
+export function tokenSignedByAnotherKey(name: string, identity: Identity | null, body: string | object): Promise<string> {
+  return signIdentityToken({ key: generateSigningKey(), issuer: TEST_GATEWAY_ISSUER, audience: subgraphAudience(name), identity, body: jsonValue(body) });
+}
 
 /** Shorthands for identities in tests. */
 export const as = {

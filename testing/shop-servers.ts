@@ -3,8 +3,8 @@
  * following the registry: each serves a given SDL over the platform's HTTP front, answers only requests
  * the gateway signed, and can be told to serve another SDL — a subgraph that lags behind what was
  * published. Not being folders of this tree, they are partners' subgraphs to the gateway: they accept the
- * partner token a test gateway signs (`testPartnerSigningKey`, issuer `autograph-test-gateway`, an audience
- * `autograph:subgraph:<name>`), and the internal header too. Resolvers answer any field with a value made
+ * partner token a test gateway signs (`testSigningKey`, issuer `autograph-test-gateway`, an audience
+ * `autograph:subgraph:<name>`, bound to the body), as a bearer token or in the identity header. Resolvers answer any field with a value made
  * from its name.
  */
 import { ApolloServer } from '@apollo/server';
@@ -12,13 +12,13 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, type GraphQLFieldResolver } from 'graphql';
 import { graphqlHandler, listen, type Listening } from '../platform/http';
-import { IDENTITY_HEADER, verifyIdentity } from '../platform/identity';
+import { BODY_BINDING_CLAIM, IDENTITY_HEADER, requestBinding } from '../platform/identity';
 import { createPublicKey } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import { testPartnerSigningKey } from './harness';
+import { TEST_GATEWAY_ISSUER, testSigningKey } from './harness';
 
 /** The issuer test gateways put in partner tokens (`testGatewayConfig`). */
-export const TEST_PARTNER_ISSUER = 'autograph-test-gateway';
+export const TEST_PARTNER_ISSUER = TEST_GATEWAY_ISSUER;
 
 export interface ShopServer extends Listening {
   /** Requests refused because nobody signed them. */
@@ -53,22 +53,20 @@ function schemaOf(sdl: string) {
   return buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
 }
 
-export async function startShopServer(sdl: string, internalSecret: string): Promise<ShopServer> {
+export async function startShopServer(sdl: string): Promise<ShopServer> {
   const build = async (text: string) => {
     const apollo = new ApolloServer({ schema: schemaOf(text), stopOnTerminationSignals: false, plugins: [ApolloServerPluginInlineTraceDisabled()] });
     await apollo.start();
-    return { apollo, handler: graphqlHandler({ apollo, maxBodyBytes: 1_000_000, context: async (req) => check(req.headers[IDENTITY_HEADER], req.headers.authorization) }) };
+    return { apollo, handler: graphqlHandler({ apollo, maxBodyBytes: 1_000_000, context: async (req, body) => check(req.headers[IDENTITY_HEADER], req.headers.authorization, body) }) };
   };
-  const check = async (header: string | string[] | undefined, authorization: string | undefined) => {
+  const check = async (header: string | string[] | undefined, authorization: string | undefined, body: unknown) => {
     try {
-      if (authorization?.startsWith('Bearer ')) {
-        const key = testPartnerSigningKey();
-        const { payload } = await jwtVerify(authorization.slice(7), createPublicKey(key.privateKey), { issuer: TEST_PARTNER_ISSUER, algorithms: [key.alg] });
-        const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-        if (!aud.some((a) => a?.startsWith('autograph:subgraph:'))) throw new Error('not a partner audience');
-      } else {
-        verifyIdentity(String(header), internalSecret);
-      }
+      const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : String(header);
+      const key = testSigningKey();
+      const { payload } = await jwtVerify(token, createPublicKey(key.privateKey), { issuer: TEST_PARTNER_ISSUER, algorithms: [key.alg] });
+      const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+      if (!aud.some((a) => a?.startsWith('autograph:subgraph:'))) throw new Error('not a subgraph audience');
+      if (payload[BODY_BINDING_CLAIM] !== requestBinding(body)) throw new Error('minted for another request');
       return {};
     } catch {
       server.unsigned++;

@@ -20,11 +20,11 @@ async function main() {
   const glue = identityGlue();
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(supergraphPath, 'utf8'),
-    buildService: ({ url }) =>
+    buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<Context>({
         url,
-        willSendRequest({ request, context }) {
-          request.http?.headers.set(IDENTITY_HEADER, glue.header(context.identity ?? null));
+        async willSendRequest({ request, context }) {
+          request.http?.headers.set(IDENTITY_HEADER, await glue.header(context.identity ?? null, name, request));
         },
       }),
   });

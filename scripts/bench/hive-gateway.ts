@@ -10,6 +10,7 @@
  * `{ me { … } }` share one answer — one user's spending served to another under load.
  */
 import { createServer, type RequestListener } from 'node:http';
+import type { DocumentNode } from 'graphql';
 import type { Identity } from '../../platform/identity';
 import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './identity-glue';
 
@@ -19,27 +20,36 @@ import { IDENTITY_HEADER, identityGlue, peerSettings, stopOnSignal } from './ide
  * the type check of our gateway for a benchmark's peer. The few calls below are checked by running them.
  */
 const HIVE_RUNTIME: string = '@graphql-hive/gateway-runtime';
+/** Where Hive's HTTP executor builds the body it sends (the printed, stripped document; variables only when there are some). */
+const EXECUTOR_COMMON: string = '@graphql-tools/executor-common';
 
 interface SubgraphRequest {
   context?: { identity?: Identity | null };
+  document: DocumentNode;
+  variables?: Record<string, unknown>;
+  operationName?: string;
   extensions?: { headers?: Record<string, string> } & Record<string, unknown>;
 }
 interface SubgraphExecuteHook {
+  subgraphName: string;
   executionRequest: SubgraphRequest;
   setExecutionRequest(request: SubgraphRequest): void;
 }
 
 export async function serveHive(name: string, unifiedGraphHandler?: unknown): Promise<void> {
   const { createGatewayRuntime } = (await import(HIVE_RUNTIME)) as { createGatewayRuntime(config: object): RequestListener & { dispose(): Promise<void> } };
+  const { serializeExecutionRequest } = (await import(EXECUTOR_COMMON)) as { serializeExecutionRequest(opts: { executionRequest: SubgraphRequest }): { query?: string; variables?: unknown; operationName?: string } };
   const { port, supergraphPath } = peerSettings();
   const glue = identityGlue();
   const identityPlugin = {
     async onContextBuilding({ context, extendContext }: { context: { request: Request }; extendContext(extra: object): void }) {
       extendContext({ identity: await glue.identityOf(context.request.headers.get('authorization')) });
     },
-    onSubgraphExecute({ executionRequest, setExecutionRequest }: SubgraphExecuteHook) {
+    async onSubgraphExecute({ subgraphName, executionRequest, setExecutionRequest }: SubgraphExecuteHook) {
       // A new request: the planner shares one `extensions` object among the fetches of a client request.
-      const headers = { ...executionRequest.extensions?.headers, [IDENTITY_HEADER]: glue.header(executionRequest.context?.identity ?? null) };
+      // The token is bound to the operation exactly as the HTTP executor will send it (its own serialiser).
+      const operation = serializeExecutionRequest({ executionRequest });
+      const headers = { ...executionRequest.extensions?.headers, [IDENTITY_HEADER]: await glue.header(executionRequest.context?.identity ?? null, subgraphName, operation) };
       setExecutionRequest({ ...executionRequest, extensions: { ...executionRequest.extensions, headers } });
     },
   };

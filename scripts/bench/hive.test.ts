@@ -15,7 +15,7 @@ import { HEADLINE_QUERY } from '../../gateway/headline-query';
 import { graphFolders } from '../../stack/graph';
 import { DEMO_USER, seedUsers } from '../../subgraphs/kit/seed';
 import { seedAll } from '../../subgraphs/seeding';
-import { as, startTestGraph, TEST_JWT, type GqlResult, type TestGraph } from '../../testing/harness';
+import { as, startTestGraph, TEST_GATEWAY_ISSUER, TEST_JWT, testSigningKey, type GqlResult, type TestGraph } from '../../testing/harness';
 import { freePort } from '../../testing/redis-server';
 import { startProcess, type Child } from './processes';
 import { CATALOG_QUERY } from './workloads';
@@ -47,7 +47,8 @@ beforeAll(async () => {
     JWT_SECRET: TEST_JWT.secret,
     JWT_ISSUER: TEST_JWT.issuer,
     JWT_AUDIENCE: TEST_JWT.audience,
-    AUTOGRAPH_INTERNAL_SECRET: g.internalSecret,
+    PARTNER_TOKEN_SIGNING_KEY: testSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    PARTNER_TOKEN_ISSUER: TEST_GATEWAY_ISSUER,
   };
   const ports = [await freePort(), await freePort()];
   const started = await Promise.allSettled(ENGINES.map((e, i) => startProcess(e.script, [], { ...env, PORT: String(ports[i]) })));

@@ -1,26 +1,29 @@
 /**
  * The few lines every peer gateway of the benchmark needs to talk to our subgraphs: verify the client's
  * HS256 bearer JWT (with jose, as any gateway would) and sign the caller into `x-autograph-identity`, the
- * header our subgraphs verify (`platform/identity.ts`). Nothing else of ours runs in a peer, so the peers are
- * measured as they come. Settings from the variables our gateway reads (JWT_SECRET, JWT_ISSUER,
- * JWT_AUDIENCE, AUTOGRAPH_INTERNAL_SECRET); the bench sets them for every target alike.
+ * token our subgraphs verify (`platform/identity.ts`: for that subgraph, bound to the operation). Nothing
+ * else of ours runs in a peer, so the peers are measured as they come. Settings from the variables our
+ * gateway reads (JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, PARTNER_TOKEN_SIGNING_KEY, PARTNER_TOKEN_ISSUER);
+ * the bench sets them for every target alike.
  */
 import { jwtVerify } from 'jose';
-import { IDENTITY_HEADER, isClientRole, signIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, isClientRole, signIdentityToken, subgraphAudience, type BoundOperation, type Identity } from '../../platform/identity';
+import { parseSigningKey } from '../../platform/signing-keys';
 
 export { IDENTITY_HEADER };
 
 export interface IdentityGlue {
   /** The caller of a request: null without an Authorization header; throws on a token that does not verify. */
   identityOf(authorization: string | null | undefined): Promise<Identity | null>;
-  /** The header value our subgraphs accept for that caller. */
-  header(identity: Identity | null): string;
+  /** The header value our subgraph `subgraph` accepts for that caller and that operation. */
+  header(identity: Identity | null, subgraph: string, operation: BoundOperation): Promise<string>;
 }
 
 export function identityGlue(env: NodeJS.ProcessEnv = process.env): IdentityGlue {
   const secret = new TextEncoder().encode(env.JWT_SECRET ?? '');
-  const internalSecret = env.AUTOGRAPH_INTERNAL_SECRET ?? '';
-  if (secret.length < 16 || internalSecret.length < 32) throw new Error('JWT_SECRET (16+) and AUTOGRAPH_INTERNAL_SECRET (32+) must be set');
+  if (secret.length < 16 || !env.PARTNER_TOKEN_SIGNING_KEY) throw new Error('JWT_SECRET (16+) and PARTNER_TOKEN_SIGNING_KEY must be set');
+  const key = parseSigningKey(env.PARTNER_TOKEN_SIGNING_KEY);
+  const issuer = env.PARTNER_TOKEN_ISSUER || 'autograph-gateway';
   const options = { issuer: env.JWT_ISSUER ?? 'autograph-local', audience: env.JWT_AUDIENCE ?? 'autograph', algorithms: ['HS256'] };
   return {
     async identityOf(authorization) {
@@ -29,7 +32,7 @@ export function identityGlue(env: NodeJS.ProcessEnv = process.env): IdentityGlue
       if (typeof payload.sub !== 'string' || !isClientRole(payload.role)) throw new Error('token has no subject or role');
       return { sub: payload.sub, role: payload.role, ...(typeof payload.org === 'string' ? { org: payload.org } : {}) };
     },
-    header: (identity) => signIdentity(identity, internalSecret),
+    header: (identity, subgraph, operation) => signIdentityToken({ key, issuer, audience: subgraphAudience(subgraph), identity, body: operation }),
   };
 }
 

@@ -1,10 +1,14 @@
 /**
  * The graph the bench measures, deployed as a deployment would run it: a throwaway PostgreSQL database
  * (created and dropped, as the test harness does), seeded, and every subgraph folder as its own process on
- * loopback ports, sharing one internal secret; the supergraph composed for those ports and written to a
- * file every gateway target serves.
+ * loopback ports, each with a service key of its own, all verifying the one gateway key every target signs
+ * with (its public half served from this process, GATEWAY_JWKS_URL); the supergraph composed for those
+ * ports and written to a file every gateway target serves.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseSigningKey } from '../../platform/signing-keys';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,10 +36,16 @@ export async function startBenchStack(opts: { users: number; basePort: number; l
   const { db, url, drop } = await openTestDb();
   if (!url) throw new Error('set DATABASE_URL to a PostgreSQL server (the bench creates and drops its own database there)');
   const children: Child[] = [];
+  const gatewayKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+  // Every target signs with the one gateway key; the subgraphs read its public half here, as they would at a gateway.
+  const jwks = JSON.stringify({ keys: [parseSigningKey(gatewayKey).publicJwk] });
+  const keyServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
+  await new Promise<void>((ok) => keyServer.listen(0, '127.0.0.1', ok));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    keyServer.close();
     await Promise.all(children.map((c) => c.stop()));
     await drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -51,9 +61,9 @@ export async function startBenchStack(opts: { users: number; basePort: number; l
       NODE_ENV: 'production',
       LOG_LEVEL: 'error',
       DATABASE_URL: url,
-      AUTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('hex'),
       AUTOGRAPH_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-      PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      PARTNER_TOKEN_SIGNING_KEY: gatewayKey,
+      GATEWAY_JWKS_URL: `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}/.well-known/jwks.json`,
       JWT_SECRET: BENCH_JWT.secret,
       JWT_ISSUER: BENCH_JWT.issuer,
       JWT_AUDIENCE: BENCH_JWT.audience,
@@ -72,7 +82,8 @@ export async function startBenchStack(opts: { users: number; basePort: number; l
     writeFileSync(supergraphPath, outcome.supergraphSdl);
 
     const started = Date.now();
-    const starts = await Promise.allSettled(subgraphs().map(({ name }) => startProcess('scripts/subgraph.ts', [name], env)));
+    const serviceKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const starts = await Promise.allSettled(subgraphs().map(({ name }) => startProcess('scripts/subgraph.ts', [name], { ...env, SERVICE_TOKEN_SIGNING_KEY: serviceKey() })));
     for (const s of starts) if (s.status === 'fulfilled') children.push(s.value);
     const failed = starts.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;

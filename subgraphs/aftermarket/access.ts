@@ -38,9 +38,9 @@ export async function requireSeeServiceRecord<T extends { id: string; userId: st
   return requireVisible(ctx.identity, record, record.id, (who, r) => canSeeServiceRecord(ctx, who, r), what);
 }
 
-/** Who may invoice work at `storeId`: admins, other subgraphs, and partners of the organisation operating it. */
+/** Who may invoice work at `storeId`: admins and partners of the organisation operating it (no service invoices). */
 export async function canIssueAt(ctx: Ctx, who: Identity, storeId: string): Promise<boolean> {
-  if (who.role === 'admin' || who.role === 'service') return true;
+  if (who.role === 'admin') return true;
   if (who.role !== 'partner') return false;
   const store = await ctx.loaders.store.load(storeId);
   return store?.org === who.org;
@@ -61,3 +61,6 @@ export async function ownerOfVehicle(ctx: Ctx, vin: string): Promise<string> {
   if (!answer.vehicle) throw notFound(`no delivered vehicle has VIN ${vin}`);
   return answer.vehicle.ownerId;
 }
+
+/** The services that read this subgraph's lifecycle feed: the analytics store, which ingests every contributor's. */
+export const LIFECYCLE_FEED_READERS = ['analytics'] as const;

@@ -4,10 +4,10 @@
  * (its seed stage, with catalog's), so ownership checks go through the same service call as in
  * production.
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { as, startTestGraph, tokenSignedByAnotherKey, type GqlResult, type TestGraph } from '../../testing/harness';
 import { runSeedStages } from '../../testing/seed';
 import { codeOf, fen, ok } from '../../testing/assertions';
-import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
+import { IDENTITY_HEADER } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { DEMO_USER, Rng, seedFact, SeedWorld, seedUsers } from '../kit/seed';
 import { ORDERS, type DeliveredVehicle } from './seed/facts';
@@ -509,8 +509,9 @@ describe('authorization', () => {
 
   test('a forged identity or no signature at all sent straight to the subgraph is UNAUTHENTICATED; so is an anonymous caller the gateway signed', async () => {
     const query = `mutation($id: ID!) { cancelAppointment(id: $id) { id } }`;
-    const forged = signIdentity({ sub: alice.id, role: 'customer' }, 'not-the-internal-secret');
-    const res = await fetch(g.subgraphUrl('aftermarket'), { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: forged }, body: JSON.stringify({ query, variables: { id: 'appt-s000001' } }) });
+    const request = JSON.stringify({ query, variables: { id: 'appt-s000001' } });
+    const forged = await tokenSignedByAnotherKey('aftermarket', { sub: alice.id, role: 'customer' }, request);
+    const res = await fetch(g.subgraphUrl('aftermarket'), { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: forged }, body: request });
     const body = (await res.json()) as GqlResult;
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(body.data?.cancelAppointment ?? null).toBeNull();
@@ -518,8 +519,8 @@ describe('authorization', () => {
     const bare = await fetch(g.subgraphUrl('aftermarket'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { id: 'appt-s000001' } }) });
     expect([bare.status, ((await bare.json()) as GqlResult).errors?.[0]?.extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
 
-    const anonymous = signIdentity(null, g.internalSecret);
-    const anon = await fetch(g.subgraphUrl('aftermarket'), { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: anonymous }, body: JSON.stringify({ query, variables: { id: 'appt-s000001' } }) });
+    const anonymous = await g.identityToken('aftermarket', null, request);
+    const anon = await fetch(g.subgraphUrl('aftermarket'), { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: anonymous }, body: request });
     const anonBody = (await anon.json()) as GqlResult;
     expect([anon.status, anonBody.errors?.[0]?.extensions?.code, anonBody.data?.cancelAppointment ?? null]).toEqual([200, 'UNAUTHENTICATED', null]);
   });

@@ -8,11 +8,12 @@ import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
+import { LIFECYCLE_FEED_READERS } from './access';
 
 export const resolvers = {
   ...spendingContributorResolvers('aftermarket'),
   ...timelineContributorResolvers('aftermarket'),
-  Query: { ...Query, ...lifecycleFeedResolvers('aftermarket') },
+  Query: { ...Query, ...lifecycleFeedResolvers('aftermarket', LIFECYCLE_FEED_READERS) },
   Mutation,
   ...entityResolvers,
 };

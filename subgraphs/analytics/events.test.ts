@@ -10,7 +10,9 @@ import { codeOf, ok } from '../../testing/assertions';
 import { seedAll } from '../../testing/seed';
 import { pseudonym } from '../kit/auth';
 import { formatFen } from '../../platform/money';
-import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
+import { generateSigningKey } from '../../platform/signing-keys';
+import { signServiceCall } from '../kit/caller';
+import { IDENTITY_HEADER } from '../../platform/identity';
 
 const EVENTS = `query($f: AnalystEventFilter, $first: Int, $after: String, $p: AnalyticsPartition) {
   analystLifecycleEvents(filter: $f, first: $first, after: $after, partition: $p) {
@@ -183,10 +185,11 @@ describe('who may read it', () => {
     expect(codeOf(await g.gql(EVENTS, { first: 1 }, as.customer('demo-user')))).toBe('FORBIDDEN');
     // Partners' graph (the partner contract) has no analyst views; called directly, analytics refuses a partner.
     expect(codeOf(await g.gql(EVENTS, { first: 1 }, as.partner('p1', 'gac-aion')))).toBe('GRAPHQL_VALIDATION_FAILED');
+    const request = JSON.stringify({ query: '{ analystLifecycleEvents(first: 1) { asOf } }' });
     const res = await fetch(g.subgraphUrl('analytics'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ sub: 'p1', role: 'partner', org: 'gac-aion' }, g.internalSecret) },
-      body: JSON.stringify({ query: '{ analystLifecycleEvents(first: 1) { asOf } }' }),
+      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken('analytics', { sub: 'p1', role: 'partner', org: 'gac-aion' }, request) },
+      body: request,
     });
     expect(((await res.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
     expect(codeOf(await g.gql(EVENTS, { first: 1 }, null))).toBe('UNAUTHENTICATED');
@@ -199,13 +202,16 @@ describe('who may read it', () => {
     // The feed is not in the client graph...
     expect(codeOf(await g.gql(`{ financeLifecycleChanges(since: "") { userIds } }`, {}, ADMIN))).toBe('GRAPHQL_VALIDATION_FAILED');
     // ...and, called directly, refuses an admin's signed identity and an unsigned call.
+    const request = JSON.stringify({ query: '{ financeLifecycleEventsOf(userIds: ["demo-user"]) { id } }' });
     const direct = async (headers: Record<string, string>) => {
-      const res = await fetch(g.subgraphUrl('finance'), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ financeLifecycleEventsOf(userIds: ["demo-user"]) { id } }' }) });
+      const res = await fetch(g.subgraphUrl('finance'), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: request });
       return (await res.json()) as any;
     };
-    expect((await direct({ [IDENTITY_HEADER]: signIdentity({ sub: 'admin-1', role: 'admin' }, g.internalSecret) })).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await direct({ [IDENTITY_HEADER]: await g.identityToken('finance', { sub: 'admin-1', role: 'admin' }, request) })).errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await direct({})).errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect((await direct({ [IDENTITY_HEADER]: signIdentity({ sub: 'service:x', role: 'service' }, 'another-secret-that-is-long-enough') })).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    // A service token signed by a key no subgraph of this graph holds, naming a service that is not in it.
+    const foreign = await signServiceCall('x', generateSigningKey(), 'finance', request);
+    expect((await direct({ [IDENTITY_HEADER]: foreign })).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });
 

@@ -5,7 +5,7 @@
 import { pseudonym } from '../kit/auth';
 import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
 import { codeOf } from '../../testing/assertions';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { Rng, seedUsers, DEMO_USER, SeedWorld } from '../kit/seed';
 import { createServiceClient } from '../kit/subgraph';
 import { seedCatalog } from './seed';
@@ -31,8 +31,9 @@ afterAll(async () => {
 
 /** Calls the catalog subgraph directly, signed as the gateway signs `identity` (null: an anonymous caller), for `_entities`, which clients cannot send. */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null = null): Promise<GqlResult> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) };
-  const res = await fetch(g.subgraphUrl('catalog'), { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = JSON.stringify({ query, variables });
+  const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken('catalog', identity, body) };
+  const res = await fetch(g.subgraphUrl('catalog'), { method: 'POST', headers, body });
   return { ...((await res.json()) as GqlResult), status: res.status };
 }
 
@@ -205,7 +206,7 @@ describe('quote (the price contract orders calls)', () => {
   });
 
   it('answers the orders subgraph calling as the service role, directly', async () => {
-    const client = createServiceClient('orders', g.internalSecret, { catalog: g.subgraphUrl('catalog') } as never);
+    const client = createServiceClient('orders', g.identityFor('orders').serviceKey, { catalog: g.subgraphUrl('catalog') } as never);
     const data = await client.call<{ quote: { total: { amount: string }; batteryRental: boolean; lines: unknown[] } }>('catalog', QUOTE, {
       trimId: 'trim-nammi-330',
       packageId: 'pkg-custom-car-cover',

@@ -6,10 +6,11 @@ import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
+import { LIFECYCLE_FEED_READERS } from './access';
 
 export const resolvers = {
   ...timelineContributorResolvers('catalog'),
   ...queryResolvers,
-  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('catalog') },
+  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('catalog', LIFECYCLE_FEED_READERS) },
   Mutation: mutationResolvers,
 };

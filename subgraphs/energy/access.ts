@@ -53,3 +53,6 @@ export function vehicleOwner(vehicle: VehicleRep, identity: Identity | null): st
   return vehicle.internalOwnerId;
 }
 
+
+/** The services that read this subgraph's lifecycle feed: the analytics store, which ingests every contributor's. */
+export const LIFECYCLE_FEED_READERS = ['analytics'] as const;

@@ -4,12 +4,12 @@
  * Vehicles are bought and delivered through the orders subgraph, as a customer would.
  */
 import { randomUUID } from 'node:crypto';
-import { startTestGraph, as, type GqlResult, type TestGraph } from '../../testing/harness';
+import { startTestGraph, as, tokenSignedByAnotherKey, type GqlResult, type TestGraph } from '../../testing/harness';
 import { codeOf, ok } from '../../testing/assertions';
 import { freshUser, testVin } from '../../testing/fresh-ids';
 import { Rng, seedFact, SeedWorld } from '../kit/seed';
 import { ORDERS } from './seed/facts';
-import { signIdentity, IDENTITY_HEADER, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { pseudonym } from '../kit/auth';
 import { runSeedStages } from '../../testing/seed';
 import { seedEnergy } from './seed';
@@ -117,10 +117,11 @@ async function freshTimes(count: number): Promise<string[]> {
 
 /** Queries the energy subgraph directly, signed as the gateway would sign `identity` (null: an anonymous caller). */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null): Promise<GqlResult> {
+  const body = JSON.stringify({ query, variables });
   const res = await fetch(g.subgraphUrl('energy'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, g.internalSecret) },
-    body: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken('energy', identity, body) },
+    body,
   });
   return { ...((await res.json()) as GqlResult), status: res.status };
 }
@@ -593,11 +594,12 @@ describe('reading energy history', () => {
 
 describe('identity', () => {
   test('a forged identity sent straight to the energy subgraph is UNAUTHENTICATED', async () => {
-    const forged = signIdentity({ sub: 'admin-1', role: 'admin' }, 'not-the-internal-secret');
+    const request = JSON.stringify({ query: `mutation { chargeSubscriptionMonth(subscriptionId: "bsub-x", period: "2026-01") { id } }` });
+    const forged = await tokenSignedByAnotherKey('energy', { sub: 'admin-1', role: 'admin' }, request);
     const res = await fetch(g.subgraphUrl('energy'), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: forged },
-      body: JSON.stringify({ query: `mutation { chargeSubscriptionMonth(subscriptionId: "bsub-x", period: "2026-01") { id } }` }),
+      body: request,
     });
     const body = (await res.json()) as GqlResult;
     expect(body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');

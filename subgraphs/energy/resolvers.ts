@@ -6,10 +6,10 @@
 import { shouldPseudonymise } from '../kit/auth';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { lineToWire, readableUserId, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
-import type { Ctx } from './access';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
+import { LIFECYCLE_FEED_READERS, type Ctx } from './access';
 
 /** The spending line of a charging session as an analyst sees it: without the location its description names. */
 const ANALYST_CHARGING_DESCRIPTION = 'Charging session';
@@ -29,7 +29,7 @@ export const resolvers = {
     },
   },
 
-  Query: { ...Query, ...lifecycleFeedResolvers('energy') },
+  Query: { ...Query, ...lifecycleFeedResolvers('energy', LIFECYCLE_FEED_READERS) },
   Mutation,
   ...entityResolvers,
 };

@@ -67,3 +67,6 @@ export function underwriterFor(identity: Identity | null, requested: string | nu
   if (requested == null) throw badInput('`insurerOrg` is required: name the insurer whose policies to list', 'insurerOrg');
   return requested;
 }
+
+/** The services that read this subgraph's lifecycle feed: the analytics store, which ingests every contributor's. */
+export const LIFECYCLE_FEED_READERS = ['analytics'] as const;

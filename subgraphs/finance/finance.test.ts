@@ -4,9 +4,9 @@
  * reading loans and schedules, paying instalments (exact amounts, order, races, pay-off), insurance
  * reads, authorization at the gateway and at the subgraph itself, and the spending contribution.
  */
-import { as, startTestGraph, type GqlResult, type TestGraph } from '../../testing/harness';
+import { as, startTestGraph, tokenSignedByAnotherKey, type GqlResult, type TestGraph } from '../../testing/harness';
 import { codeOf, fen, messageOf } from '../../testing/assertions';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { formatFen } from '../../platform/money';
 import { addDays } from '../kit/seed';
 import type { NewPolicy } from './data/insurance';
@@ -18,8 +18,9 @@ let g: TestGraph;
 
 /** Calls the finance subgraph directly, signed as the gateway signs `identity` (null: an anonymous caller), or with a raw header. */
 async function direct(query: string, variables: Record<string, unknown>, identity: Identity | null, rawIdentityHeader?: string): Promise<GqlResult> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: rawIdentityHeader ?? signIdentity(identity, g.internalSecret) };
-  const res = await fetch(g.subgraphUrl('finance'), { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = JSON.stringify({ query, variables });
+  const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: rawIdentityHeader ?? (await g.identityToken('finance', identity, body)) };
+  const res = await fetch(g.subgraphUrl('finance'), { method: 'POST', headers, body });
   return { ...((await res.json()) as GqlResult), status: res.status };
 }
 
@@ -417,7 +418,8 @@ describe('mutations refuse bad callers and bad input before asking the orders su
 describe('identity', () => {
   test('a direct call to the finance subgraph with a forged identity header is UNAUTHENTICATED', async () => {
     const forged = Buffer.from(JSON.stringify({ sub: 'fin-reader', role: 'admin', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url') + '.bm90LWEtc2lnbmF0dXJl';
-    for (const header of [forged, 'garbage', signIdentity({ sub: 'fin-reader', role: 'admin' }, 'not-the-internal-secret')]) {
+    const signedElsewhere = await tokenSignedByAnotherKey('finance', { sub: 'fin-reader', role: 'admin' }, { query: `{ insuranceProducts { edges { node { id } } } }`, variables: {} });
+    for (const header of [forged, 'garbage', signedElsewhere]) {
       const r = await direct(`{ insuranceProducts { edges { node { id } } } }`, {}, null, header);
       expect(codeOf(r)).toBe('UNAUTHENTICATED');
       expect(r.data ?? null).toBeNull();

@@ -8,11 +8,12 @@ import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { buyInsurance, openLoan, payInstalment } from './mutations';
 import { queryResolvers } from './queries';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
+import { LIFECYCLE_FEED_READERS } from './access';
 
 export const financeResolvers = {
   ...spendingContributorResolvers('finance'),
   ...timelineContributorResolvers('finance'),
   ...queryResolvers,
-  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('finance') },
+  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('finance', LIFECYCLE_FEED_READERS) },
   Mutation: { openLoan, payInstalment, buyInsurance },
 };

@@ -1,4 +1,11 @@
-/** Authorization rules every subgraph applies to the data it owns. */
+/**
+ * Authorization rules every subgraph applies to the data it owns.
+ *
+ * Another subgraph calling on its own behalf is the principal `service:<name>` (`caller.ts`: its own key
+ * can assert nothing else). Being a service passes no rule here: each policy names the services it lets
+ * in, and for what (`isServiceOf`), so a subgraph that has no business with some data is refused it like
+ * anybody else.
+ */
 import { createHmac } from 'node:crypto';
 import { forbidden, notFound, unauthenticated } from '../../platform/errors';
 import type { Identity, Role } from '../../platform/identity';
@@ -9,18 +16,26 @@ export function requireIdentity(identity: Identity | null): Identity {
   return identity;
 }
 
-/** Requires one of the given roles (`service` — another subgraph — is always allowed). */
-export function requireRole(identity: Identity | null, ...roles: Role[]): Identity {
-  const who = requireIdentity(identity);
-  if (who.role === 'service' || roles.includes(who.role)) return who;
-  throw forbidden(`this operation needs the role ${roles.join(' or ')}; your token has ${who.role}`);
+/**
+ * True when the caller is one of the named subgraphs calling on its own behalf (`service:<name>`). A
+ * policy that lets services in names them here, with the reason next to it.
+ */
+export function isServiceOf(identity: Identity | null, ...services: readonly string[]): boolean {
+  return identity?.role === 'service' && services.some((name) => identity.sub === `service:${name}`);
 }
 
-/** True when the caller may read everything about `userId`: the user themself, an admin, an analyst, or another subgraph. */
+/** Requires one of the given roles; a service principal only when the policy names it (`isServiceOf`). */
+export function requireRole(identity: Identity | null, ...roles: Role[]): Identity {
+  const who = requireIdentity(identity);
+  if (who.role !== 'service' && roles.includes(who.role)) return who;
+  throw forbidden(`this operation needs the role ${roles.join(' or ')}; ${who.role === 'service' ? `${who.sub} is not among the services it names` : `your token has ${who.role}`}`);
+}
+
+/** True when the caller may read everything about `userId`: the user themself, an admin, an analyst. */
 export function canReadUser(identity: Identity | null, userId: string): boolean {
   if (!identity) return false;
   if (identity.role === 'customer') return identity.sub === userId;
-  return identity.role === 'admin' || identity.role === 'analyst' || identity.role === 'service';
+  return identity.role === 'admin' || identity.role === 'analyst';
 }
 
 /**
@@ -57,23 +72,23 @@ export function realUserId(identity: Identity | null, user: UserRef): string {
 /** What an analyst is told for a pseudonym of nobody (and for a real user id, which is never a pseudonym). */
 export const NO_SUCH_PSEUDONYM = 'there is no user with this pseudonym; analysts address people by their pseudonym (`anon-…`)';
 
-/** Requires that the caller acts for `userId` (the user themself, or an admin / another subgraph acting for them). */
+/** Requires that the caller acts for `userId` (the user themself, or an admin acting for them). */
 export function requireActAsUser(identity: Identity | null, userId: string): Identity {
   const who = requireIdentity(identity);
   if (canActAsUser(who, userId)) return who;
   throw forbidden('you can only act on your own account');
 }
 
-/** True when the caller acts for `userId`: the user themself, an admin, or another subgraph. */
+/** True when the caller acts for `userId`: the user themself, or an admin. */
 export function canActAsUser(identity: Identity | null, userId: string): boolean {
   if (!identity) return false;
-  return (identity.role === 'customer' && identity.sub === userId) || identity.role === 'admin' || identity.role === 'service';
+  return (identity.role === 'customer' && identity.sub === userId) || identity.role === 'admin';
 }
 
-/** Requires a partner of `orgId` (or an admin / another subgraph). */
+/** Requires a partner of `orgId` (or an admin). */
 export function requirePartnerOf(identity: Identity | null, orgId: string): Identity {
   const who = requireIdentity(identity);
-  if (who.role === 'admin' || who.role === 'service' || (who.role === 'partner' && who.org === orgId)) return who;
+  if (who.role === 'admin' || (who.role === 'partner' && who.org === orgId)) return who;
   throw forbidden(`only partners of organisation ${orgId} may do this`);
 }
 

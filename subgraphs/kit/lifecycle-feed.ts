@@ -19,6 +19,7 @@
 import { forbidden, badInput } from '../../platform/errors';
 import type { Db, Queryable } from '../../platform/db';
 import type { Identity } from '../../platform/identity';
+import { isServiceOf } from './auth';
 import { fenFromDb } from '../../platform/money';
 import type { LifecycleStage } from './lifecycle';
 
@@ -195,9 +196,14 @@ export async function loadLifecycleEventsOf(q: Queryable, schema: string, userId
   }));
 }
 
-/** Only another subgraph of the platform reads the feed: it is everyone's events, unpseudonymised. */
-export function requireService(identity: Identity | null): void {
-  if (identity?.role !== 'service') throw forbidden("only the platform's own services read the lifecycle feed; analysts use the `analyst…` views");
+/**
+ * Only the services a contributor names read its feed: it is everyone's events, unpseudonymised.
+ * `readers` are subgraph names (the analytics store that ingests the feeds).
+ */
+export function requireService(identity: Identity | null, readers: readonly string[]): void {
+  if (isServiceOf(identity, ...readers)) return;
+  if (identity?.role === 'service') throw forbidden(`${identity.sub} may not read the lifecycle feed: only ${readers.map((r) => `service:${r}`).join(', ')} may`);
+  throw forbidden("only the platform's own services read the lifecycle feed; analysts use the `analyst…` views");
 }
 
 interface WithDb {
@@ -205,15 +211,18 @@ interface WithDb {
   identity: Identity | null;
 }
 
-/** The Query resolvers of a contributor's feed fields (`<name>LifecycleChanges`, `<name>LifecycleEventsOf`). */
-export function lifecycleFeedResolvers(name: string) {
+/**
+ * The Query resolvers of a contributor's feed fields (`<name>LifecycleChanges`, `<name>LifecycleEventsOf`),
+ * answered only to the services in `readers`.
+ */
+export function lifecycleFeedResolvers(name: string, readers: readonly string[]) {
   return {
     [`${name}LifecycleChanges`]: (_: unknown, args: { since: string; horizon?: string | null; afterUserId?: string | null; first?: number | null }, ctx: WithDb) => {
-      requireService(ctx.identity);
+      requireService(ctx.identity, readers);
       return loadLifecycleChanges(ctx.db, name, args);
     },
     [`${name}LifecycleEventsOf`]: (_: unknown, args: { userIds: string[] }, ctx: WithDb) => {
-      requireService(ctx.identity);
+      requireService(ctx.identity, readers);
       return loadLifecycleEventsOf(ctx.db, name, args.userIds);
     },
   };

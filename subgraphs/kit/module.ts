@@ -12,7 +12,7 @@ import type { Db } from '../../platform/db';
 import type { Identity } from '../../platform/identity';
 import type { SeedStage } from './seed';
 
-/** Calls another subgraph directly as the `service` role (for checks such as "who owns this VIN"). */
+/** Calls another subgraph directly as this subgraph, `service:<name>` (for checks such as "who owns this VIN"); what it may read is the callee's policy. */
 export interface ServiceClient {
   call<T = Record<string, unknown>>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T>;
 }

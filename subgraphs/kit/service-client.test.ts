@@ -5,10 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { generateSigningKey } from '../../platform/signing-keys';
 import { createServiceClient } from './subgraph';
 
-const secret = randomBytes(32).toString('base64url');
+const key = generateSigningKey();
 const servers: Server[] = [];
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -26,7 +26,7 @@ afterAll(() => {
 
 test('a subgraph that never answers is cut off at the deadline: SUBGRAPH_UNAVAILABLE naming it', async () => {
   const silent = await serve(() => undefined);
-  const client = createServiceClient('orders', secret, { catalog: silent }, 200);
+  const client = createServiceClient('orders', key, { catalog: silent }, 200);
   await expect(client.call('catalog', '{ __typename }')).rejects.toMatchObject({ message: 'the catalog subgraph did not answer within 200 ms; try again shortly', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
 });
 
@@ -35,17 +35,17 @@ test('a subgraph that sends its headers and then stalls is cut off too', async (
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{"data":');
   });
-  const client = createServiceClient('orders', secret, { catalog: stalls }, 200);
+  const client = createServiceClient('orders', key, { catalog: stalls }, 200);
   await expect(client.call('catalog', '{ __typename }')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
 });
 
 test('a subgraph that is down is SUBGRAPH_UNAVAILABLE, and one answering garbage too', async () => {
   const gone = await serve(() => undefined);
   servers.at(-1)!.close();
-  const down = createServiceClient('orders', secret, { catalog: gone }, 2_000);
+  const down = createServiceClient('orders', key, { catalog: gone }, 2_000);
   await expect(down.call('catalog', '{ __typename }')).rejects.toMatchObject({ message: 'the catalog subgraph cannot be reached; try again shortly', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
   const garbage = await serve((_req, res) => res.writeHead(200).end('<html>'));
-  await expect(createServiceClient('orders', secret, { catalog: garbage }).call('catalog', '{ __typename }')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+  await expect(createServiceClient('orders', key, { catalog: garbage }).call('catalog', '{ __typename }')).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
 });
 
 test("a healthy subgraph's data comes back, and its verdict (NOT_FOUND) passes through unchanged", async () => {
@@ -54,7 +54,7 @@ test("a healthy subgraph's data comes back, and its verdict (NOT_FOUND) passes t
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(n++ === 0 ? '{"data":{"trim":{"id":"t1"}}}' : '{"errors":[{"message":"there is no trim t2","extensions":{"code":"NOT_FOUND"}}]}');
   });
-  const client = createServiceClient('orders', secret, { catalog: ok }, 2_000);
+  const client = createServiceClient('orders', key, { catalog: ok }, 2_000);
   expect(await client.call('catalog', '{ trim { id } }')).toEqual({ trim: { id: 't1' } });
   await expect(client.call('catalog', '{ trim { id } }')).rejects.toMatchObject({ message: 'there is no trim t2', extensions: { code: 'NOT_FOUND' } });
 });

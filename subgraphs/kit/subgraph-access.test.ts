@@ -3,7 +3,7 @@
  * anonymous callers included, and only within the operation limits; `/health` answers anyone.
  */
 import { startTestGraph, as, type TestGraph, type GqlResult } from '../../testing/harness';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../../platform/identity';
 
 let g: TestGraph;
 beforeAll(async () => {
@@ -12,9 +12,10 @@ beforeAll(async () => {
 afterAll(async () => g?.stop());
 
 async function direct(query: string, identity: Identity | null | 'unsigned', subgraph = 'catalog'): Promise<GqlResult & { text: string }> {
+  const body = JSON.stringify({ query });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (identity !== 'unsigned') headers[IDENTITY_HEADER] = signIdentity(identity, g.internalSecret);
-  const res = await fetch(g.subgraphUrl(subgraph), { method: 'POST', headers, body: JSON.stringify({ query }) });
+  if (identity !== 'unsigned') headers[IDENTITY_HEADER] = await g.identityToken(subgraph, identity, body);
+  const res = await fetch(g.subgraphUrl(subgraph), { method: 'POST', headers, body });
   const text = await res.text();
   return { ...(JSON.parse(text) as GqlResult), status: res.status, text };
 }

@@ -1,7 +1,7 @@
 /**
  * The subgraph server kit: every subgraph is a folder with `schema.graphql`, `migrations/`, and a
  * module exporting a `SubgraphModule`; this file turns that into a running Apollo subgraph with the
- * shared scalars, identity check, operation limits, per-request DataLoaders and subgraph-to-subgraph client.
+ * shared scalars, identity check (`caller.ts`), operation limits, per-request DataLoaders and subgraph-to-subgraph client.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, print } from 'graphql';
 import { checkResolverNames, servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
 import { migrate, type Db } from '../../platform/db';
-import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, IdentityError, type Identity } from '../../platform/identity';
+import type { SigningKey } from '../../platform/signing-keys';
+import { createCallerCheck, signServiceCall, SUBGRAPH_JWKS_PATH, type CallerCheck, type SubgraphIdentityOptions } from './caller';
 import { DateTimeScalar } from '../../platform/scalars';
 import { DecimalScalar } from '../../platform/money';
 import { graphqlHandler, listen, sendJson, type Listening } from '../../platform/http';
@@ -32,8 +34,8 @@ export type { ServiceClient, SubgraphContext, SubgraphModule } from './module';
 
 export interface SubgraphRuntimeOptions {
   db: Db;
-  /** Shared with the gateway; verifies forwarded identities and signs service calls. */
-  internalSecret: string;
+  /** How callers are verified (the gateway's keys, the peers') and this subgraph's own key for its calls. */
+  identity: SubgraphIdentityOptions;
   /** Where each subgraph listens, for service calls. */
   subgraphUrls: Record<string, string>;
   /** The other subgraphs' schemas, for a module built from its peers (`fromPeers`); ignored otherwise. */
@@ -57,27 +59,30 @@ export interface SubgraphRuntimeOptions {
 export const DEFAULT_SERVICE_CALL_TIMEOUT_MS = 10_000;
 
 /**
- * Builds the client a subgraph uses to call another subgraph as the `service` role. A call is cancelled
+ * Builds the client a subgraph uses to call another subgraph as itself (`service:<self>`, a token signed
+ * with its own `key`, for that subgraph and that request only). A call is cancelled
  * after `timeoutMs` (the request waiting on it must not hang with it), and a subgraph that is down or
  * silent is SUBGRAPH_UNAVAILABLE, naming it — the caller's answer says which part of the graph failed.
  */
-export function createServiceClient(self: string, secret: string, urls: Record<string, string>, timeoutMs = DEFAULT_SERVICE_CALL_TIMEOUT_MS): ServiceClient {
+export function createServiceClient(self: string, key: SigningKey, urls: Record<string, string>, timeoutMs = DEFAULT_SERVICE_CALL_TIMEOUT_MS): ServiceClient {
   return {
     async call<T>(subgraph: string, query: string, variables?: Record<string, unknown>): Promise<T> {
       const url = urls[subgraph];
       if (!url) throw new Error(`${self} called the ${subgraph} subgraph, which is not in this graph`);
       type Answer = { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
       const res = await inSpan(`service call ${subgraph}`, SpanKind.CLIENT, { 'autograph.service': self, 'autograph.subgraph': subgraph }, async (span) => {
+        const body = { query, variables };
         const headers: Record<string, string> = {
           'content-type': 'application/json',
-          [IDENTITY_HEADER]: signIdentity({ sub: `service:${self}`, role: 'service' }, secret),
+          // Signed with this subgraph's own key, for that subgraph and this request only.
+          [IDENTITY_HEADER]: await signServiceCall(self, key, subgraph, body),
           // The caller's request id goes on, so both subgraphs log this request under one id.
           ...(currentRequestId() ? { [REQUEST_ID_HEADER]: currentRequestId()! } : {}),
         };
         injectTraceHeaders(headers);
         try {
           // The deadline covers the body too: a subgraph that sends headers and then stalls is cut off as well.
-          const answer = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(timeoutMs) });
+          const answer = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
           span.setAttribute('http.response.status_code', answer.status);
           return { status: answer.status, body: (await answer.json()) as Answer };
         } catch (err) {
@@ -100,16 +105,19 @@ export function createServiceClient(self: string, secret: string, urls: Record<s
 }
 
 /**
- * Reads and verifies the forwarded identity: the caller, or null for an anonymous caller the gateway
- * signed. A request nobody signed went round the gateway (its token check and limits) and is refused,
- * as is a forged or expired signature.
+ * Reads and verifies the caller's identity token (`caller.ts`): the caller, or null for an anonymous
+ * caller the gateway signed. A request nobody signed went round the gateway (its token check and limits)
+ * and is refused, as is a forged, expired, misdirected or replayed token. `body` is the request body as
+ * parsed: the token must be bound to it.
  */
-export function identityFromRequest(req: IncomingMessage, secret: string): Identity | null {
+export async function identityFromRequest(req: IncomingMessage, body: unknown, check: CallerCheck): Promise<Identity | null> {
   const header = req.headers[IDENTITY_HEADER];
   const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   if (header === undefined) throw refuse('this subgraph answers only requests signed by the gateway: send the request to the gateway');
+  // A token is bound to a body; a GET has none to bind it to.
+  if (req.method !== 'POST') throw refuse('this subgraph answers GraphQL as POST only (identity tokens are bound to the request body): send the request to the gateway');
   try {
-    return verifyIdentity(Array.isArray(header) ? header[0] : header, secret);
+    return await check(Array.isArray(header) ? header[0] : header, body);
   } catch (err) {
     throw refuse(err instanceof IdentityError ? err.message : 'identity could not be verified');
   }
@@ -145,7 +153,9 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
     await migrate(opts.db, mod.name, migrations);
     await installLifecycleChangeLog(opts.db, mod.name);
   }
-  const services = createServiceClient(mod.name, opts.internalSecret, opts.subgraphUrls, opts.serviceCallTimeoutMs);
+  const services = createServiceClient(mod.name, opts.identity.serviceKey, opts.subgraphUrls, opts.serviceCallTimeoutMs);
+  const callerCheck = createCallerCheck(mod.name, opts.identity, opts.subgraphUrls);
+  const jwks = { keys: [opts.identity.serviceKey.publicJwk, ...(opts.identity.previousServiceKeys ?? []).filter((k) => k.kid !== opts.identity.serviceKey.kid)] };
   const limits = subgraphLimits(opts.limits ?? DEFAULT_LIMITS);
   /** Told to stop (SIGTERM): `/health` says so while the requests in flight still run. */
   let stopping = false;
@@ -181,6 +191,11 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
       maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
       routes: {
         '/metrics': metricsRoute(opts.metricsToken),
+        // This subgraph's public key, for its peers to verify its calls (cacheable: an unknown kid is refetched).
+        [SUBGRAPH_JWKS_PATH]: (_req, res) => {
+          res.setHeader('cache-control', 'public, max-age=300');
+          sendJson(res, 200, jwks);
+        },
         '/health': async (_req, res) => {
           if (stopping) return sendJson(res, 503, { status: 'stopping', subgraph: mod.name });
           if (mod.stateless) return sendJson(res, 200, { status: 'ok', subgraph: mod.name });
@@ -192,8 +207,8 @@ export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRun
           }
         },
       },
-      context: async (req) => {
-        const identity = identityFromRequest(req, opts.internalSecret);
+      context: async (req, body) => {
+        const identity = await identityFromRequest(req, body, callerCheck);
         return { db: opts.db, identity, loaders: mod.createLoaders(opts.db, identity), services };
       },
     });

@@ -7,6 +7,7 @@ import { badInput } from '../../platform/errors';
 import type { Db } from '../../platform/db';
 import type { Identity } from '../../platform/identity';
 import { MAX_FEED_USERS, requireService } from '../kit/lifecycle-feed';
+import { LIFECYCLE_FEED_READERS } from './access';
 
 interface OrderFacts {
   id: string;
@@ -22,7 +23,7 @@ interface OrderFacts {
 }
 
 export async function ordersAnalystFactsOf(_: unknown, args: { userIds: string[] }, ctx: { db: Db; identity: Identity | null }) {
-  requireService(ctx.identity);
+  requireService(ctx.identity, LIFECYCLE_FEED_READERS);
   if (args.userIds.length > MAX_FEED_USERS) throw badInput(`at most ${MAX_FEED_USERS} users a call`, 'userIds');
   const [cities, orders] = await Promise.all([
     ctx.db.query<{ user_id: string; city: string }>(

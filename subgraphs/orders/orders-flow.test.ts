@@ -4,7 +4,6 @@
  * subgraphs read as the `service` role.
  */
 import { pseudonym } from '../kit/auth';
-import { signIdentity } from '../../platform/identity';
 import {
   APPRAISE,
   appraisedTradeIn,
@@ -267,12 +266,11 @@ test('a battery-rental order yields a vehicle marked batteryRental', async () =>
 });
 
 describe('what other subgraphs read as the service role', () => {
-  const asService = (query: string, variables: Record<string, unknown>) =>
-    fetch(t.g.subgraphUrl('orders'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-autograph-identity': signIdentity({ sub: 'service:finance', role: 'service' }, t.g.internalSecret) },
-      body: JSON.stringify({ query, variables }),
-    }).then((r) => r.json() as Promise<any>);
+  const asService = async (query: string, variables: Record<string, unknown>, service = 'finance') => {
+    const body = JSON.stringify({ query, variables });
+    const res = await fetch(t.g.subgraphUrl('orders'), { method: 'POST', headers: await t.g.serviceHeaders(service, 'orders', body), body });
+    return res.json() as Promise<any>;
+  };
 
   test("finance's order(id) and aftermarket/energy's vehicle(vin) answer with the documented fields", async () => {
     const buyer = freshUser('svc');
@@ -281,6 +279,19 @@ describe('what other subgraphs read as the service role', () => {
     expect(o).toEqual({ data: { order: { id: order.id, userId: buyer, status: 'DELIVERED', financedAmount: { amount: '20000.00' } } }, extensions: { cachePolicy: { maxAge: 300, scope: 'PRIVATE' } } });
     const v = await asService(`query($vin: String!) { vehicle(vin: $vin) { vin ownerId batteryRental } }`, { vin: order.vehicle.vin });
     expect(v).toEqual({ data: { vehicle: { vin: order.vehicle.vin, ownerId: buyer, batteryRental: false } }, extensions: { cachePolicy: { maxAge: 300, scope: 'PRIVATE' } } });
+  });
+
+  test('a service the policy does not name reads neither: to catalog an order is NOT_FOUND, to energy an order too, while energy reads the vehicle', async () => {
+    const buyer = freshUser('svc-no');
+    const order = await buyCar(t, buyer, {});
+    const ORDER = `query($id: ID!) { order(id: $id) { id } }`;
+    const VEHICLE = `query($vin: String!) { vehicle(vin: $vin) { vin } }`;
+    for (const service of ['catalog', 'energy', 'analytics']) {
+      const o = await asService(ORDER, { id: order.id }, service);
+      expect([service, o.errors?.[0].extensions.code, o.data?.order ?? null]).toEqual([service, 'NOT_FOUND', null]);
+    }
+    for (const service of ['catalog', 'analytics', 'spending']) expect((await asService(VEHICLE, { vin: order.vehicle.vin }, service)).errors?.[0].extensions.code).toBe('NOT_FOUND');
+    for (const service of ['aftermarket', 'energy', 'finance']) expect((await asService(VEHICLE, { vin: order.vehicle.vin }, service)).data).toEqual({ vehicle: { vin: order.vehicle.vin } });
   });
 
   test('an unknown order or VIN is NOT_FOUND', async () => {

@@ -6,10 +6,11 @@
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
+import { LIFECYCLE_FEED_READERS } from './access';
 import { ordersAnalystFactsOf } from './analyst-facts';
 
 export const ordersResolvers = {
   ...queryResolvers,
-  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('orders'), ordersAnalystFactsOf },
+  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('orders', LIFECYCLE_FEED_READERS), ordersAnalystFactsOf },
   Mutation: mutationResolvers,
 };

@@ -8,7 +8,7 @@ import { parse } from 'graphql';
 import { startTestGraph, as, treePeerSchemas, type TestGraph } from '../../testing/harness';
 import { loadFixtureSubgraph } from '../../testing/tree';
 import { emptyWorld } from '../../testing/seed';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { loadTypeDefs, type SubgraphModule } from '../kit/module';
 import { startSubgraph, type RunningSubgraph } from '../kit/subgraph';
 
@@ -20,7 +20,7 @@ const user = `u-${randomUUID()}`;
 beforeAll(async () => {
   g = await startTestGraph();
   insurer = loadFixtureSubgraph<SubgraphModule<any>>('insurer');
-  running = await startSubgraph(insurer, { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port: 0 });
+  running = await startSubgraph(insurer, { db: g.db, identity: g.identityFor('insurer'), subgraphUrls: {}, port: 0 });
   await insurer.seed!.stage(g.db, emptyWorld([user]));
 }, 60_000);
 afterAll(async () => {
@@ -30,26 +30,28 @@ afterAll(async () => {
 
 /** Asks the spending subgraph itself for a report, as the gateway would after fetching the contributions. */
 async function reportFromSpending(contributions: Record<string, unknown>, who: Identity = as.customer(user)) {
+  const body = JSON.stringify({
+    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on SpendingReport { total { amount } byCategory { category total { amount } } } } }',
+    variables: { r: [{ __typename: 'SpendingReport', userId: user, period: 'all', ...contributions }] },
+  });
   const res = await fetch(g.subgraphUrl('spending'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(who, g.internalSecret) },
-    body: JSON.stringify({
-      query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on SpendingReport { total { amount } byCategory { category total { amount } } } } }',
-      variables: { r: [{ __typename: 'SpendingReport', userId: user, period: 'all', ...contributions }] },
-    }),
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken('spending', who, body) },
+    body,
   });
   return (await res.json()) as { data?: { _entities: Array<{ total: { amount: string }; byCategory: Array<{ category: string; total: { amount: string } }> } | null> }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
 
 /** The insurer's own answer for the user's buckets, asked of the running fixture subgraph. */
 async function insurerBuckets() {
+  const request = JSON.stringify({
+    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on SpendingReport { insurerBuckets { category month amount lineCount } } } }',
+    variables: { r: [{ __typename: 'SpendingReport', userId: user, period: 'all', internalUserId: user }] },
+  });
   const res = await fetch(running.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(as.customer(user), g.internalSecret) },
-    body: JSON.stringify({
-      query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on SpendingReport { insurerBuckets { category month amount lineCount } } } }',
-      variables: { r: [{ __typename: 'SpendingReport', userId: user, period: 'all', internalUserId: user }] },
-    }),
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken('insurer', as.customer(user), request) },
+    body: request,
   });
   const body = (await res.json()) as { data: { _entities: Array<{ insurerBuckets: unknown[] }> } };
   return body.data._entities[0].insurerBuckets;

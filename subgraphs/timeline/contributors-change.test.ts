@@ -8,7 +8,7 @@ import { printSchema } from 'graphql';
 import { startTestGraph, as, treePeerSchemas, type TestGraph } from '../../testing/harness';
 import { loadFixtureSubgraph } from '../../testing/tree';
 import { emptyWorld } from '../../testing/seed';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
+import { IDENTITY_HEADER, type Identity } from '../../platform/identity';
 import { loadTypeDefs, type SubgraphModule } from '../kit/module';
 import { buildModuleSchema, startSubgraph, type RunningSubgraph } from '../kit/subgraph';
 import timeline from '.';
@@ -23,7 +23,7 @@ const page = { __typename: 'TimelinePage', userId: user, vin: '', first: 20, aft
 beforeAll(async () => {
   g = await startTestGraph();
   roadside = loadFixtureSubgraph<SubgraphModule<any>>('roadside');
-  running = await startSubgraph(roadside, { db: g.db, internalSecret: g.internalSecret, subgraphUrls: {}, port: 0 });
+  running = await startSubgraph(roadside, { db: g.db, identity: g.identityFor('roadside'), subgraphUrls: {}, port: 0 });
   await roadside.seed!.stage(g.db, emptyWorld([user]));
 }, 60_000);
 afterAll(async () => {
@@ -31,18 +31,19 @@ afterAll(async () => {
   await g?.stop();
 });
 
-async function entities(url: string, query: string, rep: Record<string, unknown>, who: Identity = as.customer(user)) {
-  const res = await fetch(url, {
+async function entities(subgraph: string, query: string, rep: Record<string, unknown>, who: Identity = as.customer(user)) {
+  const body = JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${query} } }`, variables: { r: [rep] } });
+  const res = await fetch(subgraph === 'roadside' ? running.url : g.subgraphUrl(subgraph), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(who, g.internalSecret) },
-    body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${query} } }`, variables: { r: [rep] } }),
+    headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken(subgraph, who, body) },
+    body,
   });
   return (await res.json()) as { data?: { _entities: any[] }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
 
 /** The roadside subgraph's own answer for the user's page, as the gateway would fetch it. */
 async function roadsideEvents() {
-  const body = await entities(running.url, '... on TimelinePage { roadsideEvents { id occurredAt stage kind amount subjectType subjectId } }', { ...page, internalUserId: user, internalOrderId: '' });
+  const body = await entities('roadside', '... on TimelinePage { roadsideEvents { id occurredAt stage kind amount subjectType subjectId } }', { ...page, internalUserId: user, internalOrderId: '' });
   expect(body.errors).toBeUndefined();
   return body.data!._entities[0].roadsideEvents as unknown[];
 }
@@ -50,7 +51,7 @@ async function roadsideEvents() {
 const MERGED = '... on TimelinePage { edges { cursor node { id kind stage amount { amount } source { __typename } } } pageInfo { hasNextPage } }';
 
 test('before the roadside service joins, the timeline subgraph knows nothing of its events', async () => {
-  const body = await entities(g.subgraphUrl('timeline'), MERGED, { ...page, internalUserId: user, internalOrderId: '', ...empty, roadsideEvents: await roadsideEvents() });
+  const body = await entities('timeline', MERGED, { ...page, internalUserId: user, internalOrderId: '', ...empty, roadsideEvents: await roadsideEvents() });
   expect(body.errors).toBeUndefined();
   expect(body.data!._entities[0].edges).toEqual([]);
 });
@@ -65,7 +66,7 @@ test('after updatePeers with it, the swapped-in schema has its kind and source t
   expect(sdl).toMatch(/union LifecycleEventSource = [^\n]*RoadsideCallout/);
   const events = await roadsideEvents();
   expect(events).toHaveLength(2);
-  const body = await entities(url, MERGED, { ...page, internalUserId: user, internalOrderId: '', ...empty, roadsideEvents: events });
+  const body = await entities('timeline', MERGED, { ...page, internalUserId: user, internalOrderId: '', ...empty, roadsideEvents: events });
   expect(body.errors).toBeUndefined();
   expect(body.data!._entities[0].edges.map((e: any) => e.node)).toEqual([
     { id: 'roadside:callout:rsc-2', kind: 'ROADSIDE_CALLOUT', stage: 'USAGE', amount: null, source: { __typename: 'RoadsideCallout' } },
@@ -75,7 +76,7 @@ test('after updatePeers with it, the swapped-in schema has its kind and source t
 
 test("the new contributor refuses another customer's and a partner's page (FORBIDDEN) like every contributor", async () => {
   for (const who of [as.customer(`other-${randomUUID()}`), as.partner('p-1', 'gac-aion')]) {
-    const body = await entities(running.url, '... on TimelinePage { roadsideEvents { id } }', { ...page, internalUserId: user, internalOrderId: '' }, who);
+    const body = await entities('roadside', '... on TimelinePage { roadsideEvents { id } }', { ...page, internalUserId: user, internalOrderId: '' }, who);
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   }
 });

@@ -9,7 +9,7 @@ import { codeOf, fen, ok } from '../../testing/assertions';
 import { testVin } from '../../testing/fresh-ids';
 import { seedAll } from '../../testing/seed';
 import { pseudonym } from '../kit/auth';
-import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
+import { IDENTITY_HEADER } from '../../platform/identity';
 
 const SOURCE_TYPES = ['Order', 'TradeIn', 'TestDrive', 'Loan', 'Instalment', 'InsurancePolicy', 'Appointment', 'ServiceInvoice', 'WarrantyClaim', 'ServiceStore', 'BatterySubscription', 'SwapSession', 'ChargingSession', 'VehicleModel'];
 const PAGE = `timeline(first: $first, after: $after) {
@@ -180,13 +180,14 @@ describe("a car's whole life, through the mutations of all five subgraphs", () =
     expect(codeOf(byPartner)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(byPartner.data).toBeUndefined();
     for (const contributor of ['catalog', 'orders', 'finance', 'aftermarket', 'energy']) {
+      const request = JSON.stringify({
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on TimelinePage { ${contributor}Events { id } } } }`,
+        variables: { r: [{ __typename: 'TimelinePage', userId: user.sub, vin: ids.vin, first: 5, after: '', internalUserId: user.sub, internalOrderId: ids.order }] },
+      });
       const res = await fetch(g.subgraphUrl(contributor), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(partner, g.internalSecret) },
-        body: JSON.stringify({
-          query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on TimelinePage { ${contributor}Events { id } } } }`,
-          variables: { r: [{ __typename: 'TimelinePage', userId: user.sub, vin: ids.vin, first: 5, after: '', internalUserId: user.sub, internalOrderId: ids.order }] },
-        }),
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await g.identityToken(contributor, partner, request) },
+        body: request,
       });
       const body = (await res.json()) as { data?: { _entities: unknown[] }; errors?: Array<{ extensions?: { code?: string } }> };
       expect([contributor, body.errors?.[0]?.extensions?.code]).toEqual([contributor, 'FORBIDDEN']);

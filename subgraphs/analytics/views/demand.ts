@@ -22,10 +22,10 @@ interface Row {
   sum_fen: string | null;
 }
 
-/** Partners of the model's manufacturer, analysts, admins (and other subgraphs). */
+/** Partners of the model's manufacturer, analysts, admins (no service reads it). */
 export function requireOrderedReader(identity: Identity | null, model: { id: string; manufacturerOrg: string }): void {
   const who = requireIdentity(identity);
-  if (who.role === 'analyst' || who.role === 'admin' || who.role === 'service' || (who.role === 'partner' && who.org === model.manufacturerOrg)) return;
+  if (who.role === 'analyst' || who.role === 'admin' || (who.role === 'partner' && who.org === model.manufacturerOrg)) return;
   throw forbidden(`what was ordered of ${model.id} is for partners of ${model.manufacturerOrg}, analysts and admins`);
 }
 
