@@ -229,6 +229,19 @@ describe('the store follows new writes at the next refresh', () => {
     expect(events.map((e) => [e.kind, e.subjectId, e.city])).toEqual([['TEST_DRIVE_BOOKED', id, 'Shenzhen']]);
   });
 
+  it('the next round acknowledges the last: the change log drops what the store has read, and keeps what it has not', async () => {
+    const first = ok(await bookTestDrive('Foshan')).bookTestDrive.id;
+    const logged = async () => Number((await g.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM orders.lifecycle_changes WHERE user_id = $1`, [user.sub]))[0].n);
+    expect(await logged()).toBeGreaterThan(0);
+    ok(await g.gql(REFRESH, {}, ADMIN)); // reads the booking; the cursor moves past it
+    ok(await g.gql(REFRESH, {}, ADMIN)); // asks from that cursor: the booking's rows are acknowledged
+    expect(await logged()).toBe(0);
+    const second = ok(await bookTestDrive('Foshan')).bookTestDrive.id;
+    expect(await logged()).toBeGreaterThan(0); // not read yet: kept
+    ok(await g.gql(REFRESH, {}, ADMIN));
+    expect((await mine()).map((e) => e.subjectId)).toEqual(expect.arrayContaining([first, second]));
+  });
+
   it('a transaction that commits after a later one is not skipped', async () => {
     // The person exists in orders first: the held transaction's insert would otherwise hold their new row in
     // orders' user index, and the later booking would wait on it.

@@ -7,8 +7,9 @@
  *   every table its `lifecycle_events` view reads (found from the view's dependencies, so a table added
  *   to the view is followed without an edit here); each row names a person whose events a transaction
  *   touched, stamped with that transaction's id;
- * - two service-only fields: `<name>LifecycleChanges` (the people changed since a cursor) and
- *   `<name>LifecycleEventsOf` (all events of some people, each with its spending category).
+ * - two service-only fields: `<name>LifecycleChanges` (the people changed since a cursor — asking for a
+ *   new round acknowledges the cursor, and the log drops what it covered) and `<name>LifecycleEventsOf`
+ *   (all events of some people, each with its spending category).
  *
  * The cursor is a transaction snapshot (`pg_current_snapshot()`): a round reads the changes of the
  * transactions its horizon sees committed and the previous round's did not. A transaction that commits
@@ -138,6 +139,7 @@ export async function loadLifecycleChanges(q: Queryable, schema: string, args: {
   const isSnapshot = (v: string) => v.length <= MAX_SNAPSHOT_CHARS && SNAPSHOT.test(v);
   if (args.since !== '' && !isSnapshot(args.since)) throw badInput('`since` is a horizon this field returned, or empty for everyone', 'since');
   if (args.horizon && !isSnapshot(args.horizon)) throw badInput('`horizon` is a horizon this field returned', 'horizon');
+  if (!args.horizon && args.since !== '') await pruneAcknowledged(q, schema, args.since);
   const horizon = args.horizon || (await q.query<{ h: string }>(`SELECT pg_current_snapshot()::text AS h`))[0].h;
   const after = args.afterUserId ?? '';
   const rows =
@@ -152,6 +154,18 @@ export async function loadLifecycleChanges(q: Queryable, schema: string, args: {
           [args.since, horizon, after, first + 1],
         );
   return { userIds: rows.slice(0, first).map((r) => r.user_id), horizon, hasMore: rows.length > first };
+}
+
+/**
+ * A round's first page after `since` acknowledges `since`: the reader stored everything that horizon saw
+ * before it moved its cursor there, so the change rows of transactions `since` sees are read for good and
+ * are removed — the log holds only what its reader has not read, instead of growing with every write.
+ * (One reader per contributor: the analytics store, whose replicas share one cursor. A second reader with
+ * a cursor of its own would need acknowledgements of its own.) A transaction still running at `since` is
+ * not visible in it, so its rows stay for the round that reads them.
+ */
+async function pruneAcknowledged(q: Queryable, schema: string, since: string): Promise<void> {
+  await q.query(`DELETE FROM ${schema}.lifecycle_changes WHERE xid < pg_snapshot_xmax($1::pg_snapshot) AND pg_visible_in_snapshot(xid, $1::pg_snapshot)`, [since]);
 }
 
 /** One event as the feed hands it on: the timeline's row, its owner and the spending category of a money event. */
