@@ -39,9 +39,13 @@ function run(script: string, args: string[], env: Record<string, string> = {}): 
 
 const migrate = (args: string[], env: Record<string, string> = {}) => run('scripts/migrate.ts', args, env);
 
+/** Every server a test started; stopped after each test, also when it failed before stopping them. */
+const servers: ChildProcess[] = [];
+
 /** Starts a server process and resolves once it printed its URL, or with how it ended. */
 function serve(script: string, args: string[], env: Record<string, string>): Promise<{ child?: ChildProcess } & Ran> {
   const child = spawn(process.execPath, ['--import=tsx', script, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+  servers.push(child);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -81,6 +85,9 @@ async function freshDatabase(): Promise<{ db: Db; url: string }> {
 
 beforeAll(() => {
   if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL (npm test does)');
+});
+afterEach(async () => {
+  for (const child of servers.splice(0)) await stopped(child);
 });
 afterAll(async () => {
   for (const drop of databases) await drop();
