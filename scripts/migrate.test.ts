@@ -70,7 +70,7 @@ function serve(script: string, args: string[], env: Record<string, string>): Pro
 }
 
 async function stopped(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return; // already ended (a killed child has a signal, no code)
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await exited;
