@@ -145,6 +145,8 @@ test('a database the earlier runner migrated is adopted: its files recorded, non
   const check = await migrate(['--check', '--only', 'energy', '--database-url', url]);
   expect(check.code).toBe(1);
   expect(check.out).toMatch(/energy +migrated by the earlier runner: 4 applied file\(s\) to record \(not run again\)/);
+  expect(check.out).toContain('4 applied file(s) of the earlier runner to record: run `npm run migrate`');
+  expect(check.out).not.toMatch(/migration\(s\) pending/);
   const ran = await migrate(['--only', 'energy', '--database-url', url]);
   expect(ran.code).toBe(0);
   expect(ran.out).toMatch(/energy +version 4 \(recorded 4 file\(s\) the earlier runner applied\)/);

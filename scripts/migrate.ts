@@ -91,13 +91,15 @@ async function main() {
   const width = Math.max(...sets.map((s) => s.schema.length));
   const say = (schema: string, text: string) => console.log(`  ${schema.padEnd(width)}  ${text}`);
   let pending = 0;
+  let toRecord = 0;
   try {
     console.log(`${values.check ? 'checking' : 'migrating'} ${sets.length} schema${sets.length === 1 ? '' : 's'} of ${where}`);
     for (const set of sets) {
       if (values.check) {
         const status = await schemaStatus(db, set);
         const waiting = status.toAdopt.length + status.pending.length;
-        pending += waiting;
+        pending += status.pending.length;
+        toRecord += status.toAdopt.length;
         if (status.toAdopt.length) say(set.schema, `migrated by the earlier runner: ${status.toAdopt.length} applied file(s) to record (not run again)`);
         if (status.pending.length) say(set.schema, `version ${status.version} of ${status.latest}: pending ${status.pending.join(', ')}`);
         else if (status.version > status.latest) say(set.schema, `version ${status.version}, ahead of this code's ${status.latest} (servers refuse it unless ALLOW_SCHEMA_AHEAD=true)`);
@@ -116,8 +118,9 @@ async function main() {
     await db.close();
   }
   if (process.exitCode) return;
-  if (values.check && pending) {
-    console.log(`${pending} migration(s) pending: run \`npm run migrate\``);
+  if (values.check && (pending || toRecord)) {
+    const waiting = [pending ? `${pending} migration(s) pending` : '', toRecord ? `${toRecord} applied file(s) of the earlier runner to record` : ''].filter(Boolean).join(', ');
+    console.log(`${waiting}: run \`npm run migrate\``);
     process.exitCode = 1;
   }
 }
