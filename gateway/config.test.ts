@@ -45,12 +45,12 @@ describe('configuration from the environment', () => {
   test('every bad value is reported at once, each with the variable and what it accepts', () => {
     let error: Error | undefined;
     try {
-      loadConfig({ PORT: 'eighty', ORDERS_PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'nope', JWT_SECRET: 'short', MAX_BODY_BYTES: '-1', NODE_ENV: 'staging', MAX_QUERY_DEPTH: '1', MAX_TOKENS: 'x', SUBGRAPH_TIMEOUT_MS: '5', REDIS_TIMEOUT_MS: '0', DB_POOL_SIZE: '0', DB_STATEMENT_TIMEOUT_MS: 'soon', METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, {}, GRAPH);
+      loadConfig({ PORT: 'eighty', ORDERS_PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'nope', JWT_SECRET: 'short', MAX_BODY_BYTES: '-1', NODE_ENV: 'staging', MAX_QUERY_DEPTH: '1', MAX_TOKENS: 'x', SUBGRAPH_TIMEOUT_MS: '5', REDIS_TIMEOUT_MS: '0', DB_POOL_SIZE: '0', DB_STATEMENT_TIMEOUT_MS: 'soon', METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', MIGRATE_ON_START: 'sometimes', ALLOW_SCHEMA_AHEAD: 'maybe' }, {}, GRAPH);
     } catch (err) {
       error = err as Error;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    for (const fragment of ['PORT="eighty"', 'ORDERS_PORT="70000"', 'DATABASE_URL="mysql://x"', 'REDIS_URL="nope"', 'JWT_SECRET must be at least 16', 'MAX_BODY_BYTES="-1"', 'NODE_ENV="staging"', 'MAX_QUERY_DEPTH="1" must be a whole number from 2 to 100', 'MAX_TOKENS="x"', 'SUBGRAPH_TIMEOUT_MS="5" must be a whole number from 100 to 600000', 'REDIS_TIMEOUT_MS="0" must be a whole number from 10 to 10000', 'DB_POOL_SIZE="0" must be a whole number from 1 to 1000', 'DB_STATEMENT_TIMEOUT_MS="soon" must be a whole number', 'METRICS_TOKEN must be at least 16 characters', 'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318"']) {
+    for (const fragment of ['PORT="eighty"', 'ORDERS_PORT="70000"', 'DATABASE_URL="mysql://x"', 'REDIS_URL="nope"', 'JWT_SECRET must be at least 16', 'MAX_BODY_BYTES="-1"', 'NODE_ENV="staging"', 'MAX_QUERY_DEPTH="1" must be a whole number from 2 to 100', 'MAX_TOKENS="x"', 'SUBGRAPH_TIMEOUT_MS="5" must be a whole number from 100 to 600000', 'REDIS_TIMEOUT_MS="0" must be a whole number from 10 to 10000', 'DB_POOL_SIZE="0" must be a whole number from 1 to 1000', 'DB_STATEMENT_TIMEOUT_MS="soon" must be a whole number', 'METRICS_TOKEN must be at least 16 characters', 'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318"', 'MIGRATE_ON_START="sometimes" must be true or false', 'ALLOW_SCHEMA_AHEAD="maybe" must be true or false']) {
       expect(error!.message).toContain(fragment);
     }
   });
@@ -70,6 +70,12 @@ describe('configuration from the environment', () => {
   });
 
   const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
+
+  test('servers migrate their schema at start outside production and only check it in production; MIGRATE_ON_START decides', () => {
+    expect(loadConfig({}).schemaOnStart).toEqual({ migrate: true, allowAhead: false });
+    expect(loadConfig(production).schemaOnStart).toEqual({ migrate: false, allowAhead: false });
+    expect(loadConfig({ ...production, MIGRATE_ON_START: 'true', ALLOW_SCHEMA_AHEAD: 'true' }).schemaOnStart).toEqual({ migrate: true, allowAhead: true });
+  });
 
   test('introspection is on in development and test, off in production, and INTROSPECTION=true|false decides', () => {
     expect(loadConfig({}).introspection).toBe(true);

@@ -7,6 +7,7 @@
 import { bool, port, url, wholeNumber, type NodeEnv } from '../platform/env';
 import { readOperationLimits, type OperationLimits } from '../platform/limits';
 import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '../platform/db';
+import { readSchemaOnStart, type SchemaOnStart } from '../platform/schema-on-start';
 import { LOG_LEVELS } from '../platform/logger';
 import { readGatewaySettings, type GatewaySettings } from './features';
 import { keyTextOf, parsePreviousKeys, parseSigningKey, SigningKeyError, type PublicJwk, type SigningKey } from '../platform/signing-keys';
@@ -49,6 +50,8 @@ export interface AutographConfig extends GatewaySettings {
   dbPoolSize: number;
   /** DB_STATEMENT_TIMEOUT_MS: PostgreSQL's statement_timeout for the servers' connections; 0: none. */
   dbStatementTimeoutMs: number;
+  /** MIGRATE_ON_START, ALLOW_SCHEMA_AHEAD: servers on PostgreSQL migrate at start, or only check the version (production). */
+  schemaOnStart: SchemaOnStart;
   /** SHUTDOWN_DELAY_MS: after SIGTERM, how long health answers 503 `stopping` while requests are still served. */
   shutdownDelayMs: number;
   /** SHUTDOWN_DRAIN_MS: then, how long the requests in flight may take to finish before connections are cut. */
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     registry: readRegistryFollow(env, overrides.registry, problems),
     dbPoolSize: wholeNumber(env, 'DB_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1_000, problems),
     dbStatementTimeoutMs: wholeNumber(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000, problems),
+    schemaOnStart: readSchemaOnStart(env, production, problems),
     shutdownDelayMs: wholeNumber(env, 'SHUTDOWN_DELAY_MS', 0, 0, 120_000, problems),
     shutdownDrainMs: wholeNumber(env, 'SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000, problems),
     otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], problems),

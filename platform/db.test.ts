@@ -2,11 +2,8 @@
  * The db interface behaves the same on real PostgreSQL and on the embedded PGlite: misuse is refused,
  * transactions commit or roll back as a unit, and racing writers do not lose updates.
  */
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openTestDb } from '../testing/harness';
-import { DbUsageError, migrate, openPostgres, type Db } from './db';
+import { DbUsageError, openPostgres, type Db } from './db';
 
 describe.each(['postgres', 'pglite'] as const)('db on %s', (kind) => {
   let db: Db;
@@ -68,17 +65,6 @@ describe.each(['postgres', 'pglite'] as const)('db on %s', (kind) => {
     expect(results.filter((r) => r === 1)).toHaveLength(1);
     const [row] = await db.query<{ n: string }>(`SELECT n FROM counters WHERE id = 'once'`);
     expect(row.n).toBe('1');
-  });
-
-  test('migrations apply once, in order, even when started concurrently', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'autograph-mig-'));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '001_a.sql'), 'CREATE TABLE migtest.a (id int PRIMARY KEY);');
-    writeFileSync(join(dir, '002_b.sql'), 'CREATE TABLE migtest.b (id int PRIMARY KEY); INSERT INTO migtest.a VALUES (1);');
-    const results = await Promise.all([migrate(db, 'migtest', dir), migrate(db, 'migtest', dir)]);
-    expect(results.flat().sort()).toEqual(['001_a.sql', '002_b.sql']);
-    expect(await migrate(db, 'migtest', dir)).toEqual([]);
-    expect(await db.query('SELECT id FROM migtest.a')).toEqual([{ id: 1 }]);
   });
 
   test('counts every statement, inside transactions too', async () => {

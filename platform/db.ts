@@ -8,8 +8,7 @@
  * numeric columns as strings so money never passes through a float.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool, PoolClient } from 'pg';
 import { timeStatement, watchPool } from './db-telemetry';
@@ -287,30 +286,4 @@ export async function openPglite(dataDir?: string): Promise<PgliteDb> {
  */
 export async function openDb(opts: { databaseUrl?: string; pgliteDir?: string; dbPoolSize?: number; dbStatementTimeoutMs?: number }): Promise<Db> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl, { maxConnections: opts.dbPoolSize, statementTimeoutMs: opts.dbStatementTimeoutMs }) : openPglite(opts.pgliteDir);
-}
-
-/**
- * Applies `dir`'s `NNN_name.sql` files, in order, to its owner's own schema (a subgraph's, the registry's), each once, all in one
- * transaction. Idempotent, and safe when several processes start at once: an advisory lock serialises
- * them and the applied list is read after the lock is held.
- */
-export async function migrate(db: Db, schema: string, dir: string): Promise<string[]> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new DbUsageError(`bad schema name ${schema}`);
-  const files = readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
-  return db.tx(async (q) => {
-    await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`autograph-migrate-${schema}`]);
-    await q.exec(
-      `CREATE SCHEMA IF NOT EXISTS ${schema};
-       CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());`,
-    );
-    const done = new Set((await q.query<{ version: string }>(`SELECT version FROM ${schema}.schema_migrations`)).map((r) => r.version));
-    const applied: string[] = [];
-    for (const file of files) {
-      if (done.has(file)) continue;
-      await q.exec(readFileSync(join(dir, file), 'utf8'));
-      await q.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [file]);
-      applied.push(file);
-    }
-    return applied;
-  });
 }

@@ -1,9 +1,11 @@
 /**
  * The registry process's variables, validated with the platform's readers (one message per bad value):
- * REGISTRY_PORT, HOST, DATABASE_URL or REGISTRY_PGLITE_DIR, REGISTRY_MAX_BODY_BYTES, REGISTRY_USAGE_DAYS, and the gateway's own
+ * REGISTRY_PORT, HOST, DATABASE_URL or REGISTRY_PGLITE_DIR, REGISTRY_MAX_BODY_BYTES, REGISTRY_USAGE_DAYS, MIGRATE_ON_START,
+ * ALLOW_SCHEMA_AHEAD, and the gateway's own
  * JWT_* settings (read by the gateway's reader, so a token means the same to both).
  */
 import { port, url, wholeNumber, type NodeEnv } from '../platform/env';
+import { readSchemaOnStart, type SchemaOnStart } from '../platform/schema-on-start';
 import { readJwtSettings } from '../gateway/features/auth';
 import type { JwtSettings } from '../gateway/auth';
 import { DEFAULT_REGISTRY_MAX_BODY_BYTES } from './server';
@@ -20,6 +22,8 @@ export interface RegistryConfig {
   /** Days of reported usage a check weighs breaking changes against, unless it says. */
   usageDays: number;
   jwt: JwtSettings;
+  /** MIGRATE_ON_START, ALLOW_SCHEMA_AHEAD: migrate the schema at start, or only check it (production). */
+  schemaOnStart: SchemaOnStart;
 }
 
 /** Reads the configuration; throws one Error listing every problem. `--port` wins over REGISTRY_PORT. */
@@ -37,6 +41,7 @@ export function loadRegistryConfig(env: NodeJS.ProcessEnv, overrides: { port?: n
     maxBodyBytes: wholeNumber(env, 'REGISTRY_MAX_BODY_BYTES', DEFAULT_REGISTRY_MAX_BODY_BYTES, 1024, 50_000_000, problems),
     usageDays: wholeNumber(env, 'REGISTRY_USAGE_DAYS', DEFAULT_USAGE_DAYS, 1, MAX_USAGE_DAYS, problems),
     jwt: readJwtSettings(env, nodeEnv as NodeEnv, problems),
+    schemaOnStart: readSchemaOnStart(env, nodeEnv === 'production', problems),
   };
   if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -1,11 +1,14 @@
 /**
- * The schema registry as a server: migrates its PostgreSQL schema `registry` (the one `migrate`), then
+ * The schema registry as a server: migrates its PostgreSQL schema `registry` (the one runner,
+ * `platform/migrations.ts`), or only checks its version in production (`platform/schema-on-start.ts`), then
  * answers its HTTP API (`api.ts`) until stopped. `npm run registry` starts it as its own process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { JwtSettings } from '../gateway/auth';
-import { migrate, type Db } from '../platform/db';
+import type { Db } from '../platform/db';
+import type { MigrationSet } from '../platform/migrations';
+import { MIGRATE_AT_START, prepareSchema, schemaOnStartFor, type SchemaOnStart } from '../platform/schema-on-start';
 import { listen } from '../platform/http';
 import { runWithRequestId, requestIdFrom, REQUEST_ID_HEADER } from '../platform/logger';
 import { registryAccess } from './access';
@@ -30,7 +33,12 @@ export interface RegistryOptions {
   derived?: readonly DerivedSubgraph[];
   /** How often an events stream gets a heartbeat (default 15 s). */
   heartbeatMs?: number;
+  /** Migrate the schema at start, or only check its version; default: migrate. */
+  schemaOnStart?: SchemaOnStart;
 }
+
+/** The registry's migrations: `migrations/NNN.do.name.sql` into the schema `registry`. */
+export const REGISTRY_MIGRATIONS: MigrationSet = { schema: 'registry', dir: join(__dirname, 'migrations') };
 
 export interface RunningRegistry {
   /** Base URL, e.g. `http://127.0.0.1:4100` (the API is under `/v1`). */
@@ -40,7 +48,7 @@ export interface RunningRegistry {
 }
 
 export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
-  await migrate(opts.db, 'registry', join(__dirname, 'migrations'));
+  await prepareSchema(opts.db, REGISTRY_MIGRATIONS, schemaOnStartFor(opts.db, opts.schemaOnStart ?? MIGRATE_AT_START));
   const events = await supergraphEvents(opts.db, { heartbeatMs: opts.heartbeatMs });
   const handler = registryHandler({ db: opts.db, access: registryAccess(opts.db, opts.jwt), maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_REGISTRY_MAX_BODY_BYTES, events, derived: opts.derived, usageDays: opts.usageDays ?? DEFAULT_USAGE_DAYS });
   const host = opts.host ?? '127.0.0.1';

@@ -2,7 +2,7 @@
  * `POST /v1/usage`: what a gateway reports of field usage (`gateway/usage-reporter.ts` sends it), checked
  * strictly — types, sizes, counts, coordinate syntax, every refusal naming the field — then recorded in one
  * transaction: each operation upserted (first/last seen), each count added to its day's row
- * (`migrations/003_usage.sql`). A refused report records nothing. Days are the registry's UTC days, at arrival.
+ * (`migrations/003.do.usage.sql`). A refused report records nothing. Days are the registry's UTC days, at arrival.
  *
  *   { "operations": [ { "hash": "<sha-256 hex>", "name": "CarSpending" | null, "document": "query CarSpending …",
  *       "clients": [ { "name": "ios-app", "version": "3.1.0", "count": 12, "coordinates": { "Query.me": 12, … } } ] } ] }

@@ -19,7 +19,7 @@ async function main() {
     fail((err as Error).message);
   }
   const db = await openDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
-  const registry = await startRegistry({ db, jwt: config.jwt, port: config.port, host: config.host, maxBodyBytes: config.maxBodyBytes, usageDays: config.usageDays, derived: derivedSubgraphs() });
+  const registry = await startRegistry({ db, jwt: config.jwt, port: config.port, host: config.host, maxBodyBytes: config.maxBodyBytes, usageDays: config.usageDays, derived: derivedSubgraphs(), schemaOnStart: config.schemaOnStart });
   console.log(`schema registry ${registry.url} on ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.pgliteDir}`}`);
   const shutdown = async () => {
     await registry.stop();

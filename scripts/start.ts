@@ -19,6 +19,7 @@ import { gatewayFeatures } from '../gateway/features';
 import { startStack } from '../stack/stack';
 import { startTracing, stopTracing } from '../platform/tracing';
 import { openDb } from '../platform/db';
+import { schemaOnStartFor } from '../platform/schema-on-start';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';
@@ -49,7 +50,10 @@ async function main() {
   const registryDb = registrySettings ? openLocalRegistryDb(registrySettings) : undefined;
   registryDb?.catch(() => undefined); // awaited below; a failure is reported there, not as an unhandled rejection
   const db = await openDb(config);
-  await migrateAll(db);
+  // The embedded database is this process's alone: it migrates it. On PostgreSQL in production the deploy
+  // step (`npm run migrate`) has, and each server only checks its schema's version as it starts.
+  const schemaOnStart = schemaOnStartFor(db, config.schemaOnStart);
+  if (schemaOnStart.migrate) await migrateAll(db);
   if (production) {
     // Demo users in a real database and a long-lived token in a log would both outlive the demo.
     console.log('NODE_ENV=production: no demo data is seeded and no token is printed. Your data comes in through the graph\'s mutations (or your own import); for demo data, run `npm run seed` against a database that is not production.');
@@ -76,6 +80,7 @@ async function main() {
     limits: config.limits,
     metricsToken: config.metricsToken,
     serviceCallTimeoutMs: config.subgraphTimeoutMs,
+    schemaOnStart,
   }).catch(async (err) => {
     await registry?.stop();
     throw err;

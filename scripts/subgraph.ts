@@ -1,6 +1,6 @@
 /**
  * `npm run subgraph -- <name> [--port N] [--registry URL]` — one subgraph alone (any folder under subgraphs/): migrates its
- * schema and serves it. It uses DATABASE_URL (each subgraph keeps to its own PostgreSQL schema, so they may
+ * schema (in production only checks it is at this code's version: `npm run migrate` is the deploy step) and serves it. It uses DATABASE_URL (each subgraph keeps to its own PostgreSQL schema, so they may
  * share one database or use separate ones; a stateless subgraph needs none); reaches the other subgraphs at
  * `<NAME>_URL` or their local ports; verifies the gateway's tokens with the keys at GATEWAY_JWKS_URL (outside
  * production: the gateway at this machine's PORT) and signs its own calls to other subgraphs with
@@ -52,6 +52,7 @@ async function main() {
     limits: config.limits,
     metricsToken: config.metricsToken,
     serviceCallTimeoutMs: config.subgraphTimeoutMs,
+    schemaOnStart: config.schemaOnStart,
   });
   const follower = mod.fromPeers && config.registry ? followPeers(running, { ...config.registry, fromPeers: true }) : undefined;
   console.log(`${mod.name} ${running.url}${follower ? ` (following the registry at ${config.registry!.url})` : ''}`);

@@ -130,7 +130,7 @@ export async function startLocalRegistry(settings: LocalRegistrySettings, config
   const derived = derivedSubgraphs(mods);
   let registry: RunningRegistry;
   try {
-    registry = await startRegistry({ db, jwt: config.jwt, port: settings.port, host: settings.host, maxBodyBytes: settings.maxBodyBytes, derived });
+    registry = await startRegistry({ db, jwt: config.jwt, port: settings.port, host: settings.host, maxBodyBytes: settings.maxBodyBytes, derived, schemaOnStart: config.schemaOnStart });
   } catch (err) {
     await ownDb?.close();
     throw err;

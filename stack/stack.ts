@@ -5,6 +5,7 @@
 import { subgraphs as discovered } from '../subgraphs';
 import { peerSchemas, type SubgraphModule } from '../subgraphs/kit/module';
 import type { Db } from '../platform/db';
+import type { SchemaOnStart } from '../platform/schema-on-start';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/subgraph';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import type { GatewayFeature } from '../gateway/feature';
@@ -41,6 +42,8 @@ export interface StackOptions {
   serviceCallTimeoutMs?: number;
   /** False: subgraphs' background work runs only when asked (test graphs); default true. */
   scheduledBackground?: boolean;
+  /** Each subgraph migrates its schema at start, or only checks its version; default: migrate. */
+  schemaOnStart?: SchemaOnStart;
 }
 
 export interface RunningStack {
@@ -85,6 +88,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         metricsToken: opts.metricsToken,
         serviceCallTimeoutMs: opts.serviceCallTimeoutMs,
         scheduledBackground: opts.scheduledBackground,
+        schemaOnStart: opts.schemaOnStart,
       });
       urls[name] = subgraphs[name].url;
     }

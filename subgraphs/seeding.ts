@@ -2,18 +2,20 @@
  * Schema management and the demo seed for the whole graph: migrate every subgraph, reset them, and
  * run the seed stages in dependency order. Each stage writes only its own subgraph's schema.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { migrate, type Db } from '../platform/db';
+import type { Db } from '../platform/db';
+import { migrateSchema, type MigrationRun } from '../platform/migrations';
+import { subgraphMigrations } from './kit/migrations';
 import { Rng, SeedWorld, seedUsers, type SeedProgress } from './kit/seed';
 import { subgraphs } from '.';
 
-/** Applies every subgraph's migrations (idempotent). */
-export async function migrateAll(db: Db): Promise<void> {
+/** Applies every subgraph's migrations (idempotent); what each schema's run did. */
+export async function migrateAll(db: Db): Promise<MigrationRun[]> {
+  const runs: MigrationRun[] = [];
   for (const mod of subgraphs()) {
-    const dir = join(mod.dir, 'migrations');
-    if (!mod.stateless && existsSync(dir)) await migrate(db, mod.name, dir);
+    const set = subgraphMigrations(mod);
+    if (set) runs.push(await migrateSchema(db, set));
   }
+  return runs;
 }
 
 /** Drops every subgraph's schema (and the seed marker), then migrates afresh. */

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
-import { migrate, type Db } from '../../platform/db';
+import type { Db } from '../../platform/db';
+import { migrateSchema } from '../../platform/migrations';
 import { DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { seedCatalog } from './seed';
 import { CATALOG_FACTS } from './seed/facts';
@@ -29,7 +30,7 @@ const published = (w: SeedWorld) => ({
 
 beforeAll(async () => {
   ({ db, drop } = await openTestDb());
-  await migrate(db, 'catalog', join(__dirname, 'migrations'));
+  await migrateSchema(db, { schema: 'catalog', dir: join(__dirname, 'migrations') });
   world = emptyWorld(seedUsers(USERS));
   const before = db.statementCount;
   await seedCatalog(db, world);
@@ -121,7 +122,7 @@ describe('seedCatalog', () => {
     );
     const again = await openTestDb();
     try {
-      await migrate(again.db, 'catalog', join(__dirname, 'migrations'));
+      await migrateSchema(again.db, { schema: 'catalog', dir: join(__dirname, 'migrations') });
       await seedCatalog(again.db, emptyWorld(seedUsers(USERS)));
       const sample2 = await again.db.query(`SELECT id, user_id, price_expectation_fen::text AS price, features FROM catalog.preferences ORDER BY id LIMIT 50`);
       expect(sample2).toEqual(sample);

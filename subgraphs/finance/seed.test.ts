@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { openTestDb } from '../../testing/harness';
-import { migrate, type Db } from '../../platform/db';
+import type { Db } from '../../platform/db';
+import { migrateSchema } from '../../platform/migrations';
 import { seedId } from '../kit/ids';
 import { addDays, DEMO_USER, Rng, SEED_NOW, SeedWorld, seedUsers } from '../kit/seed';
 import { runSeedStages } from '../../testing/seed';
@@ -50,7 +51,7 @@ let seedStatements = 0;
 
 beforeAll(async () => {
   ({ db, drop } = await openTestDb());
-  await migrate(db, 'finance', join(__dirname, 'migrations'));
+  await migrateSchema(db, { schema: 'finance', dir: join(__dirname, 'migrations') });
   world = syntheticWorld(USERS, 11);
   const before = db.statementCount;
   await seedFinance(db, world);
@@ -161,7 +162,7 @@ describe('after the real catalog and orders stages', () => {
 
   beforeAll(async () => {
     ({ db: chainDb, drop: dropChain } = await openTestDb());
-    for (const name of ['catalog', 'orders', 'finance']) await migrate(chainDb, name, join(__dirname, '..', name, 'migrations'));
+    for (const name of ['catalog', 'orders', 'finance']) await migrateSchema(chainDb, { schema: name, dir: join(__dirname, '..', name, 'migrations') });
     chainWorld = new SeedWorld({ rng: new Rng(20251111), users: seedUsers(500) });
     await runSeedStages(chainDb, chainWorld, ['catalog', 'orders']);
     await seedFinance(chainDb, chainWorld);

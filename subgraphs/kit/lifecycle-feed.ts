@@ -18,7 +18,7 @@
  * `xid < xmin` would be as safe but would stall for as long as any transaction of the cluster stays open.)
  */
 import { forbidden, badInput } from '../../platform/errors';
-import type { Db, Queryable } from '../../platform/db';
+import type { Db, Queryable, TxQueryable } from '../../platform/db';
 import type { Identity } from '../../platform/identity';
 import { isServiceOf } from './auth';
 import { fenFromDb } from '../../platform/money';
@@ -36,46 +36,45 @@ interface TableOwner {
 
 /**
  * Installs (idempotently) the change log of `schema`'s `lifecycle_events` view; a no-op for a subgraph
- * without one. Run at every start after the migrations, so triggers follow the view as it is.
+ * without one. It is schema derived from what the migrations made (triggers on the tables the view reads),
+ * so it is the kit's own migration step: run in the migration transaction after the folder's files, at
+ * every migration run, so the triggers follow the view as it is (`kit/migrations.ts`).
  */
-export async function installLifecycleChangeLog(db: Db, schema: string): Promise<boolean> {
-  return db.tx(async (q) => {
-    await q.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`autograph-lifecycle-changes-${schema}`]);
-    const [view] = await q.query<{ oid: string | null }>(`SELECT to_regclass($1)::oid::text AS oid`, [`${schema}.lifecycle_events`]);
-    if (!view?.oid) return false;
+export async function installLifecycleChangeLog(q: TxQueryable, schema: string): Promise<boolean> {
+  const [view] = await q.query<{ oid: string | null }>(`SELECT to_regclass($1)::oid::text AS oid`, [`${schema}.lifecycle_events`]);
+  if (!view?.oid) return false;
+  await q.exec(
+    `CREATE TABLE IF NOT EXISTS ${schema}.lifecycle_changes (
+       xid     xid8 NOT NULL DEFAULT pg_current_xact_id(),
+       user_id text NOT NULL
+     );
+     CREATE INDEX IF NOT EXISTS lifecycle_changes_xid_idx ON ${schema}.lifecycle_changes (xid, user_id);`,
+  );
+  for (const owner of await tableOwners(q, schema)) {
+    const fn = `${schema}.lifecycle_log_${owner.table.replace(/\W/g, '_')}`;
+    const pick = (rows: string) => `SELECT ${owner.userExpr} FROM ${rows} r ${owner.join}`;
     await q.exec(
-      `CREATE TABLE IF NOT EXISTS ${schema}.lifecycle_changes (
-         xid     xid8 NOT NULL DEFAULT pg_current_xact_id(),
-         user_id text NOT NULL
-       );
-       CREATE INDEX IF NOT EXISTS lifecycle_changes_xid_idx ON ${schema}.lifecycle_changes (xid, user_id);`,
+      `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+       BEGIN
+         IF TG_OP = 'INSERT' THEN
+           INSERT INTO ${schema}.lifecycle_changes (user_id) SELECT DISTINCT u FROM (${pick('new_rows')}) x(u) WHERE u IS NOT NULL;
+         ELSIF TG_OP = 'DELETE' THEN
+           INSERT INTO ${schema}.lifecycle_changes (user_id) SELECT DISTINCT u FROM (${pick('old_rows')}) x(u) WHERE u IS NOT NULL;
+         ELSE
+           INSERT INTO ${schema}.lifecycle_changes (user_id)
+             SELECT DISTINCT u FROM (${pick('new_rows')} UNION ${pick('old_rows')}) x(u) WHERE u IS NOT NULL;
+         END IF;
+         RETURN NULL;
+       END $fn$;
+       CREATE OR REPLACE TRIGGER lifecycle_changes_ins AFTER INSERT ON ${schema}.${owner.table}
+         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();
+       CREATE OR REPLACE TRIGGER lifecycle_changes_upd AFTER UPDATE ON ${schema}.${owner.table}
+         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();
+       CREATE OR REPLACE TRIGGER lifecycle_changes_del AFTER DELETE ON ${schema}.${owner.table}
+         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`,
     );
-    for (const owner of await tableOwners(q, schema)) {
-      const fn = `${schema}.lifecycle_log_${owner.table.replace(/\W/g, '_')}`;
-      const pick = (rows: string) => `SELECT ${owner.userExpr} FROM ${rows} r ${owner.join}`;
-      await q.exec(
-        `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-         BEGIN
-           IF TG_OP = 'INSERT' THEN
-             INSERT INTO ${schema}.lifecycle_changes (user_id) SELECT DISTINCT u FROM (${pick('new_rows')}) x(u) WHERE u IS NOT NULL;
-           ELSIF TG_OP = 'DELETE' THEN
-             INSERT INTO ${schema}.lifecycle_changes (user_id) SELECT DISTINCT u FROM (${pick('old_rows')}) x(u) WHERE u IS NOT NULL;
-           ELSE
-             INSERT INTO ${schema}.lifecycle_changes (user_id)
-               SELECT DISTINCT u FROM (${pick('new_rows')} UNION ${pick('old_rows')}) x(u) WHERE u IS NOT NULL;
-           END IF;
-           RETURN NULL;
-         END $fn$;
-         CREATE OR REPLACE TRIGGER lifecycle_changes_ins AFTER INSERT ON ${schema}.${owner.table}
-           REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();
-         CREATE OR REPLACE TRIGGER lifecycle_changes_upd AFTER UPDATE ON ${schema}.${owner.table}
-           REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();
-         CREATE OR REPLACE TRIGGER lifecycle_changes_del AFTER DELETE ON ${schema}.${owner.table}
-           REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${fn}();`,
-      );
-    }
-    return true;
-  });
+  }
+  return true;
 }
 
 /** Every table the view reads, and how to find the person a row belongs to. */

@@ -48,7 +48,7 @@ export interface SubgraphManifest {
 }
 
 export interface SubgraphModule<L = unknown> extends SubgraphManifest {
-  /** The folder: `schema.graphql`, and `migrations/NNN_*.sql` unless stateless. */
+  /** The folder: `schema.graphql`, and `migrations/NNN.do.name.sql` unless stateless. */
   dir: string;
   /** The resolvers of `schema.graphql`. */
   resolvers: SubgraphResolvers<L>;

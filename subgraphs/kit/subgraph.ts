@@ -3,8 +3,6 @@
  * module exporting a `SubgraphModule`; this file turns that into a running Apollo subgraph with the
  * shared scalars, identity check (`caller.ts`), operation limits, per-request DataLoaders and subgraph-to-subgraph client.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
@@ -13,7 +11,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, print } from 'graphql';
 import { checkResolverNames, servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
-import { migrate, type Db } from '../../platform/db';
+import type { Db } from '../../platform/db';
+import { MIGRATE_AT_START, prepareSchema, schemaOnStartFor, type SchemaOnStart } from '../../platform/schema-on-start';
 import { IDENTITY_HEADER, IdentityError, type Identity } from '../../platform/identity';
 import type { SigningKey } from '../../platform/signing-keys';
 import { createCallerCheck, signServiceCall, SUBGRAPH_JWKS_PATH, type CallerCheck, type SubgraphIdentityOptions } from './caller';
@@ -24,7 +23,7 @@ import { inputChecksPlugin } from '../../platform/inputs';
 import { cachePolicyExtensionPlugin } from './cache-policy';
 import { subgraphTelemetryPlugin } from './telemetry';
 import { metricsRoute } from '../../platform/metrics';
-import { installLifecycleChangeLog } from './lifecycle-feed';
+import { subgraphMigrations } from './migrations';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../platform/logger';
 import { maskUnexpectedErrors } from '../../platform/masking';
 import { injectTraceHeaders, inSpan, SpanKind } from '../../platform/tracing';
@@ -53,6 +52,8 @@ export interface SubgraphRuntimeOptions {
   scheduledBackground?: boolean;
   /** The gateway's operation limits; the subgraph applies them with room for the query planner's additions. */
   limits?: OperationLimits;
+  /** Migrate the schema at start, or only check its version (`platform/schema-on-start.ts`); default: migrate. */
+  schemaOnStart?: SchemaOnStart;
 }
 
 /** How long a service call waits for the other subgraph by default (the gateway's SUBGRAPH_TIMEOUT_MS is passed in). */
@@ -146,13 +147,13 @@ export interface RunningSubgraph extends Listening {
   stop(opts?: { delayMs?: number; drainMs?: number }): Promise<void>;
 }
 
-/** Migrates the subgraph's schema (unless it is stateless) and starts serving it over HTTP. */
+/**
+ * Migrates the subgraph's schema, or checks it is at this code's version (`opts.schemaOnStart`; nothing
+ * for a stateless one), and starts serving it over HTTP.
+ */
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
-  const migrations = join(mod.dir, 'migrations');
-  if (!mod.stateless && existsSync(migrations)) {
-    await migrate(opts.db, mod.name, migrations);
-    await installLifecycleChangeLog(opts.db, mod.name);
-  }
+  const migrations = subgraphMigrations(mod);
+  if (migrations) await prepareSchema(opts.db, migrations, schemaOnStartFor(opts.db, opts.schemaOnStart ?? MIGRATE_AT_START));
   const services = createServiceClient(mod.name, opts.identity.serviceKey, opts.subgraphUrls, opts.serviceCallTimeoutMs);
   const callerCheck = createCallerCheck(mod.name, opts.identity, opts.subgraphUrls);
   const jwks = { keys: [opts.identity.serviceKey.publicJwk, ...(opts.identity.previousServiceKeys ?? []).filter((k) => k.kid !== opts.identity.serviceKey.kid)] };
