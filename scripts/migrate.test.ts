@@ -178,11 +178,14 @@ test('bad flags, bad values and an unreachable database get clear errors', async
 }, 300_000);
 
 describe('servers in production check their schema instead of migrating it', () => {
+  const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
   const production = () => ({
     NODE_ENV: 'production',
-    AUTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('hex'),
     AUTOGRAPH_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-    PARTNER_TOKEN_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    PARTNER_TOKEN_SIGNING_KEY: ecKey(),
+    // A subgraph verifies the gateway's tokens with its JWKS and signs its own calls with a key of its own.
+    GATEWAY_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    SERVICE_TOKEN_SIGNING_KEY: ecKey(),
     JWT_SECRET: TEST_JWT.secret,
   });
 
