@@ -171,6 +171,10 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
     const gatewaySvc = named(objects, 'Service', 'autograph-gateway')!;
     const gatewayPort = (gatewaySvc.spec as { ports: Array<{ port: number }> }).ports[0].port;
     for (const e of examples) expect([e.metadata.name, Object.keys(e.stringData).includes('AUTOGRAPH_INTERNAL_SECRET')]).toEqual([e.metadata.name, false]);
+    // Every Secret holding a private key (a `.pem`) is referenced by one workload: no key is shared.
+    for (const e of examples.filter((x) => Object.keys(x.stringData).some((k) => k.endsWith('.pem')))) {
+      expect([e.metadata.name, pods.filter((w) => secretsOf(w).has(e.metadata.name)).map((w) => w.object.metadata.name).length]).toEqual([e.metadata.name, 1]);
+    }
     for (const w of pods) {
       const name = w.object.metadata.name;
       const own = role(w)[0] === 'scripts/gateway.ts' ? GATEWAY_KEY_SECRET : role(w)[0] === 'scripts/subgraph.ts' ? subgraphKeySecret(role(w)[1]) : undefined;
