@@ -69,6 +69,18 @@ describe('configuration from the environment', () => {
     });
   });
 
+  test("a subgraph alone starts in production without the gateway's private key or client-token settings; the gateway does not", () => {
+    const subgraphEnv = { NODE_ENV: 'production', AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), GATEWAY_JWKS_URL: 'http://autograph-gateway/.well-known/jwks.json' };
+    const c = loadConfig(subgraphEnv, { role: 'subgraph' }, GRAPH);
+    expect(c.partnerTokens.issuer).toBe('autograph-gateway');
+    expect(c.jwt.secret).toBeUndefined();
+    expect(() => loadConfig(subgraphEnv, {}, GRAPH)).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set[\s\S]*PARTNER_TOKEN_SIGNING_KEY or PARTNER_TOKEN_SIGNING_KEY_FILE must be set/);
+    expect(() => loadConfig(subgraphEnv, { role: 'gateway' }, GRAPH)).toThrow(/PARTNER_TOKEN_SIGNING_KEY or PARTNER_TOKEN_SIGNING_KEY_FILE must be set/);
+    // What it is given is still checked.
+    expect(() => loadConfig({ ...subgraphEnv, PARTNER_TOKEN_SIGNING_KEY: 'hunter2' }, { role: 'subgraph' }, GRAPH)).toThrow(/PARTNER_TOKEN_SIGNING_KEY is neither a PEM private key/);
+    expect(() => loadConfig({ ...subgraphEnv, JWT_SECRET: DEV_JWT_SECRET }, { role: 'subgraph' }, GRAPH)).toThrow(/development secret/);
+  });
+
   const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-value', AUTOGRAPH_PSEUDONYM_KEY: 'p'.repeat(32), PARTNER_TOKEN_SIGNING_KEY: PARTNER_KEY };
 
   test('servers migrate their schema at start outside production and only check it in production; MIGRATE_ON_START decides', () => {

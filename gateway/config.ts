@@ -9,7 +9,7 @@ import { readOperationLimits, type OperationLimits } from '../platform/limits';
 import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS } from '../platform/db';
 import { readSchemaOnStart, type SchemaOnStart } from '../platform/schema-on-start';
 import { LOG_LEVELS } from '../platform/logger';
-import { readGatewaySettings, type GatewaySettings } from './features';
+import { readGatewaySettings, type GatewaySettings, type ProcessRole } from './features';
 import { keyTextOf, parsePreviousKeys, parseSigningKey, SigningKeyError, type PublicJwk, type SigningKey } from '../platform/signing-keys';
 
 export { DEV_JWT_SECRET, DEFAULT_JWT_MAX_TTL_SECONDS } from './features/auth';
@@ -124,6 +124,8 @@ export interface ConfigOverrides {
   port?: number;
   /** `--registry URL`: follow that registry (wins over REGISTRY_URL). */
   registry?: string;
+  /** The process reading it (default gateway); a subgraph alone is not asked for the gateway's key or client-token settings. */
+  role?: ProcessRole;
 }
 
 /** A subgraph as configuration sees it: its name and default port (from its folder's manifest). */
@@ -172,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     if (u) subgraphUrls[name] = u;
   }
 
-  const gateway = readGatewaySettings(env, nodeEnv as NodeEnv, problems);
+  const gateway = readGatewaySettings(env, nodeEnv as NodeEnv, problems, overrides.role);
 
   let serviceTokenKey: SigningKey | undefined;
   const serviceKeyText = keyTextOf(env, 'SERVICE_TOKEN_SIGNING_KEY', problems);

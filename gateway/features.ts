@@ -66,15 +66,23 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings, RateLi
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
-export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): GatewaySettings {
-  const jwt = readJwtSettings(env, nodeEnv, problems);
+/**
+ * Which process reads the settings: the gateway (also `npm start`, which runs everything), or a subgraph
+ * alone, which neither verifies client tokens nor signs the gateway's, so production does not demand the
+ * client-token settings or the gateway's private key of it (a subgraph must not hold that key).
+ */
+export type ProcessRole = 'gateway' | 'subgraph';
+
+export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[], role: ProcessRole = 'gateway'): GatewaySettings {
+  const gateway = role === 'gateway';
+  const jwt = readJwtSettings(env, nodeEnv, problems, gateway);
   return {
     jwt,
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
     ...readRedisSettings(env, problems),
     ...readRateLimitSettings(env, problems),
-    partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems),
+    partnerTokens: readPartnerTokenSettings(env, nodeEnv, problems, gateway),
     contractRoles: readContractRoles(env, problems),
     usage: readUsageReportingOptions(env, problems),
     responseCache: readResponseCacheSettings(env, nodeEnv, problems),

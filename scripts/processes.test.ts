@@ -1,7 +1,8 @@
 /**
  * The graph deployed as a process per subgraph folder (`npm run subgraph -- <name>`) and one `npm run gateway`, sharing
  * PostgreSQL; each subgraph verifies the gateway's tokens with its JWKS (GATEWAY_JWKS_URL) and signs its own
- * calls with a key of its own (SERVICE_TOKEN_SIGNING_KEY): the headline request and a purchase (a
+ * calls with a key of its own (SERVICE_TOKEN_SIGNING_KEY), and holds neither the gateway's key nor its
+ * client-token settings: the headline request and a purchase (a
  * subgraph-to-subgraph call, verified with the caller's JWKS) work across processes; a gateway with another
  * key is refused by every subgraph; with
  * OTEL_EXPORTER_OTLP_ENDPOINT every process exports its spans over OTLP, one trace across the processes.
@@ -26,6 +27,8 @@ const children: ChildProcess[] = [];
 let db: Db;
 let drop: () => Promise<void>;
 let env: Record<string, string>;
+/** What the gateway alone holds: its signing key and the client-token settings (a subgraph process has neither). */
+let gatewayEnv: Record<string, string>;
 /** What the processes exported over OTLP/HTTP (JSON): each request body, as received by a collector stand-in. */
 const exported: Array<{ resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<{ traceId: string; name: string }> }> }> }> = [];
 let collector: Server;
@@ -79,11 +82,7 @@ beforeAll(async () => {
     NODE_ENV: 'production',
     DATABASE_URL: t.url!,
     AUTOGRAPH_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-    PARTNER_TOKEN_SIGNING_KEY: newKey(),
     GATEWAY_JWKS_URL: `http://127.0.0.1:${base}/.well-known/jwks.json`,
-    JWT_SECRET: TEST_JWT.secret,
-    JWT_ISSUER: TEST_JWT.issuer,
-    JWT_AUDIENCE: TEST_JWT.audience,
     PORT: String(base),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
     // The SDK's batch delay (5 s by default), short so the test does not wait for it.
@@ -94,9 +93,10 @@ beforeAll(async () => {
     env[`${name.toUpperCase()}_PORT`] = String(base + port - 4000);
     env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${base + port - 4000}/graphql`;
   }
-  // Each subgraph its own key: none can sign as another.
+  gatewayEnv = { PARTNER_TOKEN_SIGNING_KEY: newKey(), JWT_SECRET: TEST_JWT.secret, JWT_ISSUER: TEST_JWT.issuer, JWT_AUDIENCE: TEST_JWT.audience };
+  // Each subgraph its own key: none can sign as another, and none holds the gateway's.
   await Promise.all(subgraphs().map(({ name }) => start(['scripts/subgraph.ts', name], { SERVICE_TOKEN_SIGNING_KEY: newKey() })));
-  await start(['scripts/gateway.ts']);
+  await start(['scripts/gateway.ts'], gatewayEnv);
 }, 120_000);
 
 afterAll(async () => {
@@ -146,7 +146,7 @@ describe('a process per subgraph and one gateway', () => {
 
   test('SIGTERM during a request: health answers 503 stopping, the request still completes, the process exits 0', async () => {
     const port = base + 10_000; // outside the block of ports the subgraph processes use
-    const gw = await start(['scripts/gateway.ts'], { PORT: String(port), SHUTDOWN_DELAY_MS: '800', SHUTDOWN_DRAIN_MS: '10000' });
+    const gw = await start(['scripts/gateway.ts'], { ...gatewayEnv, PORT: String(port), SHUTDOWN_DELAY_MS: '800', SHUTDOWN_DRAIN_MS: '10000' });
     const exited = new Promise<number | null>((r) => gw.once('exit', (code) => r(code)));
     const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
     const body = JSON.stringify({ query: '{ me { id spending { total { amount } } } }' });
@@ -179,7 +179,7 @@ describe('a process per subgraph and one gateway', () => {
   });
 
   test('a gateway signing with a key the real gateway does not publish is refused by every subgraph', async () => {
-    const rogue = await start(['scripts/gateway.ts'], { PORT: String(base + 9), PARTNER_TOKEN_SIGNING_KEY: newKey() });
+    const rogue = await start(['scripts/gateway.ts'], { ...gatewayEnv, PORT: String(base + 9), PARTNER_TOKEN_SIGNING_KEY: newKey() });
     const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
     const res = await fetch(`http://127.0.0.1:${base + 9}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
     const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
@@ -196,6 +196,8 @@ describe('a process per subgraph and one gateway', () => {
     [['scripts/subgraph.ts', 'billing'], {}, /name the subgraph to run/],
     [['scripts/subgraph.ts', 'orders'], { DATABASE_URL: '', SERVICE_TOKEN_SIGNING_KEY: newKey() }, /DATABASE_URL must be set/],
     [['scripts/subgraph.ts', 'orders', '--port', 'x'], {}, /--port must be a whole number/],
+    // The gateway still needs what a subgraph is no longer given.
+    [['scripts/gateway.ts'], {}, /JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production[\s\S]*PARTNER_TOKEN_SIGNING_KEY or PARTNER_TOKEN_SIGNING_KEY_FILE must be set/],
   ])('%p with %p is refused with a clear message', (args, extra, message) => {
     const r = spawnSync(process.execPath, [tsx, ...(args as string[])], { cwd: root, env: { ...env, ...(extra as Record<string, string>) }, encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);

@@ -26,7 +26,7 @@ async function main() {
   if (!name || !mod) fail(`name the subgraph to run: one of ${all.map((m) => m.name).join(', ')}`);
   const flags = parseFlags(rest, { port: 'int', registry: 'string' });
   if (flags.registry !== undefined && !mod.fromPeers) fail(`--registry: ${mod.name} does not derive its schema from its peers, so it has nothing to follow (only ${all.filter((m) => m.fromPeers).map((m) => m.name).join(', ') || 'peer-derived subgraphs'} can)`);
-  const config = loadConfigOrExit({ registry: flags.registry as string | undefined }, all);
+  const config = loadConfigOrExit({ registry: flags.registry as string | undefined, role: 'subgraph' }, all);
   await startTracing({ serviceName: config.otelServiceName ?? `autograph-${mod.name}`, otlpEndpoint: config.otlpEndpoint });
   const production = config.env === 'production';
   if (production && !config.gatewayJwksUrl) fail("GATEWAY_JWKS_URL must be set when NODE_ENV=production: the gateway's public keys (its /.well-known/jwks.json), which this subgraph verifies every caller with");

@@ -18,14 +18,18 @@ export const DEV_JWT_SECRET = 'autograph-local-development-secret';
  */
 export const DEFAULT_JWT_MAX_TTL_SECONDS = { production: 3600, other: 86_400 } as const;
 
-/** How client tokens are verified, from the environment; each bad value adds one problem. */
-export function readJwtSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): JwtSettings & { maxTtlSeconds: number } {
+/**
+ * How client tokens are verified, from the environment; each bad value adds one problem. `required`:
+ * production demands a secret or JWKS (false for a process that verifies no client token: a subgraph alone).
+ */
+export function readJwtSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[], required = true): JwtSettings & { maxTtlSeconds: number } {
   const production = nodeEnv === 'production';
   const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:'], problems);
   let secret = env.JWT_SECRET || undefined;
   if (!secret && !jwksUrl) {
-    if (production) problems.push('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
-    secret = DEV_JWT_SECRET;
+    if (production && required) problems.push('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
+    // Never the development secret in production, even where nothing verifies with it.
+    secret = production && !required ? undefined : DEV_JWT_SECRET;
   }
   if (secret && secret.length < 16) problems.push('JWT_SECRET must be at least 16 characters');
   if (production && secret === DEV_JWT_SECRET) problems.push('JWT_SECRET must not be the development secret when NODE_ENV=production');

@@ -26,8 +26,11 @@ export const DEV_PARTNER_KEY_PATH = '.data/partner-token-signing-key.pem';
 export const JWKS_PATH = '/.well-known/jwks.json';
 const DEFAULT_ISSUER = 'autograph-gateway';
 
-/** How partner tokens are signed, from the environment; each bad value adds one problem. */
-export function readPartnerTokenSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): PartnerTokenSettings {
+/**
+ * How partner tokens are signed, from the environment; each bad value adds one problem. `required`:
+ * production demands the key (false for a subgraph alone, which only needs the issuer to verify with).
+ */
+export function readPartnerTokenSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[], required = true): PartnerTokenSettings {
   const issuer = env.PARTNER_TOKEN_ISSUER || DEFAULT_ISSUER;
   if (issuer.length > 256 || /\s/.test(issuer)) problems.push(`PARTNER_TOKEN_ISSUER=${JSON.stringify(issuer.slice(0, 80))} must be 1 to 256 characters without spaces (a name or the gateway's URL)`);
 
@@ -40,7 +43,7 @@ export function readPartnerTokenSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEn
       if (!(err instanceof SigningKeyError)) throw err;
       problems.push(`${given.from} ${err.message}`);
     }
-  } else if (nodeEnv === 'production' && !problems.some((p) => p.startsWith('PARTNER_TOKEN_SIGNING_KEY'))) {
+  } else if (nodeEnv === 'production' && required && !problems.some((p) => p.startsWith('PARTNER_TOKEN_SIGNING_KEY'))) {
     problems.push('PARTNER_TOKEN_SIGNING_KEY or PARTNER_TOKEN_SIGNING_KEY_FILE must be set when NODE_ENV=production (the private key partner tokens are signed with: EC P-256 or Ed25519, PEM or JWK)');
   }
 

@@ -19,8 +19,8 @@ import { subgraphs } from '../../subgraphs';
 import { unknownFieldProblems } from './field-names';
 import { ROOT } from './image';
 import { build, type K8sObject } from './kustomize';
-import { BASE_DIR, deployFiles } from './manifests';
-import { containerEnv, example, matches, named, workloads, type Container, type Workload } from './pods';
+import { BASE_DIR, deployFiles, GATEWAY_KEY_SECRET, subgraphKeySecret } from './manifests';
+import { containerEnv, exampleSecret, examples, matches, named, workloads, type Container, type Workload } from './pods';
 
 const MODELS: Record<string, Record<string, { new (o: object): { validate(): void } }>> = {
   'apps/v1': apps as never,
@@ -39,14 +39,15 @@ function startupChecks(c: Container, env: Record<string, string>): number {
   const knownPorts = mods.map((m) => ({ name: m.name, port: m.port }));
   if (script === 'scripts/gateway.ts') {
     const config = loadConfig(env, {}, knownPorts);
-    expect(env.AUTOGRAPH_INTERNAL_SECRET).toBeTruthy(); // scripts/gateway.ts refuses to start without it
+    expect(config.partnerTokens.key.kind).toBe('configured'); // its own key, not one generated into the pod
     return config.gatewayPort;
   }
   if (script === 'scripts/subgraph.ts') {
     const mod = mods.find((m) => m.name === args[0]);
     if (!mod) throw new Error(`${c.name} runs subgraph ${args[0]}, which is no folder under subgraphs/`);
-    const config = loadConfig(env, {}, knownPorts);
-    expect(env.AUTOGRAPH_INTERNAL_SECRET).toBeTruthy();
+    // As scripts/subgraph.ts reads it, and what it then refuses to start without in production.
+    const config = loadConfig(env, { role: 'subgraph' }, knownPorts);
+    expect([mod.name, Boolean(config.gatewayJwksUrl), Boolean(config.serviceTokenKey)]).toEqual([mod.name, true, true]);
     if (!mod.stateless) expect(config.databaseUrl).toBeTruthy();
     return config.subgraphPorts[mod.name];
   }
@@ -131,16 +132,17 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
     }
   });
 
-  it('references only Secret keys the example has and ConfigMaps that exist, and the example holds no key nobody reads', () => {
+  it('references only Secret keys the examples have (or optional ones) and ConfigMaps that exist, and the examples hold no key nobody reads', () => {
     const used = new Set<string>();
     for (const w of pods) {
       for (const c of w.pod.containers) {
         for (const e of c.env ?? []) {
           const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
           if (e.valueFrom?.secretKeyRef) {
-            expect([e.name, ref!.name]).toEqual([e.name, example.metadata.name]);
-            expect([e.name, ref!.key in example.stringData]).toEqual([e.name, true]);
-            used.add(ref!.key);
+            const { name, key, optional } = e.valueFrom.secretKeyRef;
+            expect([e.name, name, exampleSecret(name) ? 'an example Secret' : 'no example']).toEqual([e.name, name, 'an example Secret']);
+            expect([e.name, key, key in exampleSecret(name)!.stringData || optional === true]).toEqual([e.name, key, true]);
+            used.add(`${name}/${key}`);
           }
           if (e.valueFrom?.configMapKeyRef) expect((named(objects, 'ConfigMap', ref!.name) as unknown as { data: Record<string, string> } | undefined)?.data?.[ref!.key]).toBeDefined();
         }
@@ -148,14 +150,47 @@ describe.each(Object.entries(BUILDS))('the %s kustomization', (_name, dir) => {
       }
       for (const v of w.pod.volumes ?? []) {
         if (!v.secret) continue;
-        expect(v.secret.secretName).toBe(example.metadata.name);
+        expect([v.secret.secretName, exampleSecret(v.secret.secretName) ? 'an example Secret' : 'no example']).toEqual([v.secret.secretName, 'an example Secret']);
         for (const item of v.secret.items ?? []) {
-          expect([item.key, item.key in example.stringData]).toEqual([item.key, true]);
-          used.add(item.key);
+          expect([item.key, item.key in exampleSecret(v.secret.secretName)!.stringData]).toEqual([item.key, true]);
+          used.add(`${v.secret.secretName}/${item.key}`);
         }
       }
     }
-    if (_name === 'production') expect(Object.keys(example.stringData).filter((k) => !used.has(k))).toEqual([]);
+    const all = examples.flatMap((e) => Object.keys(e.stringData).map((k) => `${e.metadata.name}/${k}`));
+    if (_name === 'production') expect(all.filter((k) => !used.has(k))).toEqual([]);
+  });
+
+  it("gives the gateway's private key to the gateway alone and each subgraph its own key from its own Secret, no shared secret signs, and subgraphs verify with the gateway Service's JWKS", () => {
+    const secretsOf = (w: Workload) => new Set([
+      ...w.pod.containers.flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : []))),
+      ...(w.pod.volumes ?? []).flatMap((v) => (v.secret ? [v.secret.secretName] : [])),
+    ]);
+    const role = (w: Workload) => w.pod.containers[0].args ?? [];
+    const signingSecrets = new Set([GATEWAY_KEY_SECRET, ...mods.map((m) => subgraphKeySecret(m.name))]);
+    const gatewaySvc = named(objects, 'Service', 'autograph-gateway')!;
+    const gatewayPort = (gatewaySvc.spec as { ports: Array<{ port: number }> }).ports[0].port;
+    for (const e of examples) expect([e.metadata.name, Object.keys(e.stringData).includes('AUTOGRAPH_INTERNAL_SECRET')]).toEqual([e.metadata.name, false]);
+    // Every Secret holding a private key (a `.pem`) is referenced by one workload: no key is shared.
+    for (const e of examples.filter((x) => Object.keys(x.stringData).some((k) => k.endsWith('.pem')))) {
+      expect([e.metadata.name, pods.filter((w) => secretsOf(w).has(e.metadata.name)).map((w) => w.object.metadata.name).length]).toEqual([e.metadata.name, 1]);
+    }
+    for (const w of pods) {
+      const name = w.object.metadata.name;
+      const own = role(w)[0] === 'scripts/gateway.ts' ? GATEWAY_KEY_SECRET : role(w)[0] === 'scripts/subgraph.ts' ? subgraphKeySecret(role(w)[1]) : undefined;
+      // Of the signing-key Secrets, a pod references its own or none.
+      expect([name, [...secretsOf(w)].filter((s) => signingSecrets.has(s))]).toEqual([name, own ? [own] : []]);
+      for (const c of w.pod.containers) {
+        const env = containerEnv(objects, w.pod, c);
+        expect([name, 'AUTOGRAPH_INTERNAL_SECRET' in env]).toEqual([name, false]);
+        const gatewayKeyVars = Object.keys(env).filter((k) => k.startsWith('PARTNER_TOKEN_SIGNING_KEY'));
+        expect([name, gatewayKeyVars]).toEqual([name, role(w)[0] === 'scripts/gateway.ts' ? ['PARTNER_TOKEN_SIGNING_KEY_FILE'] : []]);
+        if (role(w)[0] !== 'scripts/subgraph.ts') continue;
+        expect([name, env.SERVICE_TOKEN_SIGNING_KEY ? 'own key' : 'none']).toEqual([name, 'own key']);
+        const jwks = new URL(env.GATEWAY_JWKS_URL);
+        expect([name, jwks.hostname, Number(jwks.port || 80), jwks.pathname]).toEqual([name, gatewaySvc.metadata.name, gatewayPort, '/.well-known/jwks.json']);
+      }
+    }
   });
 
   it('runs every pod as non-root on a read-only root filesystem with limits, /tmp writable, and the supergraph cache on a volume', () => {

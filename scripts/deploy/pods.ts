@@ -1,6 +1,6 @@
 /**
  * The pods of a built kustomization as the tests read them: workloads with their pod template, and the
- * environment a container starts with (the image's ENV, its ConfigMaps, the example Secret's keys, files of
+ * environment a container starts with (the image's ENV, its ConfigMaps, the example Secrets' keys, files of
  * mounted Secrets written to a scratch folder).
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -8,9 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dockerfileStages, ROOT, words } from './image';
 import { readYamlDocs, type K8sObject } from './kustomize';
-import { BASE_DIR } from './manifests';
+import { BASE_DIR, SIGNING_KEYS_EXAMPLE } from './manifests';
 
-export const example = readYamlDocs(join(ROOT, BASE_DIR, 'secret.example.yaml'))[0] as K8sObject & { stringData: Record<string, string> };
+type ExampleSecret = K8sObject & { stringData: Record<string, string> };
+/** The example Secrets: the shared credentials (by hand) and the signing keys, one Secret each (generated). */
+export const examples: ExampleSecret[] = [
+  ...readYamlDocs(join(ROOT, BASE_DIR, 'secret.example.yaml')),
+  ...readYamlDocs(join(ROOT, SIGNING_KEYS_EXAMPLE)),
+] as ExampleSecret[];
+export const exampleSecret = (name: string) => examples.find((e) => e.metadata.name === name);
 
 /** The image's own ENV (a container starts from it; the manifests' env is on top). */
 export const imageEnv: Record<string, string> = Object.fromEntries(
@@ -25,7 +31,7 @@ export interface Container {
   image: string;
   args?: string[];
   ports?: Array<{ name?: string; containerPort: number }>;
-  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } } }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string } } }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -61,11 +67,18 @@ export function workloads(objects: K8sObject[]): Workload[] {
 export const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 export const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
-/** A value for each example Secret key that the readers accept (the example's key is a placeholder). */
-let generatedKey: string | undefined;
+/**
+ * A value for each example Secret's key that the readers accept, by `<secret>/<key>`: a private key (`*.pem`,
+ * the example's is a placeholder) is a fresh EC P-256 key per Secret, so no two Secrets share one.
+ */
+let values: Record<string, string> | undefined;
 export function secretValues(): Record<string, string> {
-  generatedKey ??= generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { ...example.stringData, 'partner-token-signing-key.pem': generatedKey };
+  values ??= Object.fromEntries(
+    examples.flatMap((e) =>
+      Object.entries(e.stringData).map(([k, v]) => [`${e.metadata.name}/${k}`, k.endsWith('.pem') ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() : v]),
+    ),
+  );
+  return values;
 }
 
 /**
@@ -81,7 +94,13 @@ export function containerEnv(objects: K8sObject[], pod: PodSpec, c: Container, f
   }
   for (const e of c.env ?? []) {
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.secretKeyRef) env[e.name] = secrets[e.valueFrom.secretKeyRef.key];
+    else if (e.valueFrom?.secretKeyRef) {
+      const { name, key, optional } = e.valueFrom.secretKeyRef;
+      const value = secrets[`${name}/${key}`];
+      // An optional key absent from the example (previous keys, during a rotation only): the variable is unset.
+      if (value === undefined && !optional) throw new Error(`${c.name}: ${e.name} reads ${name}/${key}, which no example Secret has`);
+      if (value !== undefined) env[e.name] = value;
+    }
     else if (e.valueFrom?.configMapKeyRef) env[e.name] = (named(objects, 'ConfigMap', e.valueFrom.configMapKeyRef.name) as unknown as { data: Record<string, string> }).data[e.valueFrom.configMapKeyRef.key];
   }
   for (const m of c.volumeMounts ?? []) {
@@ -90,7 +109,7 @@ export function containerEnv(objects: K8sObject[], pod: PodSpec, c: Container, f
     for (const item of volume.secret.items ?? []) {
       const path = join(files, m.mountPath, item.path);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, secrets[item.key]);
+      writeFileSync(path, secrets[`${volume.secret.secretName}/${item.key}`]);
     }
     for (const [k, v] of Object.entries(env)) if (v?.startsWith(`${m.mountPath}/`)) env[k] = join(files, v);
   }
