@@ -58,6 +58,22 @@ export function supergraphOrExit(path: string): SupergraphSource {
   }
 }
 
+/**
+ * Fails (as `exitOnStartFailure` reports it) when one of `ports` on `host` is taken, before a command spends
+ * minutes opening and migrating a database only to find it cannot listen. Port 0 (any free one) is skipped;
+ * a port freed or taken in between is still reported by the listen itself.
+ */
+export async function ensurePortsFree(host: string, ports: readonly number[]): Promise<void> {
+  const { createServer } = await import('node:net');
+  for (const port of new Set(ports.filter((p) => p > 0))) {
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(port, host, () => probe.close(() => resolve()));
+    }).catch(exitOnStartFailure);
+  }
+}
+
 /** Ends a server command on a start-up failure with a message a person can act on (no stack trace). */
 export function exitOnStartFailure(err: unknown): never {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };

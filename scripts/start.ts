@@ -25,7 +25,7 @@ import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { openLocalRegistryDb, readLocalRegistrySettings, startLocalRegistry, TreeDoesNotCompose } from '../stack/local-registry';
-import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
+import { ensurePortsFree, exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 
 
 async function main() {
@@ -49,6 +49,8 @@ async function main() {
   // The registry's own database opens alongside the stack's.
   const registryDb = registrySettings ? openLocalRegistryDb(registrySettings) : undefined;
   registryDb?.catch(() => undefined); // awaited below; a failure is reported there, not as an unhandled rejection
+  await ensurePortsFree(config.host, [config.gatewayPort, ...Object.values(config.subgraphPorts)]);
+  if (registrySettings) await ensurePortsFree(registrySettings.host, [registrySettings.port]);
   const db = await openDb(config);
   // The embedded database is this process's alone: it migrates it. On PostgreSQL in production the deploy
   // step (`npm run migrate`) has, and each server only checks its schema's version as it starts.
