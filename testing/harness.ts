@@ -127,7 +127,9 @@ export function testGatewayConfig(overrides: Partial<GatewayFeatureConfig> = {})
     limits: DEFAULT_LIMITS,
     includeStacktrace: false,
     introspection: true,
-    subgraphTimeoutMs: 10_000,
+    // A minute, not the deployed 10 s: on a CI machine running 130 suites on 2 cores a refresh of the analytics
+    // store or a seed-sized query can take longer, and the tests about deadlines set their own.
+    subgraphTimeoutMs: 60_000,
     redisTimeoutMs: 250,
     // Off unless a test asks for it: many tests write to a database directly and then read through the gateway.
     responseCache: { enabled: false, development: false, maxEntries: 50_000, maxMegabytes: 32 },
@@ -182,7 +184,7 @@ export async function startTestGraph(opts: TestGraphOptions = {}): Promise<TestG
   let stack: RunningStack;
   try {
     const features = [...(await gatewayFeatures(config, { redis: opts.redis })), ...(opts.extraFeatures ?? [])];
-    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, gatewayKeys: gatewayPublicKeys(config.partnerTokens), gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken, scheduledBackground: false });
+    stack = await startStack({ db, supergraph: opts.supergraph ?? staticSupergraph(composeForTests()), features, gatewayKeys: gatewayPublicKeys(config.partnerTokens), gatewayPort: 0, subgraphPorts: {}, maxBodyBytes: 262_144, metricsToken: config.metricsToken, scheduledBackground: false, serviceCallTimeoutMs: config.subgraphTimeoutMs });
   } catch (err) {
     await drop();
     throw err;
