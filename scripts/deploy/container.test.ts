@@ -32,7 +32,11 @@ const started: ChildProcess[] = [];
 
 beforeAll(async () => {
   database = await openTestDb();
-});
+  // As a deploy does: the migration Job first (servers in production only check their schema's version).
+  const job = spawnContainer(byName('autograph-migrate'));
+  const code = await new Promise<number | null>((r) => job.child.once('exit', (c) => r(c)));
+  if (code !== 0) throw new Error(`the migration Job exited ${code}:\n${job.output()}`);
+}, 300_000);
 afterAll(async () => {
   // Its own process group each: whatever it left running (a child a shell did not pass the signal to) ends too.
   for (const c of started) {
@@ -65,8 +69,8 @@ async function health(url: string): Promise<{ code: number; status?: string } | 
   }
 }
 
-/** Starts the workload's container command as the image would run it. */
-async function startContainer(w: Workload): Promise<Running> {
+/** Spawns the workload's container command as the image would run it (its own process group). */
+function spawnContainer(w: Workload): { child: ChildProcess; output(): string; all(): string } {
   const c = w.pod.containers[0];
   const env = {
     ...containerEnv(objects, w.pod, c, files),
@@ -83,8 +87,13 @@ async function startContainer(w: Workload): Promise<Running> {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const output = () => out.slice(-4000);
-  const url = await waitFor(`${w.object.metadata.name} did not print its address`, () => (child.exitCode !== null ? Promise.reject(new Error(`${w.object.metadata.name} exited ${child.exitCode}:\n${output()}`)) : /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]), 120_000, output);
+  return { child, output: () => out.slice(-4000), all: () => out };
+}
+
+/** Starts a server's container and waits for the address it prints. */
+async function startContainer(w: Workload): Promise<Running> {
+  const { child, output, all } = spawnContainer(w);
+  const url = await waitFor(`${w.object.metadata.name} did not print its address`, () => (child.exitCode !== null ? Promise.reject(new Error(`${w.object.metadata.name} exited ${child.exitCode}:\n${output()}`)) : /(http:\/\/127\.0\.0\.1:\d+)/.exec(all())?.[1]), 120_000, output);
   return { child, url, output };
 }
 
