@@ -1,8 +1,9 @@
 /**
  * A restarted PostgreSQL is reconnected without a restart of ours: the `Db` pool against a private server
  * (testing/postgres-server.ts; the machine's shared one is never restarted) works, fails clearly while the
- * server is down, and works again once it is back — the same pool object, not a new one; and a subgraph
- * process on that server keeps answering after the restart.
+ * server is down, and works again once it is back — the same pool object, not a new one; a transaction
+ * caught by the shutdown fails without crashing the process; and a subgraph process on that server keeps
+ * answering after the restart.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -56,6 +57,27 @@ test('the pool fails clearly while PostgreSQL is down and serves again after its
   const after = await Promise.all([0, 1, 2, 3].map(() => db.tx(async (q) => (await q.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)'))[0].pid)));
   for (let i = 0; i < 20; i++) expect(await db.query<{ n: number }>('SELECT $1::int AS n', [i])).toEqual([{ n: i }]);
   expect(after.some((pid) => before.includes(pid))).toBe(false);
+}, 60_000);
+
+test('a transaction open while PostgreSQL shuts down fails, the connection is dropped, and the process does not crash', async () => {
+  let inside!: () => void;
+  const txStarted = new Promise<void>((r) => (inside = r));
+  let gone!: () => void;
+  const serverGone = new Promise<void>((r) => (gone = r));
+  // Between two statements: the client is checked out of the pool, with no query running when the server goes.
+  const held = db.tx(async (q) => {
+    await q.query('SELECT 1');
+    inside();
+    await serverGone;
+    await q.query('SELECT 2');
+  });
+  await txStarted;
+  await pg.stop();
+  gone();
+  await expect(held).rejects.toThrow(/terminat|ECONNREFUSED|not queryable|Connection/i);
+  await pg.start();
+  expect(await eventually(() => db.tx((q) => q.query<{ n: number }>('SELECT 7 AS n')))).toEqual([{ n: 7 }]);
+  for (let i = 0; i < 8; i++) expect(await db.query<{ n: number }>('SELECT $1::int AS n', [i])).toEqual([{ n: i }]);
 }, 60_000);
 
 test('a subgraph process keeps serving after PostgreSQL restarts, with no restart of its own', async () => {
