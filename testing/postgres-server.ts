@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './redis-server';
 
-/** Where Debian installs the server; POSTGRES_BIN_DIR overrides it. */
+/** Where Debian installs the server: the newest version under /usr/lib/postgresql. */
 function binDir(): string {
-  if (process.env.POSTGRES_BIN_DIR) return process.env.POSTGRES_BIN_DIR;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))) : [];
-  if (!versions.length) throw new Error(`no PostgreSQL server binaries under ${root} (apt-get install postgresql, or set POSTGRES_BIN_DIR)`);
+  if (!versions.length) throw new Error(`no PostgreSQL server binaries under ${root} (Debian: apt-get install postgresql)`);
   return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
 }
 

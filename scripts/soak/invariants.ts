@@ -73,6 +73,6 @@ export async function checkInvariants(db: Queryable, buyers: string[], acknowled
     if (reported instanceof Error || reported === undefined) problems.push(`${userId}: no headline total (${reported instanceof Error ? reported.message : 'not asked'})`);
     else if (reported !== paidFen) problems.push(`${userId}: the headline total is ${formatFen(reported)} but the orders hold ${formatFen(paidFen)}`);
   }
-  checks.push({ name: "every buyer's money reconciles to the fen (orders = acknowledged + landed = headline total)", ok: problems.length === 0, detail: problems.length ? problems.slice(0, 5).join('; ') : `${buyers.length} buyers, ${formatFen(totalFen)} paid in all` });
+  checks.push({ name: "every buyer's money reconciles to the fen (acknowledged ≤ paid in the orders table = headline total)", ok: problems.length === 0, detail: problems.length ? problems.slice(0, 5).join('; ') : `${buyers.length} buyers, ${formatFen(totalFen)} paid in all` });
   return checks;
 }
