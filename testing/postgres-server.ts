@@ -94,6 +94,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     clearTimeout(killer);
     await waitFor(() => !existsSync(join(data, 'postmaster.pid')), 20_000, `PostgreSQL on ${port} did not stop`);
   };
+  // Should our process end without destroy() (a crash), the server goes with it instead of living on.
+  const onExit = () => child?.kill('SIGINT');
+  process.once('exit', onExit);
   await start();
   return {
     port,
@@ -105,6 +108,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       await start();
     },
     destroy: async () => {
+      process.off('exit', onExit);
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
