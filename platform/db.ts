@@ -113,6 +113,12 @@ export class PostgresDb extends BaseDb {
 
   protected async runTx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
+    // A checked-out client has no pool listener: a server that goes away between two statements (a
+    // PostgreSQL restart) would emit an unhandled 'error' and crash the process. Keep the error, and
+    // destroy the connection on release rather than return a dead one to the pool.
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(
@@ -124,10 +130,11 @@ export class PostgresDb extends BaseDb {
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken ?? false);
     }
   }
 

@@ -13,7 +13,11 @@ export interface Child {
   pid: number;
   /** What it printed (stdout and stderr), for the error when it fails. */
   output(): string;
+  /** Whether it is still running (false once it has exited, for whatever reason). */
+  alive(): boolean;
   stop(): Promise<void>;
+  /** Kills it at once (SIGKILL: no shutdown, as a crash) and waits until it has exited. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -33,6 +37,12 @@ export function startProcess(script: string, args: string[], env: Record<string,
   const handle: Child = {
     pid: child.pid!,
     output: () => out,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

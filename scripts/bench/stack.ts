@@ -28,6 +28,12 @@ export interface BenchStack {
   supergraphPath: string;
   /** Where the gateway targets listen: `gatewayPort(i)` for the i-th. */
   gatewayPort(i: number): number;
+  /** The subgraphs running, one process each. */
+  subgraphNames(): string[];
+  /** The running process of one subgraph. */
+  subgraph(name: string): Child;
+  /** Starts one subgraph's process again (after it was killed), with the same key, port and environment. */
+  restartSubgraph(name: string): Promise<Child>;
   stop(): Promise<void>;
 }
 
@@ -82,13 +88,27 @@ export async function startBenchStack(opts: { users: number; basePort: number; l
     writeFileSync(supergraphPath, outcome.supergraphSdl);
 
     const started = Date.now();
-    const serviceKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
-    const starts = await Promise.allSettled(subgraphs().map(({ name }) => startProcess('scripts/subgraph.ts', [name], { ...env, SERVICE_TOKEN_SIGNING_KEY: serviceKey() })));
-    for (const s of starts) if (s.status === 'fulfilled') children.push(s.value);
+    const serviceKeys = new Map(subgraphs().map(({ name }) => [name, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string]));
+    const byName = new Map<string, Child>();
+    const startSubgraph = async (name: string) => {
+      const child = await startProcess('scripts/subgraph.ts', [name], { ...env, SERVICE_TOKEN_SIGNING_KEY: serviceKeys.get(name)! });
+      children.push(child);
+      byName.set(name, child);
+      return child;
+    };
+    const starts = await Promise.allSettled(subgraphs().map(({ name }) => startSubgraph(name)));
     const failed = starts.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     opts.log(`started ${children.length} subgraph processes (${subgraphs().map((s) => s.name).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return { env, supergraphPath, gatewayPort: (i) => opts.basePort + 20 + i, stop };
+    return {
+      env,
+      supergraphPath,
+      gatewayPort: (i) => opts.basePort + 20 + i,
+      subgraphNames: () => [...byName.keys()],
+      subgraph: (name) => byName.get(name)!,
+      restartSubgraph: startSubgraph,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
