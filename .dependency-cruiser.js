@@ -112,9 +112,10 @@ module.exports = {
       comment:
         'Test support (testing/: the harness, test graphs, test tokens) is not shipped: production code ' +
         'that imports it would run test secrets and helpers in a deployment. Benchmarks (scripts/bench-*.ts, ' +
-        'scripts/bench.ts and scripts/bench/) measure a throwaway graph the harness starts or builds, so they may.',
+        'scripts/bench.ts and scripts/bench/) and the soak run (scripts/soak.ts, scripts/soak/) measure a throwaway ' +
+        'graph on private servers the harness starts or builds, so they may.',
       severity: 'error',
-      from: { pathNot: '^testing/|\\.test\\.ts$|^scripts/bench-[^/]+\\.ts$|^scripts/bench(\\.ts$|/)' },
+      from: { pathNot: '^testing/|\\.test\\.ts$|^scripts/bench-[^/]+\\.ts$|^scripts/bench(\\.ts$|/)|^scripts/soak(\\.ts$|/)' },
       to: { path: '^testing/' },
     },
     {

@@ -8,10 +8,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IDENTITY_HEADER } from './identity';
-import { generateSigningKey } from './signing-keys';
+import { IDENTITY_HEADER } from '../platform/identity';
+import { generateSigningKey } from '../platform/signing-keys';
 import { createSubgraphTokenSigner } from '../gateway/subgraph-tokens';
-import { openPostgres, type PostgresDb } from './db';
+import { openPostgres, type PostgresDb } from '../platform/db';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server';
 import { startProcess, type Child } from '../scripts/bench/processes';
 import { freePort } from '../testing/redis-server';
