@@ -81,6 +81,29 @@ function verificationRefusal(err: unknown, algorithms: string[]): GraphQLError {
   return refuse('token is not valid: its header or payload is not well-formed JWT JSON', 'invalid_token');
 }
 
+/** Verified claims that do not name a caller of this graph; the message says what is wrong with them. */
+export class ClaimsError extends Error {}
+
+/**
+ * The caller a client token's verified claims name: the one mapping from client claims to our Identity,
+ * used by this gateway after jose verified the token and by the Apollo Router coprocessor with the claims
+ * the router verified (`scripts/router-coprocessor.ts`). Throws a ClaimsError saying what is wrong.
+ */
+export function identityFromClaims(payload: Record<string, unknown>, maxTtlSeconds: number = FALLBACK_MAX_TTL_SECONDS): Identity {
+  // A lifetime cap bounds what a leaked token is worth. `iat` in the future would let a token claim a
+  // short lifetime while staying valid for longer, so that is refused too.
+  const { exp, iat } = payload;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new ClaimsError('token has no usable "exp" (expiry) claim: tokens without an expiry are refused');
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new ClaimsError('token has no usable "iat" (issued-at) claim: its lifetime cannot be checked, so it is refused');
+  if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw new ClaimsError('token is issued in the future ("iat" is later than now): check the issuer\'s clock');
+  if (exp - iat > maxTtlSeconds) throw new ClaimsError(`token lives too long: exp - iat is ${exp - iat} s, this graph accepts at most ${maxTtlSeconds} s (JWT_MAX_TTL_SECONDS): get a shorter-lived token`);
+  const { sub, role, org } = payload;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) throw new ClaimsError('token has no usable subject');
+  if (!isClientRole(role)) throw new ClaimsError('token role must be one of customer, partner, analyst, admin');
+  if (role === 'partner' && (typeof org !== 'string' || org === '')) throw new ClaimsError('a partner token must name its organisation in the "org" claim');
+  return { sub, role, ...(role === 'partner' ? { org: org as string } : {}) };
+}
+
 /** Builds the verifier for `Authorization` headers. No header means an anonymous caller; a bad one is refused. */
 export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
   let key: Uint8Array | JWTVerifyGetKey;
@@ -104,17 +127,12 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
     } catch (err) {
       throw verificationRefusal(err, algorithms);
     }
-    // A lifetime cap bounds what a leaked token is worth. `iat` in the future would let a token claim a
-    // short lifetime while staying valid for longer, so that is refused too.
-    const exp = payload.exp as number;
-    const iat = payload.iat as number;
-    if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw refuse('token is issued in the future ("iat" is later than now): check the issuer\'s clock', 'invalid_token');
-    if (exp - iat > maxTtl) throw refuse(`token lives too long: exp - iat is ${exp - iat} s, this graph accepts at most ${maxTtl} s (JWT_MAX_TTL_SECONDS): get a shorter-lived token`, 'invalid_token');
-    const { sub, role, org } = payload;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) throw refuse('token has no usable subject', 'invalid_token');
-    if (!isClientRole(role)) throw refuse('token role must be one of customer, partner, analyst, admin', 'invalid_token');
-    if (role === 'partner' && (typeof org !== 'string' || org === '')) throw refuse('a partner token must name its organisation in the "org" claim', 'invalid_token');
-    return { sub, role, ...(role === 'partner' ? { org: org as string } : {}) };
+    try {
+      return identityFromClaims(payload, maxTtl);
+    } catch (err) {
+      if (err instanceof ClaimsError) throw refuse(err.message, 'invalid_token');
+      throw err;
+    }
   };
 }
 
