@@ -3,10 +3,12 @@
  * with N seeded users (default 10,000) on a throwaway PostgreSQL database (DATABASE_URL, default local):
  * the initial load of the analytics store (every user, through the contributors' feeds), an incremental
  * refresh after one write, and each view through the gateway (mean / p50 / p95 in ms).
+ * `--gateway URL` times the views of a graph already running there instead (an analyst's token in
+ * AUTOGRAPH_TOKEN), e.g. the 100,000-user stack of `npm run bench:export` once its store has loaded.
  */
 import { seedAll } from '../subgraphs/seeding';
 import { startTestGraph, as, type TestGraph } from '../testing/harness';
-import { parseFlags } from './cli';
+import { fail, parseFlags } from './cli';
 import { ingesterOf } from '../subgraphs/analytics/running';
 
 const VIEWS: Record<string, string> = {
@@ -30,10 +32,30 @@ async function time(iterations: number, fn: () => Promise<unknown>) {
   return { mean: samples.reduce((a, b) => a + b, 0) / samples.length, p50: samples[Math.floor(samples.length * 0.5)], p95: samples[Math.floor(samples.length * 0.95)] };
 }
 
+async function timeViews(url: string, token: string, iterations: number) {
+  const post = async (query: string) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+    const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  console.log(`\n${'view'.padEnd(50)} ${'mean'.padStart(8)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}`);
+  for (const [name, query] of Object.entries(VIEWS)) {
+    const r = await time(iterations, () => post(query));
+    console.log(`${name.padEnd(50)} ${r.mean.toFixed(1).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`);
+  }
+}
+
 async function main() {
-  const flags = parseFlags(process.argv.slice(2), { users: 'int', iterations: 'int' });
+  const flags = parseFlags(process.argv.slice(2), { users: 'int', iterations: 'int', gateway: 'string' });
   const users = (flags.users as number | undefined) ?? 10_000;
   const iterations = (flags.iterations as number | undefined) ?? 30;
+  if (flags.gateway) {
+    const token = process.env.AUTOGRAPH_TOKEN;
+    if (!token) fail("--gateway needs an analyst's token in AUTOGRAPH_TOKEN");
+    await timeViews(flags.gateway as string, token, iterations);
+    return;
+  }
   process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
   // The periodic refresh would compete with the measurement: refresh only when asked.
   process.env.ANALYTICS_REFRESH_SECONDS ??= '3600';
@@ -59,11 +81,7 @@ async function main() {
     t = Date.now();
     const inc = (await post(admin, 'mutation { refreshAnalytics { users } }')).refreshAnalytics as { users: number };
     console.log(`incremental refresh: ${inc.users} users changed, ${Date.now() - t} ms`);
-    console.log(`\n${'view'.padEnd(50)} ${'mean'.padStart(8)} ${'p50'.padStart(8)} ${'p95'.padStart(8)}`);
-    for (const [name, query] of Object.entries(VIEWS)) {
-      const r = await time(iterations, () => post(analyst, query));
-      console.log(`${name.padEnd(50)} ${r.mean.toFixed(1).padStart(8)} ${r.p50.toFixed(1).padStart(8)} ${r.p95.toFixed(1).padStart(8)}`);
-    }
+    await timeViews(g.url, analyst, iterations);
   } finally {
     await g.stop();
   }
