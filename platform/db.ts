@@ -25,7 +25,8 @@ export interface TxQueryable extends Queryable {
 }
 
 export interface Db extends Queryable {
-  readonly kind: 'postgres' | 'pglite';
+  /** `none`: a stateless subgraph's (platform/no-database.ts), which refuses every statement. */
+  readonly kind: 'postgres' | 'pglite' | 'none';
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
   /** Statements executed so far, for tests and benchmarks that prove batching. */

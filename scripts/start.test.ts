@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEMO_USER } from '../subgraphs/kit/seed';
@@ -68,6 +68,15 @@ describe('npm start on the embedded database', () => {
 });
 
 describe('npm start when its environment is not ready', () => {
+  test("a subgraph's own bad setting (ANALYTICS_REFRESH_SECONDS) stops start-up before any database opens or port listens", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'autograph-start-bad-'));
+    const r = spawnSync(process.execPath, [tsx, 'scripts/start.ts', '--users', '5'], { cwd: root, env: env({ PGLITE_DIR: join(dataDir, 'db'), ANALYTICS_REFRESH_SECONDS: 'soon' }), encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toMatch(/ANALYTICS_REFRESH_SECONDS/);
+    expect(r.status).toBe(2);
+    expect(r.stdout).not.toMatch(/Seeding|gateway\s+http/);
+    expect(existsSync(join(dataDir, 'db'))).toBe(false);
+  });
+
   test('a port already in use and an unreachable database are reported plainly, exit 1', async () => {
     // The gateway's port is taken; its subgraphs' ports are free (a block below the ephemeral range, where
     // another test's connection could otherwise take one of them and be named instead).

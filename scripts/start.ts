@@ -23,6 +23,7 @@ import { schemaOnStartFor } from '../platform/schema-on-start';
 import { DEMO_USER } from '../subgraphs/kit/seed';
 import { migrateAll, seedAll, seedInfo } from '../subgraphs/seeding';
 import { subgraphs } from '../subgraphs';
+import { settingsProblems } from '../subgraphs/kit/module';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { openLocalRegistryDb, readLocalRegistrySettings, startLocalRegistry, TreeDoesNotCompose } from '../stack/local-registry';
 import { ensurePortsFree, exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
@@ -32,6 +33,8 @@ async function main() {
   const startedAt = Date.now();
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean', 'no-registry': 'boolean' });
   const config = loadConfigOrExit({ port: flags.port as number | undefined }, subgraphs());
+  const settings = settingsProblems(subgraphs());
+  if (settings.length) fail(`Invalid configuration:\n  - ${settings.join('\n  - ')}`);
   await startTracing({ serviceName: config.otelServiceName ?? 'autograph', otlpEndpoint: config.otlpEndpoint });
   const production = config.env === 'production';
   if (production && flags.users !== undefined) fail('--users sizes the demo seed, which never runs with NODE_ENV=production');

@@ -13,8 +13,9 @@ import { subgraphServiceUrls } from '../gateway/config';
 import { loadOrCreateKeyFile } from '../platform/signing-keys';
 import { subgraphs } from '../subgraphs';
 import { openDb } from '../platform/db';
+import { noDatabase } from '../platform/no-database';
 import { startTracing, stopTracing } from '../platform/tracing';
-import { peerSchemas } from '../subgraphs/kit/module';
+import { peerSchemas, settingsProblems } from '../subgraphs/kit/module';
 import { followPeers } from '../subgraphs/kit/peer-follower';
 import { startSubgraph } from '../subgraphs/kit/subgraph';
 import { exitOnStartFailure, fail, loadConfigOrExit, parseFlags } from './cli';
@@ -27,6 +28,8 @@ async function main() {
   const flags = parseFlags(rest, { port: 'int', registry: 'string' });
   if (flags.registry !== undefined && !mod.fromPeers) fail(`--registry: ${mod.name} does not derive its schema from its peers, so it has nothing to follow (only ${all.filter((m) => m.fromPeers).map((m) => m.name).join(', ') || 'peer-derived subgraphs'} can)`);
   const config = loadConfigOrExit({ registry: flags.registry as string | undefined, role: 'subgraph' }, all);
+  const settings = settingsProblems([mod]);
+  if (settings.length) fail(`Invalid configuration:\n  - ${settings.join('\n  - ')}`);
   await startTracing({ serviceName: config.otelServiceName ?? `autograph-${mod.name}`, otlpEndpoint: config.otlpEndpoint });
   const production = config.env === 'production';
   if (production && !config.gatewayJwksUrl) fail("GATEWAY_JWKS_URL must be set when NODE_ENV=production: the gateway's public keys (its /.well-known/jwks.json), which this subgraph verifies every caller with");
@@ -34,8 +37,8 @@ async function main() {
   if (!config.databaseUrl && !mod.stateless) fail('DATABASE_URL must be set: a subgraph running alone needs a PostgreSQL server (the embedded database serves one process only; use `npm start` for that)');
   const port = (flags.port as number | undefined) ?? config.subgraphPorts[mod.name];
   if (port > 65535) fail('--port must be from 1 to 65535 (0 picks any free port)');
-  // A stateless subgraph gets an embedded database it never writes to, so the kit's interface stays one.
-  const db = await openDb(mod.stateless ? { ...config, databaseUrl: undefined, pgliteDir: undefined } : config);
+  // A stateless subgraph opens no database: the kit's one interface, with nothing behind it.
+  const db = mod.stateless ? noDatabase(mod.name) : await openDb(config);
   const running = await startSubgraph(mod, {
     db,
     identity: {

@@ -102,9 +102,9 @@ export function subgraphResources(s: DeployedSubgraph): object[] {
               readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 3 },
               // Liveness is "the process answers", not the database: a database outage must not restart every pod.
               livenessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
-              // A stateless subgraph holds an embedded in-memory database it never writes to (~800 MB RSS measured).
+              // A stateless subgraph opens no database (platform/no-database.ts): a merger's schema and Apollo Server.
               resources: s.stateless
-                ? { requests: { cpu: '100m', memory: '1Gi' }, limits: { cpu: '1', memory: '1536Mi' } }
+                ? { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '384Mi' } }
                 : { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -3,10 +3,15 @@ import { wholeNumber } from '../../platform/env';
 
 export const DEFAULT_REFRESH_SECONDS = 10;
 
-/** ANALYTICS_REFRESH_SECONDS, 1 to 3600 (default 10); a bad value stops start-up with a clear message. */
+/** Reads ANALYTICS_REFRESH_SECONDS, 1 to 3600 (default 10), adding a line to `problems` for a bad value. */
+export function readRefreshSeconds(env: NodeJS.ProcessEnv, problems: string[]): number {
+  return wholeNumber(env, 'ANALYTICS_REFRESH_SECONDS', DEFAULT_REFRESH_SECONDS, 1, 3600, problems);
+}
+
+/** ANALYTICS_REFRESH_SECONDS once start-up has validated it (`settings` of the module). */
 export function refreshSeconds(env: NodeJS.ProcessEnv = process.env): number {
   const problems: string[] = [];
-  const seconds = wholeNumber(env, 'ANALYTICS_REFRESH_SECONDS', DEFAULT_REFRESH_SECONDS, 1, 3600, problems);
+  const seconds = readRefreshSeconds(env, problems);
   if (problems.length) throw new Error(`analytics subgraph: ${problems.join('; ')}`);
   return seconds;
 }

@@ -4,7 +4,7 @@
  * lifecycle feed (kit/lifecycle-feed.ts) and orders' facts about people — never another subgraph's tables.
  */
 import type { SubgraphModule } from '../kit/module';
-import { refreshSeconds } from './config';
+import { readRefreshSeconds, refreshSeconds } from './config';
 import { AnalyticsIngester, refreshPeriodically } from './ingest';
 import { resolvers } from './resolvers';
 import { registerIngester } from './running';
@@ -16,6 +16,7 @@ const analytics: SubgraphModule<{ ordered: ReturnType<typeof createDemandLoader>
   dir: __dirname,
   resolvers: resolvers as never,
   createLoaders: (db) => ({ ordered: createDemandLoader(db) }),
+  settings: (env, problems) => void readRefreshSeconds(env, problems),
   background({ db, services, peers, scheduled }) {
     const ingester = new AnalyticsIngester(db, services, peers);
     registerIngester(db, ingester);

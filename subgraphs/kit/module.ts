@@ -65,6 +65,19 @@ export interface SubgraphModule<L = unknown> extends SubgraphManifest {
    * subgraph listens, stopped before it closes. `peers()` is the graph's current set of other subgraphs.
    */
   background?(rt: BackgroundRuntime): { stop(): Promise<void> };
+  /**
+   * Validates the subgraph's own environment variables (e.g. ANALYTICS_REFRESH_SECONDS), adding one line
+   * per bad value to `problems`. Checked before anything opens or listens (`settingsProblems`), so a bad
+   * value stops start-up with the other configuration problems instead of failing once the subgraph serves.
+   */
+  settings?(env: NodeJS.ProcessEnv, problems: string[]): void;
+}
+
+/** Every problem with the settings of `mods` (empty when all are valid). */
+export function settingsProblems(mods: readonly Pick<SubgraphModule, 'settings'>[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  for (const mod of mods) mod.settings?.(env, problems);
+  return problems;
 }
 
 /** What a subgraph's background work is given. */

@@ -10,7 +10,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, print } from 'graphql';
-import { checkResolverNames, servedSchema, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
+import { checkResolverNames, servedSchema, settingsProblems, type PeerSchema, type ServiceClient, type SubgraphContext, type SubgraphModule } from './module';
 import type { Db } from '../../platform/db';
 import { MIGRATE_AT_START, prepareSchema, schemaOnStartFor, type SchemaOnStart } from '../../platform/schema-on-start';
 import { IDENTITY_HEADER, IdentityError, type Identity } from '../../platform/identity';
@@ -152,6 +152,8 @@ export interface RunningSubgraph extends Listening {
  * for a stateless one), and starts serving it over HTTP.
  */
 export async function startSubgraph<L>(mod: SubgraphModule<L>, opts: SubgraphRuntimeOptions): Promise<RunningSubgraph> {
+  const problems = settingsProblems([mod as SubgraphModule]);
+  if (problems.length) throw new Error(`${mod.name}: invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const migrations = subgraphMigrations(mod);
   if (migrations) await prepareSchema(opts.db, migrations, schemaOnStartFor(opts.db, opts.schemaOnStart ?? MIGRATE_AT_START));
   const services = createServiceClient(mod.name, opts.identity.serviceKey, opts.subgraphUrls, opts.serviceCallTimeoutMs);
