@@ -3,6 +3,7 @@
  * `formatError`):
  *  - a deliberate error — one of the kit's codes (`errors.ts`), or GraphQL's own parse, validation and
  *    variable-coercion errors — passes as it is;
+ *  - a subgraph's database that is down or restarting is SUBGRAPH_UNAVAILABLE naming the subgraph (retry);
  *  - anything else (a database error, a bug, a failed fetch) is logged with the request id and
  *    answered as INTERNAL_SERVER_ERROR with a generic message and that id in `extensions.requestId`.
  *    Never the SQL, the PostgreSQL message or a stack, whatever NODE_ENV says.
@@ -50,6 +51,21 @@ function declaresClientStatus(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The database is down or restarting — refused connections, a server shutting down (SQLSTATE 57P01–57P03),
+ * a connection exception (class 08), a dropped connection or a pool that cannot connect in time. A client
+ * should retry, so it is answered as SUBGRAPH_UNAVAILABLE (retryable), never as an internal error.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (const e of chain(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'].includes(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    const message = (e as Error).message ?? '';
+    if (/^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(message)) return true;
+  }
+  return false;
+}
+
 /** A fetch that ran out of time (a subgraph too slow): still masked, but the client may know that much. */
 function isTimeout(error: unknown): boolean {
   for (const e of chain(error)) {
@@ -82,6 +98,15 @@ export function maskUnexpectedErrors(opts: MaskingOptions) {
     if (declaresClientStatus(error)) return { ...formatted, extensions: { ...extensions, code: 'BAD_REQUEST', ...trace } };
 
     const requestId = currentRequestId() ?? randomUUID();
+    if (opts.service !== 'gateway' && isDatabaseUnavailable(error)) {
+      logger.warn({ service: opts.service, requestId, err: unwrapResolverError(error), path: formatted.path }, 'database unavailable, answered as SUBGRAPH_UNAVAILABLE');
+      return {
+        message: `${opts.service} cannot reach its database right now; retry shortly (request id ${requestId})`,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: opts.service, requestId, ...trace },
+      };
+    }
     logger.error({ service: opts.service, requestId, err: unwrapResolverError(error), path: formatted.path, code: extensions.code }, 'unexpected error, answered as INTERNAL_SERVER_ERROR');
     return {
       message: `${isTimeout(error) ? 'Internal server error (timeout: a service did not answer in time)' : 'Internal server error'}: the server logged it under request id ${requestId}`,

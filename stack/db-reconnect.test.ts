@@ -80,7 +80,7 @@ test('a transaction open while PostgreSQL shuts down fails, the connection is dr
   for (let i = 0; i < 8; i++) expect(await db.query<{ n: number }>('SELECT $1::int AS n', [i])).toEqual([{ n: i }]);
 }, 60_000);
 
-test('a subgraph process keeps serving after PostgreSQL restarts, with no restart of its own', async () => {
+test('a subgraph process answers SUBGRAPH_UNAVAILABLE while PostgreSQL is down and keeps serving after it restarts, with no restart of its own', async () => {
   const database = `restart_${Date.now()}`;
   await db.query(`CREATE DATABASE ${database}`);
   const sub = await openPostgres(pg.url(database), 2);
@@ -107,16 +107,23 @@ test('a subgraph process keeps serving after PostgreSQL restarts, with no restar
   let child: Child | undefined;
   try {
     child = await startProcess('scripts/subgraph.ts', ['catalog', '--port', String(port)], env);
-    const ask = async () => {
+    const askRaw = async () => {
       const body = { query: '{ models(first: 1) { edges { node { id } } } }' };
       const token = await gateway.sign(null, 'catalog', body);
       const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: token }, body: JSON.stringify(body) });
-      const answer = (await res.json()) as { data?: { models: { edges: unknown[] } }; errors?: Array<{ message: string }> };
+      return (await res.json()) as { data?: { models: { edges: unknown[] } }; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+    };
+    const ask = async () => {
+      const answer = await askRaw();
       if (answer.errors) throw new Error(answer.errors.map((e) => e.message).join('; '));
       return answer.data;
     };
     await ask();
-    await pg.restart();
+    await pg.stop();
+    // While it is down: a retryable code naming the subgraph, not a masked internal error.
+    const down = await askRaw();
+    expect(down.errors?.[0]).toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'catalog' }, message: expect.stringMatching(/^catalog cannot reach its database right now; retry shortly/) });
+    await pg.start();
     await eventually(ask);
     for (let i = 0; i < 10; i++) await ask(); // not one lucky answer: every one works
     expect(child.output()).not.toMatch(/uncaught|unhandled/i);
