@@ -3,17 +3,12 @@
  * the pricing subgraphs' contributions and the quote subgraph's merge. Public: asked with no token unless
  * a test says otherwise.
  */
-import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
-import { as, startGatewayOver, TEST_REDIS_TIMEOUT_MS } from '../../testing/harness';
+import { as } from '../../testing/harness';
 import { codeOf, fen, fieldOf, messageOf, ok } from '../../testing/assertions';
 import { freshUser } from '../../testing/fresh-ids';
 import { PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
-import { DEFAULT_COST_BUDGETS, defaultDemandControl } from '../../gateway/features/demand-control';
-import { GatewayRedis } from '../../gateway/redis';
+import { COST_BUDGETS, startCachingGateway, startCostReportingGateway, type TestGateway } from '../../testing/gateway-variants';
 import { formatFen } from '../../platform/money';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** What an app's comparison screen asks: 2 options over 8 years, every month with its categories, every line. */
 export const QUOTE_QUERY = `query Quote($input: OwnershipQuoteInput!) {
@@ -201,7 +196,7 @@ describe('a key is recomputed, never trusted', () => {
 });
 
 test("the app's comparison query (2 options, 8 years, months by category, every line) fits the anonymous cost budget", async () => {
-  const gw = await startGatewayOver(t.g, { config: { demandControl: defaultDemandControl('development') } });
+  const gw = await startCostReportingGateway(t.g);
   try {
     await costChecks(gw);
   } finally {
@@ -209,11 +204,11 @@ test("the app's comparison query (2 options, 8 years, months by category, every 
   }
 });
 
-async function costChecks(gw: Awaited<ReturnType<typeof startGatewayOver>>) {
+async function costChecks(gw: TestGateway) {
   const r = (await gw.gql(QUOTE_QUERY, { input: input() }, null)) as { errors?: unknown[]; extensions?: { cost?: { estimated: number; budget: number } } };
   expect(r.errors).toBeUndefined();
-  expect(r.extensions?.cost?.budget).toBe(DEFAULT_COST_BUDGETS.anonymous);
-  expect(r.extensions!.cost!.estimated).toBeLessThanOrEqual(DEFAULT_COST_BUDGETS.anonymous);
+  expect(r.extensions?.cost?.budget).toBe(COST_BUDGETS.anonymous);
+  expect(r.extensions!.cost!.estimated).toBeLessThanOrEqual(COST_BUDGETS.anonymous);
   // Bounded: asking the quote many times over in one operation is refused.
   const aliased = `query($input: OwnershipQuoteInput!) { ${Array.from({ length: 3 }, (_, i) => `q${i}: ownershipQuote(input: $input) { options { months { month total { amount } } costs { description } } }`).join(' ')} }`;
   const refused = await gw.gql(aliased, { input: input() }, null);
@@ -221,30 +216,22 @@ async function costChecks(gw: Awaited<ReturnType<typeof startGatewayOver>>) {
   // A customer's budget holds it too.
   const mine = (await gw.gql(QUOTE_QUERY, { input: input() }, as.customer(freshUser('quote-cost')))) as typeof r;
   expect(mine.errors).toBeUndefined();
-  expect(mine.extensions!.cost!.estimated).toBeLessThanOrEqual(DEFAULT_COST_BUDGETS.customer);
+  expect(mine.extensions!.cost!.estimated).toBeLessThanOrEqual(COST_BUDGETS.customer);
 }
 
 describe('cacheable', () => {
-  const prefix = `autograph-test-quote-${randomBytes(4).toString('hex')}:`;
-  let redis: GatewayRedis;
-  let gw: Awaited<ReturnType<typeof startGatewayOver>>;
+  let gw: TestGateway;
   beforeAll(async () => {
-    redis = await GatewayRedis.connect(REDIS_URL, { prefix, timeoutMs: TEST_REDIS_TIMEOUT_MS });
-    gw = await startGatewayOver(t.g, { redis, config: { responseCache: { enabled: true, development: true, maxEntries: 10_000, maxMegabytes: 32 } } });
+    gw = await startCachingGateway(t.g);
   });
   afterAll(async () => {
     await gw?.stop();
-    const direct = new Redis(REDIS_URL);
-    const keys = await direct.keys(`${prefix}*`);
-    if (keys.length) await direct.del(...keys);
-    direct.disconnect();
-    await redis?.close();
   });
 
   test('the gateway says a quote may be cached publicly for 5 minutes, and answers it again from its cache', async () => {
     const post = () => fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUOTE_QUERY, variables: { input: input({ years: 3 }) } }) });
     const first = await post();
-    expect((await first.json()).errors).toBeUndefined();
+    expect(((await first.json()) as { errors?: unknown }).errors).toBeUndefined();
     expect(first.headers.get('cache-control')).toBe('max-age=300, public');
     const again = await post();
     expect(again.headers.get('x-cache')).toBe('HIT');
