@@ -3,7 +3,8 @@
  * the pricing subgraphs' contributions and the quote subgraph's merge. Public: asked with no token unless
  * a test says otherwise.
  */
-import { as } from '../../testing/harness';
+import { createServer, type AddressInfo } from 'node:net';
+import { as, startGatewayOver } from '../../testing/harness';
 import { codeOf, fen, fieldOf, messageOf, ok } from '../../testing/assertions';
 import { freshUser } from '../../testing/fresh-ids';
 import { PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
@@ -218,6 +219,22 @@ async function costChecks(gw: TestGateway) {
   expect(mine.errors).toBeUndefined();
   expect(mine.extensions!.cost!.estimated).toBeLessThanOrEqual(COST_BUDGETS.customer);
 }
+
+test('a pricing subgraph that does not answer fails the quote with SUBGRAPH_UNAVAILABLE, never a total without its part', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const gw = await startGatewayOver(t.g, { subgraphUrls: { finance: `http://127.0.0.1:${port}/graphql` } });
+  try {
+    const r = await gw.gql(QUOTE_QUERY, { input: input() }, null);
+    expect(r.data?.ownershipQuote ?? null).toBeNull();
+    expect(r.errors?.map((e: any) => e.extensions?.code)).toContain('SUBGRAPH_UNAVAILABLE');
+    expect(JSON.stringify(r)).not.toMatch(/"total"/);
+  } finally {
+    await gw.stop();
+  }
+});
 
 describe('cacheable', () => {
   let gw: TestGateway;
