@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { as, startGatewayOver } from '../../testing/harness';
 import { codeOf, fen, fieldOf, messageOf, ok } from '../../testing/assertions';
 import { freshUser } from '../../testing/fresh-ids';
-import { PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { PAY_DEPOSIT, PLACE_ORDER, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
 import { COST_BUDGETS, startCachingGateway, startCostReportingGateway, type TestGateway } from '../../testing/gateway-variants';
 import { formatFen } from '../../platform/money';
 
@@ -159,6 +159,10 @@ describe('packages are offered per trim', () => {
     expect({ code: codeOf(r), field: fieldOf(r) }).toEqual({ code: 'BAD_USER_INPUT', field: 'packageId' });
     expect(messageOf(r)).toMatch(/not offered with trim "trim-nammi-330".*Trim\.packages/);
     ok(await t.g.gql(`{ quote(trimId: "trim-nammi-330", packageId: "pkg-maintenance-enhanced") { total { amount } } }`, {}, null));
+    // An order and a quote agree: orders prices with `quote`, so it refuses the same pair.
+    const order = await t.g.gql(PLACE_ORDER, { input: { trimId: 'trim-nammi-330', packageId: 'pkg-accessory-assembly', idempotencyKey: `quote-pkg-${freshUser('k')}` } }, as.customer(freshUser('quote-pkg')));
+    expect(codeOf(order)).toBe('BAD_USER_INPUT');
+    expect(messageOf(order)).toMatch(/not offered with trim "trim-nammi-330"/);
   });
 });
 
