@@ -86,7 +86,11 @@ function checkContributionFields(spec: MergedListSpec, peer: PeerSchema): void {
   for (const part of spec.parts) {
     const defs = peer.typeDefs.definitions.filter((d) => named(d, OBJECT, part.type)) as ObjectTypeDefinitionNode[];
     const keyFields = new Set(defs.flatMap((d) => (d.directives ?? []).filter((x) => x.name.value === 'key').flatMap((k) => (stringArg(k, 'fields') ?? '').split(/\s+/))));
-    for (const f of defs.flatMap((d) => [...(d.fields ?? [])])) {
+    const fields = defs.flatMap((d) => [...(d.fields ?? [])]);
+    // The owner of the entity (catalog for `OwnershipQuote`) resolves what contributions require; its
+    // other fields are the entity's own, not contributions.
+    if (fields.some((f) => f.name.value === spec.contributionRequires && !hasDirective(f, 'external'))) continue;
+    for (const f of fields) {
       if (keyFields.has(f.name.value) || hasDirective(f, 'external')) continue;
       const where = `${peer.name}: ${part.type}.${f.name.value}`;
       if (f.name.value !== `${peer.name}${part.suffix}`) {
