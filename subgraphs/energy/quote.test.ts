@@ -51,20 +51,19 @@ async function direct(name: string, query: string, variables: Record<string, unk
 const option = (trimId: string, over: Record<string, unknown> = {}) => ({ trimId, financing: { kind: 'CASH' }, ...over });
 const quoteInput = (options: unknown[], over: Record<string, unknown> = {}) => ({ years: 1, annualDistanceKm: 12 * KM_PER_SWAP_420, city: 'Guangzhou', options, ...over });
 
-/**
- * Energy's costs of a quote: the key from the gateway's `ownershipQuote`, catalog's facts and energy's
- * costs of that key as the gateway's plan fetches them.
- */
+const QUOTE = `query($i: OwnershipQuoteInput!) {
+  ownershipQuote(input: $i) { options { option costs { month category description amount { amount } } } }
+}`;
+const ENERGY_CATEGORIES = new Set(['BATTERY_RENTAL', 'ENERGY']);
+
+/** Energy's costs of a quote, as the gateway answers `ownershipQuote` (merged by the quote subgraph with every other part). */
 async function energyCosts(input: Record<string, unknown>): Promise<{ costs: QuoteCost[]; result: GqlResult }> {
-  const asked = await t.g.gql(`query($i: OwnershipQuoteInput!) { ownershipQuote(input: $i) { spec } }`, { i: input });
-  if (asked.errors) return { costs: [], result: asked };
-  const spec = asked.data.ownershipQuote.spec;
-  const entities = `query($r: [_Any!]!) { _entities(representations: $r) { ... on OwnershipQuote { facts } } }`;
-  const facts = ok(await direct('catalog', entities, { r: [{ __typename: 'OwnershipQuote', spec }] }))._entities[0].facts;
-  const result = await direct('energy', `query($r: [_Any!]!) { _entities(representations: $r) { ... on OwnershipQuote { energyQuoteCosts { option month category description amount } } } }`, {
-    r: [{ __typename: 'OwnershipQuote', spec, facts }],
-  });
-  return { costs: result.errors ? [] : result.data._entities[0].energyQuoteCosts, result };
+  const result = await t.g.gql(QUOTE, { i: input });
+  if (result.errors) return { costs: [], result };
+  const costs = result.data.ownershipQuote.options.flatMap((o: any) =>
+    o.costs.filter((c: any) => ENERGY_CATEGORIES.has(c.category)).map((c: any) => ({ option: o.option, month: c.month, category: c.category, description: c.description, amount: c.amount.amount })),
+  );
+  return { costs, result };
 }
 
 const monthOne = (costs: QuoteCost[], category: string, opt = 1) => costs.find((c) => c.option === opt && c.month === 1 && c.category === category)!;
