@@ -89,6 +89,8 @@ describe('priceEnergyOption: every month of the quote, the same figure', () => {
     expect(items.map((i) => i.category)).toEqual(Array(12).fill('ENERGY'));
     expect(items[0].amountFen).toBe(4n * STANDARD_SWAP_FEE_FEN);
     expect(items[0].description).toMatch(/at the pay-as-you-go fee of 99\.00 each$/);
+    // A distance that is no whole number of km a month is shown to two decimals (the price is exact either way).
+    expect(priceEnergyOption({ ...rental, batteryOption: 'OWNED', plan: null }, 1, 15_001, GUANGZHOU)[0].description).toMatch(/^4 battery swaps a month \(1,250\.08 km a month;/);
   });
 
   test('a car that cannot swap charges at the city price, and says how much and where', () => {

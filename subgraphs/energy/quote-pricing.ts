@@ -121,9 +121,11 @@ const km = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 }
 /** Hundredths of a unit as a decimal with two digits (the same digits as an amount of fen). */
 const hundredths = (n: bigint) => formatFen(n);
 
-/** The monthly distance as the description states it: whole km when exact, else "annual ÷ 12". */
+/** The monthly distance as the description states it: whole km when exact, else to two decimals (shown only). */
 function monthlyDistance(annualDistanceKm: number): string {
-  return annualDistanceKm % 12 === 0 ? `${km(annualDistanceKm / 12)} km a month` : `${km(annualDistanceKm)} km a year ÷ 12 a month`;
+  const centiKm = divideRoundHalfUp(BigInt(annualDistanceKm) * 100n, 12n);
+  const frac = centiKm % 100n;
+  return `${km(Number(centiKm / 100n))}${frac === 0n ? '' : `.${frac.toString().padStart(2, '0')}`} km a month`;
 }
 
 function swapDescription(car: EnergyQuoteCar, annualDistanceKm: number, month: MonthOfSwaps, standardFeeFen: bigint): string {
