@@ -1,4 +1,4 @@
-import { DecimalScalar, fenFromDb, formatFen, parseDecimalToFen, MoneyFormatError } from './money';
+import { DecimalScalar, divideRoundHalfUp, fenFromDb, formatFen, parseDecimalToFen, MoneyFormatError } from './money';
 import { Kind } from 'graphql';
 
 describe('money: exact decimal strings <-> bigint fen', () => {
@@ -52,5 +52,19 @@ describe('money: exact decimal strings <-> bigint fen', () => {
     expect(() => DecimalScalar.parseLiteral({ kind: Kind.FLOAT, value: '1.5' } as never)).toThrow(/must be strings/);
     expect(DecimalScalar.parseValue('12.5')).toBe(1250n);
     expect(DecimalScalar.serialize(1250n)).toBe('12.50');
+  });
+});
+
+describe('divideRoundHalfUp: a computed amount rounded to the fen once', () => {
+  test('rounds a half up and anything below it down, exactly', () => {
+    expect(divideRoundHalfUp(5n, 2n)).toBe(3n);
+    expect(divideRoundHalfUp(7n, 3n)).toBe(2n);
+    expect(divideRoundHalfUp(8n, 3n)).toBe(3n);
+    expect(divideRoundHalfUp(0n, 7n)).toBe(0n);
+    expect(divideRoundHalfUp(10n ** 30n + 1n, 2n)).toBe(5n * 10n ** 29n + 1n);
+  });
+  test('refuses a negative dividend and a divisor that is not positive', () => {
+    expect(() => divideRoundHalfUp(-1n, 2n)).toThrow(RangeError);
+    expect(() => divideRoundHalfUp(1n, 0n)).toThrow(RangeError);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Money, one way: integer minor units (fen) as `bigint` inside the process, `bigint` columns in
- * PostgreSQL, and an exact decimal string ("69800.00") on the wire. Nothing here ever rounds:
- * an amount with more than two fraction digits is refused, not rounded.
+ * PostgreSQL, and an exact decimal string ("69800.00") on the wire. An amount a client sends is never
+ * rounded: one with more than two fraction digits is refused. Only a computed amount (a unit price
+ * times a quantity) is rounded, half-up, once, by `divideRoundHalfUp`.
  */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { InputValueError } from './errors';
@@ -72,6 +73,16 @@ export function sumFen(values: Iterable<bigint>): bigint {
   let total = 0n;
   for (const v of values) total += v;
   return total;
+}
+
+/**
+ * `num / den` rounded half-up, for `num ≥ 0` and `den > 0`: the one rounding of a computed amount
+ * (a rate or a unit price applied to a quantity) to the fen. Amounts a client sends are never rounded.
+ */
+export function divideRoundHalfUp(num: bigint, den: bigint): bigint {
+  if (den <= 0n) throw new RangeError('divisor must be positive');
+  if (num < 0n) throw new RangeError('dividend must not be negative');
+  return (2n * num + den) / (2n * den);
 }
 
 function serializeDecimal(value: unknown): string {

@@ -144,12 +144,12 @@ test('a database the earlier runner migrated is adopted: its files recorded, non
   await earlierRunner(db, 'energy', asEarlierNames(join(root, 'subgraphs', 'energy', 'migrations')));
   const check = await migrate(['--check', '--only', 'energy', '--database-url', url]);
   expect(check.code).toBe(1);
-  expect(check.out).toMatch(/energy +migrated by the earlier runner: 4 applied file\(s\) to record \(not run again\)/);
-  expect(check.out).toContain('4 applied file(s) of the earlier runner to record: run `npm run migrate`');
+  expect(check.out).toMatch(/energy +migrated by the earlier runner: 5 applied file\(s\) to record \(not run again\)/);
+  expect(check.out).toContain('5 applied file(s) of the earlier runner to record: run `npm run migrate`');
   expect(check.out).not.toMatch(/migration\(s\) pending/);
   const ran = await migrate(['--only', 'energy', '--database-url', url]);
   expect(ran.code).toBe(0);
-  expect(ran.out).toMatch(/energy +version 4 \(recorded 4 file\(s\) the earlier runner applied\)/);
+  expect(ran.out).toMatch(/energy +version 5 \(recorded 5 file\(s\) the earlier runner applied\)/);
   expect(ran.out).not.toMatch(/applying/);
 }, 300_000);
 

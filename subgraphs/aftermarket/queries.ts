@@ -16,6 +16,7 @@ import { appointmentsOfStore, type Appointment, type AppointmentStatus } from '.
 import type { Invoice, InvoiceLine, WarrantyClaim } from './data/invoices';
 import type { PackageFitting } from './data/fittings';
 import { cleanCity } from './validation';
+import { listScheduledServicePrices, type ScheduledServicePrice } from './data/service-prices';
 
 /**
  * A vehicle as the gateway hands it over: its key, and its owner's real user id when `@requires` asked
@@ -38,6 +39,8 @@ const appointmentKey = (a: Appointment) => byTime(a, a.scheduledAt);
 const invoiceKey = (i: Invoice) => byTime(i, i.issuedAt);
 
 export const Query = {
+  scheduledServicePrices: (_: unknown, _args: unknown, ctx: Ctx) => listScheduledServicePrices(ctx.db),
+
   async stores(_: unknown, args: PageArgs & { city?: string | null; kind?: StoreKind | null }, ctx: Ctx) {
     const { limit, after } = readPage(args, ['text', 'text']);
     const rows = await listStores(ctx.db, { city: cleanCity(args.city), kind: args.kind ?? null }, after && { name: after[0], id: after[1] }, limit + 1);
@@ -76,6 +79,10 @@ export const Query = {
 };
 
 export const entityResolvers = {
+  ScheduledServicePrice: {
+    expectedBill: (p: ScheduledServicePrice) => money(p.expectedBillFen),
+  },
+
   ServiceStore: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.store.load(ref.id),
   },

@@ -5,6 +5,8 @@
  */
 import { spendingContributorResolvers } from '../kit/contributor';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
+import { quoteContributorResolvers } from '../kit/quote-contributor';
+import { priceMaintenanceQuote } from './quote';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
@@ -13,6 +15,7 @@ import { LIFECYCLE_FEED_READERS } from './access';
 export const resolvers = {
   ...spendingContributorResolvers('aftermarket'),
   ...timelineContributorResolvers('aftermarket'),
+  ...quoteContributorResolvers('aftermarket', priceMaintenanceQuote),
   Query: { ...Query, ...lifecycleFeedResolvers('aftermarket', LIFECYCLE_FEED_READERS) },
   Mutation,
   ...entityResolvers,

@@ -3,8 +3,9 @@
  */
 
 /**
- * What one swap costs a vehicle without an active battery plan (99.00 yuan, pay-as-you-go). It is
- * above every plan's per-swap fee, so for a driver who swaps a few times a month a plan pays off.
+ * What one swap costs a vehicle without an active battery plan (99.00 yuan, pay-as-you-go), the same
+ * in every city (`CityEnergyPrices.standardSwapFee`). It is above every plan's per-swap fee, so for a
+ * driver who swaps a few times a month a plan pays off.
  */
 export const STANDARD_SWAP_FEE_FEN = 9_900n;
 
@@ -33,8 +34,10 @@ export interface SwapPrice {
 }
 
 /**
- * Prices a swap. `coveredThisMonth` is how many of the plan's included swaps the subscription has
- * already used in the swap's calendar month (UTC). Without a plan the standard fee applies.
+ * Prices a swap: the one rule `recordSwap` charges by and the cost-of-ownership quote prices a month's
+ * swaps with (`quote-pricing.ts`), so a quote says what a recorded swap would cost. `coveredThisMonth`
+ * is how many of the plan's included swaps the subscription has already used in the swap's calendar
+ * month (UTC). Without a plan the standard fee applies.
  */
 export function priceSwap(plan: SwapPricingPlan | null, coveredThisMonth: number): SwapPrice {
   if (!plan) return { feeFen: STANDARD_SWAP_FEE_FEN, coveredByPlan: false };

@@ -11,6 +11,8 @@ import { readPage, toConnection, type PageArgs } from '../kit/pagination';
 import { canReadCharging, canReadSwap, vehicleOwner, visibleLocation, type Ctx, type VehicleRep } from './access';
 import { checkCity, loadStation } from './validation';
 import { listChargers, listStations } from './data/network';
+import { listCityPrices, cityPricesByCities, type CityPriceRow } from './data/prices';
+import { priceSwap } from './fees';
 import { listPlans, type ChargeRow, type PlanRow, type SubscriptionRow } from './data/subscriptions';
 import type { SwapRow } from './data/swaps';
 import type { ChargingRow } from './data/charging';
@@ -30,6 +32,11 @@ export const Query = {
     return ctx.loaders.station.load(args.id);
   },
   batteryPlans: (_: unknown, _args: unknown, ctx: Ctx) => listPlans(ctx.db),
+  cityEnergyPrices: (_: unknown, _args: unknown, ctx: Ctx) => listCityPrices(ctx.db),
+  async energyPrices(_: unknown, args: { city: string }, ctx: Ctx) {
+    const city = checkCity(args.city);
+    return city === null ? null : ((await cityPricesByCities(ctx.db, [city]))[0] ?? null);
+  },
   async chargers(_: unknown, args: PageArgs & { networkOrg?: string | null }, ctx: Ctx) {
     const { limit, after } = readPage(args, ['text', 'text']);
     const networkOrg = args.networkOrg == null ? null : checkOrgId(args.networkOrg, 'networkOrg', 'state-grid');
@@ -48,6 +55,12 @@ export const Query = {
 export const entityResolvers = {
   SwapStation: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => (isPlausibleId(ref.id) ? ctx.loaders.station.load(ref.id) : null),
+  },
+
+  CityEnergyPrices: {
+    chargingPricePerKwh: (p: CityPriceRow) => money(p.chargingFenPerKwh),
+    // National: the fee `recordSwap` charges a car without a plan at any station.
+    standardSwapFee: () => money(priceSwap(null, 0).feeFen),
   },
 
   BatteryPlan: {

@@ -5,6 +5,8 @@
  */
 import { shouldPseudonymise } from '../kit/auth';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
+import { quoteContributorResolvers } from '../kit/quote-contributor';
+import { priceEnergyQuote } from './quote';
 import { lineToWire, readableUserId, spendingContributorResolvers, type SpendingLinePageRef } from '../kit/contributor';
 import { entityResolvers, Query } from './queries';
 import { Mutation } from './mutations';
@@ -19,6 +21,7 @@ const contributor = spendingContributorResolvers('energy');
 export const resolvers = {
   ...contributor,
   ...timelineContributorResolvers('energy'),
+  ...quoteContributorResolvers('energy', priceEnergyQuote),
   SpendingLinePage: {
     ...contributor.SpendingLinePage,
     // The kit's resolver, except that analysts get charging lines without the location.
