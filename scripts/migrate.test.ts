@@ -113,7 +113,7 @@ test('--check lists every pending file and exits 1; a run migrates every schema,
 
   const after = await migrate(['--check', `--database-url=${url}`]);
   expect(after.code).toBe(0);
-  expect(after.out).toMatch(/catalog +version 4, up to date/);
+  expect(after.out).toMatch(/catalog +version 5, up to date/);
   expect(after.out).not.toMatch(/pending/);
 }, 300_000);
 
@@ -194,7 +194,7 @@ describe('servers in production check their schema instead of migrating it', () 
     const env = { ...production(), DATABASE_URL: url };
     const refused = await serve('scripts/subgraph.ts', ['catalog', '--port', '0'], env);
     expect(refused.code).toBe(1);
-    expect(refused.out).toContain('error: the catalog schema is at version 0, and this code needs 4 (4 pending: 001.do.init.sql, 002.do.package_entitlements.sql, 003.do.maintenance_allowance.sql, 004.do.lifecycle_events.sql): run `npm run migrate`');
+    expect(refused.out).toContain('error: the catalog schema is at version 0, and this code needs 5 (5 pending: 001.do.init.sql, 002.do.package_entitlements.sql, 003.do.maintenance_allowance.sql, 004.do.lifecycle_events.sql, 005.do.trim_packages.sql): run `npm run migrate`');
     expect(await db.query(`SELECT to_regnamespace('catalog') AS s`)).toEqual([{ s: null }]);
     expect((await migrate(['--only', 'catalog'], { DATABASE_URL: url })).code).toBe(0);
     const started = await serve('scripts/subgraph.ts', ['catalog', '--port', '0'], env);
