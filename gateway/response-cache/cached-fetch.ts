@@ -54,7 +54,7 @@ export function generationsOf(store: CacheStore, context: GatewayContext, state:
   const caller = callerOf(context);
   const own = context.identity?.role === 'customer' ? `user:${caller}` : 'staff';
   // `whole`: bumped by every removal by tag, which whole answers (keyed by operation, not by part) cannot follow.
-  // The first three are every caller's (a near cache may hold them); the caller's own are read from Redis each time.
+  // The first three are every caller's (a near cache may hold them); `private` and the caller's own are read from Redis every time.
   state.generations ??= store.generations(caller ? ['epoch', 'public', 'whole', 'private', own] : ['epoch', 'public', 'whole'], caller ? SHARED_THEN_OWN : SHARED).then((values) => {
     if (!values) return null;
     const [epoch, pub, whole, priv, mine] = values;
