@@ -114,6 +114,8 @@ describe('the near cache of public response-cache entries', () => {
       // The rate limit still counts in Redis; the cache asks it nothing.
       expect(commands.filter((c) => c.includes('rc:'))).toEqual([]);
     }
+    const metrics = await (await fetch(new URL('/metrics', one.url))).text();
+    expect(Number(/^autograph_gateway_response_cache_near_total\{result="hit"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 
   test('an admin removal by tag through one replica is seen by the other once the invalidation arrives, and the removed answer is never served again', async () => {

@@ -64,12 +64,13 @@ export function redisCacheStore(redis: GatewayRedis, near?: NearReads): CacheSto
    * all, when it does not) with one GET each. `absentAs` is what an absent public key is held as.
    */
   const read = async (keys: string[], scopes: readonly KeyScope[] | undefined, fallback: null, absentAs?: string): Promise<Array<string | null> | null> => {
-    const all = keys.map((_, i) => i);
-    const pub = near?.serving() && scopes ? all.filter((i) => scopes[i] === 'PUBLIC') : [];
+    const nearServes = near?.serving() && scopes;
+    const pub: number[] = [];
+    const rest: number[] = [];
+    keys.forEach((_, i) => (nearServes && scopes[i] === 'PUBLIC' ? pub : rest).push(i));
     const fromRedis = (indexes: number[]) => redis.run(fallback, (r) => Promise.all(indexes.map((i) => r.get(keys[i]))));
     const out: Array<string | null> = new Array(keys.length);
     // In parallel: the near cache's misses and the private keys each cost one round trip, together one.
-    const rest = all.filter((i) => !pub.includes(i));
     const [nearValues, others] = await Promise.all([pub.length ? near!.read(pub.map((i) => keys[i]), absentAs) : [], rest.length ? fromRedis(rest) : []]);
     if (others === null) return null;
     others.forEach((v, j) => (out[rest[j]] = v));
