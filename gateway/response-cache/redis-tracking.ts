@@ -57,12 +57,19 @@ export function redisTracking(base: Redis): OpenTracking {
       if (channel.toString() !== CHANNEL) return;
       handlers.invalidated(message === null ? null : Array.isArray(message) ? message.map(String) : [String(message)]);
     });
+    const check = async () => {
+      const [info] = await Promise.all([reader.call('CLIENT', 'TRACKINGINFO') as Promise<unknown[]>, subscriber.ping()]);
+      const flags = (info[info.indexOf('flags') + 1] as string[] | undefined) ?? [];
+      if (!flags.includes('on') || flags.includes('broken_redirect')) throw new Error(`the server no longer tracks the near cache's reads (flags: ${flags.join(' ')})`);
+    };
     try {
       await subscriber.connect();
       const id = await subscriber.client('ID');
       await subscriber.subscribe(CHANNEL);
       await reader.connect();
       await reader.client('TRACKING', 'ON', 'REDIRECT', String(id));
+      // Also refuses a Redis before 6.2 (no TRACKINGINFO), which could not be checked later.
+      await check();
     } catch (err) {
       end('');
       throw err;
@@ -75,11 +82,7 @@ export function redisTracking(base: Redis): OpenTracking {
         const [values, ttls] = await Promise.all([Promise.all(keys.map((k) => reader.get(k))), Promise.all(keys.map((k) => reader.pttl(k)))]);
         return values.map((v, i) => [v, ttls[i]] as [string | null, number]);
       },
-      async check() {
-        const [info] = await Promise.all([reader.call('CLIENT', 'TRACKINGINFO') as Promise<unknown[]>, subscriber.ping()]);
-        const flags = (info[info.indexOf('flags') + 1] as string[] | undefined) ?? [];
-        if (!flags.includes('on') || flags.includes('broken_redirect')) throw new Error(`the server no longer tracks the near cache's reads (flags: ${flags.join(' ')})`);
-      },
+      check,
       close: () => {
         open = false;
         end('closed');
