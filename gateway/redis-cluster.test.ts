@@ -123,6 +123,13 @@ describeOnCluster('the gateway on a three-master Redis Cluster', () => {
     expect(res.data).toEqual({ __typename: 'Query' });
   }
 
+  test('the near cache of public keys is off on a cluster, saying why (tracking is per node): every hit reads the cluster', async () => {
+    for (const url of [one, two]) {
+      const { near } = (await (await fetch(new URL('/health/response-cache', url))).json()) as { near: { state: string; reason: string } };
+      expect(near).toEqual({ state: 'off', reason: expect.stringMatching(/Redis Cluster/) });
+    }
+  });
+
   test('cache, invalidation, rate limits and persisted queries are shared by two gateways on the cluster', async () => {
     await untilRedisIs(200);
     await cacheShared('shared');

@@ -56,6 +56,9 @@ export class GatewayRedis {
   private recovering = false;
   private slowInARow = 0;
 
+  /** The reconnect schedule (connections of a feature's own, such as the near cache's, follow it too). */
+  readonly retryDelay: (attempt: number) => number;
+
   private constructor(
     /** The client; use it only through `run`, or when `available`. */
     readonly client: RedisClient,
@@ -64,6 +67,7 @@ export class GatewayRedis {
     private readonly probeEveryMs: number,
   ) {
     this.prefix = opts.prefix ?? 'autograph:';
+    this.retryDelay = opts.retryDelay ?? defaultRetryDelay;
     client.on('error', () => undefined); // reported once per outage by `failed`
     client.on('ready', () => this.probeNow());
   }

@@ -47,7 +47,7 @@ describe('npm run bench', () => {
   }, 300_000);
 
   test.each([
-    [['--only', 'z'], /--only "z": unknown target z; the targets are a, b, c, d, e, d-nodedup/],
+    [['--only', 'z'], /--only "z": unknown target z; the targets are a, b, c, d, e, d-nodedup, e-nonear/],
     [['--duration', '0'], /--duration must be 1 to 600 seconds, not 0/],
     [['--connections', 'x'], /--connections must be a whole number, not "x"/],
     [['--users', '0'], /--users must be 1 to 100000, not 0/],

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--users N] [--connections N] [--duration SECONDS] [--only a,b,c,d,e,d-nodedup] [--port N] [--json PATH]`
+ * `npm run bench -- [--users N] [--connections N] [--duration SECONDS] [--only a,b,c,d,e,d-nodedup,e-nonear] [--port N] [--json PATH]`
  * — our gateway against its peers, each a process of its own in front of the same subgraph processes on
  * PostgreSQL (a throwaway database, DATABASE_URL's server), loaded by autocannon from another process on
  * loopback. Per target and workload: requests/s, p50/p99 latency, the gateway process's CPU ms per request

@@ -28,6 +28,9 @@ import { narrowWhole } from '../response-cache/whole-policy';
 import { findWhole, storeWhole, wholeKeys } from '../response-cache/whole-response';
 import { entityKeysOf, type EntityKeys } from '../response-cache/entity-keys';
 import { memoryCacheStore, redisCacheStore, type CacheStore } from '../response-cache/store';
+import { DEFAULT_NEAR_CACHE, NearReads, type NearCacheSettings } from '../response-cache/near-reads';
+import { redisTracking } from '../response-cache/redis-tracking';
+import { isCluster } from '../redis-connection';
 
 export interface ResponseCacheSettings {
   /** RESPONSE_CACHE: true (default) or false. */
@@ -38,6 +41,8 @@ export interface ResponseCacheSettings {
   maxEntries: number;
   /** RESPONSE_CACHE_MAX_MB: the per-process store's bound in megabytes of keys and values (without Redis). */
   maxMegabytes: number;
+  /** The near cache of public keys in front of Redis (RESPONSE_CACHE_NEAR*); unset: its defaults (on). */
+  near?: NearCacheSettings;
 }
 
 export function readResponseCacheSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[]): ResponseCacheSettings {
@@ -46,7 +51,23 @@ export function readResponseCacheSettings(env: NodeJS.ProcessEnv, nodeEnv: NodeE
     development: nodeEnv === 'development',
     maxEntries: wholeNumber(env, 'RESPONSE_CACHE_MAX_ENTRIES', 50_000, 100, 10_000_000, problems),
     maxMegabytes: wholeNumber(env, 'RESPONSE_CACHE_MAX_MB', 32, 1, 100_000, problems),
+    near: {
+      enabled: bool(env, 'RESPONSE_CACHE_NEAR', DEFAULT_NEAR_CACHE.enabled, problems),
+      maxEntries: wholeNumber(env, 'RESPONSE_CACHE_NEAR_MAX_ENTRIES', DEFAULT_NEAR_CACHE.maxEntries, 10, 1_000_000, problems),
+      maxMegabytes: wholeNumber(env, 'RESPONSE_CACHE_NEAR_MAX_MB', DEFAULT_NEAR_CACHE.maxMegabytes, 1, 10_000, problems),
+    },
   };
+}
+
+/**
+ * The near cache, when it can be had: with one Redis server (REDIS_URL). On a Redis Cluster tracking
+ * would have to be set up on every master and followed through resharding: not done, so it is off.
+ */
+function nearReadsFor(redis: GatewayRedis | undefined, settings: NearCacheSettings): NearReads | string {
+  if (!settings.enabled) return 'RESPONSE_CACHE_NEAR=false';
+  if (!redis) return 'no Redis (REDIS_URL): the cache itself is in this process';
+  if (isCluster(redis.client)) return 'a Redis Cluster (REDIS_CLUSTER_NODES): the near cache needs one server (REDIS_URL)';
+  return new NearReads(redis, settings, redisTracking(redis.client), redis.retryDelay);
 }
 
 /** Tags an admin may remove by: generations bumped, or tag sets emptied. */
@@ -92,7 +113,8 @@ export function responseCacheFeature(opts: {
   authenticate: (authorization: string | undefined) => Promise<Identity | null>;
 }): GatewayFeature {
   if (!opts.settings.enabled) return { name: 'response-cache' };
-  const shared = opts.redis ? redisCacheStore(opts.redis) : undefined;
+  const near = opts.redis ? nearReadsFor(opts.redis, opts.settings.near ?? DEFAULT_NEAR_CACHE) : 'no Redis (REDIS_URL): the cache itself is in this process';
+  const shared = opts.redis ? redisCacheStore(opts.redis, typeof near === 'string' ? undefined : near) : undefined;
   if (shared) opts.redis!.onRecovered((client) => shared.afterOutage(client));
   const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries, opts.settings.maxMegabytes * 1024 * 1024);
   let entityKeys: EntityKeys = new Map();
@@ -151,11 +173,20 @@ export function responseCacheFeature(opts: {
       },
     ],
     routes: () => ({
+      '/health/response-cache': (_req, res) =>
+        sendJson(res, 200, {
+          status: 'ok',
+          store: shared ? 'redis' : 'memory',
+          near: typeof near === 'string' ? { state: 'off', reason: near } : near.status(),
+        }),
       'POST /cache/invalidate': async (req, res) => {
         const answer = await invalidation(req, store, opts.authenticate);
         if ('body' in answer) sendJson(res, answer.status, answer.body);
         else sendError(res, answer.status, answer.code!, answer.message!);
       },
     }),
+    close: async () => {
+      if (typeof near !== 'string') near.close();
+    },
   };
 }

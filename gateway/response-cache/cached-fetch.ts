@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { GatewayContext, RequestCacheState, SubgraphCall, SubgraphFetch, SubgraphReply } from '../feature';
 import { cacheHintOf } from './cache-hint';
 import { entityTag, type EntityKeys } from './entity-keys';
-import type { CacheStore, StoredEntry } from './store';
+import type { CacheStore, KeyScope, StoredEntry } from './store';
 import { narrowWhole } from './whole-policy';
 
 interface Stored {
@@ -38,6 +38,12 @@ export function callerOf(context: GatewayContext): string | null {
   return id ? JSON.stringify([id.sub, id.role, id.org ?? null]) : null;
 }
 
+const SHARED: readonly KeyScope[] = ['PUBLIC', 'PUBLIC', 'PUBLIC'];
+const SHARED_THEN_OWN: readonly KeyScope[] = ['PUBLIC', 'PUBLIC', 'PUBLIC', 'PRIVATE', 'PRIVATE'];
+/** A lookup's keys: the public key (an entry anyone may be served, or a marker), then maybe the private one. */
+const PUBLIC_PRIVATE: readonly KeyScope[] = ['PUBLIC', 'PRIVATE'];
+const ONLY_PUBLIC: readonly KeyScope[] = ['PUBLIC'];
+
 /**
  * This request's generations, read once for all its fetches; null while Redis does not answer (the
  * request then uses no cache at all: zeros from a fallback could name entries from before a mutation).
@@ -48,7 +54,8 @@ export function generationsOf(store: CacheStore, context: GatewayContext, state:
   const caller = callerOf(context);
   const own = context.identity?.role === 'customer' ? `user:${caller}` : 'staff';
   // `whole`: bumped by every removal by tag, which whole answers (keyed by operation, not by part) cannot follow.
-  state.generations ??= store.generations(caller ? ['epoch', 'public', 'whole', 'private', own] : ['epoch', 'public', 'whole']).then((values) => {
+  // The first three are every caller's (a near cache may hold them); `private` and the caller's own are read from Redis every time.
+  state.generations ??= store.generations(caller ? ['epoch', 'public', 'whole', 'private', own] : ['epoch', 'public', 'whole'], caller ? SHARED_THEN_OWN : SHARED).then((values) => {
     if (!values) return null;
     const [epoch, pub, whole, priv, mine] = values;
     return {
@@ -159,7 +166,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
 
     if (!isEntitiesFetch(call)) {
       const k = keysFor(null);
-      const [pubValue, privValue] = await store.getMany(k.priv ? [k.pub, k.priv] : [k.pub]);
+      const [pubValue, privValue] = await store.getMany(k.priv ? [k.pub, k.priv] : [k.pub], PUBLIC_PRIVATE);
       const hit = pick(pubValue, privValue);
       if (hit) {
         state.hits++;
@@ -181,7 +188,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
 
     const reps = call.body.variables.representations;
     const keys = reps.map((r) => keysFor(r));
-    const values = await store.getMany(keys.flatMap((k) => (k.priv ? [k.pub, k.priv] : [k.pub])));
+    const values = await store.getMany(keys.flatMap((k) => (k.priv ? [k.pub, k.priv] : [k.pub])), keys.flatMap((k) => (k.priv ? PUBLIC_PRIVATE : ONLY_PUBLIC)));
     const width = gens.private ? 2 : 1;
     const hits = keys.map((_, i) => pick(values[i * width], width === 2 ? values[i * width + 1] : undefined));
     const missing = hits.flatMap((h, i) => (h ? [] : [i]));

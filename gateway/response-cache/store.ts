@@ -9,9 +9,18 @@
  * it. Tags (`type:Trim`, `entity:Trim:<key>`, `subgraph:catalog`) name sets of keys, for the admin's
  * removal by tag. While Redis is down every read is a miss and every write is dropped (no cache, the
  * answer is still right).
+ *
+ * Each key read is PUBLIC (it holds nothing of any caller: public entries, whole public answers, the
+ * generations every caller shares) or PRIVATE. With a near cache (`near-reads.ts`) public keys are
+ * served from this process while Redis's tracking says they are unchanged; private ones always come
+ * from Redis.
  */
 import type { GatewayRedis } from '../redis';
 import type { RedisClient } from '../redis-connection';
+import type { NearReads } from './near-reads';
+
+/** Whether a key read may be served from the near cache: PUBLIC holds nothing of any caller. */
+export type KeyScope = 'PUBLIC' | 'PRIVATE';
 
 export interface StoredEntry {
   key: string;
@@ -21,10 +30,11 @@ export interface StoredEntry {
 }
 
 export interface CacheStore {
-  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
+  /** `scopes[i]` says what `keys[i]` holds; a key without one counts as PRIVATE. */
+  getMany(keys: readonly string[], scopes?: readonly KeyScope[]): Promise<Array<string | undefined>>;
   setMany(entries: readonly StoredEntry[]): Promise<void>;
   /** The current value of each generation counter (0 when never bumped); null when they cannot be read. */
-  generations(names: readonly string[]): Promise<number[] | null>;
+  generations(names: readonly string[], scopes?: readonly KeyScope[]): Promise<number[] | null>;
   bump(names: readonly string[]): Promise<void>;
   /** Removes every entry carrying one of `tags`; how many were removed. */
   removeTagged(tags: readonly string[]): Promise<number>;
@@ -45,26 +55,57 @@ const TAG_TTL_SECONDS = 86_400;
  * the migration ends, where single GETs are redirected (ASK) and answered. Reading them one by one loses
  * nothing: each is bumped on its own, never together in a transaction.
  */
-export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage(client: RedisClient): Promise<unknown> } {
+export function redisCacheStore(redis: GatewayRedis, near?: NearReads): CacheStore & { afterOutage(client: RedisClient): Promise<unknown> } {
   const entry = (key: string) => `${redis.prefix}rc:e:${key}`;
   const tag = (name: string) => `${redis.prefix}rc:t:${name}`;
   const gen = (name: string) => `${redis.prefix}rc:{g}:${name}`;
+  /**
+   * Reads `keys` (full Redis keys): the public ones through the near cache when it serves, the rest (or
+   * all, when it does not) with one GET each. `absentAs` is what an absent public key is held as.
+   */
+  const read = async (keys: string[], scopes: readonly KeyScope[] | undefined, fallback: null, absentAs?: string): Promise<Array<string | null> | null> => {
+    const nearServes = near?.serving() && scopes;
+    const pub: number[] = [];
+    const rest: number[] = [];
+    keys.forEach((_, i) => (nearServes && scopes[i] === 'PUBLIC' ? pub : rest).push(i));
+    const fromRedis = (indexes: number[]) => redis.run(fallback, (r) => Promise.all(indexes.map((i) => r.get(keys[i]))));
+    const out: Array<string | null> = new Array(keys.length);
+    // In parallel: the near cache's misses and the private keys each cost one round trip, together one.
+    const [nearValues, others] = await Promise.all([pub.length ? near!.read(pub.map((i) => keys[i]), absentAs) : [], rest.length ? fromRedis(rest) : []]);
+    if (others === null) return null;
+    others.forEach((v, j) => (out[rest[j]] = v));
+    // The near cache stopped serving while reading (its connection failed): read those from Redis too.
+    const fromNear = nearValues ?? (await fromRedis(pub));
+    if (fromNear === null) return null;
+    fromNear.forEach((v, j) => (out[pub[j]] = v ?? absentAs ?? null));
+    return out;
+  };
+  const tracked = (keys: string[]) => near?.changed(keys);
   return {
     // Entries written before an outage may predate a mutation the gateway could not record while Redis
     // was away (a partition, not a restart): a new epoch makes every one of them unreachable.
-    afterOutage: (client) => client.incr(gen('epoch')),
-    getMany: (keys) => redis.run(keys.map(() => undefined), async (r) => (await Promise.all(keys.map((k) => r.get(entry(k))))).map((v) => v ?? undefined)),
+    afterOutage: async (client) => {
+      await client.incr(gen('epoch'));
+      near?.flush('redis_down');
+    },
+    getMany: async (keys, scopes) => ((await read(keys.map(entry), scopes, null)) ?? keys.map(() => null)).map((v) => v ?? undefined),
     setMany: (entries) =>
       redis.run(undefined, async (r) => {
         await Promise.all(
           // A tag set's lifetime is set once (NX), not pushed on by every write: it cannot outlive a day.
           entries.flatMap((e) => [r.set(entry(e.key), e.value, 'EX', e.ttlSeconds), ...e.tags.flatMap((t) => [r.sadd(tag(t), entry(e.key)), r.expire(tag(t), TAG_TTL_SECONDS, 'NX')])]),
         );
+        // Overwritten here: whatever this process held for them is older (Redis tells the other replicas).
+        tracked(entries.map((e) => entry(e.key)));
       }),
-    generations: (names) => redis.run<number[] | null>(null, async (r) => (await Promise.all(names.map((n) => r.get(gen(n))))).map((v) => Number(v ?? 0))),
+    generations: async (names, scopes) => (await read(names.map(gen), scopes, null, '0'))?.map((v) => Number(v ?? 0)) ?? null,
     bump: (names) =>
       redis.run(undefined, async (r) => {
-        await Promise.all(names.map((n) => r.incr(gen(n))));
+        const keys = names.map(gen);
+        // Before and after: a read of the old value in flight now is not kept, nor is anything held from before.
+        tracked(keys);
+        await Promise.all(keys.map((k) => r.incr(k)));
+        tracked(keys);
       }),
     removeTagged: (tags) =>
       redis.run(0, async (r) => {
@@ -75,7 +116,9 @@ export function redisCacheStore(redis: GatewayRedis): CacheStore & { afterOutage
           do {
             const [next, keys] = await r.sscan(tag(t), cursor, 'COUNT', 200);
             cursor = next;
+            tracked(keys);
             removed += (await Promise.all(keys.map((k) => r.unlink(k)))).reduce((a, b) => a + b, 0);
+            tracked(keys);
           } while (cursor !== '0');
           await r.unlink(tag(t));
         }

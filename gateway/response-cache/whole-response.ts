@@ -60,7 +60,7 @@ export function wholeKeys(
 
 /** The whole answer stored under one of `keys`, still fresh, with the headers a cached answer carries. */
 export async function findWhole(store: CacheStore, keys: NonNullable<RequestCacheState['wholeKey']>, development: boolean): Promise<EarlyAnswer | undefined> {
-  const values = await store.getMany(keys.private ? [keys.private, keys.public] : [keys.public]);
+  const values = await store.getMany(keys.private ? [keys.private, keys.public] : [keys.public], keys.private ? ['PRIVATE', 'PUBLIC'] : ['PUBLIC']);
   const now = Date.now();
   for (const value of values) {
     if (value === undefined) continue;

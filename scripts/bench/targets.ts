@@ -47,9 +47,11 @@ export const TARGETS: readonly Target[] = [
   { id: 'b', label: '(b) Hive Gateway', script: 'scripts/bench/hive.ts' },
   { id: 'c', label: '(c) Hive Gateway, Rust query planner', script: 'scripts/bench/hive-rust.ts' },
   { id: 'd', label: '(d) ours, RESPONSE_CACHE=false', script: 'scripts/gateway.ts', env: { ...UNLIMITED, RESPONSE_CACHE: 'false' }, nodeFlags: GATEWAY_FLAGS },
-  { id: 'e', label: '(e) ours, response cache in Redis (warmed)', script: 'scripts/gateway.ts', env: { ...UNLIMITED, RESPONSE_CACHE: 'true' }, redis: true, nodeFlags: GATEWAY_FLAGS },
+  { id: 'e', label: '(e) ours, response cache in Redis and near cache (warmed)', script: 'scripts/gateway.ts', env: { ...UNLIMITED, RESPONSE_CACHE: 'true' }, redis: true, nodeFlags: GATEWAY_FLAGS },
   // The in-flight deduplication comparison: (d) has it on (the default); this is (d) without it.
   { id: 'd-nodedup', label: "(d') ours, RESPONSE_CACHE=false, INFLIGHT_DEDUP=false", script: 'scripts/gateway.ts', env: { ...UNLIMITED, RESPONSE_CACHE: 'false', INFLIGHT_DEDUP: 'false' }, workloads: ['catalog'], nodeFlags: GATEWAY_FLAGS },
+  // The near cache comparison: (e) has it on (the default with REDIS_URL); this is (e) reading Redis for every hit.
+  { id: 'e-nonear', label: "(e') ours, response cache in Redis, RESPONSE_CACHE_NEAR=false (warmed)", script: 'scripts/gateway.ts', env: { ...UNLIMITED, RESPONSE_CACHE: 'true', RESPONSE_CACHE_NEAR: 'false' }, redis: true, workloads: ['catalog'], nodeFlags: GATEWAY_FLAGS },
 ];
 
 /** The targets `--only a,b,...` names (all when not given); an unknown id is an error naming the known ones. */
