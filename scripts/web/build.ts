@@ -138,6 +138,7 @@ function newest(path: string): number {
 export function webBuildStaleness(): string | null {
   const index = join(WEB_DIST, 'index.html');
   if (!existsSync(index) || !existsSync(join(WEB_DIST, WEB_MANIFEST_FILE))) return 'web/dist is missing';
+  if (!existsSync(join(GENERATED, 'operation-ids.json'))) return 'web/src/gql is missing';
   const built = statSync(index).mtimeMs;
   const sources = ['index.html', 'schema.graphql', 'vite.config.mts', 'codegen.ts', 'src'].map((p) => join(WEB_DIR, p)).filter(existsSync);
   const changed = sources.find((p) => newest(p) > built);
