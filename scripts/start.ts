@@ -27,6 +27,25 @@ import { settingsProblems } from '../subgraphs/kit/module';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { openLocalRegistryDb, readLocalRegistrySettings, startLocalRegistry, TreeDoesNotCompose } from '../stack/local-registry';
 import { ensurePortsFree, exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
+import { buildWebApp, bundleSummary, webBuildStaleness } from './web/build';
+
+/**
+ * Builds the web app when web/dist is missing or older than its sources (the first start after a clone or
+ * a change); the gateway's features then safelist its manifest as client web's. A failed build is reported
+ * and the graph starts without the app (/app says how to build it).
+ */
+async function buildWebAppIfStale(): Promise<void> {
+  if (process.env.WEB_APP_DIR) return; // a deployment's own build
+  const why = webBuildStaleness();
+  if (!why) return;
+  process.stdout.write(`Building the web app (${why})… `);
+  try {
+    const r = await buildWebApp();
+    console.log(`done in ${(r.ms / 1000).toFixed(1)} s (${r.operations} trusted documents, ${bundleSummary(r)})`);
+  } catch (err) {
+    console.log(`failed; the graph starts without it (/app says how to build it): ${(err as Error).message.split('\n')[0]}`);
+  }
+}
 
 
 async function main() {
@@ -54,6 +73,9 @@ async function main() {
   registryDb?.catch(() => undefined); // awaited below; a failure is reported there, not as an unhandled rejection
   await ensurePortsFree(config.host, [config.gatewayPort, ...Object.values(config.subgraphPorts)]);
   if (registrySettings) await ensurePortsFree(registrySettings.host, [registrySettings.port]);
+  // After every quick check (a bad flag, setting or taken port fails at once), before the slow part.
+  // The gateway's features, built below, safelist what it built (`gatewayFeatures`).
+  await buildWebAppIfStale();
   const db = await openDb(config);
   // The embedded database is this process's alone: it migrates it. On PostgreSQL in production the deploy
   // step (`npm run migrate`) has, and each server only checks its schema's version as it starts.
@@ -95,6 +117,7 @@ async function main() {
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${config.redisCluster ? ', shared state in a Redis Cluster' : config.redisUrl ? ', shared state in Redis' : ''}.`);
   console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
+  if (config.webApp) console.log(`  web app     ${new URL('/app/', stack.gateway.url)}${config.explorer && config.demoTokens ? '   (sign in as a demo user)' : ''}`);
   if (registry) {
     console.log(`  registry    ${registry.url} (${registry.where}; the gateway and spending follow it: a subgraph published there is served without a restart)`);
     if (registry.partners.length) console.log(`  partners    ${registry.partners.join(', ')} (published into the registry, kept)`);
