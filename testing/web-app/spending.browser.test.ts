@@ -1,0 +1,153 @@
+/**
+ * The owner's spending dashboard in a real Chromium against the whole graph: what it shows is what the
+ * graph answers for the same user (the total, every line exactly once and in the graph's order, a period),
+ * the app sends nothing but trusted documents' hashes as client `web`, and nothing leaves the machine.
+ */
+import { DEMO_USER } from '../../platform/demo';
+import { openBrowser, type BrowserSession } from '../browser';
+import { signIn, startWebStack, webManifest, WEB_CLIENT, type WebStack } from '../web-stack';
+import { appToken, decodeOperation, graphOperations } from './app-requests';
+
+const TOTAL = '[data-testid="spending-total"]';
+const LINE = '[data-testid="spending-line"]';
+
+let stack: WebStack;
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  stack = await startWebStack();
+  browser = await openBrowser({ allowedOrigins: [stack.origin] });
+}, 600_000); // a first run builds the app (codegen and vite) before the graph starts
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Asks the graph directly, with the token the app holds, as the app's own user. */
+async function graphAs<T = any>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const r = await stack.graph.gqlRaw<T>(query, variables, { authorization: `Bearer ${token}` });
+  if (r.errors) throw new Error(`the graph refused ${query}: ${JSON.stringify(r.errors)}`);
+  return r.data!;
+}
+
+/** Every line id of the user's spending (optionally of a period), paged straight from the graph. */
+async function graphLineIds(token: string, period: { from?: unknown; to?: unknown } = {}): Promise<string[]> {
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const d: any = await graphAs(token, 'query($from: DateTime, $to: DateTime, $after: String) { me { spending(from: $from, to: $to) { lines(first: 7, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } } }', { ...period, after });
+    const lines = d.me.spending.lines;
+    ids.push(...lines.edges.map((e: any) => e.node.id));
+    if (!lines.pageInfo.hasNextPage) return ids;
+    after = lines.pageInfo.endCursor;
+  }
+}
+
+/** The line ids the page shows, in order. */
+const shownLineIds = () => browser.page.locator(LINE).evaluateAll((els) => els.map((e) => e.getAttribute('data-line-id') ?? ''));
+
+/** Waits until the page shows more than `count` lines or says all are shown. */
+const moreLinesThan = (count: number) => browser.page.locator(LINE).nth(count).or(browser.page.getByText('All lines shown')).first().waitFor({ timeout: 60_000 });
+
+/** Loads every page of lines, by the "Load more" button from the keyboard or by scrolling to the end. */
+async function loadEveryLine(how: 'keyboard' | 'scroll'): Promise<void> {
+  const { page } = browser;
+  const allShown = page.getByText('All lines shown');
+  await page.locator(LINE).first().waitFor();
+  while (!(await allShown.isVisible())) {
+    const count = await page.locator(LINE).count();
+    if (how === 'keyboard') {
+      const more = page.getByRole('button', { name: 'Load more' });
+      await more.focus();
+      await page.keyboard.press('Enter');
+    } else {
+      // Scrolled past the last line: the infinite scroll asks for the next page by itself.
+      await page.locator(LINE).last().scrollIntoViewIfNeeded();
+      await page.mouse.wheel(0, 5_000);
+    }
+    await moreLinesThan(count);
+  }
+}
+
+describe(`the spending dashboard, signed in as ${DEMO_USER}`, () => {
+  let token: string;
+
+  beforeAll(async () => {
+    await signIn(browser.page, stack, DEMO_USER);
+    await browser.page.locator(TOTAL).waitFor({ timeout: 60_000 });
+    token = appToken(await graphOperations(stack, browser.requests));
+  }, 120_000);
+
+  test("the app holds a customer token for the demo user it signed in as", async () => {
+    const d = await graphAs(token, '{ me { id } }');
+    expect(d.me.id).toBe(DEMO_USER);
+  });
+
+  test("the total shown is exactly the headline query's total over HTTP with the same user's token", async () => {
+    const d = await graphAs(token, '{ me { spending { total { amount currency } } } }');
+    const shown = browser.page.locator(TOTAL);
+    expect(await shown.getAttribute('data-amount')).toBe(d.me.spending.total.amount);
+    // And it is the number on the screen, not only an attribute.
+    expect((await shown.innerText()).replace(/,/g, '')).toContain(d.me.spending.total.amount);
+    await browser.screenshot('spending-dashboard');
+  });
+
+  test('every line shown links to what it paid for under /app/paid/<Type>/<id>', async () => {
+    const lines = browser.page.locator(LINE);
+    const hrefs = await lines.evaluateAll((els) => els.map((e) => e.querySelector('a')?.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const href of hrefs) expect(href).toMatch(/^\/app\/paid\/[A-Za-z]+\/[^/]+$/);
+  });
+
+  test('"Load more" from the keyboard until "All lines shown" shows every line exactly once, in the order the graph pages them', async () => {
+    await loadEveryLine('keyboard');
+    const shown = await shownLineIds();
+    const graph = await graphLineIds(token);
+    expect(graph.length).toBeGreaterThan(20); // more than one page, or paging proves nothing
+    expect(new Set(shown).size).toBe(shown.length);
+    expect(shown).toEqual(graph);
+    expect(await browser.page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+  }, 180_000);
+
+  test('scrolling to the end (infinite scroll) after a reload shows every line exactly once, in the graph\'s order', async () => {
+    await browser.page.reload();
+    await browser.page.locator(TOTAL).waitFor({ timeout: 60_000 });
+    await loadEveryLine('scroll');
+    const shown = await shownLineIds();
+    expect(new Set(shown).size).toBe(shown.length);
+    expect(shown).toEqual(await graphLineIds(token));
+  }, 180_000);
+
+  test("a period picked with From, To and Apply shows that period's total and lines, as the graph answers for it", async () => {
+    const { page } = browser;
+    // The app's request for the period, and the variables it sent: the graph is asked the same.
+    const sent = page.waitForRequest((r) => String(decodeOperation(stack, r)?.variables.from ?? '').startsWith('2025-01-01'), { timeout: 60_000 });
+    await page.getByLabel('From').fill('2025-01-01');
+    await page.getByLabel('To').fill('2026-01-01');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const request = await sent;
+    await request.response();
+    const op = decodeOperation(stack, request)!;
+    expect(String(op.variables.to)).toMatch(/^2026-01-01/);
+    const period = { from: op.variables.from, to: op.variables.to };
+    const d = await graphAs(token, 'query($from: DateTime, $to: DateTime) { me { spending(from: $from, to: $to) { total { amount } } } }', period);
+    const expected = d.me.spending.total.amount;
+    // Waits for the new total to be rendered; a wrong one is then reported by the assertion, not as a timeout.
+    await page.locator(`${TOTAL}[data-amount="${expected}"]`).waitFor({ timeout: 60_000 }).catch(() => undefined);
+    expect(await page.locator(TOTAL).getAttribute('data-amount')).toBe(expected);
+    await loadEveryLine('keyboard');
+    expect(await shownLineIds()).toEqual(await graphLineIds(token, period));
+  }, 180_000);
+
+  test("the app sent only trusted documents' hashes, as client web, and no request left the stack", async () => {
+    const ops = await graphOperations(stack, browser.requests);
+    const trusted = new Set(webManifest().map((o) => o.id));
+    expect(ops.length).toBeGreaterThan(3);
+    for (const op of ops) {
+      expect({ query: op.query, client: op.headers['apollographql-client-name'] }).toEqual({ query: undefined, client: WEB_CLIENT });
+      expect(trusted.has(op.hash ?? '(no hash)')).toBe(true);
+    }
+    expect(browser.blocked).toEqual([]);
+    expect(browser.errors).toEqual([]);
+  });
+});

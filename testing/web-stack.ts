@@ -1,0 +1,114 @@
+/**
+ * An `npm start`-like graph for the web app's browser tests and `npm run bench:web`: every subgraph and
+ * the gateway (development, with the demo sign-in), seeded demo data, the built app served at /app and its
+ * persisted-query manifest loaded as client `web`'s safelisted trusted documents, exactly as `npm start`
+ * loads it. The app is built (`npm run web:build`) when it has not been.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startTestGraph, type TestGraph } from './harness';
+import { seedAll } from './seed';
+
+export const WEB_DIST = resolve(__dirname, '..', 'web', 'dist');
+export const WEB_MANIFEST = join(WEB_DIST, 'persisted-query-manifest.json');
+/** The client name the app sends (`apollographql-client-name`) and its documents are registered under. */
+export const WEB_CLIENT = 'web';
+
+export interface ManifestOperation {
+  id: string;
+  name: string;
+  type: 'query' | 'mutation' | 'subscription';
+  body: string;
+}
+
+/** The built app's trusted documents (Apollo's persisted-query manifest format). */
+export function webManifest(): ManifestOperation[] {
+  return (JSON.parse(readFileSync(WEB_MANIFEST, 'utf8')) as { operations: ManifestOperation[] }).operations;
+}
+
+const built = () => existsSync(join(WEB_DIST, 'index.html')) && existsSync(WEB_MANIFEST);
+
+/**
+ * Builds the app unless it is built. Two test files may ask at once (jest runs two workers): the first
+ * takes a lock file and builds, the other waits for the lock to go and uses that build.
+ */
+export async function ensureWebAppBuilt(): Promise<void> {
+  if (built()) return;
+  const lock = resolve(WEB_DIST, '..', '.build.lock');
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx');
+  } catch {
+    await lockReleased(lock);
+    if (!built()) throw new Error(`another process was building the web app (${lock}) and left no build in ${WEB_DIST}; run npm run web:build to see why`);
+    return;
+  }
+  try {
+    const res = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'web:build'], { cwd: resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+    if (res.status !== 0) throw new Error(`npm run web:build failed (exit ${res.status ?? res.signal}):\n${res.stdout}\n${res.stderr}`);
+    if (!built()) throw new Error(`npm run web:build succeeded but left no index.html and persisted-query-manifest.json in ${WEB_DIST}`);
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
+  }
+}
+
+/** Resolves when `path` no longer exists (the other builder finished, or gave up). */
+function lockReleased(path: string): Promise<void> {
+  return new Promise((done) => {
+    const watcher = watch(resolve(path, '..'), () => {
+      if (!existsSync(path)) {
+        watcher.close();
+        done();
+      }
+    });
+    if (!existsSync(path)) {
+      watcher.close();
+      done();
+    }
+  });
+}
+
+export interface WebStack {
+  graph: TestGraph;
+  /** `http://127.0.0.1:<port>`: the only origin the app's pages may reach. */
+  origin: string;
+  /** `<origin>/app/`. */
+  appUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The graph with the app, seeded with `users` demo users (demo-driver first, then user-000001, …). */
+export async function startWebStack(opts: { users?: number } = {}): Promise<WebStack> {
+  await ensureWebAppBuilt();
+  const graph = await startTestGraph({
+    development: true,
+    gatewayConfig: {
+      webAppDir: WEB_DIST,
+      trustedDocuments: { mode: 'per-client', files: [{ client: WEB_CLIENT, path: WEB_MANIFEST }], safelistClients: [WEB_CLIENT], freeformRoles: ['admin'], pollMs: 2_000 },
+    } as never,
+  });
+  try {
+    await seedAll(graph.db, opts.users ?? 5);
+  } catch (err) {
+    await graph.stop();
+    throw err;
+  }
+  const origin = new URL(graph.url).origin;
+  return { graph, origin, appUrl: `${origin}/app/`, stop: () => graph.stop() };
+}
+
+/** Signs in through the app's sign-in page as `user` and waits for the dashboard. */
+export async function signIn(page: Page, stack: WebStack, user: string): Promise<void> {
+  await page.goto(stack.appUrl);
+  await page.waitForURL(/\/app\/sign-in/);
+  await page.getByLabel('Demo user').selectOption(user);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app\/spending/);
+  await page.getByRole('heading', { name: 'Spending' }).waitFor();
+}
+
+/** When the build was written (ms since the epoch), for reports. */
+export const webBuildTime = () => statSync(join(WEB_DIST, 'index.html')).mtimeMs;
