@@ -177,7 +177,7 @@ export interface GatewayFeature {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Apollo Server options this feature owns. */
   apolloOptions?: OwnedApolloOptions;
-  /** Extra routes by exact path: `/health` answers GET, `POST /cache/invalidate` a POST; a route belongs to one feature. */
+  /** Extra routes by exact path: `/health` answers GET, `POST /cache/invalidate` a POST, `/app/*` GET of every path under `/app/`; a route belongs to one feature. */
   routes?(gateway: GatewayView): Record<string, Route>;
   /** What a browser opening the graph's URL gets (one feature at most). */
   landingPage?: Route;

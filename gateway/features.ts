@@ -35,6 +35,7 @@ import { createTokenVerifier } from './auth';
 import { readSubgraphTimeoutMs, subgraphTimeoutsFeature } from './features/subgraph-timeouts';
 import { readTrustedDocumentsSettings, trustedDocumentsFeature, type TrustedDocumentsSettings } from './features/trusted-documents';
 import type { PartnerTokenSettings } from './subgraph-tokens';
+import { readWebAppSettings, webAppFeature, withWebAppDocuments, type WebAppSettings } from './features/web-app';
 import { readUsageReportingOptions, usageReportingFeature, usageReportingSettings, type UsageReportingOptions, type UsageReportingSettings } from './features/usage-reporting';
 
 /** What the features read from the environment themselves. */
@@ -63,6 +64,8 @@ export interface GatewaySettings extends ExplorerSettings, RedisSettings, RateLi
   metricsToken?: string;
   /** Retries of failed connections and the circuit breakers (SUBGRAPH_RETRIES, SUBGRAPH_BREAKER_*); unset: the defaults. */
   subgraphResilience?: SubgraphResilienceSettings;
+  /** The web app served at /app (WEB_APP_DIR, WEB_SIGN_IN_URL); unset: not served. */
+  webApp?: WebAppSettings;
 }
 
 /** Reads every feature's variables, adding one problem per bad value. */
@@ -76,7 +79,9 @@ export type ProcessRole = 'gateway' | 'subgraph';
 export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, problems: string[], role: ProcessRole = 'gateway'): GatewaySettings {
   const gateway = role === 'gateway';
   const jwt = readJwtSettings(env, nodeEnv, problems, gateway);
+  const webApp = readWebAppSettings(env, problems);
   return {
+    webApp,
     jwt,
     introspection: readIntrospection(env, nodeEnv, problems),
     subgraphTimeoutMs: readSubgraphTimeoutMs(env, problems),
@@ -89,7 +94,8 @@ export function readGatewaySettings(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv, pr
     inflightDedup: readInflightDedup(env, problems),
     subgraphBatching: readSubgraphBatching(env, problems),
     demandControl: readDemandControl(env, nodeEnv, problems),
-    trustedDocuments: readTrustedDocumentsSettings(env, problems),
+    // The built app's manifest is its client's safelist wherever the gateway serves the app.
+    trustedDocuments: withWebAppDocuments(readTrustedDocumentsSettings(env, problems), webApp),
     metricsToken: readMetricsToken(env, problems),
     subgraphResilience: readSubgraphResilience(env, problems),
     ...readExplorerSettings(env, nodeEnv, jwt, problems),
@@ -155,6 +161,7 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
     introspectionFeature({ enabled: config.introspection }),
     contractsFeature({ roles: config.contractRoles }),
     explorerFeature({ enabled: config.explorer, demoTokens: config.demoTokens, jwt: config.jwt }),
+    ...(config.webApp ? [webAppFeature({ settings: config.webApp, demoSignIn: config.explorer && config.demoTokens })] : []),
     healthFeature(),
     ...(usage ? [usageReportingFeature(usage)] : []),
   ];

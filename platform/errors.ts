@@ -10,7 +10,8 @@ function err(code: ErrorCode, message: string, extra?: Record<string, unknown>):
 export const unauthenticated = (message = 'Sign in: send "Authorization: Bearer <token>"') => err('UNAUTHENTICATED', message);
 export const forbidden = (message: string) => err('FORBIDDEN', message);
 export const badInput = (message: string, field?: string) => err('BAD_USER_INPUT', message, field ? { field } : undefined);
-export const notFound = (message: string) => err('NOT_FOUND', message);
+/** `field`: the argument that named what was not found, e.g. `input.options[0].trimId`. */
+export const notFound = (message: string, field?: string) => err('NOT_FOUND', message, field ? { field } : undefined);
 /** The request is well-formed but the resource's state does not allow it (paid twice, delivered twice, ...). */
 export const conflict = (message: string) => err('CONFLICT', message);
 /** A part of the answer depends on a subgraph that did not answer; retrying may succeed. Never a partial sum. */

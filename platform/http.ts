@@ -18,7 +18,10 @@ export interface GraphQLHttpOptions<TContext extends BaseContext> {
    * GraphQLError to refuse the request.
    */
   context: (req: IncomingMessage, body: unknown) => Promise<TContext>;
-  /** Extra routes by exact path: `/health` answers GET; `POST /path` a POST. */
+  /**
+   * Extra routes by exact path: `/health` answers GET; `POST /path` a POST. A path ending in `/*` (`/app/*`)
+   * answers GET for every path under it that no exact route has; the longest such prefix wins.
+   */
   routes?: Record<string, Route>;
   /** What a browser gets when it opens the GraphQL URL itself: a `GET` asking for HTML, with no query. */
   landingPage?: Route;
@@ -95,6 +98,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** The GET route of the longest `/prefix/*` key that `pathname` is under, if any. */
+function prefixRoute(routes: Record<string, Route>, pathname: string): Route | undefined {
+  let best: string | undefined;
+  for (const key of Object.keys(routes)) {
+    if (!key.endsWith('/*') || key.includes(' ')) continue;
+    const prefix = key.slice(0, -1);
+    if (pathname.startsWith(prefix) && (best === undefined || key.length > best.length)) best = key;
+  }
+  return best === undefined ? undefined : routes[best];
+}
+
 /**
  * Builds the request handler for a GraphQL server. Every request gets an id (the caller's plain
  * `x-request-id`, else a new one): everything logged while serving it carries the id, the gateway
@@ -104,7 +118,7 @@ export function graphqlHandler<TContext extends BaseContext>(opts: GraphQLHttpOp
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const route = opts.routes?.[`${req.method} ${url.pathname}`] ?? (req.method === 'GET' ? opts.routes?.[url.pathname] : undefined);
+      const route = opts.routes?.[`${req.method} ${url.pathname}`] ?? (req.method === 'GET' ? opts.routes?.[url.pathname] ?? (opts.routes && prefixRoute(opts.routes, url.pathname)) : undefined);
       if (route) return await route(req, res);
       if (url.pathname !== '/graphql' && url.pathname !== '/') return sendError(res, 404, 'NOT_FOUND', `no route ${url.pathname}; the graph is at /graphql`);
       if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {

@@ -6,7 +6,7 @@
 import type { Db } from '../../platform/db';
 import { byKeyLoader, listByKeyLoader, pageLoader } from '../kit/loaders';
 import { modelsByIds, trimsByIds, trimsByModelIds } from './data/models';
-import { accessoriesByIds, coloursByIds, packagesByCodes, packagesByIds, type PackageCode, type PackageRecord } from './data/options';
+import { accessoriesByIds, coloursByIds, packagesByCodes, packagesByIds, packagesOfTrims, type PackageCode, type PackageRecord } from './data/options';
 import { preferencesOfUsers } from './data/preferences';
 import { createTimelineLoaders } from '../kit/timeline-contributor';
 
@@ -20,6 +20,8 @@ export function createCatalogLoaders(db: Db) {
     package: byKeyLoader((ids) => packagesByIds(db, ids), (p) => p.id),
     packageByCode: byKeyLoader<PackageRecord, PackageCode>((codes) => packagesByCodes(db, codes), (p) => p.code),
     accessory: byKeyLoader((ids) => accessoriesByIds(db, ids), (a) => a.id),
+    /** The packages a trim is offered with. */
+    packagesOfTrim: listByKeyLoader((trimIds) => packagesOfTrims(db, trimIds), (p) => p.trimId),
     trimsOfModel: listByKeyLoader(async (modelIds) => {
       const trims = await trimsByModelIds(db, modelIds);
       for (const t of trims) trim.prime(t.id, t);

@@ -5,7 +5,7 @@
 import { notFound, badInput } from '../../platform/errors';
 import { realUserId, requireIdentity, requireReadUser, type UserRef } from '../kit/auth';
 import { checkId, checkOrgId, isPlausibleId } from '../kit/ids';
-import { money, sumFen } from '../../platform/money';
+import { money } from '../../platform/money';
 import { badCursor, readPage, readTimePage, toConnection } from '../kit/pagination';
 import type { SubgraphContext } from '../kit/subgraph';
 import { modelsPage, type TrimRecord, type VehicleModelRecord } from './data/models';
@@ -13,7 +13,8 @@ import { ACCESSORY_CATEGORIES, accessoriesPage, allColours, allPackages, type Ac
 import { demandSummary, type DemandSummary, type PreferenceRecord } from './data/preferences';
 import type { CatalogLoaders } from './loaders';
 import { requireDemandReader } from './access';
-import { checkTopFeaturesFirst, MAX_TOP_FEATURES, readQuoteArgs, type QuoteArgs } from './validation';
+import { checkTopFeaturesFirst, MAX_TOP_FEATURES, type QuoteArgs } from './validation';
+import { priceConfiguration } from './pricing';
 
 type Ctx = SubgraphContext<CatalogLoaders>;
 
@@ -28,49 +29,6 @@ export const RANGE_BUCKETS: ReadonlyArray<{ minKm: number; maxKm: number | null 
   { minKm: 500, maxKm: 599 },
   { minKm: 600, maxKm: null },
 ];
-
-type PriceLineKind = 'TRIM' | 'COLOUR' | 'PACKAGE' | 'ACCESSORY';
-interface PriceLine {
-  kind: PriceLineKind;
-  refId: string;
-  description: string;
-  amountFen: bigint;
-}
-
-async function quote(args: QuoteArgs, ctx: Ctx) {
-  const { trimId, colourId, packageId, accessoryIds } = readQuoteArgs(args);
-
-  const { loaders } = ctx;
-  // All lookups start together, so each kind is one batched statement.
-  const [trim, colour, pkg, accessories] = await Promise.all([
-    loaders.trim.load(trimId),
-    colourId ? loaders.colour.load(colourId) : Promise.resolve(null),
-    packageId ? loaders.package.load(packageId) : loaders.packageByCode.load('STANDARD'),
-    Promise.all(accessoryIds.map((id) => loaders.accessory.load(id))),
-  ]);
-
-  if (!trim) throw notFound(`unknown trim "${trimId}"`);
-  if (!trim.available) throw badInput(`trim "${trimId}" (${trim.modelName} ${trim.name}) is no longer available; choose an available trim`, 'trimId');
-  if (colourId && !colour) throw notFound(`unknown colour "${colourId}"`);
-  if (!pkg) throw packageId ? notFound(`unknown package "${packageId}"`) : new Error('the STANDARD package is missing from the catalog');
-  const missing = accessoryIds.find((_, i) => !accessories[i]);
-  if (missing) throw notFound(`unknown accessory "${missing}"`);
-
-  const lines: PriceLine[] = [{ kind: 'TRIM', refId: trim.id, description: `${trim.modelName} ${trim.name}`, amountFen: trim.guidePriceFen }];
-  if (colour) lines.push({ kind: 'COLOUR', refId: colour.id, description: `Colour: ${colour.name}`, amountFen: colour.surchargeFen });
-  lines.push({ kind: 'PACKAGE', refId: pkg.id, description: `Package: ${pkg.name}`, amountFen: pkg.priceFen });
-  for (const a of accessories as AccessoryRecord[]) lines.push({ kind: 'ACCESSORY', refId: a.id, description: `Accessory: ${a.name}`, amountFen: a.priceFen });
-
-  return {
-    trim,
-    package: pkg,
-    trimId: trim.id,
-    batteryRental: trim.batteryOption === 'RENTAL',
-    manufacturerOrg: trim.manufacturerOrg,
-    lines: lines.map((l) => ({ kind: l.kind, refId: l.refId, description: l.description, amount: money(l.amountFen) })),
-    total: money(sumFen(lines.map((l) => l.amountFen))),
-  };
-}
 
 interface DemandParent {
   model: VehicleModelRecord;
@@ -114,7 +72,7 @@ export const queryResolvers = {
       const rows = await accessoriesPage(ctx.db, args.category ?? null, after && { category: after[0], name: after[1], id: after[2] }, limit + 1);
       return toConnection(rows, limit, (a) => [a.category, a.name, a.id]);
     },
-    quote: (_: unknown, args: QuoteArgs, ctx: Ctx) => quote(args, ctx),
+    quote: (_: unknown, args: QuoteArgs, ctx: Ctx) => priceConfiguration(args, ctx),
     demand: (_: unknown, args: { modelId: string }, ctx: Ctx) => demand(args.modelId, ctx),
   },
 
@@ -136,6 +94,7 @@ export const queryResolvers = {
     model: (t: TrimRecord, _: unknown, ctx: Ctx) => ctx.loaders.model.load(t.modelId),
     guidePrice: (t: TrimRecord) => money(t.guidePriceFen),
     batteryRentalMonthlyFee: (t: TrimRecord) => (t.batteryRentalMonthlyFen === null ? null : money(t.batteryRentalMonthlyFen)),
+    packages: (t: TrimRecord, _: unknown, ctx: Ctx) => ctx.loaders.packagesOfTrim.load(t.id),
   },
 
   Colour: {

@@ -7,10 +7,12 @@ import { queryResolvers } from './queries';
 import { timelineContributorResolvers } from '../kit/timeline-contributor';
 import { lifecycleFeedResolvers } from '../kit/lifecycle-feed';
 import { LIFECYCLE_FEED_READERS } from './access';
+import { ownershipQuoteResolvers } from './ownership-quote';
 
 export const resolvers = {
   ...timelineContributorResolvers('catalog'),
   ...queryResolvers,
-  Query: { ...queryResolvers.Query, ...lifecycleFeedResolvers('catalog', LIFECYCLE_FEED_READERS) },
+  OwnershipQuote: ownershipQuoteResolvers.OwnershipQuote,
+  Query: { ...queryResolvers.Query, ...ownershipQuoteResolvers.Query, ...lifecycleFeedResolvers('catalog', LIFECYCLE_FEED_READERS) },
   Mutation: mutationResolvers,
 };

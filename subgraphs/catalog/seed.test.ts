@@ -54,6 +54,7 @@ describe('seedCatalog', () => {
       batteryRental: true,
       swapCapable: true,
       manufacturerOrg: 'gac-aion',
+      packageIds: ['pkg-standard', 'pkg-custom-car-cover', 'pkg-accessory-assembly', 'pkg-maintenance-enhanced'],
     });
     for (const t of trims.filter((t) => t.modelId === 'model-aion-ut')) {
       expect(t.guidePriceFen >= 6_980_000n && t.guidePriceFen <= 10_180_000n).toBe(true);
@@ -62,14 +63,21 @@ describe('seedCatalog', () => {
     expect(trims.filter((t) => t.swapCapable && !t.batteryRental).map((t) => t.id)).toEqual(['trim-ut-swap-420', 'trim-ut-swap-500']);
     expect(trims.filter((t) => t.batteryRental).every((t) => t.swapCapable)).toBe(true);
     // The same values as the rows written: what a quote reads is what the orders seed prices with.
-    const rows = await db.query<{ id: string; model_id: string; model_name: string; name: string; price: string; rental: boolean; swap: boolean; org: string }>(
+    const rows = await db.query<{ id: string; model_id: string; model_name: string; name: string; price: string; rental: boolean; swap: boolean; org: string; packages: string[] }>(
       `SELECT t.id, t.model_id, m.name AS model_name, t.name, t.guide_price_fen::text AS price, t.battery_option = 'RENTAL' AS rental, t.swap_capable AS swap,
-              m.manufacturer_org AS org
+              m.manufacturer_org AS org,
+              (SELECT array_agg(p.id ORDER BY p.sort_order, p.id) FROM catalog.trim_packages tp JOIN catalog.packages p ON p.id = tp.package_id WHERE tp.trim_id = t.id) AS packages
          FROM catalog.trims t JOIN catalog.vehicle_models m ON m.id = t.model_id WHERE t.available ORDER BY t.sort_order`,
     );
     expect(trims).toEqual(
-      rows.map((r) => ({ id: r.id, modelId: r.model_id, modelName: r.model_name, name: r.name, guidePriceFen: BigInt(r.price), batteryRental: r.rental, swapCapable: r.swap, manufacturerOrg: r.org })),
+      rows.map((r) => ({
+        id: r.id, modelId: r.model_id, modelName: r.model_name, name: r.name, guidePriceFen: BigInt(r.price), batteryRental: r.rental, swapCapable: r.swap, manufacturerOrg: r.org,
+        packageIds: r.packages,
+      })),
     );
+    // Every trim is offered with the STANDARD package; the Nammi is not offered with the UT's accessory assembly.
+    expect(trims.every((t) => t.packageIds.includes('pkg-standard'))).toBe(true);
+    expect(trims.find((t) => t.id === 'trim-nammi-330')?.packageIds).not.toContain('pkg-accessory-assembly');
     const [counts] = await db.query<{ trims: string }>(`SELECT count(*)::text AS trims FROM catalog.trims`);
     expect(counts.trims).toBe('8'); // the discontinued trim is written but not handed on
   });

@@ -8,7 +8,7 @@ import { seedId } from '../kit/ids';
 import type { BulkColumns } from '../kit/bulk';
 import type { BulkWriter } from '../kit/bulk-writer';
 import type { BatteryOption } from './data/models';
-import { SEED_ACCESSORIES, SEED_COLOURS, SEED_MODELS, SEED_PACKAGES, SEED_TRIMS, yuan } from './seed/fixed-catalog';
+import { SEED_ACCESSORIES, SEED_COLOURS, SEED_MODELS, SEED_PACKAGES, SEED_TRIMS, seedOfferedPackageIds, yuan } from './seed/fixed-catalog';
 import { CATALOG_FACTS, type SeedTrim } from './seed/facts';
 
 /** Wished-for features respondents pick from (already normalised, as `statePreference` stores them). */
@@ -94,6 +94,11 @@ function addFixedCatalog(writer: BulkWriter, now: Date): void {
     SEED_PACKAGES.map((p, i) => [p.id, p.code, p.name, p.description, yuan(p.price), p.includes, i * 10, p.maintenance?.services ?? 0, p.maintenance?.years ?? 0, yuan(p.maintenance?.allowance ?? 0), p.fittedItems]),
   );
   add(
+    'catalog.trim_packages',
+    [['trim_id', 'text'], ['package_id', 'text']],
+    SEED_TRIMS.flatMap((t) => seedOfferedPackageIds(t.id).map((packageId) => [t.id, packageId])),
+  );
+  add(
     'catalog.accessories',
     [['id', 'text'], ['name', 'text'], ['category', 'text'], ['price_fen', 'bigint']],
     SEED_ACCESSORIES.map((a) => [a.id, a.name, a.category, yuan(a.price)]),
@@ -159,6 +164,7 @@ export const seedCatalog: SeedStage = async (db, world) => {
     batteryRental: t.batteryOption === 'RENTAL',
     swapCapable: t.swapCapable,
     manufacturerOrg: modelOf.get(t.modelId)!.manufacturerOrg,
+    packageIds: seedOfferedPackageIds(t.id),
   }));
   const standard = SEED_PACKAGES.find((p) => p.code === 'STANDARD');
   if (!standard) throw new Error('the seeded catalog has no STANDARD package, which every quote defaults to');

@@ -48,19 +48,22 @@ export interface QuoteArgs {
   accessoryIds?: string[] | null;
 }
 
+/** Where an argument of a configuration is in the request: `trimId` for `quote`, `input.options[1].trimId` for `ownershipQuote`. */
+export type FieldPath = (field: keyof QuoteArgs) => string;
+
 /** Checks a quote's arguments; returns the ids to price. */
-export function readQuoteArgs(args: QuoteArgs): { trimId: string; colourId: string | null; packageId: string | null; accessoryIds: string[] } {
-  const trimId = checkId(args.trimId, 'trimId');
-  const colourId = optionalId(args.colourId, 'colourId');
-  const packageId = optionalId(args.packageId, 'packageId');
+export function readQuoteArgs(args: QuoteArgs, at: FieldPath = (f) => f): { trimId: string; colourId: string | null; packageId: string | null; accessoryIds: string[] } {
+  const trimId = checkId(args.trimId, at('trimId'));
+  const colourId = optionalId(args.colourId, at('colourId'));
+  const packageId = optionalId(args.packageId, at('packageId'));
   const accessoryIds = args.accessoryIds ?? [];
   if (accessoryIds.length > MAX_QUOTE_ACCESSORIES) {
-    throw badInput(`at most ${MAX_QUOTE_ACCESSORIES} accessories per quote, got ${accessoryIds.length}`, 'accessoryIds');
+    throw badInput(`at most ${MAX_QUOTE_ACCESSORIES} accessories per quote, got ${accessoryIds.length}`, at('accessoryIds'));
   }
   const seen = new Set<string>();
   for (const id of accessoryIds) {
-    checkId(id, 'accessoryIds');
-    if (seen.has(id)) throw badInput(`accessory "${id}" is listed twice; list each accessory once`, 'accessoryIds');
+    checkId(id, at('accessoryIds'));
+    if (seen.has(id)) throw badInput(`accessory "${id}" is listed twice; list each accessory once`, at('accessoryIds'));
     seen.add(id);
   }
   return { trimId, colourId, packageId, accessoryIds };

@@ -29,6 +29,12 @@ export const Query = {
     if (!isPlausibleId(args.id)) return null;
     return ctx.loaders.station.load(args.id);
   },
+  // Read and checked as the entity is (a spending line's `paidFor`); an id of no plausible shape is NOT_FOUND too.
+  async swapSession(_: unknown, args: { id: string }, ctx: Ctx) {
+    requireIdentity(ctx.identity);
+    const swap = isPlausibleId(args.id) ? await ctx.loaders.swap.load(args.id) : null;
+    return requireVisible(ctx.identity, swap, args.id, (who, s) => canReadSwap(who, s, ctx), 'swap session');
+  },
   batteryPlans: (_: unknown, _args: unknown, ctx: Ctx) => listPlans(ctx.db),
   async chargers(_: unknown, args: PageArgs & { networkOrg?: string | null }, ctx: Ctx) {
     const { limit, after } = readPage(args, ['text', 'text']);

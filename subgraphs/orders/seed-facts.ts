@@ -14,6 +14,8 @@ export interface CatalogTrim {
   guidePriceFen: bigint;
   batteryRental: boolean;
   manufacturerOrg: string;
+  /** The packages the trim is offered with: an order names one of these. */
+  packageIds: readonly string[];
 }
 
 export interface CatalogColour {

@@ -102,6 +102,10 @@ test('orders are configured like real ones: some with a paid package, most with 
   // Every paid package is bought by someone.
   const packages = await g.db.query<{ package_id: string }>(`SELECT DISTINCT package_id FROM orders.orders`);
   expect(packages.map((p) => p.package_id).sort()).toEqual(world.read(CATALOG.packages).map((p) => p.id).sort());
+  // ... and only with a trim the catalog offers it with, as a live quote requires.
+  const pairs = await g.db.query<{ trim_id: string; package_id: string }>(`SELECT DISTINCT trim_id, package_id FROM orders.orders`);
+  const offered = new Map(world.read(CATALOG.trims).map((t) => [t.id, t.packageIds]));
+  expect(pairs.filter((p) => !offered.get(p.trim_id)?.includes(p.package_id))).toEqual([]);
 });
 
 test("every order's snapshot agrees with itself: lines add up to the total, the trim line names the order, the choices have their lines", async () => {

@@ -167,7 +167,9 @@ export const seedOrders: SeedStage = async (db, world) => {
         testDrives.add([seedId('td', n), userId, trim.id, rng.pick(CITIES), drivenAt, 'BOOKED', bookedAt]);
       }
 
-      const config = demo ? demoConfiguration(rng, options, paidPackages) : pickConfiguration(rng, options, paidPackages);
+      // Only the packages the catalog offers with this trim: the live quote refuses the others.
+      const offered = paidPackages.filter((p) => trim.packageIds.includes(p.id));
+      const config = demo ? demoConfiguration(rng, options, offered) : pickConfiguration(rng, options, offered);
       const pkg = config.paidPackage ?? standardPackage;
       const lines = seedPriceLines(trim, pkg, config);
       const trimName = lines[0].description;

@@ -96,6 +96,19 @@ export async function packagesByCodes(q: Queryable, codes: readonly PackageCode[
   return (await q.query<PackageRow>(`${PACKAGE_SELECT} WHERE code = ANY($1::text[])`, [codes])).map(toPackage);
 }
 
+/** The packages each of `trimIds` is offered with (`catalog.trim_packages`), each trim's in display order. */
+export async function packagesOfTrims(q: Queryable, trimIds: readonly string[]): Promise<Array<PackageRecord & { trimId: string }>> {
+  const rows = await q.query<PackageRow & { trim_id: string }>(
+    `SELECT tp.trim_id, p.id, p.code, p.name, p.description, p.price_fen::text AS price_fen, p.includes, p.maintenance_services, p.maintenance_years,
+            p.maintenance_allowance_fen::text AS maintenance_allowance_fen, p.fitted_items
+       FROM catalog.trim_packages tp JOIN catalog.packages p ON p.id = tp.package_id
+      WHERE tp.trim_id = ANY($1::text[])
+      ORDER BY tp.trim_id, p.sort_order, p.id`,
+    [trimIds],
+  );
+  return rows.map((r) => ({ ...toPackage(r), trimId: r.trim_id }));
+}
+
 /** The four packages in display order. */
 export async function allPackages(q: Queryable): Promise<PackageRecord[]> {
   return (await q.query<PackageRow>(`${PACKAGE_SELECT} ORDER BY sort_order, id`)).map(toPackage);

@@ -17,6 +17,8 @@ export interface SeedTrim {
   /** Its battery can be swapped at stations: every rental trim, and some owned-battery ones (paying per swap). */
   swapCapable: boolean;
   manufacturerOrg: string;
+  /** The packages it is offered with (STANDARD included): an order of it names one of these. */
+  packageIds: readonly string[];
 }
 
 /** A paint colour and what it adds to the price (0 for the standard colours). */

@@ -121,6 +121,21 @@ export const SEED_PACKAGES: ReadonlyArray<{
   },
 ];
 
+/**
+ * Packages a trim is not offered with (every other pair is offered). The assembled accessory set is
+ * made for the UT: its dash camera mount and boot organiser do not fit the Nammi 01.
+ */
+const SEED_PACKAGES_NOT_OFFERED: Readonly<Record<string, readonly string[]>> = {
+  'trim-nammi-330': ['pkg-accessory-assembly'],
+  'trim-nammi-430-launch': ['pkg-accessory-assembly'],
+};
+
+/** The ids of the packages `trimId` is offered with, in the packages' display order (STANDARD always). */
+export function seedOfferedPackageIds(trimId: string): string[] {
+  const notOffered = SEED_PACKAGES_NOT_OFFERED[trimId] ?? [];
+  return SEED_PACKAGES.filter((p) => p.code === 'STANDARD' || !notOffered.includes(p.id)).map((p) => p.id);
+}
+
 export const SEED_ACCESSORIES: ReadonlyArray<{ id: string; name: string; category: AccessoryCategory; price: number }> = [
   { id: 'acc-roof-rack', name: 'Roof rack', category: 'EXTERIOR', price: 899 },
   { id: 'acc-mud-flaps', name: 'Mud flaps (set of 4)', category: 'EXTERIOR', price: 199 },

@@ -36,8 +36,8 @@ export interface MergedListSpec {
   parts: readonly MergedPart[];
   /** Output-only enum each contributor adds its own values to (composition merges them). */
   categoryEnum: string;
-  /** Union each contributor adds its own subject types to (composition merges them). */
-  subjectUnion: string;
+  /** Union each contributor adds its own subject types to (composition merges them); null when items name no subject. */
+  subjectUnion: string | null;
   /** What every contribution field must `@requires` (the real owner of the list), e.g. `internalUserId`. */
   contributionRequires: string;
 }
@@ -86,7 +86,11 @@ function checkContributionFields(spec: MergedListSpec, peer: PeerSchema): void {
   for (const part of spec.parts) {
     const defs = peer.typeDefs.definitions.filter((d) => named(d, OBJECT, part.type)) as ObjectTypeDefinitionNode[];
     const keyFields = new Set(defs.flatMap((d) => (d.directives ?? []).filter((x) => x.name.value === 'key').flatMap((k) => (stringArg(k, 'fields') ?? '').split(/\s+/))));
-    for (const f of defs.flatMap((d) => [...(d.fields ?? [])])) {
+    const fields = defs.flatMap((d) => [...(d.fields ?? [])]);
+    // The owner of the entity (catalog for `OwnershipQuote`) resolves what contributions require; its
+    // other fields are the entity's own, not contributions.
+    if (fields.some((f) => f.name.value === spec.contributionRequires && !hasDirective(f, 'external'))) continue;
+    for (const f of fields) {
       if (keyFields.has(f.name.value) || hasDirective(f, 'external')) continue;
       const where = `${peer.name}: ${part.type}.${f.name.value}`;
       if (f.name.value !== `${peer.name}${part.suffix}`) {
@@ -117,7 +121,7 @@ export function contributorsOf(spec: MergedListSpec, peers: readonly PeerSchema[
       .filter((d) => named(d, [Kind.ENUM_TYPE_DEFINITION, Kind.ENUM_TYPE_EXTENSION], spec.categoryEnum))
       .flatMap((d) => [...((d as { values?: readonly EnumValueDefinitionNode[] }).values ?? [])]);
     const subjects = peer.typeDefs.definitions
-      .filter((d) => named(d, [Kind.UNION_TYPE_DEFINITION, Kind.UNION_TYPE_EXTENSION], spec.subjectUnion))
+      .filter((d) => spec.subjectUnion !== null && named(d, [Kind.UNION_TYPE_DEFINITION, Kind.UNION_TYPE_EXTENSION], spec.subjectUnion))
       .flatMap((d) => ((d as { types?: readonly { name: { value: string } }[] }).types ?? []).map((t) => t.name.value));
     if (!categories.length) throw new MergedListError(`${peer.name} contributes to ${spec.parts[0].type} but declares no value of enum ${spec.categoryEnum}: declare the categories its lines use`);
     for (const subject of subjects) {
@@ -209,7 +213,7 @@ export function mergerTypeDefs(spec: MergedListSpec, base: DocumentNode, contrib
       return { ...def, fields: [...fields, ...contributors.map((c) => externalField(part, c.name))] };
     }
     if (named(d, [Kind.ENUM_TYPE_DEFINITION], spec.categoryEnum)) return { ...(d as object), values: [...categories.values()] } as unknown as Def;
-    if (named(d, [Kind.UNION_TYPE_DEFINITION], spec.subjectUnion)) {
+    if (spec.subjectUnion !== null && named(d, [Kind.UNION_TYPE_DEFINITION], spec.subjectUnion)) {
       return { ...(d as object), types: [...subjects.keys()].map((s) => ({ kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: s } })) } as unknown as Def;
     }
     return d;
