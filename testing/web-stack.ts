@@ -5,16 +5,18 @@
  * loads it. The app is built (`npm run web:build`) when it has not been.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, watch } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
+import { readTrustedDocumentsSettings } from '../gateway/features/trusted-documents';
+import { WEB_CLIENT_NAME, WEB_MANIFEST_FILE, withWebAppDocuments } from '../gateway/features/web-app';
 import { startTestGraph, type TestGraph } from './harness';
 import { seedAll } from './seed';
 
 export const WEB_DIST = resolve(__dirname, '..', 'web', 'dist');
-export const WEB_MANIFEST = join(WEB_DIST, 'persisted-query-manifest.json');
+export const WEB_MANIFEST = join(WEB_DIST, WEB_MANIFEST_FILE);
 /** The client name the app sends (`apollographql-client-name`) and its documents are registered under. */
-export const WEB_CLIENT = 'web';
+export const WEB_CLIENT = WEB_CLIENT_NAME;
 
 export interface ManifestOperation {
   id: string;
@@ -83,13 +85,14 @@ export interface WebStack {
 /** The graph with the app, seeded with `users` demo users (demo-driver first, then user-000001, …). */
 export async function startWebStack(opts: { users?: number } = {}): Promise<WebStack> {
   await ensureWebAppBuilt();
-  const graph = await startTestGraph({
-    development: true,
-    gatewayConfig: {
-      webAppDir: WEB_DIST,
-      trustedDocuments: { mode: 'per-client', files: [{ client: WEB_CLIENT, path: WEB_MANIFEST }], safelistClients: [WEB_CLIENT], freeformRoles: ['admin'], pollMs: 2_000 },
-    } as never,
-  });
+  // The settings as npm start reads them from an environment without TRUSTED_DOCUMENTS*: the built app's
+  // manifest becomes client web's safelist by the same code path.
+  const problems: string[] = [];
+  const webApp = { dir: WEB_DIST };
+  const trustedDocuments = withWebAppDocuments(readTrustedDocumentsSettings({}, problems), webApp);
+  if (problems.length) throw new Error(`the web app's trusted documents: ${problems.join('; ')}`);
+  if (!trustedDocuments.files.some((f) => f.client === WEB_CLIENT)) throw new Error(`the built app's manifest ${WEB_MANIFEST} was not taken as client ${WEB_CLIENT}'s documents`);
+  const graph = await startTestGraph({ development: true, gatewayConfig: { webApp, trustedDocuments } });
   try {
     await seedAll(graph.db, opts.users ?? 5);
   } catch (err) {
@@ -109,6 +112,3 @@ export async function signIn(page: Page, stack: WebStack, user: string): Promise
   await page.waitForURL(/\/app\/spending/);
   await page.getByRole('heading', { name: 'Spending' }).waitFor();
 }
-
-/** When the build was written (ms since the epoch), for reports. */
-export const webBuildTime = () => statSync(join(WEB_DIST, 'index.html')).mtimeMs;
