@@ -10,47 +10,44 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { readTrustedDocumentsSettings } from '../gateway/features/trusted-documents';
 import { WEB_CLIENT_NAME, WEB_MANIFEST_FILE, withWebAppDocuments } from '../gateway/features/web-app';
+import { webBuildStaleness, WEB_DIST, type ManifestOperation } from '../scripts/web/build';
 import { startTestGraph, type TestGraph } from './harness';
 import { seedAll } from './seed';
 
-export const WEB_DIST = resolve(__dirname, '..', 'web', 'dist');
+export { WEB_DIST };
 export const WEB_MANIFEST = join(WEB_DIST, WEB_MANIFEST_FILE);
 /** The client name the app sends (`apollographql-client-name`) and its documents are registered under. */
 export const WEB_CLIENT = WEB_CLIENT_NAME;
-
-export interface ManifestOperation {
-  id: string;
-  name: string;
-  type: 'query' | 'mutation' | 'subscription';
-  body: string;
-}
 
 /** The built app's trusted documents (Apollo's persisted-query manifest format). */
 export function webManifest(): ManifestOperation[] {
   return (JSON.parse(readFileSync(WEB_MANIFEST, 'utf8')) as { operations: ManifestOperation[] }).operations;
 }
 
-const built = () => existsSync(join(WEB_DIST, 'index.html')) && existsSync(WEB_MANIFEST);
-
 /**
- * Builds the app unless it is built. Two test files may ask at once (jest runs two workers): the first
- * takes a lock file and builds, the other waits for the lock to go and uses that build.
+ * Builds the app when it is missing or older than its sources (npm start's own check), so the tests
+ * never drive a stale build. Two test files may ask at once (jest runs two workers): the first takes a
+ * lock file and builds, the others wait for the lock to go and use that build.
  */
 export async function ensureWebAppBuilt(): Promise<void> {
-  if (built()) return;
+  const why = webBuildStaleness();
+  if (why === null) return;
   const lock = resolve(WEB_DIST, '..', '.build.lock');
   let fd: number;
   try {
     fd = openSync(lock, 'wx');
   } catch {
     await lockReleased(lock);
-    if (!built()) throw new Error(`another process was building the web app (${lock}) and left no build in ${WEB_DIST}; run npm run web:build to see why`);
+    const still = webBuildStaleness();
+    if (still !== null) throw new Error(`another process was building the web app (${lock}) and left it unbuilt (${still}); run npm run web:build to see why`);
     return;
   }
   try {
-    const res = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'web:build'], { cwd: resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
-    if (res.status !== 0) throw new Error(`npm run web:build failed (exit ${res.status ?? res.signal}):\n${res.stdout}\n${res.stderr}`);
-    if (!built()) throw new Error(`npm run web:build succeeded but left no index.html and persisted-query-manifest.json in ${WEB_DIST}`);
+    // Its own process: the build runs GraphQL Code Generator and Vite, ES modules jest's sandbox would refuse.
+    const res = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'web:build'], { cwd: resolve(WEB_DIST, '..', '..'), encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${why}, and npm run web:build failed (exit ${res.status ?? res.signal}):\n${res.stdout}\n${res.stderr}`);
+    const still = webBuildStaleness();
+    if (still !== null) throw new Error(`npm run web:build succeeded but the app is still not servable: ${still}`);
   } finally {
     closeSync(fd);
     rmSync(lock, { force: true });
