@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { Route } from '../platform/http';
 import { sendJson } from '../platform/http';
-import { DEMO_USER } from '../platform/demo';
+import { DEMO_USER, DEMO_USER_ID, demoUserIds } from '../platform/demo';
 import { mintToken, type JwtSettings } from './auth';
 import { HEADLINE_QUERY } from './headline-query';
 
@@ -21,6 +21,8 @@ import { HEADLINE_QUERY } from './headline-query';
 export const EXPLORER_PATH = '/explorer';
 /** How long the explorer's demo token lasts; reloading the page fetches a new one. */
 const DEMO_TOKEN_TTL_SECONDS = 3600;
+/** How many seeded users the demo-token route lists (the web app's sign-in offers them); `npm start` seeds 200. */
+const LISTED_DEMO_USERS = 10;
 
 export interface ExplorerOptions {
   enabled: boolean;
@@ -137,7 +139,7 @@ export function createExplorer(opts: ExplorerOptions): Explorer {
   }
 
   const jwt = opts.jwt;
-  const demoToken = opts.demoTokens && jwt.secret ? () => mintToken({ ...jwt, secret: jwt.secret! }, { sub: DEMO_USER, role: 'customer' }, DEMO_TOKEN_TTL_SECONDS) : null;
+  const demoToken = opts.demoTokens && jwt.secret ? (sub: string) => mintToken({ ...jwt, secret: jwt.secret! }, { sub, role: 'customer' }, DEMO_TOKEN_TTL_SECONDS) : null;
   const title = 'Autograph explorer';
   const html = pageHtml(title);
   const script = pageScript({
@@ -164,10 +166,18 @@ export function createExplorer(opts: ExplorerOptions): Explorer {
   };
   for (const [name, [type, body]] of Object.entries(files)) routes[`${EXPLORER_PATH}/${name}`] = (_req, res) => send(res, type, body);
   if (demoToken) {
-    routes[`${EXPLORER_PATH}/demo-token`] = async (_req, res) => {
+    // `?sub=` another seeded user (the web app's sign-in); a customer token only, for a seeded user's id only.
+    routes[`${EXPLORER_PATH}/demo-token`] = async (req, res) => {
       // Same-origin only: no CORS header, so another site open in the browser cannot read it.
       res.setHeader('cache-control', 'no-store');
-      sendJson(res, 200, { sub: DEMO_USER, role: 'customer', expiresInSeconds: DEMO_TOKEN_TTL_SECONDS, token: await demoToken() });
+      const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      const sub = query.get('sub') ?? DEMO_USER;
+      const role = query.get('role') ?? 'customer';
+      if (role !== 'customer') return sendJson(res, 403, { error: `demo tokens are customer tokens only; role ${JSON.stringify(role)} is not handed out (mint others with npm run token)` });
+      if (!DEMO_USER_ID.test(sub)) return sendJson(res, 403, { error: `demo tokens are for seeded demo users only (${DEMO_USER} or user-000001 …); ${JSON.stringify(sub)} is not one` });
+      const unknown = [...query.keys()].filter((k) => k !== 'sub' && k !== 'role');
+      if (unknown.length) return sendJson(res, 400, { error: `unknown parameter ${unknown.map((k) => JSON.stringify(k)).join(', ')} (only sub and role)` });
+      sendJson(res, 200, { sub, role: 'customer', expiresInSeconds: DEMO_TOKEN_TTL_SECONDS, token: await demoToken(sub), demoUsers: demoUserIds(LISTED_DEMO_USERS) });
     };
   }
   return { landingPage: page, routes };

@@ -26,11 +26,31 @@ import { subgraphs } from '../subgraphs';
 import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { openLocalRegistryDb, readLocalRegistrySettings, startLocalRegistry, TreeDoesNotCompose } from '../stack/local-registry';
 import { ensurePortsFree, exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
+import { buildWebApp, bundleSummary, webBuildStaleness } from './web/build';
+
+/**
+ * Builds the web app when web/dist is missing or older than its sources (the first start after a clone or
+ * a change), before the configuration is read: the gateway safelists the manifest the build writes. A
+ * failed build is reported and the graph starts without the app (/app says how to build it).
+ */
+async function buildWebAppIfStale(): Promise<void> {
+  if (process.env.WEB_APP_DIR) return; // a deployment's own build
+  const why = webBuildStaleness();
+  if (!why) return;
+  process.stdout.write(`Building the web app (${why})… `);
+  try {
+    const r = await buildWebApp();
+    console.log(`done in ${(r.ms / 1000).toFixed(1)} s (${r.operations} trusted documents, ${bundleSummary(r)})`);
+  } catch (err) {
+    console.log(`failed; the graph starts without it (/app says how to build it): ${(err as Error).message.split('\n')[0]}`);
+  }
+}
 
 
 async function main() {
   const startedAt = Date.now();
   const flags = parseFlags(process.argv.slice(2), { supergraph: 'string', port: 'int', users: 'int', 'no-seed': 'boolean', 'no-registry': 'boolean' });
+  await buildWebAppIfStale();
   const config = loadConfigOrExit({ port: flags.port as number | undefined }, subgraphs());
   await startTracing({ serviceName: config.otelServiceName ?? 'autograph', otlpEndpoint: config.otlpEndpoint });
   const production = config.env === 'production';
@@ -92,6 +112,7 @@ async function main() {
   const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
   console.log(`\nAutograph is up in ${Date.now() - startedAt} ms (${rssMb} MB RSS) on ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite (${config.pgliteDir})`}${config.redisCluster ? ', shared state in a Redis Cluster' : config.redisUrl ? ', shared state in Redis' : ''}.`);
   console.log(`  gateway     ${stack.gateway.url}${config.explorer ? '   (open it in a browser for the explorer)' : ''}`);
+  if (config.webApp) console.log(`  web app     ${new URL('/app/', stack.gateway.url)}${config.explorer && config.demoTokens ? '   (sign in as a demo user)' : ''}`);
   if (registry) {
     console.log(`  registry    ${registry.url} (${registry.where}; the gateway and spending follow it: a subgraph published there is served without a restart)`);
     if (registry.partners.length) console.log(`  partners    ${registry.partners.join(', ')} (published into the registry, kept)`);

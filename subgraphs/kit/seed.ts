@@ -4,7 +4,7 @@
  * they need to know (ids, prices, owners) as facts published on the `SeedWorld`.
  */
 import type { Db, Queryable } from '../../platform/db';
-import { DEMO_USER } from '../../platform/demo';
+import { DEMO_USER, demoUserIds } from '../../platform/demo';
 import { BulkWriter } from './bulk-writer';
 
 export { DEMO_USER };
@@ -148,11 +148,8 @@ export type SeedStage = (db: Db, world: SeedWorld) => Promise<void>;
 /** The seed's fixed clock, so a re-seed produces identical data. */
 export const SEED_NOW = new Date('2026-11-01T00:00:00.000Z');
 
-export function seedUsers(count: number): string[] {
-  const users = [DEMO_USER];
-  for (let i = 1; i < count; i++) users.push(`user-${String(i).padStart(6, '0')}`);
-  return users;
-}
+/** The seed's user ids (`platform/demo.ts` names them: the gateway's demo tokens are for them only). */
+export const seedUsers = (count: number): string[] => demoUserIds(count);
 
 /** The same moment `years` calendar years later (UTC); 29 February falls on 1 March in a common year. */
 export function addYears(d: Date, years: number): Date {
