@@ -29,14 +29,15 @@ export function decodeOperation(stack: WebStack, r: Request): Omit<AppOperation,
   return { url: r.url(), method: r.method(), query: body.query, hash: body.extensions?.persistedQuery?.sha256Hash, operationName: body.operationName, variables: body.variables ?? {} };
 }
 
-/** The operations that went to the graph, with every header the browser sent. */
-export async function graphOperations(stack: WebStack, requests: readonly Request[]): Promise<AppOperation[]> {
-  const out: AppOperation[] = [];
-  for (const r of requests) {
+/**
+ * The operations that went to the graph, with the headers the page set (`headers()`: what the page's
+ * script gave fetch, readable after its tab is closed, unlike the network's final list).
+ */
+export function graphOperations(stack: WebStack, requests: readonly Request[]): AppOperation[] {
+  return requests.flatMap((r) => {
     const op = decodeOperation(stack, r);
-    if (op) out.push({ ...op, headers: await r.allHeaders() });
-  }
-  return out;
+    return op ? [{ ...op, headers: r.headers() }] : [];
+  });
 }
 
 /** The bearer token the app sent with its last authenticated operation (the signed-in user's). */

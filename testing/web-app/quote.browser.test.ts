@@ -57,7 +57,7 @@ test("Compare shows each option's total and the break-even month exactly as owne
 
 test("the quote page sent only trusted documents' hashes as client web, and nothing left the stack", async () => {
   const trusted = new Set(webManifest().map((o) => o.id));
-  const ops = await graphOperations(stack, browser.requests);
+  const ops = graphOperations(stack, browser.requests);
   for (const op of ops) {
     expect({ query: op.query, client: op.headers['apollographql-client-name'] }).toEqual({ query: undefined, client: WEB_CLIENT });
     expect(trusted.has(op.hash ?? '(no hash)')).toBe(true);

@@ -50,7 +50,7 @@ const shownLineIds = (page: Page = browser.page) => page.locator(LINE).evaluateA
 /** Loads every page of lines, by the "Load more" button from the keyboard or by scrolling to the end. */
 async function loadEveryLine(how: 'keyboard' | 'scroll', page: Page = browser.page): Promise<void> {
   const allShown = page.getByText('All lines shown');
-  await page.locator(LINE).first().waitFor();
+  await page.locator(LINE).first().or(allShown).first().waitFor({ timeout: 60_000 });
   while (!(await allShown.isVisible())) {
     const count = await page.locator(LINE).count();
     if (how === 'keyboard') {
@@ -78,7 +78,7 @@ describe(`the spending dashboard, signed in as ${DEMO_USER}`, () => {
   beforeAll(async () => {
     await signIn(browser.page, stack, DEMO_USER);
     await browser.page.locator(TOTAL).waitFor({ timeout: 60_000 });
-    token = appToken(await graphOperations(stack, browser.requests));
+    token = appToken(graphOperations(stack, browser.requests));
   }, 120_000);
 
   test("the app holds a customer token for the demo user it signed in as", async () => {
@@ -129,15 +129,19 @@ describe(`the spending dashboard, signed in as ${DEMO_USER}`, () => {
 
   test("a period picked with From, To and Apply shows that period's total and lines, as the graph answers for it", async () => {
     const { page } = browser;
+    // A period holding some of the user's lines but not all: from the middle line's day to the day after the newest.
+    const days = (await graphAs(token, '{ me { spending { lines(first: 100) { edges { node { occurredAt } } } } } }')).me.spending.lines.edges.map((e: any) => e.node.occurredAt.slice(0, 10));
+    const from = days[Math.floor(days.length / 2)];
+    const to = new Date(Date.parse(days[0]) + 86_400_000).toISOString().slice(0, 10);
     // The app's request for the period, and the variables it sent: the graph is asked the same.
-    const sent = page.waitForRequest((r) => String(decodeOperation(stack, r)?.variables.from ?? '').startsWith('2025-01-01'), { timeout: 60_000 });
-    await page.getByLabel('From').fill('2025-01-01');
-    await page.getByLabel('To').fill('2026-01-01');
+    const sent = page.waitForRequest((r) => String(decodeOperation(stack, r)?.variables.from ?? '').startsWith(from), { timeout: 60_000 });
+    await page.getByLabel('From').fill(from);
+    await page.getByLabel('To').fill(to);
     await page.getByRole('button', { name: 'Apply' }).click();
     const request = await sent;
     await request.response();
     const op = decodeOperation(stack, request)!;
-    expect(String(op.variables.to)).toMatch(/^2026-01-01/);
+    expect(String(op.variables.to)).toMatch(new RegExp(`^${to}`));
     const period = { from: op.variables.from, to: op.variables.to };
     const d = await graphAs(token, 'query($from: DateTime, $to: DateTime) { me { spending(from: $from, to: $to) { total { amount } } } }', period);
     const expected = d.me.spending.total.amount;
@@ -145,11 +149,14 @@ describe(`the spending dashboard, signed in as ${DEMO_USER}`, () => {
     await page.locator(`${TOTAL}[data-amount="${expected}"]`).waitFor({ timeout: 60_000 }).catch(() => undefined);
     expect(await page.locator(TOTAL).getAttribute('data-amount')).toBe(expected);
     await loadEveryLine('keyboard');
-    expect(await shownLineIds()).toEqual(await graphLineIds(token, period));
+    const inPeriod = await graphLineIds(token, period);
+    expect(inPeriod.length).toBeGreaterThan(0);
+    expect(inPeriod.length).toBeLessThan(days.length);
+    expect(await shownLineIds()).toEqual(inPeriod);
   }, 180_000);
 
   test("the app sent only trusted documents' hashes, as client web, and no request left the stack", async () => {
-    const ops = await graphOperations(stack, browser.requests);
+    const ops = graphOperations(stack, browser.requests);
     const trusted = new Set(webManifest().map((o) => o.id));
     expect(ops.length).toBeGreaterThan(3);
     for (const op of ops) {
