@@ -158,7 +158,7 @@ describe(`the spending dashboard, signed in as ${DEMO_USER}`, () => {
   test("the app sent only trusted documents' hashes, as client web, and no request left the stack", async () => {
     const ops = graphOperations(stack, browser.requests);
     const trusted = new Set(webManifest().map((o) => o.id));
-    expect(ops.length).toBeGreaterThan(3);
+    expect(ops.length).toBeGreaterThan(0);
     for (const op of ops) {
       expect({ query: op.query, client: op.headers['apollographql-client-name'] }).toEqual({ query: undefined, client: WEB_CLIENT });
       expect(trusted.has(op.hash ?? '(no hash)')).toBe(true);
