@@ -27,11 +27,12 @@ async function someoneElses() {
   for (const user of ['user-000001', 'user-000002', 'user-000003', 'user-000004']) {
     const r = await stack.graph.gql(
       `{ me { spending { lines(first: 100) { edges { node { paidFor { __typename
-          ... on Order { id totalPrice { amount } balance { amount } vehicle { vin } }
-          ... on ServiceInvoice { id total { amount } ownerPaid { amount } vehicle { vin } } } } } } } } }`,
+          ... on Order { id totalPrice { amount } balance { amount } orderVehicle: vehicle { vin } }
+          ... on ServiceInvoice { id total { amount } ownerPaid { amount } invoiceVehicle: vehicle { vin } } } } } } } } }`,
       {},
       as.customer(user),
     );
+    if (r.errors) throw new Error(`the graph refused ${user}'s lines: ${JSON.stringify(r.errors)}`);
     const subjects = r.data.me.spending.lines.edges.map((e: any) => e.node.paidFor).filter(Boolean);
     const order = subjects.find((s: any) => s.__typename === 'Order');
     const invoice = subjects.find((s: any) => s.__typename === 'ServiceInvoice');
@@ -43,13 +44,23 @@ async function someoneElses() {
 /** Text on the page that would be the other customer's data: their id, VINs and amounts (as sent and as shown). */
 function theirs(user: string, subject: Record<string, any>): string[] {
   const amounts = Object.values(subject).filter((v) => v && typeof v === 'object' && 'amount' in v).map((v) => v.amount as string);
-  return [user, subject.vehicle?.vin, ...amounts.flatMap((a) => [a, grouped(a)])].filter((s): s is string => Boolean(s) && !/^0\.00$/.test(s));
+  return [user, (subject.orderVehicle ?? subject.invoiceVehicle)?.vin, ...amounts.flatMap((a) => [a, grouped(a)])].filter((s): s is string => Boolean(s) && !/^0\.00$/.test(s));
 }
 
 test("a line's link on the dashboard opens what it paid for, under a heading naming its type", async () => {
   const { page } = browser;
   await page.goto(`${stack.appUrl}spending`);
+  // The orders are the user's oldest lines: page on until one is shown.
   const link = page.locator('[data-testid="spending-line"] a[href^="/app/paid/Order/"]').first();
+  const lines = page.locator('[data-testid="spending-line"]');
+  const allShown = page.getByText('All lines shown');
+  await lines.first().waitFor({ timeout: 60_000 });
+  while (!(await link.isVisible()) && !(await allShown.isVisible())) {
+    const count = await lines.count();
+    await lines.last().scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 5_000);
+    await lines.nth(count).or(allShown).first().waitFor({ timeout: 60_000 });
+  }
   const href = (await link.getAttribute('href'))!;
   await link.click();
   await page.waitForURL((u) => u.pathname === href);
