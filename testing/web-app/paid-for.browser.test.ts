@@ -7,7 +7,7 @@ import { DEMO_USER } from '../../platform/demo';
 import { as } from '../harness';
 import { openBrowser, type BrowserSession } from '../browser';
 import { signIn, startWebStack, type WebStack } from '../web-stack';
-import { grouped } from './app-requests';
+import { decodeOperation, grouped } from './app-requests';
 
 let stack: WebStack;
 let browser: BrowserSession;
@@ -82,11 +82,15 @@ for (const kind of ['order', 'invoice'] as const) {
     const { page } = browser;
     // Their id is real: the graph gives it to them.
     expect(subject.id).toBeTruthy();
+    const answered = page.waitForResponse((r) => decodeOperation(stack, r.request())?.variables.id === subject.id, { timeout: 60_000 });
     await page.goto(`${stack.appUrl}paid/${subject.__typename}/${encodeURIComponent(subject.id)}`);
-    await page.getByText('Not found').first().waitFor({ timeout: 60_000 });
+    await answered;
+    // Rendered after the graph's answer; if it never says "Not found", what it shows instead is checked first.
+    await page.getByText('Not found').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
     await page.getByRole('heading', { name: kind === 'order' ? /Order/ : /invoice/i }).first().waitFor();
     const text = await page.locator('body').innerText();
     for (const value of theirs(other.user, subject)) expect([value, text.includes(value)]).toEqual([value, false]);
+    expect(await page.getByText('Not found').count()).toBeGreaterThan(0);
     await browser.screenshot(`paid-for-not-found-${kind}`);
   }, 120_000);
 }

@@ -31,12 +31,15 @@ test("Compare shows each option's total and the break-even month exactly as owne
   await page.goto(`${stack.appUrl}quote`);
   const compare = page.getByRole('button', { name: 'Compare' });
   await compare.waitFor({ timeout: 60_000 });
+  // Configured through the form's labelled controls; the options keep the page's defaults (cash vs a loan).
+  await page.getByLabel('Years', { exact: true }).fill('3');
+  await page.getByLabel('Distance a year (km)').fill('20000');
   const sent = page.waitForRequest((r) => decodeOperation(stack, r)?.variables.input !== undefined, { timeout: 60_000 });
   await compare.click();
   const request = await sent;
   await request.response();
-  const input = decodeOperation(stack, request)!.variables.input as { options: unknown[] };
-  expect(input.options.length).toBeGreaterThanOrEqual(2);
+  const input = decodeOperation(stack, request)!.variables.input as { years: number; annualDistanceKm: number; options: unknown[] };
+  expect([input.years, input.annualDistanceKm, input.options.length]).toEqual([3, 20000, 2]);
 
   // The public quote needs no token: asked anonymously, as the page may.
   const r = await stack.graph.gql(QUOTE, { input });
