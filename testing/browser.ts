@@ -30,7 +30,10 @@ export interface BrowserSession {
   page: Page;
   /** Every request the pages made, in order (blocked ones included). */
   requests: Request[];
-  /** URLs that were not to the stack's origins and were refused before leaving the machine. */
+  /**
+   * URLs that were not to the stack's origins: refused before they left the machine (with `keepHttpCache`,
+   * recorded only).
+   */
   blocked: string[];
   /** Uncaught page errors and console errors, as text. */
   errors: string[];
@@ -42,6 +45,11 @@ export interface BrowserSession {
 export interface BrowserOptions {
   /** Origins (scheme://host:port) the pages may reach; anything else is aborted and recorded in `blocked`. */
   allowedOrigins: string[];
+  /**
+   * Record requests off the stack without intercepting them: Playwright turns the HTTP cache off while it
+   * routes requests, so a measurement of cached loads (bench:web) must not route. Tests leave it off.
+   */
+  keepHttpCache?: boolean;
   /** The viewport (default 1280×900, a laptop). */
   viewport?: { width: number; height: number };
 }
@@ -71,13 +79,18 @@ export async function openBrowser(opts: BrowserOptions): Promise<BrowserSession>
   const requests: Request[] = [];
   const blocked: string[] = [];
   const errors: string[] = [];
-  context.on('request', (r) => requests.push(r));
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (allowedBy(opts.allowedOrigins, url)) return route.continue();
-    blocked.push(url);
-    return route.abort('blockedbyclient');
+  context.on('request', (r) => {
+    requests.push(r);
+    if (opts.keepHttpCache && !allowedBy(opts.allowedOrigins, r.url())) blocked.push(r.url());
   });
+  if (!opts.keepHttpCache) {
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (allowedBy(opts.allowedOrigins, url)) return route.continue();
+      blocked.push(url);
+      return route.abort('blockedbyclient');
+    });
+  }
   const watch = (page: Page) => {
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
