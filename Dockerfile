@@ -19,6 +19,18 @@ COPY package.json package-lock.json ./
 # --ignore-scripts is not used: esbuild's install script (under tsx) checks its platform binary.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# --- web: the owner's web app (/app), built with the development tools (codegen, Vite); only web/dist ships ---
+FROM node:${NODE_VERSION}-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY platform ./platform
+COPY gateway ./gateway
+COPY scripts ./scripts
+COPY web ./web
+RUN npm run web:build
+
 # --- runtime: the sources and the installed packages, as an unprivileged user -------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -37,6 +49,8 @@ COPY --chown=root:root subgraphs ./subgraphs
 COPY --chown=root:root stack ./stack
 COPY --chown=root:root schema ./schema
 COPY --chown=root:root scripts ./scripts
+# The built app and its persisted-query manifest: the gateway serves it at /app and safelists the manifest as client web.
+COPY --from=web --chown=root:root /app/web/dist ./web/dist
 # The image's own `node` user (uid 1000); Kubernetes' runAsNonRoot checks the numeric id.
 RUN mkdir -p /app/.data && chown 1000:1000 /app/.data
 USER 1000:1000

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 
 export const TREE_ROOT = resolve(__dirname, '..');
 const SKIP = new Set(['node_modules', '.git', '.data']);
-const ENTRIES = ['rover.yaml', 'package.json', 'tsconfig.json', 'schema', 'subgraphs', 'platform', 'gateway', 'registry', 'stack', 'testing', 'scripts', 'partners'];
+const ENTRIES = ['rover.yaml', 'package.json', 'tsconfig.json', 'schema', 'subgraphs', 'platform', 'gateway', 'registry', 'stack', 'testing', 'scripts', 'partners', 'web'];
 
 export function copyTree(prefix = 'autograph-tree-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

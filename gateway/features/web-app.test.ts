@@ -126,6 +126,9 @@ test('WEB_APP_DIR named explicitly must hold a built app; WEB_SIGN_IN_URL must b
     expect.stringMatching(/^WEB_APP_DIR=".*no-such-web-app-dir" has no index\.html: build the app there \(npm run web:build writes web\/dist\) or unset it$/),
     'WEB_SIGN_IN_URL="not a url" is not a https:// or http:// URL',
   ]);
+  const configured: string[] = [];
+  expect(readWebAppSettings({ WEB_SIGN_IN_URL: 'https://id.example.com/authorize?client_id=autograph-web' }, configured).signInUrl).toBe('https://id.example.com/authorize?client_id=autograph-web');
+  expect(configured).toEqual([]);
   const defaults: string[] = [];
   expect(readWebAppSettings({}, defaults).dir).toMatch(/web\/dist$/);
   expect(defaults).toEqual([]);

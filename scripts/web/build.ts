@@ -7,7 +7,7 @@
  * first: a stale schema or a broken document fails the build, naming the operation.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSchema, isInterfaceType, isUnionType, parse, validate, type GraphQLSchema } from 'graphql';
@@ -59,7 +59,54 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
+/** Held while a build writes web/dist: two builds at once (two test workers, a start and a test) would mix. */
+const LOCK = join(WEB_DIR, '.building');
+
+function lockReleased(): Promise<void> {
+  return new Promise((done) => {
+    const gone = () => {
+      if (existsSync(LOCK)) return;
+      unwatchFile(LOCK, gone);
+      done();
+    };
+    watchFile(LOCK, { interval: 200 }, gone);
+    gone(); // released before the watch began
+  });
+}
+
+/**
+ * Builds the app; when another process is building it, waits for that build and returns its result
+ * unless the app is still stale afterwards (then builds again).
+ */
 export async function buildWebApp(): Promise<WebBuildResult> {
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(LOCK, 'wx');
+    } catch {
+      await lockReleased();
+      if (webBuildStaleness() === null) return summarise(0, JSON.parse(readFileSync(join(WEB_DIST, WEB_MANIFEST_FILE), 'utf8')).operations.length);
+      continue;
+    }
+    try {
+      return await buildUnlocked();
+    } finally {
+      closeSync(fd);
+      rmSync(LOCK, { force: true });
+    }
+  }
+}
+
+function summarise(ms: number, operations: number): WebBuildResult {
+  const assetsDir = join(WEB_DIST, 'assets');
+  const assets = readdirSync(assetsDir).map((file) => {
+    const body = readFileSync(join(assetsDir, file));
+    return { file, bytes: body.length, gzipBytes: gzipSync(body).length };
+  });
+  return { ms, operations, assets };
+}
+
+async function buildUnlocked(): Promise<WebBuildResult> {
   const started = Date.now();
   const schema = readApiSchema();
   const { generate } = await import('@graphql-codegen/cli');
@@ -77,13 +124,7 @@ export async function buildWebApp(): Promise<WebBuildResult> {
   // Vite's own CLI (its ESM build; the CommonJS API is deprecated and would warn).
   await run(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', join(WEB_DIR, 'vite.config.mts'), '--logLevel', 'warn']);
   writeFileSync(join(WEB_DIST, WEB_MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-
-  const assetsDir = join(WEB_DIST, 'assets');
-  const assets = readdirSync(assetsDir).map((file) => {
-    const body = readFileSync(join(assetsDir, file));
-    return { file, bytes: body.length, gzipBytes: gzipSync(body).length };
-  });
-  return { ms: Date.now() - started, operations: manifest.operations.length, assets };
+  return summarise(Date.now() - started, manifest.operations.length);
 }
 
 /** The newest modification time under `path` (a file, or a folder walked), skipping generated folders. */
@@ -97,6 +138,7 @@ function newest(path: string): number {
 export function webBuildStaleness(): string | null {
   const index = join(WEB_DIST, 'index.html');
   if (!existsSync(index) || !existsSync(join(WEB_DIST, WEB_MANIFEST_FILE))) return 'web/dist is missing';
+  if (!existsSync(join(GENERATED, 'operation-ids.json'))) return 'web/src/gql is missing';
   const built = statSync(index).mtimeMs;
   const sources = ['index.html', 'schema.graphql', 'vite.config.mts', 'codegen.ts', 'src'].map((p) => join(WEB_DIR, p)).filter(existsSync);
   const changed = sources.find((p) => newest(p) > built);

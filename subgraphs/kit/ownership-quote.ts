@@ -147,14 +147,22 @@ export function encodeQuoteFacts(facts: readonly QuoteVehicleFacts[]): string {
   return JSON.stringify(facts);
 }
 
-/** Reads `facts` as a contributor receives it through `@requires`; it came from catalog, so a bad one is a bug there. */
+/**
+ * Reads `facts` as a contributor receives it through `@requires`. Through the gateway it came from
+ * catalog; a caller of the subgraph itself can send anything, so what `encodeQuoteFacts` would not have
+ * written is BAD_USER_INPUT on `facts`, never priced.
+ */
 export function parseQuoteFacts(text: unknown): QuoteVehicleFacts[] {
   if (typeof text !== 'string') throw new Error('quote facts missing: the contribution must @requires(fields: "facts")');
-  const facts = JSON.parse(text) as QuoteVehicleFacts[];
-  if (!Array.isArray(facts) || !facts.every((f) => isObject(f) && Number.isInteger(f.option) && /^\d+$/.test(String(f.totalPriceFen)))) {
-    throw new Error('quote facts unreadable: catalog wrote something else than encodeQuoteFacts');
+  const bad = () => badInput('not the facts of a quote: ask `ownershipQuote(input:)` through the gateway', 'facts');
+  let facts: unknown;
+  try {
+    facts = JSON.parse(text);
+  } catch {
+    throw bad();
   }
-  return facts;
+  if (!Array.isArray(facts) || !facts.every((f) => isObject(f) && Number.isInteger(f.option) && /^\d{1,16}$/.test(String(f.totalPriceFen)))) throw bad();
+  return facts as QuoteVehicleFacts[];
 }
 
 /** The input path of option `i` (0-based) for error messages, e.g. `input.options[1].financing.termMonths`. */

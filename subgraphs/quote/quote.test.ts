@@ -3,10 +3,11 @@
  * the pricing subgraphs' contributions and the quote subgraph's merge. Public: asked with no token unless
  * a test says otherwise.
  */
-import { as } from '../../testing/harness';
+import { createServer, type AddressInfo } from 'node:net';
+import { as, startGatewayOver } from '../../testing/harness';
 import { codeOf, fen, fieldOf, messageOf, ok } from '../../testing/assertions';
 import { freshUser } from '../../testing/fresh-ids';
-import { PAY_DEPOSIT, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
+import { PAY_DEPOSIT, PLACE_ORDER, placeOrder, startOrdersGraph, type OrdersTestGraph } from '../../testing/orders';
 import { COST_BUDGETS, startCachingGateway, startCostReportingGateway, type TestGateway } from '../../testing/gateway-variants';
 import { formatFen } from '../../platform/money';
 
@@ -158,6 +159,10 @@ describe('packages are offered per trim', () => {
     expect({ code: codeOf(r), field: fieldOf(r) }).toEqual({ code: 'BAD_USER_INPUT', field: 'packageId' });
     expect(messageOf(r)).toMatch(/not offered with trim "trim-nammi-330".*Trim\.packages/);
     ok(await t.g.gql(`{ quote(trimId: "trim-nammi-330", packageId: "pkg-maintenance-enhanced") { total { amount } } }`, {}, null));
+    // An order and a quote agree: orders prices with `quote`, so it refuses the same pair.
+    const order = await t.g.gql(PLACE_ORDER, { input: { trimId: 'trim-nammi-330', packageId: 'pkg-accessory-assembly', idempotencyKey: `quote-pkg-${freshUser('k')}` } }, as.customer(freshUser('quote-pkg')));
+    expect(codeOf(order)).toBe('BAD_USER_INPUT');
+    expect(messageOf(order)).toMatch(/not offered with trim "trim-nammi-330"/);
   });
 });
 
@@ -219,6 +224,22 @@ async function costChecks(gw: TestGateway) {
   expect(mine.extensions!.cost!.estimated).toBeLessThanOrEqual(COST_BUDGETS.customer);
 }
 
+test('a pricing subgraph that does not answer fails the quote with SUBGRAPH_UNAVAILABLE, never a total without its part', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  const gw = await startGatewayOver(t.g, { subgraphUrls: { finance: `http://127.0.0.1:${port}/graphql` } });
+  try {
+    const r = await gw.gql(QUOTE_QUERY, { input: input() }, null);
+    expect(r.data?.ownershipQuote ?? null).toBeNull();
+    expect(r.errors?.map((e: any) => e.extensions?.code)).toContain('SUBGRAPH_UNAVAILABLE');
+    expect(JSON.stringify(r)).not.toMatch(/"total"/);
+  } finally {
+    await gw.stop();
+  }
+});
+
 describe('cacheable', () => {
   let gw: TestGateway;
   beforeAll(async () => {
@@ -232,7 +253,10 @@ describe('cacheable', () => {
     const post = () => fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUOTE_QUERY, variables: { input: input({ years: 3 }) } }) });
     const first = await post();
     expect(((await first.json()) as { errors?: unknown }).errors).toBeUndefined();
-    expect(first.headers.get('cache-control')).toBe('max-age=300, public');
+    // Public, for the quote types' 300 s (less a second when a part came from the gateway's cache already).
+    const maxAge = /^max-age=(\d+), public$/.exec(first.headers.get('cache-control') ?? '');
+    expect(maxAge && Number(maxAge[1])).toBeGreaterThanOrEqual(290);
+    expect(Number(maxAge![1])).toBeLessThanOrEqual(300);
     const again = await post();
     expect(again.headers.get('x-cache')).toBe('HIT');
     expect(again.headers.get('cache-control')).toMatch(/^max-age=\d+, public$/);

@@ -74,3 +74,21 @@ test('a contribution returning the shared template type is refused: a stitching 
     /parking: SpendingReport\.parkingBuckets must return \[ParkingSpendingBucket!\]!, a type of its own with the fields of SpendingBucket/,
   );
 });
+
+describe('a list whose entity has an owner (the ownership quote: catalog resolves the `facts` contributions require)', () => {
+  const { QUOTE_LIST } = require('../ownership-quote') as typeof import('../ownership-quote');
+  const owner = { name: 'catalog', typeDefs: parse(`type OwnershipQuote @key(fields: "spec") { spec: String! years: Int! facts: String! }`) };
+  const pricer = (name: string, field = `${name}QuoteCosts: [${own(name, 'QuoteCost')}!]! @requires(fields: "facts")`) => ({
+    name,
+    typeDefs: parse(`enum OwnershipCostCategory { ${name.toUpperCase()}_COST } type OwnershipQuote @key(fields: "spec") { spec: String! facts: String! @external ${field} }`),
+  });
+
+  test('the owner is no contributor and its own fields are not refused; each pricing subgraph is one', () => {
+    expect(contributorsOf(QUOTE_LIST, [owner, pricer('finance'), pricer('energy')]).map((c) => c.name)).toEqual(['finance', 'energy']);
+  });
+
+  test('a field of a pricing subgraph that is not its contribution is still refused', () => {
+    expect(() => contributorsOf(QUOTE_LIST, [owner, pricer('finance', `financeCosts: [FinanceQuoteCost!]! @requires(fields: "facts")`)])).toThrow(/financeQuoteCosts/);
+    expect(() => contributorsOf(QUOTE_LIST, [pricer('finance', `financeQuoteCosts: [FinanceQuoteCost!]!`)])).toThrow(/@requires\(fields: "facts"\)/);
+  });
+});
