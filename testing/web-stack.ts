@@ -5,7 +5,7 @@
  * loads it. The app is built (`npm run web:build`) when it has not been.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, watch } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, watch, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { readTrustedDocumentsSettings } from '../gateway/features/trusted-documents';
@@ -36,7 +36,13 @@ export async function ensureWebAppBuilt(): Promise<void> {
   let fd: number;
   try {
     fd = openSync(lock, 'wx');
+    writeSync(fd, String(process.pid));
   } catch {
+    // A lock whose builder is gone (killed mid-build) is taken over, not waited on for ever.
+    if (!builderAlive(lock)) {
+      rmSync(lock, { force: true });
+      return ensureWebAppBuilt();
+    }
     await lockReleased(lock);
     const still = webBuildStaleness();
     if (still !== null) throw new Error(`another process was building the web app (${lock}) and left it unbuilt (${still}); run npm run web:build to see why`);
@@ -44,13 +50,30 @@ export async function ensureWebAppBuilt(): Promise<void> {
   }
   try {
     // Its own process: the build runs GraphQL Code Generator and Vite, ES modules jest's sandbox would refuse.
-    const res = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'web:build'], { cwd: resolve(WEB_DIST, '..', '..'), encoding: 'utf8' });
+    const res = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'web:build'], { cwd: resolve(WEB_DIST, '..', '..'), encoding: 'utf8', timeout: 600_000 });
     if (res.status !== 0) throw new Error(`${why}, and npm run web:build failed (exit ${res.status ?? res.signal}):\n${res.stdout}\n${res.stderr}`);
     const still = webBuildStaleness();
     if (still !== null) throw new Error(`npm run web:build succeeded but the app is still not servable: ${still}`);
   } finally {
     closeSync(fd);
     rmSync(lock, { force: true });
+  }
+}
+
+/** Whether the process whose id the lock file holds is still running. */
+function builderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    return true; // gone or being written: the caller waits for it to go
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
