@@ -95,6 +95,21 @@ describe('the gateway as npm start configures it', () => {
     expect(catalog.data.models.edges.length).toBeGreaterThan(0);
   });
 
+  test("the quote page's operations, public, fit the anonymous cost budget: the catalog and an 8-year, 2-option comparison", async () => {
+    const anonymous = async (o: { id: string; name: string }, variables: Record<string, unknown>) => {
+      const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollographql-client-name': WEB_CLIENT_NAME }, body: JSON.stringify({ operationName: o.name, variables, extensions: { persistedQuery: { version: 1, sha256Hash: o.id } } }) });
+      return (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    };
+    const catalog = await anonymous(op('CatalogOptions'), {});
+    expect(catalog.errors).toBeUndefined();
+    const trims = catalog.data.models.edges.flatMap((e: any) => e.node.trims.filter((t: any) => t.available));
+    const input = { years: 8, annualDistanceKm: 15000, city: 'Guangzhou', options: [trims[0], trims[trims.length - 1]].map((t: any) => ({ trimId: t.id, financing: { kind: 'CASH' } })) };
+    const quote = await anonymous(op('CompareOwnership'), { input });
+    expect(quote.errors).toBeUndefined();
+    expect(quote.data.ownershipQuote.options).toHaveLength(2);
+    expect(quote.data.ownershipQuote.options[0].months).toHaveLength(96);
+  });
+
   test('client web sending text is refused with PERSISTED_QUERY_NOT_IN_LIST, its own manifest text reformatted and unknown hashes too', async () => {
     const send = async (body: object) => {
       const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', 'apollographql-client-name': WEB_CLIENT_NAME, authorization: `Bearer ${token}` }, body: JSON.stringify(body) });

@@ -12,9 +12,10 @@ import { ErrorNote, Loading } from '../errors';
 import { Money } from '../money';
 import { CumulativeChart } from './QuoteChart';
 
+// Small pages, so the public catalog fits the anonymous cost budget (2,000): the seeded catalog has 2 models and 15 accessories.
 const CATALOG_OPTIONS = graphql(`
   query CatalogOptions {
-    models(first: 50) {
+    models(first: 10) {
       edges {
         node {
           id name
@@ -23,7 +24,7 @@ const CATALOG_OPTIONS = graphql(`
       }
     }
     colours { id name }
-    accessories(first: 50) { edges { node { id name price { amount currency } } } }
+    accessories(first: 20) { edges { node { id name price { amount currency } } } }
     batteryPlans { id name monthlyFee { amount currency } }
   }
 `);
