@@ -50,6 +50,8 @@ export interface BrowserOptions {
    * routes requests, so a measurement of cached loads (bench:web) must not route. Tests leave it off.
    */
   keepHttpCache?: boolean;
+  /** The browser to start (default CHROMIUM_PATH). */
+  chromiumPath?: string;
   /** The viewport (default 1280×900, a laptop). */
   viewport?: { width: number; height: number };
 }
@@ -65,16 +67,17 @@ function allowedBy(origins: readonly string[], url: string): boolean {
 }
 
 export async function openBrowser(opts: BrowserOptions): Promise<BrowserSession> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new ChromiumMissing(`Chromium is not at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH=/path/to/chromium`);
+  const executablePath = opts.chromiumPath ?? CHROMIUM_PATH;
+  if (!existsSync(executablePath)) {
+    throw new ChromiumMissing(`Chromium is not at ${executablePath}: install it (Debian: apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH=/path/to/chromium`);
   }
   const userDataDir = mkdtempSync(join(tmpdir(), 'autograph-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: opts.viewport ?? { width: 1280, height: 900 } });
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport: opts.viewport ?? { width: 1280, height: 900 } });
   } catch (err) {
     rmSync(userDataDir, { recursive: true, force: true });
-    throw new ChromiumMissing(`Chromium at ${CHROMIUM_PATH} did not start (${(err as Error).message.split('\n')[0]}); check \`${CHROMIUM_PATH} --version\` or set CHROMIUM_PATH`);
+    throw new ChromiumMissing(`Chromium at ${executablePath} did not start (${(err as Error).message.split('\n')[0]}); check \`${executablePath} --version\` or set CHROMIUM_PATH`);
   }
   const requests: Request[] = [];
   const blocked: string[] = [];
