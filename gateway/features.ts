@@ -128,7 +128,10 @@ export async function gatewayFeatures(config: GatewayFeatureConfig, opts: { redi
   const usage = config.usageReporting ?? usageReportingSettings(config.usage, config.registry);
   // The one connection features share; it never fails (an unreachable Redis is a degraded start).
   const { redis, owned } = await openGatewayRedis(config, opts.redis);
-  const trusted = config.trustedDocuments ?? readTrustedDocumentsSettings({}, []);
+  // Wherever the app is served its manifest is its client's safelist (already so when the settings were read
+  // from the environment; this also covers settings given in code, and a build made after they were read).
+  const configured = config.trustedDocuments ?? readTrustedDocumentsSettings({}, []);
+  const trusted = config.webApp ? withWebAppDocuments(configured, config.webApp) : configured;
   return [
     redisFeature(redis, owned),
     errorMaskingFeature({ includeStacktrace: config.includeStacktrace }),

@@ -27,25 +27,22 @@ import { HEADLINE_QUERY as HEADLINE } from '../gateway/headline-query';
 import { openLocalRegistryDb, readLocalRegistrySettings, startLocalRegistry, TreeDoesNotCompose } from '../stack/local-registry';
 import { ensurePortsFree, exitOnStartFailure, fail, loadConfigOrExit, parseFlags, supergraphOrExit } from './cli';
 import { buildWebApp, bundleSummary, webBuildStaleness } from './web/build';
-import { withWebAppDocuments } from '../gateway/features/web-app';
 
 /**
  * Builds the web app when web/dist is missing or older than its sources (the first start after a clone or
- * a change); true when it built one, whose manifest the gateway then safelists as client web's. A failed
- * build is reported and the graph starts without the app (/app says how to build it).
+ * a change); the gateway's features then safelist its manifest as client web's. A failed build is reported
+ * and the graph starts without the app (/app says how to build it).
  */
-async function buildWebAppIfStale(): Promise<boolean> {
-  if (process.env.WEB_APP_DIR) return false; // a deployment's own build
+async function buildWebAppIfStale(): Promise<void> {
+  if (process.env.WEB_APP_DIR) return; // a deployment's own build
   const why = webBuildStaleness();
-  if (!why) return false;
+  if (!why) return;
   process.stdout.write(`Building the web app (${why})… `);
   try {
     const r = await buildWebApp();
     console.log(`done in ${(r.ms / 1000).toFixed(1)} s (${r.operations} trusted documents, ${bundleSummary(r)})`);
-    return true;
   } catch (err) {
     console.log(`failed; the graph starts without it (/app says how to build it): ${(err as Error).message.split('\n')[0]}`);
-    return false;
   }
 }
 
@@ -74,7 +71,8 @@ async function main() {
   await ensurePortsFree(config.host, [config.gatewayPort, ...Object.values(config.subgraphPorts)]);
   if (registrySettings) await ensurePortsFree(registrySettings.host, [registrySettings.port]);
   // After every quick check (a bad flag, setting or taken port fails at once), before the slow part.
-  if (await buildWebAppIfStale()) config.trustedDocuments = withWebAppDocuments(config.trustedDocuments!, config.webApp!);
+  // The gateway's features, built below, safelist what it built (`gatewayFeatures`).
+  await buildWebAppIfStale();
   const db = await openDb(config);
   // The embedded database is this process's alone: it migrates it. On PostgreSQL in production the deploy
   // step (`npm run migrate`) has, and each server only checks its schema's version as it starts.
