@@ -179,9 +179,10 @@ describe('a process per subgraph and one gateway', () => {
   });
 
   test('a gateway signing with a key the real gateway does not publish is refused by every subgraph', async () => {
-    const rogue = await start(['scripts/gateway.ts'], { ...gatewayEnv, PORT: String(base + 9), PARTNER_TOKEN_SIGNING_KEY: newKey() });
+    const roguePort = base + 10_001; // outside the block of ports the subgraph processes use
+    const rogue = await start(['scripts/gateway.ts'], { ...gatewayEnv, PORT: String(roguePort), PARTNER_TOKEN_SIGNING_KEY: newKey() });
     const token = await mintToken(TEST_JWT, { sub: 'demo-driver', role: 'customer' });
-    const res = await fetch(`http://127.0.0.1:${base + 9}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
+    const res = await fetch(`http://127.0.0.1:${roguePort}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
     const body = (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
     expect(body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     rogue.kill('SIGTERM');

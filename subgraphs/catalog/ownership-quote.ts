@@ -111,7 +111,7 @@ async function priceOptions(spec: QuoteSpec, ctx: Ctx): Promise<PricedConfigurat
   );
 }
 
-async function factsOf(priced: readonly PricedConfiguration[]): Promise<QuoteVehicleFacts[]> {
+function factsOf(priced: readonly PricedConfiguration[]): QuoteVehicleFacts[] {
   return priced.map((p, i) => ({
     option: i + 1,
     totalPriceFen: p.totalFen.toString(),
@@ -152,6 +152,6 @@ export const ownershipQuoteResolvers = {
     annualDistanceKm: (q: QuoteParent) => q.parsed.annualDistanceKm,
     city: (q: QuoteParent) => q.parsed.city,
     configurations: (q: QuoteParent) => q.priced,
-    facts: async (q: QuoteParent) => encodeQuoteFacts(await factsOf(q.priced)),
+    facts: (q: QuoteParent) => encodeQuoteFacts(factsOf(q.priced)),
   },
 };

@@ -1,6 +1,7 @@
 /**
- * The catalog's reads: models, trims, colours, packages and accessories (public), the price of a
- * configuration (`quote`), users' preferences and the demand view aggregated from them.
+ * The catalog's reads: models, trims (with the packages each is offered with), colours, packages and
+ * accessories (public), the price of a configuration (`quote`, priced in `pricing.ts`), users'
+ * preferences and the demand view aggregated from them.
  */
 import { notFound, badInput } from '../../platform/errors';
 import { realUserId, requireIdentity, requireReadUser, type UserRef } from '../kit/auth';

@@ -1,6 +1,7 @@
 /**
- * The catalog subgraph's resolver map: reads in `queries.ts`, the preference mutation in
- * `mutations.ts` (access rules in `access.ts`, input checks in `validation.ts`, SQL under `data/`).
+ * The catalog subgraph's resolver map: reads in `queries.ts`, the cost-of-ownership quote it owns in
+ * `ownership-quote.ts`, the preference mutation in `mutations.ts` (access rules in `access.ts`, input
+ * checks in `validation.ts`, SQL under `data/`).
  */
 import { mutationResolvers } from './mutations';
 import { queryResolvers } from './queries';

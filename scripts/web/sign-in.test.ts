@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { as, startTestGraph, type TestGraph } from '../../testing/harness';
 import { seedAll } from '../../testing/seed';
-import { buildWebApp, WEB_DIST, webBuildStaleness } from '../../scripts/web/build';
+import { buildWebApp, WEB_DIST, webBuildStaleness } from './build';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 let g: TestGraph;
