@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, watch, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { readTrustedDocumentsSettings } from '../gateway/features/trusted-documents';
-import { WEB_CLIENT_NAME, WEB_MANIFEST_FILE, withWebAppDocuments } from '../gateway/features/web-app';
+import { WEB_CLIENT_NAME, WEB_MANIFEST_FILE } from '../gateway/features/web-app';
 import { webBuildStaleness, WEB_DIST, type ManifestOperation } from '../scripts/web/build';
 import { startTestGraph, type TestGraph } from './harness';
 import { seedAll } from './seed';
@@ -105,14 +104,9 @@ export interface WebStack {
 /** The graph with the app, seeded with `users` demo users (demo-driver first, then user-000001, …). */
 export async function startWebStack(opts: { users?: number } = {}): Promise<WebStack> {
   await ensureWebAppBuilt();
-  // The settings as npm start reads them from an environment without TRUSTED_DOCUMENTS*: the built app's
-  // manifest becomes client web's safelist by the same code path.
-  const problems: string[] = [];
+  // What npm start gives the gateway: the app's folder; the features make its manifest client web's safelist.
   const webApp = { dir: WEB_DIST };
-  const trustedDocuments = withWebAppDocuments(readTrustedDocumentsSettings({}, problems), webApp);
-  if (problems.length) throw new Error(`the web app's trusted documents: ${problems.join('; ')}`);
-  if (!trustedDocuments.files.some((f) => f.client === WEB_CLIENT)) throw new Error(`the built app's manifest ${WEB_MANIFEST} was not taken as client ${WEB_CLIENT}'s documents`);
-  const graph = await startTestGraph({ development: true, gatewayConfig: { webApp, trustedDocuments } });
+  const graph = await startTestGraph({ development: true, gatewayConfig: { webApp } });
   try {
     await seedAll(graph.db, opts.users ?? 5);
   } catch (err) {

@@ -166,4 +166,9 @@ describe(`the spending dashboard, signed in as ${DEMO_USER}`, () => {
     expect(browser.blocked).toEqual([]);
     expect(browser.errors).toEqual([]);
   });
+
+  test('this stack holds client web to its manifest as npm start does: free text sent as web is refused', async () => {
+    const r = await stack.graph.gqlRaw('{ me { id } }', undefined, { authorization: `Bearer ${token}`, 'apollographql-client-name': WEB_CLIENT });
+    expect([r.status, r.errors?.[0]?.extensions?.code]).toEqual([403, 'PERSISTED_QUERY_NOT_IN_LIST']);
+  });
 });
