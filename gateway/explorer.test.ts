@@ -4,18 +4,15 @@
  * a token for demo-driver. Proved in a real Chromium that records every request the page makes.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Request } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { HEADLINE_QUERY } from './headline-query';
 import { loadConfig } from './config';
 import { startTestGraph, as, type TestGraph } from '../testing/harness';
 import { seedAll } from '../testing/seed';
+import { openBrowser, type BrowserSession } from '../testing/browser';
 import { DEMO_USER } from '../platform/demo';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ASSETS = ['/explorer/react.js', '/explorer/react-dom.js', '/explorer/graphiql.js', '/explorer/graphiql.css', '/explorer/explorer.js'];
 
 const origin = (g: TestGraph) => new URL(g.url).origin;
@@ -85,17 +82,12 @@ describe('the explorer in development', () => {
   });
 
   test("in Chromium the page renders, runs the headline query and shows demo-driver's total, and no request leaves the machine", async () => {
-    const userDataDir = mkdtempSync(join(tmpdir(), 'autograph-chromium-'));
-    let context: BrowserContext | undefined;
-    const requests: string[] = [];
+    let browser: BrowserSession | undefined;
     const problems: string[] = [];
     try {
-      context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-      context.on('request', (r: Request) => requests.push(r.url()));
-      context.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
-      const page = context.pages()[0] ?? (await context.newPage());
-      page.on('pageerror', (err) => problems.push(err.message));
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      browser = await openBrowser({ allowedOrigins: [origin(g)] });
+      const { page } = browser;
+      browser.context.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
       await page.goto(g.url);
       await page.locator('.graphiql-execute-button').click({ timeout: 30_000 });
       const result = page.locator('.result-window');
@@ -104,17 +96,12 @@ describe('the explorer in development', () => {
       // The token helper: the Headers tab holds demo-driver's bearer token (me.id above came from it).
       expect(await page.locator('.graphiql-editor-tool').innerText()).toMatch(/"authorization": "Bearer ey/);
     } finally {
-      await context?.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
     }
-    expect(requests.length).toBeGreaterThan(5);
-    const left = requests.filter((u) => {
-      const { protocol, hostname } = new URL(u);
-      if (protocol === 'data:' || protocol === 'blob:') return false;
-      return !['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
-    });
-    expect(left).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(browser!.requests.length).toBeGreaterThan(5);
+    // Anything not to the gateway was refused before it left the machine, and recorded.
+    expect(browser!.blocked).toEqual([]);
+    expect([...problems, ...browser!.errors]).toEqual([]);
   }, 90_000);
 });
 

@@ -6,16 +6,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { openBrowser, type BrowserSession } from '../../testing/browser';
 import { as, startTestGraph, type TestGraph } from '../../testing/harness';
 import { seedAll } from '../../testing/seed';
 import { buildWebApp, WEB_DIST, webBuildStaleness } from './build';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 let g: TestGraph;
 let idp: Server;
 let idpUrl: string;
-let browser: Browser;
+let browser: BrowserSession;
 const asked: string[] = [];
 
 beforeAll(async () => {
@@ -30,7 +29,8 @@ beforeAll(async () => {
   idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/authorize?client_id=autograph-web`;
   g = await startTestGraph({ gatewayConfig: { webApp: { dir: WEB_DIST, signInUrl: idpUrl } } });
   await seedAll(g.db, 3);
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  // The page may reach the graph and the stand-in provider, nothing else.
+  browser = await openBrowser({ allowedOrigins: [new URL(g.url).origin, new URL(idpUrl).origin] });
 }, 600_000);
 afterAll(async () => {
   await browser?.close();
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 test("the provider's token in the fragment signs the person in, leaves the address bar, and shows their own spending", async () => {
   const origin = new URL(g.url).origin;
-  const page = await browser.newPage();
+  const { page } = browser;
   await page.goto(`${origin}/app/`);
   await page.waitForURL(/\/app\/sign-in$/);
   // Not development: no demo users are offered, only the provider.
@@ -60,4 +60,5 @@ test("the provider's token in the fragment signs the person in, leaves the addre
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/app\/sign-in$/);
   expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  expect(browser.blocked).toEqual([]);
 }, 180_000);
