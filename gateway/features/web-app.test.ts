@@ -11,19 +11,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestGraph, type TestGraph } from '../../testing/harness';
 import { readWebAppSettings } from './web-app';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+
+/** A bundle-like asset, big and repetitive enough that compression shows. */
+const APP_JS = Array.from({ length: 400 }, (_, i) => `export const value${i} = { id: ${i}, name: "component ${i}" };`).join('\n');
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/app/assets/index-AbC123.js"></script></head><body><div id="root"></div></body></html>';
 const SECRET = 'the gateway must never serve this';
 
 /** A GET with the path exactly as written (fetch would normalise `..` away before sending it). */
-function rawGet(base: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function rawGet(base: string, path: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; bytes: Buffer }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET', headers: { accept: 'text/html,*/*' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    const req = request({ hostname, port, path, method: 'GET', headers: { accept: 'text/html,*/*', ...extraHeaders } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode!, headers: res.headers, body: bytes.toString('utf8'), bytes });
+      });
     });
     req.on('error', reject);
     req.end();
@@ -40,6 +46,10 @@ describe('the built app at /app', () => {
     writeFileSync(join(dist, 'index.html'), INDEX);
     writeFileSync(join(dist, 'assets', 'index-AbC123.js'), 'console.log("app")');
     writeFileSync(join(dist, 'assets', 'index-AbC123.css'), 'body{}');
+    writeFileSync(join(dist, 'assets', 'vendor-XyZ789.js'), APP_JS);
+    // The copies the build writes beside each asset (scripts/web/precompress.ts).
+    writeFileSync(join(dist, 'assets', 'vendor-XyZ789.js.br'), brotliCompressSync(APP_JS));
+    writeFileSync(join(dist, 'assets', 'vendor-XyZ789.js.gz'), gzipSync(APP_JS));
     writeFileSync(join(dist, 'persisted-query-manifest.json'), '{"format":"apollo-persisted-query-manifest","version":1,"operations":[]}');
     writeFileSync(join(root, 'secret.txt'), SECRET);
     symlinkSync(join(root, 'secret.txt'), join(dist, 'assets', 'linked.txt'));
@@ -67,6 +77,23 @@ describe('the built app at /app', () => {
     expect([js.status, js.body, js.headers['content-type'], js.headers['cache-control']]).toEqual([200, 'console.log("app")', 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
     const css = await rawGet(g.url, '/app/assets/index-AbC123.css');
     expect([css.status, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+  });
+
+  test("a hashed asset is sent as the build's brotli or gzip copy when the browser accepts one, as itself otherwise, always with vary", async () => {
+    const path = '/app/assets/vendor-XyZ789.js';
+    const br = await rawGet(g.url, path, { 'accept-encoding': 'gzip, deflate, br' });
+    expect([br.status, br.headers['content-encoding'], br.headers.vary, br.headers['content-type']]).toEqual([200, 'br', 'accept-encoding', 'text/javascript; charset=utf-8']);
+    expect(brotliDecompressSync(br.bytes).toString()).toBe(APP_JS);
+    expect(br.bytes.length).toBeLessThan(APP_JS.length / 4);
+    const gz = await rawGet(g.url, path, { 'accept-encoding': 'gzip' });
+    expect([gz.headers['content-encoding'], gunzipSync(gz.bytes).toString()]).toEqual(['gzip', APP_JS]);
+    // br refused by its q-value: gzip.
+    expect((await rawGet(g.url, path, { 'accept-encoding': 'br;q=0, gzip;q=0.5' })).headers['content-encoding']).toBe('gzip');
+    const uncompressed: Record<string, string>[] = [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0' }];
+    for (const none of uncompressed) {
+      const plainCopy = await rawGet(g.url, path, none);
+      expect([plainCopy.headers['content-encoding'], plainCopy.body, plainCopy.headers.vary]).toEqual([undefined, APP_JS, 'accept-encoding']);
+    }
   });
 
   test('a missing file is a plain-text 404 (not JSON, not index.html)', async () => {

@@ -111,6 +111,20 @@ export function fileUnder(root: string, requestPath: string): string | null {
   return path;
 }
 
+/** The compressed copy of `file` to send for an `Accept-Encoding` (br first, then gzip), or null for the file itself. */
+function compressedCopy(file: string, acceptEncoding: string | string[] | undefined): { encoding: string; path: string } | null {
+  const accepted = new Map<string, number>();
+  for (const part of String(acceptEncoding ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)).find(Boolean);
+    if (name) accepted.set(name, q ? Number(q[1]) : 1);
+  }
+  for (const { encoding, suffix } of [{ encoding: 'br', suffix: '.br' }, { encoding: 'gzip', suffix: '.gz' }]) {
+    if ((accepted.get(encoding) ?? accepted.get('*') ?? 0) > 0 && existsSync(file + suffix)) return { encoding, path: file + suffix };
+  }
+  return null;
+}
+
 export function webAppFeature(opts: { settings: WebAppSettings; demoSignIn: boolean; graphqlPath?: string }): GatewayFeature {
   const root = existsSync(opts.settings.dir) ? realpathSync(opts.settings.dir) : opts.settings.dir;
   const indexPath = join(root, 'index.html');
@@ -147,12 +161,17 @@ export function webAppFeature(opts: { settings: WebAppSettings; demoSignIn: bool
     }
     if (file === join(root, WEB_MANIFEST_FILE)) return plain(res, 404, `not found: ${pathname}`);
     const hashed = file.startsWith(join(root, 'assets') + sep);
+    // The build wrote compressed copies beside the hashed assets (scripts/web/precompress.ts): send the
+    // best one the browser accepts; `vary` keeps a shared cache from giving it to one that does not.
+    const copy = hashed ? compressedCopy(file, req.headers['accept-encoding']) : null;
     res.writeHead(200, {
       'content-type': TYPES[ext] ?? 'application/octet-stream',
       'cache-control': hashed ? IMMUTABLE : 'no-cache',
       'x-content-type-options': 'nosniff',
+      ...(hashed ? { vary: 'accept-encoding' } : {}),
+      ...(copy ? { 'content-encoding': copy.encoding } : {}),
     });
-    res.end(readFileSync(file));
+    res.end(readFileSync(copy?.path ?? file));
   };
 
   return {

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSchema, isInterfaceType, isUnionType, parse, validate, type GraphQLSchema } from 'graphql';
 import { WEB_MANIFEST_FILE } from '../../gateway/features/web-app';
 import { codegenConfig } from '../../web/codegen';
+import { isPrecompressedCopy, precompress } from './precompress';
 
 export const WEB_DIR = resolve(__dirname, '..', '..', 'web');
 export const WEB_DIST = join(WEB_DIR, 'dist');
@@ -99,7 +100,7 @@ export async function buildWebApp(): Promise<WebBuildResult> {
 
 function summarise(ms: number, operations: number): WebBuildResult {
   const assetsDir = join(WEB_DIST, 'assets');
-  const assets = readdirSync(assetsDir).map((file) => {
+  const assets = readdirSync(assetsDir).filter((file) => !isPrecompressedCopy(file)).map((file) => {
     const body = readFileSync(join(assetsDir, file));
     return { file, bytes: body.length, gzipBytes: gzipSync(body).length };
   });
@@ -123,6 +124,7 @@ async function buildUnlocked(): Promise<WebBuildResult> {
 
   // Vite's own CLI (its ESM build; the CommonJS API is deprecated and would warn).
   await run(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', join(WEB_DIR, 'vite.config.mts'), '--logLevel', 'warn']);
+  precompress(join(WEB_DIST, 'assets'));
   writeFileSync(join(WEB_DIST, WEB_MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
   return summarise(Date.now() - started, manifest.operations.length);
 }

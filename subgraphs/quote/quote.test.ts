@@ -22,7 +22,7 @@ export const QUOTE_QUERY = `query Quote($input: OwnershipQuoteInput!) {
       months { month total { amount } cumulative { amount } byCategory { category total { amount } } }
       costs { month category description amount { amount } }
     }
-    comparisons { option against difference { amount } breakEvenMonth }
+    comparisons { option against difference { amount } cheaperOption breakEvenMonth }
   }
 }`;
 
@@ -91,9 +91,13 @@ describe('a two-option quote (owned battery for cash vs battery rental on a loan
     const [a, b] = q.options;
     const cumA = a.months.map((m: any) => fen(m.cumulative));
     const cumB = b.months.map((m: any) => fen(m.cumulative));
-    let breakEven: number | null = null;
-    for (let i = 95; i >= 0 && cumB[i] <= cumA[i]; i--) breakEven = i + 1;
-    expect(q.comparisons).toEqual([{ option: 2, against: 1, difference: { amount: formatFen(fen(b.total) - fen(a.total)) }, breakEvenMonth: breakEven }]);
+    // Computed here the plain way: the option cheaper at the end, and the last month it was not at or below the other.
+    const [low, high] = cumB[95] < cumA[95] ? [cumB, cumA] : [cumA, cumB];
+    let lastAbove = -1;
+    for (let i = 0; i < 96; i++) if (low[i] > high[i]) lastAbove = i;
+    const breakEven = lastAbove < 0 ? null : lastAbove + 2;
+    expect(cumA[95]).not.toBe(cumB[95]);
+    expect(q.comparisons).toEqual([{ option: 2, against: 1, difference: { amount: formatFen(fen(b.total) - fen(a.total)) }, cheaperOption: cumB[95] < cumA[95] ? 2 : 1, breakEvenMonth: breakEven }]);
   });
 
   test('the same quote with a customer token is the same answer', async () => {

@@ -1,6 +1,6 @@
 /** The quote's arithmetic on its own: totals at every level from the same sums, and the break-even month. */
 import type { QuoteCostItem, QuoteSpec } from '../kit/ownership-quote';
-import { breakEvenMonth, summariseOption, summariseQuote } from './totals';
+import { breakEven, summariseOption, summariseQuote } from './totals';
 
 const spec = (years: number, options: number): QuoteSpec => ({
   v: 1,
@@ -55,15 +55,19 @@ describe('summariseOption', () => {
   });
 });
 
-describe('breakEvenMonth', () => {
-  test('the first month from which the option stays at or below the other through the end', () => {
-    // Cheaper to buy, dearer per month: above from month 3 on.
-    expect(breakEvenMonth([10n, 20n, 30n, 40n], [15n, 20n, 25n, 30n])).toBeNull();
+describe('breakEven', () => {
+  test('the option cheaper at the end, and the first month from which it stays at or below the other through the end', () => {
+    // Cheaper to buy, dearer per month: the other (dearer to buy) breaks even in month 2 (equal) and stays below.
+    expect(breakEven([10n, 20n, 30n, 40n], [15n, 20n, 25n, 30n])).toEqual({ cheaper: 'b', month: 2 });
     // Dearer to buy, cheaper per month: at or below from month 3 on.
-    expect(breakEvenMonth([20n, 25n, 30n, 35n], [15n, 22n, 30n, 38n])).toBe(3);
+    expect(breakEven([20n, 25n, 30n, 35n], [15n, 22n, 30n, 38n])).toEqual({ cheaper: 'a', month: 3 });
     // Below, then above, then below again: the month it last goes at or below.
-    expect(breakEvenMonth([1n, 9n, 3n, 4n], [2n, 3n, 4n, 5n])).toBe(3);
-    expect(breakEvenMonth([1n, 2n], [1n, 2n])).toBe(1);
+    expect(breakEven([1n, 9n, 3n, 4n], [2n, 3n, 4n, 5n])).toEqual({ cheaper: 'a', month: 3 });
+    // Cheaper from the first month: nothing breaks even.
+    expect(breakEven([1n, 2n, 3n], [2n, 3n, 4n])).toEqual({ cheaper: 'a', month: null });
+    // Equal at the end: neither is cheaper.
+    expect(breakEven([1n, 2n], [1n, 2n])).toEqual({ cheaper: null, month: null });
+    expect(breakEven([3n, 4n], [1n, 4n])).toEqual({ cheaper: null, month: null });
   });
 });
 
@@ -72,8 +76,9 @@ describe('summariseQuote', () => {
     const items = [item(1, 1, 'PURCHASE', 100_00n), item(2, 1, 'PURCHASE', 60_00n), ...Array.from({ length: 12 }, (_, i) => item(2, i + 1, 'ENERGY', 5_00n))];
     const q = summariseQuote(spec(1, 2), items, ['PURCHASE', 'ENERGY']);
     expect(q.options.map((o) => o.label)).toEqual(['Option 1', 'Option 2']);
-    expect(q.comparisons).toEqual([{ option: 2, against: 1, difference: { amount: 20_00n, currency: 'CNY' }, breakEvenMonth: null }]);
+    // Option 2 is cheaper to buy and dearer per month: both have cost 100.00 by month 8, option 1 less from then on.
+    expect(q.comparisons).toEqual([{ option: 2, against: 1, difference: { amount: 20_00n, currency: 'CNY' }, cheaperOption: 1, breakEvenMonth: 8 }]);
     const cheaper = summariseQuote(spec(1, 2), [item(1, 1, 'PURCHASE', 100_00n), item(2, 1, 'PURCHASE', 60_00n), item(2, 9, 'ENERGY', 39_00n)], ['PURCHASE', 'ENERGY']);
-    expect(cheaper.comparisons[0]).toMatchObject({ difference: { amount: -1_00n }, breakEvenMonth: 1 });
+    expect(cheaper.comparisons[0]).toMatchObject({ difference: { amount: -1_00n }, cheaperOption: 2, breakEvenMonth: null });
   });
 });

@@ -37,6 +37,7 @@ export interface Comparison {
   option: number;
   against: number;
   difference: Money;
+  cheaperOption: number | null;
   breakEvenMonth: number | null;
 }
 
@@ -83,27 +84,38 @@ export function summariseOption(spec: QuoteSpec, option: number, items: readonly
 }
 
 /**
- * The first month from which `option`'s cumulative cost stays at or below `against`'s through the last
- * month; null when it is above in the last month.
+ * Which of two cumulative series ends lower (`a`, `b` or neither), and the break-even month: the first
+ * month from which that one stays at or below the other through the last month — null when it is at or
+ * below from month 1 (cheaper throughout: nothing breaks even) or when both end equal.
  */
-export function breakEvenMonth(option: readonly bigint[], against: readonly bigint[]): number | null {
-  let month: number | null = null;
-  for (let i = option.length - 1; i >= 0; i--) {
-    if (option[i] > against[i]) break;
-    month = i + 1;
+export function breakEven(a: readonly bigint[], b: readonly bigint[]): { cheaper: 'a' | 'b' | null; month: number | null } {
+  const last = a.length - 1;
+  if (last < 0 || a[last] === b[last]) return { cheaper: null, month: null };
+  const cheaper = a[last] < b[last] ? 'a' : 'b';
+  const [low, high] = cheaper === 'a' ? [a, b] : [b, a];
+  let month = 1;
+  for (let i = last; i >= 0; i--) {
+    if (low[i] > high[i]) {
+      month = i + 2;
+      break;
+    }
   }
-  return month;
+  return { cheaper, month: month === 1 ? null : month };
 }
 
 /** Every option of the quote and each option after the first compared with option 1. */
 export function summariseQuote(spec: QuoteSpec, items: readonly QuoteCostItem[], categoryOrder: readonly string[]) {
   const options = spec.options.map((_, i) => summariseOption(spec, i + 1, items, categoryOrder));
   const first = options[0];
-  const comparisons: Comparison[] = options.slice(1).map((o) => ({
-    option: o.option,
-    against: first.option,
-    difference: money(o.total.amount - first.total.amount),
-    breakEvenMonth: breakEvenMonth(o.cumulativeFen, first.cumulativeFen),
-  }));
+  const comparisons: Comparison[] = options.slice(1).map((o) => {
+    const even = breakEven(o.cumulativeFen, first.cumulativeFen);
+    return {
+      option: o.option,
+      against: first.option,
+      difference: money(o.total.amount - first.total.amount),
+      cheaperOption: even.cheaper === 'a' ? o.option : even.cheaper === 'b' ? first.option : null,
+      breakEvenMonth: even.month,
+    };
+  });
   return { options, comparisons };
 }

@@ -40,7 +40,7 @@ const OWNERSHIP_QUOTE = graphql(`
         byCategory { category total { amount currency } }
         months { month cumulative { amount currency } }
       }
-      comparisons { option against difference { amount currency } breakEvenMonth }
+      comparisons { option against difference { amount currency } cheaperOption breakEvenMonth }
     }
   }
 `);
@@ -195,6 +195,15 @@ function OptionFields({ n, catalog, value, onChange }: { n: number; catalog: Cat
   );
 }
 
+/** The comparison in words: which option costs less over the period, and from which month on. */
+function breakEvenText(options: ReadonlyArray<{ option: number; label: string }>, c: { cheaperOption?: number | null; breakEvenMonth?: number | null } | undefined): string {
+  if (!c) return '';
+  const label = (n: number) => options.find((o) => o.option === n)?.label ?? `Option ${n}`;
+  if (c.cheaperOption == null) return 'Both options cost the same over these years.';
+  if (c.breakEvenMonth == null) return `${label(c.cheaperOption)} costs less from the first month to the last: nothing to break even.`;
+  return `Break-even in month ${c.breakEvenMonth}: from then on ${label(c.cheaperOption)} has cost less in total, through the last month.`;
+}
+
 export function QuotePage() {
   const catalog = useQuery(CATALOG_OPTIONS);
   const [options, setOptions] = useState<[OptionForm, OptionForm] | null>(null);
@@ -251,9 +260,7 @@ export function QuotePage() {
             ))}
           </ul>
           <p data-testid="quote-break-even">
-            {comparison?.breakEvenMonth != null
-              ? `Break-even: from month ${comparison.breakEvenMonth} the second option has cost no more than the first, through the last month.`
-              : 'Break-even: none within these years; the second option has cost more than the first at the end.'}
+            {breakEvenText(result.options, comparison)}
           </p>
           <CumulativeChart options={result.options} />
         </div>
