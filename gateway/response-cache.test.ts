@@ -209,6 +209,22 @@ describe('the response cache', () => {
       expect((await raw(one, q, { id: t.trim.id }, null)).xCache).toBe('MISS');
     });
 
+    test('a type removed by its tag alone reaches root answers that hold it without naming it (no __typename asked), and only those', async () => {
+      const colours = `{ colours { id name } }`;
+      const packages = `{ packages { id name } }`;
+      for (const q of [colours, packages]) {
+        await raw(one, q, {}, null);
+        expect((await raw(one, q, {}, null)).xCache).toBe('HIT');
+      }
+      const res = await post({ tags: ['type:Colour'] }, as.admin());
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { removedEntries: number }).removedEntries).toBeGreaterThan(0);
+      counter.reset();
+      expect((await raw(one, colours, {}, null)).xCache).toBe('MISS');
+      expect(counter.total()).toBeGreaterThan(0);
+      expect((await raw(one, packages, {}, null)).xCache).toBe('HIT');
+    });
+
     test('refuses no token, a forged token, a customer, and malformed bodies, naming what is wrong', async () => {
       expect((await post({ tags: ['public'] }, null)).status).toBe(401);
       const forged = await fetch(new URL('/cache/invalidate', one.url), { method: 'POST', headers: { authorization: 'Bearer not.a.jwt' }, body: '{"tags":["public"]}' });

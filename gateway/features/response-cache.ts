@@ -27,6 +27,7 @@ import { cachedFetch, generationsOf } from '../response-cache/cached-fetch';
 import { narrowWhole } from '../response-cache/whole-policy';
 import { findWhole, storeWhole, wholeKeys } from '../response-cache/whole-response';
 import { entityKeysOf, type EntityKeys } from '../response-cache/entity-keys';
+import { fieldTypesOf, type FieldTypes } from '../response-cache/type-tags';
 import { memoryCacheStore, redisCacheStore, type CacheStore } from '../response-cache/store';
 import { DEFAULT_NEAR_CACHE, NearReads, type NearCacheSettings } from '../response-cache/near-reads';
 import { redisTracking } from '../response-cache/redis-tracking';
@@ -118,6 +119,7 @@ export function responseCacheFeature(opts: {
   if (shared) opts.redis!.onRecovered((client) => shared.afterOutage(client));
   const store: CacheStore = shared ?? memoryCacheStore(opts.settings.maxEntries, opts.settings.maxMegabytes * 1024 * 1024);
   let entityKeys: EntityKeys = new Map();
+  let fieldTypes: FieldTypes = new Map();
   let supergraphHash = '';
   const own = new Set(opts.ownSubgraphs);
   const development = opts.settings.development;
@@ -131,7 +133,7 @@ export function responseCacheFeature(opts: {
     },
     wrapFetch: (next, subgraph) =>
       own.has(subgraph)
-        ? cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys })
+        ? cachedFetch(next, subgraph, { store, entityKeys: () => entityKeys, fieldTypes: () => fieldTypes })
         : (call) => {
             // A partner's answer is not ours to store, nor is any whole answer it is part of.
             if (call.context.responseCache) narrowWhole(call.context.responseCache, undefined);
@@ -139,6 +141,7 @@ export function responseCacheFeature(opts: {
           },
     onSchemaChange: (_api, supergraphSdl) => {
       entityKeys = entityKeysOf(supergraphSdl);
+      fieldTypes = fieldTypesOf(supergraphSdl);
       // Synchronously with the swap, before Apollo serves the new graph: no request keys the old one after.
       supergraphHash = createHash('sha256').update(supergraphSdl).digest('base64url');
     },

@@ -19,6 +19,7 @@ import { cacheHintOf } from './cache-hint';
 import { entityTag, type EntityKeys } from './entity-keys';
 import type { CacheStore, KeyScope, StoredEntry } from './store';
 import { narrowWhole } from './whole-policy';
+import { typeTagsOfQuery, type FieldTypes } from './type-tags';
 
 interface Stored {
   /** A root answer, or one entity. */
@@ -71,7 +72,7 @@ export function generationsOf(store: CacheStore, context: GatewayContext, state:
 /** At most this many `type:` tags per entry (from the types met in its answer). */
 const MAX_TYPE_TAGS = 20;
 
-/** `type:<T>` for every `__typename` in an answer, so removing a type reaches entries that contain it. */
+/** `type:<T>` for every `__typename` in an answer (a union's or interface's member), beside the types the fetch selects. */
 function typeTagsIn(value: unknown, into = new Set<string>()): string[] {
   if (into.size >= MAX_TYPE_TAGS || value === null || typeof value !== 'object') return [...into];
   if (Array.isArray(value)) for (const v of value) typeTagsIn(v, into);
@@ -120,6 +121,8 @@ function headerOf(parts: Array<{ until: number; scope: 'PUBLIC' | 'PRIVATE' }>):
 export interface CachedFetchOptions {
   store: CacheStore;
   entityKeys: () => EntityKeys;
+  /** What each supergraph field returns, for the `type:` tags of what a fetch selects (`type-tags.ts`). */
+  fieldTypes: () => FieldTypes;
 }
 
 export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedFetchOptions): SubgraphFetch {
@@ -179,7 +182,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
       // A private answer for an anonymous caller is never stored, so neither is the whole answer it is in.
       narrowWhole(state, entry && (entry.scope === 'PUBLIC' || k.priv) ? entry : undefined);
       if (entry) {
-        const tags = [`subgraph:${subgraph}`, ...typeTagsIn(reply.body.data)];
+        const tags = [...new Set([`subgraph:${subgraph}`, ...typeTagsOfQuery(call.body.query, opts.fieldTypes(), MAX_TYPE_TAGS), ...typeTagsIn(reply.body.data)])];
         if (entry.scope === 'PUBLIC') await store.setMany([{ key: k.pub, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }]);
         else if (k.priv) await store.setMany([{ key: k.priv, value: JSON.stringify({ v: reply.body.data, ...entry }), ttlSeconds: entry.ttl, tags }, { key: k.pub, value: PRIVATE_MARKER, ttlSeconds: entry.ttl, tags }]);
       }
@@ -187,6 +190,8 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
     }
 
     const reps = call.body.variables.representations;
+    // Every type the fetch selects (its fragments' too): an entry may be tagged with a type it does not hold, never miss one it does.
+    const selected = typeTagsOfQuery(call.body.query, opts.fieldTypes(), MAX_TYPE_TAGS);
     const keys = reps.map((r) => keysFor(r));
     const values = await store.getMany(keys.flatMap((k) => (k.priv ? [k.pub, k.priv] : [k.pub])), keys.flatMap((k) => (k.priv ? PUBLIC_PRIVATE : ONLY_PUBLIC)));
     const width = gens.private ? 2 : 1;
@@ -207,7 +212,7 @@ export function cachedFetch(next: SubgraphFetch, subgraph: string, opts: CachedF
     if (entry && Array.isArray(fetched) && fetched.length === missing.length) {
       const writes: StoredEntry[] = [];
       missing.forEach((i, j) => {
-        const tags = [...new Set([`subgraph:${subgraph}`, `type:${String(reps[i].__typename)}`, entityTag(opts.entityKeys(), reps[i]), ...typeTagsIn(fetched[j])])];
+        const tags = [...new Set([`subgraph:${subgraph}`, `type:${String(reps[i].__typename)}`, entityTag(opts.entityKeys(), reps[i]), ...selected, ...typeTagsIn(fetched[j])])];
         const value = JSON.stringify({ v: fetched[j], ...entry });
         if (entry.scope === 'PUBLIC') writes.push({ key: keys[i].pub, value, ttlSeconds: entry.ttl, tags });
         else if (keys[i].priv) writes.push({ key: keys[i].priv!, value, ttlSeconds: entry.ttl, tags }, { key: keys[i].pub, value: PRIVATE_MARKER, ttlSeconds: entry.ttl, tags });
