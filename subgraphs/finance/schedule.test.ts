@@ -3,7 +3,6 @@ import {
   ALLOWED_TERMS_MONTHS,
   annuityPaymentFen,
   buildSchedule,
-  divideRoundHalfUp,
   loanPosition,
   MAX_ANNUAL_RATE_BPS,
   monthlyInterestFen,
@@ -13,21 +12,6 @@ const OPENED = new Date('2025-01-31T09:30:00.000Z');
 
 const PRINCIPALS = [1n, 2n, 6n, 11n, 59n, 60n, 61n, 99n, 100n, 12_345n, 1_000_000n, 9_999_999n, 26_980_000n, 123_456_789n, 10n ** 15n];
 const RATES = [0, 1, 99, 199, 299, 399, 450, 999, 1999, 3599, MAX_ANNUAL_RATE_BPS];
-
-describe('divideRoundHalfUp', () => {
-  test('rounds halves up and everything else to the nearest fen', () => {
-    expect(divideRoundHalfUp(5n, 2n)).toBe(3n);
-    expect(divideRoundHalfUp(4n, 2n)).toBe(2n);
-    expect(divideRoundHalfUp(149n, 100n)).toBe(1n);
-    expect(divideRoundHalfUp(150n, 100n)).toBe(2n);
-    expect(divideRoundHalfUp(0n, 7n)).toBe(0n);
-  });
-
-  test('refuses a negative dividend or a non-positive divisor', () => {
-    expect(() => divideRoundHalfUp(-1n, 2n)).toThrow(RangeError);
-    expect(() => divideRoundHalfUp(1n, 0n)).toThrow(RangeError);
-  });
-});
 
 describe('monthlyInterestFen', () => {
   test('is outstanding × bps / 120000 rounded half-up to the fen', () => {

@@ -13,6 +13,7 @@
  *   its month's interest, so the principal parts add up to the principal exactly;
  * - every instalment's amount is its principal part plus its interest part.
  */
+import { divideRoundHalfUp } from '../../platform/money';
 
 /** Terms a loan or lease may run for, in months. */
 export const ALLOWED_TERMS_MONTHS = [12, 24, 36, 48, 60] as const;
@@ -23,12 +24,6 @@ export const MAX_ANNUAL_RATE_BPS = 3600;
 /** 12 months × 10,000 basis points: dividing by this turns "outstanding × annual bps" into one month's interest. */
 const MONTHLY_RATE_DENOMINATOR = 120_000n;
 
-/** `num / den` rounded half-up, for `num ≥ 0` and `den > 0`. */
-export function divideRoundHalfUp(num: bigint, den: bigint): bigint {
-  if (den <= 0n) throw new RangeError('divisor must be positive');
-  if (num < 0n) throw new RangeError('dividend must not be negative');
-  return (2n * num + den) / (2n * den);
-}
 
 /** One month's interest on `outstandingFen` at `annualRateBps`, rounded half-up to the fen. */
 export function monthlyInterestFen(outstandingFen: bigint, annualRateBps: number): bigint {
