@@ -71,3 +71,28 @@ test("the quote page sent only trusted documents' hashes as client web, and noth
   expect(browser.blocked).toEqual([]);
   expect(browser.errors).toEqual([]);
 });
+
+test('someone who never signed in gets the quote page (no redirect to sign-in) and a quote asked with no token', async () => {
+  const visitor = await openBrowser({ allowedOrigins: [stack.origin] });
+  try {
+    const { page } = visitor;
+    await page.goto(`${stack.appUrl}quote`);
+    const compare = page.getByRole('button', { name: 'Compare' });
+    await compare.waitFor({ timeout: 60_000 });
+    expect(new URL(page.url()).pathname).toBe('/app/quote');
+    await page.getByRole('link', { name: 'Sign in' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    const sent = page.waitForRequest((r) => decodeOperation(stack, r)?.variables.input !== undefined, { timeout: 60_000 });
+    await compare.click();
+    const request = await sent;
+    expect((await request.allHeaders()).authorization).toBeUndefined();
+    await page.locator(OPTION_TOTAL).nth(1).waitFor({ timeout: 60_000 });
+    // The dashboard is still signed-in only.
+    await page.goto(`${stack.appUrl}spending`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 60_000 });
+    expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+    expect(visitor.blocked).toEqual([]);
+  } finally {
+    await visitor.close();
+  }
+}, 180_000);

@@ -1,7 +1,7 @@
-/** The frame of every signed-in page: the skip link, the header with navigation and "Sign out", the page. */
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+/** The frame of every page but sign-in: the skip link, the header with navigation and "Sign out" (or "Sign in"), the page. */
+import { Link, NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useApolloClient } from '@apollo/client';
-import { signOut } from './session';
+import { signedIn, signOut } from './session';
 
 export function Layout() {
   const navigate = useNavigate();
@@ -15,16 +15,20 @@ export function Layout() {
           <NavLink to="/spending">Spending</NavLink>
           <NavLink to="/quote">Quote</NavLink>
         </nav>
-        <button
-          type="button"
-          onClick={async () => {
-            signOut();
-            await client.clearStore();
-            navigate('/sign-in');
-          }}
-        >
-          Sign out
-        </button>
+        {signedIn() ? (
+          <button
+            type="button"
+            onClick={async () => {
+              signOut();
+              await client.clearStore();
+              navigate('/sign-in');
+            }}
+          >
+            Sign out
+          </button>
+        ) : (
+          <Link to="/sign-in">Sign in</Link>
+        )}
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

@@ -29,9 +29,10 @@ function App({ config }: { config: AppConfig }) {
       <BrowserRouter basename="/app">
         <Routes>
           <Route path="/sign-in" element={<SignInPage config={config} />} />
-          <Route element={<RequireSignIn><Layout /></RequireSignIn>}>
-            <Route path="/spending" element={<SpendingPage />} />
-            <Route path="/paid/:type/:id" element={<PaidForPage />} />
+          <Route element={<Layout />}>
+            <Route path="/spending" element={<RequireSignIn><SpendingPage /></RequireSignIn>} />
+            <Route path="/paid/:type/:id" element={<RequireSignIn><PaidForPage /></RequireSignIn>} />
+            {/* Public, like the quote in the graph: someone choosing a car has no account yet. */}
             <Route path="/quote" element={<QuotePage />} />
           </Route>
           <Route path="*" element={<Navigate to={signedIn() ? '/spending' : '/sign-in'} replace />} />
