@@ -60,7 +60,7 @@ export function quoteContributorResolvers<Ctx = unknown>(name: string, price: Qu
       [`${name}QuoteCosts`]: async (ref: OwnershipQuoteRef, _args: unknown, ctx: Ctx): Promise<QuoteCostWire[]> => {
         const spec = parseQuoteSpec(ref.spec);
         const facts = parseQuoteFacts(ref.facts);
-        if (facts.length !== spec.options.length) throw new Error(`${name}: catalog's quote facts name ${facts.length} options; the quote has ${spec.options.length}`);
+        if (facts.length !== spec.options.length) throw new Error(`${name}: the quote's facts (from the entity's owner) name ${facts.length} options; the quote has ${spec.options.length}`);
         return quoteCostsToWire(name, spec, await price(spec, facts, ctx));
       },
     },
